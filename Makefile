@@ -1,0 +1,38 @@
+# gigafleet: two commands from a fresh clone.
+#   make run   - create .venv, install, run the flagship scenario, write out/report.html
+#   make test  - create .venv, install with test extras, lint, type-check, run the tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/gigafleet run --out out
+
+test: $(STAMP) lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check gigafleet tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy gigafleet
+
+pytest: $(STAMP)
+	$(BIN)/gigafleet catalog check
+	$(BIN)/python -m pytest -q -m "not benchmark"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_samples.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,433 @@
+"""The cited catalogue: load, validate and look up the data files under ``gigafleet/data/``.
+
+This module is the only reader of the catalogue. Every row is one (item, parameter) pair with a unit,
+a low/mid/high range, a confidence grade, source tags, an as-of date and a note; see
+``gigafleet/data/README.md`` for the schema.
+
+Examples
+--------
+>>> cat = load_catalog()
+>>> cat.item("accelerators", "h100")["tdp_w"].mid
+700.0
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gigafleet.errors import CatalogError, InputError
+
+DATA_DIR = Path(__file__).parent / "data"
+"""Folder of the built-in catalogue."""
+
+KINDS: tuple[str, ...] = ("accelerators", "cooling", "facility", "power_sources", "regions", "baselines")
+"""Catalogue kinds, one CSV file each (``<kind>.csv``)."""
+
+COLUMNS: tuple[str, ...] = ("id", "label", "parameter", "unit", "low", "mid", "high", "grade", "source",
+                            "as_of", "note")
+SOURCE_COLUMNS: tuple[str, ...] = ("tag", "title", "publisher", "url", "date", "accessed")
+
+GRADES: dict[str, str] = {
+    "P": "primary (vendor document, official statistics, peer-reviewed paper)",
+    "S": "reputable secondary (trade press, analyst as quoted)",
+    "W": "weak secondary (aggregator, wiki, blog)",
+    "D": "derived from sourced figures (method in note)",
+    "U": "unsourced estimate (placeholder; basis in note)",
+}
+
+H100_FP8_DENSE_TFLOPS = 1979.0
+"""Dense 8-bit peak of the H100 SXM [TFLOP/s]: Epoch AI's H100-equivalent unit."""
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PARAM = re.compile(r"^[a-z][a-z0-9_]*$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+ACCELERATOR_PARAMETERS: tuple[str, ...] = (
+    "launch_year", "tdp_w", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "hbm_bw_tbps", "hbm_stacks",
+    "scale_up_domain", "packages_per_cowos_wafer", "unit_price_usd", "server_capex_usd", "network_capex_usd",
+    "server_power_kw", "it_power_kw", "h100e_factor", "liquid_cooling_required",
+)
+POWER_SOURCE_PARAMETERS: tuple[str, ...] = (
+    "capex_usd_per_kw", "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh", "heat_rate_btu_per_kwh",
+    "capacity_factor", "lead_time_years", "co2_g_per_kwh", "co2_lifecycle_g_per_kwh", "lifetime_years",
+    "lcoe_usd_per_mwh",
+)
+REGION_PARAMETERS: tuple[str, ...] = (
+    "electricity_price_usd_per_mwh", "grid_co2_g_per_kwh", "water_price_usd_per_m3", "construction_cost_factor",
+)
+
+REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
+    "accelerators": ("a100", "h100", "h200", "b200", "gb200", "b300", "gb300", "rubin", "rubin-ultra", "mi300x",
+                     "mi325x", "mi355x", "tpu-v5p", "tpu-v6e", "tpu-v7", "trainium2", "trainium3"),
+    "cooling": ("air", "liquid", "immersion"),
+    "facility": ("construction", "land", "grid-connection", "storage", "operations", "finance"),
+    "power_sources": ("grid", "ccgt", "ocgt", "recip", "nuclear-large", "nuclear-smr", "nuclear-restart",
+                      "solar-pv", "wind-onshore", "battery-4h", "natural-gas"),
+    "regions": ("us", "us-tx", "us-va", "us-ga", "us-la", "us-ok", "us-nm", "us-wa", "us-tn"),
+    "baselines": ("world-demand", "us-demand", "uk-demand", "france-demand", "germany-demand", "japan-demand",
+                  "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
+                  "world-datacentres-2030"),
+}
+"""Items each kind must contain."""
+
+REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("cooling", "*"): ("pue", "peak_pue", "wue_l_per_kwh", "capex_usd_per_mw"),
+    ("accelerators", "*"): ACCELERATOR_PARAMETERS,
+    ("facility", "construction"): ("cost_usd_per_mw", "share_critical_capacity", "share_shell", "share_site",
+                                   "share_white_space", "share_back_of_house", "share_office", "lead_time_years"),
+    ("facility", "land"): ("cost_usd_per_mw",),
+    ("facility", "grid-connection"): ("cost_usd_per_mw", "margin", "lead_time_years"),
+    ("facility", "storage"): ("capex_share_of_it",),
+    ("facility", "operations"): ("idle_power_fraction", "it_maintenance_share_per_year",
+                                 "facility_maintenance_share_per_year", "staff_fte_per_mw",
+                                 "staff_cost_usd_per_fte", "utilisation", "mfu"),
+    ("facility", "finance"): ("wacc", "it_life_years", "facility_life_years"),
+    ("power_sources", "natural-gas"): ("price_usd_per_mmbtu", "co2_kg_per_mmbtu"),
+    ("regions", "*"): REGION_PARAMETERS,
+}
+"""Parameters each item must carry; ``"*"`` = every item of the kind (power sources: see below)."""
+
+BASELINE_METRICS: dict[str, str] = {
+    "energy_twh_per_year": "energy_twh_per_year",
+    "power_gw": "facility_power_gw",
+}
+"""Baseline parameter -> the fleet output it is compared with."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited reference (one row of ``sources.csv``)."""
+
+    tag: str
+    title: str
+    publisher: str
+    url: str
+    date: str
+    accessed: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One catalogue value with its range and provenance.
+
+    Attributes
+    ----------
+    low, mid, high
+        Range of the value [``unit``]; equal for a point value.
+    grade
+        Confidence grade, a key of :data:`GRADES`.
+    sources
+        Source tags, keys of :attr:`Catalog.sources`.
+    """
+
+    kind: str
+    id: str
+    label: str
+    parameter: str
+    unit: str
+    low: float
+    mid: float
+    high: float
+    grade: str
+    sources: tuple[str, ...]
+    as_of: str
+    note: str
+
+    @property
+    def is_range(self) -> bool:
+        """True when the value is uncertain (``low < high``) and so is sampled."""
+        return self.low < self.high
+
+
+@dataclass(frozen=True)
+class Item:
+    """A catalogue item (an accelerator, a cooling type, a region, ...) and its parameters."""
+
+    kind: str
+    id: str
+    label: str
+    parameters: Mapping[str, Parameter]
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise CatalogError(f"catalogue {self.kind}/{self.id} has no parameter {name!r}") from None
+
+    def get(self, name: str) -> Parameter | None:
+        """The parameter, or ``None`` when the item does not carry it."""
+        return self.parameters.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.parameters
+
+
+@dataclass(frozen=True)
+class Defect:
+    """A problem found by :meth:`Catalog.check`: where, and what is wrong."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Catalog:
+    """The loaded catalogue: items by kind and id, sources by tag, and the defects found while loading."""
+
+    root: Path
+    items: dict[str, dict[str, Item]] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    defects: list[Defect] = field(default_factory=list)
+
+    def ids(self, kind: str) -> list[str]:
+        """Item ids of a kind, in file order."""
+        return list(self.items.get(self._kind(kind), {}))
+
+    def item(self, kind: str, item_id: str, *, field_name: str | None = None) -> Item:
+        """Look up an item; unknown ids raise :class:`InputError` with a close match.
+
+        Parameters
+        ----------
+        kind
+            A catalogue kind (see :data:`KINDS`).
+        item_id
+            The item id, e.g. ``"gb200"``.
+        field_name
+            Flag or field named in the error message (default: the kind).
+        """
+        items = self.items.get(self._kind(kind), {})
+        key = item_id.strip().lower()
+        if key not in items:
+            raise InputError(field_name or kind, item_id, items.keys())
+        return items[key]
+
+    def find(self, item_id: str) -> Item:
+        """Look up an id in any kind (ids are unique across kinds in practice)."""
+        for kind in KINDS:
+            if item_id in self.items.get(kind, {}):
+                return self.items[kind][item_id]
+        every = [i for kind in KINDS for i in self.items.get(kind, {})]
+        raise InputError("ID", item_id, every)
+
+    def parameters(self, kind: str | None = None) -> Iterator[Parameter]:
+        """Every parameter row, optionally of one kind."""
+        for k in (self._kind(kind),) if kind else KINDS:
+            for item in self.items.get(k, {}).values():
+                yield from item.parameters.values()
+
+    def check(self) -> list[Defect]:
+        """All defects: those found while loading plus cross-row consistency checks."""
+        return self.defects + _consistency_defects(self)
+
+    def _kind(self, kind: str) -> str:
+        normalised = kind.strip().lower().replace("-", "_")
+        aliases = {"accelerator": "accelerators", "chips": "accelerators", "chip": "accelerators",
+                   "power": "power_sources", "region": "regions", "baseline": "baselines"}
+        normalised = aliases.get(normalised, normalised)
+        if normalised not in KINDS:
+            raise InputError("KIND", kind, KINDS)
+        return normalised
+
+
+def _parse_float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _read_rows(path: Path, columns: tuple[str, ...], defects: list[Defect]) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        defects.append(Defect(path.name, 0, "file is missing"))
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = tuple(reader.fieldnames or ())
+        if header != columns:
+            defects.append(Defect(path.name, 1, f"header is {','.join(header)}; expected {','.join(columns)}"))
+            return []
+        rows = []
+        for row in reader:
+            if None in row or any(v is None for v in row.values()):
+                defects.append(Defect(path.name, reader.line_num, "wrong number of columns"))
+                continue
+            rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
+        return rows
+
+
+def _parse_parameter(kind: str, row: dict[str, str], file: str, line: int,
+                     defects: list[Defect]) -> Parameter | None:
+    before = len(defects)
+
+    def bad(message: str) -> None:
+        defects.append(Defect(file, line, f"{row.get('id')}/{row.get('parameter')}: {message}"))
+
+    if not _ID.match(row["id"]):
+        bad(f"id {row['id']!r} must be lowercase letters, digits and '-'")
+    if not _PARAM.match(row["parameter"]):
+        bad(f"parameter name {row['parameter']!r} must be snake_case")
+    if not row["label"]:
+        bad("label is empty")
+    if not row["unit"]:
+        bad("unit is empty")
+    values = {c: _parse_float(row[c]) for c in ("low", "mid", "high")}
+    for column, value in values.items():
+        if value is None:
+            bad(f"{column} {row[column]!r} is not a number")
+    low, mid, high = values["low"], values["mid"], values["high"]
+    if low is not None and mid is not None and high is not None and not (low <= mid <= high):
+        bad(f"range must satisfy low <= mid <= high, got {low} / {mid} / {high}")
+    if row["grade"] not in GRADES:
+        bad(f"grade {row['grade']!r} must be one of {', '.join(GRADES)}")
+    tags = tuple(t.strip() for t in row["source"].split(";") if t.strip())
+    if not tags:
+        bad("source is empty")
+    if not _DATE.match(row["as_of"]):
+        bad(f"as_of {row['as_of']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    if len(defects) > before or low is None or mid is None or high is None:
+        return None
+    return Parameter(kind=kind, id=row["id"], label=row["label"], parameter=row["parameter"], unit=row["unit"],
+                     low=low, mid=mid, high=high, grade=row["grade"], sources=tags, as_of=row["as_of"],
+                     note=row["note"])
+
+
+def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
+    """Read a catalogue folder, recording (not raising) every defect found.
+
+    Parameters
+    ----------
+    root
+        Folder holding ``<kind>.csv`` and ``sources.csv``; default: ``$GIGAFLEET_CATALOG`` or the built-in one.
+    """
+    folder = Path(root or os.environ.get("GIGAFLEET_CATALOG") or DATA_DIR)
+    catalog = Catalog(root=folder)
+    for line, row in _read_rows(folder / "sources.csv", SOURCE_COLUMNS, catalog.defects):
+        if not row["tag"]:
+            catalog.defects.append(Defect("sources.csv", line, "tag is empty"))
+        elif row["tag"] in catalog.sources:
+            catalog.defects.append(Defect("sources.csv", line, f"tag {row['tag']!r} is defined twice"))
+        else:
+            catalog.sources[row["tag"]] = Source(**row)
+    for kind in KINDS:
+        file = f"{kind}.csv"
+        params: dict[str, dict[str, Parameter]] = {}
+        labels: dict[str, str] = {}
+        for line, row in _read_rows(folder / file, COLUMNS, catalog.defects):
+            parameter = _parse_parameter(kind, row, file, line, catalog.defects)
+            if parameter is None:
+                continue
+            for tag in parameter.sources:
+                if tag not in catalog.sources:
+                    catalog.defects.append(Defect(file, line, f"{parameter.id}/{parameter.parameter}: source "
+                                                              f"tag {tag!r} is not in sources.csv"))
+            if parameter.parameter in params.setdefault(parameter.id, {}):
+                catalog.defects.append(Defect(file, line, f"{parameter.id}/{parameter.parameter} is defined "
+                                                          "twice"))
+                continue
+            if labels.setdefault(parameter.id, parameter.label) != parameter.label:
+                catalog.defects.append(Defect(file, line, f"{parameter.id}: label differs from its first row"))
+            params[parameter.id][parameter.parameter] = parameter
+        catalog.items[kind] = {i: Item(kind, i, labels[i], p) for i, p in params.items()}
+    return catalog
+
+
+def _consistency_defects(catalog: Catalog) -> list[Defect]:
+    """Cross-row checks: required items and parameters, physical orderings, derived values."""
+    out: list[Defect] = []
+    for kind, required in REQUIRED_ITEMS.items():
+        present = catalog.items.get(kind, {})
+        for item_id in required:
+            if item_id not in present:
+                out.append(Defect(f"{kind}.csv", 0, f"required item {item_id!r} is missing"))
+    for (kind, item_id), names in REQUIRED_PARAMETERS.items():
+        targets = catalog.items.get(kind, {})
+        for target_id, item in targets.items():
+            if item_id not in ("*", target_id):
+                continue
+            for name in names:
+                if name not in item:
+                    out.append(Defect(f"{kind}.csv", 0, f"{target_id}: required parameter {name!r} is missing"))
+    for target_id, item in catalog.items.get("power_sources", {}).items():
+        if target_id == "natural-gas":
+            continue
+        for name in POWER_SOURCE_PARAMETERS:
+            if name not in item:
+                out.append(Defect("power_sources.csv", 0, f"{target_id}: required parameter {name!r} is missing"))
+
+    def ordered(file: str, item: Item, small: str, large: str) -> None:
+        a, b = item.get(small), item.get(large)
+        if a is not None and b is not None and (a.low > b.low or a.mid > b.mid or a.high > b.high):
+            out.append(Defect(file, 0, f"{item.id}: {small} must not exceed {large} (low/mid/high)"))
+
+    for item in catalog.items.get("accelerators", {}).values():
+        ordered("accelerators.csv", item, "server_power_kw", "it_power_kw")
+        tdp, server = item.get("tdp_w"), item.get("server_power_kw")
+        if tdp is not None and server is not None and tdp.mid / 1000 > server.mid:
+            out.append(Defect("accelerators.csv", 0, f"{item.id}: server_power_kw is below the chip TDP"))
+        fp8, factor = item.get("fp8_dense_tflops"), item.get("h100e_factor")
+        if fp8 is not None and factor is not None:
+            expected = fp8.mid / H100_FP8_DENSE_TFLOPS
+            if abs(factor.mid - expected) > 0.02 * expected:
+                out.append(Defect("accelerators.csv", 0, f"{item.id}: h100e_factor {factor.mid:g} differs from "
+                                                         f"fp8_dense_tflops / {H100_FP8_DENSE_TFLOPS:g} = "
+                                                         f"{expected:.3f}"))
+        liquid = item.get("liquid_cooling_required")
+        if liquid is not None and liquid.mid not in (0.0, 1.0):
+            out.append(Defect("accelerators.csv", 0, f"{item.id}: liquid_cooling_required must be 0 or 1"))
+    for item in catalog.items.get("cooling", {}).values():
+        ordered("cooling.csv", item, "pue", "peak_pue")
+        pue = item.get("pue")
+        if pue is not None and pue.low < 1.0:
+            out.append(Defect("cooling.csv", 0, f"{item.id}: pue below 1 is impossible"))
+    construction = catalog.items.get("facility", {}).get("construction")
+    if construction is not None:
+        shares = [p.mid for name, p in construction.parameters.items() if name.startswith("share_")]
+        if shares and abs(sum(shares) - 1.0) > 0.01:
+            out.append(Defect("facility.csv", 0, f"construction: cost shares sum to {sum(shares):.3f}, not 1"))
+    for item in catalog.items.get("baselines", {}).values():
+        if not any(metric in item for metric in BASELINE_METRICS):
+            out.append(Defect("baselines.csv", 0, f"{item.id}: needs one of {', '.join(BASELINE_METRICS)}"))
+        for parameter in item.parameters.values():
+            if not parameter.note:
+                out.append(Defect("baselines.csv", 0, f"{item.id}: note (the definition) is empty"))
+    for parameter in catalog.parameters():
+        if parameter.grade == "U" and "EST" not in parameter.sources:
+            out.append(Defect(f"{parameter.kind}.csv", 0, f"{parameter.id}/{parameter.parameter}: grade U rows "
+                                                          "must cite EST"))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(root: str) -> Catalog:
+    catalog = read_catalog(root)
+    defects = catalog.check()
+    if defects:
+        shown = "; ".join(str(d) for d in defects[:3])
+        more = f" (and {len(defects) - 3} more)" if len(defects) > 3 else ""
+        raise CatalogError(f"catalogue {root} has {len(defects)} defect(s): {shown}{more}; "
+                           "run `gigafleet catalog check`")
+    return catalog
+
+
+def load_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
+    """Load and validate the catalogue; raise :class:`CatalogError` on any defect.
+
+    Parameters
+    ----------
+    root
+        Catalogue folder; default ``$GIGAFLEET_CATALOG`` or the built-in ``gigafleet/data``.
+    """
+    folder = Path(root or os.environ.get("GIGAFLEET_CATALOG") or DATA_DIR).resolve()
+    return _load_cached(str(folder))

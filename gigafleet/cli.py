@@ -1,0 +1,451 @@
+"""The ``gigafleet`` command line (Typer + Rich). Thin: parsing, calling engines, printing.
+
+Heavy modules (numpy, pydantic, plotly) are imported inside commands so that ``gigafleet --help`` is fast.
+Every user error prints one line ``error: ...`` on stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from gigafleet.errors import GigafleetError
+
+if TYPE_CHECKING:
+    from gigafleet.catalog import Catalog
+    from gigafleet.scenario import Scenario
+
+app = typer.Typer(
+    name="gigafleet",
+    help="Plan and simulate AI compute fleets: what N accelerators really take (power, energy, water, CO2, "
+         "money), with P10/P50/P90 ranges from a cited catalogue.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="List, show and check the cited catalogue.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user_errors(func: F) -> F:
+    """Turn gigafleet errors into one line on stderr and exit code 2."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GigafleetError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Shared fleet options
+# --------------------------------------------------------------------------------------------------------
+
+ChipOpt = Annotated[str | None, typer.Option(
+    "--chip", help="Accelerator id (e.g. gb200, h100, tpu-v7), or shares like h100:0.4,gb200:0.6 [default: gb200].")]
+FleetOpt = Annotated[str | None, typer.Option(
+    "--fleet", help="Counts per accelerator, e.g. h100=40M,gb200=60M (instead of --chip and a sizing flag).")]
+AcceleratorsOpt = Annotated[str | None, typer.Option(
+    "--accelerators", "-n", help="Number of accelerators: 100M, 2.9M, 1e6 (suffixes k, M, B, T).")]
+ItPowerOpt = Annotated[str | None, typer.Option("--it-power-gw", help="Size the fleet by IT power [GW].")]
+FacilityPowerOpt = Annotated[str | None, typer.Option(
+    "--facility-power-gw", help="Size the fleet by facility power at peak [GW].")]
+BudgetOpt = Annotated[str | None, typer.Option("--budget-usd", help="Size the fleet by all-in capex [USD], e.g. 1T.")]
+CoolingOpt = Annotated[str, typer.Option(
+    "--cooling", help="air, liquid, immersion, or auto (liquid for liquid-only or >= 1 kW chips).")]
+RegionOpt = Annotated[str, typer.Option("--region", help="Region for power price, grid CO2 and build cost.")]
+YearOpt = Annotated[str | None, typer.Option(
+    "--year", help="Year of operation [default: this year, or the chip's volume year if later].")]
+UtilOpt = Annotated[str | None, typer.Option(
+    "--utilisation", help="Share of time busy, 0-1 or 80% [default: sampled from the catalogue range].")]
+MfuOpt = Annotated[str | None, typer.Option(
+    "--mfu", help="Model FLOP utilisation while busy [default: sampled from the catalogue range].")]
+SamplesOpt = Annotated[str, typer.Option("--samples", help="Monte Carlo samples (e.g. 2000, 1e6).")]
+SeedOpt = Annotated[str, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+ScenarioOpt = Annotated[Path | None, typer.Option(
+    "--scenario", help="Read the fleet from a scenario YAML file (flags given too override it).")]
+
+
+def _int_flag(text: str | None, flag: str, *, low: int, high: int) -> int | None:
+    from gigafleet.errors import InputError
+    from gigafleet.quantities import parse_amount
+
+    if text is None:
+        return None
+    value = parse_amount(text, flag)
+    if value != int(value) or not low <= value <= high:
+        raise InputError(flag, text, f"a whole number from {low:,} to {high:,}")
+    return int(value)
+
+
+def _build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | None, it_power_gw: str | None,
+                    facility_power_gw: str | None, budget_usd: str | None, cooling: str, region: str,
+                    year: str | None, utilisation: str | None, mfu: str | None, samples: str, seed: str,
+                    scenario_file: Path | None) -> Scenario:
+    from gigafleet.quantities import parse_fraction, parse_positive
+    from gigafleet.scenario import MAX_SAMPLES, FleetSection, Scenario, load_scenario, parse_counts
+
+    base = load_scenario(scenario_file) if scenario_file is not None else None
+    sizing_flags = {"accelerators": accelerators, "it_power_gw": it_power_gw,
+                    "facility_power_gw": facility_power_gw, "budget_usd": budget_usd}
+    flag_names = {"accelerators": "--accelerators", "it_power_gw": "--it-power-gw",
+                  "facility_power_gw": "--facility-power-gw", "budget_usd": "--budget-usd"}
+    parsed = {k: parse_positive(v, flag_names[k]) for k, v in sizing_flags.items() if v is not None}
+    counts = parse_counts(fleet, "--fleet") if fleet is not None else None
+    if base is not None and (parsed or counts or chip):
+        section = FleetSection(chip=chip or (base.fleet.chip if not counts else None), counts=counts,
+                               **(parsed or ({} if counts else {k: getattr(base.fleet, k) for k in flag_names})))
+    elif base is not None:
+        section = base.fleet
+    else:
+        section = FleetSection(chip=chip, counts=counts, **parsed)
+    values: dict[str, Any] = base.model_dump() if base is not None else {}
+    values.pop("fleet", None)
+    values["fleet"] = section
+    if base is None or cooling != "auto":
+        values["cooling"] = cooling
+    if base is None or region != "us":
+        values["region"] = region
+    if year is not None:
+        values["year"] = _int_flag(year, "--year", low=2015, high=2100)
+    if utilisation is not None:
+        values["utilisation"] = parse_fraction(utilisation, "--utilisation")
+    if mfu is not None:
+        values["mfu"] = parse_fraction(mfu, "--mfu")
+    if base is None or samples != "2000":
+        values["samples"] = _int_flag(samples, "--samples", low=1, high=MAX_SAMPLES)
+    if base is None or seed != "0":
+        values["seed"] = _int_flag(seed, "--seed", low=0, high=2**63 - 1)
+    return Scenario.model_validate(values)
+
+
+def _fleet_names(scenario_file: Path | None) -> dict[str, str]:
+    from gigafleet.scenario import FLAG_NAMES
+
+    return FLAG_NAMES
+
+
+# --------------------------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------------------------
+
+ESTIMATE_ROWS: tuple[str, ...] = (
+    "accelerators", "h100e", "chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw",
+    "grid_connection_gw", "energy_twh_per_year", "capex_usd", "capex_usd_per_facility_gw", "opex_usd_per_year",
+    "tco_usd_per_year", "usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "water_m3_per_year",
+    "co2_mt_per_year",
+)
+
+
+def _print_estimate(result: dict[str, Any], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import FORMATS, flops, money, quantity
+
+    console = Console()
+    inputs = result["inputs"]
+    mix = ", ".join(f"{c} {s:.0%}" if len(inputs["mix"]) > 1 else c for c, s in inputs["mix"].items())
+    console.print(f"[bold]{title}[/bold]: {mix}; sized by {inputs['sized_by']} = {inputs['size']:,.4g}; "
+                  f"cooling {inputs['cooling']}; region {inputs['region']}; year {inputs['year']}; "
+                  f"{inputs['samples']:,} samples, seed {inputs['seed']}")
+    table = Table(title="Fleet estimate (P10 / P50 / P90)")
+    table.add_column("Quantity")
+    for column in ("P10", "P50", "P90"):
+        table.add_column(column, justify="right")
+    for key in ESTIMATE_ROWS:
+        label, kind = FORMATS[key]
+        q = result[key]
+        table.add_row(label, *(quantity(q[p], kind) for p in ("p10", "p50", "p90")))
+    for precision, q in result["effective_flops"].items():
+        peak = result["peak_flops"][precision]["p50"]
+        table.add_row(f"Peak / effective {precision.upper()}", flops(peak),
+                      flops(q["p50"]), "(effective = peak x utilisation x MFU, P50)")
+    console.print(table)
+    stack = Table(title="Capex stack (P50)")
+    stack.add_column("Part")
+    stack.add_column("P50", justify="right")
+    stack.add_column("Share", justify="right")
+    total = result["capex_usd"]["p50"]
+    for part, q in result["capex_breakdown_usd"].items():
+        stack.add_row(part.replace("_", " "), money(q["p50"]), f"{q['p50'] / total:.0%}")
+    console.print(stack)
+    comparisons = Table(title="Compared with (ratio P50, P10-P90)")
+    for column in ("Baseline", "Definition", "Value", "Fleet / baseline"):
+        comparisons.add_column(column, overflow="fold")
+    for row in result["comparisons"]:
+        comparisons.add_row(row["name"], row["definition"], f"{row['value']:,.4g} {row['unit']}",
+                            f"{row['ratio']:.3g}x ({row['ratio_p10']:.3g}-{row['ratio_p90']:.3g})")
+    console.print(comparisons)
+    for note in result["notes"]:
+        console.print(f"[dim]- {note}[/dim]")
+
+
+def _print_claims(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Claim check")
+    for column in ("Claim", "Claimed", "Percentile in model", "Corrected P50", "Verdict"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        name = row["claim"] if row["claim"] != "share_of" else f"share of {row['baseline']}"
+        corrected = row["corrected"]["p50"]
+        table.add_row(name, f"{row['claimed']:.4g} {row['unit']}", f"{row['percentile']:.1f}",
+                      f"{corrected:.4g} {row['unit']}", row["verdict"])
+    console.print(table)
+
+
+def _write_report(result: dict[str, Any], path: Path) -> None:
+    from gigafleet.report import write_estimate_report
+
+    written = write_estimate_report(result, path)
+    typer.echo(f"report written to {written}", err=True)
+
+
+def _dump(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, allow_nan=False))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------------------
+
+@app.command()
+@_user_errors
+def estimate(
+    chip: ChipOpt = None, fleet: FleetOpt = None, accelerators: AcceleratorsOpt = None,
+    it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
+    cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
+    mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """What a fleet takes: power layers, energy, water, CO2, capex, opex, TCO and compute, as P10/P50/P90.
+
+    Exactly one of --accelerators, --it-power-gw, --facility-power-gw or --budget-usd fixes the size
+    (or --fleet gives counts). Example: gigafleet estimate --accelerators 100M --chip gb200
+    """
+    from gigafleet.catalog import load_catalog
+    from gigafleet.estimate import estimate as run_estimate
+    from gigafleet.scenario import to_spec
+
+    spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+                                    facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
+                                    region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
+                                    seed=seed, scenario_file=scenario)
+    catalog = load_catalog()
+    spec = to_spec(catalog, spec_scenario, _fleet_names(scenario))
+    result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
+    if report is not None:
+        _write_report(result, report)
+    if as_json:
+        _dump(result)
+    else:
+        _print_estimate(result, spec_scenario.name if scenario else "gigafleet estimate")
+
+
+@app.command()
+@_user_errors
+def check(
+    chip: ChipOpt = None, fleet: FleetOpt = None, accelerators: AcceleratorsOpt = None,
+    it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
+    cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
+    mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    claim_capex_usd: Annotated[str | None, typer.Option("--claim-capex-usd", help="Claimed cost [USD].")] = None,
+    claim_power_gw: Annotated[str | None, typer.Option("--claim-power-gw", help="Claimed power [GW].")] = None,
+    claim_energy_twh: Annotated[str | None, typer.Option(
+        "--claim-energy-twh", help="Claimed annual energy [TWh/yr].")] = None,
+    claim_share_of: Annotated[list[str] | None, typer.Option(
+        "--claim-share-of", help="Claimed share of a country's electricity, e.g. uk=0.75 (repeatable).")] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Check published figures about a fleet: percentile in the model, what they leave out, corrected figures.
+
+    Example: gigafleet check --accelerators 100M --chip h100 --claim-capex-usd 3e12 --claim-power-gw 75
+    --claim-share-of uk=0.75
+    """
+    from gigafleet.catalog import load_catalog
+    from gigafleet.claims import Claims, check_claims
+    from gigafleet.errors import InputError
+    from gigafleet.estimate import summarise
+    from gigafleet.fleet import simulate_fleet
+    from gigafleet.quantities import parse_positive
+    from gigafleet.scenario import to_spec
+
+    spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+                                    facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
+                                    region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
+                                    seed=seed, scenario_file=scenario)
+    base = spec_scenario.claims.to_claims() if spec_scenario.claims is not None else Claims()
+    shares = dict(base.share_of)
+    for item in claim_share_of or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError("--claim-share-of", item, "KEY=SHARE such as uk=0.75")
+        shares[key.strip()] = parse_positive(value, "--claim-share-of")
+    claims = Claims(
+        capex_usd=parse_positive(claim_capex_usd, "--claim-capex-usd") if claim_capex_usd else base.capex_usd,
+        power_gw=parse_positive(claim_power_gw, "--claim-power-gw") if claim_power_gw else base.power_gw,
+        energy_twh_per_year=(parse_positive(claim_energy_twh, "--claim-energy-twh") if claim_energy_twh
+                             else base.energy_twh_per_year),
+        share_of=shares,
+    )
+    if claims.is_empty():
+        raise InputError("claims", "none", "at least one of --claim-capex-usd, --claim-power-gw, "
+                                           "--claim-energy-twh, --claim-share-of")
+    catalog = load_catalog()
+    spec = to_spec(catalog, spec_scenario, _fleet_names(scenario))
+    for key in claims.share_of:
+        from gigafleet.claims import resolve_baseline
+
+        resolve_baseline(catalog, key)
+    samples_result = simulate_fleet(catalog, spec, spec_scenario.samples, spec_scenario.seed)
+    rows = check_claims(catalog, samples_result, claims)
+    if as_json:
+        _dump({"schema_version": 1, "claims": rows,
+               "estimate": summarise(samples_result, catalog, samples=spec_scenario.samples,
+                                     seed=spec_scenario.seed)})
+    else:
+        _print_claims(rows)
+
+
+@app.command()
+@_user_errors
+def run(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML [default: the built-in flagship].")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for report.html and estimate.json.")] = Path("out"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a scenario end to end: estimate, claim check (if the scenario has claims), JSON and HTML report."""
+    from gigafleet.catalog import load_catalog
+    from gigafleet.claims import check_claims
+    from gigafleet.estimate import summarise
+    from gigafleet.fleet import simulate_fleet
+    from gigafleet.scenario import DEFAULT_SCENARIO, load_scenario, to_spec
+
+    loaded = load_scenario(scenario)
+    catalog = load_catalog()
+    spec = to_spec(catalog, loaded)
+    result = simulate_fleet(catalog, spec, loaded.samples, loaded.seed)
+    summary = summarise(result, catalog, samples=loaded.samples, seed=loaded.seed,
+                        notes=[f"Scenario: {loaded.name} ({scenario or DEFAULT_SCENARIO.name}). "
+                               f"{loaded.description}".strip()])
+    claims = check_claims(catalog, result, loaded.claims.to_claims()) if loaded.claims else []
+    if claims:
+        summary["claims"] = claims
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "estimate.json"
+    tmp = json_path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(summary, indent=2, allow_nan=False), encoding="utf-8")
+    tmp.replace(json_path)
+    _write_report(summary, out / "report.html")
+    if as_json:
+        _dump(summary)
+        return
+    _print_estimate(summary, loaded.name)
+    if claims:
+        _print_claims(claims)
+    typer.echo(f"results: {json_path}, {out / 'report.html'}", err=True)
+
+
+@catalog_app.command("list")
+@_user_errors
+def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "
+                                                            "power_sources, regions or baselines")] = None,
+                 as_json: JsonOpt = False) -> None:
+    """List catalogue items (all kinds, or one)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.catalog import KINDS, load_catalog
+
+    catalog = load_catalog()
+    kinds = [catalog._kind(kind)] if kind else list(KINDS)
+    if as_json:
+        _dump({k: [{"id": i, "label": catalog.item(k, i).label, "parameters": len(catalog.item(k, i).parameters)}
+                   for i in catalog.ids(k)] for k in kinds})
+        return
+    table = Table(title="gigafleet catalogue")
+    for column in ("Kind", "Id", "Label", "Parameters", "Grades"):
+        table.add_column(column)
+    for k in kinds:
+        for item_id in catalog.ids(k):
+            item = catalog.item(k, item_id)
+            grades = "".join(sorted({p.grade for p in item.parameters.values()}))
+            table.add_row(k, item_id, item.label, str(len(item.parameters)), grades)
+    Console().print(table)
+
+
+@catalog_app.command("show")
+@_user_errors
+def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item id, e.g. gb200 or us-tx.")],
+                 as_json: JsonOpt = False) -> None:
+    """Show every parameter of one item with its range, grade, source and as-of date."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.catalog import load_catalog
+
+    catalog = load_catalog()
+    item = catalog.find(item_id.strip().lower())
+    if as_json:
+        _dump({"kind": item.kind, "id": item.id, "label": item.label, "parameters": [
+            {"parameter": p.parameter, "unit": p.unit, "low": p.low, "mid": p.mid, "high": p.high,
+             "grade": p.grade, "sources": list(p.sources), "as_of": p.as_of, "note": p.note}
+            for p in item.parameters.values()]})
+        return
+    table = Table(title=f"{item.kind} / {item.id}: {item.label}")
+    for column in ("Parameter", "Unit", "Low", "Mid", "High", "Grade", "Source", "As of", "Note"):
+        table.add_column(column, overflow="fold")
+    for p in item.parameters.values():
+        table.add_row(p.parameter, p.unit, f"{p.low:,.6g}", f"{p.mid:,.6g}", f"{p.high:,.6g}", p.grade,
+                      ";".join(p.sources), p.as_of, p.note)
+    console = Console()
+    console.print(table)
+    cited = sorted({t for p in item.parameters.values() for t in p.sources})
+    for tag in cited:
+        source = catalog.sources[tag]
+        console.print(f"[dim]{tag}: {source.title} — {source.publisher}, {source.date}. {source.url}[/dim]")
+
+
+@catalog_app.command("check")
+def catalog_check(path: Annotated[Path | None, typer.Option(
+        "--path", help="Catalogue folder to check [default: the built-in one].")] = None) -> None:
+    """Validate every row (unit, low <= mid <= high, grade, sources, as-of) and cross-row rules; exit 1 on defects."""
+    from gigafleet.catalog import read_catalog
+
+    catalog = read_catalog(path)
+    defects = catalog.check()
+    rows = sum(1 for _ in catalog.parameters())
+    if defects:
+        for defect in defects:
+            typer.echo(f"DEFECT {defect}", err=True)
+        typer.echo(f"catalogue {catalog.root}: {len(defects)} defect(s) in {rows} rows", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"catalogue {catalog.root}: {rows} rows, {len(catalog.sources)} sources, no defects")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except GigafleetError as exc:  # errors raised outside commands (e.g. while parsing)
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

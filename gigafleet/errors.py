@@ -1,0 +1,51 @@
+"""Errors that gigafleet reports to users as one clear line (never a traceback)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class GigafleetError(Exception):
+    """Base class of every error gigafleet turns into a one-line message and exit code 2."""
+
+
+class CatalogError(GigafleetError):
+    """The catalogue files are missing or malformed."""
+
+
+class InputError(GigafleetError):
+    """A user-supplied value is not allowed.
+
+    Parameters
+    ----------
+    field
+        The flag or scenario field, e.g. ``--chip`` or ``fleet.cooling``.
+    value
+        The value as the user gave it.
+    allowed
+        What is allowed, in words (``"a positive number such as 100M or 2.9e6"``) or as choices.
+    """
+
+    def __init__(self, field: str, value: object, allowed: str | Iterable[str]) -> None:
+        self.field = field
+        self.value = value
+        if isinstance(allowed, str):
+            allowed_text = allowed
+            hint = ""
+        else:
+            choices = sorted(str(a) for a in allowed)
+            allowed_text = "one of " + ", ".join(choices)
+            hint = did_you_mean(str(value), choices)
+        self.allowed = allowed_text
+        message = f"{field}: {value!r} is not allowed; expected {allowed_text}"
+        if hint:
+            message += f" (did you mean {hint!r}?)"
+        super().__init__(message)
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """Closest choice to ``value`` (case-insensitive), or ``""`` when nothing is close."""
+    lowered = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.5)
+    return lowered[match[0]] if match else ""

@@ -1,0 +1,462 @@
+"""The layered fleet model: power (chip → server → IT → facility → grid), energy, water, CO2, cost, compute.
+
+Everything is computed **per accelerator of the fleet's mix** on vectors of Monte Carlo samples, then scaled
+by the fleet size. With no fixed costs in the model, every extensive output is linear in the number of
+accelerators, which makes the inverse problems (size the fleet from an IT power, a facility power or a
+budget) exact: ``N = target / (target per accelerator)`` sample by sample.
+
+Layers (per accelerator, all at peak unless noted):
+
+* chip power = TDP;
+* server power = rack or server power / accelerators (host CPUs, memory, scale-up switches);
+* IT power = server + scale-out network + storage + management share;
+* facility power = IT × design-day PUE (``peak_pue``): what the site must deliver on the hottest day;
+* grid connection = facility × margin (headroom, transformer losses).
+
+Energy uses the average draw: IT × (idle + (1 − idle) × utilisation) × annual PUE × 8,766 h.
+
+References
+----------
+.. [1] Epoch AI, "GPUs account for about 40% of power usage in AI data centers", Dec 2025 (server = 1.53× GPU,
+   IT = 1.14× server, facility = 1.4× IT at peak).
+.. [2] Epoch AI, "Servers account for 60% of the total cost of ownership of a one-gigawatt AI data center",
+   May 2026 ($38B capex, $8.5B/yr TCO for 1 GW IT of GB200 NVL72; IT life 5 yr, facility 14 yr).
+.. [3] Cushman & Wakefield, "Data Center Development Cost Guide 2025" (construction cost per MW and its shares).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from gigafleet.catalog import Catalog, Item, Parameter
+from gigafleet.errors import InputError
+from gigafleet.uncertainty.sampling import sample_parameter
+
+FloatArray = npt.NDArray[np.float64]
+
+HOURS_PER_YEAR = 8766.0
+"""Hours in an average (Julian) year [h]: 365.25 × 24."""
+
+SizingKind = Literal["accelerators", "it_power_gw", "facility_power_gw", "budget_usd"]
+SIZING_KINDS: tuple[str, ...] = ("accelerators", "it_power_gw", "facility_power_gw", "budget_usd")
+SIZING_OUTPUT: dict[str, str] = {
+    "accelerators": "accelerators",
+    "it_power_gw": "it_power_gw",
+    "facility_power_gw": "facility_power_gw",
+    "budget_usd": "capex_usd",
+}
+"""Sizing kind -> the per-accelerator output it divides."""
+
+PRECISIONS: tuple[str, ...] = ("bf16", "fp8", "fp4")
+
+CAPEX_PARTS: tuple[str, ...] = ("accelerators", "servers", "networking", "storage", "power_and_cooling", "shell",
+                                "site_and_fitout", "land", "grid_connection")
+IT_CAPEX_PARTS: tuple[str, ...] = ("accelerators", "servers", "networking", "storage")
+OPEX_PARTS: tuple[str, ...] = ("energy", "it_maintenance", "facility_maintenance", "staff", "water")
+TCO_PARTS: tuple[str, ...] = ("it_capital", "facility_capital", "opex")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Closed forms
+# --------------------------------------------------------------------------------------------------------
+
+def capital_recovery_factor(rate: FloatArray | float, years: FloatArray | float) -> FloatArray:
+    """Capital recovery factor: the annuity per unit of capital [1/yr].
+
+    Parameters
+    ----------
+    rate
+        Cost of capital per year [fraction].
+    years
+        Asset life [yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        r / (1 − (1 + r)^−n); 1/n when r = 0.
+
+    Examples
+    --------
+    >>> round(float(capital_recovery_factor(0.08, 5)), 4)
+    0.2505
+    """
+    r = np.asarray(rate, dtype=float)
+    n = np.asarray(years, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crf = np.where(r == 0, 1.0 / n, r / (1.0 - (1.0 + r) ** (-n)))
+    return np.asarray(crf, dtype=float)
+
+
+def average_power_fraction(utilisation: FloatArray | float, idle_fraction: FloatArray | float) -> FloatArray:
+    """Average draw as a share of peak IT power: idle + (1 − idle) × utilisation [fraction].
+
+    Parameters
+    ----------
+    utilisation
+        Share of time the accelerators are busy [fraction].
+    idle_fraction
+        Power drawn when idle, as a share of peak [fraction].
+    """
+    u = np.asarray(utilisation, dtype=float)
+    idle = np.asarray(idle_fraction, dtype=float)
+    return np.asarray(idle + (1.0 - idle) * u, dtype=float)
+
+
+def annual_energy_twh(average_power_gw: FloatArray | float, hours: float = HOURS_PER_YEAR) -> FloatArray:
+    """Energy of a constant average load over a year [TWh/yr]: GW × h / 1000.
+
+    Examples
+    --------
+    >>> round(float(annual_energy_twh(75.0)), 1)  # the press figure's 75 GW, all year
+    657.5
+    """
+    return np.asarray(np.asarray(average_power_gw, dtype=float) * hours / 1000.0, dtype=float)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Fleet description and sampled inputs
+# --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sizing:
+    """What fixes the fleet size: exactly one of accelerators, IT power, facility power or budget."""
+
+    kind: SizingKind
+    value: float
+    """Number of accelerators [count], IT or facility power [GW], or capex budget [USD]."""
+
+
+@dataclass(frozen=True)
+class FleetSpec:
+    """A fleet to estimate.
+
+    Attributes
+    ----------
+    mix
+        Accelerator id -> share of the fleet's accelerators [fraction]; shares sum to 1.
+    sizing
+        What fixes the fleet size.
+    cooling
+        Cooling id (``air``, ``liquid``, ``immersion``).
+    region
+        Region id for electricity price, grid CO2, water price and construction cost.
+    year
+        Year of operation; every accelerator must be in volume by then [year].
+    utilisation
+        Share of time busy [fraction]; ``None`` samples the catalogue's range.
+    mfu
+        Model FLOP utilisation while busy [fraction]; ``None`` samples the catalogue's range.
+    """
+
+    mix: Mapping[str, float]
+    sizing: Sizing
+    cooling: str
+    region: str
+    year: int
+    utilisation: float | None = None
+    mfu: float | None = None
+
+
+@dataclass
+class SampledInputs:
+    """Monte Carlo samples of every input the model reads.
+
+    ``chips[name]`` has shape (n_chips, n_samples) in the order of ``chip_ids``; ``scalars[name]`` has shape
+    (n_samples,). Units are those of the catalogue parameter names.
+    """
+
+    chip_ids: tuple[str, ...]
+    shares: FloatArray
+    n_samples: int
+    chips: dict[str, FloatArray] = field(default_factory=dict)
+    scalars: dict[str, FloatArray] = field(default_factory=dict)
+
+
+CHIP_INPUTS: tuple[str, ...] = ("tdp_w", "server_power_kw", "it_power_kw", "unit_price_usd", "server_capex_usd",
+                                "network_capex_usd", "h100e_factor", "bf16_dense_tflops", "fp8_dense_tflops")
+
+SCALAR_INPUTS: dict[str, tuple[str, str, str]] = {
+    # name in model: (kind, item id or "<cooling>"/"<region>", parameter)
+    "pue": ("cooling", "<cooling>", "pue"),
+    "peak_pue": ("cooling", "<cooling>", "peak_pue"),
+    "wue_l_per_kwh": ("cooling", "<cooling>", "wue_l_per_kwh"),
+    "cooling_capex_usd_per_mw": ("cooling", "<cooling>", "capex_usd_per_mw"),
+    "construction_usd_per_mw": ("facility", "construction", "cost_usd_per_mw"),
+    "share_critical_capacity": ("facility", "construction", "share_critical_capacity"),
+    "share_shell": ("facility", "construction", "share_shell"),
+    "share_site": ("facility", "construction", "share_site"),
+    "share_white_space": ("facility", "construction", "share_white_space"),
+    "share_back_of_house": ("facility", "construction", "share_back_of_house"),
+    "share_office": ("facility", "construction", "share_office"),
+    "land_usd_per_mw": ("facility", "land", "cost_usd_per_mw"),
+    "grid_usd_per_mw": ("facility", "grid-connection", "cost_usd_per_mw"),
+    "grid_margin": ("facility", "grid-connection", "margin"),
+    "storage_share": ("facility", "storage", "capex_share_of_it"),
+    "idle_fraction": ("facility", "operations", "idle_power_fraction"),
+    "it_maintenance_share": ("facility", "operations", "it_maintenance_share_per_year"),
+    "facility_maintenance_share": ("facility", "operations", "facility_maintenance_share_per_year"),
+    "staff_fte_per_mw": ("facility", "operations", "staff_fte_per_mw"),
+    "staff_usd_per_fte": ("facility", "operations", "staff_cost_usd_per_fte"),
+    "utilisation": ("facility", "operations", "utilisation"),
+    "mfu": ("facility", "operations", "mfu"),
+    "wacc": ("facility", "finance", "wacc"),
+    "it_life_years": ("facility", "finance", "it_life_years"),
+    "facility_life_years": ("facility", "finance", "facility_life_years"),
+    "electricity_usd_per_mwh": ("regions", "<region>", "electricity_price_usd_per_mwh"),
+    "grid_co2_g_per_kwh": ("regions", "<region>", "grid_co2_g_per_kwh"),
+    "water_usd_per_m3": ("regions", "<region>", "water_price_usd_per_m3"),
+    "construction_factor": ("regions", "<region>", "construction_cost_factor"),
+}
+
+
+def default_cooling(catalog: Catalog, chip_ids: tuple[str, ...]) -> str:
+    """Cooling used when none is asked for: liquid when any chip ships liquid-only or draws ≥ 1 kW, else air."""
+    for chip in chip_ids:
+        item = catalog.item("accelerators", chip)
+        if item["liquid_cooling_required"].mid >= 1 or item["tdp_w"].mid >= 1000:
+            return "liquid"
+    return "air"
+
+
+def validate_spec(catalog: Catalog, spec: FleetSpec) -> None:
+    """Check ids, shares, cooling compatibility and availability year; raise :class:`InputError`."""
+    if not spec.mix:
+        raise InputError("--chip", "", catalog.ids("accelerators"))
+    for chip, share in spec.mix.items():
+        catalog.item("accelerators", chip, field_name="--chip")
+        if not share > 0:
+            raise InputError("--chip", f"{chip}:{share}", "positive shares that sum to 1, e.g. h100:0.4,gb200:0.6")
+    total = sum(spec.mix.values())
+    if abs(total - 1.0) > 1e-6:
+        text = ",".join(f"{c}:{s:g}" for c, s in spec.mix.items())
+        raise InputError("--chip", text, f"shares that sum to 1 (these sum to {total:g})")
+    cooling = catalog.item("cooling", spec.cooling, field_name="--cooling")
+    catalog.item("regions", spec.region, field_name="--region")
+    for chip in spec.mix:
+        item = catalog.item("accelerators", chip)
+        if cooling.id == "air" and item["liquid_cooling_required"].mid >= 1:
+            raise InputError("--cooling", spec.cooling,
+                             f"liquid or immersion for {chip} (it ships liquid-cooled only)")
+        launch = int(item["launch_year"].mid)
+        if spec.year < launch:
+            raise InputError("--year", spec.year, f"{launch} or later for {chip} (its volume year)")
+    if spec.sizing.kind not in SIZING_KINDS:
+        raise InputError("sizing", spec.sizing.kind, SIZING_KINDS)
+    if not spec.sizing.value > 0:
+        raise InputError(f"--{spec.sizing.kind.replace('_', '-')}", spec.sizing.value, "a positive number")
+    for name, value in (("--utilisation", spec.utilisation), ("--mfu", spec.mfu)):
+        if value is not None and not 0 < value <= 1:
+            raise InputError(name, value, "a fraction in (0, 1]")
+
+
+def _resolve(catalog: Catalog, spec: FleetSpec, kind: str, item_id: str, parameter: str) -> Parameter:
+    item_id = {"<cooling>": spec.cooling, "<region>": spec.region}.get(item_id, item_id)
+    return catalog.item(kind, item_id)[parameter]
+
+
+def _chip_parameter(item: Item, name: str) -> Parameter:
+    if name == "fp4_dense_tflops" and name not in item:
+        return item["fp8_dense_tflops"]
+    return item[name]
+
+
+def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) -> SampledInputs:
+    """Draw every model input, seeded and vectorised.
+
+    Parameters
+    ----------
+    catalog
+        The loaded catalogue.
+    spec
+        The fleet (validated with :func:`validate_spec`).
+    n_samples
+        Number of Monte Carlo samples (≥ 1).
+    seed
+        Seed of the numpy generator; the same seed and inputs give the same samples.
+
+    Notes
+    -----
+    Parameters are drawn independently. Chips without native FP4 contribute their 8-bit rate to FP4 peak.
+    A user-given utilisation or MFU replaces the catalogue's range by a point value.
+    """
+    rng = np.random.default_rng(seed)
+    chip_ids = tuple(spec.mix)
+    shares = np.array([spec.mix[c] for c in chip_ids], dtype=float)
+    sampled = SampledInputs(chip_ids=chip_ids, shares=shares, n_samples=n_samples)
+    items = [catalog.item("accelerators", c) for c in chip_ids]
+    for name in (*CHIP_INPUTS, "fp4_dense_tflops"):
+        sampled.chips[name] = np.stack([sample_parameter(_chip_parameter(i, name), n_samples, rng) for i in items])
+    overrides = {"utilisation": spec.utilisation, "mfu": spec.mfu}
+    for name, (kind, item_id, parameter) in SCALAR_INPUTS.items():
+        override = overrides.get(name)
+        if override is not None:
+            sampled.scalars[name] = np.full(n_samples, float(override))
+        else:
+            sampled.scalars[name] = sample_parameter(_resolve(catalog, spec, kind, item_id, parameter),
+                                                     n_samples, rng)
+    return sampled
+
+
+# --------------------------------------------------------------------------------------------------------
+# The model, per accelerator of the mix
+# --------------------------------------------------------------------------------------------------------
+
+def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
+    """Every extensive output for ONE accelerator of the fleet's mix, plus intensive ratios.
+
+    Parameters
+    ----------
+    inputs
+        Sampled inputs from :func:`sample_inputs`.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Arrays of shape (n_samples,). Extensive keys (scale with fleet size): ``accelerators`` [count],
+        ``chip_power_gw``, ``server_power_gw``, ``it_power_gw``, ``facility_power_gw``, ``grid_connection_gw``,
+        ``average_it_power_gw``, ``average_facility_power_gw`` [GW]; ``energy_twh_per_year``,
+        ``it_energy_twh_per_year`` [TWh/yr]; ``water_m3_per_year`` [m³/yr]; ``co2_mt_per_year`` [Mt/yr];
+        ``capex_usd`` and ``capex.<part>`` [USD]; ``opex_usd_per_year``, ``opex.<part>``, ``tco_usd_per_year``,
+        ``tco.<part>``, ``required_revenue_usd_per_year`` [USD/yr]; ``h100e`` [H100e];
+        ``peak_flops.<precision>``, ``effective_flops.<precision>`` [FLOP/s].
+        Intensive keys (do not scale): ``usd_per_accelerator_hour``, ``breakeven_usd_per_h100e_hour``
+        [USD/h], ``capex_usd_per_it_gw``, ``capex_usd_per_facility_gw`` [USD/GW].
+    """
+    w = inputs.shares[:, None]  # (C, 1) share of each chip in one accelerator of the mix
+    chips, s = inputs.chips, inputs.scalars
+
+    def mix(name: str) -> FloatArray:
+        return np.asarray((w * chips[name]).sum(axis=0), dtype=float)
+
+    out: dict[str, FloatArray] = {"accelerators": np.ones(inputs.n_samples)}
+    chip_gw = mix("tdp_w") / 1e9
+    server_gw = mix("server_power_kw") / 1e6
+    it_gw = mix("it_power_kw") / 1e6
+    facility_gw = it_gw * s["peak_pue"]
+    out.update(chip_power_gw=chip_gw, server_power_gw=server_gw, it_power_gw=it_gw, facility_power_gw=facility_gw,
+               grid_connection_gw=facility_gw * s["grid_margin"])
+
+    # Energy, water, CO2
+    average_it_gw = it_gw * average_power_fraction(s["utilisation"], s["idle_fraction"])
+    average_facility_gw = average_it_gw * s["pue"]
+    it_twh = annual_energy_twh(average_it_gw)
+    facility_twh = annual_energy_twh(average_facility_gw)
+    water_m3 = it_twh * 1e9 * s["wue_l_per_kwh"] / 1000.0  # TWh -> kWh, L -> m3
+    out.update(average_it_power_gw=average_it_gw, average_facility_power_gw=average_facility_gw,
+               it_energy_twh_per_year=it_twh, energy_twh_per_year=facility_twh, water_m3_per_year=water_m3,
+               co2_mt_per_year=facility_twh * s["grid_co2_g_per_kwh"] / 1000.0)  # TWh × g/kWh = kt; /1000 -> Mt
+
+    # Capex
+    it_mw = it_gw * 1000.0
+    capex = {"accelerators": mix("unit_price_usd"), "servers": mix("server_capex_usd"),
+             "networking": mix("network_capex_usd")}
+    capex["storage"] = s["storage_share"] * (capex["servers"] + capex["networking"])
+    construction = it_mw * s["construction_usd_per_mw"] * s["construction_factor"]
+    capex["power_and_cooling"] = construction * s["share_critical_capacity"] + it_mw * s["cooling_capex_usd_per_mw"]
+    capex["shell"] = construction * s["share_shell"]
+    capex["site_and_fitout"] = construction * (s["share_site"] + s["share_white_space"] + s["share_back_of_house"]
+                                               + s["share_office"])
+    capex["land"] = it_mw * s["land_usd_per_mw"]
+    capex["grid_connection"] = out["grid_connection_gw"] * 1000.0 * s["grid_usd_per_mw"]
+    it_capex = sum((capex[p] for p in IT_CAPEX_PARTS), np.zeros(inputs.n_samples))
+    facility_capex = sum((capex[p] for p in CAPEX_PARTS if p not in IT_CAPEX_PARTS), np.zeros(inputs.n_samples))
+    out["capex_usd"] = it_capex + facility_capex
+    out.update({f"capex.{p}": capex[p] for p in CAPEX_PARTS})
+
+    # Opex
+    opex = {
+        "energy": facility_twh * 1e6 * s["electricity_usd_per_mwh"],  # TWh -> MWh
+        "it_maintenance": it_capex * s["it_maintenance_share"],
+        "facility_maintenance": facility_capex * s["facility_maintenance_share"],
+        "staff": it_mw * s["staff_fte_per_mw"] * s["staff_usd_per_fte"],
+        "water": water_m3 * s["water_usd_per_m3"],
+    }
+    out["opex_usd_per_year"] = sum((opex[p] for p in OPEX_PARTS), np.zeros(inputs.n_samples))
+    out.update({f"opex.{p}": opex[p] for p in OPEX_PARTS})
+
+    # Annualised TCO: capital recovered at the cost of capital over each asset life, plus opex
+    tco = {"it_capital": it_capex * capital_recovery_factor(s["wacc"], s["it_life_years"]),
+           "facility_capital": facility_capex * capital_recovery_factor(s["wacc"], s["facility_life_years"]),
+           "opex": out["opex_usd_per_year"]}
+    out["tco_usd_per_year"] = tco["it_capital"] + tco["facility_capital"] + tco["opex"]
+    out.update({f"tco.{p}": tco[p] for p in TCO_PARTS})
+    out["required_revenue_usd_per_year"] = out["tco_usd_per_year"]
+
+    # Compute
+    out["h100e"] = mix("h100e_factor")
+    busy = s["utilisation"] * s["mfu"]
+    for precision in PRECISIONS:
+        peak = mix(f"{precision}_dense_tflops") * 1e12
+        out[f"peak_flops.{precision}"] = peak
+        out[f"effective_flops.{precision}"] = peak * busy
+
+    # Intensive economics
+    out["usd_per_accelerator_hour"] = out["tco_usd_per_year"] / HOURS_PER_YEAR
+    out["breakeven_usd_per_h100e_hour"] = out["tco_usd_per_year"] / (out["h100e"] * HOURS_PER_YEAR
+                                                                     * s["utilisation"])
+    out["capex_usd_per_it_gw"] = out["capex_usd"] / it_gw
+    out["capex_usd_per_facility_gw"] = out["capex_usd"] / facility_gw
+    return out
+
+
+INTENSIVE: frozenset[str] = frozenset({"usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour",
+                                       "capex_usd_per_it_gw", "capex_usd_per_facility_gw"})
+
+
+def fleet_size(per_unit: Mapping[str, FloatArray], sizing: Sizing) -> FloatArray:
+    """Number of accelerators per sample that meets the sizing target [count].
+
+    Examples
+    --------
+    An IT-power target of 1 GW with 1.9 kW of IT per accelerator gives ≈ 526,000 accelerators.
+    """
+    return np.asarray(sizing.value / per_unit[SIZING_OUTPUT[sizing.kind]], dtype=float)
+
+
+def scale(per_unit: Mapping[str, FloatArray], accelerators: FloatArray) -> dict[str, FloatArray]:
+    """Fleet totals: extensive outputs × number of accelerators; intensive outputs unchanged."""
+    return {k: (v if k in INTENSIVE else v * accelerators) for k, v in per_unit.items()}
+
+
+@dataclass
+class FleetSamples:
+    """Samples of every output for a fleet, with the spec and inputs that produced them."""
+
+    spec: FleetSpec
+    inputs: SampledInputs
+    totals: dict[str, FloatArray]
+
+
+def simulate_fleet(catalog: Catalog, spec: FleetSpec, n_samples: int = 2000, seed: int = 0) -> FleetSamples:
+    """Validate, sample and evaluate a fleet: the whole engine in one call.
+
+    Parameters
+    ----------
+    catalog
+        Loaded catalogue.
+    spec
+        The fleet.
+    n_samples
+        Monte Carlo samples.
+    seed
+        Random seed.
+
+    Examples
+    --------
+    >>> from gigafleet.catalog import load_catalog
+    >>> spec = FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e8), "air", "us", 2026)
+    >>> result = simulate_fleet(load_catalog(), spec, 1000)
+    >>> float(result.totals["chip_power_gw"][0])  # 100M × 700 W
+    70.0
+    """
+    validate_spec(catalog, spec)
+    if n_samples < 1:
+        raise InputError("--samples", n_samples, "a whole number of at least 1")
+    inputs = sample_inputs(catalog, spec, n_samples, seed)
+    per_unit = per_accelerator(inputs)
+    return FleetSamples(spec=spec, inputs=inputs, totals=scale(per_unit, fleet_size(per_unit, spec.sizing)))

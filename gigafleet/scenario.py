@@ -1,0 +1,238 @@
+"""Typed scenarios: what to estimate, read from YAML or built from command-line flags.
+
+A scenario names the fleet (one accelerator or a mix), exactly one sizing (accelerators, IT power, facility
+power or budget), cooling, region, year, sampling settings and, optionally, published claims to check.
+
+Example (``gigafleet/scenarios/default.yaml``)::
+
+    name: press-100m-h100
+    fleet:
+      chip: h100
+      accelerators: 100M
+    cooling: auto
+    region: us
+    claims:
+      capex_usd: 3e12
+      power_gw: 75
+      share_of: {uk: 0.75}
+
+Unknown keys and bad values are errors naming the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from gigafleet.catalog import Catalog
+from gigafleet.claims import Claims
+from gigafleet.errors import InputError
+from gigafleet.fleet import SIZING_KINDS, FleetSpec, Sizing, default_cooling
+from gigafleet.quantities import parse_amount, parse_positive
+
+SCENARIO_DIR = Path(__file__).parent / "scenarios"
+DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
+MAX_SAMPLES = 10_000_000
+
+
+def _amount(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    try:
+        return parse_amount(value, "amount")
+    except InputError:
+        raise ValueError("expected a number such as 100M, 2.9M, 3e12 (suffixes k, M, B, T)") from None
+
+
+Amount = Annotated[float, BeforeValidator(_amount)]
+PositiveAmount = Annotated[float, BeforeValidator(_amount), Field(gt=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FleetSection(_Strict):
+    """Which accelerators, and what fixes how many."""
+
+    chip: str | None = Field(None, description="accelerator id, or shares like 'h100:0.4,gb200:0.6'")
+    counts: dict[str, PositiveAmount] | None = Field(None, description="accelerator id -> count, e.g. {h100: 40M}")
+    accelerators: PositiveAmount | None = None
+    it_power_gw: PositiveAmount | None = None
+    facility_power_gw: PositiveAmount | None = None
+    budget_usd: PositiveAmount | None = None
+
+
+class ClaimsSection(_Strict):
+    """Published figures to check against the model."""
+
+    capex_usd: PositiveAmount | None = None
+    power_gw: PositiveAmount | None = None
+    energy_twh_per_year: PositiveAmount | None = None
+    share_of: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+
+    def to_claims(self) -> Claims:
+        """The engine's :class:`~gigafleet.claims.Claims`."""
+        return Claims(capex_usd=self.capex_usd, power_gw=self.power_gw,
+                      energy_twh_per_year=self.energy_twh_per_year, share_of=dict(self.share_of))
+
+
+class Scenario(_Strict):
+    """A fleet estimate to run (see module docstring)."""
+
+    name: str = "unnamed"
+    description: str = ""
+    fleet: FleetSection
+    cooling: str = "auto"
+    region: str = "us"
+    year: int | None = Field(None, ge=2015, le=2100)
+    utilisation: float | None = Field(None, gt=0, le=1)
+    mfu: float | None = Field(None, gt=0, le=1)
+    samples: int = Field(2000, ge=1, le=MAX_SAMPLES)
+    seed: int = Field(0, ge=0)
+    claims: ClaimsSection | None = None
+
+
+FLAG_NAMES: dict[str, str] = {
+    "chip": "--chip", "counts": "--fleet", "accelerators": "--accelerators", "it_power_gw": "--it-power-gw",
+    "facility_power_gw": "--facility-power-gw", "budget_usd": "--budget-usd", "cooling": "--cooling",
+    "region": "--region", "year": "--year",
+}
+
+
+def parse_mix(text: str, field: str) -> dict[str, float]:
+    """Parse ``"h100"`` or ``"h100:0.4,gb200:0.6"`` (shares) into {id: share}."""
+    mix: dict[str, float] = {}
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        if ":" in part:
+            chip, share_text = (s.strip() for s in part.split(":", 1))
+            share = parse_positive(share_text, field)
+        else:
+            chip, share = part, 1.0
+        if chip.lower() in mix:
+            raise InputError(field, text, "each accelerator once, e.g. h100:0.4,gb200:0.6")
+        mix[chip.lower()] = share
+    if not mix:
+        raise InputError(field, text, "an accelerator id such as gb200, or shares like h100:0.4,gb200:0.6")
+    if len(mix) > 1 and any(":" not in p for p in text.split(",") if p.strip()):
+        raise InputError(field, text, "a share for every accelerator in a mix, e.g. h100:0.4,gb200:0.6")
+    return mix
+
+
+def parse_counts(text: str, field: str) -> dict[str, float]:
+    """Parse ``"h100=40M,gb200=60M"`` into {id: count}."""
+    counts: dict[str, float] = {}
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        if "=" not in part:
+            raise InputError(field, text, "counts like h100=40M,gb200=60M")
+        chip, amount = (s.strip() for s in part.split("=", 1))
+        counts[chip.lower()] = parse_positive(amount, field)
+    if not counts:
+        raise InputError(field, text, "counts like h100=40M,gb200=60M")
+    return counts
+
+
+def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | None = None) -> FleetSpec:
+    """Resolve a scenario into a validated :class:`~gigafleet.fleet.FleetSpec`.
+
+    Parameters
+    ----------
+    catalog
+        Loaded catalogue (ids, launch years, cooling compatibility).
+    scenario
+        The scenario.
+    names
+        How to name fields in errors (``FLAG_NAMES`` for the CLI; default: scenario paths like
+        ``fleet.accelerators``).
+    """
+    def name(key: str) -> str:
+        if names is not None:
+            return names.get(key, key)
+        return key if key in ("cooling", "region", "year") else f"fleet.{key}"
+
+    fleet = scenario.fleet
+    sizings = {k: getattr(fleet, k) for k in SIZING_KINDS if getattr(fleet, k) is not None}
+    if fleet.counts is not None:
+        if fleet.chip is not None or sizings:
+            given = [name("counts")] + ([name("chip")] if fleet.chip else []) + [name(k) for k in sizings]
+            raise InputError(" and ".join(given), "both given",
+                             f"either {name('counts')} alone, or {name('chip')} with one sizing")
+        total = sum(fleet.counts.values())
+        mix = {c.lower(): n / total for c, n in fleet.counts.items()}
+        sizing = Sizing("accelerators", total)
+    else:
+        if len(sizings) != 1:
+            options = ", ".join(name(k) for k in SIZING_KINDS)
+            given = ", ".join(name(k) for k in sizings) or "none"
+            raise InputError("sizing", given, f"exactly one of {options} (or {name('counts')})")
+        kind, value = next(iter(sizings.items()))
+        mix = parse_mix(fleet.chip or "gb200", name("chip"))
+        sizing = Sizing(kind, float(value))
+    for chip in mix:
+        catalog.item("accelerators", chip, field_name=name("chip"))
+    cooling = scenario.cooling.strip().lower()
+    if cooling == "auto":
+        cooling = default_cooling(catalog, tuple(mix))
+    else:
+        catalog.item("cooling", cooling, field_name=name("cooling"))
+    catalog.item("regions", scenario.region, field_name=name("region"))
+    year = scenario.year
+    if year is None:
+        launch = max(int(catalog.item("accelerators", c)["launch_year"].mid) for c in mix)
+        year = max(_dt.date.today().year, launch)
+    region = scenario.region.strip().lower()
+    return FleetSpec(mix=mix, sizing=sizing, cooling=cooling, region=region, year=year,
+                     utilisation=scenario.utilisation, mfu=scenario.mfu)
+
+
+def _format_validation_error(source: str, error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        return f"{source}: {loc}: unknown key; allowed keys are those of the scenario schema " \
+               "(name, description, fleet, cooling, region, year, utilisation, mfu, samples, seed, claims)"
+    value = first.get("input")
+    return f"{source}: {loc}: {value!r} is not allowed; {first['msg']}"
+
+
+class ScenarioError(InputError):
+    """A scenario file could not be read or validated."""
+
+    def __init__(self, message: str) -> None:
+        Exception.__init__(self, message)
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario YAML file (default: the built-in flagship scenario).
+
+    Raises
+    ------
+    ScenarioError
+        When the file is missing, is not YAML, or does not match the schema.
+    """
+    import yaml
+
+    file = Path(path) if path is not None else DEFAULT_SCENARIO
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{file}: scenario file not found") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{file}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{file}: expected a mapping of scenario fields at the top level")
+    return validate_scenario(data, str(file))
+
+
+def validate_scenario(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a scenario mapping; errors name the field, the value and what is allowed."""
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ScenarioError(_format_validation_error(source, exc)) from None
+
