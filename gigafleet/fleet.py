@@ -35,7 +35,7 @@ import numpy.typing as npt
 
 from gigafleet.catalog import Catalog, Item, Parameter
 from gigafleet.errors import InputError
-from gigafleet.uncertainty.sampling import sample_parameter
+from gigafleet.uncertainty.sampling import comonotonic, sample_parameter
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -281,7 +281,8 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
 
     Notes
     -----
-    Parameters are drawn independently. Chips without native FP4 contribute their 8-bit rate to FP4 peak.
+    Parameters are drawn independently, except physically linked pairs, which are drawn comonotonic (rank
+    correlation 1) and ordered: IT >= server >= chip power per accelerator, design-day PUE >= annual PUE. Chips without native FP4 contribute their 8-bit rate to FP4 peak.
     A user-given utilisation or MFU replaces the catalogue's range by a point value.
     """
     rng = np.random.default_rng(seed)
@@ -291,6 +292,12 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
     items = [catalog.item("accelerators", c) for c in chip_ids]
     for name in (*CHIP_INPUTS, "fp4_dense_tflops"):
         sampled.chips[name] = np.stack([sample_parameter(_chip_parameter(i, name), n_samples, rng) for i in items])
+    # Physically linked pairs move together; IT power never falls below server power in a sample.
+    for row in range(len(chip_ids)):
+        chip_kw = sampled.chips["tdp_w"][row] / 1000.0
+        server = np.maximum(comonotonic(chip_kw, sampled.chips["server_power_kw"][row]), chip_kw)
+        sampled.chips["server_power_kw"][row] = server
+        sampled.chips["it_power_kw"][row] = np.maximum(comonotonic(server, sampled.chips["it_power_kw"][row]), server)
     overrides = {"utilisation": spec.utilisation, "mfu": spec.mfu}
     for name, (kind, item_id, parameter) in SCALAR_INPUTS.items():
         override = overrides.get(name)
@@ -299,6 +306,8 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
         else:
             sampled.scalars[name] = sample_parameter(_resolve(catalog, spec, kind, item_id, parameter),
                                                      n_samples, rng)
+    pue = sampled.scalars["pue"]
+    sampled.scalars["peak_pue"] = np.maximum(comonotonic(pue, sampled.scalars["peak_pue"]), pue)
     return sampled
 
 

@@ -1,5 +1,12 @@
 """Uncertainty: sampling catalogue ranges and summarising outputs as P10/P50/P90."""
 
-from gigafleet.uncertainty.sampling import Quantiles, pert_samples, percentile_of, quantiles, sample_parameter
+from gigafleet.uncertainty.sampling import (
+    Quantiles,
+    comonotonic,
+    pert_samples,
+    percentile_of,
+    quantiles,
+    sample_parameter,
+)
 
-__all__ = ["Quantiles", "percentile_of", "pert_samples", "quantiles", "sample_parameter"]
+__all__ = ["Quantiles", "comonotonic", "percentile_of", "pert_samples", "quantiles", "sample_parameter"]

@@ -1,0 +1,196 @@
+"""The `gigafleet` command line: JSON contract, bad input as one line with exit 2, lazy imports, reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gigafleet.cli import app
+
+runner = CliRunner()
+
+QUANTITY_KEYS = ("accelerators", "chip_power_gw", "it_power_gw", "facility_power_gw", "energy_twh_per_year",
+                 "capex_usd", "tco_usd_per_year", "water_m3_per_year", "co2_mt_per_year", "h100e")
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_estimate_json_has_the_contract_keys() -> None:
+    code, out, _ = invoke("estimate", "--accelerators", "100M", "--chip", "gb200", "--samples", "500", "--json")
+    assert code == 0
+    data = json.loads(out)
+    for key in QUANTITY_KEYS:
+        assert set(data[key]) == {"p10", "p50", "p90"}, key
+        assert data[key]["p10"] <= data[key]["p50"] <= data[key]["p90"]
+    assert data["accelerators"]["p50"] == 1e8
+    assert data["chip_power_gw"]["p50"] == pytest.approx(120.0)  # 100M x 1,200 W
+    assert data["comparisons"]
+    for row in data["comparisons"]:
+        assert {"name", "definition", "value", "unit", "ratio"} <= set(row)
+    assert data["inputs"]["cooling"] == "liquid"  # auto: GB200 ships liquid-cooled only
+
+
+@pytest.mark.parametrize("flag", ["--it-power-gw", "--facility-power-gw", "--budget-usd"])
+def test_inverse_sizing_flags(flag: str) -> None:
+    value = "1T" if flag == "--budget-usd" else "10"
+    code, out, _ = invoke("estimate", flag, value, "--chip", "h100", "--samples", "300", "--json")
+    assert code == 0
+    data = json.loads(out)
+    key = {"--it-power-gw": "it_power_gw", "--facility-power-gw": "facility_power_gw",
+           "--budget-usd": "capex_usd"}[flag]
+    target = 1e12 if flag == "--budget-usd" else 10.0
+    assert data[key]["p50"] == pytest.approx(target, rel=1e-9)
+    assert data["accelerators"]["p10"] < data["accelerators"]["p90"]
+
+
+def test_fleet_counts_and_mix() -> None:
+    code, out, _ = invoke("estimate", "--fleet", "h100=40M,gb200=60M", "--samples", "200", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["accelerators"]["p50"] == pytest.approx(1e8)
+    assert data["chip_power_gw"]["p50"] == pytest.approx(40e6 * 700 / 1e9 + 60e6 * 1200 / 1e9)
+    code, out, _ = invoke("estimate", "--chip", "h100:0.4,gb200:0.6", "-n", "100M", "--samples", "200", "--json")
+    assert json.loads(out)["chip_power_gw"]["p50"] == pytest.approx(data["chip_power_gw"]["p50"])
+
+
+def test_estimate_table_output() -> None:
+    code, out, _ = invoke("estimate", "--accelerators", "1M", "--chip", "h100", "--samples", "200")
+    assert code == 0
+    assert "Facility power" in out and "uk-demand" in out and "Capex stack" in out
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--accelerators", "1OOM", "--chip", "h100"], "--accelerators: '1OOM'"),
+    (["--accelerators", "0", "--chip", "h100"], "--accelerators: '0'"),
+    (["--accelerators", "-5", "--chip", "h100"], "positive"),
+    (["--accelerators", "1M", "--chip", "h10O"], "did you mean 'h100'"),
+    (["--accelerators", "1M", "--chip", "h100", "--region", "us-txx"], "did you mean 'us-tx'"),
+    (["--accelerators", "1M", "--chip", "h100", "--cooling", "vapour"], "--cooling"),
+    (["--accelerators", "1M", "--it-power-gw", "5", "--chip", "h100"], "exactly one of"),
+    (["--chip", "h100"], "exactly one of"),
+    (["--accelerators", "1M", "--chip", "gb200", "--cooling", "air"], "liquid-cooled only"),
+    (["--accelerators", "1M", "--chip", "h100", "--samples", "1.5"], "--samples"),
+    (["--accelerators", "1M", "--chip", "h100", "--utilisation", "1.7"], "--utilisation"),
+    (["--accelerators", "1M", "--chip", "rubin-ultra", "--year", "2025"], "--year"),
+    (["--fleet", "h100=1M", "--accelerators", "2M"], "--fleet"),
+])
+def test_bad_input_is_one_line_exit_2(args: list[str], expected: str) -> None:
+    code, out, err = invoke("estimate", *args)
+    assert code == 2
+    assert expected in err
+    assert err.startswith("error: ")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err + out
+
+
+def test_check_press_claim_json() -> None:
+    code, out, _ = invoke("check", "--accelerators", "100M", "--chip", "h100", "--claim-capex-usd", "3e12",
+                          "--claim-power-gw", "75", "--claim-share-of", "uk=0.75", "--samples", "1000", "--json")
+    assert code == 0
+    data = json.loads(out)
+    claims = {row["claim"]: row for row in data["claims"]}
+    assert claims["capex_usd"]["matches"].startswith("accelerator silicon only")
+    assert claims["capex_usd"]["percentile"] < 1
+    assert claims["power_gw"]["matches"].startswith("chip-only power")
+    assert claims["power_gw"]["percentile"] < 1
+    share = claims["share_of"]
+    assert share["baseline"] == "uk-demand"
+    assert 2.0 <= share["claim_power_as_energy_ratio"] <= 2.5
+    assert share["corrected"]["p50"] > 3 * 0.75
+    assert "estimate" in data
+
+
+def test_check_requires_a_claim_and_valid_share_key() -> None:
+    code, _, err = invoke("check", "--accelerators", "1M", "--chip", "h100")
+    assert code == 2 and "--claim" in err
+    code, _, err = invoke("check", "--accelerators", "1M", "--chip", "h100", "--claim-share-of", "ukk=0.5")
+    assert code == 2 and "did you mean 'uk'" in err
+
+
+def test_check_table_output() -> None:
+    code, out, _ = invoke("check", "-n", "100M", "--chip", "h100", "--claim-power-gw", "75", "--samples", "300")
+    assert code == 0 and "chip-only" in out
+
+
+def test_report_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    code, _, _ = invoke("estimate", "-n", "1M", "--chip", "gb300", "--samples", "200", "--report", str(target),
+                        "--json")
+    assert code == 0
+    html = target.read_text(encoding="utf-8")
+    assert html.count("Plotly.newPlot") + html.count("Plotly.react") >= 3
+
+
+def test_run_default_scenario_writes_json_and_report(tmp_path: Path) -> None:
+    code, out, err = invoke("run", "--out", str(tmp_path))
+    assert code == 0, err
+    data = json.loads((tmp_path / "estimate.json").read_text(encoding="utf-8"))
+    assert data["inputs"]["mix"] == {"h100": 1.0}
+    assert {row["claim"] for row in data["claims"]} == {"capex_usd", "power_gw", "share_of"}
+    assert (tmp_path / "report.html").stat().st_size > 1_000_000  # plotly.js embedded
+
+
+def test_run_bad_scenario_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fleet: {chip: h100, accelerators: 1OOM}\n", encoding="utf-8")
+    code, _, err = invoke("run", str(bad), "--out", str(tmp_path))
+    assert code == 2 and "fleet.accelerators" in err and "1OOM" in err
+    bad.write_text("fleet: {chip: h100, accelerators: 1M}\ncolour: blue\n", encoding="utf-8")
+    code, _, err = invoke("run", str(bad), "--out", str(tmp_path))
+    assert code == 2 and "colour" in err and "unknown key" in err
+    assert not (tmp_path / "estimate.json").exists()
+
+
+def test_catalog_commands() -> None:
+    code, out, _ = invoke("catalog", "list", "accelerators")
+    assert code == 0 and "gb300" in out
+    code, out, _ = invoke("catalog", "show", "gb200", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {p["parameter"] for p in data["parameters"]} >= {"tdp_w", "it_power_kw", "unit_price_usd"}
+    code, _, err = invoke("catalog", "show", "gb2000")
+    assert code == 2 and "did you mean" in err
+    code, out, _ = invoke("catalog", "check")
+    assert code == 0 and "no defects" in out
+
+
+def test_catalog_check_exits_nonzero_on_defect(tmp_path: Path) -> None:
+    import shutil
+
+    from gigafleet.catalog import DATA_DIR
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIR, folder)
+    path = folder / "cooling.csv"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("air,Air cooling,bogus_ratio,ratio,2,1,3,P,EST,2024,low above mid\n")
+    code, _, err = invoke("catalog", "check", "--path", str(folder))
+    assert code == 1 and "DEFECT" in err
+
+
+def test_help_imports_nothing_heavy() -> None:
+    code = ("import sys, gigafleet.cli\n"
+            "from typer.testing import CliRunner\n"
+            "r = CliRunner().invoke(gigafleet.cli.app, ['--help'])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "heavy = [m for m in ('numpy', 'pydantic', 'plotly', 'yaml', 'pandas') if m in sys.modules]\n"
+            "print(','.join(heavy))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_console_script_end_to_end() -> None:
+    exe = Path(sys.executable).with_name("gigafleet")
+    if not exe.exists():
+        pytest.skip("console script not installed in this environment")
+    done = subprocess.run([str(exe), "estimate", "-n", "1OOM", "--chip", "h100"], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
