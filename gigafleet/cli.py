@@ -18,7 +18,6 @@ import typer
 from gigafleet.errors import GigafleetError
 
 if TYPE_CHECKING:
-    from gigafleet.catalog import Catalog
     from gigafleet.scenario import Scenario
 
 app = typer.Typer(

@@ -282,8 +282,9 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
     Notes
     -----
     Parameters are drawn independently, except physically linked pairs, which are drawn comonotonic (rank
-    correlation 1) and ordered: IT >= server >= chip power per accelerator, design-day PUE >= annual PUE. Chips without native FP4 contribute their 8-bit rate to FP4 peak.
-    A user-given utilisation or MFU replaces the catalogue's range by a point value.
+    correlation 1) and ordered: IT >= server >= chip power per accelerator, design-day PUE >= annual PUE.
+    Chips without native FP4 contribute their 8-bit rate to FP4 peak. A user-given utilisation or MFU
+    replaces the catalogue's range by a point value.
     """
     rng = np.random.default_rng(seed)
     chip_ids = tuple(spec.mix)

@@ -167,11 +167,11 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
     else:
         if len(sizings) != 1:
             options = ", ".join(name(k) for k in SIZING_KINDS)
-            given = ", ".join(name(k) for k in sizings) or "none"
-            raise InputError("sizing", given, f"exactly one of {options} (or {name('counts')})")
+            given_text = ", ".join(name(k) for k in sizings) or "none"
+            raise InputError("sizing", given_text, f"exactly one of {options} (or {name('counts')})")
         kind, value = next(iter(sizings.items()))
         mix = parse_mix(fleet.chip or "gb200", name("chip"))
-        sizing = Sizing(kind, float(value))
+        sizing = Sizing(kind, float(value))  # type: ignore[arg-type]  # kind is one of SIZING_KINDS
     for chip in mix:
         catalog.item("accelerators", chip, field_name=name("chip"))
     cooling = scenario.cooling.strip().lower()

@@ -130,7 +130,7 @@ def test_report_is_written(tmp_path: Path) -> None:
 
 
 def test_run_default_scenario_writes_json_and_report(tmp_path: Path) -> None:
-    code, out, err = invoke("run", "--out", str(tmp_path))
+    code, _, err = invoke("run", "--out", str(tmp_path))
     assert code == 0, err
     data = json.loads((tmp_path / "estimate.json").read_text(encoding="utf-8"))
     assert data["inputs"]["mix"] == {"h100": 1.0}

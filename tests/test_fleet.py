@@ -226,7 +226,8 @@ def test_engine_matches_scalar_reimplementation_at_mid_values() -> None:
     shares = sum(f("construction", f"share_{part}") for part in
                  ("critical_capacity", "shell", "site", "white_space", "back_of_house", "office"))
     build = it_mw * f("construction", "cost_usd_per_mw") * _mid("regions", region, "construction_cost_factor") * shares
-    facility_capex = (build + it_mw * _mid("cooling", cooling, "capex_usd_per_mw") + it_mw * f("land", "cost_usd_per_mw")
+    facility_capex = (build + it_mw * _mid("cooling", cooling, "capex_usd_per_mw")
+                      + it_mw * f("land", "cost_usd_per_mw")
                       + facility_mw * f("grid-connection", "margin") * f("grid-connection", "cost_usd_per_mw"))
     it_capex = accel + servers + network + storage
     opex = (facility_mwh * _mid("regions", region, "electricity_price_usd_per_mwh")
@@ -239,7 +240,8 @@ def test_engine_matches_scalar_reimplementation_at_mid_values() -> None:
     def crf(years: float) -> float:
         return r / (1 - (1 + r) ** -years)
 
-    tco = it_capex * crf(f("finance", "it_life_years")) + facility_capex * crf(f("finance", "facility_life_years")) + opex
+    tco = (it_capex * crf(f("finance", "it_life_years"))
+           + facility_capex * crf(f("finance", "facility_life_years")) + opex)
     expected = {
         "chip_power_gw": n * a("tdp_w") / 1e9,
         "it_power_gw": it_mw / 1000,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigafleet.uncertainty.sampling import pert_samples, percentile_of, quantiles
+from gigafleet.uncertainty.sampling import percentile_of, pert_samples, quantiles
 
 
 def test_pert_mean_and_bounds_match_closed_form() -> None:

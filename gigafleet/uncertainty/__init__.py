@@ -3,8 +3,8 @@
 from gigafleet.uncertainty.sampling import (
     Quantiles,
     comonotonic,
-    pert_samples,
     percentile_of,
+    pert_samples,
     quantiles,
     sample_parameter,
 )
