@@ -21,6 +21,7 @@ import numpy as np
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
 from gigafleet.fleet import HOURS_PER_YEAR, FleetSamples, FloatArray, annual_energy_twh
+from gigafleet.formatting import money
 from gigafleet.uncertainty.sampling import percentile_of, quantiles
 
 POWER_LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -114,10 +115,10 @@ def _capex_claim(claimed: float, totals: dict[str, FloatArray]) -> dict[str, Any
         "model": corrected.to_dict(), "percentile": percentile_of(claimed, all_in),
         "matches": words, "matches_model": quantiles(layer_samples[best]).to_dict(),
         "leaves_out": left_out, "corrected": corrected.to_dict(), "factor": corrected.p50 / claimed,
-        "verdict": (f"${claimed:.3g} matches {words}"
+        "verdict": (f"{money(claimed)} matches {words}"
                     + (f"; it leaves out {', '.join(left_out)}" if left_out else "")
-                    + f". All-in capex P50 is ${corrected.p50:.3g} ({corrected.p50 / claimed:.2g}x the claim; "
-                      f"P10-P90 ${corrected.p10:.3g}-${corrected.p90:.3g})."),
+                    + f". All-in capex P50 is {money(corrected.p50)} ({corrected.p50 / claimed:.2g}x the claim; "
+                      f"P10-P90 {money(corrected.p10)} to {money(corrected.p90)})."),
     }
 
 

@@ -151,7 +151,7 @@ def _print_estimate(result: dict[str, Any], title: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from gigafleet.formatting import FORMATS, flops, money, quantity
+    from gigafleet.formatting import FORMATS, flops, money, quantity, sig
 
     console = Console()
     inputs = result["inputs"]
@@ -167,11 +167,13 @@ def _print_estimate(result: dict[str, Any], title: str) -> None:
         label, kind = FORMATS[key]
         q = result[key]
         table.add_row(label, *(quantity(q[p], kind) for p in ("p10", "p50", "p90")))
+    compute = Table(title="Compute (peak P50; effective = peak x utilisation x MFU)")
+    for column in ("Precision", "Peak", "Effective P10", "Effective P50", "Effective P90"):
+        compute.add_column(column, justify="right")
     for precision, q in result["effective_flops"].items():
-        peak = result["peak_flops"][precision]["p50"]
-        table.add_row(f"Peak / effective {precision.upper()}", flops(peak),
-                      flops(q["p50"]), "(effective = peak x utilisation x MFU, P50)")
-    console.print(table)
+        compute.add_row(precision.upper(), flops(result["peak_flops"][precision]["p50"]),
+                        *(flops(q[p]) for p in ("p10", "p50", "p90")))
+    console.print(compute)
     stack = Table(title="Capex stack (P50)")
     stack.add_column("Part")
     stack.add_column("P50", justify="right")
@@ -180,13 +182,16 @@ def _print_estimate(result: dict[str, Any], title: str) -> None:
     for part, q in result["capex_breakdown_usd"].items():
         stack.add_row(part.replace("_", " "), money(q["p50"]), f"{q['p50'] / total:.0%}")
     console.print(stack)
-    comparisons = Table(title="Compared with (ratio P50, P10-P90)")
-    for column in ("Baseline", "Definition", "Value", "Fleet / baseline"):
-        comparisons.add_column(column, overflow="fold")
+    comparisons = Table(title="Compared with baselines (definitions below)")
+    for column in ("Baseline", "Baseline value", "Fleet measure", "Fleet / baseline P50", "P10-P90"):
+        comparisons.add_column(column, justify="left" if column == "Baseline" else "right")
     for row in result["comparisons"]:
-        comparisons.add_row(row["name"], row["definition"], f"{row['value']:,.4g} {row['unit']}",
-                            f"{row['ratio']:.3g}x ({row['ratio_p10']:.3g}-{row['ratio_p90']:.3g})")
+        measure = "energy/yr" if row["metric"] == "energy_twh_per_year" else "peak facility power"
+        comparisons.add_row(row["name"], f"{sig(row['value'])} {row['unit']}", measure, f"{row['ratio']:.3g}x",
+                            f"{row['ratio_p10']:.3g}-{row['ratio_p90']:.3g}x")
     console.print(comparisons)
+    for row in result["comparisons"]:
+        console.print(f"[dim]{row['name']}: {row['definition']} [{row['source']}][/dim]")
     for note in result["notes"]:
         console.print(f"[dim]- {note}[/dim]")
 
@@ -195,16 +200,26 @@ def _print_claims(rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from gigafleet.formatting import money, sig
+
+    def fmt(value: float, unit: str) -> str:
+        if unit == "USD":
+            return money(value)
+        return sig(value) if unit == "fraction" else f"{sig(value)} {unit}"
+
     console = Console()
     table = Table(title="Claim check")
-    for column in ("Claim", "Claimed", "Percentile in model", "Corrected P50", "Verdict"):
-        table.add_column(column, overflow="fold")
+    for column in ("Claim", "Claimed", "Percentile in model", "Model P50", "Model P10-P90", "Model / claim"):
+        table.add_column(column, justify="left" if column == "Claim" else "right")
     for row in rows:
         name = row["claim"] if row["claim"] != "share_of" else f"share of {row['baseline']}"
-        corrected = row["corrected"]["p50"]
-        table.add_row(name, f"{row['claimed']:.4g} {row['unit']}", f"{row['percentile']:.1f}",
-                      f"{corrected:.4g} {row['unit']}", row["verdict"])
+        unit = row["unit"]
+        q = row["corrected"]
+        table.add_row(name, fmt(row["claimed"], unit), f"{row['percentile']:.1f}", fmt(q["p50"], unit),
+                      f"{fmt(q['p10'], unit)} to {fmt(q['p90'], unit)}", f"{row['factor']:.2f}x")
     console.print(table)
+    for row in rows:
+        console.print(f"- {row['verdict']}")
 
 
 def _write_report(result: dict[str, Any], path: Path) -> None:
