@@ -65,7 +65,7 @@ def compare_with_baselines(catalog: Catalog, totals: dict[str, FloatArray], seed
             if parameter is None:
                 continue
             fleet = totals[metric]
-            baseline = sample_parameter(parameter, fleet.size, rng)
+            baseline = sample_parameter(parameter, fleet.size, rng) if parameter.is_range else parameter.mid
             ratio = quantiles(fleet / baseline)
             rows.append({
                 "name": item_id, "label": item.label, "definition": parameter.note, "metric": metric,

@@ -341,6 +341,8 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     chips, s = inputs.chips, inputs.scalars
 
     def mix(name: str) -> FloatArray:
+        if len(inputs.chip_ids) == 1:
+            return chips[name][0].copy()
         return np.asarray((w * chips[name]).sum(axis=0), dtype=float)
 
     out: dict[str, FloatArray] = {"accelerators": np.ones(inputs.n_samples)}
@@ -428,9 +430,25 @@ def fleet_size(per_unit: Mapping[str, FloatArray], sizing: Sizing) -> FloatArray
     return np.asarray(sizing.value / per_unit[SIZING_OUTPUT[sizing.kind]], dtype=float)
 
 
-def scale(per_unit: Mapping[str, FloatArray], accelerators: FloatArray) -> dict[str, FloatArray]:
-    """Fleet totals: extensive outputs × number of accelerators; intensive outputs unchanged."""
-    return {k: (v if k in INTENSIVE else v * accelerators) for k, v in per_unit.items()}
+def scale(per_unit: Mapping[str, FloatArray], accelerators: FloatArray, *, in_place: bool = False
+          ) -> dict[str, FloatArray]:
+    """Fleet totals: extensive outputs × number of accelerators; intensive outputs unchanged.
+
+    With ``in_place`` the per-accelerator arrays are overwritten (saves memory at 10^6+ samples).
+    """
+    out: dict[str, FloatArray] = {}
+    done: dict[int, FloatArray] = {}  # the same array under two keys is scaled once
+    for key, value in per_unit.items():
+        if key in INTENSIVE:
+            out[key] = value
+        elif id(value) in done:
+            out[key] = done[id(value)]
+        elif in_place:
+            value *= accelerators
+            out[key] = done[id(value)] = value
+        else:
+            out[key] = done[id(value)] = value * accelerators
+    return out
 
 
 @dataclass
@@ -469,4 +487,5 @@ def simulate_fleet(catalog: Catalog, spec: FleetSpec, n_samples: int = 2000, see
         raise InputError("--samples", n_samples, "a whole number of at least 1")
     inputs = sample_inputs(catalog, spec, n_samples, seed)
     per_unit = per_accelerator(inputs)
-    return FleetSamples(spec=spec, inputs=inputs, totals=scale(per_unit, fleet_size(per_unit, spec.sizing)))
+    size = fleet_size(per_unit, spec.sizing)
+    return FleetSamples(spec=spec, inputs=inputs, totals=scale(per_unit, size, in_place=True))

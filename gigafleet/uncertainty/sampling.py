@@ -68,7 +68,10 @@ def pert_samples(low: float, mid: float, high: float, size: int, rng: np.random.
     span = high - low
     alpha = 1.0 + shape * (mid - low) / span
     beta = 1.0 + shape * (high - mid) / span
-    return low + span * rng.beta(alpha, beta, size)
+    samples = rng.beta(alpha, beta, size)
+    samples *= span  # in place: no temporaries at 10^6+ samples
+    samples += low
+    return samples
 
 
 def sample_parameter(parameter: Parameter, size: int, rng: np.random.Generator) -> FloatArray:
