@@ -167,6 +167,7 @@ def _print_estimate(result: dict[str, Any], title: str) -> None:
         label, kind = FORMATS[key]
         q = result[key]
         table.add_row(label, *(quantity(q[p], kind) for p in ("p10", "p50", "p90")))
+    console.print(table)
     compute = Table(title="Compute (peak P50; effective = peak x utilisation x MFU)")
     for column in ("Precision", "Peak", "Effective P10", "Effective P50", "Effective P90"):
         compute.add_column(column, justify="right")
