@@ -423,13 +423,20 @@ def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item
             for p in item.parameters.values()]})
         return
     table = Table(title=f"{item.kind} / {item.id}: {item.label}")
-    for column in ("Parameter", "Unit", "Low", "Mid", "High", "Grade", "Source", "As of", "Note"):
-        table.add_column(column, overflow="fold")
+    for column in ("Parameter", "Unit", "Low", "Mid", "High", "Grade", "Source", "As of"):
+        table.add_column(column, overflow="fold", justify="right" if column in ("Low", "Mid", "High") else "left")
+
+    def number(value: float, unit: str) -> str:
+        return f"{value:.0f}" if unit == "year" else f"{value:,.6g}"
+
     for p in item.parameters.values():
-        table.add_row(p.parameter, p.unit, f"{p.low:,.6g}", f"{p.mid:,.6g}", f"{p.high:,.6g}", p.grade,
-                      ";".join(p.sources), p.as_of, p.note)
+        table.add_row(p.parameter, p.unit, number(p.low, p.unit), number(p.mid, p.unit), number(p.high, p.unit),
+                      p.grade, ";".join(p.sources), p.as_of)
     console = Console()
     console.print(table)
+    for p in item.parameters.values():
+        if p.note:
+            console.print(f"[bold]{p.parameter}[/bold]: {p.note}")
     cited = sorted({t for p in item.parameters.values() for t in p.sources})
     for tag in cited:
         source = catalog.sources[tag]
