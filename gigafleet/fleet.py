@@ -342,7 +342,7 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
 
     def mix(name: str) -> FloatArray:
         if len(inputs.chip_ids) == 1:
-            return chips[name][0].copy()
+            return np.array(chips[name][0], dtype=float)
         return np.asarray((w * chips[name]).sum(axis=0), dtype=float)
 
     out: dict[str, FloatArray] = {"accelerators": np.ones(inputs.n_samples)}
