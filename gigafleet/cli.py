@@ -129,12 +129,6 @@ def _build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | 
     return Scenario.model_validate(values)
 
 
-def _fleet_names(scenario_file: Path | None) -> dict[str, str]:
-    from gigafleet.scenario import FLAG_NAMES
-
-    return FLAG_NAMES
-
-
 # --------------------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------------------
@@ -255,14 +249,14 @@ def estimate(
     """
     from gigafleet.catalog import load_catalog
     from gigafleet.estimate import estimate as run_estimate
-    from gigafleet.scenario import to_spec
+    from gigafleet.scenario import FLAG_NAMES, to_spec
 
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
                                     seed=seed, scenario_file=scenario)
     catalog = load_catalog()
-    spec = to_spec(catalog, spec_scenario, _fleet_names(scenario))
+    spec = to_spec(catalog, spec_scenario, FLAG_NAMES)
     result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     if report is not None:
         _write_report(result, report)
@@ -298,7 +292,7 @@ def check(
     from gigafleet.estimate import summarise
     from gigafleet.fleet import simulate_fleet
     from gigafleet.quantities import parse_positive
-    from gigafleet.scenario import to_spec
+    from gigafleet.scenario import FLAG_NAMES, to_spec
 
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
@@ -322,7 +316,7 @@ def check(
         raise InputError("claims", "none", "at least one of --claim-capex-usd, --claim-power-gw, "
                                            "--claim-energy-twh, --claim-share-of")
     catalog = load_catalog()
-    spec = to_spec(catalog, spec_scenario, _fleet_names(scenario))
+    spec = to_spec(catalog, spec_scenario, FLAG_NAMES)
     for key in claims.share_of:
         from gigafleet.claims import resolve_baseline
 

@@ -996,6 +996,41 @@ def _comparisons_table(items: Sequence[_Comparison]) -> str:
     return _table(headers, rows, numeric=(3, 4), css="comparisons")
 
 
+def _claims_section(result: Mapping[str, Any]) -> str:
+    """Claim check (present when the run checked published figures): table plus one verdict per claim."""
+    claims = [c for c in _sequence(result.get("claims")) if isinstance(c, Mapping)]
+    if not claims:
+        return ""
+    rows = []
+    for claim in claims:
+        name = str(claim.get("claim", ""))
+        if name == "share_of":
+            name = f"share of {claim.get('baseline', '')}"
+        unit = str(claim.get("unit", ""))
+        kind = {"USD": "usd", "GW": "power_gw", "TWh/yr": "energy_twh"}.get(unit, "number")
+        claimed = _number(claim.get("claimed"))
+        corrected = _triple(claim.get("corrected"))
+        percentile = _number(claim.get("percentile"))
+        factor = _number(claim.get("factor"))
+        p10, p50, p90 = _format_triple(corrected, kind) if corrected else ("—", "—", "—")
+        rows.append((
+            name,
+            _format_value(claimed, kind),
+            f"{percentile:.1f}" if percentile is not None else "—",
+            p50,
+            f"{p10} – {p90}",
+            f"{factor:.2f}×" if factor is not None else "—",
+        ))
+    headers = ("Claim", "Claimed", "Percentile in model", "Model P50", "Model P10–P90", "Model ÷ claim")
+    verdicts = "".join(f"<li>{_e(c.get('verdict', ''))}</li>" for c in claims if c.get("verdict"))
+    return (
+        '<section id="claims"><h2>Claim check</h2>'
+        + _table(headers, rows, numeric=(1, 2, 3, 4, 5), css="claims")
+        + (f"<ul>{verdicts}</ul>" if verdicts else "")
+        + "</section>"
+    )
+
+
 def _notes_section(result: Mapping[str, Any]) -> str:
     """Notes as a list."""
     notes = [str(note) for note in _sequence(result.get("notes")) if note is not None and str(note).strip()]
@@ -1067,6 +1102,7 @@ def render_estimate_html(result: dict[str, Any]) -> str:
             '<noscript><p class="noscript">Charts need JavaScript; every figure is also in the '
             "tables on this page.</p></noscript>",
             _key_figures_section(data),
+            _claims_section(data),
             cost,
             power,
             compare,

@@ -172,8 +172,9 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
         kind, value = next(iter(sizings.items()))
         mix = parse_mix(fleet.chip or "gb200", name("chip"))
         sizing = Sizing(kind, float(value))  # type: ignore[arg-type]  # kind is one of SIZING_KINDS
+    chip_field = name("counts") if fleet.counts is not None else name("chip")
     for chip in mix:
-        catalog.item("accelerators", chip, field_name=name("chip"))
+        catalog.item("accelerators", chip, field_name=chip_field)
     cooling = scenario.cooling.strip().lower()
     if cooling == "auto":
         cooling = default_cooling(catalog, tuple(mix))

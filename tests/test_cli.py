@@ -195,3 +195,25 @@ def test_console_script_end_to_end() -> None:
     done = subprocess.run([str(exe), "estimate", "-n", "1OOM", "--chip", "h100"], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
+
+
+def test_scenario_file_with_flag_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: t\nfleet: {chip: h100, accelerators: 1M}\nregion: us-tx\nsamples: 300\n", encoding="utf-8")
+    code, out, err = invoke("estimate", "--scenario", str(path), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["accelerators"]["p50"] == 1e6 and data["inputs"]["region"] == "us-tx"
+    assert data["inputs"]["samples"] == 300
+    code, out, err = invoke("estimate", "--scenario", str(path), "--accelerators", "2M", "--chip", "b200", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["accelerators"]["p50"] == 2e6 and data["inputs"]["mix"] == {"b200": 1.0}
+    code, out, err = invoke("estimate", "--scenario", str(path), "--it-power-gw", "1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["it_power_gw"]["p50"] == pytest.approx(1.0)
+
+
+def test_unknown_chip_in_fleet_counts_names_the_flag() -> None:
+    code, _, err = invoke("estimate", "--fleet", "h100=1M,gb20=2M")
+    assert code == 2 and err.startswith("error: --fleet") and "did you mean 'gb200'" in err

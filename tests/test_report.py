@@ -367,3 +367,23 @@ def test_importing_report_does_not_import_plotly() -> None:
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def test_claims_section_rendered_when_present() -> None:
+    from gigafleet.report import render_estimate_html
+
+    result = {
+        "inputs": {"fleet": {"h100": 1e8}},
+        "claims": [
+            {"claim": "capex_usd", "claimed": 3e12, "unit": "USD", "percentile": 0.0, "factor": 2.16,
+             "corrected": {"p10": 6.0e12, "p50": 6.47e12, "p90": 6.96e12},
+             "verdict": "$3.00 T matches accelerator silicon only <b>x</b>"},
+            {"claim": "share_of", "baseline": "uk-demand", "claimed": 0.75, "unit": "fraction", "percentile": 0.0,
+             "factor": 5.9, "corrected": {"p10": 3.9, "p50": 4.41, "p90": 4.94}, "verdict": "4.4x UK demand"},
+        ],
+    }
+    html = render_estimate_html(result)
+    assert '<section id="claims">' in html
+    assert "$6.47 T" in html and "share of uk-demand" in html and "4.41" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert '<section id="claims">' not in render_estimate_html({"inputs": {"fleet": {"h100": 1.0}}})
