@@ -61,7 +61,7 @@ FacilityPowerOpt = Annotated[str | None, typer.Option(
     "--facility-power-gw", help="Size the fleet by facility power at peak [GW].")]
 BudgetOpt = Annotated[str | None, typer.Option("--budget-usd", help="Size the fleet by all-in capex [USD], e.g. 1T.")]
 CoolingOpt = Annotated[str, typer.Option(
-    "--cooling", help="air, liquid, immersion, or auto (liquid for liquid-only or >= 1 kW chips).")]
+    "--cooling", help="air, liquid, immersion, or auto (liquid for chips that ship liquid-cooled only, else air).")]
 RegionOpt = Annotated[str, typer.Option("--region", help="Region for power price, grid CO2 and build cost.")]
 YearOpt = Annotated[str | None, typer.Option(
     "--year", help="Year of operation [default: this year, or the chip's volume year if later].")]

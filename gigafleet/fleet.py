@@ -215,10 +215,9 @@ SCALAR_INPUTS: dict[str, tuple[str, str, str]] = {
 
 
 def default_cooling(catalog: Catalog, chip_ids: tuple[str, ...]) -> str:
-    """Cooling used when none is asked for: liquid when any chip ships liquid-only or draws ≥ 1 kW, else air."""
+    """Cooling used when none is asked for: liquid when any chip ships liquid-cooled only, else air."""
     for chip in chip_ids:
-        item = catalog.item("accelerators", chip)
-        if item["liquid_cooling_required"].mid >= 1 or item["tdp_w"].mid >= 1000:
+        if catalog.item("accelerators", chip)["liquid_cooling_required"].mid >= 1:
             return "liquid"
     return "air"
 
