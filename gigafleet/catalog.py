@@ -26,7 +26,8 @@ from gigafleet.errors import CatalogError, InputError
 DATA_DIR = Path(__file__).parent / "data"
 """Folder of the built-in catalogue."""
 
-KINDS: tuple[str, ...] = ("accelerators", "cooling", "facility", "power_sources", "regions", "baselines")
+KINDS: tuple[str, ...] = ("accelerators", "cooling", "facility", "power_sources", "regions", "baselines",
+                          "supply")
 """Catalogue kinds, one CSV file each (``<kind>.csv``)."""
 
 COLUMNS: tuple[str, ...] = ("id", "label", "parameter", "unit", "low", "mid", "high", "grade", "source",
@@ -56,7 +57,7 @@ ACCELERATOR_PARAMETERS: tuple[str, ...] = (
 POWER_SOURCE_PARAMETERS: tuple[str, ...] = (
     "capex_usd_per_kw", "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh", "heat_rate_btu_per_kwh",
     "capacity_factor", "lead_time_years", "co2_g_per_kwh", "co2_lifecycle_g_per_kwh", "lifetime_years",
-    "lcoe_usd_per_mwh",
+    "lcoe_usd_per_mwh", "firm_capacity_credit",
 )
 REGION_PARAMETERS: tuple[str, ...] = (
     "electricity_price_usd_per_mwh", "grid_co2_g_per_kwh", "water_price_usd_per_m3", "construction_cost_factor",
@@ -73,6 +74,7 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
     "baselines": ("world-demand", "us-demand", "uk-demand", "france-demand", "germany-demand", "japan-demand",
                   "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
                   "world-datacentres-2030"),
+    "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield"),
 }
 """Items each kind must contain."""
 
@@ -90,6 +92,7 @@ REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("facility", "finance"): ("wacc", "it_life_years", "facility_life_years"),
     ("power_sources", "natural-gas"): ("price_usd_per_mmbtu", "co2_kg_per_mmbtu"),
     ("regions", "*"): REGION_PARAMETERS,
+    ("supply", "cowos-yield"): ("package_yield",),
 }
 """Parameters each item must carry; ``"*"`` = every item of the kind (power sources: see below)."""
 
