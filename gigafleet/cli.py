@@ -370,6 +370,85 @@ def run(
     typer.echo(f"results: {json_path}, {out / 'report.html'}", err=True)
 
 
+def _print_plan(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import money, scaled, sig
+
+    console = Console()
+    status = result["status"]
+    colour = {"optimal": "green", "shortfall": "yellow", "infeasible": "red"}.get(status, "white")
+    objective = result.get("objective_usd")
+    console.print(f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
+                  + (f"; objective {money(objective)} (discounted)" if objective is not None else "")
+                  + f"; solved in {result['solver']['seconds']:.2f} s "
+                    f"(build {result['solver']['build_seconds']:.2f} s)")
+    if not result["years"]:
+        return
+    table = Table(title="Plan by year")
+    for column in ("Year", "Target", "Accelerators", "Installed", "H100e", "Shortfall H100e", "Facility GW",
+                   "TWh", "Capex", "Opex"):
+        table.add_column(column, justify="right")
+    for y in result["years"]:
+        table.add_row(str(y["year"]), scaled(y["target"]) if y["target"] is not None else "-",
+                      scaled(y["accelerators"]), scaled(y["installed"]), scaled(y["h100e"]),
+                      scaled(y["shortfall_h100e"]), sig(y["facility_power_gw"]), sig(y["energy_twh"]),
+                      money(y["capex_usd"]), money(y["opex_usd"]))
+    console.print(table)
+    binding = Table(title="Binding limits (shadow price = value of relaxing by one step)")
+    for column in ("Year", "Limit", "Where", "Shadow price", "Unit"):
+        binding.add_column(column)
+    rows = sorted(result["binding"], key=lambda r: -abs(r["shadow_price"]))[:25]
+    for row in sorted(rows, key=lambda r: (r["year"], r["limit"])):
+        extra = f" (~{scaled(row['shortfall_relief'])} target units)" if "shortfall_relief" in row else ""
+        binding.add_row(str(row["year"]), row["limit"], row["where"], money(row["shadow_price"]) + extra, row["unit"])
+    console.print(binding)
+    if len(result["binding"]) > 25:
+        console.print(f"[dim]{len(result['binding']) - 25} more binding limits in --json[/dim]")
+
+
+@app.command()
+@_user_errors
+def plan(
+    scenario: Annotated[str, typer.Argument(help="Plan scenario YAML, or a built-in name (demo, openai-100x, "
+                                                 "situational-awareness, ai-2027).")] = "openai-100x",
+    solver: Annotated[str, typer.Option("--solver", help="Any linopy solver name.")] = "highs",
+    as_json: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the plan here.")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store [default: out/gigafleet.duckdb; "
+                                                              "$GIGAFLEET_STORE].")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run in the store.")] = False,
+) -> None:
+    """Least-cost year-by-year build-out plan (linopy + HiGHS): what to build, what binds, what relaxing is worth."""
+    from rich.console import Console
+
+    from gigafleet.buildout.scenario import load_plan_scenario, resolve_scenario_path
+    from gigafleet.buildout.solve import plan as run_plan
+    from gigafleet.catalog import load_catalog
+
+    path = resolve_scenario_path(scenario)
+    loaded = load_plan_scenario(path)
+    catalog = load_catalog()
+    console = Console(stderr=True)
+    with console.status("planning") as status:
+        result = run_plan(catalog, loaded, solver=solver, source=str(path),
+                          progress=lambda message: status.update(f"{loaded.name}: {message}"))
+    if not no_store:
+        from gigafleet.store import save_run, store_path
+
+        result["run_id"] = save_run("plan", result, path.read_text(encoding="utf-8"), store)
+        typer.echo(f"stored run {result['run_id']} in {store_path(store)}", err=True)
+    if report is not None:
+        from gigafleet.plan_report import write_plan_report
+
+        typer.echo(f"report written to {write_plan_report(result, report)}", err=True)
+    if as_json:
+        _dump(result)
+    else:
+        _print_plan(result)
+
+
 @catalog_app.command("list")
 @_user_errors
 def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "

@@ -311,6 +311,25 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
     return sampled
 
 
+def point_inputs(catalog: Catalog, spec: FleetSpec) -> SampledInputs:
+    """Every model input at its catalogue mid value, as one sample (deterministic planning).
+
+    A user-given utilisation or MFU replaces the catalogue's mid value.
+    """
+    chip_ids = tuple(spec.mix)
+    shares = np.array([spec.mix[c] for c in chip_ids], dtype=float)
+    inputs = SampledInputs(chip_ids=chip_ids, shares=shares, n_samples=1)
+    items = [catalog.item("accelerators", c) for c in chip_ids]
+    for name in (*CHIP_INPUTS, "fp4_dense_tflops"):
+        inputs.chips[name] = np.array([[_chip_parameter(i, name).mid] for i in items], dtype=float)
+    overrides = {"utilisation": spec.utilisation, "mfu": spec.mfu}
+    for name, (kind, item_id, parameter) in SCALAR_INPUTS.items():
+        override = overrides.get(name)
+        value = override if override is not None else _resolve(catalog, spec, kind, item_id, parameter).mid
+        inputs.scalars[name] = np.array([float(value)])
+    return inputs
+
+
 # --------------------------------------------------------------------------------------------------------
 # The model, per accelerator of the mix
 # --------------------------------------------------------------------------------------------------------

@@ -247,6 +247,23 @@ def _count_scale(values: Iterable[float]) -> tuple[float, str]:
     return 1.0, ""
 
 
+def _count_axis_title(what: str, suffix: str, unit: str) -> str:
+    """Axis title for a count, e.g. ``"H100-equivalents in service [million H100e]"``."""
+    inside = " ".join(part for part in (suffix.strip(" []"), unit) if part)
+    return f"{what} [{inside}]" if inside else what
+
+
+def _power_axis_title(what: str, axis_title: str) -> str:
+    """Rename the power axis title of ``_axis_scale``: ``("Capacity", "Power [GW]")`` → ``"Capacity [GW]"``."""
+    unit = axis_title.rpartition("[")[2]
+    return f"{what} [{unit}" if unit != axis_title else what
+
+
+def _drawn(pivot: _Pivot, field: str) -> tuple[str, ...]:
+    """The groups of ``pivot`` with a value of ``field`` in at least one year."""
+    return tuple(g for g in pivot.groups if any(pivot.get(g, y, field) is not None for y in pivot.years))
+
+
 def _colours(groups: Sequence[str]) -> dict[str, str]:
     """One palette colour per group, in order; ``grid`` is always grey."""
     colours: dict[str, str] = {}
@@ -299,22 +316,22 @@ def _wrap(text: str, width: int = 70) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _targets(result: Mapping[str, Any]) -> list[tuple[int, float, str, float | None]]:
+def _targets(result: Mapping[str, Any]) -> list[tuple[int, float, str, str]]:
     """Years with a target.
 
     Returns
     -------
-    list of (int, float, str, float or None)
-        ``(year, target, unit, shortfall)``: target and shortfall [unit, H100e or accelerators].
+    list of (int, float, str, str)
+        ``(year, target, unit, shortfall text)``: the target [``unit``: H100e or accelerators]
+        and the printed shortfall with its own unit.
     """
-    rows: list[tuple[int, float, str, float | None]] = []
+    rows: list[tuple[int, float, str, str]] = []
     for row in _years(result):
         year = _year(row.get("year"))
         target = _number(row.get("target"))
         if year is None or target is None:
             continue
-        shortfall, _ = _shortfall(row)
-        rows.append((year, target, _target_unit(row), shortfall))
+        rows.append((year, target, _target_unit(row), _count_text(*_shortfall(row))))
     return rows
 
 
@@ -330,13 +347,9 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
         The chart snippet, or ``None`` when there is neither a fleet nor a target.
     """
     chips = _pivot(_entries(result, "by_chip"), "chip", ("h100e", "in_service", "installed"))
-    chips = _Pivot(
-        chips.years,
-        tuple(c for c in chips.groups if any(chips.get(c, y, "h100e") is not None for y in chips.years)),
-        chips.cells,
-    )
+    drawn = _drawn(chips, "h100e")
     targets = _targets(result)
-    if not chips.groups and not targets:
+    if not drawn and not targets:
         return None
 
     import plotly.graph_objects as go
@@ -350,14 +363,13 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
             if year is not None and count is not None:
                 fleet_accelerators.append((year, count))
 
-    values = [v for g in chips.groups for y in chips.years if (v := chips.get(g, y, "h100e")) is not None]
-    values += [chips.total(y, "h100e") or 0.0 for y in chips.years]
+    values = [chips.total(y, "h100e") or 0.0 for y in chips.years]
     values += [target for _, target, _, _ in targets] + [count for _, count in fleet_accelerators]
     divisor, suffix = _count_scale(values)
 
     fig = go.Figure()
-    colours = _colours(chips.groups)
-    for chip in chips.groups:
+    colours = _colours(drawn)
+    for chip in drawn:
         fig.add_trace(
             go.Scatter(
                 x=list(chips.years),
@@ -382,24 +394,24 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
             )
         )
     if targets:
+        # Targets bind only in the years listed: the line joins consecutive years and breaks at gaps.
+        by_year = {year: (target, unit, shortfall) for year, target, unit, shortfall in targets}
+        horizon = {y for row in _years(result) if (y := _year(row.get("year"))) is not None}
+        x_years = sorted(set(by_year) | set(chips.years) | horizon)
         fig.add_trace(
             go.Scatter(
-                x=[year for year, _, _, _ in targets],
-                y=[target / divisor for _, target, _, _ in targets],
+                x=x_years,
+                y=[by_year[y][0] / divisor if y in by_year else None for y in x_years],
+                connectgaps=False,
                 mode="lines+markers",
                 name="Target" + (" (accelerators)" if by_accelerators else ""),
                 line={"color": "#1d2430", "width": 2, "dash": "dash"},
-                marker={"size": 9, "symbol": "diamond", "color": "#1d2430"},
+                marker={"size": 11, "symbol": "diamond", "color": "#1d2430"},
                 customdata=[
-                    [
-                        _e(_count_text(target, unit)),
-                        _e(_count_text(shortfall, unit) if shortfall is not None else _DASH),
-                    ]
-                    for _, target, unit, shortfall in targets
+                    [_e(_count_text(by_year[y][0], by_year[y][1])), _e(by_year[y][2])] if y in by_year else ["", ""]
+                    for y in x_years
                 ],
-                hovertemplate=(
-                    "<b>Target</b>, %{x}<br>%{customdata[0]}<br>Shortfall: %{customdata[1]}<extra></extra>"
-                ),
+                hovertemplate="<b>Target</b>, %{x}<br>%{customdata[0]}<br>Shortfall: %{customdata[1]}<extra></extra>",
             )
         )
     if fleet_accelerators:
@@ -416,12 +428,623 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
         )
     y_title = _count_axis_title("H100-equivalents in service", suffix, "H100e")
     if by_accelerators:
-        y_title += "; target in accelerators"
+        y_title = _count_axis_title("In service: H100e (areas), accelerators (lines)", suffix, "")
     _finish(fig, 440, y_title)
     return _figure_html(fig, _CHART_IDS[0])
 
 
-def _count_axis_title(what: str, suffix: str, unit: str) -> str:
-    """Axis title for a count, e.g. ``"H100-equivalents in service [million H100e]"``."""
-    word = suffix.strip(" []")
-    return f"{what} [{word} {unit}]" if word else f"{what} [{unit}]"
+def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 2, "Fleet by site": facility power stacked by site, with the grid available (all sites) dashed.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when no site has a facility power or a grid allowance.
+    """
+    fields = ("facility_power_gw", "accelerators", "h100e", "datacentre_gw", "grid_gw_used", "grid_gw_available")
+    sites = _pivot(_entries(result, "by_site"), "site", fields)
+    drawn = _drawn(sites, "facility_power_gw")
+    grid = [(y, total) for y in sites.years if (total := sites.total(y, "grid_gw_available")) is not None]
+    if not drawn and not grid:
+        return None
+
+    import plotly.graph_objects as go
+
+    values = [sites.total(y, "facility_power_gw") or 0.0 for y in sites.years] + [v for _, v in grid]
+    divisor, axis_title = _axis_scale(values, "power_gw")
+    fig = go.Figure()
+    colours = _colours(drawn)
+    for site in drawn:
+        fig.add_trace(
+            go.Scatter(
+                x=list(sites.years),
+                y=[(sites.get(site, y, "facility_power_gw") or 0.0) / divisor for y in sites.years],
+                mode="lines",
+                stackgroup="sites",
+                name=_e(site),
+                line={"width": 0.8, "color": colours[site]},
+                customdata=[
+                    [
+                        _e(site),
+                        _e(_format_value(sites.get(site, y, "facility_power_gw"), "power_gw")),
+                        _e(_format_value(sites.get(site, y, "datacentre_gw"), "power_gw")),
+                        _e(_format_value(sites.get(site, y, "grid_gw_used"), "power_gw")),
+                        _e(_format_value(sites.get(site, y, "grid_gw_available"), "power_gw")),
+                        _e(_count_text(sites.get(site, y, "accelerators"), "accelerators")),
+                        _e(_count_text(sites.get(site, y, "h100e"), "H100e")),
+                    ]
+                    for y in sites.years
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b>, %{x}<br>Facility power: %{customdata[1]}"
+                    "<br>Data-centre capacity: %{customdata[2]}<br>Grid used: %{customdata[3]}"
+                    " of %{customdata[4]}<br>%{customdata[5]} (%{customdata[6]})<extra></extra>"
+                ),
+            )
+        )
+    if grid:
+        fig.add_trace(
+            go.Scatter(
+                x=[y for y, _ in grid],
+                y=[v / divisor for _, v in grid],
+                mode="lines+markers",
+                name="Grid available (all sites)",
+                line={"color": _GRID_COLOUR, "width": 2, "dash": "dash"},
+                marker={"size": 6, "color": _GRID_COLOUR},
+                customdata=[[_e(_format_value(v, "power_gw"))] for _, v in grid],
+                hovertemplate="<b>Grid available, all sites</b>, %{x}<br>%{customdata[0]}<extra></extra>",
+            )
+        )
+    _finish(fig, 440, _power_axis_title("Facility power", axis_title))
+    return _figure_html(fig, _CHART_IDS[1])
+
+
+def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 3, "Power by source": firm capacity per source (grid included, summed over sites), stacked per year.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when no source has a capacity.
+    """
+    power = _pivot(_entries(result, "power"), "source", ("capacity_gw", "energy_twh"))
+    sources = sorted(_drawn(power, "capacity_gw"), key=lambda s: s.lower() != "grid")
+    if not sources:
+        return None
+
+    import plotly.graph_objects as go
+
+    divisor, axis_title = _axis_scale((power.total(y, "capacity_gw") or 0.0 for y in power.years), "power_gw")
+    fig = go.Figure()
+    colours = _colours(sources)
+    for source in sources:
+        fig.add_trace(
+            go.Bar(
+                x=list(power.years),
+                y=[(power.get(source, y, "capacity_gw") or 0.0) / divisor for y in power.years],
+                name=_e(source),
+                marker_color=colours[source],
+                customdata=[
+                    [
+                        _e(source),
+                        _e(_format_value(power.get(source, y, "capacity_gw"), "power_gw")),
+                        _e(_format_value(power.get(source, y, "energy_twh"), "energy_twh")),
+                    ]
+                    for y in power.years
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b>, %{x}<br>Capacity: %{customdata[1]}"
+                    "<br>Energy: %{customdata[2]}<extra></extra>"
+                ),
+            )
+        )
+    _finish(fig, 440, _power_axis_title("Capacity, all sites", axis_title), barmode="stack")
+    return _figure_html(fig, _CHART_IDS[2])
+
+
+def _cost_by_year_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 4, "Cost by year": capex booked in each year and opex of each year, side by side.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when no year has a capex or an opex.
+    """
+    rows: list[tuple[int, float | None, float | None]] = []
+    for row in _years(result):
+        year = _year(row.get("year"))
+        capex, opex = _number(row.get("capex_usd")), _number(row.get("opex_usd"))
+        if year is not None and (capex is not None or opex is not None):
+            rows.append((year, capex, opex))
+    if not rows:
+        return None
+
+    import plotly.graph_objects as go
+
+    divisor, axis_title = _axis_scale((v for _, c, o in rows for v in (c, o) if v is not None), "usd")
+    fig = go.Figure()
+    for index, (name, kind) in enumerate((("Capex", "usd"), ("Opex", "usd_per_year"))):
+        values = [row[1 + index] for row in rows]
+        if all(v is None for v in values):
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=[year for year, _, _ in rows],
+                y=[(v or 0.0) / divisor for v in values],
+                name=name,
+                marker_color=_PALETTE[index],
+                customdata=[[_e(_format_value(v, kind))] for v in values],
+                hovertemplate=f"<b>{name}</b>, %{{x}}<br>%{{customdata[0]}}<extra></extra>",
+            )
+        )
+    _finish(fig, 420, axis_title, barmode="group")
+    return _figure_html(fig, _CHART_IDS[3])
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """One binding limit, read tolerantly from the result.
+
+    Attributes
+    ----------
+    limit, where, unit, meaning : str
+        Descriptive fields (raw, unescaped text).
+    year : int or None
+        Year the limit binds in.
+    shadow_price : float or None
+        Marginal value of relaxing the limit by one unit [USD per ``unit``, or as ``unit`` says].
+    """
+
+    limit: str
+    year: int | None
+    where: str
+    shadow_price: float | None
+    unit: str
+    meaning: str
+
+    @property
+    def label(self) -> str:
+        """Row label of the timeline, e.g. ``"grid · abilene"`` (raw text)."""
+        return f"{self.limit} · {self.where}" if self.where else self.limit
+
+    @property
+    def price_text(self) -> str:
+        """Shadow price with its unit, e.g. ``"41,200 USD/MW"``."""
+        if self.shadow_price is None:
+            return _DASH
+        return f"{_format_sig(self.shadow_price, 3)} {self.unit}".strip()
+
+
+def _bindings(result: Mapping[str, Any]) -> list[_Binding]:
+    """Read ``result["binding"]``, skipping entries that are not mappings."""
+    return [
+        _Binding(
+            limit=_text(raw, "limit") or "limit",
+            year=_year(raw.get("year")),
+            where=_text(raw, "where"),
+            shadow_price=_number(raw.get("shadow_price")),
+            unit=_text(raw, "unit"),
+            meaning=_text(raw, "meaning"),
+        )
+        for raw in _entries(result, "binding")
+    ]
+
+
+def _marker_sizes(items: Sequence[_Binding]) -> list[float]:
+    """Marker diameters for the timeline [px].
+
+    Shadow prices are normalised by the largest |shadow price| among the limits with the
+    same unit (prices in different units are not comparable); the marker *area* is
+    proportional to the normalised |shadow price|, with a minimum size so that every
+    limit stays visible.
+    """
+    largest: dict[str, float] = {}
+    for item in items:
+        if item.shadow_price is not None:
+            largest[item.unit] = max(largest.get(item.unit, 0.0), abs(item.shadow_price))
+    sizes: list[float] = []
+    for item in items:
+        top = largest.get(item.unit, 0.0)
+        if item.shadow_price is None or top <= 0.0:
+            sizes.append(_MARKER_MIN_PX)
+            continue
+        share = abs(item.shadow_price) / top
+        sizes.append(max(_MARKER_MIN_PX, _MARKER_MAX_PX * math.sqrt(share)))
+    return sizes
+
+
+def _binding_chart(items: Sequence[_Binding], result: Mapping[str, Any]) -> str | None:
+    """Chart 5, "Binding limits": one marker per binding limit and year, sized by |shadow price|.
+
+    Parameters
+    ----------
+    items : sequence of _Binding
+        The binding limits (see ``_bindings``).
+    result : mapping
+        The plan, for the horizon drawn on the year axis.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when no binding limit has a year.
+    """
+    plotted = [item for item in items if item.year is not None]
+    if not plotted:
+        return None
+
+    import plotly.graph_objects as go
+
+    sized = list(zip(plotted, _marker_sizes(plotted), strict=True))
+    labels = list(dict.fromkeys(item.label for item in plotted))
+    limits = list(dict.fromkeys(item.limit for item in plotted))
+    fig = go.Figure()
+    for index, limit in enumerate(limits):
+        group = [item for item, _ in sized if item.limit == limit]
+        fig.add_trace(
+            go.Scatter(
+                x=[item.year for item in group],
+                y=[_e(item.label) for item in group],
+                mode="markers",
+                name=_e(limit),
+                marker={
+                    "size": [size for item, size in sized if item.limit == limit],
+                    "color": _PALETTE[index % len(_PALETTE)],
+                    "opacity": 0.8,
+                    "line": {"width": 1, "color": "#ffffff"},
+                },
+                customdata=[
+                    [
+                        _e(item.limit),
+                        _e(item.where or _DASH),
+                        _e(item.price_text),
+                        _wrap(item.meaning) if item.meaning else "",
+                    ]
+                    for item in group
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b> at %{customdata[1]}, %{x}"
+                    "<br>Shadow price: %{customdata[2]}<br>%{customdata[3]}<extra></extra>"
+                ),
+            )
+        )
+    years = [item.year for item in plotted if item.year is not None]
+    years += [y for row in _years(result) if (y := _year(row.get("year"))) is not None]
+    _finish(
+        fig,
+        max(280, 140 + 36 * len(labels)),
+        "",
+        xaxis={"range": [min(years) - 0.6, max(years) + 0.6]},
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": [_e(label) for label in labels],
+            "autorange": "reversed",
+            "automargin": True,
+        },
+        margin={"l": 170, "r": 20, "t": 40, "b": 60},
+    )
+    return _figure_html(fig, _CHART_IDS[4])
+
+
+# --------------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------------
+
+
+def _status(result: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The plan's status: ``(key, badge text, CSS class)``; an unknown status is shown as given."""
+    key = _text(result, "status").strip().lower()
+    if key in _STATUSES:
+        text, css = _STATUSES[key]
+        return key, text, css
+    return key, (f"Status: {_text(result, 'status')}" if key else "Status unknown"), "status-unknown"
+
+
+def _meta_items(result: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Scenario and solver facts as ``(label, text)`` pairs (raw text)."""
+    items: list[tuple[str, str]] = []
+    objective = _text(result, "objective")
+    if objective:
+        items.append(("Objective", _OBJECTIVES.get(objective, objective)))
+    objective_usd = _number(result.get("objective_usd"))
+    if objective_usd is not None:
+        items.append(("Objective value", _format_value(objective_usd, "usd")))
+    years = [y for row in _years(result) if (y := _year(row.get("year"))) is not None]
+    if years:
+        items.append(("Horizon", f"{min(years)}–{max(years)}" if len(set(years)) > 1 else str(years[0])))
+    scenario = _mapping(result.get("scenario"))
+    if _text(scenario, "file"):
+        items.append(("Scenario file", _text(scenario, "file")))
+    solver = _mapping(result.get("solver"))
+    if solver:
+        parts = [_text(solver, "name") or "solver"]
+        termination = _text(solver, "termination")
+        if termination:
+            parts.append(f"termination: {termination}")
+        for key, word in (("seconds", "solved in"), ("build_seconds", "model built in")):
+            seconds = _number(solver.get(key))
+            if seconds is not None:
+                parts.append(f"{word} {_format_sig(seconds, 3)} s")
+        items.append(("Solver", ", ".join(parts)))
+    return items
+
+
+def _alert(result: Mapping[str, Any], status: str) -> str:
+    """A warning block for a shortfall or an infeasible plan; empty for an optimal one."""
+    short: list[str] = []
+    for row in _years(result):
+        value, unit = _shortfall(row)
+        year = _year(row.get("year"))
+        if value is None or value <= _SHORTFALL_TOLERANCE:
+            continue
+        target = _number(row.get("target"))
+        text = f"{year if year is not None else '?'}: {_count_text(value, unit)} short"
+        if target is not None:
+            text += f" of the target of {_count_text(target, _target_unit(row))}"
+        short.append(text)
+    items = "".join(f"<li>{_e(text)}</li>" for text in short)
+    if status == "infeasible":
+        termination = _text(_mapping(result.get("solver")), "termination")
+        message = "No feasible plan: the limits cannot all be met"
+        message += f" (solver termination: {termination})." if termination else "."
+        message += " Figures below, if any, are not a plan; see the binding limits and notes."
+        return f'<div class="alert alert-infeasible" role="alert"><strong>{_e(message)}</strong></div>'
+    if status == "shortfall" or short:
+        message = "Targets not met." if short else "Targets not met in at least one year."
+        body = f"<ul>{items}</ul>" if items else ""
+        return f'<div class="alert alert-shortfall" role="alert"><strong>{_e(message)}</strong>{body}</div>'
+    return ""
+
+
+def _title_section(result: Mapping[str, Any]) -> str:
+    """Title with the scenario name, the status badge, the description and the solver facts."""
+    scenario = _mapping(result.get("scenario"))
+    name = _text(scenario, "name") or "unnamed scenario"
+    status, badge, css = _status(result)
+    description = _text(scenario, "description")
+    items = _meta_items(result)
+    summary = " · ".join(f"{label}: {text}" for label, text in items)
+    return "".join(
+        (
+            '<header id="title">',
+            f'<h1>Build-out plan: {_e(name)} <span class="badge {css}" id="status">{_e(badge)}</span></h1>',
+            f'<p class="subtitle">{_e(description)}</p>' if description else "",
+            f'<p class="subtitle">{_e(summary)}</p>' if summary else "",
+            _alert(result, status),
+            "</header>",
+        )
+    )
+
+
+def _summary_section(result: Mapping[str, Any]) -> str:
+    """Summary table: one row per year."""
+    rows: list[tuple[str, ...]] = []
+    for row in _years(result):
+        year = _year(row.get("year"))
+        unit = _target_unit(row)
+        shortfall, shortfall_unit = _shortfall(row)
+        shortfall_text = _count_text(shortfall, shortfall_unit)
+        if shortfall is not None and shortfall > _SHORTFALL_TOLERANCE:
+            shortfall_text = "⚠ " + shortfall_text
+        rows.append(
+            (
+                str(year) if year is not None else _DASH,
+                _count_text(_number(row.get("target")), unit),
+                _format_value(_number(row.get("accelerators")), "count"),
+                _format_value(_number(row.get("h100e")), "count"),
+                shortfall_text,
+                _format_value(_number(row.get("facility_power_gw")), "power_gw"),
+                _format_value(_number(row.get("energy_twh")), "energy_twh"),
+                _format_value(_number(row.get("capex_usd")), "usd"),
+                _format_value(_number(row.get("opex_usd")), "usd_per_year"),
+                _format_value(_number(row.get("co2_mt")), "co2_mt"),
+            )
+        )
+    headers = (
+        "Year",
+        "Target",
+        "Accelerators",
+        "H100e",
+        "Shortfall",
+        "Facility power",
+        "Energy",
+        "Capex",
+        "Opex",
+        "CO2",
+    )
+    body = (
+        _table(headers, rows, numeric=range(1, len(headers)), css="summary")
+        if rows
+        else '<p class="muted">No years in this result.</p>'
+    )
+    caption = (
+        "Accelerators and H100e: fleet in service in each year. Target and shortfall are in the target's metric;"
+        " a dash means no target that year. Capex: booked in the year; opex: cost of the year's operation."
+    )
+    return f'<section id="summary"><h2>Summary by year</h2>{body}<p class="caption">{_e(caption)}</p></section>'
+
+
+def _pivot_table(pivot: _Pivot, groups: Sequence[str], field: str, kind: str, title: str, group_title: str) -> str:
+    """A collapsible static table of ``field`` per group (rows) and year (columns)."""
+    if not groups or not pivot.years:
+        return ""
+    rows = [(group, *(_format_value(pivot.get(group, y, field), kind) for y in pivot.years)) for group in groups]
+    rows.append(("Total", *(_format_value(pivot.total(y, field), kind) for y in pivot.years)))
+    headers = (group_title, *(str(y) for y in pivot.years))
+    table = _table(headers, rows, numeric=range(1, len(headers)), css="pivot")
+    return f"<details><summary>{_e(title)}</summary>{table}</details>"
+
+
+def _binding_table(items: Sequence[_Binding]) -> str:
+    """Binding limits as a static table."""
+    if not items:
+        return '<p class="muted">No binding limits in this result.</p>'
+    rows = [
+        (
+            item.limit,
+            str(item.year) if item.year is not None else _DASH,
+            item.where or _DASH,
+            _format_sig(item.shadow_price, 3) if item.shadow_price is not None else _DASH,
+            item.unit or _DASH,
+            item.meaning or _DASH,
+        )
+        for item in items
+    ]
+    headers = ("Limit", "Year", "Where", "Shadow price", "Unit", "Meaning")
+    return _table(headers, rows, numeric=(1, 3), css="binding")
+
+
+def render_plan_html(result: dict[str, Any]) -> str:
+    """Render a build-out plan as a complete, self-contained HTML document.
+
+    plotly.js is embedded inline exactly once; the page references no external
+    script, stylesheet or font, so it works offline. All text taken from
+    ``result`` is HTML-escaped. Tables are plain HTML and readable without
+    JavaScript; a chart without data shows a note instead.
+
+    Parameters
+    ----------
+    result : dict of str to Any
+        The dictionary printed by ``gigafleet plan --json``: ``status``, ``objective``,
+        ``objective_usd`` [USD], ``scenario``, ``solver`` (times [s]), ``years`` (per year:
+        counts [1], ``target`` [H100e or accelerators, per ``target_metric``],
+        ``facility_power_gw`` [GW], ``energy_twh`` [TWh/yr], ``capex_usd`` [USD],
+        ``opex_usd`` [USD/yr], ``co2_mt`` [Mt CO2/yr]), ``by_chip``, ``by_site``
+        (powers [GW]), ``power`` (``capacity_gw`` [GW], ``energy_twh`` [TWh/yr]),
+        ``binding`` (``shadow_price`` [``unit``]) and ``notes``. Every key is optional;
+        missing or malformed entries are skipped.
+
+    Returns
+    -------
+    str
+        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
+    """
+    from plotly.offline import get_plotlyjs
+
+    data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
+    scenario = _mapping(data.get("scenario"))
+    name = _text(scenario, "name") or "unnamed scenario"
+    _, badge, _ = _status(data)
+    bindings = _bindings(data)
+
+    chips = _pivot(_entries(data, "by_chip"), "chip", ("h100e",))
+    sites = _pivot(_entries(data, "by_site"), "site", ("facility_power_gw",))
+    power = _pivot(_entries(data, "power"), "source", ("capacity_gw",))
+    sources = sorted(power.groups, key=lambda s: s.lower() != "grid")
+    sections = (
+        _chart_section(
+            "fleet-by-chip",
+            "Fleet by chip",
+            _fleet_by_chip_chart(data),
+            _pivot_table(chips, chips.groups, "h100e", "count", "In-service H100e by chip", "Chip"),
+        ),
+        _chart_section(
+            "fleet-by-site",
+            "Fleet by site",
+            _fleet_by_site_chart(data),
+            _pivot_table(sites, sites.groups, "facility_power_gw", "power_gw", "Facility power by site", "Site"),
+        ),
+        _chart_section(
+            "power-by-source",
+            "Power by source",
+            _power_by_source_chart(data),
+            _pivot_table(power, sources, "capacity_gw", "power_gw", "Capacity by source, all sites", "Source"),
+        ),
+        _chart_section("cost-by-year", "Cost by year", _cost_by_year_chart(data)),
+        _chart_section(
+            "binding-limits",
+            "Binding limits",
+            _binding_chart(bindings, data),
+            '<p class="caption">Marker area is proportional to |shadow price|, normalised by the largest among'
+            " limits with the same unit. The shadow price is the change in the objective per unit of the limit"
+            ' relaxed.</p><h3 id="binding-table">Binding limits</h3>' + _binding_table(bindings),
+        ),
+    )
+    schema = data.get("schema_version")
+    footer = (
+        "<footer>Generated by gigafleet"
+        + (f" from a plan with schema version {_e(schema)}" if schema is not None else "")
+        + ". Self-contained page: no network access needed.</footer>"
+    )
+    plotlyjs = str(get_plotlyjs())
+    return "\n".join(
+        (
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="generator" content="gigafleet">',
+            f"<title>gigafleet plan: {_e(name)} ({_e(badge)})</title>",
+            f"<style>{_PLAN_CSS}</style>",
+            "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
+            f'<script type="text/javascript">{plotlyjs}</script>',
+            "</head>",
+            "<body>",
+            _title_section(data),
+            '<noscript><p class="noscript">Charts need JavaScript; the figures are also in the '
+            "tables on this page.</p></noscript>",
+            _summary_section(data),
+            *sections,
+            _notes_section(data),
+            footer,
+            "</body>",
+            "</html>",
+            "",
+        )
+    )
+
+
+def _write_atomically(document: str, target: pathlib.Path) -> None:
+    """Write ``document`` to ``target`` through a temporary file in the same folder and ``os.replace``.
+
+    Parameters
+    ----------
+    document : str
+        Text to write [UTF-8].
+    target : pathlib.Path
+        Destination; missing parent folders are created. An existing file keeps its permissions.
+    """
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(document)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def write_plan_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
+    """Render a build-out plan and write it atomically to ``path``.
+
+    The document is written to a temporary file in the destination folder, flushed
+    to disk, then moved over ``path`` with ``os.replace``; readers never see a partial
+    file and no temporary file is left behind, even on error. Missing parent folders
+    are created.
+
+    Parameters
+    ----------
+    result : dict of str to Any
+        The dictionary printed by ``gigafleet plan --json`` (see ``render_plan_html``).
+    path : str or os.PathLike of str
+        Destination of the HTML file.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a ``Path``.
+    """
+    target = pathlib.Path(path)
+    _write_atomically(render_plan_html(result), target)
+    return target

@@ -191,7 +191,8 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
 
 
 def _format_validation_error(source: str, error: ValidationError) -> str:
-    first = error.errors()[0]
+    errors = error.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # typos first
     loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
     kind = first["type"]
     if kind == "extra_forbidden":

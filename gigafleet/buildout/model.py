@@ -1,0 +1,167 @@
+"""The build-out linear programme (linopy), built from :class:`~gigafleet.buildout.parameters.PlanInputs`.
+
+Money in the model is in millions of USD (``USD_SCALE``) to keep coefficients well scaled; results are
+converted back. Variables are indexed by ``vintage`` (the year capacity enters service); stocks in service
+in each ``year`` are sums over vintages still within their life.
+
+Constraint names (used for shadow prices): ``datacentre``, ``datacentre_lead_time``, ``firm_power``,
+``site_limit``, ``energy_balance``, ``grid_energy``, ``generation``, ``power_lead_time``, ``supply``,
+``budget``, ``target``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from gigafleet.buildout.parameters import PlanInputs
+from gigafleet.fleet import HOURS_PER_YEAR
+
+USD_SCALE = 1e6
+"""Money unit inside the model [USD]: objective and cost coefficients are in USD millions."""
+
+PENALTY_FACTOR = 10.0
+"""Shortfall penalty as a multiple of the most expensive all-in capex per unit of the target metric."""
+
+
+@dataclass
+class BuiltModel:
+    """A linopy model with the expressions needed to read results back."""
+
+    model: Any  # linopy.Model
+    inputs: PlanInputs
+    objective: str
+    penalty_usd_per_unit: float
+    expressions: dict[str, Any]
+
+
+def _vintage(array: xr.DataArray) -> xr.DataArray:
+    return array.rename({"year": "vintage"})
+
+
+def shortfall_penalty(p: PlanInputs) -> float:
+    """Penalty per unit of target shortfall [USD/unit]: ``PENALTY_FACTOR`` × the dearest capex per unit."""
+    per_unit = (p.it_capex_usd + p.facility_capex_usd_per_mw * p.it_mw) / p.metric
+    return float(PENALTY_FACTOR * per_unit.max())
+
+
+def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
+    """Build the linear programme.
+
+    Parameters
+    ----------
+    p
+        Coefficients from :func:`~gigafleet.buildout.parameters.build_inputs`.
+    objective
+        ``min_cost``: meet targets at least discounted cost (shortfall penalised);
+        ``max_h100e``: most H100e-years within the budget.
+
+    Returns
+    -------
+    BuiltModel
+        The model and the expressions used to report results.
+    """
+    import linopy
+
+    m = linopy.Model()
+    vintages = p.years.rename("vintage")
+    active = p.active_chip  # (year, vintage)
+
+    available = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year")) >= p.launch_year
+    buy = m.add_variables(lower=0, coords=[vintages, p.sites, p.chips], name="buy",
+                          mask=available.transpose("vintage", "chip").broadcast_like(
+                              xr.DataArray(np.ones(len(p.sites)), coords={"site": p.sites}, dims="site")
+                          ).transpose("vintage", "site", "chip")).fillna(0)
+    dc = m.add_variables(lower=0, coords=[vintages, p.sites], name="datacentre_mw")
+    # masked slots (sources not allowed at a site) contribute nothing to sums: fillna(0) makes that explicit
+    cap = m.add_variables(lower=0, coords=[vintages, p.sites, p.sources], name="capacity_mw",
+                          mask=p.source_allowed.expand_dims(vintage=vintages)).fillna(0)
+    gen = m.add_variables(lower=0, coords=[p.years, p.sites, p.sources], name="generation_mwh",
+                          mask=p.source_allowed.expand_dims(year=p.years)).fillna(0)
+    grid = m.add_variables(lower=0, coords=[p.years, p.sites], name="grid_mwh")
+    has_target = p.target.notnull()
+    shortfall = m.add_variables(lower=0, coords=[p.years], name="shortfall", mask=has_target).fillna(0)
+
+    stock = (buy * active).sum("vintage")  # (site, chip, year) new accelerators in service
+    existing = p.existing_stock
+    facility_active = (active.vintage <= active.year) & (active.year - active.vintage < p.facility_life_years)
+    dc_stock = (dc * facility_active.astype(float)).sum("vintage")
+    cap_stock = (cap * p.source_active).sum("vintage")
+
+    it_load = (stock * p.it_mw).sum("chip")
+    existing_it = (existing * p.it_mw).sum("chip")
+    m.add_constraints(it_load - dc_stock <= p.existing_dc_mw - existing_it, name="datacentre")
+    early = _vintage(xr.DataArray(p.years < p.datacentre_first_year, coords={"year": p.years}, dims="year"))
+    if bool(early.any()):
+        m.add_constraints(dc <= 0, name="datacentre_lead_time", mask=early.broadcast_like(dc.lower))
+
+    facility_load = (stock * p.facility_mw).sum("chip")
+    existing_facility = (existing * p.facility_mw).sum("chip")
+    m.add_constraints(facility_load - (cap_stock * p.source_firm_credit).sum("source")
+                      <= p.grid_mw - existing_facility, name="firm_power")
+    finite_site = xr.apply_ufunc(np.isfinite, p.max_facility_mw)
+    if bool(finite_site.any()):
+        m.add_constraints(facility_load <= p.max_facility_mw.where(finite_site, 0.0) - existing_facility,
+                          name="site_limit", mask=finite_site.broadcast_like(p.grid_mw))
+
+    energy = (stock * p.energy_mwh).sum("chip")
+    existing_energy = (existing * p.energy_mwh).sum("chip")
+    m.add_constraints(grid + gen.sum("source") - energy >= existing_energy, name="energy_balance")
+    m.add_constraints(grid <= p.grid_mw * HOURS_PER_YEAR, name="grid_energy")
+    m.add_constraints(gen - cap_stock * (p.source_capacity_factor * HOURS_PER_YEAR) <= 0, name="generation",
+                      mask=p.source_allowed.expand_dims(year=p.years))
+    too_early = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year")) < p.source_first_year
+    lead_mask = too_early & p.source_allowed
+    if bool(lead_mask.any()):
+        m.add_constraints(cap <= 0, name="power_lead_time", mask=lead_mask.transpose("vintage", "site", "source"))
+
+    wafers_used = _vintage_to_year((buy * p.wafers_per_accelerator).sum(["site", "chip"]))
+    m.add_constraints(wafers_used <= p.wafers, name="supply")
+
+    capex_by_year = _vintage_to_year(
+        (buy * (p.it_capex_usd / USD_SCALE)).sum(["site", "chip"])
+        + (dc * (p.facility_capex_usd_per_mw / USD_SCALE)).sum("site")
+        + (cap * (p.source_capex_usd_per_mw / USD_SCALE)).where(p.source_allowed).sum(["site", "source"])
+    )
+    finite_budget = xr.apply_ufunc(np.isfinite, p.budget_usd)
+    if bool(finite_budget.any()):
+        m.add_constraints(capex_by_year <= (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), name="budget",
+                          mask=finite_budget)
+
+    delivered = (stock * p.metric).sum(["site", "chip"])
+    existing_metric = (existing * p.metric).sum(["site", "chip"])
+    if bool(has_target.any()):
+        m.add_constraints(delivered + shortfall >= (p.target - existing_metric).where(has_target, 0.0),
+                          name="target", mask=has_target)
+
+    capital = ((buy * (p.it_capex_usd / USD_SCALE) * _vintage(p.annuity_chip)).sum()
+               + (dc * (p.facility_capex_usd_per_mw / USD_SCALE) * _vintage(p.annuity_facility)).sum()
+               + (cap * (p.source_capex_usd_per_mw / USD_SCALE)
+                  * p.source_annuity.rename({"year": "vintage"})).where(p.source_allowed).sum())
+    running = ((stock * (p.it_opex_usd / USD_SCALE)).sum(["site", "chip"])
+               + (dc_stock * (p.facility_opex_usd_per_mw / USD_SCALE)).sum("site")
+               + (grid * (p.grid_price_usd_per_mwh / USD_SCALE)).sum("site")
+               + (gen * (p.source_variable_usd_per_mwh / USD_SCALE)).sum(["site", "source"])
+               + (cap_stock * (p.source_fixed_usd_per_mw_year / USD_SCALE)).where(p.source_allowed)
+               .sum(["site", "source"]))
+    opex_discounted = (running * p.discount).sum()
+    penalty = shortfall_penalty(p)
+    cost = capital + opex_discounted
+    if bool(has_target.any()):
+        cost = cost + (shortfall * (penalty / USD_SCALE)).sum()
+    if objective == "max_h100e":
+        h100e_years = (stock * p.h100e).sum()
+        m.add_objective(-1.0 * h100e_years + 1e-9 * cost)
+    else:
+        m.add_objective(cost)
+    expressions = {"stock": stock, "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
+                   "running": running, "wafers_used": wafers_used, "capital": capital}
+    return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
+
+
+def _vintage_to_year(expression: Any) -> Any:
+    """Rename the vintage dimension of an expression to year (capacity entering service in that year)."""
+    return expression.rename({"vintage": "year"})

@@ -1,0 +1,245 @@
+"""Coefficients of the build-out model, from the catalogue and the fleet model (one source of truth).
+
+Per-accelerator power and cost come from :func:`gigafleet.fleet.per_accelerator` evaluated at catalogue mid
+values for each (site, chip) pair, i.e. exactly what ``gigafleet estimate`` computes per accelerator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gigafleet.buildout.scenario import PlanScenario, step_value
+from gigafleet.catalog import Catalog
+from gigafleet.errors import InputError
+from gigafleet.fleet import (
+    CAPEX_PARTS,
+    HOURS_PER_YEAR,
+    IT_CAPEX_PARTS,
+    FleetSpec,
+    Sizing,
+    capital_recovery_factor,
+    per_accelerator,
+    point_inputs,
+)
+
+MW_PER_GW = 1000.0
+
+
+@dataclass
+class PlanInputs:
+    """Every coefficient the model needs, as labelled arrays.
+
+    Dimensions: ``year``, ``site``, ``chip``, ``source`` (on-site power sources), ``vintage`` (install year).
+    Units are in the attribute names' suffixes: ``_mw`` per accelerator [MW], ``_usd`` [USD],
+    ``_usd_per_mw`` [USD/MW], ``_mwh`` [MWh/yr], ``_t_per_mwh`` [t CO2/MWh].
+    """
+
+    years: pd.Index
+    sites: pd.Index
+    chips: pd.Index
+    sources: pd.Index
+    discount: xr.DataArray            # (year) discount factor to the start year
+    it_mw: xr.DataArray               # (site, chip) IT power per accelerator
+    facility_mw: xr.DataArray         # (site, chip) facility power at peak per accelerator
+    energy_mwh: xr.DataArray          # (site, chip) facility energy per accelerator-year
+    it_capex_usd: xr.DataArray        # (site, chip) accelerator + server + network + storage
+    it_opex_usd: xr.DataArray         # (site, chip) per accelerator-year: IT maintenance, staff, water
+    facility_capex_usd_per_mw: xr.DataArray   # (site) per MW of IT capacity
+    facility_opex_usd_per_mw: xr.DataArray    # (site) per MW of IT capacity per year
+    metric: xr.DataArray              # (chip) target metric per accelerator (H100e or 1)
+    h100e: xr.DataArray               # (chip)
+    launch_year: xr.DataArray         # (chip)
+    chip_life_years: int
+    facility_life_years: int
+    wacc: float
+    active_chip: xr.DataArray         # (year, vintage) 1 if a vintage is in service in a year
+    annuity_chip: xr.DataArray        # (year) discounted annuity sum per USD of IT capex installed that year
+    annuity_facility: xr.DataArray    # (year)
+    grid_mw: xr.DataArray             # (year, site) firm grid import available
+    grid_price_usd_per_mwh: xr.DataArray  # (site)
+    grid_co2_t_per_mwh: xr.DataArray  # (site)
+    max_facility_mw: xr.DataArray     # (site) inf when unlimited
+    existing_dc_mw: xr.DataArray      # (site)
+    existing_stock: xr.DataArray      # (year, site, chip) accelerators already in service
+    source_allowed: xr.DataArray      # (site, source) bool
+    source_capex_usd_per_mw: xr.DataArray     # (source)
+    source_fixed_usd_per_mw_year: xr.DataArray    # (source)
+    source_variable_usd_per_mwh: xr.DataArray     # (source) variable O&M + fuel
+    source_capacity_factor: xr.DataArray      # (source)
+    source_firm_credit: xr.DataArray          # (source)
+    source_co2_t_per_mwh: xr.DataArray        # (source)
+    source_first_year: xr.DataArray           # (source) first year new capacity can serve
+    source_active: xr.DataArray               # (year, vintage, source)
+    source_annuity: xr.DataArray              # (year, source)
+    datacentre_first_year: int
+    wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
+    wafers_per_accelerator: xr.DataArray  # (chip)
+    budget_usd: xr.DataArray          # (year) inf when unlimited
+    target: xr.DataArray              # (year) NaN when no target that year
+    target_metric: str
+
+
+def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray) -> xr.DataArray:
+    """Discounted sum, within the horizon, of the annuity of 1 USD of capex installed in each year [USD/USD]."""
+    crf = float(capital_recovery_factor(wacc, life))
+    values = []
+    for vintage in years:
+        served = [y for y in years if vintage <= y < vintage + life]
+        values.append(crf * float(discount.sel(year=served).sum()))
+    return xr.DataArray(values, coords={"year": years}, dims="year")
+
+
+def _active(years: pd.Index, life: float) -> xr.DataArray:
+    grid = np.array([[1.0 if 0 <= y - v < life else 0.0 for v in years] for y in years])
+    return xr.DataArray(grid, coords={"year": years, "vintage": years.rename("vintage")}, dims=("year", "vintage"))
+
+
+def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
+    """Assemble all coefficients for a validated scenario (see :func:`check_plan_scenario`)."""
+    start, end = scenario.years.start, scenario.years.end
+    years = pd.Index(range(start, end + 1), name="year")
+    sites = pd.Index([s.id for s in scenario.sites], name="site")
+    chips = pd.Index(scenario.chips, name="chip")
+    sources = pd.Index(sorted({p for s in scenario.sites for p in s.onsite}) or ["none"], name="source")
+    finance = catalog.item("facility", "finance")
+    wacc = scenario.finance.wacc if scenario.finance.wacc is not None else finance["wacc"].mid
+    chip_life = round(finance["it_life_years"].mid)
+    facility_life = round(finance["facility_life_years"].mid)
+    discount = xr.DataArray([(1 + wacc) ** -(y - start) for y in years], coords={"year": years}, dims="year")
+
+    per_site_chip: dict[str, dict[str, dict[str, float]]] = {}
+    for site in scenario.sites:
+        per_site_chip[site.id] = {}
+        for chip in scenario.chips:
+            spec = FleetSpec({chip: 1.0}, Sizing("accelerators", 1.0), site.cooling, site.region,
+                             max(start, int(catalog.item("accelerators", chip)["launch_year"].mid)))
+            out = per_accelerator(point_inputs(catalog, spec))
+            values = {k: float(v[0]) for k, v in out.items()}
+            it_mw = values["it_power_gw"] * MW_PER_GW
+            it_capex = sum(values[f"capex.{p}"] for p in IT_CAPEX_PARTS)
+            facility_capex = sum(values[f"capex.{p}"] for p in CAPEX_PARTS if p not in IT_CAPEX_PARTS)
+            per_site_chip[site.id][chip] = {
+                "it_mw": it_mw,
+                "facility_mw": values["facility_power_gw"] * MW_PER_GW,
+                "energy_mwh": values["energy_twh_per_year"] * 1e6,
+                "it_capex": it_capex,
+                "it_opex": values["opex.it_maintenance"] + values["opex.staff"] + values["opex.water"],
+                "facility_capex_per_mw": facility_capex / it_mw,
+                "facility_opex_per_mw": values["opex.facility_maintenance"] / it_mw,
+            }
+
+    def site_chip(key: str) -> xr.DataArray:
+        data = [[per_site_chip[s][c][key] for c in chips] for s in sites]
+        return xr.DataArray(data, coords={"site": sites, "chip": chips}, dims=("site", "chip"))
+
+    def site_only(key: str) -> xr.DataArray:
+        return xr.DataArray([per_site_chip[s][chips[0]][key] for s in sites], coords={"site": sites}, dims="site")
+
+    def chip_param(name: str) -> xr.DataArray:
+        return xr.DataArray([catalog.item("accelerators", c)[name].mid for c in chips], coords={"chip": chips},
+                            dims="chip")
+
+    h100e = chip_param("h100e_factor")
+    metric_name = scenario.targets.metric if scenario.targets is not None else "h100e"
+    metric = h100e if metric_name == "h100e" else xr.ones_like(h100e)
+
+    grid = [[(step_value(s.grid_gw, y) or 0.0) * MW_PER_GW for s in scenario.sites] for y in years]
+    regions = [catalog.item("regions", s.region) for s in scenario.sites]
+    max_facility = [s.max_facility_gw * MW_PER_GW if s.max_facility_gw is not None else np.inf
+                    for s in scenario.sites]
+
+    existing = xr.DataArray(np.zeros((len(years), len(sites), len(chips))),
+                            coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
+    for row in scenario.existing:
+        if row.chip not in chips:
+            raise InputError("existing.chip", row.chip, f"one of the scenario's chips ({', '.join(chips)})")
+        for y in years:
+            if 0 <= y - row.year < chip_life:
+                existing.loc[{"year": y, "site": row.site, "chip": row.chip}] += row.count
+
+    gas_price = catalog.item("power_sources", "natural-gas")["price_usd_per_mmbtu"].mid
+    source_rows: dict[str, dict[str, float]] = {}
+    for source in sources:
+        if source == "none":
+            source_rows[source] = {"capex": 0.0, "fixed": 0.0, "variable": 0.0, "cf": 0.0, "credit": 0.0,
+                                   "co2": 0.0, "life": 1.0, "lead": 0.0}
+            continue
+        item = catalog.item("power_sources", source)
+        lead = scenario.lead_times_years.get(source, item["lead_time_years"].mid)
+        source_rows[source] = {
+            "capex": item["capex_usd_per_kw"].mid * 1000.0,
+            "fixed": item["fixed_om_usd_per_kw_year"].mid * 1000.0,
+            "variable": item["variable_om_usd_per_mwh"].mid + item["heat_rate_btu_per_kwh"].mid / 1000.0 * gas_price,
+            "cf": item["capacity_factor"].mid,
+            "credit": item["firm_capacity_credit"].mid,
+            "co2": item["co2_g_per_kwh"].mid / 1000.0,
+            "life": max(1.0, item["lifetime_years"].mid),
+            "lead": float(lead),
+        }
+
+    def source_param(key: str) -> xr.DataArray:
+        return xr.DataArray([source_rows[p][key] for p in sources], coords={"source": sources}, dims="source")
+
+    source_first = xr.DataArray([start + int(np.ceil(source_rows[p]["lead"])) for p in sources],
+                                coords={"source": sources}, dims="source")
+    source_active = xr.concat([_active(years, source_rows[p]["life"]) for p in sources], dim=sources)
+    source_annuity = xr.concat([_annuity(wacc, source_rows[p]["life"], years, discount) for p in sources],
+                               dim=sources)
+    allowed = xr.DataArray([[p in s.onsite for p in sources] for s in scenario.sites],
+                           coords={"site": sites, "source": sources}, dims=("site", "source"))
+
+    construction_lead = catalog.item("facility", "construction")["lead_time_years"].mid
+    dc_lead = scenario.lead_times_years.get("datacentre", construction_lead)
+
+    package_yield = scenario.supply.package_yield or catalog.item("supply", "cowos-yield")["package_yield"].mid
+    wafers = []
+    for y in years:
+        value = step_value(scenario.supply.cowos_wafers_per_year, y)
+        if value is None:
+            known = [int(i.split("-")[1]) for i in catalog.ids("supply") if i.startswith("cowos-20")]
+            catalogue_year = max([k for k in known if k <= y] or [min(known)])
+            value = catalog.item("supply", f"cowos-{catalogue_year}")["wafers_per_month"].mid * 12
+        wafers.append(value * scenario.supply.buyer_share)
+    wafers_per_accelerator = 1.0 / (chip_param("packages_per_cowos_wafer") * package_yield)
+
+    budget = [step_value(scenario.budget_usd_per_year, y) for y in years]
+    target_values = scenario.targets.values if scenario.targets is not None else {}
+    return PlanInputs(
+        years=years, sites=sites, chips=chips, sources=sources, discount=discount,
+        it_mw=site_chip("it_mw"), facility_mw=site_chip("facility_mw"), energy_mwh=site_chip("energy_mwh"),
+        it_capex_usd=site_chip("it_capex"), it_opex_usd=site_chip("it_opex"),
+        facility_capex_usd_per_mw=site_only("facility_capex_per_mw"),
+        facility_opex_usd_per_mw=site_only("facility_opex_per_mw"),
+        metric=metric, h100e=h100e, launch_year=chip_param("launch_year"),
+        chip_life_years=chip_life, facility_life_years=facility_life, wacc=wacc,
+        active_chip=_active(years, chip_life),
+        annuity_chip=_annuity(wacc, chip_life, years, discount),
+        annuity_facility=_annuity(wacc, facility_life, years, discount),
+        grid_mw=xr.DataArray(grid, coords={"year": years, "site": sites}, dims=("year", "site")),
+        grid_price_usd_per_mwh=xr.DataArray([r["electricity_price_usd_per_mwh"].mid for r in regions],
+                                            coords={"site": sites}, dims="site"),
+        grid_co2_t_per_mwh=xr.DataArray([r["grid_co2_g_per_kwh"].mid / 1000.0 for r in regions],
+                                        coords={"site": sites}, dims="site"),
+        max_facility_mw=xr.DataArray(max_facility, coords={"site": sites}, dims="site"),
+        existing_dc_mw=xr.DataArray([s.existing_datacentre_gw * MW_PER_GW for s in scenario.sites],
+                                    coords={"site": sites}, dims="site"),
+        existing_stock=existing, source_allowed=allowed,
+        source_capex_usd_per_mw=source_param("capex"), source_fixed_usd_per_mw_year=source_param("fixed"),
+        source_variable_usd_per_mwh=source_param("variable"), source_capacity_factor=source_param("cf"),
+        source_firm_credit=source_param("credit"), source_co2_t_per_mwh=source_param("co2"),
+        source_first_year=source_first, source_active=source_active, source_annuity=source_annuity,
+        datacentre_first_year=start + int(np.ceil(dc_lead)),
+        wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
+        wafers_per_accelerator=wafers_per_accelerator,
+        budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years},
+                                dims="year"),
+        target=xr.DataArray([target_values.get(y, np.nan) for y in years], coords={"year": years}, dims="year"),
+        target_metric=metric_name,
+    )
+
+
+HOURS = HOURS_PER_YEAR

@@ -1,0 +1,217 @@
+"""Typed build-out scenarios (``gigafleet plan SCENARIO.yaml``); schema documented in ``docs/plan.md``.
+
+Errors name the file, the line (where YAML gives one), the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from gigafleet.catalog import Catalog
+from gigafleet.errors import InputError
+from gigafleet.scenario import SCENARIO_DIR, PositiveAmount, ScenarioError, _amount
+
+NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0)]
+ByYear = dict[int, NonNegativeAmount]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Horizon(_Strict):
+    """Planning years, inclusive."""
+
+    start: int = Field(ge=2015, le=2100)
+    end: int = Field(ge=2015, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
+        if self.end - self.start > 40:
+            raise ValueError("horizon longer than 40 years")
+        return self
+
+
+class Targets(_Strict):
+    """Lower bounds on the installed fleet at the end of listed years."""
+
+    metric: Literal["h100e", "accelerators"] = "h100e"
+    values: dict[int, NonNegativeAmount]
+
+
+class Site(_Strict):
+    """A campus or region where capacity can be built."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    region: str
+    cooling: str = "liquid"
+    grid_gw: ByYear = Field(default_factory=dict)
+    onsite: list[str] = Field(default_factory=list)
+    max_facility_gw: NonNegativeAmount | None = None
+    existing_datacentre_gw: NonNegativeAmount = 0.0
+
+
+class Supply(_Strict):
+    """Supply chain: CoWoS wafers (industry) and the share this buyer obtains."""
+
+    cowos_wafers_per_year: ByYear = Field(default_factory=dict)
+    buyer_share: float = Field(gt=0, le=1)
+    package_yield: float | None = Field(None, gt=0, le=1)
+
+
+class Existing(_Strict):
+    """Accelerators already in service at the start."""
+
+    chip: str
+    site: str
+    count: PositiveAmount
+    year: int = Field(ge=2000, le=2100)
+
+
+class Finance(_Strict):
+    """Finance overrides."""
+
+    wacc: float | None = Field(None, ge=0, le=0.5)
+
+
+class PlanScenario(_Strict):
+    """A build-out scenario (see ``docs/plan.md``)."""
+
+    name: str
+    description: str = ""
+    years: Horizon
+    objective: Literal["min_cost", "max_h100e"] = "min_cost"
+    targets: Targets | None = None
+    chips: list[str] = Field(min_length=1)
+    sites: list[Site] = Field(min_length=1)
+    supply: Supply
+    budget_usd_per_year: ByYear = Field(default_factory=dict)
+    lead_times_years: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
+    existing: list[Existing] = Field(default_factory=list)
+    finance: Finance = Field(default_factory=lambda: Finance(wacc=None))
+
+
+def step_value(schedule: Mapping[int, float], year: int) -> float | None:
+    """Value of a by-year step function: the latest listed year at or before ``year``; ``None`` before the first."""
+    earlier = [y for y in schedule if y <= year]
+    return schedule[max(earlier)] if earlier else None
+
+
+def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = "scenario") -> None:
+    """Cross-field and catalogue checks made before any model is built; raise :class:`InputError`.
+
+    Rejects unknown ids, a target before any listed chip exists, duplicate sites, existing fleets at unknown
+    sites, ``max_h100e`` without a budget, and targets outside the horizon.
+    """
+    start, end = scenario.years.start, scenario.years.end
+    launches: dict[str, int] = {}
+    for index, chip in enumerate(scenario.chips):
+        item = catalog.item("accelerators", chip, field_name=f"{source}: chips[{index}]")
+        launches[chip] = int(item["launch_year"].mid)
+    if len(set(scenario.chips)) != len(scenario.chips):
+        raise InputError(f"{source}: chips", scenario.chips, "each accelerator once")
+    site_ids = [s.id for s in scenario.sites]
+    if len(set(site_ids)) != len(site_ids):
+        raise InputError(f"{source}: sites", site_ids, "unique site ids")
+    for index, site in enumerate(scenario.sites):
+        where = f"{source}: sites[{index}]"
+        catalog.item("regions", site.region, field_name=f"{where}.region")
+        catalog.item("cooling", site.cooling, field_name=f"{where}.cooling")
+        for source_id in site.onsite:
+            if source_id == "grid":
+                raise InputError(f"{where}.onsite", source_id, "on-site sources; grid import is set by grid_gw")
+            catalog.item("power_sources", source_id, field_name=f"{where}.onsite")
+        for chip in scenario.chips:
+            liquid_only = catalog.item("accelerators", chip)["liquid_cooling_required"].mid >= 1
+            if site.cooling == "air" and liquid_only:
+                raise InputError(f"{where}.cooling", site.cooling,
+                                 f"liquid or immersion ({chip} ships liquid-cooled only)")
+    first_chip_year = min(launches.values())
+    if scenario.targets is not None:
+        for year, value in scenario.targets.values.items():
+            if not start <= year <= end:
+                raise InputError(f"{source}: targets.values", year, f"years within {start}-{end}")
+            if value > 0 and year < first_chip_year and not scenario.existing:
+                raise InputError(f"{source}: targets.values", year,
+                                 f"{first_chip_year} or later: no listed chip is available before then")
+    elif scenario.objective == "min_cost":
+        raise InputError(f"{source}: targets", "missing", "targets (min_cost needs something to meet)")
+    if scenario.objective == "max_h100e" and not scenario.budget_usd_per_year:
+        raise InputError(f"{source}: budget_usd_per_year", "missing", "a budget per year (max_h100e spends it)")
+    for index, existing in enumerate(scenario.existing):
+        catalog.item("accelerators", existing.chip, field_name=f"{source}: existing[{index}].chip")
+        if existing.site not in site_ids:
+            raise InputError(f"{source}: existing[{index}].site", existing.site, site_ids)
+        if existing.year > start:
+            raise InputError(f"{source}: existing[{index}].year", existing.year, f"{start} or earlier")
+    for key in scenario.lead_times_years:
+        if key != "datacentre":
+            catalog.item("power_sources", key, field_name=f"{source}: lead_times_years")
+
+
+def _line_of(text: str, key: object) -> int | None:
+    needle = f"{key}:"
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(needle) or f" {needle}" in line or f"{{{needle}" in line:
+            return number
+    return None
+
+
+def _format_error(source: str, text: str, error: ValidationError) -> str:
+    errors = error.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # typos first
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    key = first["loc"][-1] if first["loc"] else ""
+    line = _line_of(text, key) if key != "" else None
+    where = f"{source}:{line}" if line else source
+    if first["type"] == "extra_forbidden":
+        return f"{where}: {loc}: unknown key; see docs/plan.md for the allowed keys"
+    if first["type"] == "missing":
+        return f"{where}: {loc}: required key is missing"
+    return f"{where}: {loc}: {first.get('input')!r} is not allowed; {first['msg']}"
+
+
+def resolve_scenario_path(path: str | Path) -> Path:
+    """A scenario path as given, or a built-in scenario by name (``demo``, ``scenarios/demo.yaml``)."""
+    candidate = Path(path)
+    if candidate.is_file():
+        return candidate
+    builtin = SCENARIO_DIR / candidate.name
+    for option in (builtin, builtin.with_suffix(".yaml")):
+        if option.is_file():
+            return option
+    return candidate
+
+
+def load_plan_scenario(path: str | Path) -> PlanScenario:
+    """Read and validate a plan scenario YAML file.
+
+    Raises
+    ------
+    ScenarioError
+        Missing file, invalid YAML, unknown keys or bad values (file, line, key, value, what is allowed).
+    """
+    import yaml
+
+    file = resolve_scenario_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+        data: Any = yaml.safe_load(text)
+    except FileNotFoundError:
+        raise ScenarioError(f"{file}: scenario file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{file}{line}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{file}: expected a mapping of scenario keys at the top level")
+    try:
+        return PlanScenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_error(str(file), text, exc)) from None

@@ -1,0 +1,287 @@
+"""Solve a build-out model and report the plan, the binding limits and their shadow prices in user units."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from gigafleet.buildout.model import USD_SCALE, BuiltModel, build_model
+from gigafleet.buildout.parameters import MW_PER_GW, PlanInputs, build_inputs
+from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
+from gigafleet.catalog import Catalog
+from gigafleet.errors import GigafleetError
+
+SCHEMA_VERSION = 1
+SHORTFALL_TOLERANCE = 1e-6
+"""Relative shortfall (of the target) below which a plan counts as meeting it."""
+DUAL_TOLERANCE = 1e-7
+"""Shadow prices smaller than this (model units) are treated as zero (limit not binding)."""
+
+
+class SolverError(GigafleetError):
+    """The solver failed or returned no usable solution."""
+
+
+@dataclass(frozen=True)
+class LimitSpec:
+    """How to report the shadow price of one constraint family."""
+
+    limit: str
+    unit: str
+    scale: float  # model dual -> user unit (USD per user step, or H100e per step)
+    meaning: str
+    where_dim: str | None
+
+
+# Dual of a model constraint is d(objective [USD M]) / d(rhs [model unit]).
+LIMITS: dict[str, LimitSpec] = {
+    "supply": LimitSpec("cowos_supply", "USD per 1,000 wafers", USD_SCALE * 1000.0,
+                        "saving from 1,000 more CoWoS wafers obtainable that year", None),
+    "firm_power": LimitSpec("firm_power", "USD per GW", USD_SCALE * MW_PER_GW,
+                            "saving from 1 GW more firm grid import at the site that year", "site"),
+    "grid_energy": LimitSpec("grid_energy", "USD per GWh", USD_SCALE * 1000.0,
+                             "saving from 1 GWh more grid energy at the site that year", "site"),
+    "site_limit": LimitSpec("site_limit", "USD per GW", USD_SCALE * MW_PER_GW,
+                            "saving from 1 GW more permitted facility power at the site", "site"),
+    "budget": LimitSpec("budget", "USD per USD", 1.0,
+                        "saving (in objective USD) from 1 more USD of capex budget that year", None),
+    "datacentre_lead_time": LimitSpec("datacentre_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
+                                      "saving from 1 GW of data-centre capacity in service a year earlier", "site"),
+    "power_lead_time": LimitSpec("power_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
+                                 "saving from 1 GW of on-site generation in service that year despite its lead time",
+                                 "site/source"),
+    "target": LimitSpec("target", "USD per unit of target", USD_SCALE,
+                        "cost of one more unit of the target metric that year", None),
+}
+
+
+def _dual(model: Any, name: str) -> xr.DataArray | None:
+    if name not in model.constraints:
+        return None
+    dual = model.constraints[name].dual
+    return dual if isinstance(dual, xr.DataArray) else None
+
+
+def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
+    """Every limit with a non-zero shadow price, in user units (positive = value of relaxing it)."""
+    rows: list[dict[str, Any]] = []
+    model = built.model
+    penalty = built.penalty_usd_per_unit
+    for name, spec in LIMITS.items():
+        dual = _dual(model, name)
+        if dual is None:
+            continue
+        frame = dual.to_dataframe(name="dual").reset_index()
+        for record in frame.to_dict("records"):
+            value = record["dual"]
+            if value is None or not math.isfinite(value) or abs(value) < DUAL_TOLERANCE:
+                continue
+            year = int(record.get("year", record.get("vintage", 0)))
+            if name == "target":
+                shadow = value * spec.scale
+            else:
+                shadow = -value * spec.scale  # <= limits: relaxing lowers cost
+            where = "fleet"
+            if "source" in record and "site" in record:
+                where = f"{record['site']}/{record['source']}"
+            elif "site" in record:
+                where = str(record["site"])
+            row: dict[str, Any] = {"limit": spec.limit, "year": year, "where": where, "shadow_price": shadow,
+                                   "unit": spec.unit, "meaning": spec.meaning}
+            if shortfall and name != "target" and penalty > 0:
+                row["shortfall_relief"] = shadow / penalty  # units of target metric per step
+            rows.append(row)
+    rows.sort(key=lambda r: (r["year"], -abs(r["shadow_price"])))
+    return rows
+
+
+def _value(expression: Any) -> xr.DataArray:
+    solution = expression.solution
+    return solution.fillna(0.0) if isinstance(solution, xr.DataArray) else xr.DataArray(float(solution))
+
+
+def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
+    p: PlanInputs = built.inputs
+    m = built.model
+    e = built.expressions
+    new_stock = _value(e["stock"])
+    stock = new_stock + p.existing_stock
+    buy = m.variables["buy"].solution.fillna(0.0)
+    dc = m.variables["datacentre_mw"].solution.fillna(0.0)
+    cap_stock = _value(e["cap_stock"]).where(p.source_allowed, 0.0)
+    gen = m.variables["generation_mwh"].solution.fillna(0.0)
+    grid = m.variables["grid_mwh"].solution.fillna(0.0)
+    capex = _value(e["capex_by_year"]) * USD_SCALE
+    running = _value(e["running"]) * USD_SCALE
+    shortfall = (m.variables["shortfall"].solution.fillna(0.0) if "shortfall" in m.variables
+                 else xr.zeros_like(p.target))
+    h100e = (stock * p.h100e).sum(["site", "chip"])
+    metric = (stock * p.metric).sum(["site", "chip"])
+    it_gw = (stock * p.it_mw).sum(["site", "chip"]) / MW_PER_GW
+    facility_by_site = (stock * p.facility_mw).sum("chip") / MW_PER_GW
+    energy_twh = (stock * p.energy_mwh).sum(["site", "chip"]) / 1e6
+    co2_mt = ((grid * p.grid_co2_t_per_mwh).sum("site") + (gen * p.source_co2_t_per_mwh).sum(["site", "source"])) / 1e6
+    h100e_per_metric = float((p.h100e / p.metric).mean())
+    years = []
+    for y in p.years:
+        target = p.target.sel(year=y).item()
+        short = float(shortfall.sel(year=y)) if "year" in shortfall.dims else 0.0
+        years.append({
+            "year": int(y),
+            "accelerators": float(stock.sel(year=y).sum()),
+            "installed": float(buy.sel(vintage=y).sum()),
+            "h100e": float(h100e.sel(year=y)),
+            "target": None if math.isnan(target) else float(target),
+            "target_metric": p.target_metric,
+            "delivered_metric": float(metric.sel(year=y)),
+            "shortfall": short,
+            "shortfall_h100e": short * (1.0 if p.target_metric == "h100e" else h100e_per_metric),
+            "it_power_gw": float(it_gw.sel(year=y)),
+            "facility_power_gw": float(facility_by_site.sel(year=y).sum()),
+            "energy_twh": float(energy_twh.sel(year=y)),
+            "capex_usd": float(capex.sel(year=y)),
+            "opex_usd": float(running.sel(year=y)),
+            "co2_mt": float(co2_mt.sel(year=y)),
+            "wafers_used": float(_value(e["wafers_used"]).sel(year=y)),
+            "wafers_available": float(p.wafers.sel(year=y)),
+        })
+    by_chip = []
+    for y in p.years:
+        for c in p.chips:
+            in_service = float(stock.sel(year=y, chip=c).sum())
+            installed = float(buy.sel(vintage=y, chip=c).sum())
+            if in_service or installed:
+                by_chip.append({"year": int(y), "chip": str(c), "installed": installed, "in_service": in_service,
+                                "h100e": in_service * float(p.h100e.sel(chip=c))})
+    dc_stock = _value(e["dc_stock"]) + p.existing_dc_mw
+    by_site = []
+    for y in p.years:
+        for s in p.sites:
+            by_site.append({
+                "year": int(y), "site": str(s), "accelerators": float(stock.sel(year=y, site=s).sum()),
+                "h100e": float((stock.sel(year=y, site=s) * p.h100e).sum()),
+                "facility_power_gw": float(facility_by_site.sel(year=y, site=s)),
+                "datacentre_gw": float(dc_stock.sel(year=y, site=s)) / MW_PER_GW,
+                "datacentre_built_gw": float(dc.sel(vintage=y, site=s)) / MW_PER_GW,
+                "grid_gw_used": float(grid.sel(year=y, site=s)) / 8766.0 / MW_PER_GW,
+                "grid_gw_available": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
+            })
+    power = []
+    for y in p.years:
+        for s in p.sites:
+            power.append({"year": int(y), "site": str(s), "source": "grid",
+                          "capacity_gw": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
+                          "energy_twh": float(grid.sel(year=y, site=s)) / 1e6})
+            for src in p.sources:
+                if not bool(p.source_allowed.sel(site=s, source=src)):
+                    continue
+                capacity = float(cap_stock.sel(year=y, site=s, source=src))
+                energy = float(gen.sel(year=y, site=s, source=src))
+                if capacity or energy:
+                    power.append({"year": int(y), "site": str(s), "source": str(src),
+                                  "capacity_gw": capacity / MW_PER_GW, "energy_twh": energy / 1e6})
+    return {"years": years, "by_chip": by_chip, "by_site": by_site, "power": power,
+            "objective_usd": float(m.objective.value) * USD_SCALE}
+
+
+@contextlib.contextmanager
+def _silence_stdout() -> Iterator[None]:
+    """Send C-level stdout to /dev/null (solver banners would corrupt ``--json`` output)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", source: str = "scenario",
+         progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Check, build and solve a build-out scenario; return the JSON-ready plan.
+
+    Parameters
+    ----------
+    catalog
+        Loaded catalogue.
+    scenario
+        Validated scenario.
+    solver
+        Any linopy solver name (``highs`` by default).
+    source
+        Name of the scenario file, for messages and the result.
+    progress
+        Called with a short message at each stage (building, solving, reporting).
+
+    Returns
+    -------
+    dict
+        ``status`` (``optimal``, ``shortfall`` or ``infeasible``), ``objective_usd``, ``years``, ``by_chip``,
+        ``by_site``, ``power``, ``binding``, ``solver``, ``scenario``, ``notes``.
+    """
+    say = progress or (lambda _message: None)
+    check_plan_scenario(catalog, scenario, source)
+    say("building model")
+    started = time.perf_counter()
+    inputs = build_inputs(catalog, scenario)
+    built = build_model(inputs, scenario.objective)
+    build_seconds = time.perf_counter() - started
+    say(f"solving with {solver} ({built.model.nvars:,} variables, {built.model.ncons:,} constraints)")
+    started = time.perf_counter()
+    try:
+        kwargs: dict[str, Any] = {"io_api": "direct", "output_flag": False} if solver == "highs" else {}
+        with _silence_stdout():
+            status, termination = built.model.solve(solver_name=solver, progress=False, **kwargs)
+    except Exception as exc:  # solver packages raise many types
+        raise SolverError(f"solver {solver!r} failed: {exc}") from None
+    solve_seconds = time.perf_counter() - started
+    head: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION, "objective": scenario.objective,
+        "scenario": {"name": scenario.name, "description": scenario.description, "file": source},
+        "solver": {"name": solver, "status": str(status), "termination": str(termination),
+                   "seconds": solve_seconds, "build_seconds": build_seconds,
+                   "variables": int(built.model.nvars), "constraints": int(built.model.ncons)},
+    }
+    if str(termination) in ("infeasible", "infeasible_or_unbounded"):
+        return {**head, "status": "infeasible", "objective_usd": None, "years": [], "by_chip": [], "by_site": [],
+                "power": [], "binding": [],
+                "notes": ["The limits cannot all hold even with unmet targets allowed: check existing fleets "
+                          "against grid, site and data-centre limits."]}
+    if str(status) != "ok" or str(termination) != "optimal":
+        raise SolverError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
+    say("reporting")
+    results = _results(built, scenario)
+    worst = max((y["shortfall"] / y["target"] for y in results["years"] if y["target"]), default=0.0)
+    status_word = "shortfall" if worst > SHORTFALL_TOLERANCE else "optimal"
+    notes = [
+        "Per-accelerator power and cost are the fleet model's at catalogue mid values (as gigafleet estimate).",
+        "Capex is booked in the year capacity enters service; the objective counts capex as annuities at the cost "
+        "of capital over asset lives, within the horizon, plus discounted opex.",
+        "Firm power: facility power at peak <= grid import + firm credit x on-site capacity (hourly design is "
+        "out of scope here).",
+    ]
+    if status_word == "shortfall":
+        notes.append(f"Targets are not met: shortfalls are penalised at ${built.penalty_usd_per_unit:,.0f} per unit; "
+                     "'shortfall_relief' in binding limits is the target units one more step of that limit buys.")
+    return {**head, "status": status_word, **results, "binding": _binding(built, status_word == "shortfall"),
+            "notes": notes}
+
+
+def objective_of(catalog: Catalog, scenario: PlanScenario) -> float:
+    """Objective [USD] of a scenario's optimal plan (helper for tests and sensitivity)."""
+    result = plan(catalog, scenario)
+    value = result["objective_usd"]
+    return float(value) if value is not None else float(np.inf)

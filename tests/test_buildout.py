@@ -1,0 +1,201 @@
+"""The build-out planner: hand-computed optimum, one source of truth with `estimate`, monotonicity, shadow prices,
+shortfall diagnosis, scenario errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario
+from gigafleet.buildout.solve import plan
+from gigafleet.catalog import load_catalog
+from gigafleet.errors import InputError
+from gigafleet.fleet import HOURS_PER_YEAR, IT_CAPEX_PARTS, FleetSpec, Sizing, per_accelerator, point_inputs
+from gigafleet.scenario import ScenarioError
+
+CATALOG = load_catalog()
+
+
+def tiny(**changes: Any) -> PlanScenario:
+    """1 site, 1 chip, grid only, 2 years, no existing capacity, no lead times."""
+    data: dict[str, Any] = {
+        "name": "tiny",
+        "years": {"start": 2026, "end": 2027},
+        "targets": {"metric": "accelerators", "values": {2026: 1000, 2027: 2000}},
+        "chips": ["gb200"],
+        "sites": [{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0}}],
+        "supply": {"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.5},
+        "lead_times_years": {"datacentre": 0},
+    }
+    data.update(changes)
+    return PlanScenario.model_validate(data)
+
+
+def per_unit(chip: str = "gb200", region: str = "us-tx", cooling: str = "liquid") -> dict[str, float]:
+    spec = FleetSpec({chip: 1.0}, Sizing("accelerators", 1.0), cooling, region, 2026)
+    return {k: float(v[0]) for k, v in per_accelerator(point_inputs(CATALOG, spec)).items()}
+
+
+def test_tiny_scenario_matches_hand_computed_optimum() -> None:
+    result = plan(CATALOG, tiny())
+    assert result["status"] == "optimal"
+    u = per_unit()
+    finance = CATALOG.item("facility", "finance")
+    r = finance["wacc"].mid
+    crf_it = r / (1 - (1 + r) ** -finance["it_life_years"].mid)
+    crf_fac = r / (1 - (1 + r) ** -finance["facility_life_years"].mid)
+    d = [1.0, 1 / (1 + r)]
+    it_capex = sum(u[f"capex.{p}"] for p in IT_CAPEX_PARTS)
+    facility_capex = u["capex_usd"] - it_capex
+    price = CATALOG.item("regions", "us-tx")["electricity_price_usd_per_mwh"].mid
+    energy_cost = u["energy_twh_per_year"] * 1e6 * price
+    it_opex = u["opex.it_maintenance"] + u["opex.staff"] + u["opex.water"]
+    facility_opex = u["opex.facility_maintenance"]
+    # buy 1,000 in each year; data-centre capacity built alongside (lead time 0)
+    capital = 1000 * (it_capex * crf_it + facility_capex * crf_fac) * (d[0] + d[1]) \
+        + 1000 * (it_capex * crf_it + facility_capex * crf_fac) * d[1]
+    running = sum(d[i] * n * (it_opex + facility_opex + energy_cost) for i, n in enumerate((1000, 2000)))
+    assert result["objective_usd"] == pytest.approx(capital + running, rel=1e-6)
+    assert [y["installed"] for y in result["years"]] == pytest.approx([1000, 1000])
+
+
+def test_plan_year_power_and_capex_equal_estimate_of_that_fleet() -> None:
+    """One source of truth: the planner's per-accelerator power and cost are the fleet model's."""
+    result = plan(CATALOG, tiny())
+    first = result["years"][0]
+    u = per_unit()
+    assert first["facility_power_gw"] == pytest.approx(1000 * u["facility_power_gw"], rel=1e-9)
+    assert first["it_power_gw"] == pytest.approx(1000 * u["it_power_gw"], rel=1e-9)
+    assert first["capex_usd"] == pytest.approx(1000 * u["capex_usd"], rel=1e-6)
+    assert first["energy_twh"] == pytest.approx(1000 * u["energy_twh_per_year"], rel=1e-9)
+
+
+def _demo() -> PlanScenario:
+    return load_plan_scenario("demo")
+
+
+def _with(scenario: PlanScenario, **changes: Any) -> PlanScenario:
+    data = scenario.model_dump()
+    data.update(changes)
+    return PlanScenario.model_validate(data)
+
+
+@pytest.mark.parametrize("limit", ["budget", "share", "grid", "site"])
+def test_adding_a_limit_never_lowers_cost(limit: str) -> None:
+    base = _demo()
+    base_cost = plan(CATALOG, base)["objective_usd"]
+    data = base.model_dump()
+    if limit == "budget":
+        data["budget_usd_per_year"] = {y: 8e9 for y in range(base.years.start, base.years.end + 1)}
+    elif limit == "share":
+        data["supply"]["buyer_share"] = base.supply.buyer_share / 20
+    elif limit == "grid":
+        for site in data["sites"]:
+            site["grid_gw"] = {k: v / 4 for k, v in site["grid_gw"].items()}
+    else:
+        for site in data["sites"]:
+            site["max_facility_gw"] = 1.0
+    tighter = plan(CATALOG, PlanScenario.model_validate(data))["objective_usd"]
+    assert tighter >= base_cost * (1 - 1e-9)
+
+
+def test_relaxing_a_binding_limit_moves_objective_by_its_shadow_price() -> None:
+    # target only in 2027; CoWoS supply caps purchases each year, so some must be bought (dearer) in 2026
+    def scenario(wafers_2027: float) -> PlanScenario:
+        return tiny(targets={"metric": "accelerators", "values": {2027: 2000}},
+                    supply={"cowos_wafers_per_year": {2026: 100.0, 2027: wafers_2027}, "buyer_share": 1.0})
+
+    result = plan(CATALOG, scenario(100.0))
+    assert result["status"] == "optimal"
+    rows = [b for b in result["binding"] if b["limit"] == "cowos_supply" and b["year"] == 2027]
+    assert rows, result["binding"]
+    shadow = rows[0]["shadow_price"]  # USD per 1,000 wafers
+    assert shadow > 0
+    step = 2.0  # wafers
+    change = result["objective_usd"] - plan(CATALOG, scenario(100.0 + step))["objective_usd"]
+    assert change == pytest.approx(shadow * step / 1000, rel=0.01)
+
+
+def test_impossible_target_returns_shortfall_naming_supply() -> None:
+    scenario = tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+                    supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
+                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}])
+    result = plan(CATALOG, scenario)
+    assert result["status"] == "shortfall"
+    assert result["years"][0]["shortfall"] > 0
+    limits = {b["limit"] for b in result["binding"]}
+    assert "cowos_supply" in limits
+    supply = next(b for b in result["binding"] if b["limit"] == "cowos_supply")
+    assert supply["shortfall_relief"] > 0
+
+
+def test_impossible_target_names_grid_when_power_binds() -> None:
+    scenario = tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.1}}],
+                    supply={"cowos_wafers_per_year": {2026: 1e7}, "buyer_share": 1.0})
+    result = plan(CATALOG, scenario)
+    assert result["status"] == "shortfall"
+    assert "firm_power" in {b["limit"] for b in result["binding"]}
+
+
+def test_max_h100e_spends_the_budget() -> None:
+    scenario = tiny(objective="max_h100e", targets=None, budget_usd_per_year={2026: 1e9, 2027: 1e9})
+    result = plan(CATALOG, scenario)
+    assert result["status"] == "optimal"
+    for year in result["years"]:
+        assert year["capex_usd"] == pytest.approx(1e9, rel=1e-4)
+    assert result["years"][1]["h100e"] > result["years"][0]["h100e"] > 0
+
+
+def test_lead_time_delays_datacentre_capacity() -> None:
+    scenario = tiny(lead_times_years={"datacentre": 1},
+                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                            "existing_datacentre_gw": 0.0}])
+    result = plan(CATALOG, scenario)
+    assert result["status"] == "shortfall"  # nothing can be housed in 2026
+    assert result["years"][0]["accelerators"] == pytest.approx(0, abs=1e-6)
+    assert any(b["limit"] == "datacentre_lead_time" for b in result["binding"])
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"chips": ["gb2000"]}, "did you mean 'gb200'"),
+    ({"chips": ["rubin-ultra"], "years": {"start": 2025, "end": 2026},
+      "targets": {"metric": "h100e", "values": {2025: 10}}}, "no listed chip is available"),
+    ({"objective": "max_h100e"}, "budget"),
+    ({"sites": [{"id": "a", "region": "us-tx", "cooling": "air", "grid_gw": {2026: 1}}]}, "liquid-cooled only"),
+    ({"sites": [{"id": "a", "region": "us-tx", "onsite": ["fusion"]}]}, "onsite"),
+])
+def test_inconsistent_scenarios_rejected_before_solving(changes: dict[str, Any], expected: str) -> None:
+    with pytest.raises(InputError, match=expected):
+        plan(CATALOG, tiny(**changes))
+
+
+def test_scenario_file_errors_name_file_line_key_value(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nyears: {start: 2026, end: 2027}\nchips: [gb200]\nsites:\n"
+                    "  - id: a\n    region: us-tx\n    grid_gw: {2026: 1OOM}\nsupply: {buyer_share: 0.5}\n",
+                    encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_plan_scenario(path)
+    message = str(info.value)
+    assert str(path) in message and ":7" in message and "grid_gw" in message and "1OOM" in message
+    path.write_text("name: x\nyears: {start: 2026, end: 2027}\ncolour: red\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="unknown key"):
+        load_plan_scenario(path)
+
+
+def test_shipped_scenarios_validate() -> None:
+    from gigafleet.buildout.scenario import check_plan_scenario
+    from gigafleet.scenario import SCENARIO_DIR
+
+    names = {p.stem for p in SCENARIO_DIR.glob("*.yaml")} - {"default"}
+    assert {"demo", "openai-100x", "situational-awareness", "ai-2027"} <= names
+    for name in names:
+        check_plan_scenario(CATALOG, load_plan_scenario(name), name)
+
+
+def test_energy_per_accelerator_hours() -> None:
+    u = per_unit()
+    assert u["energy_twh_per_year"] * 1e6 == pytest.approx(u["average_facility_power_gw"] * 1e3 * HOURS_PER_YEAR)

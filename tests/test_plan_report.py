@@ -1,0 +1,445 @@
+"""Tests for gigafleet.plan_report: the self-contained HTML build-out plan report."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gigafleet.plan_report import render_plan_html, write_plan_report
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: A site name that must be escaped everywhere it appears.
+EVIL_SITE = "<script>alert('site')</script>"
+
+CHART_IDS = (
+    "chart-fleet-by-chip",
+    "chart-fleet-by-site",
+    "chart-power-by-source",
+    "chart-cost-by-year",
+    "chart-binding-limits",
+)
+
+
+def make_result() -> dict[str, Any]:
+    """A realistic `gigafleet plan --json` result: 3 years, 2 chips, 2 sites, grid + CCGT, 2 binding limits."""
+    years = [
+        {
+            "year": 2026,
+            "accelerators": 1.2e6,
+            "h100e": 3.0e6,
+            "target": 3.0e6,
+            "target_metric": "h100e",
+            "shortfall_h100e": 0.0,
+            "shortfall": 0.0,
+            "it_power_gw": 1.9,
+            "facility_power_gw": 2.4,
+            "energy_twh": 17.5,
+            "capex_usd": 8.5e10,
+            "opex_usd": 4.1e9,
+            "co2_mt": 6.2,
+        },
+        {
+            "year": 2027,
+            "accelerators": 2.0e6,
+            "h100e": 6.1e6,
+            "target": None,
+            "target_metric": "h100e",
+            "shortfall_h100e": 0.0,
+            "shortfall": 0.0,
+            "it_power_gw": 3.4,
+            "facility_power_gw": 4.25,
+            "energy_twh": 31.0,
+            "capex_usd": 9.9e10,
+            "opex_usd": 7.3e9,
+            "co2_mt": 10.4,
+        },
+        {
+            "year": 2028,
+            "accelerators": 2.6e6,
+            "h100e": 9.0e6,
+            "target": 1.0e7,
+            "target_metric": "h100e",
+            "shortfall_h100e": 1.0e6,
+            "shortfall": 1.0e6,
+            "it_power_gw": 4.6,
+            "facility_power_gw": 5.75,
+            "energy_twh": 42.0,
+            "capex_usd": 1.0e11,
+            "opex_usd": 9.8e9,
+            "co2_mt": 13.9,
+        },
+    ]
+    by_chip = [
+        {"year": 2026, "chip": "gb200", "installed": 1.2e6, "in_service": 1.2e6, "h100e": 3.0e6},
+        {"year": 2027, "chip": "gb200", "installed": 0.4e6, "in_service": 1.6e6, "h100e": 4.0e6},
+        {"year": 2027, "chip": "rubin", "installed": 0.4e6, "in_service": 0.4e6, "h100e": 2.1e6},
+        {"year": 2028, "chip": "gb200", "installed": 0.0, "in_service": 1.6e6, "h100e": 4.0e6},
+        {"year": 2028, "chip": "rubin", "installed": 0.6e6, "in_service": 1.0e6, "h100e": 5.0e6},
+    ]
+    by_site = []
+    for year, (a_gw, b_gw) in zip((2026, 2027, 2028), ((1.4, 1.0), (2.2, 2.05), (3.0, 2.75)), strict=True):
+        for site, gw, grid in (("abilene", a_gw, 2.0), (EVIL_SITE, b_gw, 1.5)):
+            by_site.append(
+                {
+                    "year": year,
+                    "site": site,
+                    "accelerators": gw * 4.5e5,
+                    "h100e": gw * 1.6e6,
+                    "facility_power_gw": gw,
+                    "datacentre_gw": gw / 1.25,
+                    "grid_gw_used": min(gw, grid),
+                    "grid_gw_available": grid,
+                }
+            )
+    power = [
+        {"year": year, "site": site, "source": source, "capacity_gw": gw, "energy_twh": twh}
+        for year, site, source, gw, twh in (
+            (2026, "abilene", "grid", 1.4, 10.2),
+            (2026, EVIL_SITE, "grid", 1.0, 7.3),
+            (2027, "abilene", "grid", 2.0, 14.6),
+            (2027, "abilene", "ccgt", 0.2, 1.1),
+            (2027, EVIL_SITE, "grid", 1.5, 11.0),
+            (2027, EVIL_SITE, "ccgt", 0.55, 3.9),
+            (2028, "abilene", "grid", 2.0, 14.6),
+            (2028, "abilene", "ccgt", 1.0, 6.5),
+            (2028, EVIL_SITE, "grid", 1.5, 11.0),
+            (2028, EVIL_SITE, "ccgt", 1.25, 8.2),
+        )
+    ]
+    return {
+        "schema_version": 1,
+        "status": "shortfall",
+        "objective": "min_cost",
+        "objective_usd": 2.87e11,
+        "scenario": {
+            "name": "texas-ramp",
+            "description": "Two Texas campuses ramping to 10 M H100e by 2028.",
+            "file": "scenarios/texas-ramp.yaml",
+        },
+        "solver": {"name": "highs", "termination": "optimal", "seconds": 1.84, "build_seconds": 0.62},
+        "years": years,
+        "by_chip": by_chip,
+        "by_site": by_site,
+        "power": power,
+        "binding": [
+            {
+                "limit": "cowos_supply",
+                "year": 2028,
+                "where": "industry",
+                "shadow_price": 41200.0,
+                "unit": "USD/wafer",
+                "meaning": "One more CoWoS wafer in 2028 would lower the objective by this much.",
+            },
+            {
+                "limit": "grid",
+                "year": 2027,
+                "where": "abilene",
+                "shadow_price": 3.1e5,
+                "unit": "USD/MW",
+                "meaning": "One more MW of firm grid import at abilene in 2027 would save this much.",
+            },
+        ],
+        "notes": [
+            "Targets are met only from 2026; 2028 is short by 1 M H100e (CoWoS supply binds).",
+            "Costs are 2026 US dollars, discounted at 8%.",
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def plotlyjs() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return render_plan_html(make_result())
+
+
+def without_bundle(html_text: str, bundle: str) -> str:
+    """The page with the inlined plotly.js removed (its code may contain URL and tag strings)."""
+    return html_text.replace(bundle, "")
+
+
+def test_single_document_with_plotlyjs_once_and_five_charts(page: str, plotlyjs: str) -> None:
+    assert page.lstrip().startswith("<!DOCTYPE html>")
+    assert page.count("<html") == 1
+    assert page.count("</html>") == 1
+    assert page.rstrip().endswith("</html>")
+    assert page.count("<body>") == 1
+    assert page.count(plotlyjs) == 1
+    rest = without_bundle(page, plotlyjs)
+    assert rest.count('class="plotly-graph-div"') == 5
+    for div_id in CHART_IDS:
+        assert rest.count(f'id="{div_id}"') == 1, div_id
+    assert rest.count("Plotly.newPlot(") == 5
+    assert "No data for this chart." not in rest
+
+
+def test_self_contained_no_external_scripts_or_styles(page: str, plotlyjs: str) -> None:
+    rest = without_bundle(page, plotlyjs)
+    assert re.search(r"<script[^>]*\bsrc\s*=", page, flags=re.IGNORECASE) is None
+    assert re.search(r"<link\b", rest, flags=re.IGNORECASE) is None
+    assert "@import" not in rest
+    assert "http://" not in rest
+    assert "https://" not in rest
+
+
+def test_sections_appear_in_order(page: str, plotlyjs: str) -> None:
+    rest = without_bundle(page, plotlyjs)
+    markers = [
+        "<h1>",
+        'id="summary"',
+        'id="chart-fleet-by-chip"',
+        'id="chart-fleet-by-site"',
+        'id="chart-power-by-source"',
+        'id="chart-cost-by-year"',
+        'id="chart-binding-limits"',
+        'id="binding-table"',
+        'id="notes"',
+    ]
+    positions = [rest.index(marker) for marker in markers]
+    assert positions == sorted(positions)
+    for title in ("Fleet by chip", "Fleet by site", "Power by source", "Cost by year", "Binding limits"):
+        assert f"<h2>{title}</h2>" in rest
+    assert "<li>Costs are 2026 US dollars, discounted at 8%.</li>" in rest
+
+
+def test_status_shortfall_is_flagged(page: str) -> None:
+    title = page[page.index("<h1>") : page.index("</header>")]
+    assert "texas-ramp" in title
+    assert 'class="badge status-shortfall"' in title
+    assert "Shortfall" in title
+    assert 'class="alert alert-shortfall"' in title
+    assert "2028: 1 million H100e short of the target of 10 million H100e" in title
+    assert "Two Texas campuses ramping to 10 M H100e by 2028." in title
+    assert "$287 B" in title
+    assert "highs" in title
+
+
+@pytest.mark.parametrize(
+    ("status", "css"),
+    [("optimal", "status-optimal"), ("infeasible", "status-infeasible"), ("weird<b>", "status-unknown")],
+)
+def test_other_statuses(status: str, css: str) -> None:
+    result = make_result()
+    result["status"] = status
+    if status == "optimal":
+        for row in result["years"]:
+            row["shortfall"] = row["shortfall_h100e"] = 0.0
+    page = render_plan_html(result)
+    title = page[page.index("<h1>") : page.index("</header>")]
+    assert f'class="badge {css}"' in title
+    assert ("alert-infeasible" in title) == (status == "infeasible")
+    assert ("alert-shortfall" in title) == (status == "weird<b>")  # the 2028 shortfall is still reported
+    assert "weird<b>" not in page
+
+
+def test_summary_table_is_human_formatted(page: str) -> None:
+    table = page[page.index('id="summary"') :]
+    table = table[: table.index("</table>")]
+    for text in (
+        '<th scope="row">2026</th>',
+        "10 million H100e",
+        "2.6 million",
+        "⚠ 1 million H100e",
+        "5.75 GW",
+        "42 TWh/yr",
+        "$100 B",
+        "$9.8 B/yr",
+        "13.9 Mt CO2/yr",
+    ):
+        assert text in table, text
+    headers = ["Year", "Target", "Accelerators", "H100e", "Shortfall", "Facility power", "Energy", "Capex", "Opex"]
+    positions = [table.index(f">{h}</th>") for h in headers]
+    assert positions == sorted(positions)
+    # 2027 has no target.
+    row_2027 = table[table.index('<th scope="row">2027</th>') :]
+    assert row_2027[: row_2027.index("</tr>")].count("—") >= 1
+
+
+def test_charts_hold_expected_series(page: str, plotlyjs: str) -> None:
+    rest = without_bundle(page, plotlyjs)
+
+    def chart(div_id: str) -> str:
+        """The chart's snippet, with the JSON \\uXXXX escapes (e.g. of "/" and "·") decoded."""
+        start = rest.index(f'id="{div_id}"')
+        snippet = rest[start : rest.index("</script>", start)]
+        return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), snippet)
+
+    chips = chart("chart-fleet-by-chip")
+    assert '"name":"gb200"' in chips and '"name":"rubin"' in chips and '"name":"Target"' in chips
+    assert '"stackgroup":"fleet"' in chips
+    assert "[3.0,null,10.0]" in chips  # no target in 2027: the target line breaks there
+    sites = chart("chart-fleet-by-site")
+    assert '"name":"abilene"' in sites and '"name":"Grid available (all sites)"' in sites
+    assert '"dash":"dash"' in sites
+    assert "[3.5,3.5,3.5]" in sites  # 2.0 + 1.5 GW of grid, summed over sites
+    power = chart("chart-power-by-source")
+    assert power.index('"name":"grid"') < power.index('"name":"ccgt"')
+    assert '"barmode":"stack"' in power
+    cost = chart("chart-cost-by-year")
+    assert '"name":"Capex"' in cost and '"name":"Opex"' in cost
+    binding = chart("chart-binding-limits")
+    assert "cowos_supply · industry" in binding and "grid · abilene" in binding
+    assert "41,200 USD/wafer" in binding and "310,000 USD/MW" in binding
+    assert "One more CoWoS wafer in 2028" in binding
+
+
+def test_binding_table_has_all_columns(page: str) -> None:
+    table = page[page.index('id="binding-table"') :]
+    table = table[: table.index("</table>")]
+    for header in ("Limit", "Year", "Where", "Shadow price", "Unit", "Meaning"):
+        assert f">{header}</th>" in table
+    for text in ("cowos_supply", "2028", "industry", "41,200", "USD/wafer", "310,000", "USD/MW", "abilene"):
+        assert text in table, text
+
+
+def test_text_is_escaped(plotlyjs: str) -> None:
+    result = make_result()
+    result["scenario"]["name"] = "<b>demo & co</b>"
+    result["binding"][1]["where"] = EVIL_SITE
+    result["binding"][0]["meaning"] = "<img src=x onerror=alert(1)>"
+    result["notes"] = ["<i>note</i>"]
+    result["by_chip"][0]["chip"] = '"><svg onload=alert(2)>'
+    page = without_bundle(render_plan_html(result), plotlyjs)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;site&#x27;)&lt;/script&gt;" in page
+    assert "<b>demo" not in page
+    assert "&lt;b&gt;demo &amp; co&lt;/b&gt;" in page
+    assert "<img" not in page
+    assert "<i>note" not in page
+    assert "<svg" not in page
+    # The only <script> tags are ours: config, plotly.js and one per chart.
+    assert page.count("<script") == 2 + 5
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        {},
+        {"schema_version": 1},
+        {"status": "infeasible", "solver": {"name": "highs", "termination": "infeasible"}},
+        {"years": None, "by_chip": None, "by_site": None, "power": None, "binding": None, "notes": None},
+        {"years": [{}], "by_chip": [{"chip": "gb200"}], "binding": [{"limit": "budget"}], "scenario": None},
+        {"years": ["not a mapping", 3], "power": [{"year": "soon", "source": "grid", "capacity_gw": 1.0}]},
+    ],
+)
+def test_missing_keys_do_not_crash(result: dict[str, Any], plotlyjs: str) -> None:
+    page = render_plan_html(result)
+    assert page.count(plotlyjs) == 1
+    assert page.rstrip().endswith("</html>")
+    rest = without_bundle(page, plotlyjs)
+    assert rest.count('class="plotly-graph-div"') == 0
+    assert rest.count("No data for this chart.") == 5
+
+
+def test_partially_missing_fields_are_tolerated(plotlyjs: str) -> None:
+    result = make_result()
+    del result["power"]
+    del result["binding"][0]["shadow_price"]
+    del result["binding"][1]["year"]
+    for row in result["years"]:
+        del row["capex_usd"]
+    result["by_site"][0].pop("facility_power_gw")
+    result["by_chip"].append("junk")
+    result["extra_unknown_key"] = {"x": [1, 2]}
+    rest = without_bundle(render_plan_html(result), plotlyjs)
+    assert rest.count('class="plotly-graph-div"') == 4
+    assert rest.count("No data for this chart.") == 1
+    assert rest.index("No data for this chart.") > rest.index('id="power-by-source"')
+    assert '"name":"Opex"' in rest and '"name":"Capex"' not in rest
+
+
+def test_accelerator_target_is_compared_like_for_like(plotlyjs: str) -> None:
+    result = make_result()
+    for row in result["years"]:
+        row["target_metric"] = "accelerators"
+    rest = without_bundle(render_plan_html(result), plotlyjs)
+    chart = rest[rest.index('id="chart-fleet-by-chip"') :]
+    assert '"name":"Target (accelerators)"' in chart
+    assert '"name":"Fleet (accelerators)"' in chart
+    assert "10 million accelerators" in rest
+
+
+def test_marker_size_follows_shadow_price(plotlyjs: str) -> None:
+    from gigafleet.plan_report import _bindings, _marker_sizes
+
+    result = make_result()
+    result["binding"] = [
+        {"limit": "grid", "year": 2026, "where": "a", "shadow_price": 100.0, "unit": "USD/MW"},
+        {"limit": "grid", "year": 2027, "where": "a", "shadow_price": -25.0, "unit": "USD/MW"},
+        {"limit": "budget", "year": 2027, "where": "all", "shadow_price": 0.001, "unit": "USD/USD"},
+        {"limit": "budget", "year": 2028, "where": "all", "shadow_price": None, "unit": "USD/USD"},
+    ]
+    big, quarter, alone, missing = _marker_sizes(_bindings(result))
+    assert big == pytest.approx(2 * quarter)  # area ∝ |shadow price|
+    assert alone == big  # normalised per unit
+    assert missing < quarter
+
+
+def test_write_report_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "plan.html"
+    returned = write_plan_report(make_result(), target)
+    assert isinstance(returned, Path)
+    assert returned == target
+    assert target.read_text(encoding="utf-8") == render_plan_html(make_result())
+    assert sorted(p.name for p in target.parent.iterdir()) == ["plan.html"]
+
+    other = make_result()
+    other["notes"] = ["second run"]
+    write_plan_report(other, str(target))
+    assert "second run" in target.read_text(encoding="utf-8")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["plan.html"]
+
+
+def test_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "plan.html"
+    target.write_text("old", encoding="utf-8")
+
+    def fail(src: str, dst: str) -> None:
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError, match="disk on fire"):
+        write_plan_report(make_result(), target)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.html"]
+
+
+def test_render_does_not_mutate_input() -> None:
+    result = make_result()
+    before = copy.deepcopy(result)
+    render_plan_html(result)
+    assert result == before
+
+
+def test_importing_plan_report_does_not_import_plotly() -> None:
+    code = (
+        "import sys\n"
+        "import gigafleet.plan_report\n"
+        "loaded = sorted(m for m in sys.modules if m == 'plotly' or m.startswith('plotly.'))\n"
+        "assert not loaded, loaded\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
