@@ -1,5 +1,6 @@
 # gigafleet: two commands from a fresh clone.
-#   make run   - create .venv, install, run the flagship scenario, write out/report.html
+#   make run   - create .venv, install, plan the openai-100x build-out (out/plan.html, out/gigafleet.duckdb)
+#                and check the "100M GPUs" press claim (out/report.html, out/estimate.json)
 #   make test  - create .venv, install with test extras, lint, type-check, run the tests
 PYTHON ?= python3
 VENV := .venv
@@ -17,6 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/gigafleet plan openai-100x --report out/plan.html --store out/gigafleet.duckdb
 	$(BIN)/gigafleet run --out out
 
 test: $(STAMP) lint typecheck pytest
@@ -33,6 +35,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_samples.py
+	$(BIN)/python benchmarks/bench_plan.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis

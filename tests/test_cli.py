@@ -217,3 +217,32 @@ def test_scenario_file_with_flag_overrides(tmp_path: Path) -> None:
 def test_unknown_chip_in_fleet_counts_names_the_flag() -> None:
     code, _, err = invoke("estimate", "--fleet", "h100=1M,gb20=2M")
     assert code == 2 and err.startswith("error: --fleet") and "did you mean 'gb200'" in err
+
+
+def test_plan_json_contract_store_and_report(tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    report = tmp_path / "plan.html"
+    code, out, err = invoke("plan", "demo", "--json", "--store", str(store), "--report", str(report))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] in ("optimal", "shortfall", "infeasible")
+    assert isinstance(data["objective_usd"], float)
+    for year in data["years"]:
+        assert {"year", "accelerators", "h100e", "facility_power_gw", "capex_usd", "opex_usd",
+                "shortfall_h100e"} <= set(year)
+    for row in data["binding"]:
+        assert {"limit", "year", "where", "shadow_price", "unit"} <= set(row)
+    from gigafleet.store import list_runs
+
+    runs = list_runs(store)
+    assert runs[0]["run_id"] == data["run_id"] and runs[0]["kind"] == "plan"
+    assert report.read_text(encoding="utf-8").count("<script") >= 2
+
+
+def test_plan_table_and_bad_scenario(tmp_path: Path) -> None:
+    code, out, _ = invoke("plan", "demo", "--no-store")
+    assert code == 0 and "Plan by year" in out and "Binding limits" in out
+    code, _, err = invoke("plan", str(tmp_path / "missing.yaml"), "--no-store")
+    assert code == 2 and "not found" in err
+    code, _, err = invoke("plan", "demo", "--solver", "nosuchsolver", "--no-store")
+    assert code == 2 and "nosuchsolver" in err

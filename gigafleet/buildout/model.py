@@ -70,7 +70,8 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     vintages = p.years.rename("vintage")
     active = p.active_chip  # (year, vintage)
 
-    available = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year")) >= p.launch_year
+    vintage_years = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year"))
+    available = (vintage_years >= p.launch_year) & (vintage_years <= p.last_sale_year)
     buy = m.add_variables(lower=0, coords=[vintages, p.sites, p.chips], name="buy",
                           mask=available.transpose("vintage", "chip").broadcast_like(
                               xr.DataArray(np.ones(len(p.sites)), coords={"site": p.sites}, dims="site")

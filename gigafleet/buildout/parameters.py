@@ -52,7 +52,8 @@ class PlanInputs:
     facility_opex_usd_per_mw: xr.DataArray    # (site) per MW of IT capacity per year
     metric: xr.DataArray              # (chip) target metric per accelerator (H100e or 1)
     h100e: xr.DataArray               # (chip)
-    launch_year: xr.DataArray         # (chip)
+    launch_year: xr.DataArray         # (chip) first year it can be bought (volume year or sales window)
+    last_sale_year: xr.DataArray      # (chip) last year it can be bought
     chip_life_years: int
     facility_life_years: int
     wacc: float
@@ -206,6 +207,15 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         wafers.append(value * scenario.supply.buyer_share)
     wafers_per_accelerator = 1.0 / (chip_param("packages_per_cowos_wafer") * package_yield)
 
+    windows = scenario.sales_windows
+    first_sale = xr.DataArray(
+        [max(float(catalog.item("accelerators", c)["launch_year"].mid),
+             float(windows[c].first) if c in windows and windows[c].first is not None else -np.inf)
+         for c in chips], coords={"chip": chips}, dims="chip")
+    last_sale = xr.DataArray(
+        [float(windows[c].last) if c in windows and windows[c].last is not None else np.inf for c in chips],
+        coords={"chip": chips}, dims="chip")
+
     budget = [step_value(scenario.budget_usd_per_year, y) for y in years]
     target_values = scenario.targets.values if scenario.targets is not None else {}
     return PlanInputs(
@@ -214,7 +224,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         it_capex_usd=site_chip("it_capex"), it_opex_usd=site_chip("it_opex"),
         facility_capex_usd_per_mw=site_only("facility_capex_per_mw"),
         facility_opex_usd_per_mw=site_only("facility_opex_per_mw"),
-        metric=metric, h100e=h100e, launch_year=chip_param("launch_year"),
+        metric=metric, h100e=h100e, launch_year=first_sale, last_sale_year=last_sale,
         chip_life_years=chip_life, facility_life_years=facility_life, wacc=wacc,
         active_chip=_active(years, chip_life),
         annuity_chip=_annuity(wacc, chip_life, years, discount),

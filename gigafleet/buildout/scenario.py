@@ -65,6 +65,13 @@ class Supply(_Strict):
     package_yield: float | None = Field(None, gt=0, le=1)
 
 
+class SalesWindow(_Strict):
+    """Years in which an accelerator can be bought (inclusive); default: from its volume year, no end."""
+
+    first: int | None = Field(None, ge=2000, le=2100)
+    last: int | None = Field(None, ge=2000, le=2100)
+
+
 class Existing(_Strict):
     """Accelerators already in service at the start."""
 
@@ -89,6 +96,7 @@ class PlanScenario(_Strict):
     objective: Literal["min_cost", "max_h100e"] = "min_cost"
     targets: Targets | None = None
     chips: list[str] = Field(min_length=1)
+    sales_windows: dict[str, SalesWindow] = Field(default_factory=dict)
     sites: list[Site] = Field(min_length=1)
     supply: Supply
     budget_usd_per_year: ByYear = Field(default_factory=dict)
@@ -150,6 +158,11 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
             raise InputError(f"{source}: existing[{index}].site", existing.site, site_ids)
         if existing.year > start:
             raise InputError(f"{source}: existing[{index}].year", existing.year, f"{start} or earlier")
+    for chip, window in scenario.sales_windows.items():
+        if chip not in scenario.chips:
+            raise InputError(f"{source}: sales_windows", chip, scenario.chips)
+        if window.first is not None and window.last is not None and window.last < window.first:
+            raise InputError(f"{source}: sales_windows.{chip}.last", window.last, f"{window.first} or later")
     for key in scenario.lead_times_years:
         if key != "datacentre":
             catalog.item("power_sources", key, field_name=f"{source}: lead_times_years")
