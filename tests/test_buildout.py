@@ -199,3 +199,39 @@ def test_shipped_scenarios_validate() -> None:
 def test_energy_per_accelerator_hours() -> None:
     u = per_unit()
     assert u["energy_twh_per_year"] * 1e6 == pytest.approx(u["average_facility_power_gw"] * 1e3 * HOURS_PER_YEAR)
+
+
+def test_flops_target_metric() -> None:
+    fp8 = CATALOG.item("accelerators", "gb200")["fp8_dense_tflops"].mid * 1e12
+    result = plan(CATALOG, tiny(targets={"metric": "flops_fp8", "values": {2026: 1000 * fp8, 2027: 2000 * fp8}}))
+    assert result["status"] == "optimal"
+    assert [y["accelerators"] for y in result["years"]] == pytest.approx([1000, 2000])
+    assert result["years"][1]["delivered_metric"] == pytest.approx(2000 * fp8)
+
+
+def test_hbm_supply_can_bind_and_is_named() -> None:
+    stacks = CATALOG.item("accelerators", "gb200")["hbm_stacks"].mid
+    result = plan(CATALOG, tiny(supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.5,
+                                        "hbm_stacks_per_year": {2026: 500 * stacks}, "hbm_buyer_share": 1.0}))
+    assert result["status"] == "shortfall"
+    hbm = [b for b in result["binding"] if b["limit"] == "hbm_supply"]
+    assert hbm and hbm[0]["steps_to_close"] > 0
+
+
+def test_growth_limit_and_campus_size() -> None:
+    result = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                                        "max_build_gw_per_year": 0.002}]))
+    assert result["status"] == "shortfall"
+    assert "growth" in {b["limit"] for b in result["binding"]}
+    campus = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                                        "min_facility_gw": {2027: 0.05}}]))
+    assert campus["status"] == "optimal"
+    assert campus["years"][1]["facility_power_gw"] >= 0.05 * (1 - 1e-6)
+    assert "campus_size" in {b["limit"] for b in campus["binding"]}
+
+
+def test_finance_overrides_change_the_objective() -> None:
+    base = plan(CATALOG, tiny())["objective_usd"]
+    cheaper_money = plan(CATALOG, tiny(finance={"wacc": 0.02}))["objective_usd"]
+    longer_life = plan(CATALOG, tiny(finance={"it_life_years": 8}))["objective_usd"]
+    assert cheaper_money < base and longer_life < base

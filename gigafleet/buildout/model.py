@@ -5,8 +5,8 @@ converted back. Variables are indexed by ``vintage`` (the year capacity enters s
 in each ``year`` are sums over vintages still within their life.
 
 Constraint names (used for shadow prices): ``datacentre``, ``datacentre_lead_time``, ``firm_power``,
-``site_limit``, ``energy_balance``, ``grid_energy``, ``generation``, ``power_lead_time``, ``supply``,
-``budget``, ``target``.
+``site_limit``, ``growth``, ``campus_size``, ``energy_balance``, ``grid_energy``, ``generation``,
+``power_lead_time``, ``supply``, ``hbm_supply``, ``budget``, ``target``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ def _vintage(array: xr.DataArray) -> xr.DataArray:
 
 
 def shortfall_penalty(p: PlanInputs) -> float:
-    """Penalty per unit of target shortfall [USD/unit]: ``PENALTY_FACTOR`` × the dearest capex per unit."""
+    """Penalty per unit of target shortfall [USD/unit]: ``PENALTY_FACTOR`` × the dearest capex per unit.
+
+    The unit is the model's target unit (H100e, accelerators, or PFLOP/s for ``flops_fp8``).
+    """
     per_unit = (p.it_capex_usd + p.facility_capex_usd_per_mw * p.it_mw) / p.metric
     return float(PENALTY_FACTOR * per_unit.max())
 
@@ -119,6 +122,25 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if bool(lead_mask.any()):
         m.add_constraints(cap <= 0, name="power_lead_time", mask=lead_mask.transpose("vintage", "site", "source"))
 
+    finite_hbm = xr.apply_ufunc(np.isfinite, p.hbm_stacks)
+    if bool(finite_hbm.any()):
+        stacks_used = _vintage_to_year((buy * p.hbm_per_accelerator).sum(["site", "chip"]))
+        m.add_constraints(stacks_used <= p.hbm_stacks.where(finite_hbm, 0.0), name="hbm_supply", mask=finite_hbm)
+
+    finite_build = xr.apply_ufunc(np.isfinite, p.max_build_mw)
+    if bool(finite_build.any()):
+        pue_peak = (p.facility_mw / p.it_mw).isel(chip=0, drop=True)
+        m.add_constraints(dc * pue_peak <= p.max_build_mw.where(finite_build, 0.0), name="growth",
+                          mask=finite_build.broadcast_like(dc.lower))
+
+    needs_campus = p.min_facility_mw.notnull()
+    campus_shortfall = None
+    if bool(needs_campus.any()):
+        campus_shortfall = m.add_variables(lower=0, coords=[p.years, p.sites], name="campus_shortfall_mw",
+                                           mask=needs_campus).fillna(0)
+        m.add_constraints(facility_load + campus_shortfall >= (p.min_facility_mw - existing_facility)
+                          .where(needs_campus, 0.0), name="campus_size", mask=needs_campus)
+
     wafers_used = _vintage_to_year((buy * p.wafers_per_accelerator).sum(["site", "chip"]))
     m.add_constraints(wafers_used <= p.wafers, name="supply")
 
@@ -153,6 +175,9 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     cost = capital + opex_discounted
     if bool(has_target.any()):
         cost = cost + (shortfall * (penalty / USD_SCALE)).sum()
+    if campus_shortfall is not None:
+        per_mw = penalty * float((p.metric / p.facility_mw).max())
+        cost = cost + (campus_shortfall * (per_mw / USD_SCALE)).sum()
     if objective == "max_h100e":
         h100e_years = (stock * p.h100e).sum()
         m.add_objective(-1.0 * h100e_years + 1e-9 * cost)

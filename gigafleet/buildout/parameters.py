@@ -79,6 +79,11 @@ class PlanInputs:
     datacentre_first_year: int
     wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
     wafers_per_accelerator: xr.DataArray  # (chip)
+    hbm_stacks: xr.DataArray          # (year) HBM stacks obtainable by this buyer; inf when unlimited
+    hbm_per_accelerator: xr.DataArray  # (chip) HBM stacks per package
+    max_build_mw: xr.DataArray        # (site) facility power that can be added per year; inf when unlimited
+    min_facility_mw: xr.DataArray     # (year, site) campus size required; NaN when none
+    metric_scale: float               # target metric unit inside the model (1 = as given; 1e15 for FLOP/s)
     budget_usd: xr.DataArray          # (year) inf when unlimited
     target: xr.DataArray              # (year) NaN when no target that year
     target_metric: str
@@ -108,8 +113,8 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     sources = pd.Index(sorted({p for s in scenario.sites for p in s.onsite}) or ["none"], name="source")
     finance = catalog.item("facility", "finance")
     wacc = scenario.finance.wacc if scenario.finance.wacc is not None else finance["wacc"].mid
-    chip_life = round(finance["it_life_years"].mid)
-    facility_life = round(finance["facility_life_years"].mid)
+    chip_life = scenario.finance.it_life_years or round(finance["it_life_years"].mid)
+    facility_life = scenario.finance.facility_life_years or round(finance["facility_life_years"].mid)
     discount = xr.DataArray([(1 + wacc) ** -(y - start) for y in years], coords={"year": years}, dims="year")
 
     per_site_chip: dict[str, dict[str, dict[str, float]]] = {}
@@ -146,7 +151,13 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     h100e = chip_param("h100e_factor")
     metric_name = scenario.targets.metric if scenario.targets is not None else "h100e"
-    metric = h100e if metric_name == "h100e" else xr.ones_like(h100e)
+    metric_scale = 1e15 if metric_name == "flops_fp8" else 1.0  # FLOP/s targets are handled in PFLOP/s
+    if metric_name == "h100e":
+        metric = h100e
+    elif metric_name == "flops_fp8":
+        metric = chip_param("fp8_dense_tflops") * 1e12 / metric_scale
+    else:
+        metric = xr.ones_like(h100e)
 
     grid = [[(step_value(s.grid_gw, y) or 0.0) * MW_PER_GW for s in scenario.sites] for y in years]
     regions = [catalog.item("regions", s.region) for s in scenario.sites]
@@ -207,15 +218,22 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         wafers.append(value * scenario.supply.buyer_share)
     wafers_per_accelerator = 1.0 / (chip_param("packages_per_cowos_wafer") * package_yield)
 
-    windows = scenario.sales_windows
-    first_sale = xr.DataArray(
-        [max(float(catalog.item("accelerators", c)["launch_year"].mid),
-             float(windows[c].first) if c in windows and windows[c].first is not None else -np.inf)
-         for c in chips], coords={"chip": chips}, dims="chip")
-    last_sale = xr.DataArray(
-        [float(windows[c].last) if c in windows and windows[c].last is not None else np.inf for c in chips],
-        coords={"chip": chips}, dims="chip")
+    def window(chip: str, attr: str, default: float) -> float:
+        limits = scenario.sales_windows.get(chip)
+        value = getattr(limits, attr) if limits is not None else None
+        return float(value) if value is not None else default
 
+    first_sale = xr.DataArray(
+        [max(catalog.item("accelerators", c)["launch_year"].mid, window(c, "first", -np.inf)) for c in chips],
+        coords={"chip": chips}, dims="chip")
+    last_sale = xr.DataArray([window(c, "last", np.inf) for c in chips], coords={"chip": chips}, dims="chip")
+
+    hbm_share = scenario.supply.hbm_buyer_share or scenario.supply.buyer_share
+    hbm = [step_value(scenario.supply.hbm_stacks_per_year, y) for y in years]
+    max_build = [s.max_build_gw_per_year * MW_PER_GW if s.max_build_gw_per_year is not None else np.inf
+                 for s in scenario.sites]
+    min_facility = [[s.min_facility_gw[y] * MW_PER_GW if y in s.min_facility_gw else np.nan for s in scenario.sites]
+                    for y in years]
     budget = [step_value(scenario.budget_usd_per_year, y) for y in years]
     target_values = scenario.targets.values if scenario.targets is not None else {}
     return PlanInputs(
@@ -247,7 +265,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         wafers_per_accelerator=wafers_per_accelerator,
         budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years},
                                 dims="year"),
-        target=xr.DataArray([target_values.get(y, np.nan) for y in years], coords={"year": years}, dims="year"),
+        hbm_stacks=xr.DataArray([h * hbm_share if h is not None else np.inf for h in hbm], coords={"year": years},
+                                dims="year"),
+        hbm_per_accelerator=chip_param("hbm_stacks"),
+        max_build_mw=xr.DataArray(max_build, coords={"site": sites}, dims="site"),
+        min_facility_mw=xr.DataArray(min_facility, coords={"year": years, "site": sites}, dims=("year", "site")),
+        metric_scale=metric_scale,
+        target=xr.DataArray([target_values.get(y, np.nan) / metric_scale for y in years], coords={"year": years},
+                            dims="year"),
         target_metric=metric_name,
     )
 

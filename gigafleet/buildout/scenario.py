@@ -41,7 +41,7 @@ class Horizon(_Strict):
 class Targets(_Strict):
     """Lower bounds on the installed fleet at the end of listed years."""
 
-    metric: Literal["h100e", "accelerators"] = "h100e"
+    metric: Literal["h100e", "accelerators", "flops_fp8"] = "h100e"
     values: dict[int, NonNegativeAmount]
 
 
@@ -54,6 +54,8 @@ class Site(_Strict):
     grid_gw: ByYear = Field(default_factory=dict)
     onsite: list[str] = Field(default_factory=list)
     max_facility_gw: NonNegativeAmount | None = None
+    max_build_gw_per_year: NonNegativeAmount | None = None
+    min_facility_gw: ByYear = Field(default_factory=dict)
     existing_datacentre_gw: NonNegativeAmount = 0.0
 
 
@@ -63,6 +65,8 @@ class Supply(_Strict):
     cowos_wafers_per_year: ByYear = Field(default_factory=dict)
     buyer_share: float = Field(gt=0, le=1)
     package_yield: float | None = Field(None, gt=0, le=1)
+    hbm_stacks_per_year: ByYear = Field(default_factory=dict)
+    hbm_buyer_share: float | None = Field(None, gt=0, le=1)
 
 
 class SalesWindow(_Strict):
@@ -85,6 +89,8 @@ class Finance(_Strict):
     """Finance overrides."""
 
     wacc: float | None = Field(None, ge=0, le=0.5)
+    it_life_years: int | None = Field(None, ge=1, le=20)
+    facility_life_years: int | None = Field(None, ge=1, le=60)
 
 
 class PlanScenario(_Strict):
@@ -102,7 +108,8 @@ class PlanScenario(_Strict):
     budget_usd_per_year: ByYear = Field(default_factory=dict)
     lead_times_years: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
     existing: list[Existing] = Field(default_factory=list)
-    finance: Finance = Field(default_factory=lambda: Finance(wacc=None))
+    finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None,
+                                                             facility_life_years=None))
 
 
 def step_value(schedule: Mapping[int, float], year: int) -> float | None:
@@ -131,6 +138,9 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
         where = f"{source}: sites[{index}]"
         catalog.item("regions", site.region, field_name=f"{where}.region")
         catalog.item("cooling", site.cooling, field_name=f"{where}.cooling")
+        for year in site.min_facility_gw:
+            if not start <= year <= end:
+                raise InputError(f"{where}.min_facility_gw", year, f"years within {start}-{end}")
         for source_id in site.onsite:
             if source_id == "grid":
                 raise InputError(f"{where}.onsite", source_id, "on-site sources; grid import is set by grid_gw")

@@ -52,6 +52,12 @@ LIMITS: dict[str, LimitSpec] = {
                              "saving from 1 GWh more grid energy at the site that year", "site"),
     "site_limit": LimitSpec("site_limit", "USD per GW", USD_SCALE * MW_PER_GW,
                             "saving from 1 GW more permitted facility power at the site", "site"),
+    "hbm_supply": LimitSpec("hbm_supply", "USD per 1M HBM stacks", USD_SCALE * 1e6,
+                            "saving from 1 million more HBM stacks obtainable that year", None),
+    "growth": LimitSpec("growth", "USD per GW/yr", USD_SCALE * MW_PER_GW,
+                        "saving from building 1 GW/yr faster at the site that year", "site"),
+    "campus_size": LimitSpec("campus_size", "USD per GW", USD_SCALE * MW_PER_GW,
+                             "cost of requiring 1 GW more facility power at the campus that year", "site"),
     "budget": LimitSpec("budget", "USD per USD", 1.0,
                         "saving (in objective USD) from 1 more USD of capex budget that year", None),
     "datacentre_lead_time": LimitSpec("datacentre_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
@@ -72,9 +78,17 @@ def _dual(model: Any, name: str) -> xr.DataArray | None:
 
 
 def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
-    """Every limit with a non-zero shadow price, in user units (positive = value of relaxing it)."""
+    """Every limit with a non-zero shadow price, in user units (positive = value of relaxing it).
+
+    In a shortfall, each limit also gets ``shortfall_relief`` (target units one more step buys) and, in years with
+    a shortfall, ``steps_to_close`` (steps of that limit alone that would close the year's gap: a linear estimate).
+    """
     rows: list[dict[str, Any]] = []
     model = built.model
+    shortfall_by_year: dict[int, float] = {}
+    if "shortfall" in model.variables:
+        solution = model.variables["shortfall"].solution.fillna(0.0)
+        shortfall_by_year = {int(y): float(solution.sel(year=y)) for y in solution.year.values}
     penalty = built.penalty_usd_per_unit
     for name, spec in LIMITS.items():
         dual = _dual(model, name)
@@ -86,8 +100,8 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
             if value is None or not math.isfinite(value) or abs(value) < DUAL_TOLERANCE:
                 continue
             year = int(record.get("year", record.get("vintage", 0)))
-            if name == "target":
-                shadow = value * spec.scale
+            if name in ("target", "campus_size"):
+                shadow = value * spec.scale / (built.inputs.metric_scale if name == "target" else 1.0)
             else:
                 shadow = -value * spec.scale  # <= limits: relaxing lowers cost
             where = "fleet"
@@ -97,8 +111,12 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
                 where = str(record["site"])
             row: dict[str, Any] = {"limit": spec.limit, "year": year, "where": where, "shadow_price": shadow,
                                    "unit": spec.unit, "meaning": spec.meaning}
-            if shortfall and name != "target" and penalty > 0:
-                row["shortfall_relief"] = shadow / penalty  # units of target metric per step
+            if shortfall and name not in ("target", "campus_size") and penalty > 0:
+                relief = shadow / penalty  # target units (model) bought by one more step of this limit
+                row["shortfall_relief"] = relief * built.inputs.metric_scale
+                gap = shortfall_by_year.get(year, 0.0)
+                if gap > 0 and relief > 0:
+                    row["steps_to_close"] = gap / relief  # linear estimate, valid near the optimum
             rows.append(row)
     rows.sort(key=lambda r: (r["year"], -abs(r["shadow_price"])))
     return rows
@@ -122,15 +140,15 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     grid = m.variables["grid_mwh"].solution.fillna(0.0)
     capex = _value(e["capex_by_year"]) * USD_SCALE
     running = _value(e["running"]) * USD_SCALE
-    shortfall = (m.variables["shortfall"].solution.fillna(0.0) if "shortfall" in m.variables
+    shortfall = (m.variables["shortfall"].solution.fillna(0.0) * p.metric_scale if "shortfall" in m.variables
                  else xr.zeros_like(p.target))
     h100e = (stock * p.h100e).sum(["site", "chip"])
-    metric = (stock * p.metric).sum(["site", "chip"])
+    metric = (stock * p.metric).sum(["site", "chip"]) * p.metric_scale
     it_gw = (stock * p.it_mw).sum(["site", "chip"]) / MW_PER_GW
     facility_by_site = (stock * p.facility_mw).sum("chip") / MW_PER_GW
     energy_twh = (stock * p.energy_mwh).sum(["site", "chip"]) / 1e6
     co2_mt = ((grid * p.grid_co2_t_per_mwh).sum("site") + (gen * p.source_co2_t_per_mwh).sum(["site", "source"])) / 1e6
-    h100e_per_metric = float((p.h100e / p.metric).mean())
+    h100e_per_metric = float((p.h100e / (p.metric * p.metric_scale)).mean())
     years = []
     for y in p.years:
         target = p.target.sel(year=y).item()
@@ -140,7 +158,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
             "accelerators": float(stock.sel(year=y).sum()),
             "installed": float(buy.sel(vintage=y).sum()),
             "h100e": float(h100e.sel(year=y)),
-            "target": None if math.isnan(target) else float(target),
+            "target": None if math.isnan(target) else float(target) * p.metric_scale,
             "target_metric": p.target_metric,
             "delivered_metric": float(metric.sel(year=y)),
             "shortfall": short,
