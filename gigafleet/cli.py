@@ -379,33 +379,40 @@ def _print_plan(result: dict[str, Any]) -> None:
     console = Console()
     status = result["status"]
     colour = {"optimal": "green", "shortfall": "yellow", "infeasible": "red"}.get(status, "white")
-    objective = result.get("objective_usd")
+    cost = result.get("cost_usd")
     console.print(f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
-                  + (f"; objective {money(objective)} (discounted)" if objective is not None else "")
+                  + (f"; discounted cost {money(cost)}" if cost is not None else "")
+                  + (f" (+ shortfall penalty {money(result['penalty_usd'])})" if result.get("penalty_usd") else "")
                   + f"; solved in {result['solver']['seconds']:.2f} s "
                     f"(build {result['solver']['build_seconds']:.2f} s)")
     if not result["years"]:
         return
-    table = Table(title="Plan by year")
-    for column in ("Year", "Target", "Accelerators", "Installed", "H100e", "Shortfall H100e", "Facility GW",
-                   "TWh", "Capex", "Opex"):
-        table.add_column(column, justify="right")
+    metric = result["years"][0]["target_metric"]
+    table = Table(title=f"Plan by year (target and shortfall in {metric})")
+    for column in ("Year", "Target", "Short", "Fleet", "H100e", "GW", "TWh", "Capex", "Opex"):
+        table.add_column(column, justify="right", no_wrap=True)
     for y in result["years"]:
         table.add_row(str(y["year"]), scaled(y["target"]) if y["target"] is not None else "-",
-                      scaled(y["accelerators"]), scaled(y["installed"]), scaled(y["h100e"]),
-                      scaled(y["shortfall_h100e"]), sig(y["facility_power_gw"]), sig(y["energy_twh"]),
+                      scaled(y["shortfall"]) if y["shortfall"] > 0.5 else "-", scaled(y["accelerators"]),
+                      scaled(y["h100e"]), sig(y["facility_power_gw"]), sig(y["energy_twh"]),
                       money(y["capex_usd"]), money(y["opex_usd"]))
     console.print(table)
-    binding = Table(title="Binding limits (shadow price = value of relaxing by one step)")
-    for column in ("Year", "Limit", "Where", "Shadow price", "Unit"):
+    binding = Table(title="What binds (shadow price = value of relaxing by one step; all rows in --json)")
+    for column in ("Limit", "Years", "Places", "Max shadow price", "At", "Unit"):
         binding.add_column(column)
-    rows = sorted(result["binding"], key=lambda r: -abs(r["shadow_price"]))[:25]
-    for row in sorted(rows, key=lambda r: (r["year"], r["limit"])):
-        extra = f" (~{scaled(row['shortfall_relief'])} target units)" if "shortfall_relief" in row else ""
-        binding.add_row(str(row["year"]), row["limit"], row["where"], money(row["shadow_price"]) + extra, row["unit"])
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in result["binding"]:
+        groups.setdefault(row["limit"], []).append(row)
+    for limit, rows in sorted(groups.items(), key=lambda kv: -max(abs(r["shadow_price"]) for r in kv[1])):
+        years = sorted({r["year"] for r in rows})
+        top = max(rows, key=lambda r: abs(r["shadow_price"]))
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+        relief = f" (~{scaled(top['shortfall_relief'])} target units)" if "shortfall_relief" in top else ""
+        binding.add_row(limit, span, str(len({r["where"] for r in rows})), money(top["shadow_price"]) + relief,
+                        f"{top['where']} {top['year']}", top["unit"])
     console.print(binding)
-    if len(result["binding"]) > 25:
-        console.print(f"[dim]{len(result['binding']) - 25} more binding limits in --json[/dim]")
+    for note in result.get("notes", []):
+        console.print(f"[dim]- {note}[/dim]")
 
 
 @app.command()

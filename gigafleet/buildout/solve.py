@@ -58,8 +58,8 @@ LIMITS: dict[str, LimitSpec] = {
                         "saving from building 1 GW/yr faster at the site that year", "site"),
     "campus_size": LimitSpec("campus_size", "USD per GW", USD_SCALE * MW_PER_GW,
                              "cost of requiring 1 GW more facility power at the campus that year", "site"),
-    "budget": LimitSpec("budget", "USD per USD", 1.0,
-                        "saving (in objective USD) from 1 more USD of capex budget that year", None),
+    "budget": LimitSpec("budget", "USD per USD 1B of budget", 1e9,
+                        "saving (in objective USD) from USD 1B more capex budget that year", None),
     "datacentre_lead_time": LimitSpec("datacentre_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
                                       "saving from 1 GW of data-centre capacity in service a year earlier", "site"),
     "power_lead_time": LimitSpec("power_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
@@ -207,8 +207,16 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
                 if capacity or energy:
                     power.append({"year": int(y), "site": str(s), "source": str(src),
                                   "capacity_gw": capacity / MW_PER_GW, "energy_twh": energy / 1e6})
+    objective = float(m.objective.value) * USD_SCALE
+    penalty_usd = 0.0
+    if "shortfall" in m.variables:
+        penalty_usd += float(m.variables["shortfall"].solution.fillna(0.0).sum()) * built.penalty_usd_per_unit
+    if "campus_shortfall_mw" in m.variables:
+        per_mw = built.penalty_usd_per_unit * float((p.metric / p.facility_mw).max())
+        penalty_usd += float(m.variables["campus_shortfall_mw"].solution.fillna(0.0).sum()) * per_mw
+    cost = float(_value(e["capital"]) * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
     return {"years": years, "by_chip": by_chip, "by_site": by_site, "power": power,
-            "objective_usd": float(m.objective.value) * USD_SCALE}
+            "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd}
 
 
 @contextlib.contextmanager
@@ -274,7 +282,7 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
                    "variables": int(built.model.nvars), "constraints": int(built.model.ncons)},
     }
     if str(termination) in ("infeasible", "infeasible_or_unbounded"):
-        return {**head, "status": "infeasible", "objective_usd": None, "years": [], "by_chip": [], "by_site": [],
+        return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "years": [], "by_chip": [], "by_site": [],
                 "power": [], "binding": [],
                 "notes": ["The limits cannot all hold even with unmet targets allowed: check existing fleets "
                           "against grid, site and data-centre limits."]}
