@@ -241,7 +241,7 @@ def test_plan_json_contract_store_and_report(tmp_path: Path) -> None:
 
 def test_plan_table_and_bad_scenario(tmp_path: Path) -> None:
     code, out, _ = invoke("plan", "demo", "--no-store")
-    assert code == 0 and "Plan by year" in out and "Binding limits" in out
+    assert code == 0 and "Plan by year" in out and "What binds" in out
     code, _, err = invoke("plan", str(tmp_path / "missing.yaml"), "--no-store")
     assert code == 2 and "not found" in err
     code, _, err = invoke("plan", "demo", "--solver", "nosuchsolver", "--no-store")

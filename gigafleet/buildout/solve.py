@@ -282,8 +282,8 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
                    "variables": int(built.model.nvars), "constraints": int(built.model.ncons)},
     }
     if str(termination) in ("infeasible", "infeasible_or_unbounded"):
-        return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "years": [], "by_chip": [], "by_site": [],
-                "power": [], "binding": [],
+        return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "years": [], "by_chip": [],
+                "by_site": [], "power": [], "binding": [],
                 "notes": ["The limits cannot all hold even with unmet targets allowed: check existing fleets "
                           "against grid, site and data-centre limits."]}
     if str(status) != "ok" or str(termination) != "optimal":
