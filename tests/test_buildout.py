@@ -235,3 +235,11 @@ def test_finance_overrides_change_the_objective() -> None:
     cheaper_money = plan(CATALOG, tiny(finance={"wacc": 0.02}))["objective_usd"]
     longer_life = plan(CATALOG, tiny(finance={"it_life_years": 8}))["objective_usd"]
     assert cheaper_money < base and longer_life < base
+
+
+def test_existing_fleet_beyond_the_grid_is_reported_infeasible() -> None:
+    result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
+                                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.01},
+                                        "existing_datacentre_gw": 5}]))
+    assert result["status"] == "infeasible"
+    assert result["years"] == [] and result["notes"]
