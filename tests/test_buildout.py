@@ -243,3 +243,18 @@ def test_existing_fleet_beyond_the_grid_is_reported_infeasible() -> None:
                                         "existing_datacentre_gw": 5}]))
     assert result["status"] == "infeasible"
     assert result["years"] == [] and result["notes"]
+
+
+def test_water_limit_and_climate_override() -> None:
+    water_each = per_unit()["water_m3_per_year"]
+    assert water_each > 0
+    limited = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                                         "max_water_m3_per_year": 1500 * water_each}]))
+    assert limited["status"] == "shortfall"
+    assert "water" in {b["limit"] for b in limited["binding"]}
+    hot = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                                     "climate": {"pue": 1.3, "peak_pue": 1.6}}]))
+    base = plan(CATALOG, tiny())
+    assert hot["years"][0]["facility_power_gw"] > base["years"][0]["facility_power_gw"]
+    assert hot["years"][0]["facility_power_gw"] == pytest.approx(1000 * per_unit()["it_power_gw"] * 1.6, rel=1e-9)
+    assert hot["cost_usd"] > base["cost_usd"]

@@ -5,7 +5,7 @@ converted back. Variables are indexed by ``vintage`` (the year capacity enters s
 in each ``year`` are sums over vintages still within their life.
 
 Constraint names (used for shadow prices): ``datacentre``, ``datacentre_lead_time``, ``firm_power``,
-``site_limit``, ``growth``, ``campus_size``, ``energy_balance``, ``grid_energy``, ``generation``,
+``site_limit``, ``water``, ``growth``, ``campus_size``, ``energy_balance``, ``grid_energy``, ``generation``,
 ``power_lead_time``, ``supply``, ``hbm_supply``, ``budget``, ``target``.
 """
 
@@ -110,6 +110,12 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if bool(finite_site.any()):
         m.add_constraints(facility_load <= p.max_facility_mw.where(finite_site, 0.0) - existing_facility,
                           name="site_limit", mask=finite_site.broadcast_like(p.grid_mw))
+
+    finite_water = xr.apply_ufunc(np.isfinite, p.max_water_m3)
+    if bool(finite_water.any()):
+        water = (stock * p.water_m3).sum("chip")
+        m.add_constraints(water <= (p.max_water_m3 - (existing * p.water_m3).sum("chip")).where(finite_water, 0.0),
+                          name="water", mask=finite_water.broadcast_like(p.grid_mw))
 
     energy = (stock * p.energy_mwh).sum("chip")
     existing_energy = (existing * p.energy_mwh).sum("chip")

@@ -46,6 +46,8 @@ class PlanInputs:
     it_mw: xr.DataArray               # (site, chip) IT power per accelerator
     facility_mw: xr.DataArray         # (site, chip) facility power at peak per accelerator
     energy_mwh: xr.DataArray          # (site, chip) facility energy per accelerator-year
+    water_m3: xr.DataArray            # (site, chip) on-site water per accelerator-year [m3/yr]
+    max_water_m3: xr.DataArray        # (site) water limit per year; inf when unlimited
     it_capex_usd: xr.DataArray        # (site, chip) accelerator + server + network + storage
     it_opex_usd: xr.DataArray         # (site, chip) per accelerator-year: IT maintenance, staff, water
     facility_capex_usd_per_mw: xr.DataArray   # (site) per MW of IT capacity
@@ -123,7 +125,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         for chip in scenario.chips:
             spec = FleetSpec({chip: 1.0}, Sizing("accelerators", 1.0), site.cooling, site.region,
                              max(start, int(catalog.item("accelerators", chip)["launch_year"].mid)))
-            out = per_accelerator(point_inputs(catalog, spec))
+            inputs = point_inputs(catalog, spec)
+            if site.climate is not None:
+                for name in ("pue", "peak_pue", "wue_l_per_kwh"):
+                    value = getattr(site.climate, name)
+                    if value is not None:
+                        inputs.scalars[name] = np.array([float(value)])
+                inputs.scalars["peak_pue"] = np.maximum(inputs.scalars["peak_pue"], inputs.scalars["pue"])
+            out = per_accelerator(inputs)
             values = {k: float(v[0]) for k, v in out.items()}
             it_mw = values["it_power_gw"] * MW_PER_GW
             it_capex = sum(values[f"capex.{p}"] for p in IT_CAPEX_PARTS)
@@ -136,6 +145,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
                 "it_opex": values["opex.it_maintenance"] + values["opex.staff"] + values["opex.water"],
                 "facility_capex_per_mw": facility_capex / it_mw,
                 "facility_opex_per_mw": values["opex.facility_maintenance"] / it_mw,
+                "water_m3": values["water_m3_per_year"],
             }
 
     def site_chip(key: str) -> xr.DataArray:
@@ -239,6 +249,9 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     return PlanInputs(
         years=years, sites=sites, chips=chips, sources=sources, discount=discount,
         it_mw=site_chip("it_mw"), facility_mw=site_chip("facility_mw"), energy_mwh=site_chip("energy_mwh"),
+        water_m3=site_chip("water_m3"),
+        max_water_m3=xr.DataArray([s.max_water_m3_per_year if s.max_water_m3_per_year is not None else np.inf
+                                   for s in scenario.sites], coords={"site": sites}, dims="site"),
         it_capex_usd=site_chip("it_capex"), it_opex_usd=site_chip("it_opex"),
         facility_capex_usd_per_mw=site_only("facility_capex_per_mw"),
         facility_opex_usd_per_mw=site_only("facility_opex_per_mw"),

@@ -45,6 +45,20 @@ class Targets(_Strict):
     values: dict[int, NonNegativeAmount]
 
 
+class Climate(_Strict):
+    """Site-specific cooling performance (climate): replaces the cooling type's catalogue values."""
+
+    pue: float | None = Field(None, ge=1.0, le=3.0)
+    peak_pue: float | None = Field(None, ge=1.0, le=3.0)
+    wue_l_per_kwh: float | None = Field(None, ge=0.0, le=10.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Climate:
+        if self.pue is not None and self.peak_pue is not None and self.peak_pue < self.pue:
+            raise ValueError(f"peak_pue ({self.peak_pue}) must not be below pue ({self.pue})")
+        return self
+
+
 class Site(_Strict):
     """A campus or region where capacity can be built."""
 
@@ -57,6 +71,8 @@ class Site(_Strict):
     max_build_gw_per_year: NonNegativeAmount | None = None
     min_facility_gw: ByYear = Field(default_factory=dict)
     existing_datacentre_gw: NonNegativeAmount = 0.0
+    max_water_m3_per_year: NonNegativeAmount | None = None
+    climate: Climate | None = None
 
 
 class Supply(_Strict):

@@ -54,6 +54,8 @@ LIMITS: dict[str, LimitSpec] = {
                             "saving from 1 GW more permitted facility power at the site", "site"),
     "hbm_supply": LimitSpec("hbm_supply", "USD per 1M HBM stacks", USD_SCALE * 1e6,
                             "saving from 1 million more HBM stacks obtainable that year", None),
+    "water": LimitSpec("water", "USD per 1M m3/yr", USD_SCALE * 1e6,
+                       "saving from 1 million m3 more water per year at the site", "site"),
     "growth": LimitSpec("growth", "USD per GW/yr", USD_SCALE * MW_PER_GW,
                         "saving from building 1 GW/yr faster at the site that year", "site"),
     "campus_size": LimitSpec("campus_size", "USD per GW", USD_SCALE * MW_PER_GW,
