@@ -258,3 +258,24 @@ def test_water_limit_and_climate_override() -> None:
     assert hot["years"][0]["facility_power_gw"] > base["years"][0]["facility_power_gw"]
     assert hot["years"][0]["facility_power_gw"] == pytest.approx(1000 * per_unit()["it_power_gw"] * 1.6, rel=1e-9)
     assert hot["cost_usd"] > base["cost_usd"]
+
+
+def test_early_retirement_frees_power_for_newer_chips() -> None:
+    """A grid-capped site full of H100s meets a growing H100e target only by refreshing them with GB300s."""
+    u_h100 = per_unit("h100")
+    grid_gw = 1.05 * 100_000 * u_h100["facility_power_gw"]
+    base: dict[str, Any] = {
+        "years": {"start": 2026, "end": 2027}, "chips": ["h100", "gb300"],
+        "targets": {"metric": "h100e", "values": {2027: 150_000}},
+        "sites": [{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: grid_gw},
+                   "existing_datacentre_gw": 1.0}],
+        "existing": [{"chip": "h100", "site": "a", "count": 100_000, "year": 2025}],
+        "supply": {"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 1.0},
+        "sales_windows": {"h100": {"last": 2025}},
+    }
+    stuck = plan(CATALOG, tiny(**base))
+    assert stuck["status"] == "shortfall"
+    refreshed = plan(CATALOG, tiny(**base, early_retirement=True))
+    assert refreshed["status"] == "optimal"
+    assert sum(y["retired_early"] for y in refreshed["years"]) > 0
+    assert refreshed["years"][1]["facility_power_gw"] <= grid_gw * (1 + 1e-6)

@@ -91,6 +91,24 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
 
     stock = (buy * active).sum("vintage")  # (site, chip, year) new accelerators in service
     existing = p.existing_stock
+    retired_new = retired_old = None
+    if p.early_retirement:
+        # retire[r, ...]: taken out of service from year r on (before the end of life); no salvage value
+        retire_years = p.years.rename("retire_year")
+        upto = xr.DataArray((p.years.values[:, None] >= p.years.values[None, :]).astype(float),
+                            coords={"year": p.years, "retire_year": retire_years}, dims=("year", "retire_year"))
+        r_year = xr.DataArray(p.years.values, coords={"retire_year": retire_years}, dims="retire_year")
+        v_year = xr.DataArray(p.years.values, coords={"vintage": vintages}, dims="vintage")
+        template = xr.ones_like(p.it_mw).expand_dims(vintage=vintages)  # (vintage, site, chip)
+        can_retire = ((r_year > v_year) & (r_year - v_year < p.chip_life_years)).broadcast_like(template)
+        retired_new = m.add_variables(lower=0, coords=[retire_years, vintages, p.sites, p.chips],
+                                      name="retire_new", mask=can_retire.transpose(
+                                          "retire_year", "vintage", "site", "chip")).fillna(0)
+        m.add_constraints(retired_new.sum("retire_year") - buy <= 0, name="retire_new_limit")
+        retired_old = m.add_variables(lower=0, coords=[retire_years, p.sites, p.chips], name="retire_existing")
+        cumulative_old = (retired_old * upto).sum("retire_year")
+        m.add_constraints(cumulative_old <= existing, name="retire_existing_limit")
+        stock = stock - ((retired_new * upto).sum("retire_year") * active).sum("vintage") - cumulative_old
     facility_active = (active.vintage <= active.year) & (active.year - active.vintage < p.facility_life_years)
     dc_stock = (dc * facility_active.astype(float)).sum("vintage")
     cap_stock = (cap * p.source_active).sum("vintage")
@@ -189,7 +207,8 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_objective(-1.0 * h100e_years + 1e-9 * cost)
     else:
         m.add_objective(cost)
-    expressions = {"stock": stock, "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
+    expressions = {"stock": stock, "retired_new": retired_new, "retired_old": retired_old,
+                   "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
                    "running": running, "wafers_used": wafers_used, "capital": capital}
     return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
 

@@ -89,6 +89,7 @@ class PlanInputs:
     budget_usd: xr.DataArray          # (year) inf when unlimited
     target: xr.DataArray              # (year) NaN when no target that year
     target_metric: str
+    early_retirement: bool = False
 
 
 def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray) -> xr.DataArray:
@@ -287,6 +288,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         target=xr.DataArray([target_values.get(y, np.nan) / metric_scale for y in years], coords={"year": years},
                             dims="year"),
         target_metric=metric_name,
+        early_retirement=scenario.early_retirement,
     )
 
 

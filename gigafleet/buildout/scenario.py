@@ -124,6 +124,7 @@ class PlanScenario(_Strict):
     budget_usd_per_year: ByYear = Field(default_factory=dict)
     lead_times_years: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
     existing: list[Existing] = Field(default_factory=list)
+    early_retirement: bool = False
     finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None,
                                                              facility_life_years=None))
 

@@ -142,6 +142,11 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     grid = m.variables["grid_mwh"].solution.fillna(0.0)
     capex = _value(e["capex_by_year"]) * USD_SCALE
     running = _value(e["running"]) * USD_SCALE
+    retired = xr.zeros_like(p.years.to_series().astype(float).to_xarray())
+    if "retire_new" in m.variables:
+        retired = (m.variables["retire_new"].solution.fillna(0.0).sum(["vintage", "site", "chip"])
+                   + m.variables["retire_existing"].solution.fillna(0.0).sum(["site", "chip"])
+                   ).rename({"retire_year": "year"})
     shortfall = (m.variables["shortfall"].solution.fillna(0.0) * p.metric_scale if "shortfall" in m.variables
                  else xr.zeros_like(p.target))
     h100e = (stock * p.h100e).sum(["site", "chip"])
@@ -159,6 +164,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
             "year": int(y),
             "accelerators": float(stock.sel(year=y).sum()),
             "installed": float(buy.sel(vintage=y).sum()),
+            "retired_early": float(retired.sel(year=y)),
             "h100e": float(h100e.sel(year=y)),
             "target": None if math.isnan(target) else float(target) * p.metric_scale,
             "target_metric": p.target_metric,
