@@ -27,11 +27,9 @@ stays cheap (``gigafleet --help`` must remain fast).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import pathlib
-import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -53,6 +51,7 @@ from gigafleet.report import (
     _sequence,
     _table,
     _text,
+    _write_atomically,
 )
 
 __all__ = ["render_plan_html", "write_plan_report"]
@@ -995,55 +994,15 @@ def render_plan_html(result: dict[str, Any]) -> str:
     )
 
 
-def _write_atomically(document: str, target: pathlib.Path) -> None:
-    """Write ``document`` to ``target`` through a temporary file in the same folder and ``os.replace``.
-
-    Parameters
-    ----------
-    document : str
-        Text to write [UTF-8].
-    target : pathlib.Path
-        Destination; missing parent folders are created. An existing file keeps its permissions.
-    """
-    folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(document)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-
-
 def write_plan_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render a build-out plan and write it atomically to ``path``.
-
-    The document is written to a temporary file in the destination folder, flushed
-    to disk, then moved over ``path`` with ``os.replace``; readers never see a partial
-    file and no temporary file is left behind, even on error. Missing parent folders
-    are created.
+    """Render a build-out plan and write it atomically to ``path`` (as ``write_estimate_report`` does).
 
     Parameters
     ----------
     result : dict of str to Any
         The dictionary printed by ``gigafleet plan --json`` (see ``render_plan_html``).
     path : str or os.PathLike of str
-        Destination of the HTML file.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path`` as a ``Path``.
+        Destination of the HTML file; missing parent folders are created.
     """
     target = pathlib.Path(path)
     _write_atomically(render_plan_html(result), target)

@@ -1136,7 +1136,20 @@ def write_estimate_report(result: dict[str, Any], path: str | os.PathLike[str]) 
         ``path`` as a ``Path``.
     """
     target = pathlib.Path(path)
-    document = render_estimate_html(result)
+    _write_atomically(render_estimate_html(result), target)
+    return target
+
+
+def _write_atomically(document: str, target: pathlib.Path) -> None:
+    """Write ``document`` to ``target`` through a temporary file in the same folder and ``os.replace``.
+
+    Parameters
+    ----------
+    document : str
+        Text to write [UTF-8].
+    target : pathlib.Path
+        Destination; missing parent folders are created. An existing file keeps its permissions.
+    """
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -1155,4 +1168,3 @@ def write_estimate_report(result: dict[str, Any], path: str | os.PathLike[str]) 
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
-    return target
