@@ -27,12 +27,20 @@ DATA_DIR = Path(__file__).parent / "data"
 """Folder of the built-in catalogue."""
 
 KINDS: tuple[str, ...] = ("accelerators", "cooling", "facility", "power_sources", "regions", "baselines",
-                          "supply")
+                          "supply", "sites")
 """Catalogue kinds, one CSV file each (``<kind>.csv``)."""
 
 COLUMNS: tuple[str, ...] = ("id", "label", "parameter", "unit", "low", "mid", "high", "grade", "source",
                             "as_of", "note")
 SOURCE_COLUMNS: tuple[str, ...] = ("tag", "title", "publisher", "url", "date", "accessed")
+SITE_ATTRIBUTE_COLUMNS: tuple[str, ...] = ("id", "label", "region", "country", "campus", "source", "as_of", "note")
+
+SITE_PARAMETERS: tuple[str, ...] = (
+    "latitude_deg", "longitude_deg", "elevation_m", "utc_offset_h",
+    *(f"temp_mean_c_{m:02d}" for m in range(1, 13)),
+    "temp_daily_range_c", "ghi_kwh_m2_year", "solar_cf", "wind_cf", "wind_winter_summer_ratio", "grid_import_gw",
+)
+"""Parameters every site carries (climate, solar and wind resource, grid access)."""
 
 GRADES: dict[str, str] = {
     "P": "primary (vendor document, official statistics, peer-reviewed paper)",
@@ -57,7 +65,8 @@ ACCELERATOR_PARAMETERS: tuple[str, ...] = (
 POWER_SOURCE_PARAMETERS: tuple[str, ...] = (
     "capex_usd_per_kw", "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh", "heat_rate_btu_per_kwh",
     "capacity_factor", "lead_time_years", "co2_g_per_kwh", "co2_lifecycle_g_per_kwh", "lifetime_years",
-    "lcoe_usd_per_mwh", "firm_capacity_credit",
+    "lcoe_usd_per_mwh", "firm_capacity_credit", "land_km2_per_gw", "water_m3_per_mwh", "unit_size_mw",
+    "forced_outage_rate",
 )
 REGION_PARAMETERS: tuple[str, ...] = (
     "electricity_price_usd_per_mwh", "grid_co2_g_per_kwh", "water_price_usd_per_m3", "construction_cost_factor",
@@ -75,11 +84,15 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
                   "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
                   "world-datacentres-2030"),
     "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield"),
+    "sites": ("abilene-tx", "memphis-tn", "new-albany-oh", "richland-parish-la", "mount-pleasant-wi",
+              "northern-virginia", "abu-dhabi", "lulea-se"),
 }
 """Items each kind must contain."""
 
 REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("cooling", "*"): ("pue", "peak_pue", "wue_l_per_kwh", "capex_usd_per_mw"),
+    ("cooling", "*"): ("pue", "peak_pue", "wue_l_per_kwh", "capex_usd_per_mw", "pue_min",
+                       "free_cooling_threshold_c", "pue_slope_per_c"),
+    ("sites", "*"): SITE_PARAMETERS,
     ("accelerators", "*"): ACCELERATOR_PARAMETERS,
     ("facility", "construction"): ("cost_usd_per_mw", "share_critical_capacity", "share_shell", "share_site",
                                    "share_white_space", "share_back_of_house", "share_office", "lead_time_years"),
@@ -191,6 +204,7 @@ class Catalog:
     root: Path
     items: dict[str, dict[str, Item]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    site_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     defects: list[Defect] = field(default_factory=list)
 
     def ids(self, kind: str) -> list[str]:
@@ -323,6 +337,12 @@ def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
             catalog.defects.append(Defect("sources.csv", line, f"tag {row['tag']!r} is defined twice"))
         else:
             catalog.sources[row["tag"]] = Source(**row)
+    for line, row in _read_rows(folder / "site_attributes.csv", SITE_ATTRIBUTE_COLUMNS, catalog.defects):
+        for tag in (t.strip() for t in row["source"].split(";") if t.strip()):
+            if tag not in catalog.sources:
+                catalog.defects.append(Defect("site_attributes.csv", line, f"{row['id']}: source tag {tag!r} is not "
+                                                                           "in sources.csv"))
+        catalog.site_attributes[row["id"]] = row
     for kind in KINDS:
         file = f"{kind}.csv"
         params: dict[str, dict[str, Parameter]] = {}
@@ -394,6 +414,20 @@ def _consistency_defects(catalog: Catalog) -> list[Defect]:
         pue = item.get("pue")
         if pue is not None and pue.low < 1.0:
             out.append(Defect("cooling.csv", 0, f"{item.id}: pue below 1 is impossible"))
+    regions = catalog.items.get("regions", {})
+    for site_id in catalog.items.get("sites", {}):
+        attributes = catalog.site_attributes.get(site_id)
+        if attributes is None:
+            out.append(Defect("site_attributes.csv", 0, f"{site_id}: no attribute row (region, campus)"))
+        elif attributes["region"] not in regions:
+            out.append(Defect("site_attributes.csv", 0, f"{site_id}: region {attributes['region']!r} is not in "
+                                                        "regions.csv"))
+    for site_id, item in catalog.items.get("sites", {}).items():
+        lat, lon = item.get("latitude_deg"), item.get("longitude_deg")
+        if lat is not None and not -90 <= lat.mid <= 90:
+            out.append(Defect("sites.csv", 0, f"{site_id}: latitude {lat.mid} outside -90..90"))
+        if lon is not None and not -180 <= lon.mid <= 180:
+            out.append(Defect("sites.csv", 0, f"{site_id}: longitude {lon.mid} outside -180..180"))
     construction = catalog.items.get("facility", {}).get("construction")
     if construction is not None:
         shares = [p.mid for name, p in construction.parameters.items() if name.startswith("share_")]

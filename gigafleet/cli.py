@@ -456,6 +456,113 @@ def plan(
         _print_plan(result)
 
 
+def _print_power(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import money, sig
+
+    console = Console()
+    site = result["site"]
+    colour = "green" if result["status"] == "optimal" else "red"
+    console.print(f"[bold]{site['label']}[/bold] ({site['id']}; {site.get('campus') or 'no announced campus'}): "
+                  f"status [{colour}]{result['status']}[/{colour}]; solved in {result['solver']['seconds']:.2f} s "
+                  f"(build {result['solver']['build_seconds']:.2f} s, {result['inputs']['hours']})")
+    if result["status"] != "optimal":
+        for note in result.get("notes", []):
+            console.print(f"- {note}")
+        return
+    key = Table(title="Campus supply design")
+    key.add_column("Quantity")
+    key.add_column("Value", justify="right")
+    r = result
+    water = f"{sig(r['water_m3'] / 1e6)} / {sig(r['facility_water_m3'] / 1e6)} M m³/yr"
+    rows = [("LCOE of supplied energy", f"${r['lcoe_usd_per_mwh']:,.1f}/MWh"),
+            ("Annual cost", money(r["annual_cost_usd"]) + "/yr"),
+            ("Capex (generation)", money(r["capex_usd"])),
+            ("Energy", f"{sig(r['energy_twh'])} TWh/yr"),
+            ("Peak / mean load", f"{sig(r['peak_load_gw'])} / {sig(r['mean_load_gw'])} GW"),
+            ("Mean PUE", f"{r['mean_pue']:.3f}"),
+            ("CO2", f"{sig(r['co2_mt'])} Mt/yr ({r['co2_g_per_kwh']:.0f} g/kWh)"),
+            ("Water (generation / facility)", water),
+            ("Land (generation)", f"{sig(r['land_km2'])} km²"),
+            ("Curtailment", f"{sig(r['curtailment_twh'])} TWh/yr"),
+            ("Unserved", f"{sig(r['unserved_mwh'])} MWh/yr")]
+    for label, value in rows:
+        key.add_row(label, value)
+    console.print(key)
+    mix = Table(title="Capacity mix")
+    for column in ("Source", "GW", "TWh/yr", "Energy share", "Hours served", "CF", "Capex", "Cost/yr"):
+        mix.add_column(column, justify="right" if column != "Source" else "left")
+    for row in result["capacity"]:
+        mix.add_row(row["source"], sig(row["capacity_gw"]), sig(row["energy_twh"]), f"{row['share_of_energy']:.0%}",
+                    f"{row['share_of_hours_served']:.0%}", f"{row['capacity_factor']:.0%}", money(row["capex_usd"]),
+                    money(row["annual_cost_usd"]))
+    console.print(mix)
+    for row in result["binding"]:
+        console.print(f"binding: {row['limit']} = {sig(row['shadow_price'])} {row['unit']} ({row['meaning']})")
+    for note in result.get("notes", []):
+        console.print(f"[dim]- {note}[/dim]")
+
+
+@app.command()
+@_user_errors
+def power(
+    site: Annotated[str, typer.Option("--site", help="Site id (gigafleet catalog list sites).")],
+    it_load_gw: Annotated[str, typer.Option("--it-load-gw", help="Average IT load [GW].")],
+    year: Annotated[str | None, typer.Option("--year", help="Year of operation: sources whose lead time from 2026 "
+                                                            "has not elapsed are excluded [default: 2030].")] = None,
+    carbon_cap: Annotated[str | None, typer.Option("--carbon-cap-g-per-kwh", help="CO2 cap on supply [g/kWh].")] = None,
+    availability: Annotated[str, typer.Option("--availability", help="Share of annual load served, 0-1.")] = "0.999",
+    sources: Annotated[str, typer.Option("--sources", help="Comma list: grid, ccgt, ocgt, recip, nuclear-large, "
+                                                           "nuclear-smr, nuclear-restart, solar, wind, battery.")]
+    = "grid,ccgt,ocgt,recip,solar,wind,battery",
+    hours: Annotated[str, typer.Option("--hours", help="full (8,760 h) or repdays (tsam typical days).")] = "full",
+    days: Annotated[str, typer.Option("--days", help="Typical days for --hours repdays.")] = "12",
+    cooling: Annotated[str, typer.Option("--cooling", help="air, liquid or immersion (hourly PUE model).")] = "liquid",
+    reserve_margin: Annotated[str, typer.Option("--reserve-margin", help="Firm capacity above peak, 0-1.")] = "0.15",
+    training_swing: Annotated[str, typer.Option(
+        "--training-swing", help="Battery buffer for training power swings, share of IT load.")] = "0",
+    grid_gw: Annotated[str | None, typer.Option("--grid-gw", help="Grid import cap [GW] (default: site value).")]
+    = None,
+    seed: SeedOpt = "0",
+    solver: Annotated[str, typer.Option("--solver", help="Any linopy solver name.")] = "highs",
+    as_json: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
+) -> None:
+    """Hourly least-cost power supply for an AI campus: capacities, dispatch, LCOE, CO2, water, land."""
+    from gigafleet.catalog import load_catalog
+    from gigafleet.power.campus import CampusSpec, design_campus
+    from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
+
+    catalog = load_catalog()
+    availability_value = parse_amount(availability, "--availability")
+    spec = CampusSpec(
+        site=site.strip().lower(), it_load_gw=parse_positive(it_load_gw, "--it-load-gw"),
+        year=_int_flag(year, "--year", low=2015, high=2100) or 2030,
+        sources=tuple(s for s in sources.split(",") if s.strip()),
+        carbon_cap_g_per_kwh=parse_amount(carbon_cap, "--carbon-cap-g-per-kwh") if carbon_cap is not None else None,
+        availability=availability_value, hours=hours.strip().lower(),
+        n_days=_int_flag(days, "--days", low=2, high=60) or 12, cooling=cooling.strip().lower(),
+        reserve_margin=parse_fraction(reserve_margin, "--reserve-margin", allow_zero=True),
+        training_swing=parse_amount(training_swing, "--training-swing"),
+        grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
+        seed=_int_flag(seed, "--seed", low=0, high=2**31 - 1) or 0,
+    )
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"designing supply for {spec.site}"):
+        result = design_campus(catalog, spec, solver)
+    if report is not None:
+        from gigafleet.power_report import write_power_report
+
+        typer.echo(f"report written to {write_power_report(result, report)}", err=True)
+    if as_json:
+        _dump(result)
+    else:
+        _print_power(result)
+
+
 @catalog_app.command("list")
 @_user_errors
 def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "

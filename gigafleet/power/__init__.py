@@ -1,0 +1,2 @@
+"""Campus power design: hourly least-cost supply for an AI campus (``weather``, ``facility``, ``repdays``,
+``campus``)."""
