@@ -246,3 +246,30 @@ def test_plan_table_and_bad_scenario(tmp_path: Path) -> None:
     assert code == 2 and "not found" in err
     code, _, err = invoke("plan", "demo", "--solver", "nosuchsolver", "--no-store")
     assert code == 2 and "nosuchsolver" in err
+
+
+def test_power_command_json_table_report(tmp_path: Path) -> None:
+    report = tmp_path / "power.html"
+    code, out, err = invoke("power", "--site", "abilene-tx", "--it-load-gw", "0.5", "--hours", "repdays",
+                            "--days", "6", "--json", "--report", str(report))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["status"] == "optimal" and data["lcoe_usd_per_mwh"] > 0
+    assert {"summer", "winter"} <= set(data["weeks"]) and len(data["weeks"]["summer"]["load_mw"]) == 168
+    assert sum(row["share_of_energy"] for row in data["capacity"]) == pytest.approx(1.0)
+    assert report.stat().st_size > 1_000_000
+    code, out, _ = invoke("power", "--site", "lulea-se", "--it-load-gw", "0.3", "--hours", "repdays", "--days", "4")
+    assert code == 0 and "Capacity mix" in out
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--site", "abilene", "--it-load-gw", "1"], "did you mean 'abilene-tx'"),
+    (["--site", "abilene-tx", "--it-load-gw", "1", "--sources", "grid,fusion"], "--sources"),
+    (["--site", "abilene-tx", "--it-load-gw", "1", "--availability", "1"], "--availability"),
+    (["--site", "abilene-tx", "--it-load-gw", "1", "--availability", "0"], "--availability"),
+    (["--site", "abilene-tx", "--it-load-gw", "1OO"], "--it-load-gw"),
+    (["--site", "abilene-tx", "--it-load-gw", "5", "--sources", "grid", "--year", "2027"], "firm capacity"),
+])
+def test_power_bad_input(args: list[str], expected: str) -> None:
+    code, _, err = invoke("power", *args)
+    assert code == 2 and expected in err and "Traceback" not in err
