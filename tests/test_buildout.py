@@ -279,3 +279,27 @@ def test_early_retirement_frees_power_for_newer_chips() -> None:
     assert refreshed["status"] == "optimal"
     assert sum(y["retired_early"] for y in refreshed["years"]) > 0
     assert refreshed["years"][1]["facility_power_gw"] <= grid_gw * (1 + 1e-6)
+
+
+def test_hourly_power_model_needs_grid_in_calm_hours() -> None:
+    """With hourly coupling, on-site wind cannot stand in for grid energy in calm hours (the annual balance can)."""
+    sites = [{"id": "a", "region": "se", "cooling": "liquid", "grid_gw": {2026: 0.01}, "onsite": ["wind-onshore"],
+              "weather": "lulea-se"}]
+    common: dict[str, Any] = {"sites": sites, "lead_times_years": {"datacentre": 0, "wind-onshore": 0}}
+    firm = plan(CATALOG, tiny(**common))
+    hourly = plan(CATALOG, tiny(**common, power_model="hourly", power_days=4))
+    assert firm["status"] == hourly["status"] == "optimal"
+
+    def grid_twh(result: dict[str, Any]) -> float:
+        return sum(r["energy_twh"] for r in result["power"] if r["source"] == "grid" and r["year"] == 2027)
+
+    load_twh = hourly["years"][1]["energy_twh"]
+    # the annual balance lets cheap wind energy replace grid energy; hour by hour the calm hours need the grid
+    assert grid_twh(firm) < 0.05 * load_twh
+    assert grid_twh(hourly) > 0.2 * load_twh
+    assert hourly["cost_usd"] > firm["cost_usd"]
+
+
+def test_hourly_power_model_requires_weather_site() -> None:
+    with pytest.raises(InputError, match="weather"):
+        plan(CATALOG, tiny(power_model="hourly"))

@@ -135,12 +135,15 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_constraints(water <= (p.max_water_m3 - (existing * p.water_m3).sum("chip")).where(finite_water, 0.0),
                           name="water", mask=finite_water.broadcast_like(p.grid_mw))
 
-    energy = (stock * p.energy_mwh).sum("chip")
-    existing_energy = (existing * p.energy_mwh).sum("chip")
-    m.add_constraints(grid + gen.sum("source") - energy >= existing_energy, name="energy_balance")
+    if p.hourly is None:
+        energy = (stock * p.energy_mwh).sum("chip")
+        existing_energy = (existing * p.energy_mwh).sum("chip")
+        m.add_constraints(grid + gen.sum("source") - energy >= existing_energy, name="energy_balance")
+        m.add_constraints(gen - cap_stock * (p.source_capacity_factor * HOURS_PER_YEAR) <= 0, name="generation",
+                          mask=p.source_allowed.expand_dims(year=p.years))
+    else:
+        _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock)
     m.add_constraints(grid <= p.grid_mw * HOURS_PER_YEAR, name="grid_energy")
-    m.add_constraints(gen - cap_stock * (p.source_capacity_factor * HOURS_PER_YEAR) <= 0, name="generation",
-                      mask=p.source_allowed.expand_dims(year=p.years))
     too_early = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year")) < p.source_first_year
     lead_mask = too_early & p.source_allowed
     if bool(lead_mask.any()):
@@ -211,6 +214,59 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
                    "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
                    "running": running, "wafers_used": wafers_used, "capital": capital}
     return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
+
+
+def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray, grid: Any, gen: Any,
+                       cap_stock: Any) -> None:
+    """Hourly supply on each site's representative days, linked to the annual grid and generation variables.
+
+    Per year, site, typical day and hour: Σ generation + grid import + battery discharge − charge ≥ IT draw × PUE(t);
+    generation ≤ availability(t) × capacity in service; grid import ≤ the site's grid import; battery state of
+    charge cyclic over each day, ≤ 4 h × battery capacity. Annual grid and generation energy (priced in the
+    objective) are the weighted sums of the hourly values.
+    """
+    h = p.hourly
+    assert h is not None
+    allowed = p.source_allowed
+    dispatchable = allowed & (p.sources != "battery-4h")
+    gen_h = m.add_variables(lower=0, coords=[p.years, p.sites, p.sources, h.pue.indexes["period"],
+                                             h.pue.indexes["hour"]], name="generation_hourly_mw",
+                            mask=dispatchable.expand_dims(year=p.years, period=h.pue.indexes["period"],
+                                                          hour=h.pue.indexes["hour"])
+                            .transpose("year", "site", "source", "period", "hour")).fillna(0)
+    grid_h = m.add_variables(lower=0, coords=[p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]],
+                             name="grid_hourly_mw")
+    m.add_constraints(grid_h <= p.grid_mw, name="grid_import_hourly")
+    m.add_constraints(gen_h - cap_stock * h.availability <= 0, name="generation_hourly",
+                      mask=dispatchable.expand_dims(year=p.years, period=h.pue.indexes["period"],
+                                                    hour=h.pue.indexes["hour"])
+                      .transpose("year", "site", "source", "period", "hour"))
+    draw = (stock * p.it_mw).sum("chip") * h.it_draw_fraction  # (year, site) average IT MW drawn
+    existing_draw = (existing * p.it_mw).sum("chip") * h.it_draw_fraction
+    supply = gen_h.sum("source") + grid_h
+    battery_here = allowed.sel(source="battery-4h") if "battery-4h" in p.sources else None
+    if battery_here is not None and bool(battery_here.any()):
+        coords = [p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]]
+        site_mask = battery_here.expand_dims(year=p.years, period=h.pue.indexes["period"],
+                                             hour=h.pue.indexes["hour"]).transpose("year", "site", "period", "hour")
+        charge = m.add_variables(lower=0, coords=coords, name="battery_charge_mw", mask=site_mask).fillna(0)
+        discharge = m.add_variables(lower=0, coords=coords, name="battery_discharge_mw", mask=site_mask).fillna(0)
+        soc = m.add_variables(lower=0, coords=coords, name="battery_soc_mwh", mask=site_mask).fillna(0)
+        eta = float(np.sqrt(h.battery_efficiency))
+        battery_mw = cap_stock.sel(source="battery-4h")
+        m.add_constraints(soc - soc.roll(hour=1) - eta * charge + (1.0 / eta) * discharge == 0,
+                          name="battery_state_of_charge", mask=site_mask)
+        m.add_constraints(soc - h.battery_duration_h * battery_mw <= 0, name="battery_energy", mask=site_mask)
+        m.add_constraints(charge - battery_mw <= 0, name="battery_charge_limit", mask=site_mask)
+        m.add_constraints(discharge - battery_mw <= 0, name="battery_discharge_limit", mask=site_mask)
+        supply = supply + discharge - charge
+        battery_energy = (discharge.sum("hour") * h.weight).sum("period")
+        m.add_constraints(gen.sel(source="battery-4h") - battery_energy == 0, name="battery_energy_link",
+                          mask=battery_here.expand_dims(year=p.years))
+    m.add_constraints(supply - draw * h.pue >= existing_draw * h.pue, name="hourly_balance")
+    m.add_constraints(grid - (grid_h.sum("hour") * h.weight).sum("period") == 0, name="grid_energy_link")
+    m.add_constraints(gen - (gen_h.sum("hour") * h.weight).sum("period") == 0, name="generation_link",
+                      mask=dispatchable.expand_dims(year=p.years))
 
 
 def _vintage_to_year(expression: Any) -> Any:

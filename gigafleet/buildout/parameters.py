@@ -90,6 +90,71 @@ class PlanInputs:
     target: xr.DataArray              # (year) NaN when no target that year
     target_metric: str
     early_retirement: bool = False
+    hourly: HourlyProfiles | None = None
+
+
+@dataclass
+class HourlyProfiles:
+    """Representative days per site for ``power_model: hourly`` (dims site × period × hour).
+
+    Periods are each site's own typical and extreme days (tsam), padded with zero-weight days so every site has
+    the same count.
+    """
+
+    weight: xr.DataArray        # (site, period) real days each typical day stands for
+    pue: xr.DataArray           # (site, period, hour) facility/IT power ratio from the site's temperature
+    availability: xr.DataArray  # (site, source, period, hour) available share of capacity
+    it_draw_fraction: float     # average IT draw as a share of peak IT power
+    battery_duration_h: float
+    battery_efficiency: float
+
+
+def build_hourly_profiles(catalog: Catalog, scenario: PlanScenario, sites: pd.Index, sources: pd.Index
+                          ) -> HourlyProfiles:
+    """Weather, hourly PUE and representative days for every site (``power_model: hourly``)."""
+    from gigafleet.power.facility import cooling_physics, hourly_pue
+    from gigafleet.power.repdays import representative_days
+    from gigafleet.power.weather import site_weather
+
+    per_site = []
+    for site in scenario.sites:
+        weather = site_weather(catalog, site.weather or "")
+        pue = hourly_pue(weather["temp_c"].to_numpy(), cooling_physics(catalog, site.cooling))
+        frame = pd.DataFrame({"load": pue, "solar": weather["solar_cf"].to_numpy(),
+                              "wind": weather["wind_cf"].to_numpy()}, index=weather.index)
+        per_site.append(representative_days(frame, scenario.power_days))
+    n_periods = max(len(r.weights) for r in per_site)
+    periods = pd.RangeIndex(n_periods, name="period")
+    hours = pd.RangeIndex(24, name="hour")
+    weight = np.zeros((len(sites), n_periods))
+    pue_profile = np.ones((len(sites), n_periods, 24))
+    avail = np.ones((len(sites), len(sources), n_periods, 24))
+    for i, reps in enumerate(per_site):
+        for j, period in enumerate(reps.weights.index):
+            weight[i, j] = reps.weights.loc[period]
+            day = reps.series.loc[period]
+            pue_profile[i, j] = day["load"].to_numpy()
+            for k, source in enumerate(sources):
+                if source == "solar-pv":
+                    avail[i, k, j] = np.clip(day["solar"].to_numpy(), 0, 1)
+                elif source == "wind-onshore":
+                    avail[i, k, j] = np.clip(day["wind"].to_numpy(), 0, 1)
+                elif source in ("none", "battery-4h"):
+                    avail[i, k, j] = 0.0
+                else:
+                    avail[i, k, j] = 1.0 - catalog.item("power_sources", source)["forced_outage_rate"].mid
+    operations = catalog.item("facility", "operations")
+    idle = operations["idle_power_fraction"].mid
+    battery = catalog.item("power_sources", "battery-4h")
+    return HourlyProfiles(
+        weight=xr.DataArray(weight, coords={"site": sites, "period": periods}, dims=("site", "period")),
+        pue=xr.DataArray(pue_profile, coords={"site": sites, "period": periods, "hour": hours},
+                         dims=("site", "period", "hour")),
+        availability=xr.DataArray(avail, coords={"site": sites, "source": sources, "period": periods, "hour": hours},
+                                  dims=("site", "source", "period", "hour")),
+        it_draw_fraction=idle + (1 - idle) * operations["utilisation"].mid,
+        battery_duration_h=battery["duration_h"].mid, battery_efficiency=battery["round_trip_efficiency"].mid,
+    )
 
 
 def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray) -> xr.DataArray:
@@ -289,6 +354,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
                             dims="year"),
         target_metric=metric_name,
         early_retirement=scenario.early_retirement,
+        hourly=build_hourly_profiles(catalog, scenario, sites, sources) if scenario.power_model == "hourly" else None,
     )
 
 

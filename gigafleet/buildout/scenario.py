@@ -73,6 +73,7 @@ class Site(_Strict):
     existing_datacentre_gw: NonNegativeAmount = 0.0
     max_water_m3_per_year: NonNegativeAmount | None = None
     climate: Climate | None = None
+    weather: str | None = Field(None, description="catalogue site id for hourly weather (power_model: hourly)")
 
 
 class Supply(_Strict):
@@ -125,6 +126,8 @@ class PlanScenario(_Strict):
     lead_times_years: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
     existing: list[Existing] = Field(default_factory=list)
     early_retirement: bool = False
+    power_model: Literal["firm", "hourly"] = "firm"
+    power_days: int = Field(6, ge=2, le=30)
     finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None,
                                                              facility_life_years=None))
 
@@ -185,6 +188,12 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
             raise InputError(f"{source}: existing[{index}].site", existing.site, site_ids)
         if existing.year > start:
             raise InputError(f"{source}: existing[{index}].year", existing.year, f"{start} or earlier")
+    for index, site in enumerate(scenario.sites):
+        if scenario.power_model == "hourly":
+            if site.weather is None:
+                raise InputError(f"{source}: sites[{index}].weather", "missing",
+                                 "a catalogue site id for hourly weather (power_model: hourly), e.g. abilene-tx")
+            catalog.item("sites", site.weather, field_name=f"{source}: sites[{index}].weather")
     for chip, window in scenario.sales_windows.items():
         if chip not in scenario.chips:
             raise InputError(f"{source}: sales_windows", chip, scenario.chips)

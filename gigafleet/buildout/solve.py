@@ -304,9 +304,15 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
         "Per-accelerator power and cost are the fleet model's at catalogue mid values (as gigafleet estimate).",
         "Capex is booked in the year capacity enters service; the objective counts capex as annuities at the cost "
         "of capital over asset lives, within the horizon, plus discounted opex.",
-        "Firm power: facility power at peak <= grid import + firm credit x on-site capacity (hourly design is "
-        "out of scope here).",
+        "Firm power: facility power at peak <= grid import + firm credit x on-site capacity.",
     ]
+    if scenario.power_model == "hourly":
+        notes.append(f"Hourly supply: each site's load (IT draw x hourly PUE from its weather) is balanced hour by "
+                     f"hour on {scenario.power_days} typical days plus extreme days (tsam) with on-site generation, "
+                     "grid import and batteries; energy_twh reports the fleet model's annual energy.")
+    else:
+        notes.append("Energy is balanced per year (power_model: firm); set power_model: hourly to balance supply "
+                     "hour by hour on representative days.")
     if status_word == "shortfall":
         notes.append(f"Targets are not met: shortfalls are penalised at ${built.penalty_usd_per_unit:,.0f} per unit; "
                      "'shortfall_relief' in binding limits is the target units one more step of that limit buys.")
