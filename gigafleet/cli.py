@@ -563,6 +563,118 @@ def power(
         _print_power(result)
 
 
+def _print_reliability(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import scaled, sig
+
+    console = Console()
+    i = result["inputs"]
+    console.print(f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
+                  f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; engine "
+                  f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events")
+    table = Table(title="Fleet and largest job")
+    table.add_column("Quantity")
+    table.add_column("Value", justify="right")
+    lost = result["gpu_hours_lost"]
+    rows = [
+        ("Fleet failures per day", sig(result["failures_per_day"]["total"])),
+        ("Fleet availability (mean)", f"{result['availability_mean']:.4%}"),
+        ("Job interruptions", f"{result['job_interruptions']:,}"),
+        ("Job MTBI (analytic / simulated)", f"{sig(result['job_mtbi_hours'])} h / "
+                                            f"{sig(result['job_mtbi_hours_simulated'] or float('nan'))} h"),
+        ("Checkpoint interval used (Young / Daly)", f"{sig(result['checkpoint_interval_hours'] * 60)} min "
+                                                    f"({sig(result['young_interval_hours'] * 60)} / "
+                                                    f"{sig(result['daly_interval_hours'] * 60)} min)"),
+        ("Goodput simulated / analytic", f"{result['goodput']:.3f} / {result['goodput_analytic']:.3f}"),
+        ("GPU-hours lost: recomputation / restart / waiting / checkpoints",
+         " / ".join(scaled(lost[k]) for k in ("recomputation", "restart", "waiting_for_spares", "checkpointing"))),
+        ("Spares needed (P99 over a vendor return)", f"{sig(result['spares_needed_p99'])}"),
+        ("Spare pool: start / min / stockout days", f"{sig(result['spares']['pool_initial'])} / "
+                                                     f"{sig(result['spares']['min_pool'])} / "
+                                                     f"{result['spares']['stockout_days']}"),
+        ("Technicians / max repair backlog", f"{sig(result['technicians']['count'])} / "
+                                             f"{sig(result['technicians']['max_backlog_hours'])} h"),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    causes = Table(title="Failures by cause")
+    for column in ("Cause", "Fleet per day", "Job interruptions"):
+        causes.add_column(column, justify="right" if column != "Cause" else "left")
+    for cause, per_day in result["failures_per_day"]["by_cause"].items():
+        causes.add_row(cause, sig(per_day) if per_day else "0", str(result["job_interruptions_by_cause"].get(cause, 0)))
+    console.print(causes)
+    curve = Table(title="Goodput vs job size")
+    for column in ("Job size", "MTBI [h]", "Interval [min]", "Goodput", "Analytic"):
+        curve.add_column(column, justify="right")
+    for row in result["goodput_vs_job_size"]:
+        curve.add_row(f"{row['job_size']:,}", sig(row["mtbi_hours"]), sig(row["interval_hours"] * 60),
+                      f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}")
+    console.print(curve)
+
+
+@app.command()
+@_user_errors
+def reliability(
+    accelerators: AcceleratorsOpt = "100k",
+    chip: Annotated[str, typer.Option("--chip", help="Accelerator id.")] = "h100",
+    days: Annotated[str, typer.Option("--days", help="Simulated days.")] = "365",
+    job_size: Annotated[str | None, typer.Option("--job-size", help="Largest synchronous job [accelerators] "
+                                                                    "[default: the whole fleet].")] = None,
+    checkpoint_interval: Annotated[str, typer.Option(
+        "--checkpoint-interval", help="Compute between checkpoints: 'auto' (Daly's optimum) or minutes.")] = "auto",
+    checkpoint_write_minutes: Annotated[str | None, typer.Option(
+        "--checkpoint-write-minutes", help="Blocking checkpoint write [min] [default: catalogue].")] = None,
+    restart_minutes: Annotated[str | None, typer.Option(
+        "--restart-minutes", help="Detection + restart [min] [default: catalogue].")] = None,
+    hot_spares: Annotated[str | None, typer.Option("--hot-spares", help="Hot spares reserved for the job "
+                                                                        "[default: spares-pct of the job].")] = None,
+    spares_pct: Annotated[str, typer.Option("--spares-pct", help="Spare pool, % of the fleet.")] = "2",
+    seed: SeedOpt = "0",
+    max_memory_gb: Annotated[str, typer.Option("--max-memory-gb", help="Refuse runs estimated above this.")] = "4",
+    as_json: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
+) -> None:
+    """Failures, repairs, spares and training goodput of a fleet (vectorised engine up to 10^8 accelerators)."""
+    from gigafleet.catalog import load_catalog
+    from gigafleet.errors import InputError
+    from gigafleet.quantities import parse_amount, parse_positive
+    from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
+
+    count = parse_positive(accelerators or "100k", "--accelerators")
+    job = parse_positive(job_size, "--job-size") if job_size is not None else count
+    if checkpoint_interval.strip().lower() == "auto":
+        interval = None
+    else:
+        interval = parse_positive(checkpoint_interval, "--checkpoint-interval") / 60.0
+    spec = ReliabilitySpec(
+        chip=chip.strip().lower(), accelerators=round(count), days=parse_positive(days, "--days"),
+        job_size=round(job), checkpoint_interval_hours=interval,
+        checkpoint_write_minutes=(parse_amount(checkpoint_write_minutes, "--checkpoint-write-minutes")
+                                  if checkpoint_write_minutes is not None else None),
+        restart_minutes=parse_amount(restart_minutes, "--restart-minutes") if restart_minutes is not None else None,
+        hot_spares=_int_flag(hot_spares, "--hot-spares", low=0, high=10**9),
+        spares_pct=parse_amount(spares_pct, "--spares-pct"), seed=_int_flag(seed, "--seed", low=0, high=2**31) or 0,
+        memory_limit_bytes=int(parse_positive(max_memory_gb, "--max-memory-gb") * 2**30),
+    )
+    if spec.accelerators != count or spec.job_size != job:
+        raise InputError("--accelerators", accelerators, "a whole number of accelerators")
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"simulating {spec.accelerators:,} accelerators for {spec.days:g} days"):
+        result = simulate_reliability(load_catalog(), spec)
+    if report is not None:
+        from gigafleet.reliability_report import write_reliability_report
+
+        typer.echo(f"report written to {write_reliability_report(result, report)}", err=True)
+    if as_json:
+        _dump(result)
+    else:
+        _print_reliability(result)
+
+
 @catalog_app.command("list")
 @_user_errors
 def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "

@@ -1,0 +1,1126 @@
+"""Self-contained HTML report for a fleet reliability simulation.
+
+The report renders the dictionary printed by ``gigafleet reliability --json`` as a single
+HTML document that works offline: plotly.js is embedded inline exactly once, and there
+are no references to external scripts, stylesheets or fonts.
+
+Layout, in order:
+
+1. title with the fleet and the simulated period (e.g. ``Reliability: 100,000 × h100,
+   60 days``), the inputs, and a warning when the spare pool ran out;
+2. key-figures table (fleet failures per day, job size, job interruptions and MTBI,
+   checkpoint interval used against the Young and Daly optima, goodput simulated and
+   analytic, GPU-hours lost, spares needed at P99, minimum spare pool, stockout days,
+   simulation speed), human formatted;
+3. chart "Failures per day by cause" (fleet failures per day, stacked by cause);
+4. chart "Goodput vs job size" (log job-size axis, simulated goodput as markers, the
+   analytic goodput as a line, the job's mean time between interruptions on the right axis);
+5. chart "Spare pool" (spare devices on hand each day, the P99 need dashed, the zero line);
+6. chart "Fleet availability" (share of the fleet's devices up, daily mean);
+7. chart "GPU-hours lost by cause";
+8. failures-by-cause table (fleet failures per day and job interruptions) and the notes.
+
+Every chart that has no data shows a short note instead. Tables are plain HTML, so the
+page stays readable without JavaScript. The formatting and HTML helpers are shared with
+the other reports (``gigafleet.report``, ``gigafleet.plan_report``).
+
+plotly is imported lazily inside the rendering functions, so importing this module stays
+cheap (``gigafleet --help`` must remain fast).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from gigafleet.plan_report import _PLAN_CSS, _count_axis_title, _count_scale
+from gigafleet.report import (
+    _DASH,
+    _PALETTE,
+    _chart_section,
+    _e,
+    _figure_html,
+    _format_sig,
+    _format_value,
+    _input_value_text,
+    _mapping,
+    _notes_section,
+    _number,
+    _sequence,
+    _table,
+    _write_atomically,
+)
+
+__all__ = ["render_reliability_html", "write_reliability_report"]
+
+# Div ids of the five charts (stable, so the output is deterministic).
+_CHART_IDS = (
+    "chart-failures-per-day",
+    "chart-goodput-vs-job-size",
+    "chart-spare-pool",
+    "chart-availability",
+    "chart-gpu-hours-lost",
+)
+
+_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
+
+# Parts of a cause name printed in capitals, e.g. ``"gpu"`` → ``"GPU"``, ``"nvlink_switch"`` → ``"NVLink switch"``.
+_ACRONYMS = {
+    "gpu": "GPU",
+    "hbm": "HBM",
+    "cpu": "CPU",
+    "nic": "NIC",
+    "psu": "PSU",
+    "pcie": "PCIe",
+    "nvlink": "NVLink",
+    "nvswitch": "NVSwitch",
+    "sram": "SRAM",
+    "dram": "DRAM",
+    "ecc": "ECC",
+    "os": "OS",
+    "bmc": "BMC",
+    "ssd": "SSD",
+    "tpu": "TPU",
+}
+
+# (key of result["gpu_hours_lost"], label, meaning), in chart order; other keys follow, labelled from the key.
+_LOSSES = (
+    ("recomputation", "Recomputation", "Work since the last checkpoint, redone after an interruption."),
+    ("restart", "Restart", "Job restarts: rescheduling, loading the checkpoint, warm-up."),
+    ("waiting_for_spares", "Waiting for spares", "Job stalled until a replacement device was available."),
+    ("checkpointing", "Checkpoint writes", "Time spent writing checkpoints."),
+)
+
+# (key of result["inputs"], label), well-known inputs in display order; other keys follow.
+_INPUT_LABELS = (
+    ("accelerators", "Fleet"),
+    ("chip", "Chip"),
+    ("days", "Simulated period"),
+    ("job_size", "Job size"),
+    ("checkpoint_interval_hours", "Checkpoint interval"),
+    ("checkpoint_write_minutes", "Checkpoint write time"),
+    ("restart_minutes", "Restart time"),
+    ("hot_spares", "Hot spares"),
+    ("spares_pct", "Spare pool"),
+    ("technicians", "Technicians"),
+    ("seed", "Seed"),
+)
+
+_MTBI_COLOUR = "#c2410c"
+_ANALYTIC_COLOUR = "#1d2430"
+_NEED_COLOUR = "#9b1c1c"
+_ZERO_COLOUR = "#64748b"
+
+# --------------------------------------------------------------------------------------------------
+# Reading the result dictionary (tolerant of missing/odd values)
+# --------------------------------------------------------------------------------------------------
+
+
+def _values(value: object) -> list[float | None]:
+    """Read a daily series: a list of numbers, anything that is not a finite number read as a gap.
+
+    Parameters
+    ----------
+    value : object
+        A list or tuple of numbers [unit of the series]; anything else reads as an empty series.
+
+    Returns
+    -------
+    list of (float or None)
+        One value per day [unit of the series], ``None`` for a gap.
+    """
+    return [_number(item) for item in _sequence(value)]
+
+
+def _present(series: Iterable[float | None]) -> list[float]:
+    """The numbers of a series, gaps dropped [unit of the series]."""
+    return [value for value in series if value is not None]
+
+
+def _days(result: Mapping[str, Any], count: int) -> list[float]:
+    """The day of each of ``count`` daily values: ``result["failures_by_day"]["day"]`` when it fits, else 0, 1, ….
+
+    Parameters
+    ----------
+    result : mapping
+        The reliability result.
+    count : int
+        Number of daily values to place [1].
+
+    Returns
+    -------
+    list of float
+        Day index of each value [d], counted from the start of the run.
+    """
+    given = _values(_mapping(result.get("failures_by_day")).get("day"))
+    if len(given) >= count and all(day is not None for day in given[:count]):
+        return _present(given[:count])
+    return [float(day) for day in range(count)]
+
+
+def _by_cause(value: object) -> dict[str, float]:
+    """Read a mapping ``{cause: number}``, skipping values that are not finite numbers.
+
+    Returns
+    -------
+    dict of str to float
+        Value per cause, in the mapping's order [unit of the mapping].
+    """
+    return {str(cause): number for cause, raw in _mapping(value).items() if (number := _number(raw)) is not None}
+
+
+def _daily_by_cause(result: Mapping[str, Any]) -> dict[str, list[float | None]]:
+    """Read ``result["failures_by_day"]["by_cause"]``: fleet failures per day, per cause.
+
+    Returns
+    -------
+    dict of str to list of (float or None)
+        Daily failure counts per cause [1/d]; causes without any number are skipped.
+    """
+    daily: dict[str, list[float | None]] = {}
+    for cause, raw in _mapping(_mapping(result.get("failures_by_day")).get("by_cause")).items():
+        series = _values(raw)
+        if _present(series):
+            daily[str(cause)] = series
+    return daily
+
+
+def _failures_per_day(result: Mapping[str, Any]) -> dict[str, float]:
+    """Fleet failures per day by cause: ``result["failures_per_day"]["by_cause"]``, else the mean of the daily series.
+
+    Returns
+    -------
+    dict of str to float
+        Mean fleet failures per day, per cause [1/d].
+    """
+    given = _by_cause(_mapping(result.get("failures_per_day")).get("by_cause"))
+    if given:
+        return given
+    means: dict[str, float] = {}
+    for cause, series in _daily_by_cause(result).items():
+        known = _present(series)
+        means[cause] = sum(known) / len(known)
+    return means
+
+
+def _failures_total(result: Mapping[str, Any]) -> float | None:
+    """Fleet failures per day, all causes [1/d]: the given total, else the sum over the causes."""
+    total = _number(_mapping(result.get("failures_per_day")).get("total"))
+    if total is not None:
+        return total
+    per_cause = _failures_per_day(result)
+    return sum(per_cause.values()) if per_cause else None
+
+
+def _causes(result: Mapping[str, Any]) -> list[str]:
+    """Every failure cause named in the result, in order of first appearance."""
+    names = list(_mapping(_mapping(result.get("failures_per_day")).get("by_cause")))
+    names += list(_mapping(result.get("job_interruptions_by_cause")))
+    names += list(_mapping(_mapping(result.get("failures_by_day")).get("by_cause")))
+    return list(dict.fromkeys(str(name) for name in names))
+
+
+def _cause_label(cause: str) -> str:
+    """A readable cause name (raw text), e.g. ``"gpu"`` → ``"GPU"``, ``"nvlink_switch"`` → ``"NVLink switch"``."""
+    words = [word for word in cause.replace("_", " ").split(" ") if word]
+    if not words:
+        return cause or "(unnamed)"
+    printed = [_ACRONYMS.get(word.lower(), word.lower() if i else word) for i, word in enumerate(words)]
+    if printed[0] == words[0]:
+        printed[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(printed)
+
+
+def _losses(result: Mapping[str, Any]) -> list[tuple[str, str, str, float]]:
+    """Read ``result["gpu_hours_lost"]``.
+
+    Returns
+    -------
+    list of (key, label, meaning, float)
+        GPU-hours lost per cause [GPU-h], known causes first in ``_LOSSES`` order (raw text).
+    """
+    given = _by_cause(result.get("gpu_hours_lost"))
+    rows = [(key, label, meaning, given[key]) for key, label, meaning in _LOSSES if key in given]
+    known = {key for key, _, _ in _LOSSES}
+    rows += [(key, _cause_label(key), "", value) for key, value in given.items() if key not in known]
+    return rows
+
+
+def _spares_p99(result: Mapping[str, Any]) -> float | None:
+    """Spares needed at P99 [devices]: the top-level figure, else the one in ``result["spares"]``."""
+    value = _number(result.get("spares_needed_p99"))
+    return value if value is not None else _number(_mapping(result.get("spares")).get("spares_needed_p99"))
+
+
+# --------------------------------------------------------------------------------------------------
+# Number formatting
+# --------------------------------------------------------------------------------------------------
+
+
+def _count(value: float | None) -> str:
+    """A count, whole numbers in full (``"100,000"``), others with three significant figures; a dash when unknown.
+
+    Parameters
+    ----------
+    value : float or None
+        The count [1].
+    """
+    if value is None:
+        return _DASH
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return _format_sig(value, 3)
+
+
+def _amount(value: float | None, unit: str = "") -> str:
+    """A possibly large quantity, e.g. ``"1.23 million GPU-h"`` or ``"412 per day"``; a dash when unknown.
+
+    Parameters
+    ----------
+    value : float or None
+        The quantity [``unit``].
+    unit : str
+        Unit printed after the number.
+    """
+    if value is None:
+        return _DASH
+    return f"{_format_value(value, 'count')} {unit}".rstrip()
+
+
+def _hours(value: float | None) -> str:
+    """A duration given in [h], e.g. ``"1.17 h"``; a dash when unknown."""
+    return _DASH if value is None else f"{_format_sig(value, 3)} h"
+
+
+def _percent(value: float | None, digits: int = 3) -> str:
+    """A fraction as a percentage, e.g. ``0.9312`` → ``"93.1%"``; a dash when unknown.
+
+    Parameters
+    ----------
+    value : float or None
+        Fraction [1].
+    digits : int
+        Significant figures [1].
+    """
+    return _DASH if value is None else f"{_format_sig(value * 100.0, digits)}%"
+
+
+def _days_text(value: float) -> str:
+    """A number of days, e.g. ``"60 days"`` or ``"1 day"``."""
+    return f"{_count(value)} day{'' if value == 1 else 's'}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Charts
+# --------------------------------------------------------------------------------------------------
+
+
+def _finish(fig: Any, height: int, x_title: str, y_title: str, **layout: Any) -> None:
+    """Common layout: white template, legend above the plot, titled axes.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to style (changed in place).
+    height : int
+        Figure height [px].
+    x_title, y_title : str
+        Axis titles (raw text, escaped here).
+    **layout : Any
+        Further ``update_layout`` arguments.
+    """
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 70, "r": 70, "t": 40, "b": 60},
+        xaxis={"title": {"text": _e(x_title)}},
+        yaxis={"title": {"text": _e(y_title)}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+        font=_FONT,
+    )
+    if layout:
+        fig.update_layout(**layout)
+
+
+def _failures_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 1, "Failures per day by cause": fleet failures each day, stacked by cause.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when there is no daily failure series.
+    """
+    daily = _daily_by_cause(result)
+    if not daily:
+        return None
+
+    import plotly.graph_objects as go
+
+    count = max(len(series) for series in daily.values())
+    days = _days(result, count)
+    fig = go.Figure()
+    for index, (cause, series) in enumerate(daily.items()):
+        padded = [series[i] if i < len(series) else None for i in range(count)]
+        label = _cause_label(cause)
+        fig.add_trace(
+            go.Scatter(
+                x=days,
+                y=padded,
+                mode="lines",
+                stackgroup="failures",
+                name=_e(label),
+                line={"width": 0.6, "color": _PALETTE[index % len(_PALETTE)]},
+                customdata=[[_e(label), _e(_count(v))] for v in padded],
+                hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+            )
+        )
+    _finish(
+        fig,
+        440,
+        "Day of the run [d]",
+        "Fleet failures [per day]",
+        hovermode="x unified",
+        yaxis={"title": {"text": "Fleet failures [per day]"}, "rangemode": "tozero"},
+    )
+    return _figure_html(fig, _CHART_IDS[0])
+
+
+def _log_ticks(low: float, high: float) -> list[float]:
+    """Round ticks (1, 2, 5 times a power of ten) covering ``low`` to ``high`` on a log axis.
+
+    Parameters
+    ----------
+    low, high : float
+        Smallest and largest positive value on the axis [unit of the axis].
+
+    Returns
+    -------
+    list of float
+        Tick values from the 1-2-5 step at or below ``low`` to the one at or above ``high`` [unit of the axis].
+    """
+    ticks: list[float] = []
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for mantissa in (1.0, 2.0, 5.0):
+            ticks.append(mantissa * 10.0**exponent)
+    first = max((i for i, tick in enumerate(ticks) if tick <= low), default=0)
+    last = min((i for i, tick in enumerate(ticks) if tick >= high), default=len(ticks) - 1)
+    return ticks[first : last + 1]
+
+
+def _goodput_points(result: Mapping[str, Any]) -> list[tuple[float, float | None, float | None, float | None]]:
+    """Read ``result["goodput_vs_job_size"]``.
+
+    Returns
+    -------
+    list of (float, float or None, float or None, float or None)
+        ``(job size [accelerators], goodput simulated [1], goodput analytic [1], MTBI [h])``, sorted by
+        job size; entries without a positive job size or without any figure are skipped.
+    """
+    points: list[tuple[float, float | None, float | None, float | None]] = []
+    for raw in _sequence(result.get("goodput_vs_job_size")):
+        entry = _mapping(raw)
+        size = _number(entry.get("job_size"))
+        simulated, analytic = _number(entry.get("goodput")), _number(entry.get("goodput_analytic"))
+        mtbi = _number(entry.get("mtbi_hours"))
+        if size is not None and size > 0 and (simulated, analytic, mtbi) != (None, None, None):
+            points.append((size, simulated, analytic, mtbi))
+    return sorted(points, key=lambda point: point[0])
+
+
+def _goodput_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 2, "Goodput vs job size": simulated goodput (markers) and analytic goodput (line) against
+    job size on a log axis, with the job's mean time between interruptions on the right axis.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when no job size has a figure.
+    """
+    points = _goodput_points(result)
+    if not points:
+        return None
+
+    import plotly.graph_objects as go
+
+    sizes = [point[0] for point in points]
+    hover = "%{customdata[0]}: %{customdata[1]}<extra></extra>"
+
+    def hover_rows(name: str, values: Sequence[float | None], text: Any) -> list[list[str]]:
+        return [
+            [_e(f"{name}, {_count(size)} accelerators"), _e(text(v))] for size, v in zip(sizes, values, strict=True)
+        ]
+
+    fig = go.Figure()
+    simulated = [point[1] for point in points]
+    analytic = [point[2] for point in points]
+    mtbi = [point[3] for point in points]
+    if _present(analytic):
+        fig.add_trace(
+            go.Scatter(
+                x=sizes,
+                y=[None if v is None else v * 100.0 for v in analytic],
+                mode="lines",
+                name="Goodput, analytic",
+                line={"width": 2, "color": _ANALYTIC_COLOUR},
+                customdata=hover_rows("Analytic goodput", analytic, _percent),
+                hovertemplate=hover,
+            )
+        )
+    if _present(simulated):
+        fig.add_trace(
+            go.Scatter(
+                x=sizes,
+                y=[None if v is None else v * 100.0 for v in simulated],
+                mode="markers",
+                name="Goodput, simulated",
+                marker={"size": 10, "color": _PALETTE[0], "line": {"width": 1, "color": "#ffffff"}},
+                customdata=hover_rows("Simulated goodput", simulated, _percent),
+                hovertemplate=hover,
+            )
+        )
+    job_size = _number(_mapping(result.get("inputs")).get("job_size"))
+    goodput = _number(result.get("goodput"))
+    if job_size is not None and job_size > 0 and goodput is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[job_size],
+                y=[goodput * 100.0],
+                mode="markers",
+                name="This job",
+                marker={"size": 15, "symbol": "star", "color": _PALETTE[5], "line": {"width": 1, "color": "#1d2430"}},
+                customdata=[[_e(f"This job, {_count(job_size)} accelerators"), _e(_percent(goodput))]],
+                hovertemplate=hover,
+            )
+        )
+    layout: dict[str, Any] = {}
+    known_mtbi = [v for v in mtbi if v is not None and v > 0]
+    if known_mtbi:
+        fig.add_trace(
+            go.Scatter(
+                x=sizes,
+                y=[v if v is not None and v > 0 else None for v in mtbi],
+                mode="lines+markers",
+                name="MTBI (right axis)",
+                yaxis="y2",
+                line={"width": 1.4, "color": _MTBI_COLOUR, "dash": "dot"},
+                marker={"size": 5, "color": _MTBI_COLOUR},
+                customdata=hover_rows("Mean time between interruptions", mtbi, _hours),
+                hovertemplate=hover,
+            )
+        )
+        log_mtbi = max(known_mtbi) / min(known_mtbi) > 10.0
+        ticks = _log_ticks(min(known_mtbi), max(known_mtbi)) if log_mtbi else []
+        layout["yaxis2"] = {
+            "title": {"text": "Job MTBI [h]"},
+            "overlaying": "y",
+            "side": "right",
+            "type": "log" if log_mtbi else "linear",
+            "showgrid": False,
+            "zeroline": False,
+            **({"tickvals": ticks, "ticktext": [_format_sig(t, 3) for t in ticks]} if ticks else {}),
+        }
+    _finish(
+        fig,
+        460,
+        "Job size [accelerators]",
+        "Goodput [%]",
+        xaxis={"title": {"text": "Job size [accelerators] (log scale)"}, "type": "log"},
+        yaxis={"title": {"text": "Goodput [% of job accelerator time]"}, "ticksuffix": "%"},
+        hovermode="closest",
+        **layout,
+    )
+    return _figure_html(fig, _CHART_IDS[1])
+
+
+def _spares_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 3, "Spare pool": spare devices on hand each day, the P99 need dashed and the zero line.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when there is no daily pool.
+    """
+    pool = _values(_mapping(result.get("spares")).get("pool_by_day"))
+    if not _present(pool):
+        return None
+
+    import plotly.graph_objects as go
+
+    days = _days(result, len(pool))
+    fig = go.Figure(
+        go.Scatter(
+            x=days,
+            y=pool,
+            mode="lines",
+            name="Spare pool",
+            line={"width": 2, "color": _PALETTE[0], "shape": "hv"},
+            customdata=[[_e(_count(v))] for v in pool],
+            hovertemplate="Day %{x}: %{customdata[0]} spare devices<extra></extra>",
+        )
+    )
+    empty = [(day, value) for day, value in zip(days, pool, strict=True) if value is not None and value <= 0]
+    if empty:
+        fig.add_trace(
+            go.Scatter(
+                x=[day for day, _ in empty],
+                y=[value for _, value in empty],
+                mode="markers",
+                name="Stockout",
+                marker={"size": 8, "color": _NEED_COLOUR, "symbol": "x"},
+                hovertemplate="Day %{x}: no spare devices<extra></extra>",
+            )
+        )
+    fig.add_hline(y=0.0, line_width=1.2, line_color=_ZERO_COLOUR)
+    need = _spares_p99(result)
+    if need is not None:
+        fig.add_hline(
+            y=need,
+            line_dash="dash",
+            line_color=_NEED_COLOUR,
+            annotation_text=_e(f"Spares needed (P99): {_count(need)}"),
+            annotation_position="top right",
+        )
+    known = _present(pool) + ([need] if need is not None else []) + [0.0]
+    low, high = min(known), max(known)
+    pad = max(0.08 * (high - low), 1.0)
+    _finish(
+        fig,
+        420,
+        "Day of the run [d]",
+        "Spare devices [1]",
+        yaxis={"title": {"text": "Spare devices on hand [1]"}, "range": [low - pad, high + pad]},
+        hovermode="closest",
+    )
+    return _figure_html(fig, _CHART_IDS[2])
+
+
+def _availability_chart(result: Mapping[str, Any]) -> str | None:
+    """Chart 4, "Fleet availability": share of the fleet's devices up, daily mean, with the run's mean dotted.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when there is no daily availability.
+    """
+    availability = _values(result.get("availability_by_day"))
+    known = _present(availability)
+    if not known:
+        return None
+
+    import plotly.graph_objects as go
+
+    days = _days(result, len(availability))
+    fig = go.Figure(
+        go.Scatter(
+            x=days,
+            y=[None if v is None else v * 100.0 for v in availability],
+            mode="lines+markers",
+            name="Devices up",
+            line={"width": 2, "color": _PALETTE[4]},
+            marker={"size": 4},
+            customdata=[[_e(_percent(v, 5))] for v in availability],
+            hovertemplate="Day %{x}: %{customdata[0]} of the fleet up<extra></extra>",
+            showlegend=False,
+        )
+    )
+    mean = sum(known) / len(known)
+    fig.add_hline(
+        y=mean * 100.0,
+        line_dash="dot",
+        line_color=_ZERO_COLOUR,
+        annotation_text=_e(f"Mean {_percent(mean, 5)}"),
+        annotation_position="bottom right",
+    )
+    _finish(
+        fig,
+        400,
+        "Day of the run [d]",
+        "Devices up [% of fleet]",
+        yaxis={"title": {"text": "Devices up [% of fleet]"}, "ticksuffix": "%"},
+        hovermode="closest",
+    )
+    return _figure_html(fig, _CHART_IDS[3])
+
+
+def _losses_chart(rows: Sequence[tuple[str, str, str, float]]) -> str | None:
+    """Chart 5, "GPU-hours lost by cause": one bar per cause, labelled with its share of the total.
+
+    Parameters
+    ----------
+    rows : sequence of (key, label, meaning, float)
+        GPU-hours lost per cause [GPU-h] (see ``_losses``).
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when nothing is known.
+    """
+    if not rows:
+        return None
+
+    import plotly.graph_objects as go
+
+    total = sum(value for *_, value in rows)
+    divisor, suffix = _count_scale(value for *_, value in rows)
+    fig = go.Figure(
+        go.Bar(
+            x=[_e(label) for _, label, _, _ in rows],
+            y=[value / divisor for *_, value in rows],
+            marker_color=[_PALETTE[i % len(_PALETTE)] for i in range(len(rows))],
+            text=[_e(_share(value, total)) for *_, value in rows],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[
+                [_e(label), _e(_amount(value, "GPU-h")), _e(_share(value, total)), _e(meaning or label)]
+                for _, label, meaning, value in rows
+            ],
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>%{customdata[1]} (%{customdata[2]} of the total)"
+                "<br>%{customdata[3]}<extra></extra>"
+            ),
+            name="GPU-hours lost",
+            showlegend=False,
+        )
+    )
+    top = max(value / divisor for *_, value in rows)
+    _finish(
+        fig,
+        420,
+        "Cause",
+        "GPU-hours lost",
+        yaxis={
+            "title": {"text": _e(_count_axis_title("GPU-hours lost", suffix, "GPU-h"))},
+            "range": [0, top * 1.18 if top > 0 else 1.0],
+        },
+    )
+    return _figure_html(fig, _CHART_IDS[4])
+
+
+def _share(value: float, total: float) -> str:
+    """``value`` as a share of ``total``, e.g. ``"42%"``; a dash when the total is not positive."""
+    return _percent(value / total, 2) if total > 0 else _DASH
+
+
+# --------------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------------
+
+
+def _fleet_title(inputs: Mapping[str, Any]) -> str:
+    """The page title (raw text), e.g. ``"Reliability: 100,000 × h100, 60 days"``."""
+    count = _number(inputs.get("accelerators"))
+    chip = inputs.get("chip")
+    chip_text = str(chip).strip() if chip is not None else ""
+    days = _number(inputs.get("days"))
+    if count is not None and chip_text:
+        fleet = f"{_count(count)} × {chip_text}"
+    elif count is not None:
+        fleet = f"{_count(count)} accelerators"
+    else:
+        fleet = f"{chip_text} fleet" if chip_text else ""
+    parts = [part for part in (fleet, _days_text(days) if days is not None else "") if part]
+    return "Reliability: " + ", ".join(parts) if parts else "Reliability simulation"
+
+
+def _input_text(key: str, value: object) -> str:
+    """Print one input (raw text), e.g. ``("restart_minutes", 20)`` → ``"20 min"``.
+
+    Parameters
+    ----------
+    key : str
+        Key of ``result["inputs"]``.
+    value : object
+        Its value: ``days`` [d], ``job_size`` and ``accelerators`` [accelerators],
+        ``checkpoint_interval_hours`` [h] or ``"auto"``, ``*_minutes`` [min], ``spares_pct`` [%], or text.
+
+    Returns
+    -------
+    str
+        The printed value.
+    """
+    number = _number(value)
+    if number is None:
+        if key == "checkpoint_interval_hours" and str(value).strip().lower() == "auto":
+            return "auto (from the failure rate)"
+        return _input_value_text(value)
+    if key in ("accelerators", "job_size"):
+        return f"{_count(number)} accelerators"
+    if key == "days":
+        return _days_text(number)
+    if key == "checkpoint_interval_hours":
+        return _hours(number)
+    if key in ("checkpoint_write_minutes", "restart_minutes"):
+        return f"{_format_sig(number, 3)} min"
+    if key == "spares_pct":
+        return f"{_format_sig(number, 3)}% of the fleet"
+    if key in ("hot_spares", "technicians", "seed"):
+        return _count(number)
+    return _input_value_text(value)
+
+
+def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Inputs as ``(label, text)`` pairs (raw text): well-known keys first, then any others."""
+    items = [(label, _input_text(key, inputs[key])) for key, label in _INPUT_LABELS if key in inputs]
+    known = {key for key, _ in _INPUT_LABELS}
+    for key, value in inputs.items():
+        if key not in known:
+            items.append((_cause_label(str(key)), _input_text(str(key), value)))
+    return items
+
+
+def _alert(result: Mapping[str, Any]) -> str:
+    """A warning block when the spare pool ran out on some day; empty otherwise."""
+    spares = _mapping(result.get("spares"))
+    stockouts = _number(spares.get("stockout_days"))
+    if stockouts is None or stockouts <= 0:
+        return ""
+    days = _number(_mapping(result.get("inputs")).get("days"))
+    span = f" of {_count(days)}" if days is not None else ""
+    message = (
+        f"The spare pool ran out on {_count(stockouts)}{span} day{'' if stockouts == 1 else 's'}:"
+        " failed devices waited for replacements."
+    )
+    need = _spares_p99(result)
+    initial = _number(spares.get("pool_initial"))
+    if need is not None and initial is not None:
+        message += f" Initial pool {_count(initial)}; spares needed at P99: {_count(need)}."
+    return f'<div class="alert alert-shortfall" role="alert"><strong>{_e(message)}</strong></div>'
+
+
+def _title_section(result: Mapping[str, Any]) -> str:
+    """Title with the fleet and the period, the inputs and the stockout warning."""
+    items = _inputs_items(_mapping(result.get("inputs")))
+    summary = " · ".join(f"{label}: {text}" for label, text in items)
+    details = ""
+    if items:
+        rows = "".join(f'<tr><th scope="row">{_e(label)}</th><td>{_e(text)}</td></tr>' for label, text in items)
+        details = f'<details><summary>Inputs</summary><table class="inputs"><tbody>{rows}</tbody></table></details>'
+    return "".join(
+        (
+            '<header id="title">',
+            f"<h1>{_e(_fleet_title(_mapping(result.get('inputs'))))}</h1>",
+            f'<p class="subtitle">{_e(summary)}</p>' if summary else "",
+            details,
+            _alert(result),
+            "</header>",
+        )
+    )
+
+
+def _interval_text(result: Mapping[str, Any]) -> str | None:
+    """Checkpoint interval used, with the Young and Daly optima, e.g. ``"2 h (Young 1.9 h, Daly 1.7 h)"``."""
+    used = _number(result.get("checkpoint_interval_hours"))
+    optima = [
+        f"{name} {_hours(value)}"
+        for name, key in (("Young", "young_interval_hours"), ("Daly", "daly_interval_hours"))
+        if (value := _number(result.get(key))) is not None
+    ]
+    if used is None and not optima:
+        return None
+    text = _hours(used)
+    return f"{text} ({', '.join(optima)})" if optima else text
+
+
+def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """Key figures present in ``result``: ``(quantity, value, definition)`` (raw text)."""
+    inputs = _mapping(result.get("inputs"))
+    spares = _mapping(result.get("spares"))
+    engine = _mapping(result.get("engine"))
+    days = _number(inputs.get("days"))
+    over = f" over the {_days_text(days)}" if days is not None else " over the run"
+    rows: list[tuple[str, str, str]] = []
+
+    def add(label: str, text: str | None, meaning: str) -> None:
+        if text is not None:
+            rows.append((label, text, meaning))
+
+    failures = _failures_total(result)
+    add(
+        "Fleet failures",
+        None if failures is None else _amount(failures, "per day"),
+        "Failures across the whole fleet, all causes, daily mean.",
+    )
+    job_size = _number(inputs.get("job_size"))
+    add("Job size", None if job_size is None else f"{_count(job_size)} accelerators", "Accelerators the job runs on.")
+    interruptions = _number(result.get("job_interruptions"))
+    add(
+        "Job interruptions",
+        None if interruptions is None else _format_sig(interruptions, 4),
+        f"Failures that stopped the job{over}.",
+    )
+    mtbi = _number(result.get("job_mtbi_hours"))
+    add("Job MTBI", None if mtbi is None else _hours(mtbi), "Mean time between job interruptions.")
+    interval = _interval_text(result)
+    auto = str(inputs.get("checkpoint_interval_hours", "")).strip().lower() == "auto"
+    add(
+        "Checkpoint interval",
+        interval,
+        ("Chosen automatically. " if auto else "")
+        + "Interval used; Young: √(2 δ M); Daly: Young's optimum with higher-order terms,"
+        " for checkpoint write time δ and MTBI M.",
+    )
+    goodput, analytic = _number(result.get("goodput")), _number(result.get("goodput_analytic"))
+    if goodput is not None or analytic is not None:
+        text = f"{_percent(goodput)} simulated" if goodput is not None else _DASH
+        if analytic is not None:
+            text += f" (analytic {_percent(analytic)})"
+        add("Goodput", text, "Share of the job's accelerator time spent on useful training.")
+    losses = _losses(result)
+    add(
+        "GPU-hours lost",
+        _amount(sum(value for *_, value in losses), "GPU-h") if losses else None,
+        "Recomputation, restarts, waiting for spares and checkpoint writes" + over + ".",
+    )
+    need = _spares_p99(result)
+    add(
+        "Spares needed (P99)",
+        None if need is None else f"{_count(need)} devices",
+        "Spare pool that covers the replacements with 99% probability.",
+    )
+    low = _number(spares.get("min_pool"))
+    initial = _number(spares.get("pool_initial"))
+    add(
+        "Minimum spare pool",
+        None if low is None else f"{_count(low)} devices",
+        "Fewest spare devices on hand" + (f" (initial pool {_count(initial)})." if initial is not None else "."),
+    )
+    stockouts = _number(spares.get("stockout_days"))
+    add(
+        "Stockout days",
+        None if stockouts is None else _count(stockouts) + (f" of {_count(days)}" if days is not None else ""),
+        "Days on which the spare pool was empty.",
+    )
+    rate = _number(engine.get("events_per_second"))
+    if rate is not None:
+        facts = []
+        events, seconds = _number(engine.get("events")), _number(engine.get("seconds"))
+        if events is not None:
+            facts.append(f"{_amount(events)} events")
+        if seconds is not None:
+            facts.append(f"in {_format_sig(seconds, 3)} s")
+        name = engine.get("name")
+        lead = f"Engine {name}" if name is not None and str(name).strip() else "Simulation engine"
+        add("Simulation speed", _amount(rate, "events/s"), f"{lead}{': ' if facts else ''}{' '.join(facts)}.")
+    return rows
+
+
+def _key_figures_section(result: Mapping[str, Any]) -> str:
+    """Key-figures table."""
+    rows = _key_figure_rows(result)
+    body = (
+        _table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
+        if rows
+        else '<p class="muted">No key figures in this result.</p>'
+    )
+    return f'<section id="key-figures"><h2>Key figures</h2>{body}</section>'
+
+
+def _spares_caption(result: Mapping[str, Any]) -> str:
+    """A caption for the spare-pool chart (escaped HTML); empty when there is no pool."""
+    spares = _mapping(result.get("spares"))
+    if not _present(_values(spares.get("pool_by_day"))):
+        return ""
+    facts = []
+    for key, label in (("pool_initial", "initial pool"), ("min_pool", "minimum")):
+        value = _number(spares.get(key))
+        if value is not None:
+            facts.append(f"{label} {_count(value)}")
+    lead = "Spare devices on hand at the end of each day" + (f" ({', '.join(facts)})" if facts else "") + "."
+    legend = " Dashed: spares needed at P99. Grey: zero; crosses mark days without spares."
+    return f'<p class="caption">{_e(lead + legend)}</p>'
+
+
+def _availability_caption(result: Mapping[str, Any]) -> str:
+    """A caption for the availability chart (escaped HTML); empty when there is no series."""
+    known = _present(_values(result.get("availability_by_day")))
+    if not known:
+        return ""
+    text = (
+        f"Share of the fleet's devices up, daily mean: mean {_percent(sum(known) / len(known), 5)},"
+        f" lowest {_percent(min(known), 5)}, highest {_percent(max(known), 5)}."
+    )
+    return f'<p class="caption">{_e(text)}</p>'
+
+
+def _losses_table(rows: Sequence[tuple[str, str, str, float]]) -> str:
+    """GPU-hours lost as a collapsible static table, with a total row."""
+    if not rows:
+        return ""
+    total = sum(value for *_, value in rows)
+    cells = [
+        (label, _amount(value, "GPU-h"), _share(value, total), meaning or _DASH) for _, label, meaning, value in rows
+    ]
+    cells.append(("All causes", _amount(total, "GPU-h"), _share(total, total), _DASH))
+    table = _table(("Cause", "GPU-hours lost", "Share", "Meaning"), cells, numeric=(1, 2), css="gpu-hours-lost")
+    return f"<details><summary>GPU-hours lost, table</summary>{table}</details>"
+
+
+def _causes_section(result: Mapping[str, Any]) -> str:
+    """Failures-by-cause table: fleet failures per day and job interruptions, with shares and a total row."""
+    per_day = _failures_per_day(result)
+    interruptions = _by_cause(result.get("job_interruptions_by_cause"))
+    causes = [cause for cause in _causes(result) if cause in per_day or cause in interruptions]
+    if not causes:
+        body = '<p class="muted">No failure causes in this result.</p>'
+        return f'<section id="failures-by-cause"><h2>Failures by cause</h2>{body}</section>'
+    fleet_total = _failures_total(result)
+    job_total = _number(result.get("job_interruptions"))
+    if job_total is None and interruptions:
+        job_total = sum(interruptions.values())
+
+    def share(value: float | None, total: float | None) -> str:
+        return _DASH if value is None or total is None else _share(value, total)
+
+    rows = []
+    for cause in causes:
+        fleet, job = per_day.get(cause), interruptions.get(cause)
+        rows.append((
+            _cause_label(cause),
+            _DASH if fleet is None else _format_sig(fleet, 3),
+            share(fleet, fleet_total),
+            _DASH if job is None else _format_sig(job, 4),
+            share(job, job_total),
+        ))
+    rows.append((
+        "All causes",
+        _DASH if fleet_total is None else _format_sig(fleet_total, 3),
+        share(fleet_total, fleet_total),
+        _DASH if job_total is None else _format_sig(job_total, 4),
+        share(job_total, job_total),
+    ))
+    headers = (
+        "Cause",
+        "Fleet failures per day",
+        "Share of fleet failures",
+        "Job interruptions",
+        "Share of interruptions",
+    )
+    days = _number(_mapping(result.get("inputs")).get("days"))
+    caption = (
+        "Fleet failures: daily mean across all devices. Job interruptions: failures that stopped the job"
+        + (f" over the {_days_text(days)}." if days is not None else " over the run.")
+    )
+    return (
+        '<section id="failures-by-cause"><h2>Failures by cause</h2>'
+        + _table(headers, rows, numeric=range(1, len(headers)), css="failures-by-cause")
+        + f'<p class="caption">{_e(caption)}</p></section>'
+    )
+
+
+def render_reliability_html(result: dict[str, Any]) -> str:
+    """Render a reliability simulation as a complete, self-contained HTML document.
+
+    plotly.js is embedded inline exactly once; the page references no external
+    script, stylesheet or font, so it works offline. All text taken from ``result``
+    is HTML-escaped. Tables are plain HTML and readable without JavaScript; a chart
+    without data shows a note instead.
+
+    Parameters
+    ----------
+    result : dict of str to Any
+        The dictionary printed by ``gigafleet reliability --json``: ``inputs``
+        (``accelerators`` and ``job_size`` [accelerators], ``days`` [d],
+        ``checkpoint_interval_hours`` [h] or ``"auto"``, ``checkpoint_write_minutes`` and
+        ``restart_minutes`` [min], ``hot_spares`` and ``technicians`` [1], ``spares_pct``
+        [%], ``chip`` and ``seed``), ``failures_per_day`` (``total`` and ``by_cause``
+        [1/d]), ``failures_by_day`` (``day`` [d], ``by_cause`` daily counts [1/d]),
+        ``job_interruptions`` and ``job_interruptions_by_cause`` [1, over the run],
+        ``job_mtbi_hours``, ``checkpoint_interval_hours``, ``young_interval_hours`` and
+        ``daly_interval_hours`` [h], ``goodput`` and ``goodput_analytic`` [1],
+        ``gpu_hours_lost`` (per cause [GPU-h]), ``goodput_vs_job_size`` (``job_size``
+        [accelerators], goodputs [1], ``mtbi_hours`` [h]), ``availability_by_day`` [1],
+        ``spares`` (``pool_initial``, ``pool_by_day``, ``min_pool`` and
+        ``spares_needed_p99`` [devices], ``stockout_days`` [d]), ``spares_needed_p99``
+        [devices], ``engine`` (``events`` [1], ``seconds`` [s], ``events_per_second``
+        [1/s]) and ``notes``. Every key is optional; missing or malformed entries are skipped.
+
+    Returns
+    -------
+    str
+        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
+    """
+    from plotly.offline import get_plotlyjs
+
+    data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
+    losses = _losses(data)
+    sections = (
+        _chart_section(
+            "failures-per-day",
+            "Failures per day by cause",
+            _failures_chart(data),
+            '<p class="caption">Fleet failures each day, stacked by cause.</p>' if _daily_by_cause(data) else "",
+        ),
+        _chart_section(
+            "goodput-vs-job-size",
+            "Goodput vs job size",
+            _goodput_chart(data),
+            '<p class="caption">Markers: simulated goodput. Line: analytic goodput (checkpoint/restart model at the'
+            " optimal interval). Star: this job. Dotted, right axis: the job's mean time between interruptions.</p>"
+            if _goodput_points(data)
+            else "",
+        ),
+        _chart_section("spare-pool", "Spare pool", _spares_chart(data), _spares_caption(data)),
+        _chart_section("availability", "Fleet availability", _availability_chart(data), _availability_caption(data)),
+        _chart_section("gpu-hours-lost", "GPU-hours lost by cause", _losses_chart(losses), _losses_table(losses)),
+    )
+    schema = data.get("schema_version")
+    footer = (
+        "<footer>Generated by gigafleet"
+        + (f" from a reliability result with schema version {_e(schema)}" if schema is not None else "")
+        + ". Self-contained page: no network access needed.</footer>"
+    )
+    plotlyjs = str(get_plotlyjs())
+    return "\n".join(
+        (
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            '<meta name="generator" content="gigafleet">',
+            f"<title>gigafleet {_e(_fleet_title(_mapping(data.get('inputs'))))}</title>",
+            f"<style>{_PLAN_CSS}</style>",
+            "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>",
+            f'<script type="text/javascript">{plotlyjs}</script>',
+            "</head>",
+            "<body>",
+            _title_section(data),
+            '<noscript><p class="noscript">Charts need JavaScript; the key figures, failure causes and '
+            "GPU-hours lost are also in the tables on this page.</p></noscript>",
+            _key_figures_section(data),
+            *sections,
+            _causes_section(data),
+            _notes_section(data),
+            footer,
+            "</body>",
+            "</html>",
+            "",
+        )
+    )
+
+
+def write_reliability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
+    """Render a reliability simulation and write it atomically to ``path``.
+
+    The document goes to a temporary file in the destination folder and is then moved
+    over ``path``; readers never see a partial file and no temporary file is left
+    behind, even on error.
+
+    Parameters
+    ----------
+    result : dict of str to Any
+        The dictionary printed by ``gigafleet reliability --json`` (see ``render_reliability_html``).
+    path : str or os.PathLike of str
+        Destination of the HTML file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a ``Path``.
+    """
+    target = pathlib.Path(path)
+    _write_atomically(render_reliability_html(result), target)
+    return target
