@@ -3,9 +3,10 @@
 Exact per-device semantics (the same as the SimPy reference in :mod:`gigafleet.reliability.reference`):
 each device alternates up and down; while up its operating age grows and every failure mode's Weibull hazard
 applies to that age (repairs do not reset it); at a failure the cause is the first mode to fire, the repair class
-is drawn with the mode's shares, and the device stays down for that class's repair time. The engine advances every
-device by one failure–repair cycle per round with numpy (all devices at once, in chunks), dropping devices whose
-next failure falls beyond the horizon, so a year of 10^8 devices takes a handful of rounds.
+is drawn with the mode's shares, and the device stays down for that class's repair time. The first round thins the
+whole chunk at once (all devices start at the same age, so the number that fail before the horizon is binomial and
+only those are drawn); later rounds advance the failed devices one failure–repair cycle at a time with numpy,
+dropping those whose next failure falls beyond the horizon.
 
 Fleet-level outputs are aggregated on the fly (failures per day by cause, devices down per hour, spare-pool
 movements, technician hours): no per-event array of the whole fleet is kept. Events of the first ``track_devices``
@@ -83,6 +84,45 @@ def _next_failure(model: FailureModel, age: npt.NDArray[np.float64], rng: np.ran
     return best, cause
 
 
+def _first_failures(model: FailureModel, size: int, age0: float, horizon_hours: float, rng: np.random.Generator,
+                    grid_points: int = 4097) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64],
+                                                      npt.NDArray[np.int16]]:
+    """First failures of ``size`` devices that all start at age ``age0`` at time 0, without drawing for the rest.
+
+    Exact thinning: every device's first failure falls before the horizon with the same probability
+    p = 1 − exp(−ΔC), ΔC the cumulative hazard over the horizon; K ~ Binomial(size, p) devices are picked at
+    random, their cumulative hazard at failure is Exp(1) truncated to [0, ΔC) and inverted on a fine grid of the
+    (monotone) cumulative hazard, and the cause is drawn in proportion to each mode's hazard at that age.
+    """
+    k, eta = model.shape, model.scale_hours()
+    t_grid = np.linspace(0.0, horizon_hours, grid_points)
+    cumulative = (((age0 + t_grid[:, None]) / eta) ** k - (age0 / eta) ** k).sum(axis=1)
+    total = float(cumulative[-1])
+    count = int(rng.binomial(size, -np.expm1(-total)))
+    if count == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int16)
+    which = np.sort(rng.choice(size, count, replace=False)).astype(np.int64)
+    target = -np.log1p(rng.random(count) * np.expm1(-total))  # Exp(1) truncated to [0, total)
+    delta = np.interp(target, cumulative, t_grid)
+    constant = np.flatnonzero(k == 1.0)
+    varying = np.flatnonzero(k != 1.0)
+    constant_rate = float(model.rate_per_hour[constant].sum())
+    # hazards at the failure age: constant modes as one group, age-dependent modes one by one
+    hazards = [np.full(count, constant_rate)] + [
+        (k[m] / eta[m]) * ((age0 + delta) / eta[m]) ** (k[m] - 1) for m in varying]
+    cum = np.cumsum(np.stack(hazards, axis=1), axis=1)
+    group = (rng.random(count)[:, None] * cum[:, -1:] > cum).sum(axis=1).clip(max=len(hazards) - 1)
+    cause = np.zeros(count, dtype=np.int16)
+    in_constant = group == 0
+    if constant.size and in_constant.any():
+        probabilities = np.cumsum(model.rate_per_hour[constant]) / constant_rate
+        pick = np.searchsorted(probabilities, rng.random(int(in_constant.sum())), side="right")
+        cause[in_constant] = constant[pick.clip(max=constant.size - 1)]
+    for position, m in enumerate(varying, start=1):
+        cause[group == position] = m
+    return which, delta, cause
+
+
 def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: float, *, seed: int = 0,
                             start_age_hours: float | None = None, track_devices: int = 0,
                             chunk: int = DEFAULT_CHUNK, memory_limit_bytes: int = MEMORY_LIMIT_BYTES) -> FleetEvents:
@@ -131,11 +171,11 @@ def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: 
     job_parts: list[tuple[np.ndarray, ...]] = []  # (time, cause, class, down, devices needed, device id)
     for start in range(0, n_devices, chunk):
         size = min(chunk, n_devices - start)
-        ids = np.arange(start, start + size, dtype=np.int64)
-        age = np.full(size, float(age0))
-        clock = np.zeros(size)
+        first, delta, cause = _first_failures(model, size, float(age0), horizon_hours, rng)
+        ids = first + start
+        age = np.full(ids.size, float(age0))
+        clock = np.zeros(ids.size)
         while ids.size:
-            delta, cause = _next_failure(model, age, rng)
             t_fail = clock + delta
             alive = t_fail < horizon_hours
             ids, age, t_fail, cause, delta = ids[alive], age[alive], t_fail[alive], cause[alive], delta[alive]
@@ -169,6 +209,8 @@ def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: 
             clock = t_fail + down
             keep = clock < horizon_hours
             ids, age, clock = ids[keep], age[keep], clock[keep]
+            if ids.size:
+                delta, cause = _next_failure(model, age, rng)
     # correlated domains: Poisson common shocks taking a whole domain down
     job_domain_parts: list[tuple[np.ndarray, ...]] = []
     for offset, domain in enumerate(DOMAINS):
