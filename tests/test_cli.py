@@ -273,3 +273,34 @@ def test_power_command_json_table_report(tmp_path: Path) -> None:
 def test_power_bad_input(args: list[str], expected: str) -> None:
     code, _, err = invoke("power", *args)
     assert code == 2 and expected in err and "Traceback" not in err
+
+
+def test_reliability_command_json_and_report(tmp_path: Path) -> None:
+    report = tmp_path / "rel.html"
+    code, out, err = invoke("reliability", "--accelerators", "200k", "--chip", "gb200", "--days", "30",
+                            "--job-size", "50k", "--json", "--report", str(report))
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["failures_per_day"]) == {"total", "by_cause"}
+    assert {"gpu", "hbm", "software", "network"} <= set(data["failures_per_day"]["by_cause"])
+    for key in ("job_mtbi_hours", "goodput", "spares_needed_p99"):
+        assert isinstance(data[key], float)
+    assert set(data["gpu_hours_lost"]) == {"recomputation", "restart", "waiting_for_spares", "checkpointing"}
+    assert 0 < data["goodput"] < 1
+    assert report.stat().st_size > 1_000_000
+    code, out, _ = invoke("reliability", "--accelerators", "20k", "--days", "10", "--checkpoint-interval", "30")
+    assert code == 0 and "Goodput vs job size" in out
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--accelerators", "0"], "--accelerators"),
+    (["--accelerators", "10k", "--job-size", "20k"], "--job-size"),
+    (["--accelerators", "10k", "--checkpoint-interval", "0.1", "--checkpoint-write-minutes", "1"],
+     "--checkpoint-interval"),
+    (["--accelerators", "10k", "--days", "-3"], "--days"),
+    (["--accelerators", "2B", "--max-memory-gb", "0.001"], "GiB"),
+    (["--accelerators", "10k", "--chip", "h1OO"], "did you mean 'h100'"),
+])
+def test_reliability_bad_input(args: list[str], expected: str) -> None:
+    code, _, err = invoke("reliability", *args)
+    assert code == 2 and expected in err and "Traceback" not in err

@@ -117,6 +117,8 @@ def test_spares_shortage_makes_the_job_wait() -> None:
     (ReliabilitySpec(chip="h100", accelerators=100, days=0, job_size=10), "--days"),
     (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=10, checkpoint_interval_hours=0.001,
                      checkpoint_write_minutes=1.0), "--checkpoint-interval"),
+    (ReliabilitySpec(chip="h100", accelerators=10**8, days=1, job_size=10**8, memory_limit_bytes=2**40),
+     "cannot make progress"),
     (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=10, restart_minutes=-1), "--restart-minutes"),
     (ReliabilitySpec(chip="h1OO", accelerators=100, days=10, job_size=10), "--chip"),
     (ReliabilitySpec(chip="h100", accelerators=10**9, days=10, job_size=10, memory_limit_bytes=2**20),

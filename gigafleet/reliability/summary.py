@@ -16,7 +16,12 @@ import numpy as np
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
 from gigafleet.reliability.analytic import daly_interval, expected_goodput, young_interval
-from gigafleet.reliability.cohort import MEMORY_LIMIT_BYTES, FleetEvents, simulate_fleet_failures
+from gigafleet.reliability.cohort import (
+    MEMORY_LIMIT_BYTES,
+    FleetEvents,
+    memory_estimate_bytes,
+    simulate_fleet_failures,
+)
 from gigafleet.reliability.job import JobOutcome, simulate_job
 from gigafleet.reliability.model import DOMAINS, FailureModel, failure_model
 
@@ -76,6 +81,11 @@ def _job_events(events: FleetEvents, size: int) -> tuple[np.ndarray, np.ndarray,
 def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, Any]:
     """Run the study and return the JSON-ready summary."""
     validate(spec)
+    needed = memory_estimate_bytes(spec.accelerators)
+    if needed > spec.memory_limit_bytes:
+        raise InputError("--accelerators", spec.accelerators,
+                         f"a fleet whose simulation fits in {spec.memory_limit_bytes / 2**30:.3g} GiB (this one needs "
+                         f"~{needed / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)")
     model = failure_model(catalog, spec.chip)
     write_h = (spec.checkpoint_write_minutes / 60.0 if spec.checkpoint_write_minutes is not None
                else model.checkpoint_write_hours)
@@ -85,8 +95,12 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
     young, daly = young_interval(write_h, mtbi), daly_interval(write_h, mtbi)
     interval = spec.checkpoint_interval_hours if spec.checkpoint_interval_hours is not None else daly
     if interval <= write_h:
-        raise InputError("--checkpoint-interval", interval,
-                         f"an interval longer than the checkpoint write time ({write_h * 60:.2f} min)")
+        if spec.checkpoint_interval_hours is None:
+            raise InputError("--job-size", spec.job_size,
+                             f"a job whose mean time between interruptions ({mtbi * 60:.3g} min) is well above the "
+                             f"checkpoint write time ({write_h * 60:.2f} min); this one cannot make progress")
+        raise InputError("--checkpoint-interval", interval * 60,
+                         f"an interval in minutes longer than the checkpoint write time ({write_h * 60:.2f} min)")
     hot = spec.hot_spares if spec.hot_spares is not None else math.ceil(spec.job_size * spec.spares_pct / 100)
     started = time.perf_counter()
     events = simulate_fleet_failures(
