@@ -81,11 +81,11 @@ def _job_events(events: FleetEvents, size: int) -> tuple[np.ndarray, np.ndarray,
 def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, Any]:
     """Run the study and return the JSON-ready summary."""
     validate(spec)
-    needed = memory_estimate_bytes(spec.accelerators)
-    if needed > spec.memory_limit_bytes:
+    memory = memory_estimate_bytes(spec.accelerators)
+    if memory > spec.memory_limit_bytes:
         raise InputError("--accelerators", spec.accelerators,
                          f"a fleet whose simulation fits in {spec.memory_limit_bytes / 2**30:.3g} GiB (this one needs "
-                         f"~{needed / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)")
+                         f"~{memory / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)")
     model = failure_model(catalog, spec.chip)
     write_h = (spec.checkpoint_write_minutes / 60.0 if spec.checkpoint_write_minutes is not None
                else model.checkpoint_write_hours)
