@@ -27,7 +27,7 @@ DATA_DIR = Path(__file__).parent / "data"
 """Folder of the built-in catalogue."""
 
 KINDS: tuple[str, ...] = ("accelerators", "cooling", "facility", "power_sources", "regions", "baselines",
-                          "supply", "sites", "failure_modes")
+                          "supply", "sites", "failure_modes", "capability")
 """Catalogue kinds, one CSV file each (``<kind>.csv``)."""
 
 COLUMNS: tuple[str, ...] = ("id", "label", "parameter", "unit", "low", "mid", "high", "grade", "source",
@@ -84,6 +84,7 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
                   "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
                   "world-datacentres-2030"),
     "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield"),
+    "capability": ("hoffmann-approach1", "hoffmann-approach3", "data", "limits", "inference", "training"),
     "failure_modes": ("gpu", "hbm", "sram", "nic", "network", "host", "psu", "cooling", "software", "sdc", "repair",
                       "job", "generation", "domain-rack", "domain-pdu", "domain-cooling-loop", "domain-fabric"),
     "sites": ("abilene-tx", "memphis-tn", "new-albany-oh", "richland-parish-la", "mount-pleasant-wi",

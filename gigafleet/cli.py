@@ -675,6 +675,107 @@ def reliability(
         _print_reliability(result)
 
 
+def _print_capability(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import scaled
+
+    console = Console()
+
+    def q(value: dict[str, float], fmt: str = "{:.2e}") -> str:
+        return f"{fmt.format(value['p50'])} ({fmt.format(value['p10'])}-{fmt.format(value['p90'])})"
+
+    table = Table(title="Capability by year (P50, P10-P90)")
+    for column in ("Year", "Accelerators", "Run size", "Goodput", "Largest run FLOP", "Binding", "Params",
+                   "Tokens", "Inference tokens/day"):
+        table.add_column(column, justify="right")
+    for row in result["years"]:
+        table.add_row(str(row["year"] or "-"), scaled(row["accelerators"]), scaled(row["job_accelerators"]),
+                      f"{row['goodput']:.2f}", q(row["largest_run_flop"]), row["binding_limit"],
+                      scaled(row["compute_optimal_params"]["p50"]), scaled(row["compute_optimal_tokens"]["p50"]),
+                      f"{row['inference_tokens_per_day']['p50']:.2e}")
+    console.print(table)
+    last = result["years"][-1]
+    console.print("limits (P50): " + ", ".join(f"{k} {v['p50']:.2e} FLOP" for k, v in last["limits_flop"].items()))
+    for note in result["notes"]:
+        console.print(f"[dim]- {note}[/dim]")
+
+
+@app.command()
+@_user_errors
+def capability(
+    accelerators: AcceleratorsOpt = None,
+    chip: Annotated[str, typer.Option("--chip", help="Accelerator id (with --accelerators).")] = "gb200",
+    fleet: FleetOpt = None,
+    plan_run: Annotated[str | None, typer.Option("--plan", help="Run id of a stored plan: capability by year.")]
+    = None,
+    store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store of --plan.")] = None,
+    days: Annotated[str, typer.Option("--days", help="Duration of the training run [days].")] = "100",
+    precision: Annotated[str, typer.Option("--precision", help="bf16, fp8 or fp4.")] = "bf16",
+    mfu: MfuOpt = None,
+    goodput: Annotated[str | None, typer.Option("--goodput", help="Override the reliability engine's goodput.")]
+    = None,
+    training_share: Annotated[str, typer.Option("--training-share", help="Share of the fleet training; the rest "
+                                                                         "serves inference.")] = "0.5",
+    campus_share: Annotated[str | None, typer.Option("--campus-share", help="Share of the training fleet one run "
+                                                                           "can use [default 1; plans: the largest "
+                                                                           "site].")] = None,
+    linked_campuses: Annotated[str, typer.Option("--linked-campuses", help="Campuses one run spans.")] = "1",
+    serve_params: Annotated[str, typer.Option("--serve-params", help="Parameters of the served model.")] = "405B",
+    samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
+) -> None:
+    """Largest training run, compute-optimal model, binding limit and inference capacity of a fleet or plan."""
+    from gigafleet.capability import CapabilitySpec, fleet_slice, plan_fleets
+    from gigafleet.capability import capability as run_capability
+    from gigafleet.catalog import load_catalog
+    from gigafleet.errors import InputError
+    from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
+    from gigafleet.scenario import parse_counts
+
+    catalog = load_catalog()
+    share = parse_fraction(campus_share, "--campus-share") if campus_share is not None else None
+    spec = CapabilitySpec(
+        days=parse_amount(days, "--days"), precision=precision.strip().lower(),
+        mfu=parse_fraction(mfu, "--mfu") if mfu is not None else None,
+        training_share=parse_amount(training_share, "--training-share"),
+        campus_share=share if share is not None else 1.0,
+        linked_campuses=_int_flag(linked_campuses, "--linked-campuses", low=1, high=1000) or 1,
+        serve_params=parse_positive(serve_params, "--serve-params"),
+        goodput=parse_fraction(goodput, "--goodput") if goodput is not None else None,
+        samples=_int_flag(samples, "--samples", low=10, high=100_000) or 2000,
+        seed=_int_flag(seed, "--seed", low=0, high=2**31) or 0,
+    )
+    inputs: dict[str, Any] = {"chip": None, "accelerators": None, "plan_run_id": plan_run}
+    if plan_run is not None:
+        if accelerators is not None or fleet is not None:
+            raise InputError("--plan", plan_run, "either --plan or a fleet (--accelerators/--fleet), not both")
+        from gigafleet.store import load_run
+
+        fleets = plan_fleets(catalog, load_run(plan_run, store), share)
+    elif fleet is not None:
+        counts = parse_counts(fleet, "--fleet")
+        fleets = [fleet_slice(catalog, counts, sum(counts.values()), spec.campus_share)]
+        inputs["fleet"] = counts
+    else:
+        count = parse_positive(accelerators or "1M", "--accelerators")
+        fleets = [fleet_slice(catalog, {chip.strip().lower(): count}, count, spec.campus_share)]
+        inputs.update(chip=chip.strip().lower(), accelerators=count)
+    from rich.console import Console
+
+    with Console(stderr=True).status("estimating capability"):
+        result = run_capability(catalog, fleets, spec, inputs)
+    if report is not None:
+        from gigafleet.capability_report import write_capability_report
+
+        typer.echo(f"report written to {write_capability_report(result, report)}", err=True)
+    if as_json:
+        _dump(result)
+    else:
+        _print_capability(result)
+
+
 @catalog_app.command("list")
 @_user_errors
 def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "

@@ -97,3 +97,25 @@ def list_runs(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]
         con.close()
     keys = ("run_id", "kind", "created_utc", "name", "status", "objective_usd")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def load_run(run_id: str, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The stored result of a run; unknown ids raise :class:`~gigafleet.errors.InputError` listing known ones."""
+    import duckdb
+
+    from gigafleet.errors import InputError
+
+    file = store_path(path)
+    if not file.exists():
+        raise InputError("--plan", run_id, f"a run id from a store; {file} does not exist (run gigafleet plan first)")
+    con = duckdb.connect(str(file), read_only=True)
+    try:
+        row = con.execute("SELECT result_json FROM runs WHERE run_id = ?", [run_id]).fetchone()
+        known = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY created_utc DESC LIMIT 20").fetchall()]
+    finally:
+        con.close()
+    if row is None:
+        raise InputError("--plan", run_id, known or ["(no runs stored)"])
+    result: dict[str, Any] = json.loads(row[0])
+    result.setdefault("run_id", run_id)
+    return result
