@@ -246,6 +246,24 @@ class Catalog:
             for item in self.items.get(k, {}).values():
                 yield from item.parameters.values()
 
+    def with_overrides(self, overrides: Mapping[tuple[str, str, str], float]) -> Catalog:
+        """A copy in which the given (kind, id, parameter) values are fixed to a point value.
+
+        Used by sweeps to sample catalogue inputs; unknown paths raise :class:`InputError`.
+        """
+        import dataclasses
+
+        copy = Catalog(root=self.root, items={k: dict(v) for k, v in self.items.items()}, sources=self.sources,
+                       site_attributes=self.site_attributes, defects=list(self.defects))
+        for (kind, item_id, name), value in overrides.items():
+            item = copy.item(kind, item_id, field_name=f"catalog.{kind}")
+            parameter = item.get(name)
+            if parameter is None:
+                raise InputError(f"catalog.{kind}.{item_id}", name, list(item.parameters))
+            fixed = dataclasses.replace(parameter, low=float(value), mid=float(value), high=float(value))
+            copy.items[item.kind][item.id] = Item(item.kind, item.id, item.label, {**item.parameters, name: fixed})
+        return copy
+
     def check(self) -> list[Defect]:
         """All defects: those found while loading plus cross-row consistency checks."""
         return self.defects + _consistency_defects(self)

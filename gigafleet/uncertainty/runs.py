@@ -1,0 +1,130 @@
+"""Executing one run of an experiment (on a Dask worker or in-process): pure function of its inputs.
+
+Plan runs report scalar outputs (``cost_usd``, ``h100e_final``, ``effective_h100e_final``,
+``facility_power_gw_final``, ``capex_total_usd``, ``shortfall_final``, ``year_final_target_met``, ``status_ok``) and
+by-year series (``h100e_by_year``, ``effective_h100e_by_year``, ``facility_power_gw_by_year``). Effective H100e
+multiply each year's fleet by the goodput of a job the size of its largest site (reliability layer, Daly-optimal
+checkpoints, analytic expectation with the run's failure rates): the cross-layer "compute really delivered".
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from gigafleet.catalog import Catalog, load_catalog
+from gigafleet.errors import InputError
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog() -> Catalog:
+    return load_catalog()
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node: Any = data
+    for key in keys[:-1]:
+        if isinstance(node, list):
+            node = node[int(key)]
+            continue
+        if isinstance(node, dict):
+            candidates = [k for k in node if str(k) == key]
+            if not candidates:
+                raise InputError("parameter path", f"scenario.{dotted}", "an existing scenario key")
+            node = node[candidates[0]]
+        else:
+            raise InputError("parameter path", f"scenario.{dotted}", "a path into the scenario")
+    last = keys[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        existing = [k for k in node if str(k) == last]
+        slot: Any = existing[0] if existing else (int(last) if last.isdigit() else last)
+        node[slot] = value
+    else:
+        raise InputError("parameter path", f"scenario.{dotted}", "a path into the scenario")
+
+
+def _goodput_for(catalog: Catalog, chip: str, job: float) -> float:
+    from gigafleet.reliability.analytic import daly_interval, expected_goodput
+    from gigafleet.reliability.model import failure_model
+    from gigafleet.reliability.summary import job_rate_per_hour
+
+    if job < 1:
+        return 1.0
+    model = failure_model(catalog, chip)
+    mtbi = 1.0 / job_rate_per_hour(model, round(job))
+    write, restart = model.checkpoint_write_hours, model.restart_hours
+    if write >= mtbi:
+        return 0.0
+    return max(0.0, expected_goodput(daly_interval(write, mtbi), write, restart, mtbi))
+
+
+def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """Scalar and by-year outputs of a plan result, with reliability-adjusted (effective) H100e."""
+    years = result.get("years", [])
+    if not years:
+        return {"status_ok": 0.0, "cost_usd": math.nan}
+    effective = []
+    for year in years:
+        chips = {row["chip"]: row["in_service"] for row in result["by_chip"] if row["year"] == year["year"]}
+        sites = [row["accelerators"] for row in result["by_site"] if row["year"] == year["year"]]
+        dominant = max(chips, key=lambda c: chips[c]) if chips else None
+        goodput = _goodput_for(catalog, dominant, max(sites or [0.0])) if dominant else 1.0
+        effective.append(year["h100e"] * goodput)
+    final = years[-1]
+    target = next((y["target"] for y in reversed(years) if y["target"] is not None), None)
+    met = next((y["year"] for y in years if target is not None and y["delivered_metric"] >= target * (1 - 1e-6)),
+               None)
+    return {
+        "status_ok": 1.0 if result["status"] == "optimal" else 0.0,
+        "cost_usd": result.get("cost_usd"), "capex_total_usd": sum(y["capex_usd"] for y in years),
+        "h100e_final": final["h100e"], "effective_h100e_final": effective[-1],
+        "facility_power_gw_final": final["facility_power_gw"], "shortfall_final": final["shortfall"],
+        "year_final_target_met": float(met) if met is not None else math.nan,
+        "years": [y["year"] for y in years], "h100e_by_year": [y["h100e"] for y in years],
+        "effective_h100e_by_year": effective,
+        "facility_power_gw_by_year": [y["facility_power_gw"] for y in years],
+    }
+
+
+def run_plan(base: str, values: dict[str, Any]) -> dict[str, Any]:
+    """One plan run with scenario and catalogue values set."""
+    from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario
+    from gigafleet.buildout.solve import plan
+
+    catalog = _catalog()
+    overrides = {tuple(path.split(".")[1:]): float(v) for path, v in values.items() if path.startswith("catalog.")}
+    if overrides:
+        catalog = catalog.with_overrides(overrides)  # type: ignore[arg-type]
+    data = load_plan_scenario(base).model_dump()
+    for path, value in values.items():
+        if path.startswith("scenario."):
+            _set_path(data, path[len("scenario."):], value)
+    scenario = PlanScenario.model_validate(data)
+    return plan_outputs(plan(catalog, scenario), catalog)
+
+
+def _function(spec: str) -> Callable[..., Any]:
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError):
+        raise InputError("function", spec, "an importable 'module:callable'") from None
+
+
+def execute_run(kind: str, target: str, values: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Run one experiment point; returns its outputs and the seconds it took (picklable for Dask)."""
+    started = time.perf_counter()
+    if kind == "plan":
+        outputs = run_plan(target, values)
+    else:
+        arguments = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("function.")}
+        outputs = dict(_function(target)(seed=seed, **arguments))
+    outputs["seconds"] = time.perf_counter() - started
+    return outputs

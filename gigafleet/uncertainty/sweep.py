@@ -1,0 +1,198 @@
+"""Resumable sweeps on Dask distributed, with results in the DuckDB run store and Parquet.
+
+* Every run has a stable id (hash of its values and replication); finished runs are inserted and committed by
+  the client as soon as they arrive (in the batches Dask hands back), so a sweep killed at any point (Ctrl-C,
+  SIGKILL, lost worker) loses only runs in flight.
+  ``--resume`` re-expands the experiment, skips the ids already stored, and runs the rest: no run is redone,
+  duplicated or lost.
+* Runs execute on a Dask ``LocalCluster`` (processes, one thread each) by default, or on an existing scheduler
+  (``tcp://host:8786``), so dask-jobqueue and Kubernetes deployments work unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gigafleet.catalog import load_catalog
+from gigafleet.errors import GigafleetError, InputError
+from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
+from gigafleet.uncertainty.runs import execute_run
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sweeps (sweep_id VARCHAR PRIMARY KEY, name VARCHAR, created_utc TIMESTAMP,
+    experiment_yaml VARCHAR, total_runs INTEGER, problem_json VARCHAR);
+CREATE TABLE IF NOT EXISTS sweep_runs (sweep_id VARCHAR, run_id VARCHAR, run_index INTEGER, params_json VARCHAR,
+    outputs_json VARCHAR, seconds DOUBLE, completed_utc TIMESTAMP, PRIMARY KEY (sweep_id, run_id));
+"""
+
+
+class StoreCorruptError(GigafleetError):
+    """The results file cannot be read; it is never overwritten."""
+
+
+def _connect(path: Path, read_only: bool = False) -> Any:
+    import duckdb
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+        if not read_only:
+            con.execute(_SCHEMA)
+        return con
+    except duckdb.Error as exc:
+        raise StoreCorruptError(f"results file {path} cannot be read ({str(exc).splitlines()[0]}); it was left "
+                                "untouched: move it away or pass another --store") from None
+
+
+def completed_ids(path: Path, sweep: str) -> set[str]:
+    """Run ids already stored for a sweep."""
+    if not path.exists():
+        return set()
+    con = _connect(path)
+    try:
+        return {r[0] for r in con.execute("SELECT run_id FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()}
+    finally:
+        con.close()
+
+
+def _client(scheduler: str | None, workers: int) -> Any:
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout="5s")  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError) as exc:
+            raise InputError("--scheduler", scheduler, f"a reachable Dask scheduler address ({exc})") from None
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+    return Client(cluster)  # type: ignore[no-untyped-call]
+
+
+def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str | None = None,
+              workers: int | None = None, resume: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Run (or resume) a sweep; returns its id and counts. Finished runs are committed one by one."""
+    catalog = load_catalog()
+    if not text.strip():
+        import yaml
+
+        text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
+    runs, problem = expand_runs(catalog, experiment)
+    sweep = sweep_id(experiment)
+    target = experiment.base if experiment.kind == "plan" else experiment.function
+    assert target is not None
+    con = _connect(store)
+    try:
+        exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
+        if exists and not resume:
+            raise InputError("sweep", sweep, "a new experiment, or --resume to finish this one")
+        if not exists:
+            con.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?)",
+                        [sweep, experiment.name, _dt.datetime.now(_dt.UTC).replace(tzinfo=None), text, len(runs),
+                         json.dumps(problem)])
+        done = {r[0] for r in con.execute("SELECT run_id FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()}
+        todo = [r for r in runs if r.run_id not in done]
+        if progress:
+            progress(len(done), len(runs))
+        if todo:
+            _execute(con, sweep, experiment, target, todo, len(done), len(runs), scheduler,
+                     workers or max(1, os.cpu_count() or 1), progress)
+        count = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
+    finally:
+        con.close()
+    return {"sweep_id": sweep, "runs": len(runs), "completed": int(count), "skipped_as_done": len(runs) - len(todo)}
+
+
+def _execute(con: Any, sweep: str, experiment: Experiment, target: str, todo: list[Run], done: int, total: int,
+             scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None) -> None:
+    from dask.distributed import as_completed
+
+    client = _client(scheduler, workers)
+    stop = experiment.stop
+    batch = len(todo) if stop is None else stop.batch
+    finished = done
+    try:
+        position = 0
+        while position < len(todo):
+            chunk = todo[position:position + batch]
+            position += len(chunk)
+            futures = {client.submit(execute_run, experiment.kind, target, run.values, run.seed, pure=False): run
+                       for run in chunk}
+            completed = as_completed(futures, with_results=True)  # type: ignore[no-untyped-call]
+            for finished_batch in completed.batches():  # type: ignore[no-untyped-call]
+                rows = []
+                for future, outputs in finished_batch:
+                    run = futures[future]
+                    rows.append([sweep, run.run_id, run.index, json.dumps(run.values),
+                                 json.dumps(outputs, default=float), outputs.get("seconds", 0.0),
+                                 _dt.datetime.now(_dt.UTC).replace(tzinfo=None)])
+                con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)  # one commit per batch
+                finished += len(rows)
+                if progress:
+                    progress(finished, total)
+            if stop is not None and _converged(con, sweep, stop.output, stop.relative_halfwidth, stop.min_runs):
+                break
+    finally:
+        client.close()
+        if scheduler is None and client.cluster is not None:
+            client.cluster.close()
+
+
+def _converged(con: Any, sweep: str, output: str, halfwidth: float, min_runs: int) -> bool:
+    values = [json.loads(r[0]).get(output) for r in
+              con.execute("SELECT outputs_json FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()]
+    data = np.array([v for v in values if isinstance(v, (int, float)) and math.isfinite(v)], dtype=float)
+    if data.size < min_runs or data.mean() == 0:
+        return False
+    return bool(1.96 * data.std(ddof=1) / math.sqrt(data.size) <= halfwidth * abs(data.mean()))
+
+
+def load_results(store: Path, sweep: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The sweep's record and its runs (values, outputs), ordered by run index."""
+    if not store.exists():
+        raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (the file does not exist)")
+    con = _connect(store, read_only=True)
+    try:
+        row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
+                          [sweep]).fetchone()
+        known = [r[0] for r in con.execute("SELECT sweep_id FROM sweeps").fetchall()]
+        if row is None:
+            raise InputError("SWEEP_ID", sweep, known or ["(no sweeps stored)"])
+        runs = [{"run_id": r[0], "index": r[1], "values": json.loads(r[2]), "outputs": json.loads(r[3])}
+                for r in con.execute("SELECT run_id, run_index, params_json, outputs_json FROM sweep_runs "
+                                     "WHERE sweep_id = ? ORDER BY run_index", [sweep]).fetchall()]
+    finally:
+        con.close()
+    return {"sweep_id": sweep, "name": row[0], "experiment_yaml": row[1], "total_runs": row[2],
+            "problem": json.loads(row[3])}, runs
+
+
+def export_parquet(store: Path, sweep: str, path: Path) -> Path:
+    """Write the sweep as Parquet: run_id, run_index, one column per swept path (``param:<path>``) and per scalar
+    output (``out:<name>``); by-year outputs are JSON strings (``series:<name>``). Atomic (temp file + rename)."""
+    import pandas as pd
+
+    _, runs = load_results(store, sweep)
+    rows = []
+    for run in runs:
+        row: dict[str, Any] = {"run_id": run["run_id"], "run_index": run["index"]}
+        row.update({f"param:{k}": v for k, v in run["values"].items()})
+        for key, value in run["outputs"].items():
+            if isinstance(value, list):
+                row[f"series:{key}"] = json.dumps(value)
+            else:
+                row[f"out:{key}"] = value
+        rows.append(row)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".parquet.tmp")
+    pd.DataFrame(rows).to_parquet(temp, index=False)
+    os.replace(temp, path)
+    return path

@@ -1,0 +1,201 @@
+"""Sweeps: Sobol on Ishigami, resume after SIGKILL, identical results with 1 and 2 workers, bad input, plan sweeps."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from gigafleet.errors import GigafleetError, InputError
+from gigafleet.uncertainty.experiment import Experiment, expand_runs, sweep_id
+from gigafleet.uncertainty.sensitivity import sobol_indices, summarise_sweep
+from gigafleet.uncertainty.sweep import StoreCorruptError, load_results, run_sweep
+
+PI = math.pi
+
+
+def _experiment(tmp_path: Path, data: dict[str, object], name: str = "exp.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def _ishigami(n: int) -> dict[str, object]:
+    return {"name": "ishigami", "kind": "function", "function": "gigafleet.uncertainty.testfunctions:ishigami",
+            "sample": {"method": "sobol", "n": n, "seed": 0,
+                       "parameters": {f"function.x{i}": {"low": -PI, "high": PI} for i in (1, 2, 3)}},
+            "outputs": ["y"]}
+
+
+def test_sobol_indices_of_ishigami_match_published_values() -> None:
+    """Ishigami (a=7, b=0.1): S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437) (Ishigami & Homma 1990)."""
+    from SALib.sample import sobol as sobol_sample
+
+    from gigafleet.uncertainty.testfunctions import ishigami
+
+    problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-PI, PI]] * 3}
+    x = sobol_sample.sample(problem, 4096, calc_second_order=False, seed=0)
+    y = np.array([ishigami(*row)["y"] for row in x])
+    indices = {r["name"]: r for r in sobol_indices(problem, y)}
+    for name, s1, st in (("x1", 0.3139, 0.5576), ("x2", 0.4424, 0.4424), ("x3", 0.0, 0.2437)):
+        assert indices[name]["S1"] == pytest.approx(s1, abs=0.03)
+        assert indices[name]["ST"] == pytest.approx(st, abs=0.03)
+
+
+def test_sweep_end_to_end_sobol(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    experiment = Experiment.model_validate(_ishigami(128))
+    outcome = run_sweep(experiment, "", store=store, workers=2)
+    assert outcome["completed"] == outcome["runs"] == 128 * 5
+    meta, runs = load_results(store, outcome["sweep_id"])
+    summary = summarise_sweep(meta, runs)
+    by_name = {r["name"]: r for r in summary["sensitivity"]["parameters"]}
+    assert summary["sensitivity"]["method"] == "sobol"
+    assert by_name["function.x2"]["S1"] == pytest.approx(0.4424, abs=0.12)
+    assert by_name["function.x3"]["ST"] == pytest.approx(0.2437, abs=0.12)
+
+
+def _slow(n: int, delay: float, marker_dir: str = "") -> dict[str, object]:
+    return {"name": "slow", "kind": "function", "function": "gigafleet.uncertainty.testfunctions:slow_linear",
+            "sample": {"method": "random", "n": n, "seed": 3,
+                       "parameters": {"function.x": {"low": 0.0, "high": 1.0}}},
+            "axes": {"function.delay": [delay], "function.marker_dir": [marker_dir]}, "replications": 2,
+            "outputs": ["y"]}
+
+
+def _rows(store: Path, sweep: str) -> dict[str, float]:
+    _, runs = load_results(store, sweep)
+    return {r["run_id"]: r["outputs"]["y"] for r in runs}
+
+
+def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path: Path) -> None:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    data = _slow(30, 0.1, str(markers))
+    experiment_file = _experiment(tmp_path, data)
+    killed_store, clean_store = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
+    command = [sys.executable, "-m", "gigafleet.cli", "sweep", str(experiment_file), "--workers", "1",
+               "--store", str(killed_store)]
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 90
+    while time.time() < deadline and len(list(markers.iterdir())) < 12:
+        time.sleep(0.05)
+    time.sleep(0.3)  # let the client commit what has finished
+    os.killpg(process.pid, signal.SIGKILL)  # kill -9 the sweep and its workers
+    process.wait()
+    sweep = sweep_id(Experiment.model_validate(data))
+    interrupted = _rows(killed_store, sweep)
+    assert 0 < len(interrupted) < 60
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    run_sweep(Experiment.model_validate(data), "", store=clean_store, workers=2)
+    final, clean = _rows(killed_store, sweep), _rows(clean_store, sweep)
+    assert len(final) == 60 and final == clean
+    assert all(final[k] == v for k, v in interrupted.items())
+
+
+def test_one_and_two_workers_give_identical_results(tmp_path: Path) -> None:
+    experiment = Experiment.model_validate(_slow(8, 0.0))
+    one = run_sweep(experiment, "", store=tmp_path / "one.duckdb", workers=1)
+    two = run_sweep(experiment, "", store=tmp_path / "two.duckdb", workers=2)
+    assert _rows(tmp_path / "one.duckdb", one["sweep_id"]) == _rows(tmp_path / "two.duckdb", two["sweep_id"])
+
+
+def test_rerunning_without_resume_is_refused_and_resume_does_nothing_new(tmp_path: Path) -> None:
+    experiment = Experiment.model_validate(_slow(3, 0.0))
+    store = tmp_path / "s.duckdb"
+    run_sweep(experiment, "", store=store, workers=1)
+    with pytest.raises(InputError, match="--resume"):
+        run_sweep(experiment, "", store=store, workers=1)
+    again = run_sweep(experiment, "", store=store, workers=1, resume=True)
+    assert again["completed"] == 6 and again["skipped_as_done"] == 6
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    ({"sample": {"parameters": {"catalog.accelerators.gb200.price": {}}}}, "price"),
+    ({"sample": {"parameters": {"weather.x": {"low": 0, "high": 1}}}}, "parameter path"),
+    ({"sample": {"parameters": {"scenario.supply.buyer_share": {"low": 0.5, "high": 0.1}}}}, "below"),
+    ({"sample": {"parameters": {"catalog.accelerators.h100.tdp_w": {}}}}, "range"),
+])
+def test_bad_experiments_are_clear_errors(tmp_path: Path, data: dict[str, object], expected: str) -> None:
+    from gigafleet.catalog import load_catalog
+
+    base = {"name": "bad", "kind": "plan", "base": "demo", **data}
+    with pytest.raises((InputError, ValueError), match=expected):
+        expand_runs(load_catalog(), Experiment.model_validate(base))
+
+
+def test_unreachable_scheduler_and_corrupt_store(tmp_path: Path) -> None:
+    experiment = Experiment.model_validate(_slow(2, 0.0))
+    started = time.time()
+    with pytest.raises(InputError, match=r"tcp://127\.0\.0\.1:9"):
+        run_sweep(experiment, "", store=tmp_path / "s.duckdb", scheduler="tcp://127.0.0.1:9")
+    assert time.time() - started < 30
+    corrupt = tmp_path / "corrupt.duckdb"
+    corrupt.write_bytes(b"this is not a duckdb file" * 100)
+    before = corrupt.read_bytes()
+    with pytest.raises(StoreCorruptError, match="untouched"):
+        run_sweep(experiment, "", store=corrupt, workers=1)
+    assert corrupt.read_bytes() == before
+
+
+def test_plan_sweep_with_cross_layer_outputs(tmp_path: Path) -> None:
+    scenario = tmp_path / "tiny.yaml"
+    scenario.write_text(yaml.safe_dump({
+        "name": "tiny", "years": {"start": 2026, "end": 2027},
+        "targets": {"metric": "h100e", "values": {2026: 50_000, 2027: 100_000}}, "chips": ["gb200"],
+        "sites": [{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                   "existing_datacentre_gw": 0.5}],
+        "supply": {"buyer_share": 0.3}}), encoding="utf-8")
+    experiment = Experiment.model_validate({
+        "name": "tiny-sweep", "kind": "plan", "base": str(scenario),
+        "axes": {"scenario.supply.buyer_share": [0.2, 0.3]},
+        "sample": {"method": "random", "n": 2, "seed": 0,
+                   "parameters": {"catalog.accelerators.gb200.unit_price_usd": {}}},
+        "outputs": ["cost_usd", "effective_h100e_final"]})
+    store = tmp_path / "s.duckdb"
+    outcome = run_sweep(experiment, "", store=store, workers=2)
+    assert outcome["completed"] == 4
+    meta, runs = load_results(store, outcome["sweep_id"])
+    for run in runs:
+        out = run["outputs"]
+        assert 0 < out["effective_h100e_final"] <= out["h100e_final"]
+        assert out["year_final_target_met"] == 2027
+    costs = {run["values"]["catalog.accelerators.gb200.unit_price_usd"]: run["outputs"]["cost_usd"] for run in runs}
+    prices = sorted(costs)
+    assert costs[prices[0]] != costs[prices[-1]]
+    summary = summarise_sweep(meta, runs)
+    assert summary["series"]["effective_h100e_by_year"]["years"] == [2026, 2027]
+
+
+def test_cli_sweep_and_report(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    experiment = _experiment(tmp_path, _slow(4, 0.0))
+    store = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(app, ["sweep", str(experiment), "--store", str(store), "--workers", "1"])
+    assert result.exit_code == 0, result.stderr
+    sweep = sweep_id(Experiment.model_validate(_slow(4, 0.0)))
+    assert (tmp_path / "sweeps" / f"{sweep}.parquet").exists()
+    import pandas as pd
+
+    frame = pd.read_parquet(tmp_path / "sweeps" / f"{sweep}.parquet")
+    assert len(frame) == 8 and {"run_id", "param:function.x", "out:y"} <= set(frame.columns)
+    report = runner.invoke(app, ["report", sweep, "--store", str(store), "--json"])
+    assert report.exit_code == 0, report.stderr
+    assert json.loads(report.stdout)["completed"] == 8
+    bad = runner.invoke(app, ["report", "nope", "--store", str(store)])
+    assert bad.exit_code == 2 and "SWEEP_ID" in bad.stderr
+    assert isinstance(GigafleetError("x"), Exception)

@@ -1,0 +1,265 @@
+"""Tests for gigafleet.sweep_report: the self-contained HTML sweep report."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import gigafleet.sweep_report as sweep_report
+from gigafleet.sweep_report import render_sweep_html, write_sweep_report
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+CHART_IDS = ("chart-sensitivity", "chart-fan")
+YEARS = [2026, 2027, 2028, 2029, 2030]
+
+
+def spread(p50: float, low: float = 0.7, high: float = 1.4) -> dict[str, float]:
+    """A quantity ``{"p10", "p50", "p90"}`` around ``p50`` [its unit]."""
+    return {"p10": p50 * low, "p50": p50, "p90": p50 * high}
+
+
+def fan(p50: list[float], low: float = 0.8, high: float = 1.25) -> dict[str, list[Any]]:
+    """A by-year series with a P10–P90 band around ``p50``."""
+    return {"years": list(YEARS), "p10": [v * low for v in p50], "p50": list(p50), "p90": [v * high for v in p50]}
+
+
+def base_result(sweep_id: str, name: str) -> dict[str, Any]:
+    """The part shared by both fixtures: outputs, series and notes."""
+    h100e = [1e5 * 10.0**i for i in range(len(YEARS))]  # 1e5 → 1e9: five decades (log axis)
+    return {
+        "schema_version": 1,
+        "sweep_id": sweep_id,
+        "name": name,
+        "runs": 512,
+        "completed": 512,
+        "outputs": {
+            "cost_usd": spread(2.4e12),
+            "h100e_final": spread(1.0e9),
+            "effective_h100e_final": spread(8.5e8),
+            "year_final_target_met": {"p10": 2029.0, "p50": 2030.0, "p90": float("nan")},
+        },
+        "series": {
+            "h100e_by_year": fan(h100e),
+            "effective_h100e_by_year": fan([v * 0.85 for v in h100e]),
+            "facility_power_gw_by_year": fan([20.0, 24.0, 30.0, 36.0, 45.0]),
+        },
+        "notes": ["Prices follow the 2026 catalogue."],
+    }
+
+
+def make_sobol_result() -> dict[str, Any]:
+    result = base_result("sw-0001", "price-uncertainty")
+    result["sensitivity"] = {
+        "output": "cost_usd",
+        "method": "sobol",
+        "parameters": [
+            {"name": "catalog.power.pue", "S1": 0.05, "S1_conf": 0.02, "ST": 0.08, "ST_conf": 0.03},
+            {
+                "name": "catalog.accelerators.gb200.unit_price_usd",
+                "S1": 0.61,
+                "S1_conf": 0.05,
+                "ST": 0.66,
+                "ST_conf": 0.06,
+            },
+            {"name": "catalog.energy.price_usd_per_mwh", "S1": 0.21, "S1_conf": 0.04, "ST": 0.25, "ST_conf": 0.04},
+        ],
+    }
+    return result
+
+
+def make_morris_result() -> dict[str, Any]:
+    result = base_result("sw-0002", "screening")
+    result["sensitivity"] = {
+        "output": "cost_usd",
+        "method": "morris",
+        "parameters": [
+            {"name": "catalog.power.pue", "mu_star": 1.1e10, "mu_star_conf": 2e9, "sigma": 4e9},
+            {
+                "name": "catalog.accelerators.gb200.unit_price_usd",
+                "mu_star": 9.0e11,
+                "mu_star_conf": 1e11,
+                "sigma": 3e11,
+            },
+        ],
+    }
+    return result
+
+
+@pytest.fixture(scope="module")
+def plotlyjs() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+@pytest.fixture()
+def figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Capture the plotly figures of the next render, by chart id, instead of serialising them."""
+    captured: dict[str, Any] = {}
+
+    def capture(fig: Any, div_id: str) -> str:
+        captured[div_id] = fig
+        return f'<div id="{div_id}"></div>'
+
+    monkeypatch.setattr(sweep_report, "_figure_html", capture)
+    return captured
+
+
+def section(page: str, section_id: str) -> str:
+    """The HTML of one ``<section>``."""
+    start = page.index(f'<section id="{section_id}">')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize("make", [make_sobol_result, make_morris_result])
+def test_single_document_with_plotlyjs_once_and_two_charts(make: Any, plotlyjs: str) -> None:
+    page = render_sweep_html(make())
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count("<html") == 1 and page.count("</html>") == 1
+    assert page.count(plotlyjs) == 1
+    rest = page.replace(plotlyjs, "")
+    assert rest.count('class="plotly-graph-div"') == 2
+    for chart_id in CHART_IDS:
+        assert rest.count(f'id="{chart_id}"') == 1
+    assert "No data for this chart." not in rest
+    # Self-contained: no external scripts or stylesheets.
+    assert not re.search(r"<script[^>]*\bsrc=", rest, re.IGNORECASE)
+    assert "<link" not in rest.lower()
+
+
+def test_title_outputs_and_tables(plotlyjs: str) -> None:
+    page = render_sweep_html(make_sobol_result()).replace(plotlyjs, "")
+    assert "<h1>Sweep price-uncertainty (sw-0001): 512/512 runs</h1>" in page
+    outputs = section(page, "outputs")
+    assert "$2.4 T" in outputs and "1 billion" in outputs
+    assert '<td class="num">2030</td>' in outputs  # a year, without a thousands separator
+    assert "Sensitivity (tornado): Cost" in page
+    table = section(page, "sensitivity-table")
+    rows = re.findall(r"<tr>.*?</tr>", table[table.index("<tbody>") :])
+    assert "unit_price_usd" in rows[0] and "catalog.power.pue" in rows[-1]  # sorted by ST
+    assert "0.660" in rows[0]
+    assert "Prices follow the 2026 catalogue." in section(page, "notes")
+
+
+def test_sobol_tornado_sorted_with_s1_overlay(figures: dict[str, Any]) -> None:
+    render_sweep_html(make_sobol_result())
+    fig = figures["chart-sensitivity"]
+    st, s1 = fig.data
+    assert st.orientation == "h" and s1.orientation == "h"
+    assert next(iter(st.y)) == "catalog.accelerators.gb200.unit_price_usd"
+    assert list(st.x) == [0.66, 0.25, 0.08]
+    assert list(s1.x) == [0.61, 0.21, 0.05]
+    assert list(st.error_x.array) == [0.06, 0.04, 0.03]
+    assert fig.layout.barmode == "overlay"
+    assert "Cost" in fig.layout.title.text
+
+
+def test_morris_tornado(figures: dict[str, Any], plotlyjs: str) -> None:
+    page = render_sweep_html(make_morris_result())
+    (bar,) = figures["chart-sensitivity"].data
+    assert list(bar.x) == [9.0e11, 1.1e10]
+    assert list(bar.error_x.array) == [1e11, 2e9]
+    table = section(page, "sensitivity-table")
+    assert "μ*" in table and "$900 B" in table
+
+
+def test_fan_chart_bands_and_log_axis(figures: dict[str, Any]) -> None:
+    render_sweep_html(make_sobol_result())
+    fig = figures["chart-fan"]
+    assert len(fig.data) == 9  # three series × (P90 edge, P10 band, P50 line)
+    fills = [trace.fill for trace in fig.data]
+    assert fills.count("tonexty") == 3
+    assert fig.layout.yaxis.type == "log"  # H100e span five decades
+    assert fig.layout.yaxis3.type == "linear"  # facility power does not
+
+
+def test_parameter_name_is_escaped(plotlyjs: str) -> None:
+    result = make_sobol_result()
+    result["sensitivity"]["parameters"][0]["name"] = "<script>alert(1)</script>"
+    result["name"] = "<b>bold</b>"
+    result["notes"] = ["<img src=x onerror=alert(1)>"]
+    page = render_sweep_html(result).replace(plotlyjs, "")
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>bold</b>" not in page and "<img" not in page
+
+
+def test_empty_result_renders(plotlyjs: str) -> None:
+    page = render_sweep_html({})
+    assert page.count(plotlyjs) == 1
+    rest = page.replace(plotlyjs, "")
+    assert rest.count('class="plotly-graph-div"') == 0
+    assert rest.count("No data for this chart.") == 2
+    assert "<h1>Sweep</h1>" in rest
+
+
+def test_malformed_entries_are_tolerated(plotlyjs: str) -> None:
+    result = {
+        "outputs": {"cost_usd": "lots", "h100e_final": None},
+        "series": {"h100e_by_year": {"years": [2026, "x"], "p50": [None]}, "bad": 3},
+        "sensitivity": {"output": None, "method": None, "parameters": [{"name": "a", "ST": "?"}, 4]},
+        "notes": None,
+        "runs": 10,
+        "completed": 3,
+    }
+    rest = render_sweep_html(result).replace(plotlyjs, "")
+    assert rest.count("No data for this chart.") == 2
+    assert "3/10 runs" in rest
+
+
+def test_render_does_not_mutate_input() -> None:
+    result = make_morris_result()
+    before = copy.deepcopy(result)
+    render_sweep_html(result)
+    assert result == before
+
+
+def test_write_report_atomically(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "sweep.html"
+    written = write_sweep_report(make_sobol_result(), target)
+    assert written == target
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["sweep.html"]
+
+
+def test_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "sweep.html"
+    target.write_text("old", encoding="utf-8")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_sweep_report(make_sobol_result(), target)
+    assert target.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.html"]
+
+
+def test_importing_sweep_report_does_not_import_plotly() -> None:
+    code = (
+        "import sys\n"
+        "import gigafleet.sweep_report\n"
+        "loaded = sorted(m for m in sys.modules if m == 'plotly' or m.startswith('plotly.'))\n"
+        "assert not loaded, loaded\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
