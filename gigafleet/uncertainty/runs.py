@@ -118,6 +118,16 @@ def _function(spec: str) -> Callable[..., Any]:
         raise InputError("function", spec, "an importable 'module:callable'") from None
 
 
+def warm_up(kind: str) -> bool:
+    """Import the heavy modules and load the catalogue on a worker before runs arrive (in parallel)."""
+    _catalog()
+    if kind == "plan":
+        import linopy  # noqa: F401
+
+        import gigafleet.buildout.solve  # noqa: F401
+    return True
+
+
 def execute_run(kind: str, target: str, values: dict[str, Any], seed: int) -> dict[str, Any]:
     """Run one experiment point; returns its outputs and the seconds it took (picklable for Dask)."""
     started = time.perf_counter()

@@ -24,7 +24,7 @@ import numpy as np
 from gigafleet.catalog import load_catalog
 from gigafleet.errors import GigafleetError, InputError
 from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
-from gigafleet.uncertainty.runs import execute_run
+from gigafleet.uncertainty.runs import execute_run, warm_up
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sweeps (sweep_id VARCHAR PRIMARY KEY, name VARCHAR, created_utc TIMESTAMP,
@@ -116,6 +116,7 @@ def _execute(con: Any, sweep: str, experiment: Experiment, target: str, todo: li
     from dask.distributed import as_completed
 
     client = _client(scheduler, workers)
+    client.run(warm_up, experiment.kind)  # imports and catalogue on every worker at once
     stop = experiment.stop
     batch = len(todo) if stop is None else stop.batch
     finished = done
