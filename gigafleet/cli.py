@@ -863,6 +863,25 @@ def sweep_report_command(
     typer.echo(f"report written to {target}", err=True)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to bind (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store.")] = None,
+    token: Annotated[str | None, typer.Option("--token", help="Require this bearer token (use it off loopback).",
+                                              envvar="GIGAFLEET_TOKEN")] = None,
+) -> None:
+    """Serve the web app and JSON API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from gigafleet.web.app import create_app
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(f"warning: serving on {host}, reachable from other machines"
+                   + ("" if token else "; set --token to require authentication"), err=True)
+    uvicorn.run(create_app(store, token), host=host, port=port, log_level="warning")
+
+
 @catalog_app.command("list")
 @_user_errors
 def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "

@@ -1,0 +1,233 @@
+"""Server-rendered HTML pages of the web app (no inline scripts: behaviour lives in /static/app.js)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from gigafleet.web.app import RUN_ID, escape
+
+STATIC = Path(__file__).parent / "static"
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1f2937}
+nav{background:#111827;padding:.6rem 1rem}nav a{color:#e5e7eb;margin-right:1.2rem;text-decoration:none}
+nav a:hover{color:#fff}main{max-width:1200px;margin:1rem auto;padding:0 1rem}
+label{display:inline-block;min-width:11rem;margin:.2rem 0}input,select,textarea{font:inherit;padding:.25rem}
+table{border-collapse:collapse;margin:.5rem 0}
+td,th{border-bottom:1px solid #e5e7eb;padding:.25rem .6rem;text-align:right}
+th:first-child,td:first-child{text-align:left}.error{color:#b91c1c;margin-left:.5rem}.muted{color:#6b7280}
+button{font:inherit;padding:.3rem .9rem;margin:.3rem .3rem .3rem 0}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+textarea{width:100%;height:24rem;font-family:ui-monospace,monospace;font-size:.85rem}
+"""
+
+NAV = [("/", "Estimate"), ("/check", "Claim check"), ("/scenarios", "Scenarios"), ("/runs", "Runs"),
+       ("/compare", "Compare"), ("/catalog", "Catalogue"), ("/docs", "API")]
+
+
+def page(title: str, body: str, page_id: str) -> HTMLResponse:
+    """A full page with navigation, the shared stylesheet and the static scripts."""
+    nav = "".join(f'<a href="{href}">{escape(label)}</a>' for href, label in NAV)
+    return HTMLResponse(
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)} · gigafleet</title><style>{CSS}</style><script src='/static/plotly.min.js'></script>"
+        "<script src='/static/app.js' defer></script></head>"
+        f"<body data-page='{escape(page_id)}'><nav>{nav}</nav><main><h1>{escape(title)}</h1>{body}</main>"
+        "</body></html>")
+
+
+@functools.lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+def _options(values: list[str], selected: str) -> str:
+    return "".join(f"<option value='{escape(v)}'{' selected' if v == selected else ''}>{escape(v)}</option>"
+                   for v in values)
+
+
+def add_pages(app: FastAPI, store: Path) -> None:
+    """Register the HTML pages and static files."""
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(_plotly_js(), media_type="application/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/static/app.js", include_in_schema=False)
+    def app_js() -> Response:
+        return Response((STATIC / "app.js").read_text(encoding="utf-8"), media_type="application/javascript")
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """API reference rendered from the OpenAPI schema (served locally: no CDN assets)."""
+        schema = app.openapi()
+        rows = []
+        for path, methods in schema.get("paths", {}).items():
+            for method, operation in methods.items():
+                body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+                ref = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                fields = ", ".join(schema.get("components", {}).get("schemas", {}).get(ref, {}).get("properties", {}))
+                rows.append(f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code></td>"
+                            f"<td>{escape(operation.get('summary', ''))}: {escape(operation.get('description', ''))}"
+                            f"</td><td>{escape(fields)}</td></tr>")
+        body = ("<p>Machine-readable schema: <a href='/openapi.json'>/openapi.json</a>. Errors are 422 with "
+                "<code>detail[].loc</code> naming the field.</p><table><tr><th>Method</th><th>Path</th>"
+                f"<th>What</th><th>JSON fields</th></tr>{''.join(rows)}</table>")
+        return page("HTTP API", body, "docs")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> HTMLResponse:
+        from gigafleet.catalog import load_catalog
+
+        catalog = load_catalog()
+        body = (
+            "<p class='muted'>Change any input: the estimate updates (P10 / P50 / P90 from the cited catalogue).</p>"
+            "<form id='estimate-form'>"
+            f"<label>Accelerator <select name='chip'>{_options(catalog.ids('accelerators'), 'gb200')}</select></label>"
+            "<span class='error' id='error-chip'></span><br>"
+            "<label>Accelerators <input name='accelerators' value='1M' size='10'></label>"
+            "<span class='error' id='error-accelerators'></span><br>"
+            f"<label>Cooling <select name='cooling'>{_options(['auto', *catalog.ids('cooling')], 'auto')}"
+            "</select></label><span class='error' id='error-cooling'></span><br>"
+            f"<label>Region <select name='region'>{_options(catalog.ids('regions'), 'us')}</select></label>"
+            "<span class='error' id='error-region'></span><br>"
+            "<button type='submit'>Estimate</button></form>"
+            "<div class='grid'><div id='estimate-result'></div><div id='estimate-chart'></div></div>")
+        return page("What does a fleet take?", body, "estimate")
+
+    @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
+    def check_page() -> HTMLResponse:
+        body = (
+            "<form id='check-form'>"
+            "<label>Accelerator <input name='chip' value='h100' size='10'></label><br>"
+            "<label>Accelerators <input name='accelerators' value='100M' size='10'></label>"
+            "<span class='error' id='error-accelerators'></span><br>"
+            "<label>Claimed cost [USD] <input name='claim_capex_usd' value='3e12' size='10'></label><br>"
+            "<label>Claimed power [GW] <input name='claim_power_gw' value='75' size='10'></label><br>"
+            "<label>Claimed share <input name='claim_share_of' value='uk=0.75' size='10'></label><br>"
+            "<button type='submit'>Check</button></form><div id='check-result'></div>")
+        return page("Check a claim", body, "check")
+
+    @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+    def scenarios_page() -> HTMLResponse:
+        from gigafleet.scenario import SCENARIO_DIR
+
+        names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default")
+        body = (
+            f"<label>Shipped scenario <select id='scenario-name'>{_options(names, 'demo')}</select></label> "
+            "<button id='scenario-load' type='button'>Load</button><br>"
+            "<textarea id='scenario-yaml' spellcheck='false'></textarea><div id='scenario-errors' class='error'></div>"
+            "<button id='scenario-validate' type='button'>Validate</button>"
+            "<button id='scenario-run' type='button'>Run plan</button>"
+            "<button id='scenario-cancel' type='button'>Cancel</button>"
+            "<div id='scenario-progress' class='muted'></div>")
+        return page("Scenario editor", body, "scenarios")
+
+    @app.get("/api/scenarios/{name}", response_class=PlainTextResponse, tags=["api"])
+    def scenario_text(name: str) -> str:
+        """The YAML text of a shipped plan scenario."""
+        from gigafleet.scenario import SCENARIO_DIR
+
+        shipped = {p.stem: p for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default"}
+        if name not in shipped:
+            raise HTTPException(404, f"no shipped scenario {name!r}; known: {', '.join(sorted(shipped))}")
+        return shipped[name].read_text(encoding="utf-8")
+
+    @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+    def runs_page() -> HTMLResponse:
+        from gigafleet.store import list_runs
+
+        rows = list_runs(store)
+        table = "".join(
+            f"<tr><td><a href='/runs/{escape(r['run_id'])}'>{escape(r['run_id'])}</a></td><td>{escape(r['name'])}</td>"
+            f"<td>{escape(r['kind'])}</td><td>{escape(r['status'])}</td><td>{escape(r['created_utc'])}</td></tr>"
+            for r in rows)
+        ids = [r["run_id"] for r in rows]
+        body = ("<table id='runs-table'><tr><th>Run</th><th>Scenario</th><th>Kind</th><th>Status</th><th>Created (UTC)"
+                f"</th></tr>{table}</table>" if rows else "<p>No runs yet: run a plan from the scenario editor.</p>")
+        if len(ids) >= 2:
+            body += ("<form action='/compare' method='get'>"
+                     f"<select name='a'>{_options(ids, ids[1])}</select> vs <select name='b'>{_options(ids, ids[0])}"
+                     "</select> <button type='submit'>Compare</button></form>")
+        return page("Runs", body, "runs")
+
+    def _run(run_id: str) -> dict[str, Any]:
+        from gigafleet.errors import InputError
+        from gigafleet.store import load_run
+
+        if not RUN_ID.match(run_id):
+            raise HTTPException(404, "unknown run")
+        try:
+            return load_run(run_id, store)
+        except InputError:
+            raise HTTPException(404, f"no run {run_id}") from None
+
+    def _years_table(result: dict[str, Any], table_id: str) -> str:
+        head = ("<tr><th>Year</th><th>Accelerators</th><th>H100e</th><th>Facility GW</th><th>Capex</th>"
+                "<th>Short</th></tr>")
+        rows = "".join(
+            f"<tr><td>{y['year']}</td><td>{y['accelerators']:,.0f}</td><td>{y['h100e']:,.0f}</td>"
+            f"<td>{y['facility_power_gw']:.2f}</td><td>${y['capex_usd'] / 1e9:,.1f} B</td>"
+            f"<td>{y['shortfall']:,.0f}</td></tr>" for y in result.get("years", []))
+        return f"<table id='{table_id}'>{head}{rows}</table>"
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def run_page(run_id: str) -> HTMLResponse:
+        result = _run(run_id)
+        binding = "".join(f"<tr><td>{escape(b['limit'])}</td><td>{b['year']}</td><td>{escape(b['where'])}</td>"
+                          f"<td>{b['shadow_price']:,.4g}</td><td>{escape(b['unit'])}</td></tr>"
+                          for b in result.get("binding", [])[:40])
+        downloads = " · ".join(f"<a href='/api/runs/{run_id}/download/{f}'>{f.upper()}</a>"
+                               for f in ("json", "csv", "parquet", "html"))
+        body = (f"<p>Status <b id='run-status'>{escape(result.get('status'))}</b>; scenario "
+                f"{escape(result.get('scenario', {}).get('name'))}; downloads: {downloads}</p>"
+                f"<div id='run-chart' data-run='{escape(run_id)}'></div>{_years_table(result, 'run-years')}"
+                "<h2>Binding limits</h2><table><tr><th>Limit</th><th>Year</th><th>Where</th><th>Shadow price</th>"
+                f"<th>Unit</th></tr>{binding}</table>")
+        return page(f"Run {run_id}", body, "run")
+
+    @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
+    def compare_page(a: str | None = None, b: str | None = None) -> HTMLResponse:
+        if not a or not b:
+            return page("Compare runs", "<p>Pick two runs on the <a href='/runs'>runs page</a>.</p>", "compare")
+        left, right = _run(a), _run(b)
+        body = ("<div class='grid'>"
+                f"<div><h2>{escape(a)}: {escape(left.get('scenario', {}).get('name'))}</h2>"
+                f"{_years_table(left, 'compare-a')}</div>"
+                f"<div><h2>{escape(b)}: {escape(right.get('scenario', {}).get('name'))}</h2>"
+                f"{_years_table(right, 'compare-b')}</div></div>"
+                f"<div id='compare-chart' data-a='{escape(a)}' data-b='{escape(b)}'></div>")
+        return page("Compare runs", body, "compare")
+
+    @app.get("/catalog", response_class=HTMLResponse, include_in_schema=False)
+    def catalog_page(item: str | None = None) -> HTMLResponse:
+        from gigafleet.catalog import KINDS, load_catalog
+
+        catalog = load_catalog()
+        if item:
+            found = catalog.find(item)
+            rows = "".join(
+                f"<tr><td>{escape(p.parameter)}</td><td>{escape(p.unit)}</td><td>{p.low:,.6g}</td><td>{p.mid:,.6g}</td>"
+                f"<td>{p.high:,.6g}</td><td>{escape(p.grade)}</td><td>{escape(';'.join(p.sources))}</td>"
+                f"<td>{escape(p.note)}</td></tr>" for p in found.parameters.values())
+            cited = sorted({t for p in found.parameters.values() for t in p.sources})
+            sources = "".join(f"<li>{escape(t)}: {escape(catalog.sources[t].title)} — "
+                              f"{escape(catalog.sources[t].publisher)} {escape(catalog.sources[t].url)}</li>"
+                              for t in cited)
+            body = ("<table><tr><th>Parameter</th><th>Unit</th><th>Low</th><th>Mid</th><th>High</th><th>Grade</th>"
+                    f"<th>Source</th><th>Note</th></tr>{rows}</table><h2>Sources</h2><ul>{sources}</ul>")
+            return page(f"{found.kind} / {found.label}", body, "catalog")
+        sections = "".join(
+            f"<h2>{escape(kind)}</h2><ul>" + "".join(
+                f"<li><a href='/catalog?item={escape(i)}'>{escape(i)}</a> — {escape(catalog.item(kind, i).label)}</li>"
+                for i in catalog.ids(kind)) + "</ul>" for kind in KINDS)
+        return page("Catalogue", sections, "catalog")

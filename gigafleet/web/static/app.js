@@ -1,0 +1,147 @@
+// gigafleet web UI: no framework, no inline scripts. Talks to the JSON API.
+"use strict";
+
+function formData(form) {
+  const data = {};
+  for (const [key, value] of new FormData(form).entries()) {
+    if (value === "") continue;
+    if (key === "claim_share_of") { data[key] = [value]; } else { data[key] = value; }
+  }
+  return data;
+}
+
+async function postJSON(url, body) {
+  const response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
+                                      body: JSON.stringify(body)});
+  const data = await response.json().catch(() => ({}));
+  return {ok: response.ok, status: response.status, data};
+}
+
+function showErrors(form, data) {
+  form.querySelectorAll(".error").forEach((el) => { el.textContent = ""; });
+  const details = Array.isArray(data.detail) ? data.detail : [];
+  let shown = false;
+  for (const item of details) {
+    const field = Array.isArray(item.loc) ? item.loc[item.loc.length - 1] : "";
+    const target = document.getElementById("error-" + field) || document.getElementById("error-accelerators");
+    if (target) { target.textContent = item.msg; shown = true; }
+  }
+  return shown;
+}
+
+function fmt(x) {
+  if (x === null || x === undefined || Number.isNaN(x)) return "–";
+  const a = Math.abs(x);
+  if (a >= 1e12) return (x / 1e12).toPrecision(3) + " T";
+  if (a >= 1e9) return (x / 1e9).toPrecision(3) + " B";
+  if (a >= 1e6) return (x / 1e6).toPrecision(3) + " M";
+  if (a >= 1e3) return (x / 1e3).toPrecision(3) + " k";
+  return x.toPrecision(3);
+}
+
+function el(tag, text) { const node = document.createElement(tag); if (text !== undefined) node.textContent = text; return node; }
+
+function renderEstimate(result) {
+  const rows = [["Accelerators", "accelerators", ""], ["Chip power", "chip_power_gw", " GW"],
+    ["IT power", "it_power_gw", " GW"], ["Facility power (peak)", "facility_power_gw", " GW"],
+    ["Grid connection", "grid_connection_gw", " GW"], ["Energy", "energy_twh_per_year", " TWh/yr"],
+    ["Capex", "capex_usd", " USD"], ["TCO", "tco_usd_per_year", " USD/yr"], ["CO2", "co2_mt_per_year", " Mt/yr"],
+    ["Water", "water_m3_per_year", " m³/yr"], ["H100e", "h100e", ""]];
+  const table = el("table"); table.id = "estimate-table";
+  const head = el("tr"); ["Quantity", "P10", "P50", "P90"].forEach((h) => head.appendChild(el("th", h)));
+  table.appendChild(head);
+  for (const [label, key, unit] of rows) {
+    const q = result[key]; if (!q) continue;
+    const tr = el("tr"); tr.appendChild(el("td", label));
+    for (const p of ["p10", "p50", "p90"]) tr.appendChild(el("td", fmt(q[p]) + unit));
+    table.appendChild(tr);
+  }
+  const box = document.getElementById("estimate-result"); box.replaceChildren(table);
+  const layers = ["chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw", "grid_connection_gw"];
+  const trace = {type: "bar", x: ["chip", "server", "IT", "facility", "grid"], y: layers.map((k) => result[k].p50),
+    error_y: {type: "data", symmetric: false, array: layers.map((k) => result[k].p90 - result[k].p50),
+              arrayminus: layers.map((k) => result[k].p50 - result[k].p10)}};
+  window.Plotly.react("estimate-chart", [trace], {title: {text: "Power layers, chip → grid (GW)"}, margin: {t: 40}});
+}
+
+function setupEstimate() {
+  const form = document.getElementById("estimate-form"); if (!form) return;
+  let timer = null;
+  const run = async () => {
+    const {ok, data} = await postJSON("/api/estimate", formData(form));
+    if (!ok) { showErrors(form, data); return; }
+    showErrors(form, {}); renderEstimate(data);
+  };
+  form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 400); });
+  run();
+}
+
+function setupCheck() {
+  const form = document.getElementById("check-form"); if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const {ok, data} = await postJSON("/api/check", formData(form));
+    const box = document.getElementById("check-result");
+    if (!ok) { showErrors(form, data); return; }
+    showErrors(form, {});
+    const list = el("ul"); list.id = "check-verdicts";
+    for (const claim of data.claims) list.appendChild(el("li", claim.verdict));
+    box.replaceChildren(list);
+  });
+}
+
+function setupScenarios() {
+  const text = document.getElementById("scenario-yaml"); if (!text) return;
+  const errors = document.getElementById("scenario-errors");
+  const progress = document.getElementById("scenario-progress");
+  let job = null;
+  const load = async () => {
+    const name = document.getElementById("scenario-name").value;
+    const response = await fetch("/api/scenarios/" + encodeURIComponent(name));
+    text.value = await response.text();
+  };
+  const message = (data) => (Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : String(data.detail || ""));
+  document.getElementById("scenario-load").addEventListener("click", load);
+  document.getElementById("scenario-validate").addEventListener("click", async () => {
+    const {ok, data} = await postJSON("/api/scenario/validate", {yaml: text.value});
+    errors.textContent = ok ? "" : message(data);
+    progress.textContent = ok ? "valid" : "";
+  });
+  document.getElementById("scenario-run").addEventListener("click", async () => {
+    const {ok, data} = await postJSON("/api/plan", {yaml: text.value});
+    if (!ok) { errors.textContent = message(data); return; }
+    errors.textContent = ""; job = data.id;
+    const poll = async () => {
+      const state = await (await fetch("/api/jobs/" + job)).json();
+      progress.textContent = "job " + job + ": " + state.stage;
+      if (state.status === "done") {
+        const link = el("a", "open run " + state.run_id); link.href = "/runs/" + state.run_id; link.id = "run-link";
+        progress.replaceChildren(el("span", "job " + job + ": done · "), link);
+      } else if (state.status === "failed") { errors.textContent = state.error; }
+      else if (state.status !== "cancelled") { setTimeout(poll, 500); }
+    };
+    poll();
+  });
+  document.getElementById("scenario-cancel").addEventListener("click", async () => {
+    if (job) await fetch("/api/jobs/" + job, {method: "DELETE"});
+  });
+  load();
+}
+
+async function plotRuns(target, ids) {
+  const traces = [];
+  for (const id of ids) {
+    const run = await (await fetch("/api/runs/" + id)).json();
+    traces.push({type: "scatter", mode: "lines+markers", name: id + " (" + (run.scenario || {}).name + ")",
+                 x: run.years.map((y) => y.year), y: run.years.map((y) => y.h100e)});
+  }
+  window.Plotly.react(target, traces, {title: {text: "H100-equivalents in service"}, margin: {t: 40}});
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupEstimate(); setupCheck(); setupScenarios();
+  const run = document.getElementById("run-chart"); if (run) plotRuns("run-chart", [run.dataset.run]);
+  const compare = document.getElementById("compare-chart");
+  if (compare) plotRuns("compare-chart", [compare.dataset.a, compare.dataset.b]);
+});

@@ -1,0 +1,70 @@
+"""The web UI in a real browser: Playwright driving Debian's Chromium (installed by `.ci/run` through apt).
+
+Screenshots of each page are saved under ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed here (.ci/run installs it with apt)")
+
+
+def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+
+        page.goto(server + "/")
+        page.wait_for_selector("#estimate-table")
+        assert "Facility power" in page.inner_text("#estimate-table")
+        page.wait_for_selector("#estimate-chart .main-svg")
+        page.screenshot(path=str(ARTIFACTS / "01-estimate.png"), full_page=True)
+
+        page.fill("input[name=accelerators]", "1OOM")
+        page.click("#estimate-form button[type=submit]")
+        expect(page.locator("#error-accelerators")).to_contain_text("1OOM")
+        page.screenshot(path=str(ARTIFACTS / "02-field-error.png"), full_page=True)
+
+        run_ids = []
+        for attempt in range(2):
+            page.goto(server + "/scenarios")
+            expect(page.locator("#scenario-yaml")).to_have_value(re.compile("name:"))
+            page.click("#scenario-run")
+            page.wait_for_selector("#run-link", timeout=120_000)
+            assert "job" in page.inner_text("#scenario-progress")
+            if attempt == 0:
+                page.screenshot(path=str(ARTIFACTS / "03-plan-progress-done.png"), full_page=True)
+            run_ids.append(page.inner_text("#run-link").split()[-1])
+        page.click("#run-link")
+        page.wait_for_selector("#run-years")
+        page.wait_for_selector("#run-chart .main-svg")
+        assert "2029" in page.inner_text("#run-years")
+        page.screenshot(path=str(ARTIFACTS / "04-run.png"), full_page=True)
+
+        page.goto(server + f"/compare?a={run_ids[0]}&b={run_ids[1]}")
+        page.wait_for_selector("#compare-a")
+        page.wait_for_selector("#compare-b")
+        page.wait_for_selector("#compare-chart .main-svg")
+        page.screenshot(path=str(ARTIFACTS / "05-compare.png"), full_page=True)
+
+        page.goto(server + "/catalog?item=gb200")
+        assert "tdp_w" in page.content()
+        page.screenshot(path=str(ARTIFACTS / "06-catalog.png"), full_page=True)
+        browser.close()
+    assert not [p for p in problems if "Content Security Policy" in p], problems
