@@ -194,3 +194,13 @@ def test_notebook_repr_and_plot() -> None:
 def test_docs_page_is_served_locally(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/api/estimate" in docs.text and "cdn" not in docs.text.lower()
+
+
+def test_save_scenario(client: TestClient) -> None:
+    text = client.get("/api/scenarios/demo").text.replace("name: demo", "name: my-demo")
+    saved = client.post("/api/scenarios/my-demo", json={"yaml": text})
+    assert saved.status_code == 201
+    assert client.get("/api/scenarios/my-demo").text == text
+    assert client.post("/api/scenarios/..%2Fetc", json={"yaml": text}).status_code in (404, 422)
+    assert client.post("/api/scenarios/Bad Name", json={"yaml": text}).status_code == 422
+    assert client.post("/api/scenarios/broken", json={"yaml": "name: x\nchips: []\n"}).status_code == 422

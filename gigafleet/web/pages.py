@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from gigafleet.web.app import RUN_ID, escape
+from gigafleet.web.app import RUN_ID, PlanRequest, escape
 
 STATIC = Path(__file__).parent / "static"
 
@@ -117,30 +117,58 @@ def add_pages(app: FastAPI, store: Path) -> None:
             "<button type='submit'>Check</button></form><div id='check-result'></div>")
         return page("Check a claim", body, "check")
 
-    @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
-    def scenarios_page() -> HTMLResponse:
+    saved_dir = store.parent / "scenarios"
+
+    def scenario_files() -> dict[str, Path]:
         from gigafleet.scenario import SCENARIO_DIR
 
-        names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default")
+        files = {p.stem: p for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default"}
+        if saved_dir.is_dir():
+            files.update({p.stem: p for p in saved_dir.glob("*.yaml")})
+        return files
+
+    @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
+    def scenarios_page() -> HTMLResponse:
+        names = sorted(scenario_files())
         body = (
             f"<label>Shipped scenario <select id='scenario-name'>{_options(names, 'demo')}</select></label> "
             "<button id='scenario-load' type='button'>Load</button><br>"
             "<textarea id='scenario-yaml' spellcheck='false'></textarea><div id='scenario-errors' class='error'></div>"
             "<button id='scenario-validate' type='button'>Validate</button>"
             "<button id='scenario-run' type='button'>Run plan</button>"
-            "<button id='scenario-cancel' type='button'>Cancel</button>"
+            "<button id='scenario-cancel' type='button'>Cancel</button> "
+            "<label>Save as <input id='scenario-save-name' size='16' placeholder='my-scenario'></label>"
+            "<button id='scenario-save' type='button'>Save</button>"
             "<div id='scenario-progress' class='muted'></div>")
         return page("Scenario editor", body, "scenarios")
 
     @app.get("/api/scenarios/{name}", response_class=PlainTextResponse, tags=["api"])
     def scenario_text(name: str) -> str:
-        """The YAML text of a shipped plan scenario."""
-        from gigafleet.scenario import SCENARIO_DIR
+        """The YAML text of a shipped or saved plan scenario."""
+        files = scenario_files()
+        if name not in files:
+            raise HTTPException(404, f"no scenario {name!r}; known: {', '.join(sorted(files))}")
+        return files[name].read_text(encoding="utf-8")
 
-        shipped = {p.stem: p for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default"}
-        if name not in shipped:
-            raise HTTPException(404, f"no shipped scenario {name!r}; known: {', '.join(sorted(shipped))}")
-        return shipped[name].read_text(encoding="utf-8")
+    @app.post("/api/scenarios/{name}", tags=["api"], status_code=201)
+    def save_scenario(name: str, request: PlanRequest) -> dict[str, str]:
+        """Validate and save a plan scenario under a new name (lowercase letters, digits, '-'; ≤ 40 characters)."""
+        import os
+        import re
+
+        from gigafleet.errors import InputError
+        from gigafleet.web.app import _plan_text, _validate_plan_text
+
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", name):
+            raise InputError("name", name, "lowercase letters, digits and '-' (at most 40 characters)")
+        text = _plan_text(request)
+        _validate_plan_text(text)
+        saved_dir.mkdir(parents=True, exist_ok=True)
+        target = saved_dir / f"{name}.yaml"
+        temp = target.with_suffix(".yaml.tmp")
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, target)
+        return {"saved": name}
 
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs_page() -> HTMLResponse:

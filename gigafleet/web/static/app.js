@@ -123,6 +123,12 @@ function setupScenarios() {
     };
     poll();
   });
+  document.getElementById("scenario-save").addEventListener("click", async () => {
+    const name = document.getElementById("scenario-save-name").value.trim();
+    const {ok, data} = await postJSON("/api/scenarios/" + encodeURIComponent(name), {yaml: text.value});
+    errors.textContent = ok ? "" : message(data);
+    progress.textContent = ok ? "saved as " + data.saved : "";
+  });
   document.getElementById("scenario-cancel").addEventListener("click", async () => {
     if (job) await fetch("/api/jobs/" + job, {method: "DELETE"});
   });
