@@ -113,9 +113,9 @@ def parse_mix(text: str, field: str) -> dict[str, float]:
             share = parse_positive(share_text, field)
         else:
             chip, share = part, 1.0
-        if chip.lower() in mix:
+        if chip.lower() in {c.lower() for c in mix}:
             raise InputError(field, text, "each accelerator once, e.g. h100:0.4,gb200:0.6")
-        mix[chip.lower()] = share
+        mix[chip] = share  # as written: errors echo the user's spelling; to_spec normalises
     if not mix:
         raise InputError(field, text, "an accelerator id such as gb200, or shares like h100:0.4,gb200:0.6")
     if len(mix) > 1 and any(":" not in p for p in text.split(",") if p.strip()):
@@ -175,6 +175,7 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
     chip_field = name("counts") if fleet.counts is not None else name("chip")
     for chip in mix:
         catalog.item("accelerators", chip, field_name=chip_field)
+    mix = {chip.strip().lower(): share for chip, share in mix.items()}
     cooling = scenario.cooling.strip().lower()
     if cooling == "auto":
         cooling = default_cooling(catalog, tuple(mix))

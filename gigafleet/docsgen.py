@@ -1,0 +1,353 @@
+"""Generate the documentation pages that must never be hand-copied, by running the code.
+
+``python -m gigafleet.docsgen docs`` writes:
+
+* ``reference/scenarios.md`` — every key of the estimate scenario, plan scenario and experiment files, from the
+  typed (pydantic) models;
+* ``reference/catalogue.md`` — every catalogue row with its range, grade and sources, and every source;
+* ``reference/cli.md`` — every command and option, from the Typer application;
+* ``validation.md`` — each published case: the figure, gigafleet's result, the tolerance, pass or fail;
+* ``case-studies/100m-gpus.md`` — the flagship case study, executed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gigafleet.catalog import KINDS, Catalog, load_catalog
+
+
+def _md(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+# ---- scenario reference ---------------------------------------------------------------------------------------
+
+def _schema_rows(schema: dict[str, Any], defs: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for name, prop in schema.get("properties", {}).items():
+        path = f"{prefix}{name}"
+        target = prop
+        for key in ("$ref",):
+            if key in prop:
+                target = defs[prop[key].rsplit("/", 1)[-1]]
+        options = prop.get("anyOf", [])
+        refs = [o["$ref"].rsplit("/", 1)[-1] for o in options if "$ref" in o]
+        types = [o.get("type", o.get("$ref", "").rsplit("/", 1)[-1]) for o in options] or [prop.get("type", "")]
+        if "$ref" in prop:
+            types = [prop["$ref"].rsplit("/", 1)[-1]]
+        kind = " or ".join(t for t in types if t) or "object"
+        if prop.get("type") == "array":
+            item = prop.get("items", {})
+            kind = f"list of {item.get('type', item.get('$ref', '').rsplit('/', 1)[-1]) or 'values'}"
+        if "enum" in prop:
+            kind = " \\| ".join(map(str, prop["enum"]))
+        if "const" in prop:
+            kind = str(prop["const"])
+        default = prop.get("default", "required" if name in schema.get("required", []) else "")
+        limits = ", ".join(f"{k} {prop[k]}" for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                                                       "minLength", "maxLength") if k in prop)
+        description = " ".join(x for x in (prop.get("description", ""), limits) if x)
+        rows.append((path, kind, json.dumps(default) if default not in ("", "required") else str(default),
+                     description))
+        nested = [defs[r] for r in refs] + ([target] if target is not prop else [])
+        for sub in nested:
+            if sub.get("properties"):
+                rows.extend(_schema_rows(sub, defs, f"{path}."))
+        if prop.get("type") == "array" and "$ref" in prop.get("items", {}):
+            rows.extend(_schema_rows(defs[prop["items"]["$ref"].rsplit("/", 1)[-1]], defs, f"{path}[]."))
+        if prop.get("type") == "object" and "$ref" in prop.get("additionalProperties", {}):
+            rows.extend(_schema_rows(defs[prop["additionalProperties"]["$ref"].rsplit("/", 1)[-1]], defs,
+                                     f"{path}.<key>."))
+    return rows
+
+
+def scenario_reference() -> str:
+    """Markdown tables of every scenario and experiment key, from the pydantic models."""
+    from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.scenario import Scenario
+    from gigafleet.uncertainty.experiment import Experiment
+
+    out = ["# Scenario and experiment files", "",
+           "Generated from the typed models by `gigafleet.docsgen`: every key, its type, default and limits. "
+           "Unknown keys are errors.", ""]
+    for title, model, command in (("Estimate scenario", Scenario, "gigafleet run / estimate --scenario"),
+                                  ("Plan scenario", PlanScenario, "gigafleet plan"),
+                                  ("Experiment", Experiment, "gigafleet sweep")):
+        schema = model.model_json_schema()
+        out += [f"## {title} (`{command}`)", "", "| key | type | default | limits and notes |", "|---|---|---|---|"]
+        out += [f"| `{_md(p)}` | {_md(t)} | {_md(d)} | {_md(n)} |"
+                for p, t, d, n in _schema_rows(schema, schema.get("$defs", {}))]
+        out.append("")
+    return "\n".join(out)
+
+
+def scenario_keys() -> set[str]:
+    """Every key path the scenario reference documents (for tests)."""
+    from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.scenario import Scenario
+    from gigafleet.uncertainty.experiment import Experiment
+
+    keys: set[str] = set()
+    for model in (Scenario, PlanScenario, Experiment):
+        schema = model.model_json_schema()
+        keys |= {row[0] for row in _schema_rows(schema, schema.get("$defs", {}))}
+    return keys
+
+
+# ---- catalogue reference ----------------------------------------------------------------------------------------
+
+def catalogue_reference(catalog: Catalog) -> str:
+    """Every catalogue row and source."""
+    out = ["# Catalogue", "", "Generated from `gigafleet/data/*.csv` by `gigafleet.docsgen`. Grades: P primary, "
+           "S reputable secondary, W weak secondary, D derived, U unsourced estimate.", ""]
+    for kind in KINDS:
+        out += [f"## {kind}", "", "| id | parameter | unit | low | mid | high | grade | sources | as of | note |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
+        for p in catalog.parameters(kind):
+            out.append(f"| `{p.id}` | `{p.parameter}` | {_md(p.unit)} | {p.low:.6g} | {p.mid:.6g} | {p.high:.6g} | "
+                       f"{p.grade} | {_md(', '.join(p.sources))} | {p.as_of} | {_md(p.note)} |")
+        out.append("")
+    out += ["## Sources", "", "| tag | title | publisher | date | url |", "|---|---|---|---|---|"]
+    out += [f"| {t} | {_md(s.title)} | {_md(s.publisher)} | {_md(s.date)} | {_md(s.url)} |"
+            for t, s in catalog.sources.items()]
+    return "\n".join(out) + "\n"
+
+
+# ---- CLI reference ----------------------------------------------------------------------------------------------
+
+def cli_commands() -> dict[str, Any]:
+    """Every command of the CLI (name -> click command), subcommands as 'group sub'."""
+    import typer
+
+    from gigafleet.cli import app
+
+    root: Any = typer.main.get_command(app)
+    commands: dict[str, Any] = {}
+
+    def walk(command: Any, prefix: str) -> None:
+        if hasattr(command, "commands"):  # a group (typer vendors its own click classes)
+            for name, sub in command.commands.items():
+                walk(sub, f"{prefix} {name}".strip())
+        else:
+            commands[prefix] = command
+
+    walk(root, "")
+    return commands
+
+
+def cli_reference() -> str:
+    """Every command and option, from the Typer application."""
+    out = ["# Command line", "", "Generated from the Typer application by `gigafleet.docsgen`.", ""]
+    for name, command in sorted(cli_commands().items()):
+        out += [f"## `gigafleet {name}`", "", _md((command.help or "").strip().split("\n\n")[0]), "",
+                "| option | help | default |", "|---|---|---|"]
+        for param in command.params:
+            flags = ", ".join(getattr(param, "opts", [])) or param.name
+            out.append(f"| `{_md(flags)}` | {_md(getattr(param, 'help', '') or '')} | "
+                       f"{_md(param.default if param.default is not None else '')} |")
+        out.append("")
+    return "\n".join(out)
+
+
+# ---- validation -------------------------------------------------------------------------------------------------
+
+def validation_cases(catalog: Catalog) -> list[dict[str, Any]]:
+    """Run the published cases of ../shared/validation-cases.md that gigafleet covers."""
+    from gigafleet.capability import implied_mfu, scaling_fit, training_energy_mwh, training_flop
+    from gigafleet.estimate import estimate
+    from gigafleet.fleet import FleetSpec, Sizing, annual_energy_twh, simulate_fleet
+    from gigafleet.reliability.analytic import daly_interval
+    from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
+
+    cases: list[dict[str, Any]] = []
+
+    def case(code: str, figure: str, result: float, low: float, high: float, fmt: str = "{:.3g}") -> None:
+        cases.append({"case": code, "figure": figure, "gigafleet": fmt.format(result),
+                      "tolerance": f"{fmt.format(low)} – {fmt.format(high)}", "pass": low <= result <= high})
+
+    h100 = FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e8), "air", "us", 2026)
+    fleet = simulate_fleet(catalog, h100, 2000)
+    case("F1", "chip-only power of 100M H100 [GW]", float(fleet.totals["chip_power_gw"][0]), 70, 70)
+    uk = catalog.item("baselines", "uk-demand")["energy_twh_per_year"].mid
+    case("F1", "75 GW all year ÷ UK demand [×]", float(annual_energy_twh(75.0)) / uk, 2.0, 2.5)
+    import numpy as np
+
+    case("F1", "all-in facility ÷ chip-only power, P10 [×]", float(np.percentile(fleet.totals["facility_power_gw"], 10))
+         / 70.0, 1.8, 10)
+    f2 = estimate(FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e5), "air", "us", 2026, utilisation=1.0),
+                  samples=2000, catalog=catalog)
+    case("F2", "100k H100 IT power [MW]", f2["it_power_gw"]["p50"] * 1000, 130, 165)
+    case("F2", "100k H100 energy [TWh/yr]", f2["energy_twh_per_year"]["p50"], 1.4, 1.8)
+    f3 = estimate(FleetSpec({"gb200": 1.0}, Sizing("it_power_gw", 1.0), "liquid", "us", 2026), samples=2000,
+                  catalog=catalog)
+    case("F3", "1 GW IT GB200 capex [USD B]", f3["capex_usd"]["p50"] / 1e9, 30, 46)
+    case("F3", "1 GW IT GB200 TCO [USD B/yr]", f3["tco_usd_per_year"]["p50"] / 1e9, 7, 10)
+    case("F4", "capex per GW of IT power [USD B]", f3["capex_usd_per_it_gw"]["p50"] / 1e9, 30, 55)
+    gb200 = catalog.item("accelerators", "gb200")
+    case("F5", "server ÷ GPU power (Epoch 1.53)", gb200["server_power_kw"].mid * 1000 / gb200["tdp_w"].mid,
+         1.53 * 0.9, 1.53 * 1.1)
+    case("F5", "IT ÷ server power (Epoch 1.14)", gb200["it_power_kw"].mid / gb200["server_power_kw"].mid,
+         1.14 * 0.9, 1.14 * 1.1)
+    case("F6", "US data centres 2023 [TWh]",
+         catalog.item("baselines", "us-datacentres-2023")["energy_twh_per_year"].mid, 176, 176)
+    case("F7", "world data centres 2024 [TWh]",
+         catalog.item("baselines", "world-datacentres-2024")["energy_twh_per_year"].mid, 415, 415)
+    counts = [simulate_reliability(catalog, ReliabilitySpec(chip="h100", accelerators=16384, days=54,
+                                                            job_size=16384, seed=s)) for s in range(4)]
+    mean = float(np.mean([c["job_interruptions"] for c in counts]))
+    case("R1", "Llama 3 unexpected interruptions (419)", mean, 419 - 1.96 * 419**0.5, 419 + 1.96 * 419**0.5,
+         "{:.0f}")
+    case("R1", "Llama 3 goodput (> 0.9)", float(np.mean([c["goodput"] for c in counts])), 0.9, 1.0)
+    case("R2", "Daly optimum, M = 24 h, δ = 5 min [min]", daly_interval(5 / 60, 24) * 60, 116, 118, "{:.1f}")
+    a100 = catalog.item("accelerators", "a100")["bf16_dense_tflops"].mid * 1e12
+    case("C1", "GPT-4 compute [FLOP]", 25_000 * a100 * 0.34 * 95 * 86400, 1.9e25, 2.4e25)
+    case("C2", "Llama 3.1 405B 6ND [FLOP]", training_flop(405e9, 15.6e12), 3.79e25 * 0.95, 3.79e25 * 1.05)
+    h100_peak = catalog.item("accelerators", "h100")["bf16_dense_tflops"].mid * 1e12
+    case("C2", "Llama 3.1 implied MFU", implied_mfu(3.8e25, 30.84e6, h100_peak), 0.35 * 0.95, 0.35 * 1.05)
+    v100 = catalog.item("accelerators", "v100")["server_power_kw"].mid
+    case("C3", "GPT-3 energy [MWh]", training_energy_mwh(10_000 * 14.8 * 24, v100, 1.1), 1287 * 0.85, 1287 * 1.15,
+         "{:.0f}")
+    fit = scaling_fit(catalog)
+    for params, flop, tokens in ((1e9, 1.21e20, 20.2e9), (67e9, 5.76e23, 1.5e12), (1e12, 1.27e26, 21.2e12)):
+        case("C4", f"compute-optimal params at {flop:.3g} FLOP", float(fit.params(flop)), params * 0.95,
+             params * 1.05)
+        case("C4", f"compute-optimal tokens at {flop:.3g} FLOP", float(fit.tokens(flop)), tokens * 0.95,
+             tokens * 1.05)
+    return cases
+
+
+def validation_page(catalog: Catalog) -> str:
+    """The validation page, by running the cases."""
+    cases = validation_cases(catalog)
+    passed = sum(c["pass"] for c in cases)
+    out = ["# Validation", "", f"Generated by running the cases ({passed} of {len(cases)} pass). The published "
+           "figures and their sources are in the project's validation-case list; tests hold the same tolerances.",
+           "", "| case | figure | gigafleet | tolerance | result |", "|---|---|---|---|---|"]
+    out += [f"| {c['case']} | {_md(c['figure'])} | {c['gigafleet']} | {c['tolerance']} | "
+            f"{'pass' if c['pass'] else '**FAIL**'} |" for c in cases]
+    return "\n".join(out) + "\n"
+
+
+# ---- case study -------------------------------------------------------------------------------------------------
+
+def case_study(catalog: Catalog) -> str:
+    """'What 100 million GPUs really take', executed."""
+    from gigafleet.buildout.scenario import load_plan_scenario
+    from gigafleet.buildout.solve import plan
+    from gigafleet.capability import CapabilitySpec, capability, plan_fleets
+    from gigafleet.claims import Claims, check_claims
+    from gigafleet.estimate import estimate
+    from gigafleet.fleet import FleetSpec, Sizing, simulate_fleet
+    from gigafleet.formatting import money, scaled, sig
+    from gigafleet.power.campus import CampusSpec, design_campus
+    from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
+
+    lines = ["# What 100 million GPUs really take", "",
+             "This page is generated by running gigafleet (`make docs`); every number below comes from the shipped "
+             "catalogue and models, with the catalogue's sources. Commands to reproduce each part are shown.", ""]
+    spec = FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e8), "air", "us", 2026)
+    result = simulate_fleet(catalog, spec, 4000)
+    claims = check_claims(catalog, result, Claims(capex_usd=3e12, power_gw=75, share_of={"uk": 0.75}))
+    lines += ["## 1. The claim: 100M GPUs = $3T = 75 GW = 75% of the UK's electricity", "",
+              "`gigafleet check --accelerators 100M --chip h100 --claim-capex-usd 3e12 --claim-power-gw 75 "
+              "--claim-share-of uk=0.75`", ""]
+    lines += [f"- {c['verdict']}" for c in claims]
+    gb = estimate(FleetSpec({"gb200": 1.0}, Sizing("accelerators", 1e8), "liquid", "us", 2026), samples=4000,
+                  catalog=catalog)
+
+    def q(x: dict[str, float], f: Callable[[float], str]) -> str:
+        return f"{f(x['p50'])} (P10–P90 {f(x['p10'])} – {f(x['p90'])})"
+
+    lines += ["", "## 2. The same fleet of today's rack-scale GPUs (GB200 NVL72)", "",
+              "`gigafleet estimate --accelerators 100M --chip gb200`", "",
+              f"- Facility power at peak: {q(gb['facility_power_gw'], lambda v: sig(v) + ' GW')}",
+              f"- Energy: {q(gb['energy_twh_per_year'], lambda v: sig(v) + ' TWh/yr')}",
+              f"- All-in capex: {q(gb['capex_usd'], money)}",
+              f"- Annualised cost (the revenue it must earn): {q(gb['tco_usd_per_year'], money)} per year",
+              f"- CO2 on the US grid: {q(gb['co2_mt_per_year'], lambda v: sig(v) + ' Mt/yr')}", ""]
+    scenario = load_plan_scenario("openai-100x")
+    planned = plan(catalog, scenario)
+    lines += ["## 3. The optimal build-out to 100M (openai-100x scenario)", "",
+              "`gigafleet plan openai-100x`", "",
+              f"Status: **{planned['status']}**; discounted cost {money(planned['cost_usd'])}.", "",
+              "| year | target | accelerators | H100e | facility GW | capex |", "|---|---|---|---|---|---|"]
+    lines += [f"| {y['year']} | {scaled(y['target'] or 0)} | {scaled(y['accelerators'])} | {scaled(y['h100e'])} | "
+              f"{sig(y['facility_power_gw'])} | {money(y['capex_usd'])} |" for y in planned["years"]]
+    groups: dict[str, set[int]] = {}
+    for row in planned["binding"]:
+        groups.setdefault(row["limit"], set()).add(row["year"])
+    lines += ["", "Binding limits by year: " + "; ".join(f"{k} ({min(v)}–{max(v)})" for k, v in groups.items()), ""]
+    campus = design_campus(catalog, CampusSpec(site="abilene-tx", it_load_gw=1.2, year=2031, hours="repdays"))
+    capped = design_campus(catalog, CampusSpec(site="abilene-tx", it_load_gw=1.2, year=2031, hours="repdays",
+                                               carbon_cap_g_per_kwh=100))
+    mix = ", ".join(f"{r['source']} {r['share_of_energy']:.0%}" for r in capped["capacity"]
+                    if r["share_of_energy"] > 0.01)
+    lines += ["## 4. How a 1.2 GW campus could be supplied", "",
+              "`gigafleet power --site abilene-tx --it-load-gw 1.2 --year 2031 --hours repdays "
+              "[--carbon-cap-g-per-kwh 100]`", "",
+              f"- Least cost: ${campus['lcoe_usd_per_mwh']:.0f}/MWh at {campus['co2_g_per_kwh']:.0f} g/kWh.",
+              f"- Under 100 g/kWh: ${capped['lcoe_usd_per_mwh']:.0f}/MWh; energy mix {mix}; land "
+              f"{capped['land_km2']:.0f} km².", ""]
+    reliability = simulate_reliability(catalog, ReliabilitySpec(chip="gb200", accelerators=100_000_000, days=30,
+                                                                job_size=100_000, seed=1))
+    lines += ["## 5. Reliability and goodput at that scale", "",
+              "`gigafleet reliability --accelerators 100M --chip gb200 --days 30 --job-size 100k`", "",
+              f"- Fleet failures per day: {sig(reliability['failures_per_day']['total'])}.",
+              f"- A 100k-GPU job is interrupted every {reliability['job_mtbi_hours'] * 60:.0f} minutes; goodput "
+              f"{reliability['goodput']:.2f} with Daly-optimal checkpoints.",
+              "- Goodput by job size: " + ", ".join(f"{scaled(r['job_size'])}: {r['goodput']:.2f}"
+                                                   for r in reliability["goodput_vs_job_size"]), ""]
+    fleets = plan_fleets(catalog, planned)
+    cap = capability(catalog, fleets, CapabilitySpec(days=100, samples=300, goodput=None))
+    lines += ["## 6. The largest training run it enables, by year", "",
+              "`gigafleet capability --plan RUN_ID`", "", "| year | run size | goodput | largest run (P50) | binding |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {y['year']} | {scaled(y['job_accelerators'])} | {y['goodput']:.2f} | "
+              f"{y['largest_run_flop']['p50']:.2e} FLOP | {y['binding_limit']} |" for y in cap["years"]]
+    lines += ["", "## 7. Sensitivity", "",
+              "One-at-a-time swings of the 100M-GB200 capex as each uncertain input goes from its catalogue low to "
+              "high (`gigafleet sweep` gives Sobol and Morris indices for any output):", "",
+              "| input | capex at low | capex at high | swing |", "|---|---|---|---|"]
+    swings = []
+    drivers = (("accelerators", "gb200", "unit_price_usd"), ("accelerators", "gb200", "server_capex_usd"),
+               ("facility", "construction", "cost_usd_per_mw"), ("cooling", "liquid", "peak_pue"),
+               ("accelerators", "gb200", "it_power_kw"), ("facility", "grid-connection", "cost_usd_per_mw"))
+    for kind, item, name in drivers:
+        parameter = catalog.item(kind, item)[name]
+        values = []
+        for v in (parameter.low, parameter.high):
+            cat = catalog.with_overrides({(kind, item, name): v})
+            values.append(estimate(FleetSpec({"gb200": 1.0}, Sizing("accelerators", 1e8), "liquid", "us", 2026),
+                                   samples=500, catalog=cat)["capex_usd"]["p50"])
+        swings.append((abs(values[1] - values[0]), f"{kind}.{item}.{name}", values))
+    for swing, label, values in sorted(swings, reverse=True):
+        lines.append(f"| `{label}` | {money(values[0])} | {money(values[1])} | {money(swing)} |")
+    return "\n".join(lines) + "\n"
+
+
+def generate(folder: Path) -> list[Path]:
+    """Write every generated page under ``folder``; returns the paths."""
+    catalog = load_catalog()
+    pages = {
+        folder / "reference" / "scenarios.md": scenario_reference(),
+        folder / "reference" / "catalogue.md": catalogue_reference(catalog),
+        folder / "reference" / "cli.md": cli_reference(),
+        folder / "validation.md": validation_page(catalog),
+        folder / "case-studies" / "100m-gpus.md": case_study(catalog),
+    }
+    for path, text in pages.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return list(pages)
+
+
+if __name__ == "__main__":
+    for written in generate(Path(sys.argv[1] if len(sys.argv) > 1 else "docs")):
+        print(f"wrote {written}")
+    _ = dataclasses  # keep the import for type tools
