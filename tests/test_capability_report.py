@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import gigafleet.capability_report as capability_report
-from gigafleet.capability_report import render_capability_html, write_capability_report
+from gigafleet.capability_report import render_capability_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -507,60 +504,3 @@ def test_partially_missing_fields_are_tolerated(plotlyjs: str) -> None:
 # --------------------------------------------------------------------------------------------------
 # Writing and importing
 # --------------------------------------------------------------------------------------------------
-
-
-def test_write_report_atomically(tmp_path: Path) -> None:
-    target = tmp_path / "out" / "capability.html"
-    returned = write_capability_report(make_plan_result(), target)
-    assert isinstance(returned, Path)
-    assert returned == target
-    assert target.read_text(encoding="utf-8") == render_capability_html(make_plan_result())
-    assert sorted(p.name for p in target.parent.iterdir()) == ["capability.html"]
-
-    other = make_single_result()
-    other["notes"] = ["second run"]
-    write_capability_report(other, str(target))
-    assert "second run" in target.read_text(encoding="utf-8")
-    assert sorted(p.name for p in target.parent.iterdir()) == ["capability.html"]
-
-
-def test_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "capability.html"
-    target.write_text("old", encoding="utf-8")
-
-    def fail(src: str, dst: str) -> None:
-        raise OSError("disk on fire")
-
-    monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk on fire"):
-        write_capability_report(make_plan_result(), target)
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["capability.html"]
-
-
-def test_render_does_not_mutate_input() -> None:
-    result = make_plan_result()
-    before = copy.deepcopy(result)
-    render_capability_html(result)
-    assert result == before
-
-
-def test_importing_capability_report_does_not_import_plotly() -> None:
-    code = (
-        "import sys\n"
-        "import gigafleet.capability_report\n"
-        "loaded = sorted(m for m in sys.modules if m == 'plotly' or m.startswith('plotly.'))\n"
-        "assert not loaded, loaded\n"
-    )
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    completed = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import gigafleet.power_report as power_report
-from gigafleet.power_report import render_power_html, write_power_report
+from gigafleet.power_report import render_power_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -560,60 +556,3 @@ def test_partially_missing_fields_are_tolerated(plotlyjs: str) -> None:
     assert "No data for this chart." in section(rest, "dispatch-winter")
     assert "No data for this chart." in section(rest, "cost-stack")
     assert "Mystery knob: 7" in rest
-
-
-def test_write_report_atomically(tmp_path: Path) -> None:
-    target = tmp_path / "out" / "power.html"
-    returned = write_power_report(make_result(), target)
-    assert isinstance(returned, Path)
-    assert returned == target
-    assert target.read_text(encoding="utf-8") == render_power_html(make_result())
-    assert sorted(p.name for p in target.parent.iterdir()) == ["power.html"]
-
-    other = make_result()
-    other["notes"] = ["second run"]
-    write_power_report(other, str(target))
-    assert "second run" in target.read_text(encoding="utf-8")
-    assert sorted(p.name for p in target.parent.iterdir()) == ["power.html"]
-
-
-def test_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    target = tmp_path / "power.html"
-    target.write_text("old", encoding="utf-8")
-
-    def fail(src: str, dst: str) -> None:
-        raise OSError("disk on fire")
-
-    monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError, match="disk on fire"):
-        write_power_report(make_result(), target)
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["power.html"]
-
-
-def test_render_does_not_mutate_input() -> None:
-    result = make_result()
-    before = copy.deepcopy(result)
-    render_power_html(result)
-    assert result == before
-
-
-def test_importing_power_report_does_not_import_plotly() -> None:
-    code = (
-        "import sys\n"
-        "import gigafleet.power_report\n"
-        "loaded = sorted(m for m in sys.modules if m == 'plotly' or m.startswith('plotly.'))\n"
-        "assert not loaded, loaded\n"
-    )
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    completed = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
