@@ -136,8 +136,8 @@ def test_openapi_fuzzing_finds_no_server_errors(store: Path) -> None:
 
     for operation in schema.get_all_operations():
         op = operation.ok()
-        if op.method.upper() == "POST" and op.path == "/api/plan":
-            continue  # starts real solves; covered by the endpoint tests above
+        if op.method.upper() == "POST" and op.path in ("/api/plan", "/api/sweep"):
+            continue  # start real background work; covered by the endpoint tests
 
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=op.as_strategy())
@@ -204,3 +204,30 @@ def test_save_scenario(client: TestClient) -> None:
     assert client.post("/api/scenarios/..%2Fetc", json={"yaml": text}).status_code in (404, 422)
     assert client.post("/api/scenarios/Bad Name", json={"yaml": text}).status_code == 422
     assert client.post("/api/scenarios/broken", json={"yaml": "name: x\nchips: []\n"}).status_code == 422
+
+
+def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
+    import yaml
+
+    experiment = {"name": "web-sweep", "kind": "function",
+                  "function": "gigafleet.uncertainty.testfunctions:slow_linear",
+                  "sample": {"method": "random", "n": 6, "seed": 1,
+                             "parameters": {"function.x": {"low": 0.0, "high": 1.0}}},
+                  "axes": {"function.delay": [0.0]}, "outputs": ["y"]}
+    started = client.post("/api/sweep", json={"yaml": yaml.safe_dump(experiment)})
+    assert started.status_code == 202, started.text
+    job = started.json()["id"]
+    for _ in range(240):
+        state = client.get(f"/api/jobs/{job}").json()
+        if state["status"] in ("done", "failed"):
+            break
+        time.sleep(0.25)
+    assert state["status"] == "done", state
+    summary = client.get(f"/api/sweeps/{state['sweep_id']}").json()
+    assert summary["completed"] == 6 and "y" in summary["outputs"]
+    assert client.get(f"/api/sweeps/{state['sweep_id']}/report").status_code == 200
+    assert client.get("/api/sweeps/nope").status_code == 404
+    bad = client.post("/api/sweep", json={"yaml": yaml.safe_dump({**experiment, "sample": {"parameters": {
+        "weather.x": {"low": 0, "high": 1}}}})})
+    assert bad.status_code == 422
+    assert client.post("/api/sweep", json={"experiment": "nope"}).status_code == 422

@@ -78,7 +78,8 @@ def _client(scheduler: str | None, workers: int) -> Any:
 
 def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str | None = None,
               workers: int | None = None, resume: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+              progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
     """Run (or resume) a sweep; returns its id and counts. Finished runs are committed one by one."""
     catalog = load_catalog()
     if not text.strip():
@@ -104,7 +105,7 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
             progress(len(done), len(runs))
         if todo:
             _execute(con, sweep, experiment, target, todo, len(done), len(runs), scheduler,
-                     workers or max(1, os.cpu_count() or 1), progress)
+                     workers or max(1, os.cpu_count() or 1), progress, cancelled)
         count = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
     finally:
         con.close()
@@ -112,17 +113,20 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
 
 
 def _execute(con: Any, sweep: str, experiment: Experiment, target: str, todo: list[Run], done: int, total: int,
-             scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None) -> None:
+             scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None,
+             cancelled: Callable[[], bool] | None = None) -> None:
     from dask.distributed import as_completed
 
     client = _client(scheduler, workers)
     client.run(warm_up, experiment.kind)  # imports and catalogue on every worker at once
     stop = experiment.stop
     batch = len(todo) if stop is None else stop.batch
+    if cancelled is not None:
+        batch = min(batch, max(2 * workers, 4))  # small batches so a cancel takes effect quickly
     finished = done
     try:
         position = 0
-        while position < len(todo):
+        while position < len(todo) and not (cancelled is not None and cancelled()):
             chunk = todo[position:position + batch]
             position += len(chunk)
             futures = {client.submit(execute_run, experiment.kind, target, run.values, run.seed, pure=False): run
@@ -160,10 +164,15 @@ def load_results(store: Path, sweep: str) -> tuple[dict[str, Any], list[dict[str
     """The sweep's record and its runs (values, outputs), ordered by run index."""
     if not store.exists():
         raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (the file does not exist)")
+    import duckdb
+
     con = _connect(store, read_only=True)
     try:
-        row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
-                          [sweep]).fetchone()
+        try:
+            row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
+                              [sweep]).fetchone()
+        except duckdb.CatalogException:  # a run store without any sweep yet
+            raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (it holds none)") from None
         known = [r[0] for r in con.execute("SELECT sweep_id FROM sweeps").fetchall()]
         if row is None:
             raise InputError("SWEEP_ID", sweep, known or ["(no sweeps stored)"])

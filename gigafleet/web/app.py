@@ -71,6 +71,14 @@ class PlanRequest(BaseModel):
     yaml: str | None = Field(None, max_length=200_000)
 
 
+class SweepRequest(BaseModel):
+    """An experiment: a shipped name or YAML text."""
+
+    model_config = ConfigDict(extra="forbid")
+    experiment: str | None = Field(None, examples=["demo"])
+    yaml: str | None = Field(None, max_length=200_000)
+
+
 def _field_error(exc: InputError | GigafleetError) -> JSONResponse:
     field = getattr(exc, "field", "body")
     name = str(field).lstrip("-").replace("-", "_")
@@ -140,6 +148,35 @@ class Jobs:
         except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
             self._update(job_id, status="failed", stage="failed", error=str(exc).splitlines()[0][:500])
 
+    def start_sweep(self, name: str, text: str) -> str:
+        job_id = uuid.uuid4().hex[:12]
+        with self.lock:
+            self.jobs[job_id] = {"id": job_id, "kind": "sweep", "status": "queued", "stage": "queued", "run_id": None,
+                                 "sweep_id": None, "error": None, "started": time.time(), "scenario": name,
+                                 "done": 0, "total": None}
+        self.pool.submit(self._sweep, job_id, text)
+        return job_id
+
+    def _sweep(self, job_id: str, text: str) -> None:
+        import yaml
+
+        from gigafleet.uncertainty.experiment import Experiment, sweep_id
+        from gigafleet.uncertainty.sweep import run_sweep
+
+        try:
+            experiment = Experiment.model_validate(yaml.safe_load(text))
+            self._update(job_id, status="running", stage="starting workers", sweep_id=sweep_id(experiment))
+
+            def progress(done: int, total: int) -> None:
+                self._update(job_id, stage=f"{done}/{total} runs", done=done, total=total)
+
+            outcome = run_sweep(experiment, text, store=self.store, workers=2, resume=True, progress=progress,
+                                cancelled=lambda: self.jobs[job_id]["status"] == "cancelled")
+            if self.jobs[job_id]["status"] != "cancelled":
+                self._update(job_id, status="done", stage=f"{outcome['completed']}/{outcome['runs']} runs")
+        except Exception as exc:  # reported to the user; stored runs stay (resumable)
+            self._update(job_id, status="failed", stage="failed", error=str(exc).splitlines()[0][:500])
+
     def cancel(self, job_id: str) -> dict[str, Any]:
         with self.lock:
             job = self.jobs.get(job_id)
@@ -177,7 +214,7 @@ def create_app(store: Path | None = None, token: str | None = None) -> FastAPI:
             if given != token:
                 return JSONResponse(status_code=401, content={"detail": "missing or wrong token"})
         response: Response = await call_next(request)
-        report = request.url.path.endswith("/download/html")
+        report = request.url.path.endswith(("/download/html", "/report"))
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; script-src 'self'" + (" 'unsafe-inline' 'unsafe-eval'" if report else "")
             + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'")
@@ -250,6 +287,51 @@ def create_app(store: Path | None = None, token: str | None = None) -> FastAPI:
         text = _plan_text(request)
         name = _validate_plan_text(text)
         return jobs.get(jobs.start(name, text))
+
+    @app.post("/api/sweep", tags=["api"], status_code=202)
+    def api_sweep(request: SweepRequest) -> dict[str, Any]:
+        """Start (or resume) a sweep in the background; poll ``/api/jobs/{id}``; report at /api/sweeps/{id}."""
+        import yaml
+
+        from gigafleet.catalog import load_catalog
+        from gigafleet.uncertainty.experiment import EXPERIMENT_DIR, Experiment, expand_runs
+
+        if (request.experiment is None) == (request.yaml is None):
+            raise InputError("experiment", "both or neither", "either experiment (a shipped name) or yaml (text)")
+        if request.yaml is not None:
+            text = request.yaml
+        else:
+            shipped = {p.stem: p for p in EXPERIMENT_DIR.glob("*.yaml")}
+            if request.experiment not in shipped:
+                raise InputError("experiment", request.experiment, sorted(shipped))
+            text = shipped[str(request.experiment)].read_text(encoding="utf-8")
+        try:
+            experiment = Experiment.model_validate(yaml.safe_load(text))
+        except Exception as exc:
+            raise InputError("yaml", "text", str(exc).splitlines()[0]) from None
+        expand_runs(load_catalog(), experiment)  # unknown paths and bad bounds fail here, not in the background
+        return jobs.get(jobs.start_sweep(experiment.name, text))
+
+    @app.get("/api/sweeps/{sweep}", tags=["api"])
+    def api_sweep_summary(sweep: str) -> dict[str, Any]:
+        """A sweep's summary (P10/P50/P90, fan charts, sensitivity), as ``gigafleet report --json``."""
+        from gigafleet.uncertainty.sensitivity import summarise_sweep
+        from gigafleet.uncertainty.sweep import load_results
+
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{1,120}", sweep):
+            raise HTTPException(404, "unknown sweep")
+        try:
+            meta, runs = load_results(runs_store, sweep)
+        except InputError:
+            raise HTTPException(404, f"no sweep {sweep}") from None
+        return summarise_sweep(meta, runs)
+
+    @app.get("/api/sweeps/{sweep}/report", tags=["api"])
+    def api_sweep_report(sweep: str) -> Response:
+        """The sweep's HTML report (tornado and fan charts)."""
+        from gigafleet.sweep_report import render_sweep_html
+
+        return HTMLResponse(render_sweep_html(api_sweep_summary(sweep)))
 
     @app.get("/api/jobs/{job_id}", tags=["api"])
     def api_job(job_id: str) -> dict[str, Any]:

@@ -26,7 +26,8 @@ button{font:inherit;padding:.3rem .9rem;margin:.3rem .3rem .3rem 0}
 textarea{width:100%;height:24rem;font-family:ui-monospace,monospace;font-size:.85rem}
 """
 
-NAV = [("/", "Estimate"), ("/check", "Claim check"), ("/scenarios", "Scenarios"), ("/runs", "Runs"),
+NAV = [("/", "Estimate"), ("/check", "Claim check"), ("/scenarios", "Scenarios"), ("/sweeps", "Sweeps"),
+       ("/runs", "Runs"),
        ("/compare", "Compare"), ("/catalog", "Catalogue"), ("/docs", "API")]
 
 
@@ -169,6 +170,19 @@ def add_pages(app: FastAPI, store: Path) -> None:
         temp.write_text(text, encoding="utf-8")
         os.replace(temp, target)
         return {"saved": name}
+
+    @app.get("/sweeps", response_class=HTMLResponse, include_in_schema=False)
+    def sweeps_page() -> HTMLResponse:
+        from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
+
+        names = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
+        body = (f"<label>Experiment <select id='sweep-name'>{_options(names, 'demo')}</select></label> "
+                "<button id='sweep-run' type='button'>Run sweep</button>"
+                "<button id='sweep-cancel' type='button'>Cancel</button>"
+                "<div id='sweep-errors' class='error'></div><div id='sweep-progress' class='muted'></div>"
+                "<p class='muted'>Runs on a local Dask cluster; stored runs survive a cancel or a crash, and running "
+                "the same experiment again resumes it.</p>")
+        return page("Sweeps", body, "sweeps")
 
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs_page() -> HTMLResponse:

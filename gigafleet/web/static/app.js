@@ -145,8 +145,34 @@ async function plotRuns(target, ids) {
   window.Plotly.react(target, traces, {title: {text: "H100-equivalents in service"}, margin: {t: 40}});
 }
 
+function setupSweeps() {
+  const run = document.getElementById("sweep-run"); if (!run) return;
+  const errors = document.getElementById("sweep-errors");
+  const progress = document.getElementById("sweep-progress");
+  let job = null;
+  run.addEventListener("click", async () => {
+    const {ok, data} = await postJSON("/api/sweep", {experiment: document.getElementById("sweep-name").value});
+    if (!ok) { errors.textContent = Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : ""; return; }
+    errors.textContent = ""; job = data.id;
+    const poll = async () => {
+      const state = await (await fetch("/api/jobs/" + job)).json();
+      progress.textContent = "job " + job + ": " + state.stage;
+      if (state.status === "done") {
+        const link = el("a", "open report " + state.sweep_id);
+        link.href = "/api/sweeps/" + state.sweep_id + "/report"; link.id = "sweep-link";
+        progress.replaceChildren(el("span", "job " + job + ": " + state.stage + " · "), link);
+      } else if (state.status === "failed") { errors.textContent = state.error; }
+      else if (state.status !== "cancelled") { setTimeout(poll, 700); }
+    };
+    poll();
+  });
+  document.getElementById("sweep-cancel").addEventListener("click", async () => {
+    if (job) await fetch("/api/jobs/" + job, {method: "DELETE"});
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  setupEstimate(); setupCheck(); setupScenarios();
+  setupEstimate(); setupCheck(); setupScenarios(); setupSweeps();
   const run = document.getElementById("run-chart"); if (run) plotRuns("run-chart", [run.dataset.run]);
   const compare = document.getElementById("compare-chart");
   if (compare) plotRuns("compare-chart", [compare.dataset.a, compare.dataset.b]);
