@@ -884,8 +884,9 @@ def serve(
 
 @catalog_app.command("list")
 @_user_errors
-def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, "
-                                                            "power_sources, regions or baselines")] = None,
+def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, power_sources, "
+                                                            "regions, baselines, supply, sites, failure_modes or "
+                                                            "capability")] = None,
                  as_json: JsonOpt = False) -> None:
     """List catalogue items (all kinds, or one)."""
     from rich.console import Console
