@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +16,7 @@ from gigafleet.buildout.parameters import MW_PER_GW, PlanInputs, build_inputs
 from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError
+from gigafleet.solver import solve_quietly
 
 SCHEMA_VERSION = 1
 SHORTFALL_TOLERANCE = 1e-6
@@ -227,22 +225,6 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
             "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd}
 
 
-@contextlib.contextmanager
-def _silence_stdout() -> Iterator[None]:
-    """Send C-level stdout to /dev/null (solver banners would corrupt ``--json`` output)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
-
-
 def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", source: str = "scenario",
          progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Check, build and solve a build-out scenario; return the JSON-ready plan.
@@ -275,12 +257,7 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
     build_seconds = time.perf_counter() - started
     say(f"solving with {solver} ({built.model.nvars:,} variables, {built.model.ncons:,} constraints)")
     started = time.perf_counter()
-    try:
-        kwargs: dict[str, Any] = {"io_api": "direct", "output_flag": False} if solver == "highs" else {}
-        with _silence_stdout():
-            status, termination = built.model.solve(solver_name=solver, progress=False, **kwargs)
-    except Exception as exc:  # solver packages raise many types
-        raise SolverError(f"solver {solver!r} failed: {exc}") from None
+    status, termination = solve_quietly(built.model, solver, error=SolverError)
     solve_seconds = time.perf_counter() - started
     head: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION, "objective": scenario.objective,

@@ -1,0 +1,55 @@
+"""Running a linopy model through its solver without letting the solver write to stdout.
+
+HiGHS and other solvers print banners from C code, straight to file descriptor 1; in ``--json`` mode
+that would corrupt the output, so every solve in gigafleet goes through :func:`solve_quietly`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from gigafleet.errors import GigafleetError
+
+
+@contextlib.contextmanager
+def silence_stdout() -> Iterator[None]:
+    """Send C-level stdout (file descriptor 1) to /dev/null for the duration of the block."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def solve_quietly(model: Any, solver: str, *, error: type[GigafleetError],
+                  highs_options: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """Solve a linopy ``model`` silently and return linopy's ``(status, termination)``.
+
+    Parameters
+    ----------
+    model
+        A built ``linopy.Model``.
+    solver
+        Solver name as linopy knows it (``"highs"`` by default in gigafleet).
+    error
+        Error class raised, with the solver's message, when the solver package fails.
+    highs_options
+        Extra HiGHS options (ignored for other solvers).
+    """
+    kwargs: dict[str, Any] = {"io_api": "direct", "output_flag": False, **(highs_options or {})} \
+        if solver == "highs" else {}
+    try:
+        with silence_stdout():
+            return model.solve(solver_name=solver, progress=False, **kwargs)  # type: ignore[no-any-return]
+    except Exception as exc:  # solver packages raise many types
+        raise error(f"solver {solver!r} failed: {exc}") from None
