@@ -76,57 +76,8 @@ ScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="Read the fleet from a scenario YAML file (flags given too override it).")]
 
 
-def _int_flag(text: str | None, flag: str, *, low: int, high: int) -> int | None:
-    from gigafleet.errors import InputError
-    from gigafleet.quantities import parse_amount
-
-    if text is None:
-        return None
-    value = parse_amount(text, flag)
-    if value != int(value) or not low <= value <= high:
-        raise InputError(flag, text, f"a whole number from {low:,} to {high:,}")
-    return int(value)
-
-
-def _build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | None, it_power_gw: str | None,
-                    facility_power_gw: str | None, budget_usd: str | None, cooling: str, region: str,
-                    year: str | None, utilisation: str | None, mfu: str | None, samples: str, seed: str,
-                    scenario_file: Path | None) -> Scenario:
-    from gigafleet.quantities import parse_fraction, parse_positive
-    from gigafleet.scenario import MAX_SAMPLES, FleetSection, Scenario, load_scenario, parse_counts
-
-    base = load_scenario(scenario_file) if scenario_file is not None else None
-    sizing_flags = {"accelerators": accelerators, "it_power_gw": it_power_gw,
-                    "facility_power_gw": facility_power_gw, "budget_usd": budget_usd}
-    flag_names = {"accelerators": "--accelerators", "it_power_gw": "--it-power-gw",
-                  "facility_power_gw": "--facility-power-gw", "budget_usd": "--budget-usd"}
-    parsed = {k: parse_positive(v, flag_names[k]) for k, v in sizing_flags.items() if v is not None}
-    counts = parse_counts(fleet, "--fleet") if fleet is not None else None
-    if base is not None and (parsed or counts or chip):
-        section = FleetSection(chip=chip or (base.fleet.chip if not counts else None), counts=counts,
-                               **(parsed or ({} if counts else {k: getattr(base.fleet, k) for k in flag_names})))
-    elif base is not None:
-        section = base.fleet
-    else:
-        section = FleetSection(chip=chip, counts=counts, **parsed)
-    values: dict[str, Any] = base.model_dump() if base is not None else {}
-    values.pop("fleet", None)
-    values["fleet"] = section
-    if base is None or cooling != "auto":
-        values["cooling"] = cooling
-    if base is None or region != "us":
-        values["region"] = region
-    if year is not None:
-        values["year"] = _int_flag(year, "--year", low=2015, high=2100)
-    if utilisation is not None:
-        values["utilisation"] = parse_fraction(utilisation, "--utilisation")
-    if mfu is not None:
-        values["mfu"] = parse_fraction(mfu, "--mfu")
-    if base is None or samples != "2000":
-        values["samples"] = _int_flag(samples, "--samples", low=1, high=MAX_SAMPLES)
-    if base is None or seed != "0":
-        values["seed"] = _int_flag(seed, "--seed", low=0, high=2**63 - 1)
-    return Scenario.model_validate(values)
+from gigafleet.inputs import build_scenario as _build_scenario  # noqa: E402
+from gigafleet.inputs import int_flag as _int_flag  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------------------

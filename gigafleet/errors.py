@@ -6,6 +6,24 @@ import difflib
 from collections.abc import Iterable
 
 
+MAX_ECHO_CHARS = 200
+"""Longest piece of user input quoted in any error message [characters]."""
+
+
+def clip(value: object, limit: int = MAX_ECHO_CHARS, *, quote: bool = True) -> str:
+    """A value as quoted in an error message: its repr (or str), cut to ``limit`` characters.
+
+    Examples
+    --------
+    >>> clip("x" * 300)[-30:]
+    "xxxxxxxxxx... (302 characters)"
+    """
+    text = repr(value) if quote else str(value)
+    if len(text) > limit:
+        return f"{text[:limit]}... ({len(text)} characters)"
+    return text
+
+
 class GigafleetError(Exception):
     """Base class of every error gigafleet turns into a one-line message and exit code 2."""
 
@@ -36,11 +54,11 @@ class InputError(GigafleetError):
         else:
             choices = sorted(str(a) for a in allowed)
             allowed_text = "one of " + ", ".join(choices)
-            hint = did_you_mean(str(value), choices)
+            hint = did_you_mean(str(value)[:MAX_ECHO_CHARS], choices)
         self.allowed = allowed_text
-        message = f"{field}: {value!r} is not allowed; expected {allowed_text}"
+        message = f"{clip(field, quote=False)}: {clip(value)} is not allowed; expected {clip(allowed_text, 600, quote=False)}"
         if hint:
-            message += f" (did you mean {hint!r}?)"
+            message += f" (did you mean {clip(hint)}?)"
         super().__init__(message)
 
 

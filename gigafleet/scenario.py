@@ -30,7 +30,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gigafleet.catalog import Catalog
 from gigafleet.claims import Claims
-from gigafleet.errors import InputError
+from gigafleet.errors import InputError, clip
 from gigafleet.fleet import SIZING_KINDS, FleetSpec, Sizing, default_cooling
 from gigafleet.quantities import parse_amount, parse_positive
 
@@ -199,8 +199,7 @@ def _format_validation_error(source: str, error: ValidationError) -> str:
     if kind == "extra_forbidden":
         return f"{source}: {loc}: unknown key; allowed keys are those of the scenario schema " \
                "(name, description, fleet, cooling, region, year, utilisation, mfu, samples, seed, claims)"
-    value = first.get("input")
-    return f"{source}: {loc}: {value!r} is not allowed; {first['msg']}"
+    return f"{source}: {loc}: {clip(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
 
 
 class ScenarioError(InputError):
@@ -218,15 +217,13 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     ScenarioError
         When the file is missing, is not YAML, or does not match the schema.
     """
-    import yaml
+    from gigafleet.safeio import YamlError, read_yaml_file
 
     file = Path(path) if path is not None else DEFAULT_SCENARIO
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{file}: scenario file not found") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{file}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        data, _ = read_yaml_file(file, "scenario file")
+    except YamlError as exc:
+        raise ScenarioError(str(exc)) from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{file}: expected a mapping of scenario fields at the top level")
     return validate_scenario(data, str(file))

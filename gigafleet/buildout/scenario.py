@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from gigafleet.catalog import Catalog
-from gigafleet.errors import InputError
+from gigafleet.errors import InputError, clip
 from gigafleet.scenario import SCENARIO_DIR, PositiveAmount, ScenarioError, _amount
 
 NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0)]
@@ -223,7 +223,7 @@ def _format_error(source: str, text: str, error: ValidationError) -> str:
         return f"{where}: {loc}: unknown key; see docs/plan.md for the allowed keys"
     if first["type"] == "missing":
         return f"{where}: {loc}: required key is missing"
-    return f"{where}: {loc}: {first.get('input')!r} is not allowed; {first['msg']}"
+    return f"{where}: {loc}: {clip(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
 
 
 def resolve_scenario_path(path: str | Path) -> Path:
@@ -246,18 +246,13 @@ def load_plan_scenario(path: str | Path) -> PlanScenario:
     ScenarioError
         Missing file, invalid YAML, unknown keys or bad values (file, line, key, value, what is allowed).
     """
-    import yaml
+    from gigafleet.safeio import YamlError, read_yaml_file
 
     file = resolve_scenario_path(path)
     try:
-        text = file.read_text(encoding="utf-8")
-        data: Any = yaml.safe_load(text)
-    except FileNotFoundError:
-        raise ScenarioError(f"{file}: scenario file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{file}{line}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        data, text = read_yaml_file(file, "scenario file")
+    except YamlError as exc:
+        raise ScenarioError(str(exc)) from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{file}: expected a mapping of scenario keys at the top level")
     try:
