@@ -23,6 +23,21 @@ from gigafleet.uncertainty.sweep import StoreCorruptError, load_results, run_swe
 PI = math.pi
 
 
+@pytest.fixture(autouse=True)
+def _slow_linear_registered() -> None:
+    """Tests run slow_linear (it writes marker files) through the Python API's registry, like a user's study."""
+    from gigafleet.uncertainty.registry import register_function
+    from gigafleet.uncertainty.testfunctions import slow_linear
+
+    register_function("slow-linear", slow_linear, replace=True)
+
+
+REGISTER_AND_RUN = ("import sys; from gigafleet.uncertainty.registry import register_function; "
+                    "from gigafleet.uncertainty.testfunctions import slow_linear; "
+                    "register_function('slow-linear', slow_linear); from gigafleet.cli import main; "
+                    "sys.argv = ['gigafleet', *sys.argv[1:]]; main()")
+
+
 def _experiment(tmp_path: Path, data: dict[str, object], name: str = "exp.yaml") -> Path:
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -30,7 +45,7 @@ def _experiment(tmp_path: Path, data: dict[str, object], name: str = "exp.yaml")
 
 
 def _ishigami(n: int) -> dict[str, object]:
-    return {"name": "ishigami", "kind": "function", "function": "gigafleet.uncertainty.testfunctions:ishigami",
+    return {"name": "ishigami", "kind": "function", "function": "ishigami",
             "sample": {"method": "sobol", "n": n, "seed": 0,
                        "parameters": {f"function.x{i}": {"low": -PI, "high": PI} for i in (1, 2, 3)}},
             "outputs": ["y"]}
@@ -65,7 +80,7 @@ def test_sweep_end_to_end_sobol(tmp_path: Path) -> None:
 
 
 def _slow(n: int, delay: float, marker_dir: str = "") -> dict[str, object]:
-    return {"name": "slow", "kind": "function", "function": "gigafleet.uncertainty.testfunctions:slow_linear",
+    return {"name": "slow", "kind": "function", "function": "slow-linear",
             "sample": {"method": "random", "n": n, "seed": 3,
                        "parameters": {"function.x": {"low": 0.0, "high": 1.0}}},
             "axes": {"function.delay": [delay], "function.marker_dir": [marker_dir]}, "replications": 2,
@@ -83,7 +98,7 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path: Path) -> None:
     data = _slow(30, 0.1, str(markers))
     experiment_file = _experiment(tmp_path, data)
     killed_store, clean_store = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
-    command = [sys.executable, "-m", "gigafleet.cli", "sweep", str(experiment_file), "--workers", "1",
+    command = [sys.executable, "-c", REGISTER_AND_RUN, "sweep", str(experiment_file), "--workers", "1",
                "--store", str(killed_store)]
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 90
@@ -175,6 +190,41 @@ def test_plan_sweep_with_cross_layer_outputs(tmp_path: Path) -> None:
     assert costs[prices[0]] != costs[prices[-1]]
     summary = summarise_sweep(meta, runs)
     assert summary["series"]["effective_h100e_by_year"]["years"] == [2026, 2027]
+
+
+@pytest.mark.parametrize("function", ["builtins:dict", "os:system", "logging:basicConfig", "numpy:savez",
+                                      "gigafleet.uncertainty.testfunctions:ishigami", "slow_linear", "", "ISHIGAMI"])
+def test_experiments_cannot_name_code_to_import(tmp_path: Path, function: str) -> None:
+    """Only registered names run: a module:callable from a file or request is refused before anything runs."""
+    from pydantic import ValidationError
+
+    data = {"name": "evil", "kind": "function", "function": function, "outputs": ["y"]}
+    with pytest.raises(ValidationError, match="registered|needs function"):
+        Experiment.model_validate(data)
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    result = CliRunner().invoke(app, ["sweep", str(_experiment(tmp_path, data)), "--store",
+                                      str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 2 and result.stderr.startswith("error:") and "Traceback" not in result.output
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_execute_run_looks_names_up_in_the_registry_only() -> None:
+    from gigafleet.uncertainty.runs import execute_run
+
+    assert execute_run("function", "ishigami", {"function.x1": 0.0}, 0)["y"] == pytest.approx(0.0)
+    with pytest.raises(InputError, match="function"):
+        execute_run("function", "os:system", {"function.command": "true"}, 0)
+
+
+@pytest.mark.parametrize("name", ["../../../../evil", "a/b", ".hidden", "x" * 81, "", "a b"])
+def test_experiment_names_cannot_leave_the_store_folder(name: str) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="name"):
+        Experiment.model_validate({"name": name, "kind": "function", "function": "ishigami"})
 
 
 def test_cli_sweep_and_report(tmp_path: Path) -> None:

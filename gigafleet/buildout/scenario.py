@@ -227,10 +227,13 @@ def _format_error(source: str, text: str, error: ValidationError) -> str:
 
 
 def resolve_scenario_path(path: str | Path) -> Path:
-    """A scenario path as given, or a built-in scenario by name (``demo``, ``scenarios/demo.yaml``)."""
+    """A scenario path as given, or a built-in scenario by bare name (``demo``, ``demo.yaml``).
+
+    A name with a folder (``/nonexistent/demo.yaml``) is never replaced by a shipped scenario of the same name.
+    """
     candidate = Path(path)
-    if candidate.is_file():
-        return candidate
+    if candidate.exists() or candidate.parent != Path("."):
+        return candidate  # a path the user wrote is used as written (never silently a shipped file)
     builtin = SCENARIO_DIR / candidate.name
     for option in (builtin, builtin.with_suffix(".yaml")):
         if option.is_file():

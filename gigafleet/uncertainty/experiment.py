@@ -2,7 +2,7 @@
 
 ```yaml
 name: demo
-kind: plan                      # plan (a plan scenario) | function (a Python function, for tests and studies)
+kind: plan                      # plan (a plan scenario) | function (a registered function, by name)
 base: demo                      # plan scenario file or built-in name
 axes:                           # cartesian product
   scenario.supply.buyer_share: [0.2, 0.3]
@@ -20,7 +20,8 @@ stop: {output: cost_usd, relative_halfwidth: 0.02, min_runs: 20, batch: 10}   # 
 
 Paths: ``scenario.<dotted key>`` sets a scenario field (``scenario.budget_usd_per_year.2030``),
 ``catalog.<kind>.<id>.<parameter>`` fixes a catalogue value, ``function.<argument>`` sets an argument of a
-``function`` experiment.
+``function`` experiment. A ``function`` experiment names a function registered in
+:mod:`gigafleet.uncertainty.registry` (``function: ishigami``); a file can never name a module to import.
 """
 
 from __future__ import annotations
@@ -28,16 +29,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gigafleet.catalog import Catalog
-from gigafleet.errors import InputError
+from gigafleet.errors import InputError, clip
 from gigafleet.scenario import ScenarioError
 
 EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
@@ -84,14 +86,21 @@ class Stop(_Strict):
     batch: int = Field(10, ge=1)
 
 
+EXPERIMENT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"
+"""Experiment names become file names (``out/sweeps/NAME-HASH.parquet``): letters, digits, ``_`` and ``-``."""
+
+MAX_RUNS = 100_000
+"""Most runs one experiment may expand to (axes x samples x replications)."""
+
+
 class Experiment(_Strict):
     """An experiment (see module docstring)."""
 
-    name: str
+    name: str = Field(pattern=EXPERIMENT_NAME)
     kind: Literal["plan", "function"] = "plan"
     base: str | None = None
     function: str | None = None
-    axes: dict[str, list[Any]] = Field(default_factory=dict)
+    axes: dict[str, Annotated[list[Any], Field(min_length=1, max_length=10_000)]] = Field(default_factory=dict)
     sample: Sample | None = None
     replications: int = Field(1, ge=1, le=10_000)
     outputs: list[str] = Field(default_factory=list)
@@ -102,7 +111,16 @@ class Experiment(_Strict):
         if self.kind == "plan" and not self.base:
             raise ValueError("kind plan needs base (a plan scenario)")
         if self.kind == "function" and not self.function:
-            raise ValueError("kind function needs function ('module:callable')")
+            raise ValueError("kind function needs function (a registered name such as ishigami)")
+        if self.kind == "function" and self.function:
+            from gigafleet.uncertainty.registry import registered_functions
+
+            names = registered_functions()
+            if self.function not in names:
+                raise ValueError(f"function {clip(self.function)} is not a registered function; expected one of "
+                                 f"{', '.join(names)} (modules cannot be named)")
+        if self.kind == "plan" and self.function:
+            raise ValueError("function is only for kind function")
         if self.stop is not None and (self.sample is None or self.sample.method != "random"):
             raise ValueError("stop (adaptive replication) needs sample.method random")
         return self
@@ -120,21 +138,18 @@ class Run:
 
 def load_experiment(path: str | Path) -> tuple[Experiment, str]:
     """Read and validate an experiment file (or a shipped one by name); return it and its text."""
-    import yaml
+    from gigafleet.safeio import YamlError, read_yaml_file
 
     file = Path(path)
-    if not file.is_file():
+    if not file.is_file() and not file.is_dir():
         for candidate in (EXPERIMENT_DIR / file.name, EXPERIMENT_DIR / f"{file.name}.yaml"):
-            if candidate.is_file():
+            if file.parent == Path(".") and candidate.is_file():
                 file = candidate
                 break
     try:
-        text = file.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except FileNotFoundError:
-        raise ScenarioError(f"{file}: experiment file not found") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{file}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        data, text = read_yaml_file(file, "experiment file")
+    except YamlError as exc:
+        raise ScenarioError(str(exc)) from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{file}: expected a mapping at the top level")
     try:
@@ -142,7 +157,8 @@ def load_experiment(path: str | Path) -> tuple[Experiment, str]:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = ".".join(str(p) for p in error["loc"])
-        raise ScenarioError(f"{file}: {loc}: {error.get('input')!r} is not allowed; {error['msg']}") from None
+        raise ScenarioError(f"{file}: {loc}: {clip(error.get('input'))} is not allowed; "
+                            f"{clip(error['msg'], 400, quote=False)}") from None
 
 
 def sweep_id(experiment: Experiment) -> str:
@@ -235,6 +251,14 @@ def expand_runs(catalog: Catalog, experiment: Experiment) -> tuple[list[Run], di
     for path in experiment.axes:
         check_path(catalog, path)
     axis_names = list(experiment.axes)
+    total = math.prod(len(v) for v in experiment.axes.values()) * experiment.replications
+    if experiment.sample is not None:
+        d = len(experiment.sample.parameters)
+        total *= {"random": 1, "sobol": d + 2, "morris": d + 1}[experiment.sample.method] * experiment.sample.n \
+            if d else 1
+    if total > MAX_RUNS:
+        raise InputError("experiment", f"{total:,} runs", f"at most {MAX_RUNS:,} runs (axes x samples x "
+                                                          "replications)")
     axis_values = list(itertools.product(*experiment.axes.values())) if axis_names else [()]
     if experiment.sample is not None:
         matrix, problem = sample_matrix(catalog, experiment.sample)

@@ -10,7 +10,6 @@ checkpoints, analytic expectation with the run's failure rates): the cross-layer
 from __future__ import annotations
 
 import functools
-import importlib
 import math
 import time
 from collections.abc import Callable
@@ -110,14 +109,6 @@ def run_plan(base: str, values: dict[str, Any]) -> dict[str, Any]:
     return plan_outputs(plan(catalog, scenario), catalog)
 
 
-def _function(spec: str) -> Callable[..., Any]:
-    module, _, name = spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError):
-        raise InputError("function", spec, "an importable 'module:callable'") from None
-
-
 def warm_up(kind: str) -> bool:
     """Import the heavy modules and load the catalogue on a worker before runs arrive (in parallel)."""
     _catalog()
@@ -128,13 +119,22 @@ def warm_up(kind: str) -> bool:
     return True
 
 
-def execute_run(kind: str, target: str, values: dict[str, Any], seed: int) -> dict[str, Any]:
-    """Run one experiment point; returns its outputs and the seconds it took (picklable for Dask)."""
+def execute_run(kind: str, target: str | Callable[..., Any], values: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Run one experiment point; returns its outputs and the seconds it took (picklable for Dask).
+
+    ``target`` is the plan scenario (kind ``plan``) or the function object itself (kind ``function``), resolved
+    from the registry by the caller (:func:`gigafleet.uncertainty.registry.get_function`); a name is looked up in
+    the registry here, never imported.
+    """
     started = time.perf_counter()
     if kind == "plan":
+        assert isinstance(target, str)
         outputs = run_plan(target, values)
     else:
+        from gigafleet.uncertainty.registry import get_function
+
+        function = get_function(target) if isinstance(target, str) else target
         arguments = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("function.")}
-        outputs = dict(_function(target)(seed=seed, **arguments))
+        outputs = dict(function(seed=seed, **arguments))
     outputs["seconds"] = time.perf_counter() - started
     return outputs

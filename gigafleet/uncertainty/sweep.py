@@ -88,8 +88,14 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
         text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
     runs, problem = expand_runs(catalog, experiment)
     sweep = sweep_id(experiment)
-    target = experiment.base if experiment.kind == "plan" else experiment.function
-    assert target is not None
+    target: str | Callable[..., Any]
+    if experiment.kind == "plan":
+        assert experiment.base is not None
+        target = experiment.base
+    else:
+        from gigafleet.uncertainty.registry import get_function
+
+        target = get_function(str(experiment.function))  # registered functions only; shipped to workers as objects
     con = _connect(store)
     try:
         exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
@@ -112,7 +118,7 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
     return {"sweep_id": sweep, "runs": len(runs), "completed": int(count), "skipped_as_done": len(runs) - len(todo)}
 
 
-def _execute(con: Any, sweep: str, experiment: Experiment, target: str, todo: list[Run], done: int, total: int,
+def _execute(con: Any, sweep: str, experiment: Experiment, target: str | Callable[..., Any], todo: list[Run], done: int, total: int,
              scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None,
              cancelled: Callable[[], bool] | None = None) -> None:
     from dask.distributed import as_completed

@@ -16,10 +16,19 @@ def ishigami(x1: float = 0.0, x2: float = 0.0, x3: float = 0.0, a: float = 7.0, 
     return {"y": math.sin(x1) + a * math.sin(x2) ** 2 + b * x3**4 * math.sin(x1)}
 
 
+def linear(x: float = 0.0, delay: float = 0.0, seed: int = 0) -> dict[str, float]:
+    """y = 2x + seed, after sleeping ``delay`` seconds (0 to 1), for scheduling tests and demos."""
+    if not 0.0 <= float(delay) <= 1.0:
+        raise ValueError(f"delay {delay!r} must be within [0, 1] s")
+    time.sleep(float(delay))
+    return {"y": 2.0 * float(x) + seed}
+
+
 def slow_linear(x: float = 0.0, delay: float = 0.02, seed: int = 0, marker_dir: str = "") -> dict[str, float]:
     """y = 2x + seed, after sleeping ``delay`` seconds (for resume and scheduling tests).
 
-    With ``marker_dir``, each call also leaves an empty file there, so a test can watch progress.
+    With ``marker_dir``, each call also leaves an empty file there, so a test can watch progress. It writes files,
+    so it is not registered: tests register it in-process (``register_function("slow-linear", slow_linear)``).
     """
     time.sleep(delay)
     if marker_dir:
