@@ -11,14 +11,11 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from gigafleet.errors import GigafleetError
-
-if TYPE_CHECKING:
-    from gigafleet.scenario import Scenario
 
 app = typer.Typer(
     name="gigafleet",
@@ -72,13 +69,15 @@ MfuOpt = Annotated[str | None, typer.Option(
 SamplesOpt = Annotated[str, typer.Option("--samples", help="Monte Carlo samples (e.g. 2000, 1e6).")]
 SeedOpt = Annotated[str, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+MaxMemoryOpt = Annotated[str, typer.Option(
+    "--max-memory-gb", help="Refuse sample counts whose estimated memory is above this [GiB].")]
 ScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="Read the fleet from a scenario YAML file (flags given too override it).")]
 
 
+from gigafleet.inputs import bounded as _bounded  # noqa: E402
 from gigafleet.inputs import build_scenario as _build_scenario  # noqa: E402
 from gigafleet.inputs import int_flag as _int_flag  # noqa: E402
-
 
 # --------------------------------------------------------------------------------------------------------
 # Output
@@ -175,6 +174,17 @@ def _write_report(result: dict[str, Any], path: Path) -> None:
     typer.echo(f"report written to {written}", err=True)
 
 
+def _check_outputs(*paths: tuple[str, Path | None], folder: tuple[str, Path | None] | None = None) -> None:
+    """Refuse unwritable or empty output paths before any work (no half-written results)."""
+    from gigafleet.safeio import check_output_path
+
+    for flag, path in paths:
+        if path is not None:
+            check_output_path(path, flag)
+    if folder is not None and folder[1] is not None:
+        check_output_path(folder[1], folder[0], directory=True)
+
+
 def _dump(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, allow_nan=False))
 
@@ -190,6 +200,7 @@ def estimate(
     it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
     cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
     mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    max_memory_gb: MaxMemoryOpt = "4",
     report: Annotated[Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")] = None,
     scenario: ScenarioOpt = None,
 ) -> None:
@@ -198,6 +209,7 @@ def estimate(
     Exactly one of --accelerators, --it-power-gw, --facility-power-gw or --budget-usd fixes the size
     (or --fleet gives counts). Example: gigafleet estimate --accelerators 100M --chip gb200
     """
+    _check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.estimate import estimate as run_estimate
     from gigafleet.scenario import FLAG_NAMES, to_spec
@@ -205,7 +217,8 @@ def estimate(
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
-                                    seed=seed, scenario_file=scenario)
+                                    seed=seed, scenario_file=scenario,
+                                    max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
     catalog = load_catalog()
     spec = to_spec(catalog, spec_scenario, FLAG_NAMES)
     result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
@@ -224,6 +237,7 @@ def check(
     it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
     cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
     mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    max_memory_gb: MaxMemoryOpt = "4",
     claim_capex_usd: Annotated[str | None, typer.Option("--claim-capex-usd", help="Claimed cost [USD].")] = None,
     claim_power_gw: Annotated[str | None, typer.Option("--claim-power-gw", help="Claimed power [GW].")] = None,
     claim_energy_twh: Annotated[str | None, typer.Option(
@@ -248,7 +262,8 @@ def check(
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
-                                    seed=seed, scenario_file=scenario)
+                                    seed=seed, scenario_file=scenario,
+                                    max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
     base = spec_scenario.claims.to_claims() if spec_scenario.claims is not None else Claims()
     shares = dict(base.share_of)
     for item in claim_share_of or []:
@@ -290,6 +305,7 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario end to end: estimate, claim check (if the scenario has claims), JSON and HTML report."""
+    _check_outputs(folder=("--out", out))
     from gigafleet.catalog import load_catalog
     from gigafleet.claims import check_claims
     from gigafleet.estimate import summarise
@@ -384,19 +400,36 @@ def plan(
     from gigafleet.buildout.scenario import load_plan_scenario, resolve_scenario_path
     from gigafleet.buildout.solve import plan as run_plan
     from gigafleet.catalog import load_catalog
+    from gigafleet.errors import InputError
+    from gigafleet.safeio import check_output_path, read_text_file
 
+    if no_store and store is not None:
+        raise InputError("--no-store", "--store given too", "either --no-store or --store PATH, not both")
     path = resolve_scenario_path(scenario)
     loaded = load_plan_scenario(path)
+    text = read_text_file(path, "scenario file")
+    if report is not None:
+        check_output_path(report, "--report")
+    if not no_store:
+        from gigafleet.store import check_store
+
+        check_store(store)  # a busy, corrupt or unwritable store fails now, not after the solve
     catalog = load_catalog()
     console = Console(stderr=True)
     with console.status("planning") as status:
         result = run_plan(catalog, loaded, solver=solver, source=str(path),
                           progress=lambda message: status.update(f"{loaded.name}: {message}"))
+    store_failure = None
     if not no_store:
-        from gigafleet.store import save_run, store_path
+        from gigafleet.store import save_run_safely, store_path
 
-        result["run_id"] = save_run("plan", result, path.read_text(encoding="utf-8"), store)
-        typer.echo(f"stored run {result['run_id']} in {store_path(store)}", err=True)
+        run_id, fallback, reason = save_run_safely("plan", result, text, store)
+        if run_id is not None:
+            result["run_id"] = run_id
+            typer.echo(f"stored run {run_id} in {store_path(store)}", err=True)
+        else:
+            where = f"the result was written to {fallback}" if fallback else "the result is printed below only"
+            store_failure = f"{reason}; {where}"
     if report is not None:
         from gigafleet.plan_report import write_plan_report
 
@@ -405,6 +438,9 @@ def plan(
         _dump(result)
     else:
         _print_plan(result)
+    if store_failure is not None:
+        typer.echo(f"error: {store_failure}", err=True)
+        raise typer.Exit(2)
 
 
 def _print_power(result: dict[str, Any]) -> None:
@@ -482,6 +518,7 @@ def power(
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
 ) -> None:
     """Hourly least-cost power supply for an AI campus: capacities, dispatch, LCOE, CO2, water, land."""
+    _check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.power.campus import CampusSpec, design_campus
     from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
@@ -589,6 +626,7 @@ def reliability(
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
 ) -> None:
     """Failures, repairs, spares and training goodput of a fleet (vectorised engine up to 10^8 accelerators)."""
+    _check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.errors import InputError
     from gigafleet.quantities import parse_amount, parse_positive
@@ -678,6 +716,7 @@ def capability(
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
 ) -> None:
     """Largest training run, compute-optimal model, binding limit and inference capacity of a fleet or plan."""
+    _check_outputs(("--report", report))
     from gigafleet.capability import CapabilitySpec, fleet_slice, plan_fleets
     from gigafleet.capability import capability as run_capability
     from gigafleet.catalog import load_catalog
@@ -743,6 +782,7 @@ def sweep(
     = None,
 ) -> None:
     """Run an experiment (axes x samples x replications) on Dask; resumable; results in DuckDB and Parquet."""
+    _check_outputs(("--store", store), ("--parquet", parquet))
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -784,6 +824,7 @@ def sweep_report_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Summarise a sweep: P10/P50/P90 of outputs, fan charts by year, Sobol/Morris sensitivity (tornado)."""
+    _check_outputs(("--html", html))
     from gigafleet.sweep_report import write_sweep_report
     from gigafleet.uncertainty.sensitivity import summarise_sweep
     from gigafleet.uncertainty.sweep import load_results
@@ -815,22 +856,26 @@ def sweep_report_command(
 
 
 @app.command()
+@_user_errors
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to bind (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    port: Annotated[str, typer.Option("--port", help="TCP port (1-65535).")] = "8000",
     store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store.")] = None,
-    token: Annotated[str | None, typer.Option("--token", help="Require this bearer token (use it off loopback).",
-                                              envvar="GIGAFLEET_TOKEN")] = None,
+    token: Annotated[str | None, typer.Option(
+        "--token", help="Require this token [default: a random one, printed with the URL].",
+        envvar="GIGAFLEET_TOKEN")] = None,
+    no_token: Annotated[bool, typer.Option("--no-token", help="No authentication (loopback only).")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="Extra Host header value to accept, e.g. fleet.example.org (repeatable).")] = None,
+    max_jobs: Annotated[str, typer.Option("--max-jobs", help="Queued + running background jobs before 429.")]
+    = "16",
 ) -> None:
-    """Serve the web app and JSON API (OpenAPI docs at /docs)."""
-    import uvicorn
+    """Serve the web app and JSON API (OpenAPI docs at /docs); prints the URL with its access token."""
+    from gigafleet.web.server import run_server
 
-    from gigafleet.web.app import create_app
-
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(f"warning: serving on {host}, reachable from other machines"
-                   + ("" if token else "; set --token to require authentication"), err=True)
-    uvicorn.run(create_app(store, token), host=host, port=port, log_level="warning")
+    run_server(host=host, port=_int_flag(port, "--port", low=1, high=65535) or 8000, store=store, token=token,
+               no_token=no_token, allowed_hosts=list(allow_host or []),
+               max_jobs=_int_flag(max_jobs, "--max-jobs", low=1, high=10_000) or 16)
 
 
 @catalog_app.command("list")

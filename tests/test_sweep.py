@@ -199,7 +199,7 @@ def test_experiments_cannot_name_code_to_import(tmp_path: Path, function: str) -
     from pydantic import ValidationError
 
     data = {"name": "evil", "kind": "function", "function": function, "outputs": ["y"]}
-    with pytest.raises(ValidationError, match="registered|needs function"):
+    with pytest.raises(ValidationError, match=r"registered|needs function"):
         Experiment.model_validate(data)
     from typer.testing import CliRunner
 

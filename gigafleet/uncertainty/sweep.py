@@ -22,45 +22,20 @@ from typing import Any
 import numpy as np
 
 from gigafleet.catalog import load_catalog
-from gigafleet.errors import GigafleetError, InputError
+from gigafleet.errors import InputError
+from gigafleet.store import StoreCorruptError, connect
+
+__all__ = ["StoreCorruptError", "completed_ids", "export_parquet", "load_results", "run_sweep"]
 from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
 from gigafleet.uncertainty.runs import execute_run, warm_up
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS sweeps (sweep_id VARCHAR PRIMARY KEY, name VARCHAR, created_utc TIMESTAMP,
-    experiment_yaml VARCHAR, total_runs INTEGER, problem_json VARCHAR);
-CREATE TABLE IF NOT EXISTS sweep_runs (sweep_id VARCHAR, run_id VARCHAR, run_index INTEGER, params_json VARCHAR,
-    outputs_json VARCHAR, seconds DOUBLE, completed_utc TIMESTAMP, PRIMARY KEY (sweep_id, run_id));
-"""
-
-
-class StoreCorruptError(GigafleetError):
-    """The results file cannot be read; it is never overwritten."""
-
-
-def _connect(path: Path, read_only: bool = False) -> Any:
-    import duckdb
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-        if not read_only:
-            con.execute(_SCHEMA)
-        return con
-    except duckdb.Error as exc:
-        raise StoreCorruptError(f"results file {path} cannot be read ({str(exc).splitlines()[0]}); it was left "
-                                "untouched: move it away or pass another --store") from None
 
 
 def completed_ids(path: Path, sweep: str) -> set[str]:
     """Run ids already stored for a sweep."""
     if not path.exists():
         return set()
-    con = _connect(path)
-    try:
+    with connect(path) as con:
         return {r[0] for r in con.execute("SELECT run_id FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()}
-    finally:
-        con.close()
 
 
 def _client(scheduler: str | None, workers: int) -> Any:
@@ -96,8 +71,7 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
         from gigafleet.uncertainty.registry import get_function
 
         target = get_function(str(experiment.function))  # registered functions only; shipped to workers as objects
-    con = _connect(store)
-    try:
+    with connect(store) as con:  # short operations only: readers of the store are never locked out for long
         exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
         if exists and not resume:
             raise InputError("sweep", sweep, "a new experiment, or --resume to finish this one")
@@ -106,20 +80,19 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
                         [sweep, experiment.name, _dt.datetime.now(_dt.UTC).replace(tzinfo=None), text, len(runs),
                          json.dumps(problem)])
         done = {r[0] for r in con.execute("SELECT run_id FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()}
-        todo = [r for r in runs if r.run_id not in done]
-        if progress:
-            progress(len(done), len(runs))
-        if todo:
-            _execute(con, sweep, experiment, target, todo, len(done), len(runs), scheduler,
-                     workers or max(1, os.cpu_count() or 1), progress, cancelled)
+    todo = [r for r in runs if r.run_id not in done]
+    if progress:
+        progress(len(done), len(runs))
+    if todo:
+        _execute(store, sweep, experiment, target, todo, len(done), len(runs), scheduler,
+                 workers or max(1, os.cpu_count() or 1), progress, cancelled)
+    with connect(store) as con:
         count = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
-    finally:
-        con.close()
     return {"sweep_id": sweep, "runs": len(runs), "completed": int(count), "skipped_as_done": len(runs) - len(todo)}
 
 
-def _execute(con: Any, sweep: str, experiment: Experiment, target: str | Callable[..., Any], todo: list[Run], done: int, total: int,
-             scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None,
+def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Callable[..., Any], todo: list[Run],
+             done: int, total: int, scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None,
              cancelled: Callable[[], bool] | None = None) -> None:
     from dask.distributed import as_completed
 
@@ -145,11 +118,12 @@ def _execute(con: Any, sweep: str, experiment: Experiment, target: str | Callabl
                     rows.append([sweep, run.run_id, run.index, json.dumps(run.values),
                                  json.dumps(outputs, default=float), outputs.get("seconds", 0.0),
                                  _dt.datetime.now(_dt.UTC).replace(tzinfo=None)])
-                con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)  # one commit per batch
+                with connect(store) as con:  # one short commit per batch
+                    con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 finished += len(rows)
                 if progress:
                     progress(finished, total)
-            if stop is not None and _converged(con, sweep, stop.output, stop.relative_halfwidth, stop.min_runs):
+            if stop is not None and _converged(store, sweep, stop.output, stop.relative_halfwidth, stop.min_runs):
                 break
     finally:
         client.close()
@@ -157,9 +131,10 @@ def _execute(con: Any, sweep: str, experiment: Experiment, target: str | Callabl
             client.cluster.close()
 
 
-def _converged(con: Any, sweep: str, output: str, halfwidth: float, min_runs: int) -> bool:
-    values = [json.loads(r[0]).get(output) for r in
-              con.execute("SELECT outputs_json FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()]
+def _converged(store: Path, sweep: str, output: str, halfwidth: float, min_runs: int) -> bool:
+    with connect(store) as con:
+        values = [json.loads(r[0]).get(output) for r in
+                  con.execute("SELECT outputs_json FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()]
     data = np.array([v for v in values if isinstance(v, (int, float)) and math.isfinite(v)], dtype=float)
     if data.size < min_runs or data.mean() == 0:
         return False
@@ -170,23 +145,18 @@ def load_results(store: Path, sweep: str) -> tuple[dict[str, Any], list[dict[str
     """The sweep's record and its runs (values, outputs), ordered by run index."""
     if not store.exists():
         raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (the file does not exist)")
-    import duckdb
-
-    con = _connect(store, read_only=True)
-    try:
-        try:
-            row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
-                              [sweep]).fetchone()
-        except duckdb.CatalogException:  # a run store without any sweep yet
-            raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (it holds none)") from None
+    with connect(store, read_only=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "sweeps" not in tables:  # a run store without any sweep yet
+            raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (it holds none)")
+        row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
+                          [sweep]).fetchone()
         known = [r[0] for r in con.execute("SELECT sweep_id FROM sweeps").fetchall()]
         if row is None:
             raise InputError("SWEEP_ID", sweep, known or ["(no sweeps stored)"])
         runs = [{"run_id": r[0], "index": r[1], "values": json.loads(r[2]), "outputs": json.loads(r[3])}
                 for r in con.execute("SELECT run_id, run_index, params_json, outputs_json FROM sweep_runs "
                                      "WHERE sweep_id = ? ORDER BY run_index", [sweep]).fetchall()]
-    finally:
-        con.close()
     return {"sweep_id": sweep, "name": row[0], "experiment_yaml": row[1], "total_runs": row[2],
             "problem": json.loads(row[3])}, runs
 
@@ -207,8 +177,6 @@ def export_parquet(store: Path, sweep: str, path: Path) -> Path:
             else:
                 row[f"out:{key}"] = value
         rows.append(row)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_suffix(".parquet.tmp")
-    pd.DataFrame(rows).to_parquet(temp, index=False)
-    os.replace(temp, path)
-    return path
+    from gigafleet.safeio import write_atomic
+
+    return write_atomic(path, lambda temp: pd.DataFrame(rows).to_parquet(temp, index=False))
