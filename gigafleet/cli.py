@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -792,11 +793,16 @@ def sweep(
         TimeRemainingColumn,
     )
 
+    from gigafleet.errors import InputError
     from gigafleet.uncertainty.experiment import load_experiment
-    from gigafleet.uncertainty.sweep import export_parquet, run_sweep
+    from gigafleet.uncertainty.sweep import export_parquet, run_sweep, validate_experiment
 
     loaded, text = load_experiment(experiment)
     n_workers = _int_flag(workers, "--workers", low=1, high=1024)
+    if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[A-Za-z0-9_.\-\[\]:]{1,200}",
+                                                  scheduler.strip()):
+        raise InputError("--scheduler", scheduler, "a Dask scheduler address such as tcp://host:8786")
+    validate_experiment(loaded)
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(),
                   transient=False) as bar:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
-
 
 MAX_ECHO_CHARS = 200
 """Longest piece of user input quoted in any error message [characters]."""
@@ -22,6 +22,38 @@ def clip(value: object, limit: int = MAX_ECHO_CHARS, *, quote: bool = True) -> s
     if len(text) > limit:
         return f"{text[:limit]}... ({len(text)} characters)"
     return text
+
+
+def echo_input(value: object) -> str:
+    """A user's value as quoted in an error: scalars clipped (:func:`clip`), collections by kind only."""
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, (list, tuple, set)):
+        return f"a list of {len(value)} item(s)"
+    return clip(value)
+
+
+_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+
+def describe_loc(loc: Iterable[object]) -> str:
+    """A validation error's location as ``a.b.0.c``, without echoing parts that are not key names.
+
+    A key read from a file is shown only if it looks like a key (letters, digits, ``_.-``, at most 64): a file
+    that is not a scenario (``/etc/shadow``) never has its content printed.
+
+    Examples
+    --------
+    >>> describe_loc(["fleet", "accelerators"])
+    'fleet.accelerators'
+    >>> describe_loc(["root:*:20228:0:99999:7:::"])
+    '<unnamed key>'
+    """
+    parts = []
+    for part in loc:
+        text = str(part)
+        parts.append(text if _KEY.match(text) else "<unnamed key>")
+    return ".".join(parts)
 
 
 class GigafleetError(Exception):
@@ -56,7 +88,8 @@ class InputError(GigafleetError):
             allowed_text = "one of " + ", ".join(choices)
             hint = did_you_mean(str(value)[:MAX_ECHO_CHARS], choices)
         self.allowed = allowed_text
-        message = f"{clip(field, quote=False)}: {clip(value)} is not allowed; expected {clip(allowed_text, 600, quote=False)}"
+        expected = clip(allowed_text, 600, quote=False)
+        message = f"{clip(field, quote=False)}: {clip(value)} is not allowed; expected {expected}"
         if hint:
             message += f" (did you mean {clip(hint)}?)"
         super().__init__(message)

@@ -30,7 +30,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from gigafleet.catalog import Catalog
 from gigafleet.claims import Claims
-from gigafleet.errors import InputError, clip
+from gigafleet.errors import InputError, clip, describe_loc, echo_input
 from gigafleet.fleet import SIZING_KINDS, FleetSpec, Sizing, default_cooling
 from gigafleet.quantities import parse_amount, parse_positive
 
@@ -40,8 +40,10 @@ MAX_SAMPLES = 10_000_000
 
 
 def _amount(value: Any) -> Any:
-    if value is None or isinstance(value, bool):
+    if value is None:
         return value
+    if isinstance(value, bool):
+        raise ValueError("expected a number such as 100M, 2.9M, 3e12, not true/false")
     try:
         return parse_amount(value, "amount")
     except InputError:
@@ -50,6 +52,10 @@ def _amount(value: Any) -> Any:
 
 Amount = Annotated[float, BeforeValidator(_amount)]
 PositiveAmount = Annotated[float, BeforeValidator(_amount), Field(gt=0)]
+AcceleratorCount = Annotated[float, BeforeValidator(_amount), Field(ge=1, le=1e9)]
+PowerGw = Annotated[float, BeforeValidator(_amount), Field(ge=1e-6, le=1e4)]
+BudgetUsd = Annotated[float, BeforeValidator(_amount), Field(ge=1e3, le=1e16)]
+Share = Annotated[float, BeforeValidator(_amount), Field(gt=0, le=1e3)]
 
 
 class _Strict(BaseModel):
@@ -60,11 +66,12 @@ class FleetSection(_Strict):
     """Which accelerators, and what fixes how many."""
 
     chip: str | None = Field(None, description="accelerator id, or shares like 'h100:0.4,gb200:0.6'")
-    counts: dict[str, PositiveAmount] | None = Field(None, description="accelerator id -> count, e.g. {h100: 40M}")
-    accelerators: PositiveAmount | None = None
-    it_power_gw: PositiveAmount | None = None
-    facility_power_gw: PositiveAmount | None = None
-    budget_usd: PositiveAmount | None = None
+    counts: dict[str, AcceleratorCount] | None = Field(None, description="accelerator id -> count, e.g. {h100: 40M}",
+                                                       min_length=1, max_length=100)
+    accelerators: AcceleratorCount | None = Field(None, description="number of accelerators, 1 to 1e9")
+    it_power_gw: PowerGw | None = Field(None, description="IT power [GW], 1e-6 to 1e4")
+    facility_power_gw: PowerGw | None = Field(None, description="facility power at peak [GW], 1e-6 to 1e4")
+    budget_usd: BudgetUsd | None = Field(None, description="all-in capex [USD], 1e3 to 1e16")
 
 
 class ClaimsSection(_Strict):
@@ -73,7 +80,7 @@ class ClaimsSection(_Strict):
     capex_usd: PositiveAmount | None = None
     power_gw: PositiveAmount | None = None
     energy_twh_per_year: PositiveAmount | None = None
-    share_of: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    share_of: dict[str, Share] = Field(default_factory=dict, max_length=50)
 
     def to_claims(self) -> Claims:
         """The engine's :class:`~gigafleet.claims.Claims`."""
@@ -89,11 +96,11 @@ class Scenario(_Strict):
     fleet: FleetSection
     cooling: str = "auto"
     region: str = "us"
-    year: int | None = Field(None, ge=2015, le=2100)
-    utilisation: float | None = Field(None, gt=0, le=1)
-    mfu: float | None = Field(None, gt=0, le=1)
-    samples: int = Field(2000, ge=1, le=MAX_SAMPLES)
-    seed: int = Field(0, ge=0)
+    year: int | None = Field(None, ge=2015, le=2100, strict=True)
+    utilisation: float | None = Field(None, gt=0, le=1, strict=True)
+    mfu: float | None = Field(None, gt=0, le=1, strict=True)
+    samples: int = Field(2000, ge=1, le=MAX_SAMPLES, strict=True)
+    seed: int = Field(0, ge=0, le=2**31 - 1, strict=True)
     claims: ClaimsSection | None = None
 
 
@@ -130,7 +137,13 @@ def parse_counts(text: str, field: str) -> dict[str, float]:
         if "=" not in part:
             raise InputError(field, text, "counts like h100=40M,gb200=60M")
         chip, amount = (s.strip() for s in part.split("=", 1))
-        counts[chip.lower()] = parse_positive(amount, field)
+        if not chip:
+            raise InputError(field, text, "counts like h100=40M,gb200=60M (an accelerator id before each =)")
+        if chip.lower() in counts:
+            raise InputError(field, text, "each accelerator once, e.g. h100=40M,gb200=60M")
+        from gigafleet.inputs import accelerators
+
+        counts[chip.lower()] = accelerators(amount, field)
     if not counts:
         raise InputError(field, text, "counts like h100=40M,gb200=60M")
     return counts
@@ -194,12 +207,14 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
 def _format_validation_error(source: str, error: ValidationError) -> str:
     errors = error.errors()
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # typos first
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = describe_loc(first["loc"]) or "(top level)"
     kind = first["type"]
+    if kind == "missing":
+        return f"{source}: {loc}: required key is missing"
     if kind == "extra_forbidden":
         return f"{source}: {loc}: unknown key; allowed keys are those of the scenario schema " \
                "(name, description, fleet, cooling, region, year, utilisation, mfu, samples, seed, claims)"
-    return f"{source}: {loc}: {clip(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
+    return f"{source}: {loc}: {echo_input(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
 
 
 class ScenarioError(InputError):

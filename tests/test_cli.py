@@ -71,7 +71,7 @@ def test_estimate_table_output() -> None:
 @pytest.mark.parametrize(("args", "expected"), [
     (["--accelerators", "1OOM", "--chip", "h100"], "--accelerators: '1OOM'"),
     (["--accelerators", "0", "--chip", "h100"], "--accelerators: '0'"),
-    (["--accelerators", "-5", "--chip", "h100"], "positive"),
+    (["--accelerators", "-5", "--chip", "h100"], "from 1 to 1e+09"),
     (["--accelerators", "1M", "--chip", "h10O"], "did you mean 'h100'"),
     (["--accelerators", "1M", "--chip", "h100", "--region", "us-txx"], "did you mean 'us-tx'"),
     (["--accelerators", "1M", "--chip", "h100", "--cooling", "vapour"], "--cooling"),

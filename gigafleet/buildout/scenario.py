@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from gigafleet.catalog import Catalog
-from gigafleet.errors import InputError, clip
+from gigafleet.errors import InputError, clip, describe_loc, echo_input
 from gigafleet.scenario import SCENARIO_DIR, PositiveAmount, ScenarioError, _amount
 
 NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0)]
@@ -215,7 +215,7 @@ def _line_of(text: str, key: object) -> int | None:
 def _format_error(source: str, text: str, error: ValidationError) -> str:
     errors = error.errors()
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # typos first
-    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = describe_loc(first["loc"]) or "(top level)"
     key = first["loc"][-1] if first["loc"] else ""
     line = _line_of(text, key) if key != "" else None
     where = f"{source}:{line}" if line else source
@@ -223,7 +223,7 @@ def _format_error(source: str, text: str, error: ValidationError) -> str:
         return f"{where}: {loc}: unknown key; see docs/plan.md for the allowed keys"
     if first["type"] == "missing":
         return f"{where}: {loc}: required key is missing"
-    return f"{where}: {loc}: {clip(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
+    return f"{where}: {loc}: {echo_input(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
 
 
 def resolve_scenario_path(path: str | Path) -> Path:

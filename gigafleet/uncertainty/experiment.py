@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from gigafleet.catalog import Catalog
-from gigafleet.errors import InputError, clip
+from gigafleet.errors import InputError, clip, describe_loc, echo_input
 from gigafleet.scenario import ScenarioError
 
 EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
@@ -156,8 +156,15 @@ def load_experiment(path: str | Path) -> tuple[Experiment, str]:
         return Experiment.model_validate(data), text
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = ".".join(str(p) for p in error["loc"])
-        raise ScenarioError(f"{file}: {loc}: {clip(error.get('input'))} is not allowed; "
+        loc = describe_loc(error["loc"])
+        if error["type"] == "missing":
+            raise ScenarioError(f"{file}: {loc}: required key is missing") from None
+        if error["type"] == "extra_forbidden":
+            raise ScenarioError(f"{file}: {loc}: unknown key; see docs/uncertainty.md for the allowed keys") from None
+        if not loc:
+            raise ScenarioError(f"{file}: {clip(error['msg'].removeprefix('Value error, '), 400, quote=False)}") \
+                from None
+        raise ScenarioError(f"{file}: {loc}: {echo_input(error.get('input'))} is not allowed; "
                             f"{clip(error['msg'], 400, quote=False)}") from None
 
 

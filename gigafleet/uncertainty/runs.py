@@ -92,21 +92,56 @@ def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     }
 
 
+def _plan_scenario(base: str, values: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario
+    from gigafleet.errors import describe_loc, echo_input
+
+    data = load_plan_scenario(base).model_dump()
+    for path, value in values.items():
+        if path.startswith("scenario."):
+            _set_path(data, path[len("scenario."):], value)
+    try:
+        return PlanScenario.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = describe_loc(error["loc"])
+        swept = ", ".join(p for p in values if p.startswith("scenario."))
+        if error["type"] == "extra_forbidden":
+            raise InputError("parameter path", f"scenario.{loc}", f"a key of the plan scenario (swept: {swept})") \
+                from None
+        raise InputError(f"scenario.{loc}", echo_input(error.get("input")), error["msg"]) from None
+
+
+def check_plan_runs(base: str, runs: list[Any]) -> None:
+    """Validate, before any run starts, that every swept scenario value makes a valid plan scenario.
+
+    The first run is checked whole, then every distinct value of each swept path (with the first run's other
+    values), so a typo in a path or a bad value is one clear error here, not a failure inside a worker.
+    """
+    if not runs:
+        return
+    first = runs[0].values
+    _plan_scenario(base, first)
+    seen: set[tuple[str, str]] = set()
+    for run in runs[1:]:
+        for path, value in run.values.items():
+            key = (path, repr(value))
+            if path.startswith("scenario.") and key not in seen:
+                seen.add(key)
+                _plan_scenario(base, {**first, path: value})
+
+
 def run_plan(base: str, values: dict[str, Any]) -> dict[str, Any]:
     """One plan run with scenario and catalogue values set."""
-    from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario
     from gigafleet.buildout.solve import plan
 
     catalog = _catalog()
     overrides = {tuple(path.split(".")[1:]): float(v) for path, v in values.items() if path.startswith("catalog.")}
     if overrides:
         catalog = catalog.with_overrides(overrides)  # type: ignore[arg-type]
-    data = load_plan_scenario(base).model_dump()
-    for path, value in values.items():
-        if path.startswith("scenario."):
-            _set_path(data, path[len("scenario."):], value)
-    scenario = PlanScenario.model_validate(data)
-    return plan_outputs(plan(catalog, scenario), catalog)
+    return plan_outputs(plan(catalog, _plan_scenario(base, values)), catalog)
 
 
 def warm_up(kind: str) -> bool:

@@ -27,7 +27,7 @@ from gigafleet.store import StoreCorruptError, connect
 
 __all__ = ["StoreCorruptError", "completed_ids", "export_parquet", "load_results", "run_sweep"]
 from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
-from gigafleet.uncertainty.runs import execute_run, warm_up
+from gigafleet.uncertainty.runs import check_plan_runs, execute_run, warm_up
 
 
 def completed_ids(path: Path, sweep: str) -> set[str]:
@@ -51,6 +51,22 @@ def _client(scheduler: str | None, workers: int) -> Any:
     return Client(cluster)  # type: ignore[no-untyped-call]
 
 
+def validate_experiment(experiment: Experiment) -> int:
+    """Check an experiment completely before anything runs or is stored; return its number of runs.
+
+    Unknown paths, bad bounds, swept values that make an invalid scenario and unregistered functions are one clear
+    :class:`~gigafleet.errors.InputError` here, never a failure inside a worker.
+    """
+    runs, _ = expand_runs(load_catalog(), experiment)
+    if experiment.kind == "plan":
+        check_plan_runs(str(experiment.base), runs)
+    else:
+        from gigafleet.uncertainty.registry import get_function
+
+        get_function(str(experiment.function))
+    return len(runs)
+
+
 def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str | None = None,
               workers: int | None = None, resume: bool = False,
               progress: Callable[[int, int], None] | None = None,
@@ -67,6 +83,7 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
     if experiment.kind == "plan":
         assert experiment.base is not None
         target = experiment.base
+        check_plan_runs(target, runs)  # bad paths and values fail here, not inside a worker
     else:
         from gigafleet.uncertainty.registry import get_function
 
