@@ -178,8 +178,8 @@ def job_goodput(catalog: Catalog, chip: str, job_size: int, days: float, seed: i
 
 def validate_spec(spec: CapabilitySpec) -> None:
     """One-line errors for impossible requests."""
-    if not spec.days > 0:
-        raise InputError("--days", spec.days, "a positive duration in days")
+    if not 0 < spec.days <= 3650:
+        raise InputError("--days", spec.days, "a duration above 0 and at most 3,650 days (10 years)")
     if spec.precision not in PRECISIONS:
         raise InputError("--precision", spec.precision, PRECISIONS)
     if not 0 < spec.training_share <= 1:
@@ -190,10 +190,10 @@ def validate_spec(spec: CapabilitySpec) -> None:
         raise InputError("--mfu", spec.mfu, "a fraction in (0, 1]")
     if spec.goodput is not None and not 0 < spec.goodput <= 1:
         raise InputError("--goodput", spec.goodput, "a fraction in (0, 1]")
-    if spec.linked_campuses < 1:
-        raise InputError("--linked-campuses", spec.linked_campuses, "1 or more")
-    if not spec.serve_params > 0:
-        raise InputError("--serve-params", spec.serve_params, "a positive parameter count, e.g. 405B")
+    if not 1 <= spec.linked_campuses <= 1000:
+        raise InputError("--linked-campuses", spec.linked_campuses, "1 to 1,000")
+    if not 1e6 <= spec.serve_params <= 1e15:
+        raise InputError("--serve-params", spec.serve_params, "a parameter count from 1M to 1e15, e.g. 405B")
 
 
 def _q(samples: FloatArray) -> dict[str, float]:

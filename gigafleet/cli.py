@@ -76,6 +76,7 @@ ScenarioOpt = Annotated[Path | None, typer.Option(
     "--scenario", help="Read the fleet from a scenario YAML file (flags given too override it).")]
 
 
+from gigafleet.inputs import SEED_MAX  # noqa: E402
 from gigafleet.inputs import bounded as _bounded  # noqa: E402
 from gigafleet.inputs import build_scenario as _build_scenario  # noqa: E402
 from gigafleet.inputs import int_flag as _int_flag  # noqa: E402
@@ -536,7 +537,7 @@ def power(
         reserve_margin=parse_fraction(reserve_margin, "--reserve-margin", allow_zero=True),
         training_swing=parse_amount(training_swing, "--training-swing"),
         grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
-        seed=_int_flag(seed, "--seed", low=0, high=2**31 - 1) or 0,
+        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
     )
     from rich.console import Console
 
@@ -630,11 +631,12 @@ def reliability(
     _check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.errors import InputError
+    from gigafleet.inputs import accelerators as parse_accelerators
     from gigafleet.quantities import parse_amount, parse_positive
     from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
 
-    count = parse_positive(accelerators or "100k", "--accelerators")
-    job = parse_positive(job_size, "--job-size") if job_size is not None else count
+    count = parse_accelerators(accelerators or "100k", "--accelerators")
+    job = parse_accelerators(job_size, "--job-size") if job_size is not None else count
     if checkpoint_interval.strip().lower() == "auto":
         interval = None
     else:
@@ -646,8 +648,8 @@ def reliability(
                                   if checkpoint_write_minutes is not None else None),
         restart_minutes=parse_amount(restart_minutes, "--restart-minutes") if restart_minutes is not None else None,
         hot_spares=_int_flag(hot_spares, "--hot-spares", low=0, high=10**9),
-        spares_pct=parse_amount(spares_pct, "--spares-pct"), seed=_int_flag(seed, "--seed", low=0, high=2**31) or 0,
-        memory_limit_bytes=int(parse_positive(max_memory_gb, "--max-memory-gb") * 2**30),
+        spares_pct=parse_amount(spares_pct, "--spares-pct"), seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+        memory_limit_bytes=int(_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024) * 2**30),
     )
     if spec.accelerators != count or spec.job_size != job:
         raise InputError("--accelerators", accelerators, "a whole number of accelerators")
@@ -736,7 +738,7 @@ def capability(
         serve_params=parse_positive(serve_params, "--serve-params"),
         goodput=parse_fraction(goodput, "--goodput") if goodput is not None else None,
         samples=_int_flag(samples, "--samples", low=10, high=100_000) or 2000,
-        seed=_int_flag(seed, "--seed", low=0, high=2**31) or 0,
+        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
     )
     inputs: dict[str, Any] = {"chip": None, "accelerators": None, "plan_run_id": plan_run}
     if plan_run is not None:
@@ -750,7 +752,9 @@ def capability(
         fleets = [fleet_slice(catalog, counts, sum(counts.values()), spec.campus_share)]
         inputs["fleet"] = counts
     else:
-        count = parse_positive(accelerators or "1M", "--accelerators")
+        from gigafleet.inputs import accelerators as parse_accelerators
+
+        count = parse_accelerators(accelerators or "1M", "--accelerators")
         fleets = [fleet_slice(catalog, {chip.strip().lower(): count}, count, spec.campus_share)]
         inputs.update(chip=chip.strip().lower(), accelerators=count)
     from rich.console import Console

@@ -298,7 +298,8 @@ def test_reliability_command_json_and_report(tmp_path: Path) -> None:
     (["--accelerators", "10k", "--checkpoint-interval", "0.1", "--checkpoint-write-minutes", "1"],
      "--checkpoint-interval"),
     (["--accelerators", "10k", "--days", "-3"], "--days"),
-    (["--accelerators", "2B", "--max-memory-gb", "0.001"], "GiB"),
+    (["--accelerators", "2B"], "from 1 to 1e+09"),
+    (["--accelerators", "500M", "--max-memory-gb", "0.1"], "GiB"),
     (["--accelerators", "10k", "--chip", "h1OO"], "did you mean 'h100'"),
 ])
 def test_reliability_bad_input(args: list[str], expected: str) -> None:

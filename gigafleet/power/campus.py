@@ -162,12 +162,16 @@ def validate_campus(catalog: Catalog, spec: CampusSpec) -> tuple[str, ...]:
     """Check the spec; return the sources usable in ``spec.year`` (raises :class:`InputError`)."""
     site_climate(catalog, spec.site)
     catalog.item("cooling", spec.cooling, field_name="--cooling")
-    if not spec.it_load_gw > 0:
-        raise InputError("--it-load-gw", spec.it_load_gw, "a positive IT load in GW, e.g. 1.2")
+    if not 1e-3 <= spec.it_load_gw <= 100:
+        raise InputError("--it-load-gw", spec.it_load_gw, "an IT load from 0.001 to 100 GW, e.g. 1.2")
+    if spec.grid_gw is not None and not 0 <= spec.grid_gw <= 1000:
+        raise InputError("--grid-gw", spec.grid_gw, "a grid import cap from 0 to 1,000 GW")
+    if not 2015 <= spec.year <= 2100:
+        raise InputError("--year", spec.year, "a year from 2015 to 2100")
     if not 0 < spec.availability < 1:
         raise InputError("--availability", spec.availability, "a fraction strictly between 0 and 1, e.g. 0.999")
-    if spec.carbon_cap_g_per_kwh is not None and spec.carbon_cap_g_per_kwh < 0:
-        raise InputError("--carbon-cap-g-per-kwh", spec.carbon_cap_g_per_kwh, "a non-negative cap in g/kWh")
+    if spec.carbon_cap_g_per_kwh is not None and not 0 <= spec.carbon_cap_g_per_kwh <= 2000:
+        raise InputError("--carbon-cap-g-per-kwh", spec.carbon_cap_g_per_kwh, "a cap from 0 to 2,000 g/kWh")
     if spec.hours not in ("full", "repdays"):
         raise InputError("--hours", spec.hours, ["full", "repdays"])
     if not 0 <= spec.reserve_margin <= 1:

@@ -54,22 +54,33 @@ def job_rate_per_hour(model: FailureModel, job_size: int) -> float:
     return rate
 
 
+MAX_DAYS = 3650
+"""Longest simulated period [days]."""
+MAX_MINUTES = 1440
+"""Longest checkpoint write or restart [min]."""
+
+
 def validate(spec: ReliabilitySpec) -> None:
     """Reject impossible studies with one-line errors."""
-    if spec.accelerators < 1:
-        raise InputError("--accelerators", spec.accelerators, "a positive number of accelerators")
-    if not spec.days > 0:
-        raise InputError("--days", spec.days, "a positive number of days")
+    if not 1 <= spec.accelerators <= 1e9:
+        raise InputError("--accelerators", spec.accelerators, "a whole number of accelerators from 1 to 1e9")
+    if not 0 < spec.days <= MAX_DAYS:
+        raise InputError("--days", spec.days, f"a number of days above 0 and at most {MAX_DAYS:,} (10 years)")
     if spec.job_size < 1:
         raise InputError("--job-size", spec.job_size, "a positive number of accelerators")
     if spec.job_size > spec.accelerators:
         raise InputError("--job-size", spec.job_size, f"at most the fleet size ({spec.accelerators:,})")
-    if spec.spares_pct < 0:
-        raise InputError("--spares-pct", spec.spares_pct, "a non-negative percentage")
+    if not 0 <= spec.spares_pct <= 100:
+        raise InputError("--spares-pct", spec.spares_pct, "a percentage from 0 to 100")
     for name, value in (("--checkpoint-write-minutes", spec.checkpoint_write_minutes),
-                        ("--restart-minutes", spec.restart_minutes), ("--hot-spares", spec.hot_spares)):
-        if value is not None and value < 0:
-            raise InputError(name, value, "a non-negative number")
+                        ("--restart-minutes", spec.restart_minutes)):
+        if value is not None and not 0 <= value <= MAX_MINUTES:
+            raise InputError(name, value, f"minutes from 0 to {MAX_MINUTES:,} (one day)")
+    if spec.hot_spares is not None and not 0 <= spec.hot_spares <= spec.accelerators:
+        raise InputError("--hot-spares", spec.hot_spares, f"0 to the fleet size ({spec.accelerators:,})")
+    if spec.checkpoint_interval_hours is not None and not 0 < spec.checkpoint_interval_hours <= spec.days * 24:
+        raise InputError("--checkpoint-interval", spec.checkpoint_interval_hours * 60,
+                         f"minutes above 0 and at most the run ({spec.days * 24 * 60:,.0f} min)")
 
 
 def _job_events(events: FleetEvents, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -94,6 +105,9 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
     mtbi = 1.0 / job_rate_per_hour(model, spec.job_size)
     young, daly = young_interval(write_h, mtbi), daly_interval(write_h, mtbi)
     interval = spec.checkpoint_interval_hours if spec.checkpoint_interval_hours is not None else daly
+    if spec.checkpoint_interval_hours is None and write_h <= 0:
+        raise InputError("--checkpoint-write-minutes", 0, "a positive write time with --checkpoint-interval auto "
+                         "(a free checkpoint makes Daly's optimal interval zero); or give --checkpoint-interval")
     if interval <= write_h:
         if spec.checkpoint_interval_hours is None:
             raise InputError("--job-size", spec.job_size,
