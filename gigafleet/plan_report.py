@@ -736,6 +736,12 @@ def _status(result: Mapping[str, Any]) -> tuple[str, str, str]:
     key = _text(result, "status").strip().lower()
     if key in _STATUSES:
         text, css = _STATUSES[key]
+        unmet = result.get("unmet")
+        if key == "shortfall" and isinstance(unmet, list) and unmet:
+            kinds = sorted({str(u.get("requirement", "")) for u in unmet if isinstance(u, Mapping)} - {""})
+            words = {"target": "targets", "min_facility_gw": "minimum campus size", "firm_power": "firm power"}
+            if kinds:
+                text = "Shortfall: " + ", ".join(words.get(k, k) for k in kinds) + " not met"
         return key, text, css
     return key, (f"Status: {_text(result, 'status')}" if key else "Status unknown"), "status-unknown"
 

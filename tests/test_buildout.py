@@ -1,5 +1,5 @@
 """The build-out planner: hand-computed optimum, one source of truth with `estimate`, monotonicity, shadow prices,
-shortfall diagnosis, scenario errors."""
+shortfall diagnosis (status and `unmet`), scenario errors."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def per_unit(chip: str = "gb200", region: str = "us-tx", cooling: str = "liquid"
 def test_tiny_scenario_matches_hand_computed_optimum() -> None:
     result = plan(CATALOG, tiny())
     assert result["status"] == "optimal"
+    assert result["unmet"] == []
     u = per_unit()
     finance = CATALOG.item("facility", "finance")
     r = finance["wacc"].mid
@@ -138,6 +139,53 @@ def test_impossible_target_names_grid_when_power_binds() -> None:
     result = plan(CATALOG, scenario)
     assert result["status"] == "shortfall"
     assert "firm_power" in {b["limit"] for b in result["binding"]}
+    assert {u["requirement"] for u in result["unmet"]} == {"target"}
+    assert all("firm_power" in u["limited_by"] for u in result["unmet"])
+
+
+def test_unmet_target_is_a_shortfall_naming_the_target() -> None:
+    scenario = tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+                    supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
+                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}])
+    result = plan(CATALOG, scenario)
+    assert result["status"] == "shortfall"
+    assert [(u["requirement"], u["where"], u["year"], u["unit"]) for u in result["unmet"]] == [
+        ("target", "fleet", 2026, "accelerators"), ("target", "fleet", 2027, "accelerators")]
+    for item, year in zip(result["unmet"], result["years"], strict=True):
+        assert item["required"] == year["target"]
+        assert item["delivered"] == pytest.approx(year["delivered_metric"])
+        assert item["short"] == pytest.approx(item["required"] - item["delivered"])
+        assert item["short"] == pytest.approx(year["shortfall"], rel=1e-6)
+        assert "cowos_supply" in item["limited_by"]
+    assert any(n.startswith("Requirement not met: target 2026:") for n in result["notes"])
+
+
+def test_unmet_campus_size_is_a_shortfall_not_optimal() -> None:
+    """Review finding: Texas min_facility_gw {2028: 6} under a 4 GW site cap was reported 'optimal'."""
+    data = _demo().model_dump()
+    texas = next(s for s in data["sites"] if s["id"] == "texas")
+    assert texas["max_facility_gw"] == 4
+    texas["min_facility_gw"] = {2028: 6}
+    result = plan(CATALOG, PlanScenario.model_validate(data))
+    assert result["status"] == "shortfall"
+    assert all(y["shortfall"] == pytest.approx(0, abs=1e-6) for y in result["years"])  # targets are met
+    assert len(result["unmet"]) == 1
+    item = result["unmet"][0]
+    assert (item["requirement"], item["where"], item["year"], item["unit"]) == ("min_facility_gw", "texas", 2028, "GW")
+    assert item["required"] == 6
+    assert item["delivered"] == pytest.approx(4, rel=1e-6)
+    assert item["short"] == pytest.approx(2, rel=1e-6)
+    assert item["limited_by"][0] == "site_limit"
+    note = next(n for n in result["notes"] if n.startswith("Requirement not met: texas min_facility_gw 2028"))
+    assert "6.00 GW required" in note and "4.00 GW delivered" in note and "max_facility_gw 4.00 GW" in note
+
+
+def test_met_requirements_are_optimal_with_nothing_unmet() -> None:
+    result = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                                        "min_facility_gw": {2027: 0.05}}]))
+    assert result["status"] == "optimal"
+    assert result["unmet"] == []
+    assert not any(n.startswith("Requirement not met") for n in result["notes"])
 
 
 def test_max_h100e_spends_the_budget() -> None:
@@ -242,7 +290,9 @@ def test_existing_fleet_beyond_the_grid_is_reported_infeasible() -> None:
                                 sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.01},
                                         "existing_datacentre_gw": 5}]))
     assert result["status"] == "infeasible"
-    assert result["years"] == [] and result["notes"]
+    assert result["years"] == [] and result["notes"] and result["unmet"] == []
+    assert {"limit": "firm_power", "constraint": "firm_power", "where": "a", "year": 2026} in result["conflict"]
+    assert any("firm_power at a 2026" in n for n in result["notes"])
 
 
 def test_water_limit_and_climate_override() -> None:

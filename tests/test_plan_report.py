@@ -223,6 +223,18 @@ def test_status_shortfall_is_flagged(page: str) -> None:
     assert "highs" in title
 
 
+def test_shortfall_badge_names_the_unmet_requirement() -> None:
+    """A campus-size shortfall is not labelled as missed targets (the plan JSON's ``unmet`` names it)."""
+    result = make_result()
+    for row in result["years"]:
+        row["shortfall"] = row["shortfall_h100e"] = 0.0
+    result["unmet"] = [{"requirement": "min_facility_gw", "where": "texas", "year": 2028, "required": 6.0,
+                        "delivered": 4.0, "short": 2.0, "unit": "GW"}]
+    page = render_plan_html(result)
+    title = page[page.index("<h1>") : page.index("</header>")]
+    assert "Shortfall: minimum campus size not met" in title and "targets not met" not in title
+
+
 @pytest.mark.parametrize(
     ("status", "css"),
     [("optimal", "status-optimal"), ("infeasible", "status-infeasible"), ("weird<b>", "status-unknown")],

@@ -51,6 +51,15 @@ def shortfall_penalty(p: PlanInputs) -> float:
     return float(PENALTY_FACTOR * per_unit.max())
 
 
+def campus_shortfall_penalty(p: PlanInputs) -> float:
+    """Penalty per MW of campus-size (``min_facility_gw``) shortfall [USD/MW].
+
+    The target penalty (:func:`shortfall_penalty`) times the most target units a MW of facility power can hold,
+    so a campus is never left short to save cost elsewhere while any limit allows building it.
+    """
+    return shortfall_penalty(p) * float((p.metric / p.facility_mw).max())
+
+
 def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     """Build the linear programme.
 
@@ -203,8 +212,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if bool(has_target.any()):
         cost = cost + (shortfall * (penalty / USD_SCALE)).sum()
     if campus_shortfall is not None:
-        per_mw = penalty * float((p.metric / p.facility_mw).max())
-        cost = cost + (campus_shortfall * (per_mw / USD_SCALE)).sum()
+        cost = cost + (campus_shortfall * (campus_shortfall_penalty(p) / USD_SCALE)).sum()
     if objective == "max_h100e":
         h100e_years = (stock * p.h100e).sum()
         m.add_objective(-1.0 * h100e_years + 1e-9 * cost)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from gigafleet.buildout.model import USD_SCALE, BuiltModel, build_model
+from gigafleet.buildout.model import USD_SCALE, BuiltModel, build_model, campus_shortfall_penalty
 from gigafleet.buildout.parameters import MW_PER_GW, PlanInputs, build_inputs
 from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
 from gigafleet.catalog import Catalog
@@ -20,7 +20,12 @@ from gigafleet.solver import solve_quietly
 
 SCHEMA_VERSION = 1
 SHORTFALL_TOLERANCE = 1e-6
-"""Relative shortfall (of the target) below which a plan counts as meeting it."""
+"""Relative shortfall (of the requirement) below which a plan counts as meeting it."""
+UNMET_ABS_TOLERANCE = 1e-6
+"""Absolute shortfall below which a requirement counts as met, in model units (GW; H100e, accelerators or
+PFLOP/s for targets): the floor under :data:`SHORTFALL_TOLERANCE` for small or zero requirements."""
+TARGET_UNITS = {"h100e": "H100e", "accelerators": "accelerators", "flops_fp8": "FLOP/s"}
+"""Unit of each target metric as reported in ``unmet``."""
 DUAL_TOLERANCE = 1e-7
 """Shadow prices smaller than this (model units) are treated as zero (limit not binding)."""
 
@@ -122,6 +127,135 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def _is_short(required: float, delivered: float, floor: float) -> bool:
+    """Whether ``delivered`` falls short of ``required`` by more than the tolerance (relative, with ``floor``)."""
+    return required - delivered > max(SHORTFALL_TOLERANCE * abs(required), floor)
+
+
+def _limited_by(binding: list[dict[str, Any]], year: int, site: str | None) -> list[str]:
+    """Binding limits that can explain a shortfall in ``year`` at ``site`` (``None``: anywhere).
+
+    Limits of that year or earlier (capacity built earlier serves later) at the site, or fleet-wide; the
+    requirement's own constraints (``target``, ``campus_size``) are left out. Limits binding in ``year`` itself
+    come first, each group by largest shadow price.
+    """
+    strongest: dict[str, float] = {}
+    this_year: set[str] = set()
+    for row in binding:
+        if row["limit"] in ("target", "campus_size") or row["year"] > year:
+            continue
+        where = str(row["where"])
+        if site is not None and where != "fleet" and where.split("/")[0] != site:
+            continue
+        strongest[row["limit"]] = max(strongest.get(row["limit"], 0.0), abs(float(row["shadow_price"])))
+        if row["year"] == year:
+            this_year.add(row["limit"])
+    return sorted(strongest, key=lambda name: (name not in this_year, -strongest[name]))
+
+
+def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
+           binding: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every requirement the solved plan does not meet, from the solution itself (not from the slack variables).
+
+    Requirements: each listed year's ``target`` (fleet-wide), each site's ``min_facility_gw`` in its listed years,
+    and ``firm_power`` (facility power at peak ≤ grid import + firm credit × on-site capacity; a hard constraint,
+    checked so that no solver or model change can let it slip unreported).
+
+    Returns
+    -------
+    list of dict
+        ``{"requirement", "where", "year", "required", "delivered", "short", "unit", "limited_by"}``, ``short =
+        required - delivered`` > tolerance (:data:`SHORTFALL_TOLERANCE` relative, :data:`UNMET_ABS_TOLERANCE`
+        absolute); ``limited_by`` lists the limits binding there (see :func:`_limited_by`).
+    """
+    p: PlanInputs = built.inputs
+    unmet: list[dict[str, Any]] = []
+
+    def add(requirement: str, where: str, year: int, required: float, delivered: float, unit: str) -> None:
+        unmet.append({"requirement": requirement, "where": where, "year": year, "required": required,
+                      "delivered": delivered, "short": required - delivered, "unit": unit,
+                      "limited_by": _limited_by(binding, year, None if where == "fleet" else where)})
+
+    target_unit = TARGET_UNITS.get(p.target_metric, p.target_metric)
+    for row in results["years"]:
+        if row["target"] is not None and _is_short(row["target"], row["delivered_metric"],
+                                                   UNMET_ABS_TOLERANCE * p.metric_scale):
+            add("target", "fleet", row["year"], row["target"], row["delivered_metric"], target_unit)
+    facility_gw = {(row["year"], row["site"]): row["facility_power_gw"] for row in results["by_site"]}
+    for site in scenario.sites:
+        for year, required in sorted(site.min_facility_gw.items()):
+            delivered = facility_gw.get((year, site.id), 0.0)
+            if _is_short(required, delivered, UNMET_ABS_TOLERANCE):
+                add("min_facility_gw", site.id, year, required, delivered, "GW")
+    stock = _value(built.expressions["stock"]) + p.existing_stock
+    peak_gw = (stock * p.facility_mw).sum("chip") / MW_PER_GW
+    firm_onsite = (_value(built.expressions["cap_stock"]).where(p.source_allowed, 0.0) * p.source_firm_credit)
+    firm_gw = (p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW
+    for year in p.years:
+        for site_id in p.sites:
+            need = float(peak_gw.sel(year=year, site=site_id))
+            have = float(firm_gw.sel(year=year, site=site_id))
+            if _is_short(need, have, UNMET_ABS_TOLERANCE):
+                add("firm_power", str(site_id), int(year), need, have, "GW")
+    unmet.sort(key=lambda u: (u["year"], u["requirement"], u["where"]))
+    return unmet
+
+
+def _unmet_note(item: dict[str, Any], scenario: PlanScenario) -> str:
+    """One line naming an unmet requirement, e.g. ``Requirement not met: texas min_facility_gw 2028: ...``."""
+    from gigafleet.formatting import flops, scaled, sig
+
+    def amount(value: float) -> str:
+        return flops(value) if item["unit"] == "FLOP/s" else f"{scaled(value)} {item['unit']}"
+
+    where = "" if item["where"] == "fleet" else f"{item['where']} "
+    caps = {s.id: s.max_facility_gw for s in scenario.sites}
+    reasons = []
+    for limit in item["limited_by"][:4]:
+        cap = caps.get(item["where"])
+        reasons.append(f"site_limit (site cap max_facility_gw {sig(cap)} GW)"
+                       if limit == "site_limit" and cap is not None else limit)
+    because = f"; binding: {', '.join(reasons)}" if reasons else ""
+    return (f"Requirement not met: {where}{item['requirement']} {item['year']}: {amount(item['required'])} "
+            f"required, {amount(item['delivered'])} delivered (short {amount(item['short'])}){because}.")
+
+
+def _conflict(built: BuiltModel) -> list[dict[str, Any]]:
+    """Constraints that cannot hold together in an infeasible model: an irreducible infeasible subset (IIS).
+
+    Uses the solver's IIS (HiGHS, Gurobi, Xpress through linopy); empty when the solver cannot compute one.
+
+    Returns
+    -------
+    list of dict
+        ``{"limit", "constraint", "where", "year"}``: ``limit`` is the reported limit name (as in ``binding``),
+        ``constraint`` the model constraint name (see :mod:`gigafleet.buildout.model`), ``year`` ``None`` for
+        constraints without a year.
+    """
+    from gigafleet.solver import silence_stdout
+
+    model = built.model
+    try:
+        with silence_stdout():
+            labels = model.compute_infeasibilities()
+    except Exception:  # solvers without IIS support raise several types
+        return []
+    rows: list[dict[str, Any]] = []
+    for label in labels:
+        name, coords = model.constraints.get_label_position(int(label))
+        if name is None:
+            continue
+        coords = dict(coords or {})
+        year = coords.get("year", coords.get("vintage"))
+        where = "fleet"
+        if "site" in coords:
+            where = str(coords["site"]) + (f"/{coords['source']}" if "source" in coords else "")
+        spec = LIMITS.get(str(name))
+        rows.append({"limit": spec.limit if spec is not None else str(name), "constraint": str(name),
+                     "where": where, "year": int(year) if year is not None else None})
+    return rows
+
+
 def _value(expression: Any) -> xr.DataArray:
     solution = expression.solution
     return solution.fillna(0.0) if isinstance(solution, xr.DataArray) else xr.DataArray(float(solution))
@@ -218,8 +352,8 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     if "shortfall" in m.variables:
         penalty_usd += float(m.variables["shortfall"].solution.fillna(0.0).sum()) * built.penalty_usd_per_unit
     if "campus_shortfall_mw" in m.variables:
-        per_mw = built.penalty_usd_per_unit * float((p.metric / p.facility_mw).max())
-        penalty_usd += float(m.variables["campus_shortfall_mw"].solution.fillna(0.0).sum()) * per_mw
+        penalty_usd += (float(m.variables["campus_shortfall_mw"].solution.fillna(0.0).sum())
+                        * campus_shortfall_penalty(built.inputs))
     cost = float(_value(e["capital"]) * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
     return {"years": years, "by_chip": by_chip, "by_site": by_site, "power": power,
             "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd}
@@ -245,8 +379,12 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
     Returns
     -------
     dict
-        ``status`` (``optimal``, ``shortfall`` or ``infeasible``), ``objective_usd``, ``years``, ``by_chip``,
-        ``by_site``, ``power``, ``binding``, ``solver``, ``scenario``, ``notes``.
+        ``status``, ``objective_usd``, ``years``, ``by_chip``, ``by_site``, ``power``, ``binding``, ``unmet``,
+        ``solver``, ``scenario``, ``notes`` (and ``conflict`` when infeasible). ``status`` is ``optimal`` only when
+        every requirement (targets, ``min_facility_gw``, firm power) is met; ``shortfall`` when a plan exists but
+        some requirement is not met (each one listed in ``unmet`` and named in ``notes``); ``infeasible`` when
+        the hard limits cannot all hold (``conflict`` names the constraints that clash, where the solver can
+        tell).
     """
     say = progress or (lambda _message: None)
     check_plan_scenario(catalog, scenario, source)
@@ -267,16 +405,25 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
                    "variables": int(built.model.nvars), "constraints": int(built.model.ncons)},
     }
     if str(termination) in ("infeasible", "infeasible_or_unbounded"):
+        conflict = _conflict(built)
+        notes = ["The limits cannot all hold even with unmet targets allowed: check existing fleets "
+                 "against grid, site and data-centre limits."]
+        if conflict:
+            named = [f"{c['limit']} at {c['where']}" + (f" {c['year']}" if c["year"] is not None else "")
+                     for c in conflict[:10]]
+            more = f" and {len(conflict) - 10} more" if len(conflict) > 10 else ""
+            notes.append(f"Constraints that cannot hold together: {', '.join(named)}{more}.")
         return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "years": [], "by_chip": [],
-                "by_site": [], "power": [], "binding": [],
-                "notes": ["The limits cannot all hold even with unmet targets allowed: check existing fleets "
-                          "against grid, site and data-centre limits."]}
+                "by_site": [], "power": [], "binding": [], "unmet": [], "conflict": conflict, "notes": notes}
     if str(status) != "ok" or str(termination) != "optimal":
         raise SolverError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
     say("reporting")
     results = _results(built, scenario)
     worst = max((y["shortfall"] / y["target"] for y in results["years"] if y["target"]), default=0.0)
-    status_word = "shortfall" if worst > SHORTFALL_TOLERANCE else "optimal"
+    binding = _binding(built, worst > SHORTFALL_TOLERANCE)
+    unmet = _unmet(built, scenario, results, binding)
+    target_short = any(u["requirement"] == "target" for u in unmet)
+    status_word = "shortfall" if unmet else "optimal"  # optimal only when every requirement is met
     notes = [
         "Per-accelerator power and cost are the fleet model's at catalogue mid values (as gigafleet estimate).",
         "Capex is booked in the year capacity enters service; the objective counts capex as annuities at the cost "
@@ -290,11 +437,15 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
     else:
         notes.append("Energy is balanced per year (power_model: firm); set power_model: hourly to balance supply "
                      "hour by hour on representative days.")
-    if status_word == "shortfall":
+    if target_short:
         notes.append(f"Targets are not met: shortfalls are penalised at ${built.penalty_usd_per_unit:,.0f} per unit; "
                      "'shortfall_relief' in binding limits is the target units one more step of that limit buys.")
-    return {**head, "status": status_word, **results, "binding": _binding(built, status_word == "shortfall"),
-            "notes": notes}
+    if any(u["requirement"] == "min_facility_gw" for u in unmet):
+        notes.append(f"Campus sizes (min_facility_gw) are not met: each MW short is penalised at "
+                     f"${campus_shortfall_penalty(built.inputs):,.0f}, so the plan builds as much of the campus as the "
+                     "limits allow, even at the expense of cost elsewhere.")
+    notes.extend(_unmet_note(item, scenario) for item in unmet)
+    return {**head, "status": status_word, **results, "binding": binding, "unmet": unmet, "notes": notes}
 
 
 def objective_of(catalog: Catalog, scenario: PlanScenario) -> float:
