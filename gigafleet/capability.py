@@ -144,13 +144,13 @@ class CapabilitySpec:
 
 
 def fleet_slice(catalog: Catalog, mix: dict[str, float], accelerators: float, campus_share: float = 1.0,
-                year: int | None = None) -> FleetSlice:
+                year: int | None = None, field: str = "--chip") -> FleetSlice:
     """Fleet averages for a mix {chip: count} (counts may be shares)."""
     total = sum(mix.values())
     if total <= 0:
         raise InputError("--accelerators", accelerators, "a positive number of accelerators")
     weights = {c: n / total for c, n in mix.items()}
-    items = {c: catalog.item("accelerators", c, field_name="--chip") for c in mix}
+    items = {c: catalog.item("accelerators", c, field_name=field) for c in mix}
 
     def avg(parameter: str) -> float:
         return sum(w * items[c][parameter].mid for c, w in weights.items())
@@ -178,8 +178,8 @@ def job_goodput(catalog: Catalog, chip: str, job_size: int, days: float, seed: i
 
 def validate_spec(spec: CapabilitySpec) -> None:
     """One-line errors for impossible requests."""
-    if not 0 < spec.days <= 3650:
-        raise InputError("--days", spec.days, "a duration above 0 and at most 3,650 days (10 years)")
+    if not 1 / 24 <= spec.days <= 3650:
+        raise InputError("--days", spec.days, "a duration from 1/24 (one hour) to 3,650 days (10 years)")
     if spec.precision not in PRECISIONS:
         raise InputError("--precision", spec.precision, PRECISIONS)
     if not 0 < spec.training_share <= 1:

@@ -79,6 +79,7 @@ ScenarioOpt = Annotated[Path | None, typer.Option(
 from gigafleet.inputs import SEED_MAX  # noqa: E402
 from gigafleet.inputs import bounded as _bounded  # noqa: E402
 from gigafleet.inputs import build_scenario as _build_scenario  # noqa: E402
+from gigafleet.inputs import error_names as _error_names  # noqa: E402
 from gigafleet.inputs import int_flag as _int_flag  # noqa: E402
 
 # --------------------------------------------------------------------------------------------------------
@@ -187,6 +188,12 @@ def _check_outputs(*paths: tuple[str, Path | None], folder: tuple[str, Path | No
         check_output_path(folder[1], folder[0], directory=True)
 
 
+def _check_solver(name: str) -> None:
+    from gigafleet.solver import check_solver
+
+    check_solver(name, "--solver")
+
+
 def _dump(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, allow_nan=False))
 
@@ -214,7 +221,7 @@ def estimate(
     _check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.estimate import estimate as run_estimate
-    from gigafleet.scenario import FLAG_NAMES, to_spec
+    from gigafleet.scenario import to_spec
 
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
@@ -222,7 +229,9 @@ def estimate(
                                     seed=seed, scenario_file=scenario,
                                     max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
     catalog = load_catalog()
-    spec = to_spec(catalog, spec_scenario, FLAG_NAMES)
+    spec = to_spec(catalog, spec_scenario, _error_names(
+        scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+        facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
     result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     if report is not None:
         _write_report(result, report)
@@ -258,33 +267,33 @@ def check(
     from gigafleet.errors import InputError
     from gigafleet.estimate import summarise
     from gigafleet.fleet import simulate_fleet
-    from gigafleet.quantities import parse_positive
-    from gigafleet.scenario import FLAG_NAMES, to_spec
+    from gigafleet.scenario import to_spec
 
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
                                     seed=seed, scenario_file=scenario,
                                     max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
+    from gigafleet.inputs import BUDGET_USD_RANGE, ENERGY_TWH_RANGE, POWER_GW_RANGE, claim_shares
+
     base = spec_scenario.claims.to_claims() if spec_scenario.claims is not None else Claims()
-    shares = dict(base.share_of)
-    for item in claim_share_of or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise InputError("--claim-share-of", item, "KEY=SHARE such as uk=0.75")
-        shares[key.strip()] = parse_positive(value, "--claim-share-of")
+    shares = {**base.share_of, **claim_shares(list(claim_share_of or []))}
     claims = Claims(
-        capex_usd=parse_positive(claim_capex_usd, "--claim-capex-usd") if claim_capex_usd else base.capex_usd,
-        power_gw=parse_positive(claim_power_gw, "--claim-power-gw") if claim_power_gw else base.power_gw,
-        energy_twh_per_year=(parse_positive(claim_energy_twh, "--claim-energy-twh") if claim_energy_twh
-                             else base.energy_twh_per_year),
+        capex_usd=(_bounded(claim_capex_usd, "--claim-capex-usd", *BUDGET_USD_RANGE, unit="USD")
+                   if claim_capex_usd is not None else base.capex_usd),
+        power_gw=(_bounded(claim_power_gw, "--claim-power-gw", *POWER_GW_RANGE, unit="GW")
+                  if claim_power_gw is not None else base.power_gw),
+        energy_twh_per_year=(_bounded(claim_energy_twh, "--claim-energy-twh", *ENERGY_TWH_RANGE, unit="TWh/yr")
+                             if claim_energy_twh is not None else base.energy_twh_per_year),
         share_of=shares,
     )
     if claims.is_empty():
         raise InputError("claims", "none", "at least one of --claim-capex-usd, --claim-power-gw, "
                                            "--claim-energy-twh, --claim-share-of")
     catalog = load_catalog()
-    spec = to_spec(catalog, spec_scenario, FLAG_NAMES)
+    spec = to_spec(catalog, spec_scenario, _error_names(
+        scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+        facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
     for key in claims.share_of:
         from gigafleet.claims import resolve_baseline
 
@@ -303,11 +312,14 @@ def check(
 @_user_errors
 def run(
     scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML [default: the built-in flagship].")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for report.html and estimate.json.")] = Path("out"),
+    out_text: Annotated[str, typer.Option("--out", help="Folder for report.html and estimate.json.")] = "out",
     as_json: JsonOpt = False,
+    max_memory_gb: MaxMemoryOpt = "4",
 ) -> None:
     """Run a scenario end to end: estimate, claim check (if the scenario has claims), JSON and HTML report."""
-    _check_outputs(folder=("--out", out))
+    from gigafleet.safeio import check_output_path
+
+    out = check_output_path(out_text, "--out", directory=True)
     from gigafleet.catalog import load_catalog
     from gigafleet.claims import check_claims
     from gigafleet.estimate import summarise
@@ -315,6 +327,11 @@ def run(
     from gigafleet.scenario import DEFAULT_SCENARIO, load_scenario, to_spec
 
     loaded = load_scenario(scenario)
+    from gigafleet.inputs import check_memory, estimate_memory_bytes
+
+    check_memory(estimate_memory_bytes(loaded.samples, len(loaded.fleet.counts or {}) or 1),
+                 _bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024), "samples", loaded.samples,
+                 "lower samples in the scenario file (10^5 give percentiles to ~0.3%)")
     catalog = load_catalog()
     spec = to_spec(catalog, loaded)
     result = simulate_fleet(catalog, spec, loaded.samples, loaded.seed)
@@ -412,9 +429,12 @@ def plan(
     text = read_text_file(path, "scenario file")
     if report is not None:
         check_output_path(report, "--report")
+    _check_solver(solver)
     if not no_store:
         from gigafleet.store import check_store
 
+        if store is not None:
+            check_output_path(store, "--store")
         check_store(store)  # a busy, corrupt or unwritable store fails now, not after the solve
     catalog = load_catalog()
     console = Console(stderr=True)
@@ -541,6 +561,7 @@ def power(
     )
     from rich.console import Console
 
+    _check_solver(solver)
     with Console(stderr=True).status(f"designing supply for {spec.site}"):
         result = design_campus(catalog, spec, solver)
     if report is not None:
@@ -635,7 +656,7 @@ def reliability(
     from gigafleet.quantities import parse_amount, parse_positive
     from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
 
-    count = parse_accelerators(accelerators or "100k", "--accelerators")
+    count = parse_accelerators(accelerators if accelerators is not None else "100k", "--accelerators")
     job = parse_accelerators(job_size, "--job-size") if job_size is not None else count
     if checkpoint_interval.strip().lower() == "auto":
         interval = None
@@ -749,12 +770,12 @@ def capability(
         fleets = plan_fleets(catalog, load_run(plan_run, store), share)
     elif fleet is not None:
         counts = parse_counts(fleet, "--fleet")
-        fleets = [fleet_slice(catalog, counts, sum(counts.values()), spec.campus_share)]
+        fleets = [fleet_slice(catalog, counts, sum(counts.values()), spec.campus_share, field="--fleet")]
         inputs["fleet"] = counts
     else:
         from gigafleet.inputs import accelerators as parse_accelerators
 
-        count = parse_accelerators(accelerators or "1M", "--accelerators")
+        count = parse_accelerators(accelerators if accelerators is not None else "1M", "--accelerators")
         fleets = [fleet_slice(catalog, {chip.strip().lower(): count}, count, spec.campus_share)]
         inputs.update(chip=chip.strip().lower(), accelerators=count)
     from rich.console import Console
@@ -840,6 +861,10 @@ def sweep_report_command(
     from gigafleet.uncertainty.sweep import load_results
 
     meta, runs = load_results(store, sweep_id)
+    if output is not None and not output.strip():
+        from gigafleet.errors import InputError
+
+        raise InputError("--output", output, "the name of an output of the sweep, e.g. cost_usd")
     summary = summarise_sweep(meta, runs, output)
     target = html or store.parent / f"{sweep_id}.html"
     write_sweep_report(summary, target)
@@ -901,7 +926,7 @@ def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, 
     from gigafleet.catalog import KINDS, load_catalog
 
     catalog = load_catalog()
-    kinds = [catalog._kind(kind)] if kind else list(KINDS)
+    kinds = [catalog._kind(kind)] if kind is not None else list(KINDS)
     if as_json:
         _dump({k: [{"id": i, "label": catalog.item(k, i).label, "parameters": len(catalog.item(k, i).parameters)}
                    for i in catalog.ids(k)] for k in kinds})
@@ -957,11 +982,16 @@ def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item
 
 
 @catalog_app.command("check")
-def catalog_check(path: Annotated[Path | None, typer.Option(
+def catalog_check(path_text: Annotated[str | None, typer.Option(
         "--path", help="Catalogue folder to check [default: the built-in one].")] = None) -> None:
     """Validate every row (unit, low <= mid <= high, grade, sources, as-of) and cross-row rules; exit 1 on defects."""
     from gigafleet.catalog import read_catalog
 
+    path = Path(path_text) if path_text is not None and path_text.strip() else None
+    if path_text is not None and (path is None or not path.is_dir()):
+        typer.echo(f"error: --path: {path_text[:200]!r} is not allowed; expected a catalogue folder holding "
+                   "sources.csv and <kind>.csv files", err=True)
+        raise typer.Exit(2)
     catalog = read_catalog(path)
     defects = catalog.check()
     rows = sum(1 for _ in catalog.parameters())

@@ -38,7 +38,7 @@ ESTIMATE_BYTES_PER_SAMPLE_CHIP = 150.0
 """Peak memory of ``estimate`` per Monte Carlo sample, and per sample and accelerator type [bytes]. Measured
 peak RSS at 10^6 samples: 0.73 GB for one chip, 0.91 GB for three; the estimate is ~30% above."""
 
-_INTEGER = re.compile(r"^\s*[+-]?\d+(?:[_,]\d{3})*\s*$")
+_INTEGER = re.compile(r"^\s*[+-]?\d{1,30}(?:[_,]\d{3}){0,10}\s*$", re.ASCII)
 
 
 def int_flag(text: str | int | None, flag: str, *, low: int, high: int) -> int | None:
@@ -117,12 +117,71 @@ def sizing_value(kind: str, text: str | float | int, flag: str) -> float:
     return bounded(text, flag, *BUDGET_USD_RANGE, unit="USD")
 
 
-def build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | None, it_power_gw: str | None,
+ENERGY_TWH_RANGE = (1e-6, 1e6)
+SHARE_RANGE = (1e-6, 1e3)
+
+
+def error_names(scenario_file: Path | None, **given: object) -> dict[str, str]:
+    """How to name scenario fields in errors: the flag where one was given, else the scenario file's key path.
+
+    ``given`` maps scenario keys (``chip``, ``counts``, ``accelerators``, ``cooling`` ...) to the flag values
+    (None when the flag was not given; ``cooling``/``region`` count as given when not at their defaults).
+    """
+    from gigafleet.scenario import FLAG_NAMES
+
+    names: dict[str, str] = {}
+    for key, flag in FLAG_NAMES.items():
+        value = given.get(key)
+        flagged = scenario_file is None or (value is not None and value not in ("auto", "us"))
+        if flagged:
+            names[key] = flag
+        else:
+            names[key] = key if key in ("cooling", "region", "year") else f"fleet.{key}"
+            names[key] = f"{scenario_file}: {names[key]}"
+    return names
+
+
+def claim_shares(items: list[str], flag: str = "--claim-share-of") -> dict[str, float]:
+    """Parse repeated ``KEY=SHARE`` items (``uk=0.75``); each key once, shares within (10^-6, 10^3)."""
+    shares: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(flag, item, "KEY=SHARE such as uk=0.75")
+        if key.strip().lower() in {k.lower() for k in shares}:
+            raise InputError(flag, item, "each baseline once, e.g. --claim-share-of uk=0.75 --claim-share-of de=1")
+        shares[key.strip()] = bounded(value, flag, *SHARE_RANGE)
+    return shares
+
+
+def build_scenario(**flags: Any) -> Scenario:
+    """An estimate scenario from flag values (CLI) or request fields (web), each parsed and bounded.
+
+    Keywords as :func:`_build_scenario`; a value the scenario model refuses is an
+    :class:`~gigafleet.errors.InputError` naming the flag (never a pydantic traceback).
+    """
+    from pydantic import ValidationError
+
+    from gigafleet.errors import describe_loc, echo_input
+    from gigafleet.scenario import FLAG_NAMES
+
+    try:
+        return _build_scenario(**flags)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = str(error["loc"][-1]) if error["loc"] else "scenario"
+        flag = FLAG_NAMES.get(key) or {"samples": "--samples", "seed": "--seed", "utilisation": "--utilisation",
+                                       "mfu": "--mfu"}.get(key) or describe_loc(error["loc"])
+        value = error.get("input")
+        raise InputError(flag, echo_input(value) if isinstance(value, (dict, list)) else value, error["msg"]) \
+            from None
+
+
+def _build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | None, it_power_gw: str | None,
                    facility_power_gw: str | None, budget_usd: str | None, cooling: str, region: str,
                    year: str | None, utilisation: str | None, mfu: str | None, samples: str, seed: str,
                    scenario_file: Path | None, max_samples: int | None = None,
                    max_memory_gb: float = DEFAULT_MAX_MEMORY_GB) -> Scenario:
-    """An estimate scenario from flag values (CLI) or request fields (web), each parsed and bounded."""
     from gigafleet.quantities import parse_fraction
     from gigafleet.scenario import MAX_SAMPLES, FleetSection, Scenario, load_scenario, parse_counts
 

@@ -16,7 +16,7 @@ _NUMBER = re.compile(
     r"""^\s*\$?\s*
     (?P<num>[+-]?(?:\d+(?:[_,]\d{3})*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
     \s*(?P<suffix>[kKMBGT]?)\s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
 ALLOWED_TEXT = "a number such as 100M, 2.9M, 3e12 or 1500 (suffixes k, M, B, T)"
@@ -50,7 +50,8 @@ def parse_amount(text: str | float | int, field: str) -> float:
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         value = float(text)
     else:
-        match = _NUMBER.match(str(text))
+        raw = str(text)
+        match = _NUMBER.match(raw) if len(raw) <= 64 else None
         if not match:
             raise InputError(field, text, ALLOWED_TEXT)
         value = float(match["num"].replace("_", "").replace(",", "")) * SUFFIXES.get(match["suffix"], 1.0)

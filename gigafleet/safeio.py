@@ -63,6 +63,20 @@ def _loader_class() -> type:
             finally:
                 self._gigafleet_depth = depth
 
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # unhashable keys are refused by the base class
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {clip(key)} (each key once)", key_node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
     return _NoAliasLoader
 
 

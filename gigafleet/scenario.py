@@ -55,7 +55,8 @@ PositiveAmount = Annotated[float, BeforeValidator(_amount), Field(gt=0)]
 AcceleratorCount = Annotated[float, BeforeValidator(_amount), Field(ge=1, le=1e9)]
 PowerGw = Annotated[float, BeforeValidator(_amount), Field(ge=1e-6, le=1e4)]
 BudgetUsd = Annotated[float, BeforeValidator(_amount), Field(ge=1e3, le=1e16)]
-Share = Annotated[float, BeforeValidator(_amount), Field(gt=0, le=1e3)]
+Share = Annotated[float, BeforeValidator(_amount), Field(ge=1e-6, le=1e3)]
+EnergyTwh = Annotated[float, BeforeValidator(_amount), Field(ge=1e-6, le=1e6)]
 
 
 class _Strict(BaseModel):
@@ -65,7 +66,8 @@ class _Strict(BaseModel):
 class FleetSection(_Strict):
     """Which accelerators, and what fixes how many."""
 
-    chip: str | None = Field(None, description="accelerator id, or shares like 'h100:0.4,gb200:0.6'")
+    chip: str | None = Field(None, description="accelerator id, or shares like 'h100:0.4,gb200:0.6'",
+                             min_length=1, max_length=500, pattern=r"\S")
     counts: dict[str, AcceleratorCount] | None = Field(None, description="accelerator id -> count, e.g. {h100: 40M}",
                                                        min_length=1, max_length=100)
     accelerators: AcceleratorCount | None = Field(None, description="number of accelerators, 1 to 1e9")
@@ -77,9 +79,9 @@ class FleetSection(_Strict):
 class ClaimsSection(_Strict):
     """Published figures to check against the model."""
 
-    capex_usd: PositiveAmount | None = None
-    power_gw: PositiveAmount | None = None
-    energy_twh_per_year: PositiveAmount | None = None
+    capex_usd: BudgetUsd | None = None
+    power_gw: PowerGw | None = None
+    energy_twh_per_year: EnergyTwh | None = None
     share_of: dict[str, Share] = Field(default_factory=dict, max_length=50)
 
     def to_claims(self) -> Claims:

@@ -31,6 +31,18 @@ def silence_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
+def check_solver(name: str, field: str = "solver") -> str:
+    """The solver name if linopy has it installed; else :class:`~gigafleet.errors.InputError` listing those it has."""
+    import linopy
+
+    from gigafleet.errors import InputError
+
+    available = list(linopy.available_solvers)
+    if name not in available:
+        raise InputError(field, name, available or ["(no solver installed: pip install highspy)"])
+    return name
+
+
 def solve_quietly(model: Any, solver: str, *, error: type[GigafleetError],
                   highs_options: dict[str, Any] | None = None) -> tuple[Any, Any]:
     """Solve a linopy ``model`` silently and return linopy's ``(status, termination)``.

@@ -249,3 +249,36 @@ def test_cli_sweep_and_report(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["report", "nope", "--store", str(store)])
     assert bad.exit_code == 2 and "SWEEP_ID" in bad.stderr
     assert isinstance(GigafleetError("x"), Exception)
+
+
+def test_function_arguments_are_checked_before_any_run(tmp_path: Path) -> None:
+    """Unknown arguments and values outside a registered function's bounds fail before the store exists."""
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    for axes, expected in (({"function.delay": [5]}, "function.delay"), ({"function.nope": [1]}, "function.nope"),
+                           ({"function.seed": [1]}, "function.seed")):
+        data = {"name": "t", "kind": "function", "function": "linear", "axes": axes, "outputs": ["y"]}
+        result = CliRunner().invoke(app, ["sweep", str(_experiment(tmp_path, data)), "--workers", "1",
+                                          "--store", str(tmp_path / "s.duckdb")])
+        assert result.exit_code == 2 and expected in result.stderr and result.stderr.count("\n") == 1
+        assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_a_run_failing_in_a_worker_is_one_clear_error_and_keeps_finished_runs(tmp_path: Path) -> None:
+    from gigafleet.uncertainty.registry import register_function
+    from gigafleet.uncertainty.sweep import SweepRunError
+
+    def fragile(x: float = 0.0, seed: int = 0) -> dict[str, float]:
+        if x > 2.5:
+            raise ValueError("x too large for this model")
+        return {"y": x}
+
+    register_function("fragile", fragile, replace=True)
+    experiment = Experiment.model_validate({"name": "fragile", "kind": "function", "function": "fragile",
+                                            "axes": {"function.x": [0.0, 1.0, 2.0, 3.0]}})
+    store = tmp_path / "s.duckdb"
+    with pytest.raises(SweepRunError, match="x too large"):
+        run_sweep(experiment, "", store=store, workers=1)
+    assert 0 < len(_rows(store, sweep_id(experiment))) <= 3

@@ -16,7 +16,7 @@ from gigafleet.web.app import MAX_BODY_BYTES, create_app
 
 @pytest.fixture(scope="module")
 def client(store: Path) -> TestClient:
-    return TestClient(create_app(store), raise_server_exceptions=False)
+    return TestClient(create_app(store), base_url="http://localhost", raise_server_exceptions=False)
 
 
 def _plan(client: TestClient, **body: object) -> dict:  # type: ignore[type-arg]
@@ -111,7 +111,7 @@ def test_catalog_scenarios_and_pages(client: TestClient) -> None:
 
 
 def test_security_headers_body_limit_and_token(store: Path) -> None:
-    client = TestClient(create_app(store))
+    client = TestClient(create_app(store), base_url="http://localhost")
     response = client.get("/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "unsafe-inline' 'unsafe" not in response.headers["content-security-policy"]
@@ -119,37 +119,44 @@ def test_security_headers_body_limit_and_token(store: Path) -> None:
     big = client.post("/api/estimate", content=b"{" + b" " * (MAX_BODY_BYTES + 10) + b"}",
                       headers={"content-type": "application/json"})
     assert big.status_code == 413
-    guarded = TestClient(create_app(store, token="s3cret"))
+    guarded = TestClient(create_app(store, token="s3cret"), base_url="http://localhost")
     assert guarded.get("/api/runs").status_code == 401
     assert guarded.get("/api/runs", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
-def test_openapi_fuzzing_finds_no_server_errors(store: Path) -> None:
+def test_openapi_fuzzing_finds_no_server_errors(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every operation of the schema, fuzzed: 0 server errors. Plans and sweeps are validated for real, but the
+    queued job itself does nothing (and the queue is small), so no solve runs long."""
     import schemathesis
-    from hypothesis import HealthCheck, settings
+    from hypothesis import HealthCheck, given, settings
 
-    app = create_app(store)
+    app = create_app(store, allowed_hosts=["testserver"], max_jobs=2)  # schemathesis calls the app as testserver
+    jobs = app.state.jobs
+    monkeypatch.setattr(jobs, "_run", lambda job_id, scenario, text: jobs._update(job_id, status="done"))
+    monkeypatch.setattr(jobs, "_sweep", lambda job_id, experiment, text: jobs._update(job_id, status="done"))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures = []
-    calls = []
-    from hypothesis import given
+    calls: list[tuple[str, str, int]] = []
 
-    for operation in schema.get_all_operations():
-        op = operation.ok()
-        if op.method.upper() == "POST" and op.path in ("/api/plan", "/api/sweep"):
-            continue  # start real background work; covered by the endpoint tests
+    operations = [result.ok() for result in schema.get_all_operations()]
+    for op in operations:
+        starts_jobs = op.method.upper() == "POST" and op.path in ("/api/plan", "/api/sweep")
 
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=12 if starts_jobs else 25, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=op.as_strategy())
         def check(case: schemathesis.Case) -> None:
             response = case.call()
-            calls.append(response.status_code)
+            calls.append((case.method, case.operation.path, response.status_code))
             if response.status_code >= 500:
                 failures.append((case.method, case.path, response.status_code, response.text[:200]))
 
         check()
     assert failures == []
-    assert len(calls) >= 100 and any(code == 200 for code in calls) and any(code == 422 for code in calls)
+    covered = {(method.upper(), path) for method, path, _ in calls}
+    assert {(op.method.upper(), op.path) for op in operations} <= covered
+    assert {("POST", "/api/plan"), ("POST", "/api/sweep")} <= covered
+    codes = [code for _, _, code in calls]
+    assert len(codes) >= 100 and 200 in codes and 422 in codes
 
 
 def test_concurrent_load_on_loopback(server: str) -> None:
@@ -209,11 +216,10 @@ def test_save_scenario(client: TestClient) -> None:
 def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
     import yaml
 
-    experiment = {"name": "web-sweep", "kind": "function",
-                  "function": "gigafleet.uncertainty.testfunctions:slow_linear",
+    experiment = {"name": "web-sweep", "kind": "function", "function": "ishigami",
                   "sample": {"method": "random", "n": 6, "seed": 1,
-                             "parameters": {"function.x": {"low": 0.0, "high": 1.0}}},
-                  "axes": {"function.delay": [0.0]}, "outputs": ["y"]}
+                             "parameters": {"function.x1": {"low": -3.14, "high": 3.14}}},
+                  "axes": {"function.a": [7.0]}, "outputs": ["y"]}
     started = client.post("/api/sweep", json={"yaml": yaml.safe_dump(experiment)})
     assert started.status_code == 202, started.text
     job = started.json()["id"]

@@ -68,3 +68,28 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "06-catalog.png"), full_page=True)
         browser.close()
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_token_exchange_in_the_browser(token_server: tuple[str, str]) -> None:
+    """Opening the printed address once: the token leaves the address bar, the HttpOnly cookie (invisible to
+    scripts) authenticates the page's own API calls; another browser without it gets the token page."""
+    from playwright.sync_api import sync_playwright
+
+    url, token = token_server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{url}/?token={token}")
+        assert page.url == url + "/"
+        page.wait_for_selector("#estimate-table")
+        assert "gigafleet_token" not in page.evaluate("document.cookie")
+        assert page.evaluate("fetch('/api/runs').then((r) => r.status)") == 200
+        stranger = browser.new_context().new_page()
+        response = stranger.goto(url + "/")
+        assert response is not None and response.status == 401
+        assert stranger.locator("input[name=token]").count() == 1
+        stranger.fill("input[name=token]", token)
+        stranger.click("button[type=submit]")
+        stranger.wait_for_selector("#estimate-table")
+        assert stranger.url == url + "/"
+        browser.close()

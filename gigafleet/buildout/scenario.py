@@ -15,12 +15,12 @@ from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError, clip, describe_loc, echo_input
 from gigafleet.scenario import SCENARIO_DIR, PositiveAmount, ScenarioError, _amount
 
-NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0)]
+NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0, le=1e27)]
 ByYear = dict[int, NonNegativeAmount]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Horizon(_Strict):
@@ -36,6 +36,11 @@ class Horizon(_Strict):
         if self.end - self.start > 40:
             raise ValueError("horizon longer than 40 years")
         return self
+
+
+TARGET_CEILINGS: dict[str, float] = {"h100e": 1e10, "accelerators": 1e10, "flops_fp8": 1e26}
+"""Largest target accepted per metric: 10^10 accelerators or H100e; 10^26 FP8 FLOP/s (10^9 accelerators at
+~10^17 FLOP/s each)."""
 
 
 class Targets(_Strict):
@@ -172,9 +177,13 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
                                  f"liquid or immersion ({chip} ships liquid-cooled only)")
     first_chip_year = min(launches.values())
     if scenario.targets is not None:
+        ceiling = TARGET_CEILINGS[scenario.targets.metric]
         for year, value in scenario.targets.values.items():
             if not start <= year <= end:
                 raise InputError(f"{source}: targets.values", year, f"years within {start}-{end}")
+            if value > ceiling:
+                raise InputError(f"{source}: targets.values.{year}", value,
+                                 f"at most {ceiling:.0e} {scenario.targets.metric} (10x the largest fleets discussed)")
             if value > 0 and year < first_chip_year and not scenario.existing:
                 raise InputError(f"{source}: targets.values", year,
                                  f"{first_chip_year} or later: no listed chip is available before then")

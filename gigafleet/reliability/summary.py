@@ -64,8 +64,8 @@ def validate(spec: ReliabilitySpec) -> None:
     """Reject impossible studies with one-line errors."""
     if not 1 <= spec.accelerators <= 1e9:
         raise InputError("--accelerators", spec.accelerators, "a whole number of accelerators from 1 to 1e9")
-    if not 0 < spec.days <= MAX_DAYS:
-        raise InputError("--days", spec.days, f"a number of days above 0 and at most {MAX_DAYS:,} (10 years)")
+    if not 1 / 24 <= spec.days <= MAX_DAYS:
+        raise InputError("--days", spec.days, f"a number of days from 1/24 (one hour) to {MAX_DAYS:,} (10 years)")
     if spec.job_size < 1:
         raise InputError("--job-size", spec.job_size, "a positive number of accelerators")
     if spec.job_size > spec.accelerators:

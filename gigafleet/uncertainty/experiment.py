@@ -46,7 +46,7 @@ EXPERIMENT_DIR = Path(__file__).resolve().parents[2] / "experiments"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Distribution(_Strict):
@@ -73,8 +73,8 @@ class Sample(_Strict):
 
     method: Literal["random", "sobol", "morris"] = "random"
     n: int = Field(8, ge=1, le=100_000)
-    seed: int = 0
-    parameters: dict[str, Distribution] = Field(default_factory=dict)
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+    parameters: dict[str, Distribution] = Field(default_factory=dict, max_length=200)
 
 
 class Stop(_Strict):

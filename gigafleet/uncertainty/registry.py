@@ -20,15 +20,20 @@ NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 
 _LOCK = threading.Lock()
 _REGISTRY: dict[str, Callable[..., Any]] = {}
+_BOUNDS: dict[str, dict[str, tuple[float, float]]] = {}
 
 
 def _builtins() -> dict[str, Callable[..., Any]]:
     from gigafleet.uncertainty.testfunctions import ishigami, linear
 
+    _BOUNDS["ishigami"] = {"x1": (-1e3, 1e3), "x2": (-1e3, 1e3), "x3": (-1e3, 1e3), "a": (-1e3, 1e3),
+                           "b": (-1e3, 1e3)}
+    _BOUNDS["linear"] = {"x": (-1e12, 1e12), "delay": (0.0, 1.0)}
     return {"ishigami": ishigami, "linear": linear}
 
 
-def register_function(name: str, function: Callable[..., Any], *, replace: bool = False) -> None:
+def register_function(name: str, function: Callable[..., Any], *, replace: bool = False,
+                      bounds: dict[str, tuple[float, float]] | None = None) -> None:
     """Allow ``function`` to run in ``kind: function`` experiments as ``name``.
 
     Parameters
@@ -40,6 +45,8 @@ def register_function(name: str, function: Callable[..., Any], *, replace: bool 
         mapping of output name to number (or list of numbers).
     replace
         Allow re-registering an existing name.
+    bounds
+        Allowed range of numeric arguments, ``{argument: (low, high)}``, checked before any run.
 
     Examples
     --------
@@ -57,6 +64,7 @@ def register_function(name: str, function: Callable[..., Any], *, replace: bool 
         if name in _REGISTRY and not replace and _REGISTRY[name] is not function:
             raise InputError("function", name, "a name not registered yet (or replace=True)")
         _REGISTRY[name] = function
+        _BOUNDS[name] = dict(bounds or {})
 
 
 def registered_functions() -> list[str]:
@@ -65,6 +73,39 @@ def registered_functions() -> list[str]:
         if not _REGISTRY:
             _REGISTRY.update(_builtins())
         return sorted(_REGISTRY)
+
+
+def check_arguments(name: str, values: dict[str, list[Any]]) -> None:
+    """Check, before any run, the ``function.<argument>`` values an experiment will pass to function ``name``.
+
+    Every argument must be a parameter of the function (``seed`` is set by the sweep), every value a JSON scalar
+    (number, string, boolean), and numbers within the registered bounds.
+
+    Raises
+    ------
+    InputError
+        Naming ``function.<argument>``, the value and what is allowed.
+    """
+    import inspect
+    import math
+
+    function = get_function(name)
+    parameters = inspect.signature(function).parameters
+    open_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    allowed = sorted(p for p in parameters if p != "seed")
+    bounds = _BOUNDS.get(name, {})
+    for argument, items in values.items():
+        field = f"function.{argument}"
+        if argument == "seed" or (argument not in parameters and not open_kwargs):
+            raise InputError("parameter path", field, [f"function.{a}" for a in allowed])
+        for value in items:
+            scalar = isinstance(value, (int, float, str, bool))
+            if not scalar or (isinstance(value, float) and not math.isfinite(value)):
+                raise InputError(field, value, "a finite number, a string or a boolean")
+            if argument in bounds and isinstance(value, (int, float)) and not isinstance(value, bool):
+                low, high = bounds[argument]
+                if not low <= value <= high:
+                    raise InputError(field, value, f"a number from {low:g} to {high:g}")
 
 
 def get_function(name: str) -> Callable[..., Any]:

@@ -22,12 +22,16 @@ from typing import Any
 import numpy as np
 
 from gigafleet.catalog import load_catalog
-from gigafleet.errors import InputError
+from gigafleet.errors import GigafleetError, InputError
 from gigafleet.store import StoreCorruptError, connect
 
 __all__ = ["StoreCorruptError", "completed_ids", "export_parquet", "load_results", "run_sweep"]
 from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
 from gigafleet.uncertainty.runs import check_plan_runs, execute_run, warm_up
+
+
+class SweepRunError(GigafleetError):
+    """A run failed inside a worker; the runs finished before it stay stored (resumable)."""
 
 
 def completed_ids(path: Path, sweep: str) -> set[str]:
@@ -61,9 +65,15 @@ def validate_experiment(experiment: Experiment) -> int:
     if experiment.kind == "plan":
         check_plan_runs(str(experiment.base), runs)
     else:
-        from gigafleet.uncertainty.registry import get_function
+        from gigafleet.uncertainty.registry import check_arguments
 
-        get_function(str(experiment.function))
+        values: dict[str, list[Any]] = {}
+        for run in runs:
+            for path, value in run.values.items():
+                if path.startswith("function."):
+                    values.setdefault(path.split(".", 1)[1], []).append(value)
+        check_arguments(str(experiment.function), {k: list({repr(v): v for v in vs}.values())
+                                                   for k, vs in values.items()})
     return len(runs)
 
 
@@ -77,13 +87,13 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
         import yaml
 
         text = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
+    validate_experiment(experiment)  # everything that can be checked fails here, before the store is touched
     runs, problem = expand_runs(catalog, experiment)
     sweep = sweep_id(experiment)
     target: str | Callable[..., Any]
     if experiment.kind == "plan":
         assert experiment.base is not None
         target = experiment.base
-        check_plan_runs(target, runs)  # bad paths and values fail here, not inside a worker
     else:
         from gigafleet.uncertainty.registry import get_function
 
@@ -127,19 +137,29 @@ def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Call
             position += len(chunk)
             futures = {client.submit(execute_run, experiment.kind, target, run.values, run.seed, pure=False): run
                        for run in chunk}
-            completed = as_completed(futures, with_results=True)  # type: ignore[no-untyped-call]
+            completed = as_completed(futures, with_results=True, raise_errors=False)  # type: ignore[no-untyped-call]
             for finished_batch in completed.batches():  # type: ignore[no-untyped-call]
+                failed = [(futures[f], out) for f, out in finished_batch if f.status == "error"]
+                finished_batch = [(f, out) for f, out in finished_batch if f.status != "error"]
                 rows = []
                 for future, outputs in finished_batch:
                     run = futures[future]
                     rows.append([sweep, run.run_id, run.index, json.dumps(run.values),
                                  json.dumps(outputs, default=float), outputs.get("seconds", 0.0),
                                  _dt.datetime.now(_dt.UTC).replace(tzinfo=None)])
-                with connect(store) as con:  # one short commit per batch
-                    con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                if rows:
+                    with connect(store) as con:  # one short commit per batch
+                        con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 finished += len(rows)
                 if progress:
                     progress(finished, total)
+                if failed:
+                    run, exc = failed[0]
+                    for future in futures:
+                        future.cancel()
+                    raise SweepRunError(f"sweep {sweep}: run {run.index} ({json.dumps(run.values)[:200]}) failed: "
+                                        f"{type(exc).__name__}: {str(exc)[:200]}; {finished} finished runs are "
+                                        "stored: fix the experiment, or --resume to retry the rest")
             if stop is not None and _converged(store, sweep, stop.output, stop.relative_halfwidth, stop.min_runs):
                 break
     finally:

@@ -3,12 +3,20 @@
 API (OpenAPI at ``/docs``): ``POST /api/estimate`` and ``POST /api/check`` take the same fields as the CLI flags and
 return the same JSON; ``POST /api/plan`` starts a background plan and returns a job id; ``GET /api/jobs/{id}``
 (progress), ``DELETE /api/jobs/{id}`` (cancel); ``GET /api/runs``, ``GET /api/runs/{id}``,
-``GET /api/runs/{id}/download/{format}``; ``GET /api/catalog``; ``POST /api/scenario/validate``.
+``GET /api/runs/{id}/download/{format}``; ``GET /api/catalog``; ``POST /api/scenario/validate``;
+``POST /api/sweep``, ``GET /api/sweeps/{id}[/report]``.
 
-Pages: ``/`` (live estimate), ``/check``, ``/scenarios`` (editor), ``/runs``, ``/runs/{id}``, ``/compare``,
-``/catalog``. Scripts are static files (no inline scripts; CSP ``script-src 'self'``); plotly.js is served from the
-installed plotly package. Inputs go through the same typed models and parsers as the CLI; errors are 422 with the
-field name; downloads are addressed by run id only.
+Pages: ``/`` (live estimate), ``/check``, ``/scenarios`` (editor), ``/sweeps``, ``/runs``, ``/runs/{id}``,
+``/compare``, ``/catalog``. Scripts are static files (no inline scripts; CSP ``script-src 'self'``); plotly.js is
+served from the installed plotly package. Inputs go through the same typed models and parsers as the CLI; errors
+are 422 with the field name and never echo more than 200 characters of any input; downloads are addressed by run id
+only.
+
+Security (:mod:`gigafleet.web.security`): Host allow-list, token authentication (Bearer header or the cookie of a
+one-time page exchange), same-origin writes, 256 KiB bodies counted as they arrive, security headers on every
+response. Nothing in a request chooses code to run: YAML is parsed by :func:`gigafleet.safeio.load_yaml_text` (no
+aliases), sweeps run only registered functions and shipped base scenarios, estimates are capped at
+:data:`API_MAX_SAMPLES` samples and :data:`API_MAX_MEMORY_GB` GiB, and the job queue at ``max_jobs`` (429).
 """
 
 from __future__ import annotations
@@ -21,18 +29,41 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import ASGIApp
 
-from gigafleet.errors import GigafleetError, InputError
+from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip, describe_loc, echo_input
+from gigafleet.web.security import MAX_BODY_BYTES, Guard, GuardSettings
+
+if TYPE_CHECKING:
+    from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.scenario import Scenario
+    from gigafleet.uncertainty.experiment import Experiment
+
+__all__ = ["API_MAX_MEMORY_GB", "API_MAX_SAMPLES", "MAX_BODY_BYTES", "MAX_JOB_RECORDS", "RETRY_AFTER_S",
+           "CheckRequest", "EstimateRequest", "Jobs", "PlanRequest", "SweepRequest", "create_app", "escape"]
 
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
-MAX_BODY_BYTES = 256 * 1024
 STATIC = Path(__file__).parent / "static"
+API_MAX_SAMPLES = 100_000
+"""Most Monte Carlo samples one estimate or check request may ask for."""
+API_MAX_MEMORY_GB = 1.0
+"""Largest estimated peak memory of one estimate or check request [GiB]."""
+MAX_JOB_RECORDS = 1000
+"""Finished job records kept (oldest dropped first)."""
+RETRY_AFTER_S = 10
+"""``Retry-After`` of a 429 (job queue full) [s]."""
+MAX_ERRORS_SHOWN = 10
+"""Most validation errors listed in one 422 response."""
+MAX_DETAIL_CHARS = 4000
+"""Rough cap on the length of one 422 response's error list [characters]."""
 
 
 class EstimateRequest(BaseModel):
@@ -60,7 +91,7 @@ class CheckRequest(EstimateRequest):
     claim_capex_usd: str | float | None = None
     claim_power_gw: str | float | None = None
     claim_energy_twh: str | float | None = None
-    claim_share_of: list[str] = Field(default_factory=list, examples=[["uk=0.75"]])
+    claim_share_of: list[str] = Field(default_factory=list, max_length=100, examples=[["uk=0.75"]])
 
 
 class PlanRequest(BaseModel):
@@ -81,147 +112,277 @@ class SweepRequest(BaseModel):
 
 def _field_error(exc: InputError | GigafleetError) -> JSONResponse:
     field = getattr(exc, "field", "body")
-    name = str(field).lstrip("-").replace("-", "_")
-    return JSONResponse(status_code=422, content={"detail": [{"loc": ["body", name], "msg": str(exc),
+    name = clip(str(field).lstrip("-").replace("-", "_"), quote=False)
+    return JSONResponse(status_code=422, content={"detail": [{"loc": ["body", name],
+                                                              "msg": clip(str(exc), 6 * MAX_ECHO_CHARS, quote=False),
                                                               "type": "value_error"}]})
+
+
+def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
+    """Pydantic errors as a short 422 ``detail``: field names kept in ``loc``, every input clipped.
+
+    No input, key or message is echoed longer than :data:`~gigafleet.errors.MAX_ECHO_CHARS` characters, at most
+    :data:`MAX_ERRORS_SHOWN` errors are listed, and the list stays under about :data:`MAX_DETAIL_CHARS` characters,
+    so a 200 KB bad body gives a response of a few KB.
+    """
+    detail: list[dict[str, Any]] = []
+    size = 0
+    errors = list(errors)
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        loc = [part if isinstance(part, int) else clip(part, quote=False) for part in error.get("loc", ())][:12]
+        item: dict[str, Any] = {"loc": loc, "msg": clip(error.get("msg", "invalid value"), quote=False),
+                                "type": clip(error.get("type", "value_error"), 60, quote=False)}
+        if "input" in error:
+            item["input"] = clip(error["input"])
+        size += len(json.dumps(item))
+        if detail and (len(detail) >= MAX_ERRORS_SHOWN or size > MAX_DETAIL_CHARS):
+            detail.append({"loc": ["body"], "msg": f"... and {len(errors) - len(detail)} more errors",
+                           "type": "value_error"})
+            break
+        detail.append(item)
+    return detail
+
+
+class FieldError(GigafleetError):
+    """A refused request field, with a ready message (answered 422 naming ``field``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def _model_error(exc: ValidationError, where: str) -> GigafleetError:
+    """The first error of a pydantic validation of YAML text (field, clipped value, never the text itself)."""
+    first = exc.errors()[0]
+    loc = describe_loc(first["loc"])
+    message = clip(str(first["msg"]).removeprefix("Value error, "), 2 * MAX_ECHO_CHARS, quote=False)
+    if not loc:  # a check across fields (model validator): its message says what is wrong
+        return FieldError(where, message)
+    if first["type"] == "extra_forbidden":
+        return InputError(loc or where, "an unknown key", "the keys documented for this file")
+    value = first.get("input")
+    return InputError(loc or where, echo_input(value) if isinstance(value, (dict, list, tuple, set)) else value,
+                      message)
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-API_MAX_SAMPLES = 100_000
+def _scenario(request: EstimateRequest) -> Scenario:
+    """The estimate scenario of a request, parsed and bounded as the CLI's flags, with the API's caps."""
+    from gigafleet.inputs import build_scenario
+
+    return build_scenario(chip=request.chip, fleet=request.fleet, accelerators=_text(request.accelerators),
+                          it_power_gw=_text(request.it_power_gw), facility_power_gw=_text(request.facility_power_gw),
+                          budget_usd=_text(request.budget_usd), cooling=request.cooling, region=request.region,
+                          year=_text(request.year), utilisation=_text(request.utilisation), mfu=_text(request.mfu),
+                          samples=str(request.samples), seed=str(request.seed), scenario_file=None,
+                          max_samples=API_MAX_SAMPLES, max_memory_gb=API_MAX_MEMORY_GB)
 
 
-def _scenario(request: EstimateRequest) -> Any:
-    from gigafleet.cli import _build_scenario, _int_flag
-
-    _int_flag(str(request.samples), "--samples", low=1, high=API_MAX_SAMPLES)  # the API caps work per request
-
-    return _build_scenario(chip=request.chip, fleet=request.fleet, accelerators=_text(request.accelerators),
-                           it_power_gw=_text(request.it_power_gw), facility_power_gw=_text(request.facility_power_gw),
-                           budget_usd=_text(request.budget_usd), cooling=request.cooling, region=request.region,
-                           year=_text(request.year), utilisation=_text(request.utilisation), mfu=_text(request.mfu),
-                           samples=str(request.samples), seed=str(request.seed), scenario_file=None)
+class QueueFullError(Exception):
+    """The job queue holds ``max_jobs`` queued or running jobs."""
 
 
 class Jobs:
-    """Background plan runs (a small thread pool: requests never wait for a solve)."""
+    """Background plans and sweeps: a small thread pool (requests never wait for a solve) and a bounded queue.
 
-    def __init__(self, store: Path) -> None:
+    Parameters
+    ----------
+    store
+        The DuckDB run store.
+    max_jobs
+        Most queued + running jobs; one more is refused (:class:`QueueFullError`, answered 429).
+    workers
+        Threads running jobs.
+    """
+
+    def __init__(self, store: Path, max_jobs: int = 16, workers: int = 2) -> None:
         self.store = store
-        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+        self.max_jobs = max_jobs
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gigafleet-job")
         self.lock = threading.Lock()
         self.jobs: dict[str, dict[str, Any]] = {}
+        self.futures: dict[str, concurrent.futures.Future[None]] = {}
+        self.active = 0
 
-    def start(self, name: str, text: str) -> str:
+    def _submit(self, record: dict[str, Any], work: Callable[[str], None]) -> str:
+        """Queue ``work(job_id)`` unless the queue is full; drop the oldest finished records over the cap."""
         job_id = uuid.uuid4().hex[:12]
         with self.lock:
-            self.jobs[job_id] = {"id": job_id, "status": "queued", "stage": "queued", "run_id": None, "error": None,
-                                 "started": time.time(), "scenario": name}
-        self.pool.submit(self._run, job_id, text)
+            if self.active >= self.max_jobs:
+                raise QueueFullError(f"{self.active} jobs queued or running (at most {self.max_jobs})")
+            self.active += 1
+            self.jobs[job_id] = {"id": job_id, **record}
+            try:
+                self.futures[job_id] = self.pool.submit(self._guarded, job_id, work)
+            except RuntimeError:  # the pool is shut down
+                self.active -= 1
+                del self.jobs[job_id]
+                raise QueueFullError("the server is shutting down") from None
+            finished = [k for k, job in self.jobs.items() if k not in self.futures]
+            for old in finished[:max(0, len(self.jobs) - MAX_JOB_RECORDS)]:
+                del self.jobs[old]
         return job_id
+
+    def _guarded(self, job_id: str, work: Callable[[str], None]) -> None:
+        try:
+            work(job_id)
+        finally:
+            with self.lock:
+                self.active -= 1
+                self.futures.pop(job_id, None)
+
+    def start(self, scenario: PlanScenario, text: str) -> str:
+        """Queue a validated plan scenario (``text``: its YAML, stored with the run); returns the job id."""
+        return self._submit({"status": "queued", "stage": "queued", "run_id": None, "error": None,
+                             "started": time.time(), "scenario": scenario.name},
+                            lambda job_id: self._run(job_id, scenario, text))
 
     def _update(self, job_id: str, **changes: Any) -> None:
         with self.lock:
-            self.jobs[job_id].update(changes)
+            if job_id in self.jobs:
+                self.jobs[job_id].update(changes)
 
-    def _run(self, job_id: str, text: str) -> None:
-        import yaml
+    def _cancelled(self, job_id: str) -> bool:
+        with self.lock:
+            return bool(self.jobs.get(job_id, {}).get("status") == "cancelled")
 
-        from gigafleet.buildout.scenario import PlanScenario
+    def _run(self, job_id: str, scenario: PlanScenario, text: str) -> None:
         from gigafleet.buildout.solve import plan
         from gigafleet.catalog import load_catalog
         from gigafleet.store import save_run
 
         try:
-            if self.jobs[job_id]["status"] == "cancelled":
+            if self._cancelled(job_id):
                 return
             self._update(job_id, status="running", stage="validating")
-            scenario = PlanScenario.model_validate(yaml.safe_load(text))
             result = plan(load_catalog(), scenario, source="web",
                           progress=lambda stage: self._update(job_id, stage=stage))
-            if self.jobs[job_id]["status"] == "cancelled":
+            if self._cancelled(job_id):
                 return
             run_id = save_run("plan", result, text, self.store)
             self._update(job_id, status="done", stage="done", run_id=run_id)
         except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
-            self._update(job_id, status="failed", stage="failed", error=str(exc).splitlines()[0][:500])
+            self._update(job_id, status="failed", stage="failed", error=_first_line(exc))
 
-    def start_sweep(self, name: str, text: str) -> str:
-        job_id = uuid.uuid4().hex[:12]
-        with self.lock:
-            self.jobs[job_id] = {"id": job_id, "kind": "sweep", "status": "queued", "stage": "queued", "run_id": None,
-                                 "sweep_id": None, "error": None, "started": time.time(), "scenario": name,
-                                 "done": 0, "total": None}
-        self.pool.submit(self._sweep, job_id, text)
-        return job_id
+    def start_sweep(self, experiment: Experiment, text: str) -> str:
+        """Queue a validated experiment (``text``: its YAML); returns the job id."""
+        return self._submit({"kind": "sweep", "status": "queued", "stage": "queued", "run_id": None,
+                             "sweep_id": None, "error": None, "started": time.time(), "scenario": experiment.name,
+                             "done": 0, "total": None},
+                            lambda job_id: self._sweep(job_id, experiment, text))
 
-    def _sweep(self, job_id: str, text: str) -> None:
-        import yaml
-
-        from gigafleet.uncertainty.experiment import Experiment, sweep_id
+    def _sweep(self, job_id: str, experiment: Experiment, text: str) -> None:
+        from gigafleet.uncertainty.experiment import sweep_id
         from gigafleet.uncertainty.sweep import run_sweep
 
         try:
-            experiment = Experiment.model_validate(yaml.safe_load(text))
+            if self._cancelled(job_id):
+                return
             self._update(job_id, status="running", stage="starting workers", sweep_id=sweep_id(experiment))
 
             def progress(done: int, total: int) -> None:
                 self._update(job_id, stage=f"{done}/{total} runs", done=done, total=total)
 
             outcome = run_sweep(experiment, text, store=self.store, workers=2, resume=True, progress=progress,
-                                cancelled=lambda: self.jobs[job_id]["status"] == "cancelled")
-            if self.jobs[job_id]["status"] != "cancelled":
+                                cancelled=lambda: self._cancelled(job_id))
+            if not self._cancelled(job_id):
                 self._update(job_id, status="done", stage=f"{outcome['completed']}/{outcome['runs']} runs")
         except Exception as exc:  # reported to the user; stored runs stay (resumable)
-            self._update(job_id, status="failed", stage="failed", error=str(exc).splitlines()[0][:500])
+            self._update(job_id, status="failed", stage="failed", error=_first_line(exc))
 
     def cancel(self, job_id: str) -> dict[str, Any]:
+        """Cancel a job: a queued one never starts; a running plan's result is discarded; a sweep stops."""
         with self.lock:
             job = self.jobs.get(job_id)
             if job is None:
-                raise HTTPException(404, f"no job {job_id}")
+                raise HTTPException(404, f"no job {clip(job_id)}")
             if job["status"] in ("queued", "running"):
                 job.update(status="cancelled", stage="cancelled")
+                future = self.futures.get(job_id)
+                if future is not None and future.cancel():  # never started: its slot is free now
+                    self.futures.pop(job_id, None)
+                    self.active -= 1
             return dict(job)
 
     def get(self, job_id: str) -> dict[str, Any]:
+        """A job's record (404 for an unknown id)."""
         with self.lock:
             if job_id not in self.jobs:
-                raise HTTPException(404, f"no job {job_id}")
+                raise HTTPException(404, f"no job {clip(job_id)}")
             return dict(self.jobs[job_id])
 
 
-def create_app(store: Path | None = None, token: str | None = None) -> FastAPI:
-    """The FastAPI application (store: DuckDB run store; token: required bearer token, if any)."""
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return clip(lines[0] if lines else type(exc).__name__, 500, quote=False)
+
+
+class GigafleetApp(FastAPI):
+    """The FastAPI app with :class:`~gigafleet.web.security.Guard` outermost, so that its checks come first and
+    its security headers reach every response (the server-error page included)."""
+
+    guard_settings: GuardSettings = GuardSettings.create(None)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The usual stack wrapped in the guard."""
+        return Guard(super().build_middleware_stack(), self.guard_settings)
+
+
+def create_app(store: Path | None = None, token: str | None = None, allowed_hosts: Iterable[str] | None = None,
+               max_jobs: int = 16) -> FastAPI:
+    """The FastAPI application.
+
+    Parameters
+    ----------
+    store
+        DuckDB run store (default: :func:`gigafleet.store.store_path`).
+    token
+        Access token required on every request but the static scripts (``Authorization: Bearer``, or the cookie of
+        the page exchange ``/?token=...``); ``None``: no authentication (Python API, tests, ``--no-token``).
+    allowed_hosts
+        Host header names accepted besides localhost, 127.0.0.1 and [::1] (with or without a port).
+    max_jobs
+        Most queued + running background jobs (plans and sweeps); more are answered 429 with ``Retry-After``.
+
+    Raises
+    ------
+    InputError
+        An empty token or ``max_jobs`` below 1.
+    """
     from gigafleet.store import store_path
 
-    app = FastAPI(title="gigafleet", version="0.1.0", docs_url=None, redoc_url=None,
-                  description="Plan and simulate AI compute fleets: estimates, claim checks, build-out plans.")
+    if token is not None and not token.strip():
+        raise InputError("token", token, "a non-empty token (or None for no authentication)")
+    if max_jobs < 1:
+        raise InputError("max_jobs", max_jobs, "a whole number of at least 1")
+    app = GigafleetApp(title="gigafleet", version="0.1.0", docs_url=None, redoc_url=None,
+                       description="Plan and simulate AI compute fleets: estimates, claim checks, build-out plans.")
+    app.guard_settings = GuardSettings.create(token, allowed_hosts)
     runs_store = store_path(store)
-    jobs = Jobs(runs_store)
+    jobs = Jobs(runs_store, max_jobs=max_jobs)
     app.state.jobs = jobs
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(status_code=413, content={"detail": f"request body over {MAX_BODY_BYTES} bytes"})
-        if token is not None and not request.url.path.startswith("/static/"):
-            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or \
-                request.query_params.get("token", "")
-            if given != token:
-                return JSONResponse(status_code=401, content={"detail": "missing or wrong token"})
-        response: Response = await call_next(request)
-        report = request.url.path.endswith(("/download/html", "/report"))
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'self'" + (" 'unsafe-inline' 'unsafe-eval'" if report else "")
-            + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'")
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    def start(submit: Callable[[], str]) -> dict[str, Any]:
+        try:
+            return jobs.get(submit())
+        except QueueFullError as exc:
+            raise HTTPException(429, f"job queue full: {exc}; retry in {RETRY_AFTER_S} s or cancel a job",
+                                headers={"Retry-After": str(RETRY_AFTER_S)}) from None
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": validation_detail(exc.errors())})
+
+    @app.exception_handler(ValidationError)
+    async def model_error(_request: Request, exc: ValidationError) -> JSONResponse:
+        """A model built from request values refused them (never a 500)."""
+        errors = [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": validation_detail(errors)})
 
     @app.exception_handler(GigafleetError)
     async def gigafleet_error(_request: Request, exc: GigafleetError) -> JSONResponse:
@@ -277,40 +438,27 @@ def create_app(store: Path | None = None, token: str | None = None) -> FastAPI:
     @app.post("/api/scenario/validate", tags=["api"])
     def api_validate(request: PlanRequest) -> dict[str, Any]:
         """Validate a plan scenario (YAML text or shipped name); 422 names the field."""
-        text = _plan_text(request)
-        _validate_plan_text(text)
+        _validate_plan_text(_plan_text(request))
         return {"valid": True}
 
     @app.post("/api/plan", tags=["api"], status_code=202)
     def api_plan(request: PlanRequest) -> dict[str, Any]:
-        """Start a plan in the background; poll ``/api/jobs/{id}``; the run lands in ``/api/runs``."""
+        """Start a plan in the background; poll ``/api/jobs/{id}``; the run lands in ``/api/runs``.
+
+        429 with ``Retry-After`` when the job queue is full."""
         text = _plan_text(request)
-        name = _validate_plan_text(text)
-        return jobs.get(jobs.start(name, text))
+        scenario = _parse_plan_text(text)
+        return start(lambda: jobs.start(scenario, text))
 
     @app.post("/api/sweep", tags=["api"], status_code=202)
     def api_sweep(request: SweepRequest) -> dict[str, Any]:
-        """Start (or resume) a sweep in the background; poll ``/api/jobs/{id}``; report at /api/sweeps/{id}."""
-        import yaml
+        """Start (or resume) a sweep in the background; poll ``/api/jobs/{id}``; report at /api/sweeps/{id}.
 
-        from gigafleet.catalog import load_catalog
-        from gigafleet.uncertainty.experiment import EXPERIMENT_DIR, Experiment, expand_runs
-
-        if (request.experiment is None) == (request.yaml is None):
-            raise InputError("experiment", "both or neither", "either experiment (a shipped name) or yaml (text)")
-        if request.yaml is not None:
-            text = request.yaml
-        else:
-            shipped = {p.stem: p for p in EXPERIMENT_DIR.glob("*.yaml")}
-            if request.experiment not in shipped:
-                raise InputError("experiment", request.experiment, sorted(shipped))
-            text = shipped[str(request.experiment)].read_text(encoding="utf-8")
-        try:
-            experiment = Experiment.model_validate(yaml.safe_load(text))
-        except Exception as exc:
-            raise InputError("yaml", "text", str(exc).splitlines()[0]) from None
-        expand_runs(load_catalog(), experiment)  # unknown paths and bad bounds fail here, not in the background
-        return jobs.get(jobs.start_sweep(experiment.name, text))
+        The experiment is validated (model, registered function, parameter paths, size) before it is queued;
+        429 with ``Retry-After`` when the job queue is full."""
+        text = _sweep_text(request)
+        experiment = _parse_experiment_text(text)
+        return start(lambda: jobs.start_sweep(experiment, text))
 
     @app.get("/api/sweeps/{sweep}", tags=["api"])
     def api_sweep_summary(sweep: str) -> dict[str, Any]:
@@ -377,7 +525,7 @@ def create_app(store: Path | None = None, token: str | None = None) -> FastAPI:
             from gigafleet.plan_report import render_plan_html
 
             return HTMLResponse(render_plan_html(result))
-        raise HTTPException(404, f"unknown format {fmt!r}; use json, csv, parquet or html")
+        raise HTTPException(404, f"unknown format {clip(fmt)}; use json, csv, parquet or html")
 
     @app.get("/api/catalog", tags=["api"])
     def api_catalog() -> dict[str, Any]:
@@ -423,27 +571,72 @@ def _plan_text(request: PlanRequest) -> str:
     return shipped[name].read_text(encoding="utf-8")
 
 
-def _validate_plan_text(text: str) -> str:
-    import yaml
-    from pydantic import ValidationError
-
+def _parse_plan_text(text: str) -> PlanScenario:
+    """A plan scenario from YAML text (safe YAML: no aliases, bounded size and depth), fully checked."""
     from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
     from gigafleet.catalog import load_catalog
+    from gigafleet.safeio import load_yaml_text
 
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError("yaml", "text", f"valid YAML ({str(exc).splitlines()[0]})") from None
+    data = load_yaml_text(text, "yaml")
     if not isinstance(data, dict):
         raise InputError("yaml", "text", "a mapping of scenario keys")
     try:
         scenario = PlanScenario.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(loc or "yaml", first.get("input"), first["msg"]) from None
+        raise _model_error(exc, "yaml") from None
     check_plan_scenario(load_catalog(), scenario, "scenario")
-    return scenario.name
+    return scenario
+
+
+def _validate_plan_text(text: str) -> str:
+    """Validate a plan scenario's YAML text; returns its name."""
+    return _parse_plan_text(text).name
+
+
+def _sweep_text(request: SweepRequest) -> str:
+    from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
+
+    if (request.experiment is None) == (request.yaml is None):
+        raise InputError("experiment", "both or neither", "either experiment (a shipped name) or yaml (text)")
+    if request.yaml is not None:
+        return request.yaml
+    shipped = {p.stem: p for p in EXPERIMENT_DIR.glob("*.yaml")}
+    if request.experiment not in shipped:
+        raise InputError("experiment", request.experiment, sorted(shipped))
+    return shipped[str(request.experiment)].read_text(encoding="utf-8")
+
+
+def _parse_experiment_text(text: str) -> Experiment:
+    """An experiment from YAML text, checked before anything is queued.
+
+    The model refuses unknown keys, names that are not file-name safe and functions that are not registered (no
+    module is ever imported by name); a ``plan`` experiment's base must be a shipped scenario (never a server
+    path); then :func:`expand_runs` checks every parameter path and bounds the run count (before building any
+    sample matrix).
+    """
+    from gigafleet.catalog import load_catalog
+    from gigafleet.safeio import load_yaml_text
+    from gigafleet.scenario import SCENARIO_DIR
+    from gigafleet.uncertainty.experiment import Experiment, expand_runs
+
+    data = load_yaml_text(text, "yaml")
+    if not isinstance(data, dict):
+        raise InputError("yaml", "text", "a mapping of experiment keys")
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as exc:
+        raise _model_error(exc, "yaml") from None
+    if experiment.kind == "plan":
+        shipped = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+        if experiment.base not in shipped:
+            raise InputError("base", experiment.base, shipped)
+    try:
+        expand_runs(load_catalog(), experiment)  # unknown paths, bad bounds, too many runs: here, not in the background
+    except GigafleetError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise FieldError("sample", f"the sampler refused these values ({_first_line(exc)})") from None
+    return experiment
 
 
 def escape(value: object) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from gigafleet.errors import clip
 from gigafleet.web.app import RUN_ID, PlanRequest, escape
 
 STATIC = Path(__file__).parent / "static"
@@ -148,7 +149,7 @@ def add_pages(app: FastAPI, store: Path) -> None:
         """The YAML text of a shipped or saved plan scenario."""
         files = scenario_files()
         if name not in files:
-            raise HTTPException(404, f"no scenario {name!r}; known: {', '.join(sorted(files))}")
+            raise HTTPException(404, f"no scenario {clip(name)}; known: {', '.join(sorted(files))}")
         return files[name].read_text(encoding="utf-8")
 
     @app.post("/api/scenarios/{name}", tags=["api"], status_code=201)

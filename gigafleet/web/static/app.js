@@ -10,9 +10,17 @@ function formData(form) {
   return data;
 }
 
+// Same-origin fetch: the session cookie (set when the page was opened with ?token=...) authenticates it.
+// A 401 means the session is gone (server restarted with a new token): reload to show the token form.
+async function api(url, options) {
+  const response = await fetch(url, Object.assign({credentials: "same-origin"}, options || {}));
+  if (response.status === 401) window.location.reload();
+  return response;
+}
+
 async function postJSON(url, body) {
-  const response = await fetch(url, {method: "POST", headers: {"Content-Type": "application/json"},
-                                      body: JSON.stringify(body)});
+  const response = await api(url, {method: "POST", headers: {"Content-Type": "application/json"},
+                                   body: JSON.stringify(body)});
   const data = await response.json().catch(() => ({}));
   return {ok: response.ok, status: response.status, data};
 }
@@ -98,7 +106,7 @@ function setupScenarios() {
   let job = null;
   const load = async () => {
     const name = document.getElementById("scenario-name").value;
-    const response = await fetch("/api/scenarios/" + encodeURIComponent(name));
+    const response = await api("/api/scenarios/" + encodeURIComponent(name));
     text.value = await response.text();
   };
   const message = (data) => (Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : String(data.detail || ""));
@@ -113,7 +121,7 @@ function setupScenarios() {
     if (!ok) { errors.textContent = message(data); return; }
     errors.textContent = ""; job = data.id;
     const poll = async () => {
-      const state = await (await fetch("/api/jobs/" + job)).json();
+      const state = await (await api("/api/jobs/" + job)).json();
       progress.textContent = "job " + job + ": " + state.stage;
       if (state.status === "done") {
         const link = el("a", "open run " + state.run_id); link.href = "/runs/" + state.run_id; link.id = "run-link";
@@ -130,7 +138,7 @@ function setupScenarios() {
     progress.textContent = ok ? "saved as " + data.saved : "";
   });
   document.getElementById("scenario-cancel").addEventListener("click", async () => {
-    if (job) await fetch("/api/jobs/" + job, {method: "DELETE"});
+    if (job) await api("/api/jobs/" + job, {method: "DELETE"});
   });
   load();
 }
@@ -138,7 +146,7 @@ function setupScenarios() {
 async function plotRuns(target, ids) {
   const traces = [];
   for (const id of ids) {
-    const run = await (await fetch("/api/runs/" + id)).json();
+    const run = await (await api("/api/runs/" + id)).json();
     traces.push({type: "scatter", mode: "lines+markers", name: id + " (" + (run.scenario || {}).name + ")",
                  x: run.years.map((y) => y.year), y: run.years.map((y) => y.h100e)});
   }
@@ -155,7 +163,7 @@ function setupSweeps() {
     if (!ok) { errors.textContent = Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : ""; return; }
     errors.textContent = ""; job = data.id;
     const poll = async () => {
-      const state = await (await fetch("/api/jobs/" + job)).json();
+      const state = await (await api("/api/jobs/" + job)).json();
       progress.textContent = "job " + job + ": " + state.stage;
       if (state.status === "done") {
         const link = el("a", "open report " + state.sweep_id);
@@ -167,7 +175,7 @@ function setupSweeps() {
     poll();
   });
   document.getElementById("sweep-cancel").addEventListener("click", async () => {
-    if (job) await fetch("/api/jobs/" + job, {method: "DELETE"});
+    if (job) await api("/api/jobs/" + job, {method: "DELETE"});
   });
 }
 
