@@ -263,8 +263,7 @@ def check(
     --claim-share-of uk=0.75
     """
     from gigafleet.catalog import load_catalog
-    from gigafleet.claims import Claims, check_claims
-    from gigafleet.errors import InputError
+    from gigafleet.claims import check_claims
     from gigafleet.estimate import summarise
     from gigafleet.fleet import simulate_fleet
     from gigafleet.scenario import to_spec
@@ -274,22 +273,10 @@ def check(
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
                                     seed=seed, scenario_file=scenario,
                                     max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
-    from gigafleet.inputs import BUDGET_USD_RANGE, ENERGY_TWH_RANGE, POWER_GW_RANGE, claim_shares
+    from gigafleet.inputs import parse_claims
 
-    base = spec_scenario.claims.to_claims() if spec_scenario.claims is not None else Claims()
-    shares = {**base.share_of, **claim_shares(list(claim_share_of or []))}
-    claims = Claims(
-        capex_usd=(_bounded(claim_capex_usd, "--claim-capex-usd", *BUDGET_USD_RANGE, unit="USD")
-                   if claim_capex_usd is not None else base.capex_usd),
-        power_gw=(_bounded(claim_power_gw, "--claim-power-gw", *POWER_GW_RANGE, unit="GW")
-                  if claim_power_gw is not None else base.power_gw),
-        energy_twh_per_year=(_bounded(claim_energy_twh, "--claim-energy-twh", *ENERGY_TWH_RANGE, unit="TWh/yr")
-                             if claim_energy_twh is not None else base.energy_twh_per_year),
-        share_of=shares,
-    )
-    if claims.is_empty():
-        raise InputError("claims", "none", "at least one of --claim-capex-usd, --claim-power-gw, "
-                                           "--claim-energy-twh, --claim-share-of")
+    claims = parse_claims(claim_capex_usd, claim_power_gw, claim_energy_twh, list(claim_share_of or []),
+                          spec_scenario.claims.to_claims() if spec_scenario.claims is not None else None)
     catalog = load_catalog()
     spec = to_spec(catalog, spec_scenario, _error_names(
         scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from gigafleet.errors import InputError
 
 if TYPE_CHECKING:
+    from gigafleet.claims import Claims
     from gigafleet.scenario import Scenario
 
 MAX_ACCELERATORS = 1e9
@@ -152,6 +153,30 @@ def claim_shares(items: list[str], flag: str = "--claim-share-of") -> dict[str, 
             raise InputError(flag, item, "each baseline once, e.g. --claim-share-of uk=0.75 --claim-share-of de=1")
         shares[key.strip()] = bounded(value, flag, *SHARE_RANGE)
     return shares
+
+
+def parse_claims(capex_usd: str | float | None, power_gw: str | float | None, energy_twh: str | float | None,
+                 share_of: list[str], base: Claims | None = None) -> Claims:
+    """Claims from flags or request fields (CLI and web alike), each bounded; ``base`` gives defaults.
+
+    Raises :class:`~gigafleet.errors.InputError` when no claim is given at all.
+    """
+    from gigafleet.claims import Claims
+
+    base = base if base is not None else Claims()
+    claims = Claims(
+        capex_usd=(bounded(capex_usd, "--claim-capex-usd", *BUDGET_USD_RANGE, unit="USD")
+                   if capex_usd is not None else base.capex_usd),
+        power_gw=(bounded(power_gw, "--claim-power-gw", *POWER_GW_RANGE, unit="GW")
+                  if power_gw is not None else base.power_gw),
+        energy_twh_per_year=(bounded(energy_twh, "--claim-energy-twh", *ENERGY_TWH_RANGE, unit="TWh/yr")
+                             if energy_twh is not None else base.energy_twh_per_year),
+        share_of={**base.share_of, **claim_shares(list(share_of))},
+    )
+    if claims.is_empty():
+        raise InputError("claims", "none", "at least one of --claim-capex-usd, --claim-power-gw, "
+                                           "--claim-energy-twh, --claim-share-of")
+    return claims
 
 
 def build_scenario(**flags: Any) -> Scenario:

@@ -405,31 +405,18 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
     def api_check(request: CheckRequest) -> dict[str, Any]:
         """Same fields and JSON as ``gigafleet check --json``."""
         from gigafleet.catalog import load_catalog
-        from gigafleet.claims import Claims, check_claims, resolve_baseline
+        from gigafleet.claims import check_claims, resolve_baseline
         from gigafleet.estimate import summarise
         from gigafleet.fleet import simulate_fleet
-        from gigafleet.quantities import parse_positive
+        from gigafleet.inputs import parse_claims
         from gigafleet.scenario import FLAG_NAMES, to_spec
 
         scenario = _scenario(request)
         catalog = load_catalog()
-        shares = {}
-        for item in request.claim_share_of:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise InputError("--claim-share-of", item, "KEY=SHARE such as uk=0.75")
+        claims = parse_claims(request.claim_capex_usd, request.claim_power_gw, request.claim_energy_twh,
+                              list(request.claim_share_of))  # the CLI's parser and bounds
+        for key in claims.share_of:
             resolve_baseline(catalog, key)
-            shares[key.strip()] = parse_positive(value, "--claim-share-of")
-        claims = Claims(
-            capex_usd=parse_positive(str(request.claim_capex_usd), "--claim-capex-usd")
-            if request.claim_capex_usd is not None else None,
-            power_gw=parse_positive(str(request.claim_power_gw), "--claim-power-gw")
-            if request.claim_power_gw is not None else None,
-            energy_twh_per_year=parse_positive(str(request.claim_energy_twh), "--claim-energy-twh")
-            if request.claim_energy_twh is not None else None,
-            share_of=shares)
-        if claims.is_empty():
-            raise InputError("claims", "none", "at least one claim_* field")
         spec = to_spec(catalog, scenario, FLAG_NAMES)
         result = simulate_fleet(catalog, spec, scenario.samples, scenario.seed)
         return {"schema_version": 1, "claims": check_claims(catalog, result, claims),
