@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,31 +13,14 @@ import pytest
 PLANS = 20
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def busy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    import uvicorn
-
     from gigafleet.web.app import create_app
+    from tests.conftest import serve
 
     store = tmp_path_factory.mktemp("concurrency") / "runs.duckdb"
-    port = _free_port()
-    config = uvicorn.Config(create_app(store, max_jobs=PLANS + 4), host="127.0.0.1", port=port, log_level="error")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if instance.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(store, max_jobs=PLANS + 4)) as url:
+        yield url, store
 
 
 def test_twenty_plans_and_readers_lose_nothing(busy_server: tuple[str, Path]) -> None:

@@ -601,10 +601,9 @@ def _parse_experiment_text(text: str) -> Experiment:
     path); then :func:`expand_runs` checks every parameter path and bounds the run count (before building any
     sample matrix).
     """
-    from gigafleet.catalog import load_catalog
     from gigafleet.safeio import load_yaml_text
     from gigafleet.scenario import SCENARIO_DIR
-    from gigafleet.uncertainty.experiment import Experiment, expand_runs
+    from gigafleet.uncertainty.experiment import Experiment
 
     data = load_yaml_text(text, "yaml")
     if not isinstance(data, dict):
@@ -617,8 +616,10 @@ def _parse_experiment_text(text: str) -> Experiment:
         shipped = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
         if experiment.base not in shipped:
             raise InputError("base", experiment.base, shipped)
+    from gigafleet.uncertainty.sweep import validate_experiment
+
     try:
-        expand_runs(load_catalog(), experiment)  # unknown paths, bad bounds, too many runs: here, not in the background
+        validate_experiment(experiment)  # paths, bounds, run count, swept values, function arguments: not in a job
     except GigafleetError:
         raise
     except (ValueError, TypeError, OverflowError) as exc:
