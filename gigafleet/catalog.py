@@ -86,7 +86,8 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
     "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield"),
     "capability": ("hoffmann-approach1", "hoffmann-approach3", "data", "limits", "inference", "training"),
     "failure_modes": ("gpu", "hbm", "sram", "nic", "network", "host", "psu", "cooling", "software", "sdc", "repair",
-                      "job", "generation", "domain-rack", "domain-pdu", "domain-cooling-loop", "domain-fabric"),
+                      "job", "generation", "domain-rack", "domain-pdu", "domain-cooling-loop", "domain-fabric",
+                      "regime-storage-restart", "regime-in-memory", "regime-elastic"),
     "sites": ("abilene-tx", "memphis-tn", "new-albany-oh", "richland-parish-la", "mount-pleasant-wi",
               "northern-virginia", "abu-dhabi", "lulea-se"),
 }

@@ -194,6 +194,16 @@ def _check_solver(name: str) -> None:
     check_solver(name, "--solver")
 
 
+def _regime_flag(text: str) -> str:
+    from gigafleet.errors import InputError
+    from gigafleet.reliability.regimes import REGIMES
+
+    value = text.strip().lower()
+    if value not in ("auto", *REGIMES):
+        raise InputError("--regime", text, ["auto", *REGIMES])
+    return value
+
+
 def _dump(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, allow_nan=False))
 
@@ -570,7 +580,7 @@ def _print_reliability(result: dict[str, Any]) -> None:
     console = Console()
     i = result["inputs"]
     console.print(f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
-                  f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; engine "
+                  f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; regime {result['regime']}; engine "
                   f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events")
     table = Table(title="Fleet and largest job")
     table.add_column("Quantity")
@@ -604,6 +614,14 @@ def _print_reliability(result: dict[str, Any]) -> None:
     for cause, per_day in result["failures_per_day"]["by_cause"].items():
         causes.add_row(cause, sig(per_day) if per_day else "0", str(result["job_interruptions_by_cause"].get(cause, 0)))
     console.print(causes)
+    regimes = Table(title="Goodput of this job by recovery regime")
+    for column in ("Regime", "From", "Goodput", "Analytic", "Interruptions"):
+        regimes.add_column(column, justify="right" if column != "Regime" else "left")
+    for row in result["regimes"]:
+        regimes.add_row(row["regime"] + (" (used)" if row["regime"] == result["regime"] else ""),
+                        str(row["available_from_year"]), f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}",
+                        f"{row['job_interruptions']:,}")
+    console.print(regimes)
     curve = Table(title="Goodput vs job size")
     for column in ("Job size", "MTBI [h]", "Interval [min]", "Goodput", "Analytic"):
         curve.add_column(column, justify="right")
@@ -632,6 +650,10 @@ def reliability(
     spares_pct: Annotated[str, typer.Option("--spares-pct", help="Spare pool, % of the fleet.")] = "2",
     seed: SeedOpt = "0",
     max_memory_gb: Annotated[str, typer.Option("--max-memory-gb", help="Refuse runs estimated above this.")] = "4",
+    regime: Annotated[str, typer.Option("--regime", help="Recovery regime: auto (the best available in --year), "
+                                                         "storage-restart, in-memory or elastic.")] = "auto",
+    year: Annotated[str | None, typer.Option("--year", help="Year of operation, for --regime auto "
+                                                            "[default: this year].")] = None,
     as_json: JsonOpt = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
 ) -> None:
@@ -658,6 +680,7 @@ def reliability(
         hot_spares=_int_flag(hot_spares, "--hot-spares", low=0, high=10**9),
         spares_pct=parse_amount(spares_pct, "--spares-pct"), seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
         memory_limit_bytes=int(_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024) * 2**30),
+        regime=_regime_flag(regime), year=_int_flag(year, "--year", low=2015, high=2100),
     )
     if spec.accelerators != count or spec.job_size != job:
         raise InputError("--accelerators", accelerators, "a whole number of accelerators")

@@ -6,6 +6,8 @@ cause), ``job_mtbi_hours``, ``goodput``, ``gpu_hours_lost`` (by cause), ``spares
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
 import math
 import time
 from dataclasses import dataclass
@@ -24,6 +26,16 @@ from gigafleet.reliability.cohort import (
 )
 from gigafleet.reliability.job import JobOutcome, simulate_job
 from gigafleet.reliability.model import DOMAINS, FailureModel, failure_model
+from gigafleet.reliability.regimes import (
+    REGIMES,
+    STOPPING_DOMAIN,
+    RecoveryRegime,
+    analytic_goodput,
+    applicable,
+    available_regimes,
+    recovery_regime,
+    simulate_elastic_job,
+)
 
 SCHEMA_VERSION = 1
 
@@ -44,6 +56,8 @@ class ReliabilitySpec:
     seed: int = 0
     start_age_days: float | None = None
     memory_limit_bytes: int = MEMORY_LIMIT_BYTES
+    regime: str = "storage-restart"                  # or in-memory, elastic, auto (best available in ``year``)
+    year: int | None = None                          # for regime auto [default: this year]
 
 
 def job_rate_per_hour(model: FailureModel, job_size: int) -> float:
@@ -58,6 +72,22 @@ MAX_DAYS = 3650
 """Longest simulated period [days]."""
 MAX_MINUTES = 1440
 """Longest checkpoint write or restart [min]."""
+
+
+def resolve_regime(catalog: Catalog, model: FailureModel, name: str, job_size: int, year: int | None
+                   ) -> RecoveryRegime:
+    """The regime to simulate: ``name``, or for ``auto`` the available one (in ``year``, default this year) with
+    the highest expected goodput at this job size."""
+    if name != "auto":
+        regime = recovery_regime(catalog, name, model)
+        if not applicable(regime, job_size):
+            raise InputError("--regime", name, f"storage-restart or in-memory for a job of {job_size:,} (elastic "
+                                               f"needs at least two replicas of {regime.replica_accelerators:,})")
+        return regime
+    options = [recovery_regime(catalog, n, model)
+               for n in available_regimes(catalog, year if year is not None else _dt.date.today().year)]
+    options = [r for r in options if applicable(r, job_size)]
+    return max(options, key=lambda r: analytic_goodput(model, r, job_size))
 
 
 def validate(spec: ReliabilitySpec) -> None:
@@ -98,11 +128,16 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
                          f"a fleet whose simulation fits in {spec.memory_limit_bytes / 2**30:.3g} GiB (this one needs "
                          f"~{memory / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)")
     model = failure_model(catalog, spec.chip)
+    regime = resolve_regime(catalog, model, spec.regime, spec.job_size, spec.year)
     write_h = (spec.checkpoint_write_minutes / 60.0 if spec.checkpoint_write_minutes is not None
-               else model.checkpoint_write_hours)
-    restart_h = spec.restart_minutes / 60.0 if spec.restart_minutes is not None else model.restart_hours
+               else regime.write_hours)
+    restart_h = spec.restart_minutes / 60.0 if spec.restart_minutes is not None else regime.restart_hours
+    regime = dataclasses.replace(regime, write_hours=write_h, restart_hours=restart_h)
     horizon = spec.days * 24.0
     mtbi = 1.0 / job_rate_per_hour(model, spec.job_size)
+    if not regime.stops_on_device_failure:  # elastic: only fabric-partition outages stop the job
+        mtbi = 1.0 / max(model.domain_rate_per_hour[STOPPING_DOMAIN]
+                         * math.ceil(spec.job_size / model.domain_size[STOPPING_DOMAIN]), 1e-12)
     young, daly = young_interval(write_h, mtbi), daly_interval(write_h, mtbi)
     interval = spec.checkpoint_interval_hours if spec.checkpoint_interval_hours is not None else daly
     if spec.checkpoint_interval_hours is None and write_h <= 0:
@@ -123,8 +158,39 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         memory_limit_bytes=spec.memory_limit_bytes)
     seconds = time.perf_counter() - started
     times, causes, needed, down = _job_events(events, spec.job_size)
-    outcome = simulate_job(times, needed, down, horizon_hours=horizon, interval_hours=interval,
-                           write_hours=write_h, restart_hours=restart_h, hot_spares=hot)
+
+    def play(size: int, regime_s: RecoveryRegime, tau: float | None = None) -> tuple[JobOutcome, float, float]:
+        """Simulated outcome, MTBI of job stops and interval for a job of ``size`` under ``regime_s``."""
+        t_s, c_s, n_s, d_s = _job_events(events, size)
+        hot_s = math.ceil(size * spec.spares_pct / 100) if spec.hot_spares is None else spec.hot_spares
+        if not regime_s.stops_on_device_failure and applicable(regime_s, size):
+            m_s = 1.0 / max(model.domain_rate_per_hour[STOPPING_DOMAIN]
+                            * math.ceil(size / model.domain_size[STOPPING_DOMAIN]), 1e-12)
+            tau_s = tau if tau is not None else daly_interval(regime_s.write_hours, m_s)
+            return simulate_elastic_job(t_s, c_s, n_s, d_s, n_modes=len(model.modes), job_size=size,
+                                        regime=regime_s, horizon_hours=horizon,
+                                        interval_hours=max(tau_s, regime_s.write_hours * 1.01)), m_s, tau_s
+        m_s = 1.0 / job_rate_per_hour(model, size)
+        tau_s = tau if tau is not None else daly_interval(regime_s.write_hours, m_s)
+        tau_s = max(tau_s, regime_s.write_hours * 1.01)
+        return simulate_job(t_s, n_s, d_s, horizon_hours=horizon, interval_hours=tau_s,
+                            write_hours=regime_s.write_hours, restart_hours=regime_s.restart_hours,
+                            hot_spares=hot_s), m_s, tau_s
+
+    if regime.stops_on_device_failure:
+        outcome = simulate_job(times, needed, down, horizon_hours=horizon, interval_hours=interval,
+                               write_hours=write_h, restart_hours=restart_h, hot_spares=hot)
+    else:
+        outcome = play(spec.job_size, regime, interval)[0]
+    regimes = []
+    for name in REGIMES:
+        option = regime if name == regime.name else recovery_regime(catalog, name, model)
+        if not applicable(option, spec.job_size):
+            continue
+        played = outcome if name == regime.name else play(spec.job_size, option)[0]
+        regimes.append({"regime": name, "available_from_year": option.available_from_year,
+                        "goodput": played.goodput, "goodput_analytic": analytic_goodput(model, option, spec.job_size),
+                        "job_interruptions": played.interruptions})
     causes_all = events.causes
     per_day = events.failures_by_day.sum(axis=0) / (horizon / 24.0)
     job_by_cause = np.bincount(causes[times < horizon], minlength=len(causes_all))
@@ -135,16 +201,13 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         sizes.append(size)
         size *= 10
     sizes.append(spec.job_size)
+    small = dataclasses.replace(recovery_regime(catalog, "in-memory", model), write_hours=write_h,
+                                restart_hours=restart_h)  # an elastic regime below two replicas recovers in memory
     for s in sizes:
-        t_s, _, n_s, d_s = _job_events(events, s)
-        m_s = 1.0 / job_rate_per_hour(model, s)
-        tau_s = daly_interval(write_h, m_s) if spec.checkpoint_interval_hours is None else interval
-        tau_s = max(tau_s, write_h * 1.01)
-        o_s = simulate_job(t_s, n_s, d_s, horizon_hours=horizon, interval_hours=tau_s, write_hours=write_h,
-                           restart_hours=restart_h, hot_spares=math.ceil(s * spec.spares_pct / 100)
-                           if spec.hot_spares is None else spec.hot_spares)
+        regime_s = regime if applicable(regime, s) else small
+        o_s, m_s, tau_s = play(s, regime_s, None if spec.checkpoint_interval_hours is None else interval)
         curve.append({"job_size": s, "goodput": o_s.goodput, "mtbi_hours": m_s, "interval_hours": tau_s,
-                      "goodput_analytic": expected_goodput(tau_s, write_h, restart_h, m_s)})
+                      "regime": regime_s.name, "goodput_analytic": analytic_goodput(model, regime_s, s)})
     down_share_hourly = events.down_by_hour / spec.accelerators
     hours_in_days = int(horizon // 24) * 24
     availability = 1.0 - down_share_hourly[:hours_in_days].reshape(-1, 24).mean(axis=1) if hours_in_days else \
@@ -184,7 +247,10 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         "job_mtbi_hours": mtbi,
         "job_mtbi_hours_simulated": horizon / outcome.interruptions if outcome.interruptions else None,
         "checkpoint_interval_hours": interval, "young_interval_hours": young, "daly_interval_hours": daly,
-        "goodput": outcome.goodput, "goodput_analytic": expected_goodput(interval, write_h, restart_h, mtbi),
+        "goodput": outcome.goodput,
+        "goodput_analytic": (expected_goodput(interval, write_h, restart_h, mtbi) if regime.stops_on_device_failure
+                             else analytic_goodput(model, regime, spec.job_size)),
+        "regime": regime.name, "regimes": regimes,
         "gpu_hours_lost": lost, "gpu_hours_lost_total": float(sum(lost.values())),
         "goodput_vs_job_size": curve,
         "availability_by_day": availability.tolist(), "availability_mean": float(availability.mean()),
