@@ -19,6 +19,7 @@ References
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +125,7 @@ class FleetSlice:
     h100e: float                     # per accelerator
     chip_for_reliability: str
     year: int | None = None
+    facility_kw: float = 0.0         # facility power per accelerator at peak (IT x design-day PUE) [kW]
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,8 @@ class CapabilitySpec:
     campus_share: float = 1.0               # share of the training fleet one synchronous run can use
     linked_campuses: int = 1                # >1: the run spans campuses (inter-campus efficiency applies)
     serve_params: float = 405e9             # model served for inference [parameters]
-    goodput: float | None = None            # None: reliability engine for the job size
+    goodput: float | None = None            # None: reliability model for the job size and regime
+    regime: str = "auto"                    # auto: every regime available in the fleet's year
     samples: int = 2000
     seed: int = 0
     notes: list[str] = field(default_factory=list)
@@ -161,9 +164,44 @@ def fleet_slice(catalog: Catalog, mix: dict[str, float], accelerators: float, ca
         peak[precision] = sum(w * (items[c][name].mid if name in items[c] else items[c]["fp8_dense_tflops"].mid)
                               for c, w in weights.items()) * 1e12
     dominant = max(weights, key=lambda c: weights[c])
+    from gigafleet.fleet import default_cooling
+
+    pue = catalog.item("cooling", default_cooling(catalog, tuple(mix)))["peak_pue"].mid
     return FleetSlice(accelerators=accelerators, largest_campus=accelerators * campus_share, peak_flops=peak,
                       hbm_bytes=avg("hbm_gb") * 1e9, bandwidth_bytes_s=avg("hbm_bw_tbps") * 1e12,
-                      h100e=avg("h100e_factor"), chip_for_reliability=dominant, year=year)
+                      h100e=avg("h100e_factor"), chip_for_reliability=dominant, year=year,
+                      facility_kw=avg("it_power_kw") * pue)
+
+
+JOB_SIZE_GRID = np.geomspace(1.0, 1e10, 241)
+"""Job sizes searched for the largest run [accelerators]: 24 per decade from 1 to 10^10."""
+
+
+def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> list[dict[str, Any]]:
+    """For each regime, the job size up to ``job_max`` that delivers the most compute (J x goodput(J)).
+
+    A bigger job is not always a bigger run: past some size, failures cost more than the added accelerators give
+    (under storage-restart at ~10^5-10^6 accelerators). Sizes are searched on a fixed log grid
+    (:data:`JOB_SIZE_GRID`, 24 per decade) plus ``job_max``, so a larger fleet searches a superset and never
+    finds a smaller run; goodput is the regime's closed form (:func:`gigafleet.reliability.regimes.analytic_goodput`,
+    which the engine reproduces within a few tenths of a percent). Returns one row per regime: ``regime``,
+    ``job_size``, ``goodput``, ``effective_accelerators`` (J x goodput), best first.
+    """
+    from gigafleet.reliability.model import failure_model
+    from gigafleet.reliability.regimes import analytic_goodput, applicable, recovery_regime
+
+    model = failure_model(catalog, chip)
+    sizes = sorted({round(s) for s in JOB_SIZE_GRID if s <= job_max} | {max(job_max, 1)})
+    rows = []
+    for name in regimes:
+        regime = recovery_regime(catalog, name, model)
+        candidates = [(s * analytic_goodput(model, regime, s), s) for s in sizes if applicable(regime, s)]
+        if not candidates:
+            continue
+        effective, size = max(candidates)
+        rows.append({"regime": name, "job_size": size, "goodput": effective / size,
+                     "effective_accelerators": effective, "available_from_year": regime.available_from_year})
+    return sorted(rows, key=lambda r: -r["effective_accelerators"])
 
 
 def job_goodput(catalog: Catalog, chip: str, job_size: int, days: float, seed: int) -> float:
@@ -207,9 +245,20 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     cap = {i: catalog.item("capability", i) for i in catalog.ids("capability")}
     training = cap["training"]
     mfu = np.full(n, spec.mfu) if spec.mfu is not None else sample_parameter(training["default_mfu"], n, rng)
-    job = max(1, round(fleet.largest_campus * spec.training_share))
-    goodput = spec.goodput if spec.goodput is not None else job_goodput(
-        catalog, fleet.chip_for_reliability, job, spec.days, spec.seed)
+    job_max = max(1, round(fleet.largest_campus * spec.training_share))
+    from gigafleet.reliability.regimes import REGIMES, available_regimes
+
+    year = fleet.year if fleet.year is not None else _dt.date.today().year
+    allowed = available_regimes(catalog, year) if spec.regime == "auto" else [spec.regime]
+    options = best_run(catalog, fleet.chip_for_reliability, job_max, allowed)
+    others = [r for r in best_run(catalog, fleet.chip_for_reliability, job_max, list(REGIMES))
+              if r["regime"] not in allowed]
+    if spec.goodput is not None:
+        job, goodput, regime = job_max, spec.goodput, "given"
+    elif options:
+        job, goodput, regime = options[0]["job_size"], options[0]["goodput"], options[0]["regime"]
+    else:
+        raise InputError("--regime", spec.regime, f"a regime that can run a job of up to {job_max:,} accelerators")
     link = (sample_parameter(training["inter_campus_efficiency"], n, rng) if spec.linked_campuses > 1
             else np.ones(n))
     peak = fleet.peak_flops[spec.precision]
@@ -223,6 +272,11 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     largest = stacked.min(axis=0)
     names = ("hardware", "data", "latency")
     binding = names[int(np.argmin([np.median(hardware), np.median(data), np.median(latency)]))]
+    if binding == "hardware" and job < job_max:
+        binding = "reliability"  # more accelerators were there, but a bigger job would deliver less
+    per_flop = peak * float(np.median(mfu)) * float(np.median(link)) * spec.days * SECONDS_PER_DAY
+    regime_rows = [{**r, "allowed": r in options, "largest_run_flop_p50": float(min(
+        r["effective_accelerators"] * per_flop, np.median(data), np.median(latency)))} for r in [*options, *others]]
     inference = cap["inference"]
     serve_accelerators = fleet.accelerators * (1 - spec.training_share)
     context = sample_parameter(inference["mean_context_tokens"], n, rng)
@@ -245,7 +299,9 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
         "largest_run_flop": _q(largest), "binding_limit": binding,
         "limits_flop": {name: _q(values) for name, values in zip(names, stacked, strict=True)},
         "compute_optimal_params": _q(fit.params(largest)), "compute_optimal_tokens": _q(fit.tokens(largest)),
-        "job_accelerators": job, "goodput": goodput,
+        "job_accelerators": job, "job_size": job, "job_size_max": job_max, "goodput": goodput, "regime": regime,
+        "run_power_gw": job * fleet.facility_kw / 1e6, "regimes": regime_rows,
+        "training_share": spec.training_share,
         "inference_tokens_per_day": _q(decode_day) if serve_accelerators > 0 else _q(np.zeros(1)),
         "prefill_tokens_per_day": _q(prefill_day) if serve_accelerators > 0 else _q(np.zeros(1)),
         "inference_accelerators": serve_accelerators,
@@ -263,16 +319,27 @@ def capability(catalog: Catalog, fleets: list[FleetSlice], spec: CapabilitySpec,
         "inputs": {**(inputs or {}), "days": spec.days, "precision": spec.precision,
                    "training_share": spec.training_share, "campus_share": spec.campus_share,
                    "linked_campuses": spec.linked_campuses, "serve_params": spec.serve_params,
-                   "mfu": spec.mfu, "samples": spec.samples, "seed": spec.seed},
+                   "mfu": spec.mfu, "samples": spec.samples, "seed": spec.seed, "regime": spec.regime},
         "years": years,
         "largest_run_flop": last["largest_run_flop"], "compute_optimal_params": last["compute_optimal_params"],
         "compute_optimal_tokens": last["compute_optimal_tokens"], "binding_limit": last["binding_limit"],
         "inference_tokens_per_day": last["inference_tokens_per_day"],
+        "job_size": last["job_size"], "regime": last["regime"], "goodput": last["goodput"],
+        "run_power_gw": last["run_power_gw"], "regimes": last["regimes"],
         "notes": [*spec.notes,
+                  f"Training share {spec.training_share:.0%} of the fleet"
+                  + (" (the default: half trains, half serves inference; set --training-share)"
+                     if spec.training_share == 0.5 else " (as given)") + "; the run uses at most the largest "
+                  "campus's share of it.",
+                  "Largest run = the job size and recovery regime (among those available in the year) that deliver "
+                  "the most compute: accelerators x goodput(size, regime); a bigger job is not a bigger run when "
+                  "failures cost more than the added accelerators give, and the binding limit is then "
+                  "'reliability'. Other regimes are listed under 'regimes' (allowed: false if not yet available).",
                   "Largest run = min(hardware, data, latency limits) sample by sample; the binding limit is the "
                   "one with the lowest P50.",
-                  "Hardware limit = accelerators in the run x dense peak x MFU x goodput (reliability engine, "
-                  "Daly-optimal checkpoints) x duration; power and chips enter through the fleet given or planned.",
+                  "Hardware limit = accelerators in the run x dense peak x MFU x goodput (closed forms of the "
+                  "reliability engine per regime, Daly-optimal checkpoints) x duration; run_power_gw is the run's "
+                  "facility power at peak (IT x design-day PUE).",
                   "Compute-optimal sizes follow Hoffmann et al. (2022) approach 1 (fitted to their Table 3).",
                   f"Inference: decode of a {spec.serve_params:.3g}-parameter model at {spec.precision} on the "
                   f"{1 - spec.training_share:.0%} of the fleet not training."],

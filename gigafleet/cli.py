@@ -709,17 +709,30 @@ def _print_capability(result: dict[str, Any]) -> None:
     def q(value: dict[str, float], fmt: str = "{:.2e}") -> str:
         return f"{fmt.format(value['p50'])} ({fmt.format(value['p10'])}-{fmt.format(value['p90'])})"
 
-    table = Table(title="Capability by year (P50, P10-P90)")
-    for column in ("Year", "Accelerators", "Run size", "Goodput", "Largest run FLOP", "Binding", "Params",
-                   "Tokens", "Inference tokens/day"):
-        table.add_column(column, justify="right")
+    share = result["inputs"]["training_share"]
+    table = Table(title=f"Capability by year (P50; training share {share:.0%})")
+    for column in ("Year", "Fleet", "Run", "Regime", "Goodput", "Run GW", "Run FLOP", "Binding"):
+        table.add_column(column, justify="right", no_wrap=True)
+    model = Table(title="Compute-optimal model of the largest run, and inference (P50)")
+    for column in ("Year", "Params", "Tokens", "Inference tokens/day"):
+        model.add_column(column, justify="right", no_wrap=True)
     for row in result["years"]:
-        table.add_row(str(row["year"] or "-"), scaled(row["accelerators"]), scaled(row["job_accelerators"]),
-                      f"{row['goodput']:.2f}", q(row["largest_run_flop"]), row["binding_limit"],
-                      scaled(row["compute_optimal_params"]["p50"]), scaled(row["compute_optimal_tokens"]["p50"]),
-                      f"{row['inference_tokens_per_day']['p50']:.2e}")
+        table.add_row(str(row["year"] or "-"), scaled(row["accelerators"]), scaled(row["job_size"]),
+                      row["regime"], f"{row['goodput']:.2f}", f"{row['run_power_gw']:.3g}",
+                      f"{row['largest_run_flop']['p50']:.2e}", row["binding_limit"])
+        model.add_row(str(row["year"] or "-"), scaled(row["compute_optimal_params"]["p50"]),
+                      scaled(row["compute_optimal_tokens"]["p50"]), f"{row['inference_tokens_per_day']['p50']:.2e}")
     console.print(table)
+    console.print(model)
     last = result["years"][-1]
+    console.print(f"largest run {q(last['largest_run_flop'])} FLOP (P50, P10-P90)")
+    others = Table(title=f"{last['year'] or 'Fleet'}: the largest run under each recovery regime")
+    for column in ("Regime", "From", "Run size", "Goodput", "Largest run FLOP (P50)"):
+        others.add_column(column, justify="right" if column != "Regime" else "left")
+    for row in last["regimes"]:
+        others.add_row(row["regime"] + ("" if row["allowed"] else " (not yet)"), str(row["available_from_year"]),
+                       scaled(row["job_size"]), f"{row['goodput']:.2f}", f"{row['largest_run_flop_p50']:.2e}")
+    console.print(others)
     console.print("limits (P50): " + ", ".join(f"{k} {v['p50']:.2e} FLOP" for k, v in last["limits_flop"].items()))
     for note in result["notes"]:
         console.print(f"[dim]- {note}[/dim]")
@@ -746,6 +759,9 @@ def capability(
                                                                            "site].")] = None,
     linked_campuses: Annotated[str, typer.Option("--linked-campuses", help="Campuses one run spans.")] = "1",
     serve_params: Annotated[str, typer.Option("--serve-params", help="Parameters of the served model.")] = "405B",
+    regime: Annotated[str, typer.Option("--regime", help="Recovery regime of the run: auto (the best of those "
+                                                         "available in each year), storage-restart, in-memory or "
+                                                         "elastic.")] = "auto",
     samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
 ) -> None:
@@ -769,7 +785,7 @@ def capability(
         serve_params=parse_positive(serve_params, "--serve-params"),
         goodput=parse_fraction(goodput, "--goodput") if goodput is not None else None,
         samples=_int_flag(samples, "--samples", low=10, high=100_000) or 2000,
-        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0, regime=_regime_flag(regime),
     )
     inputs: dict[str, Any] = {"chip": None, "accelerators": None, "plan_run_id": plan_run}
     if plan_run is not None:
