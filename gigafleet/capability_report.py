@@ -128,6 +128,7 @@ _CAPABILITY_CSS = (
 .limit-hardware { background: #e4edf6; color: #2b4c7e; border-color: #a9c0dc; }
 .limit-data { background: #fdeedd; color: #8a4b00; border-color: #f0b85a; }
 .limit-latency { background: #fde2e2; color: #9b1c1c; border-color: #f19a9a; }
+.limit-reliability { background: #efe7f7; color: #5b2c83; border-color: #c9b1e0; }
 .limit-unknown { background: #eef1f5; color: #3a4656; border-color: #cbd5e1; }
 """
 )
@@ -887,7 +888,7 @@ def _badge(binding: str | None) -> str:
     """The binding limit as a badge (escaped HTML); empty when unknown."""
     if binding is None:
         return ""
-    css = f"limit-{binding}" if binding in _LIMIT_KEYS else "limit-unknown"
+    css = f"limit-{binding}" if binding in (*_LIMIT_KEYS, "reliability") else "limit-unknown"
     return f' <span class="badge {css}" id="binding-limit">{_e(_limit_label(binding).lower())}-bound</span>'
 
 
@@ -971,7 +972,23 @@ def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[t
             "Job size",
             f"{_count(head.job_accelerators)} accelerators",
             _DASH,
-            "Accelerators in the largest training job: the training share of the largest campus.",
+            "Accelerators in the largest training job: the size (up to the training share of the largest campus) "
+            "that delivers the most compute under its recovery regime.",
+        ))
+    entry = _mapping(result.get("years", [{}])[-1]) if isinstance(result.get("years"), list) and \
+        result.get("years") else _mapping(result)
+    regime = entry.get("regime")
+    if isinstance(regime, str) and regime:
+        power = _number(entry.get("run_power_gw"))
+        table.append((
+            "Recovery regime",
+            regime + (f"; run power {power:.3g} GW" if power is not None else ""),
+            _DASH,
+            "How the run recovers from failures (storage-restart, in-memory, elastic): the best available in the "
+            "year. Other regimes: " + "; ".join(
+                f"{_mapping(r).get('regime')} {_percent(_number(_mapping(r).get('goodput')) or 0.0)} at "
+                f"{_count(_number(_mapping(r).get('job_size')) or 0.0)}"
+                for r in entry.get("regimes", []) if isinstance(r, Mapping)) + ".",
         ))
     return table
 
