@@ -124,3 +124,49 @@ def test_capability_of_every_shipped_plan_grows_with_its_fleet() -> None:
         for before, after in itertools.pairwise(years):
             if after["h100e"] > before["h100e"] * 1.001:
                 assert after["largest_run_flop"]["p50"] >= before["largest_run_flop"]["p50"] * (1 - 1e-9), name
+
+
+@pytest.mark.parametrize("name", REGIMES)
+def test_engine_matches_simpy_reference_for_every_regime(name: str) -> None:
+    """Engine vs the independent SimPy model, every regime: means over seeds within 4 standard errors.
+
+    The elastic case uses harsh settings (6-min stalls, 2-h rejoin, 2,048-accelerator replicas) so that its
+    losses are large enough to compare.
+    """
+    import dataclasses
+    import math
+
+    import numpy as np
+
+    from gigafleet.reliability.cohort import simulate_fleet_failures
+    from gigafleet.reliability.job import simulate_job
+    from gigafleet.reliability.reference import run_reference
+    from gigafleet.reliability.regimes import simulate_elastic_job
+
+    model = failure_model(CATALOG, "h100")
+    regime = recovery_regime(CATALOG, name, model)
+    if name == "elastic":
+        regime = dataclasses.replace(regime, pause_hours=0.1, rejoin_hours=2.0, replica_accelerators=2048)
+    n, horizon, tau = 10_240, 20 * 24.0, 0.3
+    engine_i, engine_g, ref_i, ref_g = [], [], [], []
+    for seed in range(8):
+        events = simulate_fleet_failures(model, n, horizon, seed=seed, track_devices=n)
+        if regime.stops_on_device_failure:
+            outcome = simulate_job(events.job_times, events.job_devices_needed, events.job_down,
+                                   horizon_hours=horizon, interval_hours=tau, write_hours=regime.write_hours,
+                                   restart_hours=regime.restart_hours, hot_spares=20)
+        else:
+            outcome = simulate_elastic_job(events.job_times, events.job_causes, events.job_devices_needed,
+                                           events.job_down, n_modes=len(model.modes), job_size=n, regime=regime,
+                                           horizon_hours=horizon, interval_hours=tau)
+        engine_i.append(outcome.interruptions)
+        engine_g.append(outcome.goodput)
+        reference = run_reference(model, n, horizon, job_size=n, interval_hours=tau, write_hours=regime.write_hours,
+                                  restart_hours=regime.restart_hours, hot_spares=20, seed=1000 + seed,
+                                  regime=regime)
+        ref_i.append(reference.job_interruptions)
+        ref_g.append(reference.goodput)
+    assert np.mean(engine_g) < (0.95 if name == "elastic" else 1.0)  # the comparison has something to compare
+    for a, b in ((engine_i, ref_i), (engine_g, ref_g)):
+        se = math.sqrt(np.var(a, ddof=1) / len(a) + np.var(b, ddof=1) / len(b))
+        assert abs(np.mean(a) - np.mean(b)) <= 4 * se + 1e-9, (name, np.mean(a), np.mean(b), se)

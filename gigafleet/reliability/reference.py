@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 
 from gigafleet.reliability.model import DOMAINS, FailureModel
+from gigafleet.reliability.regimes import STOPPING_DOMAIN, RecoveryRegime
 
 
 @dataclass
@@ -38,9 +39,20 @@ class ReferenceResult:
 
 def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
                   interval_hours: float, write_hours: float, restart_hours: float, hot_spares: int,
-                  seed: int = 0, start_age_hours: float | None = None) -> ReferenceResult:
-    """Simulate ``n_devices`` and a job on the first ``job_size`` of them with SimPy."""
+                  seed: int = 0, start_age_hours: float | None = None,
+                  regime: RecoveryRegime | None = None) -> ReferenceResult:
+    """Simulate ``n_devices`` and a job on the first ``job_size`` of them with SimPy.
+
+    With an elastic ``regime`` the job is ⌊J/r⌋ replicas: a failure stalls the whole job for ``pause`` (stalls
+    queue up), removes the replicas it touches until min(down, rejoin) has passed (a replica out twice stays out
+    until the later return), and progress runs at the share of replicas present; only fabric-partition outages
+    stop the job (lost work since the last checkpoint, restart R). Checkpoint writes also stop progress.
+    """
     import simpy
+
+    if regime is not None and not regime.stops_on_device_failure:
+        return _run_elastic(model, n_devices, horizon_hours, job_size=job_size, interval_hours=interval_hours,
+                            regime=regime, seed=seed, start_age_hours=start_age_hours)
 
     rng = random.Random(seed)
     env = simpy.Environment()
@@ -124,4 +136,127 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
     started = time.perf_counter()
     env.run(until=horizon_hours)
     return ReferenceResult(int(state["failures"]), int(state["interruptions"]), state["useful"], horizon_hours,
+                           time.perf_counter() - started)
+
+
+def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
+                 interval_hours: float, regime: RecoveryRegime, seed: int,
+                 start_age_hours: float | None) -> ReferenceResult:
+    """The elastic job of :func:`run_reference`: an integrator of progress driven by SimPy processes."""
+    import simpy
+
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    replicas = job_size // regime.replica_accelerators
+    scales = [(k * model.reference_age_hours ** (k - 1) / r) ** (1 / k)
+              for k, r in zip(model.shape.tolist(), model.rate_per_hour.tolist(), strict=True)]
+    age0 = model.reference_age_hours if start_age_hours is None else start_age_hours
+    state: dict[str, float] = {"failures": 0, "events": 0, "work": 0.0, "committed": 0.0, "last": 0.0,
+                               "stall_end": 0.0, "blocked": 0}
+    out_until: dict[int, float] = {}
+
+    def rate(now: float) -> float:
+        if state["blocked"] > 0 or now < state["stall_end"]:
+            return 0.0
+        present = replicas - sum(1 for end in out_until.values() if end > now)
+        return max(present, 0) / replicas
+
+    def advance() -> None:
+        """Integrate progress from the last change to now (rate is constant in between, by construction)."""
+        now = env.now
+        state["work"] += rate(state["last"]) * (now - state["last"]) if now > state["last"] else 0.0
+        state["last"] = now
+
+    def wake(at: float) -> simpy.events.ProcessGenerator:
+        yield env.timeout(max(at - env.now, 0.0))
+        advance()
+
+    def degrade(first_replica: int, count: int, out_hours: float) -> None:
+        advance()
+        state["events"] += 1
+        start = max(state["stall_end"], env.now)
+        state["stall_end"] = start + regime.pause_hours
+        env.process(wake(state["stall_end"]))
+        for replica in range(first_replica, min(first_replica + count, replicas)):
+            end = max(out_until.get(replica, 0.0), env.now + out_hours)
+            out_until[replica] = end
+            env.process(wake(end))
+
+    def device(index: int) -> simpy.events.ProcessGenerator:
+        age = age0
+        while True:
+            best, cause = math.inf, 0
+            for mode, (k, eta) in enumerate(zip(model.shape.tolist(), scales, strict=True)):
+                delta = eta * ((age / eta) ** k + rng.expovariate(1.0)) ** (1 / k) - age
+                if delta < best:
+                    best, cause = delta, mode
+            yield env.timeout(best)
+            age += best
+            shares = model.repair_shares[cause]
+            u, repair = rng.random(), 0
+            while repair < 2 and u > sum(shares[: repair + 1]):
+                repair += 1
+            down = float(model.down_hours[repair])
+            state["failures"] += 1
+            if index < job_size:
+                degrade(min(index // regime.replica_accelerators, replicas - 1), 1, min(down, regime.rejoin_hours))
+            yield env.timeout(down)
+
+    def domain_shocks(domain: str) -> simpy.events.ProcessGenerator:
+        size = model.domain_size[domain]
+        n_domains = math.ceil(n_devices / size)
+        total = model.domain_rate_per_hour[domain] * n_domains
+        if total <= 0:
+            return
+        while True:
+            yield env.timeout(rng.expovariate(total))
+            which = rng.randrange(n_domains)
+            state["failures"] += 1
+            if which * size >= job_size:
+                continue
+            if domain == STOPPING_DOMAIN:
+                state["events"] += 1
+                if job.is_alive:
+                    job.interrupt()
+                continue
+            members = min(size, job_size - which * size)
+            count = min(replicas, math.ceil(members / regime.replica_accelerators))
+            degrade(min(which * size // regime.replica_accelerators, replicas - 1), count,
+                    min(model.domain_outage_hours[domain], regime.rejoin_hours))
+
+    def training() -> simpy.events.ProcessGenerator:
+        recovering = False
+        while True:
+            try:
+                if recovering:
+                    advance()
+                    state["blocked"] += 1
+                    try:
+                        yield env.timeout(regime.restart_hours)
+                    finally:
+                        advance()
+                        state["blocked"] -= 1
+                    recovering = False
+                yield env.timeout(interval_hours)
+                advance()
+                state["blocked"] += 1
+                try:
+                    yield env.timeout(regime.write_hours)
+                finally:
+                    advance()
+                    state["blocked"] -= 1
+                state["committed"] = state["work"]
+            except simpy.Interrupt:
+                advance()
+                state["work"] = state["committed"]  # work since the last checkpoint is lost
+                recovering = True
+
+    job = env.process(training())
+    for index in range(n_devices):
+        env.process(device(index))
+    for domain in DOMAINS:
+        env.process(domain_shocks(domain))
+    started = time.perf_counter()
+    env.run(until=horizon_hours)
+    return ReferenceResult(int(state["failures"]), int(state["events"]), state["committed"], horizon_hours,
                            time.perf_counter() - started)

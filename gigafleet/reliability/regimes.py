@@ -9,7 +9,8 @@
 * ``elastic``: the job is ⌊J / r⌋ data-parallel replicas of r accelerators. A device failure (or a rack, PDU or
   cooling-loop outage) stalls the whole job for ``pause`` (detect, drop the replica, re-shard, redo the step)
   and removes the replicas it touches until they rejoin (``rejoin_hours`` with a warm spare, or sooner if the
-  device is back); the rest continues at reduced throughput. Only a fabric-partition outage, larger than the
+  device is back); the rest continues at reduced throughput (a replica's absence costs nothing extra while the
+  whole job stalls). Only a fabric-partition outage, larger than the
   redundancy, stops the job, which then recovers as ``in-memory`` does. A job of fewer than two replicas cannot
   be elastic.
 
@@ -17,7 +18,7 @@ Closed forms (used by capability to pick the run size; the engine in :func:`simu
 reference implement the same semantics event by event):
 
 * stop-and-restart regimes: Daly's expected goodput at the Daly-optimal interval for the job's MTBI;
-* elastic: g = g_stop · (1 − Σ_e rate_e · (pause + replicas_e · out_e / n_replicas)), with g_stop the
+* elastic: g = g_stop · (1 − Σ_e rate_e · (pause + replicas_e · (out_e − pause)⁺ / n_replicas)), with g_stop the
   in-memory goodput against fabric outages alone.
 """
 
@@ -132,13 +133,13 @@ def analytic_goodput(model: FailureModel, regime: RecoveryRegime, job_size: int)
         return _stop_goodput(regime.write_hours, regime.restart_hours, device_rate + sum(domain_rates.values()))
     replicas = job_size // regime.replica_accelerators
     out = mean_out_hours(model, regime.rejoin_hours)
-    loss = device_rate * (regime.pause_hours + out / replicas)
+    loss = device_rate * (regime.pause_hours + max(out - regime.pause_hours, 0.0) / replicas)
     for domain in DOMAINS:
         if domain == STOPPING_DOMAIN:
             continue
         hit = min(replicas, math.ceil(model.domain_size[domain] / regime.replica_accelerators))
         outage = min(model.domain_outage_hours[domain], regime.rejoin_hours)
-        loss += domain_rates[domain] * (regime.pause_hours + hit * outage / replicas)
+        loss += domain_rates[domain] * (regime.pause_hours + hit * max(outage - regime.pause_hours, 0.0) / replicas)
     stop = _stop_goodput(regime.write_hours, regime.restart_hours, domain_rates[STOPPING_DOMAIN])
     return max(0.0, stop * (1.0 - min(loss, 1.0)))
 
@@ -175,7 +176,8 @@ def simulate_elastic_job(times: npt.NDArray[np.float64], causes: npt.NDArray[np.
                    np.minimum(replicas, np.ceil(np.maximum(need, 1) / regime.replica_accelerators)))
     left = np.maximum(horizon_hours - t, 0.0)
     pauses = np.minimum(regime.pause_hours, left)
-    out = np.minimum(np.minimum(down, regime.rejoin_hours), np.maximum(left - pauses, 0.0))
+    # a removed replica costs nothing extra while the whole job stalls: its loss starts after the pause
+    out = np.clip(np.minimum(down, regime.rejoin_hours) - regime.pause_hours, 0.0, np.maximum(left - pauses, 0.0))
     lost_out = float((hit * out).sum()) / replicas
     lost = float(pauses.sum()) + lost_out
     scale = max(0.0, 1.0 - lost / horizon_hours)
