@@ -261,8 +261,15 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
         raise InputError("--regime", spec.regime, f"a regime that can run a job of up to {job_max:,} accelerators")
     link = (sample_parameter(training["inter_campus_efficiency"], n, rng) if spec.linked_campuses > 1
             else np.ones(n))
+    if spec.goodput is not None:
+        goodput_arr = np.full(n, goodput)
+    else:
+        from gigafleet.reliability.regimes import goodput_samples, rate_multipliers
+
+        multipliers = rate_multipliers(catalog, fleet.chip_for_reliability, n, rng)
+        goodput_arr = goodput_samples(catalog, fleet.chip_for_reliability, regime, job, multipliers)
     peak = fleet.peak_flops[spec.precision]
-    hardware = job * peak * mfu * goodput * link * spec.days * SECONDS_PER_DAY
+    hardware = job * peak * mfu * goodput_arr * link * spec.days * SECONDS_PER_DAY
     fit = scaling_fit(catalog)
     tokens = sample_parameter(cap["data"]["stock_tokens"], n, rng) * sample_parameter(cap["data"]["max_epochs"], n,
                                                                                        rng)
@@ -299,7 +306,8 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
         "largest_run_flop": _q(largest), "binding_limit": binding,
         "limits_flop": {name: _q(values) for name, values in zip(names, stacked, strict=True)},
         "compute_optimal_params": _q(fit.params(largest)), "compute_optimal_tokens": _q(fit.tokens(largest)),
-        "job_accelerators": job, "job_size": job, "job_size_max": job_max, "goodput": goodput, "regime": regime,
+        "job_accelerators": job, "job_size": job, "job_size_max": job_max, "goodput": goodput,
+        "goodput_range": _q(goodput_arr), "regime": regime,
         "run_power_gw": job * fleet.facility_kw / 1e6, "regimes": regime_rows,
         "training_share": spec.training_share,
         "inference_tokens_per_day": _q(decode_day) if serve_accelerators > 0 else _q(np.zeros(1)),

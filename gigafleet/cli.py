@@ -596,6 +596,8 @@ def _print_reliability(result: dict[str, Any]) -> None:
                                                     f"({sig(result['young_interval_hours'] * 60)} / "
                                                     f"{sig(result['daly_interval_hours'] * 60)} min)"),
         ("Goodput simulated / analytic", f"{result['goodput']:.3f} / {result['goodput_analytic']:.3f}"),
+        ("Goodput P10-P90 (sampled failure rates)", f"{result['goodput_range']['p10']:.3f}-"
+                                                     f"{result['goodput_range']['p90']:.3f}"),
         ("GPU-hours lost: recomputation / restart / waiting / checkpoints",
          " / ".join(scaled(lost[k]) for k in ("recomputation", "restart", "waiting_for_spares", "checkpointing"))),
         ("Spares needed (P99 over a vendor return)", f"{sig(result['spares_needed_p99'])}"),

@@ -170,3 +170,30 @@ def test_engine_matches_simpy_reference_for_every_regime(name: str) -> None:
     for a, b in ((engine_i, ref_i), (engine_g, ref_g)):
         se = math.sqrt(np.var(a, ddof=1) / len(a) + np.var(b, ddof=1) / len(b))
         assert abs(np.mean(a) - np.mean(b)) <= 4 * se + 1e-9, (name, np.mean(a), np.mean(b), se)
+
+
+def test_r5_a100_rates_reproduce_meta_research_clusters() -> None:
+    """R5 (Kokolis et al. 2025): the A100 model's job MTTF at 16,384 and 131,072 GPUs is within x1.5 of the
+    projections from RSC-2 (2.34 failures per 1,000 node-days, catalogue mid) and RSC-1 (6.50, catalogue high)."""
+    from gigafleet.reliability.summary import job_rate_per_hour
+
+    factor = CATALOG.item("failure_modes", "generation")["factor_a100"]
+    mid = failure_model(CATALOG, "a100")
+    high = failure_model(CATALOG, "a100", rate_factor=factor.high / factor.mid)
+    for gpus in (16_384, 131_072):
+        for model, per_node_day in ((mid, 2.34e-3), (high, 6.50e-3)):
+            projected_hours = 24.0 / (gpus / 8 * per_node_day)
+            assert 1 / job_rate_per_hour(model, gpus) == pytest.approx(projected_hours, rel=0.5)
+    # Kokolis's own projections from RSC-1: 1.8 h at 16,384 GPUs and 0.23 h (~14 min) at 131,072
+    assert 1 / job_rate_per_hour(high, 16_384) == pytest.approx(1.8, rel=0.5)
+    assert 1 / job_rate_per_hour(high, 131_072) == pytest.approx(0.23, rel=0.5)
+
+
+def test_goodput_comes_with_a_range() -> None:
+    result = study("gb200", 100_000, 10, "auto", year=2026)
+    q = result["goodput_range"]
+    assert q["p10"] < q["p50"] < q["p90"] <= 1.0 and q["p10"] <= result["goodput"] <= q["p90"]
+    out = CliRunner().invoke(app, ["capability", "--accelerators", "1M", "--chip", "gb200", "--samples", "300",
+                                   "--json"])
+    year = json.loads(out.stdout)["years"][0]
+    assert year["goodput_range"]["p10"] < year["goodput_range"]["p90"]

@@ -184,3 +184,41 @@ def simulate_elastic_job(times: npt.NDArray[np.float64], causes: npt.NDArray[np.
     return JobOutcome(horizon_hours, int(inside.sum()), stop.useful_hours * scale,
                       stop.recomputation_hours, stop.restart_hours + float(pauses.sum()), lost_out,
                       stop.checkpoint_hours)
+
+
+LLAMA3_RATE_RANGE = (379 / 419, 1.0, 461 / 419)
+"""Relative uncertainty of the reference (Llama 3) interruption rate: the Poisson 95% interval of its 419
+interruptions, as a multiplier [1]."""
+
+
+def rate_multipliers(catalog: Catalog, chip: str, size: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+    """Samples of the failure-rate multiplier of ``chip`` relative to its catalogue mid value [1].
+
+    The product of the chip's generation factor (PERT on its low/mid/high, over its mid) and the Poisson
+    uncertainty of the Llama 3 reference rate (PERT on its 95% interval).
+    """
+    from gigafleet.uncertainty.sampling import pert_samples
+
+    accelerator = catalog.item("accelerators", chip, field_name="--chip")
+    factor = catalog.item("failure_modes", "generation")[f"factor_{accelerator.id.replace('-', '_')}"]
+    generation = pert_samples(factor.low, factor.mid, factor.high, size, rng) / factor.mid
+    return np.asarray(generation * pert_samples(*LLAMA3_RATE_RANGE, size, rng), dtype=float)
+
+
+def goodput_samples(catalog: Catalog, chip: str, regime_name: str, job_size: int, multipliers: npt.NDArray[np.float64]
+                    ) -> npt.NDArray[np.float64]:
+    """Goodput of a job under ``regime_name`` for each sampled rate multiplier [fraction].
+
+    Closed forms evaluated on 17 quantiles of the multipliers and interpolated (monotone in the rate), so
+    thousands of samples cost 17 evaluations.
+    """
+    from gigafleet.reliability.model import failure_model
+
+    grid = np.unique(np.quantile(multipliers, np.linspace(0.0, 1.0, 17)))
+    values = []
+    for multiplier in grid:
+        model = failure_model(catalog, chip, rate_factor=float(multiplier))
+        values.append(analytic_goodput(model, recovery_regime(catalog, regime_name, model), job_size))
+    if grid.size == 1:
+        return np.full(multipliers.shape, values[0])
+    return np.asarray(np.interp(multipliers, grid, values), dtype=float)
