@@ -199,12 +199,28 @@ def validation_cases(catalog: Catalog) -> list[dict[str, Any]]:
     case("F7", "world data centres 2024 [TWh]",
          catalog.item("baselines", "world-datacentres-2024")["energy_twh_per_year"].mid, 415, 415)
     counts = [simulate_reliability(catalog, ReliabilitySpec(chip="h100", accelerators=16384, days=54,
-                                                            job_size=16384, seed=s)) for s in range(4)]
+                                                            job_size=16384, seed=s, regime="storage-restart"))
+              for s in range(4)]
     mean = float(np.mean([c["job_interruptions"] for c in counts]))
     case("R1", "Llama 3 unexpected interruptions (419)", mean, 419 - 1.96 * 419**0.5, 419 + 1.96 * 419**0.5,
          "{:.0f}")
     case("R1", "Llama 3 goodput (> 0.9)", float(np.mean([c["goodput"] for c in counts])), 0.9, 1.0)
     case("R2", "Daly optimum, M = 24 h, δ = 5 min [min]", daly_interval(5 / 60, 24) * 60, 116, 118, "{:.1f}")
+    megascale = simulate_reliability(catalog, ReliabilitySpec(chip="h100", accelerators=12288, days=30,
+                                                              job_size=12288, seed=0, regime="storage-restart"))
+    case("R3", "MegaScale 12,288 GPUs, minutes-scale restart: goodput (> 0.9)", megascale["goodput"], 0.9, 1.0)
+    gemini = simulate_reliability(catalog, ReliabilitySpec(chip="h100", accelerators=30_000, days=30,
+                                                           job_size=30_000, seed=0, regime="in-memory"))
+    case("R4", "in-memory regime, 30k accelerators: goodput (≥ 0.95)", gemini["goodput"], 0.95, 1.0)
+    from gigafleet.reliability.model import failure_model
+    from gigafleet.reliability.summary import job_rate_per_hour
+
+    factor = catalog.item("failure_modes", "generation")["factor_a100"]
+    rsc1 = failure_model(catalog, "a100", rate_factor=factor.high / factor.mid)
+    case("R5", "A100 (high = RSC-1) job MTTF at 16,384 GPUs, Kokolis 1.8 h [h]",
+         1 / job_rate_per_hour(rsc1, 16_384), 1.8 / 1.5, 1.8 * 1.5)
+    case("R5", "A100 (high = RSC-1) job MTTF at 131,072 GPUs, Kokolis 0.23 h [h]",
+         1 / job_rate_per_hour(rsc1, 131_072), 0.23 / 1.5, 0.23 * 1.5)
     a100 = catalog.item("accelerators", "a100")["bf16_dense_tflops"].mid * 1e12
     case("C1", "GPT-4 compute [FLOP]", 25_000 * a100 * 0.34 * 95 * 86400, 1.9e25, 2.4e25)
     case("C2", "Llama 3.1 405B 6ND [FLOP]", training_flop(405e9, 15.6e12), 3.79e25 * 0.95, 3.79e25 * 1.05)
@@ -219,6 +235,13 @@ def validation_cases(catalog: Catalog) -> list[dict[str, Any]]:
              params * 1.05)
         case("C4", f"compute-optimal tokens at {flop:.3g} FLOP", float(fit.tokens(flop)), tokens * 0.95,
              tokens * 1.05)
+    from gigafleet.capability import CapabilitySpec, capability, fleet_slice
+
+    spec = CapabilitySpec(days=300, training_share=1.0, samples=200, seed=0)
+    runs = [capability(catalog, [fleet_slice(catalog, {"gb300": n}, n)], spec)["largest_run_flop"]["p50"]
+            for n in (1e3, 1e5, 1e6, 1e7, 1e8)]
+    case("C5", "largest run never falls, 1k → 100M GB300 (1 = monotone)", float(runs == sorted(runs)), 1, 1,
+         "{:.0f}")
     return cases
 
 
@@ -295,21 +318,28 @@ def case_study(catalog: Catalog) -> str:
               f"- Under 100 g/kWh: ${capped['lcoe_usd_per_mwh']:.0f}/MWh; energy mix {mix}; land "
               f"{capped['land_km2']:.0f} km².", ""]
     reliability = simulate_reliability(catalog, ReliabilitySpec(chip="gb200", accelerators=100_000_000, days=30,
-                                                                job_size=100_000, seed=1))
+                                                                job_size=100_000, seed=1, regime="auto"))
+    by_regime = {r["regime"]: r for r in reliability["regimes"]}
     lines += ["## 5. Reliability and goodput at that scale", "",
               "`gigafleet reliability --accelerators 100M --chip gb200 --days 30 --job-size 100k`", "",
               f"- Fleet failures per day: {sig(reliability['failures_per_day']['total'])}.",
-              f"- A 100k-GPU job is interrupted every {reliability['job_mtbi_hours'] * 60:.0f} minutes; goodput "
-              f"{reliability['goodput']:.2f} with Daly-optimal checkpoints.",
-              "- Goodput by job size: " + ", ".join(f"{scaled(r['job_size'])}: {r['goodput']:.2f}"
-                                                   for r in reliability["goodput_vs_job_size"]), ""]
+              f"- A 100k-GPU job meets a failure every {60 / (1e5 * failure_rate_per_hour(catalog)):.1f} minutes. "
+              "What that costs depends on how the job recovers: goodput "
+              + ", ".join(f"{name} {row['goodput']:.2f}" for name, row in by_regime.items())
+              + f" (the default for this year is {reliability['regime']}; P10–P90 "
+              f"{reliability['goodput_range']['p10']:.2f}–{reliability['goodput_range']['p90']:.2f}).",
+              "- Goodput by job size under that regime: " + ", ".join(
+                  f"{scaled(r['job_size'])}: {r['goodput']:.2f}" for r in reliability["goodput_vs_job_size"]), ""]
     fleets = plan_fleets(catalog, planned)
     cap = capability(catalog, fleets, CapabilitySpec(days=100, samples=300, goodput=None))
     lines += ["## 6. The largest training run it enables, by year", "",
-              "`gigafleet capability --plan RUN_ID`", "", "| year | run size | goodput | largest run (P50) | binding |",
-              "|---|---|---|---|---|"]
-    lines += [f"| {y['year']} | {scaled(y['job_accelerators'])} | {y['goodput']:.2f} | "
-              f"{y['largest_run_flop']['p50']:.2e} FLOP | {y['binding_limit']} |" for y in cap["years"]]
+              "`gigafleet capability --plan RUN_ID`: for each year, the job size (up to the largest campus's training "
+              "share) and recovery regime that deliver the most compute.", "",
+              "| year | fleet H100e | run size | regime | goodput | run power | largest run (P50) | binding |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {y['year']} | {scaled(y['h100e'])} | {scaled(y['job_size'])} | {y['regime']} | "
+              f"{y['goodput']:.2f} | {y['run_power_gw']:.2g} GW | {y['largest_run_flop']['p50']:.2e} FLOP | "
+              f"{y['binding_limit']} |" for y in cap["years"]]
     lines += ["", "## 7. Sensitivity", "",
               "One-at-a-time swings of the 100M-GB200 capex as each uncertain input goes from its catalogue low to "
               "high (`gigafleet sweep` gives Sobol and Morris indices for any output):", "",
@@ -331,6 +361,73 @@ def case_study(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
+def failure_rate_per_hour(catalog: Catalog, chip: str = "gb200") -> float:
+    """Interruption rate of one accelerator at the reference age, domains excluded [1/h]."""
+    from gigafleet.reliability.model import failure_model
+
+    return failure_model(catalog, chip).total_rate_per_hour
+
+
+def regime_chart(catalog: Catalog, chip: str = "gb200") -> tuple[str, str]:
+    """Goodput vs job size (10^3 to 10^8) for each recovery regime: (markdown table, inline SVG chart)."""
+    import math
+
+    from gigafleet.reliability.model import failure_model
+    from gigafleet.reliability.regimes import REGIMES, analytic_goodput, applicable, recovery_regime
+
+    model = failure_model(catalog, chip)
+    sizes = [round(10 ** (3 + i / 4)) for i in range(21)]
+    series = {}
+    for name in REGIMES:
+        regime = recovery_regime(catalog, name, model)
+        series[name] = [(s, analytic_goodput(model, regime, s)) for s in sizes if applicable(regime, s)]
+    width, height, left, bottom = 640, 320, 50, 40
+    colours = {"storage-restart": "#b91c1c", "in-memory": "#1d4ed8", "elastic": "#15803d"}
+
+    def x(size: float) -> float:
+        return left + (math.log10(size) - 3) / 5 * (width - left - 20)
+
+    def y(goodput: float) -> float:
+        return 10 + (1 - goodput) * (height - bottom - 10)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="Goodput vs job size by recovery regime ({chip})" style="max-width:100%">',
+             f'<rect width="{width}" height="{height}" fill="white"/>']
+    for tick in range(3, 9):
+        parts.append(f'<line x1="{x(10**tick):.1f}" y1="10" x2="{x(10**tick):.1f}" y2="{height - bottom}" '
+                     'stroke="#e5e7eb"/>')
+        parts.append(f'<text x="{x(10**tick):.1f}" y="{height - bottom + 16}" font-size="12" text-anchor="middle">'
+                     f'10^{tick}</text>')
+    for value in (0.0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - 20}" y2="{y(value):.1f}" stroke="#e5e7eb"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" font-size="12" text-anchor="end">{value:.2f}</text>')
+    for index, (name, points) in enumerate(series.items()):
+        path = " ".join(f"{x(s):.1f},{y(g):.1f}" for s, g in points)
+        parts.append(f'<polyline fill="none" stroke="{colours[name]}" stroke-width="2.5" points="{path}"/>')
+        parts.append(f'<text x="{width - 150}" y="{height - bottom - 60 + 16 * index}" font-size="13" '
+                     f'fill="{colours[name]}">{name}</text>')
+    parts.append(f'<text x="{(width + left) / 2}" y="{height - 6}" font-size="12" text-anchor="middle">'
+                 f'job size [accelerators, {chip}]</text></svg>')
+    header = "| job size | " + " | ".join(REGIMES) + " |"
+    rows = [header, "|---" * (len(REGIMES) + 1) + "|"]
+    for size in (10**3, 10**4, 10**5, 10**6, 10**7, 10**8):
+        cells = []
+        for name in REGIMES:
+            regime = recovery_regime(catalog, name, model)
+            cells.append(f"{analytic_goodput(model, regime, size):.3f}" if applicable(regime, size) else "–")
+        rows.append(f"| {size:.0e} | " + " | ".join(cells) + " |")
+    return "\n".join(rows), "".join(parts)
+
+
+def regimes_page(catalog: Catalog) -> str:
+    """``reference/regimes.md``: goodput vs job size per recovery regime (chart and table), generated."""
+    table, svg = regime_chart(catalog)
+    return ("# Recovery regimes: goodput vs job size\n\nGenerated from the catalogue (`failure_modes.csv`, rows "
+            "`regime-*`) by the closed forms of `gigafleet.reliability.regimes`, which the event engine and the "
+            "SimPy reference reproduce. GB200 at the catalogue's mid failure rates; see "
+            "[Reliability](../reliability.md) for what each regime assumes.\n\n" + svg + "\n\n" + table + "\n")
+
+
 def generate(folder: Path) -> list[Path]:
     """Write every generated page under ``folder``; returns the paths."""
     catalog = load_catalog()
@@ -340,6 +437,7 @@ def generate(folder: Path) -> list[Path]:
         folder / "reference" / "cli.md": cli_reference(),
         folder / "validation.md": validation_page(catalog),
         folder / "case-studies" / "100m-gpus.md": case_study(catalog),
+        folder / "reference" / "regimes.md": regimes_page(catalog),
     }
     for path, text in pages.items():
         path.parent.mkdir(parents=True, exist_ok=True)
