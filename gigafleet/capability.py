@@ -204,16 +204,6 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
     return sorted(rows, key=lambda r: -r["effective_accelerators"])
 
 
-def job_goodput(catalog: Catalog, chip: str, job_size: int, days: float, seed: int) -> float:
-    """Goodput of a synchronous job of ``job_size`` accelerators from the reliability engine (Daly interval)."""
-    from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
-
-    horizon = min(days, 60.0)  # a steady-state estimate; longer horizons change little
-    result = simulate_reliability(catalog, ReliabilitySpec(chip=chip, accelerators=job_size, days=horizon,
-                                                           job_size=job_size, seed=seed))
-    return float(result["goodput"])
-
-
 def validate_spec(spec: CapabilitySpec) -> None:
     """One-line errors for impossible requests."""
     if not 1 / 24 <= spec.days <= 3650:

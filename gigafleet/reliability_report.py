@@ -869,6 +869,12 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         if analytic is not None:
             text += f" (analytic {_percent(analytic)})"
         add("Goodput", text, "Share of the job's accelerator time spent on useful training.")
+    regime = result.get("regime")
+    if isinstance(regime, str) and regime:
+        others = [_mapping(r) for r in result.get("regimes", []) if isinstance(r, Mapping)]
+        add("Recovery regime", regime,
+            "How the job recovers from failures; under each regime this job's simulated goodput would be: "
+            + "; ".join(f"{r.get('regime')} {_percent(_number(r.get('goodput')))}" for r in others) + ".")
     losses = _losses(result)
     add(
         "GPU-hours lost",

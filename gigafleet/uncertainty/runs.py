@@ -4,7 +4,8 @@ Plan runs report scalar outputs (``cost_usd``, ``h100e_final``, ``effective_h100
 ``facility_power_gw_final``, ``capex_total_usd``, ``shortfall_final``, ``year_final_target_met``, ``status_ok``) and
 by-year series (``h100e_by_year``, ``effective_h100e_by_year``, ``facility_power_gw_by_year``). Effective H100e
 multiply each year's fleet by the goodput of a job the size of its largest site (reliability layer, Daly-optimal
-checkpoints, analytic expectation with the run's failure rates): the cross-layer "compute really delivered".
+checkpoints, closed form of the best recovery regime available in the year, with the run's failure rates): the
+cross-layer "compute really delivered".
 """
 
 from __future__ import annotations
@@ -49,19 +50,17 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         raise InputError("parameter path", f"scenario.{dotted}", "a path into the scenario")
 
 
-def _goodput_for(catalog: Catalog, chip: str, job: float) -> float:
-    from gigafleet.reliability.analytic import daly_interval, expected_goodput
+def _goodput_for(catalog: Catalog, chip: str, job: float, year: int) -> float:
+    """Goodput of a job of ``job`` accelerators under the best recovery regime available in ``year``."""
     from gigafleet.reliability.model import failure_model
-    from gigafleet.reliability.summary import job_rate_per_hour
+    from gigafleet.reliability.regimes import analytic_goodput, applicable, available_regimes, recovery_regime
 
     if job < 1:
         return 1.0
     model = failure_model(catalog, chip)
-    mtbi = 1.0 / job_rate_per_hour(model, round(job))
-    write, restart = model.checkpoint_write_hours, model.restart_hours
-    if write >= mtbi:
-        return 0.0
-    return max(0.0, expected_goodput(daly_interval(write, mtbi), write, restart, mtbi))
+    size = round(job)
+    options = [recovery_regime(catalog, name, model) for name in available_regimes(catalog, year)]
+    return max(analytic_goodput(model, regime, size) for regime in options if applicable(regime, size))
 
 
 def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
@@ -74,7 +73,7 @@ def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
         chips = {row["chip"]: row["in_service"] for row in result["by_chip"] if row["year"] == year["year"]}
         sites = [row["accelerators"] for row in result["by_site"] if row["year"] == year["year"]]
         dominant = max(chips, key=lambda c: chips[c]) if chips else None
-        goodput = _goodput_for(catalog, dominant, max(sites or [0.0])) if dominant else 1.0
+        goodput = _goodput_for(catalog, dominant, max(sites or [0.0]), int(year["year"])) if dominant else 1.0
         effective.append(year["h100e"] * goodput)
     final = years[-1]
     target = next((y["target"] for y in reversed(years) if y["target"] is not None), None)
