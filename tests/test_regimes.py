@@ -7,6 +7,8 @@ import itertools
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gigafleet.catalog import load_catalog
@@ -197,3 +199,19 @@ def test_goodput_comes_with_a_range() -> None:
                                    "--json"])
     year = json.loads(out.stdout)["years"][0]
     assert year["goodput_range"]["p10"] < year["goodput_range"]["p90"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.floats(1e3, 1e8), factor=st.floats(1.01, 20.0), chip=st.sampled_from(["h100", "gb200", "rubin"]),
+       share=st.floats(0.05, 1.0))
+def test_more_accelerators_never_fewer_flop_with_modelled_goodput(n: float, factor: float, chip: str,
+                                                                  share: float) -> None:
+    """C5 with the reliability model in the loop (no fixed goodput): FLOP never falls; P10 <= P50 <= P90."""
+    from gigafleet.capability import CapabilitySpec, capability, fleet_slice
+
+    spec = CapabilitySpec(days=100, training_share=share, samples=200, seed=2)
+    a = capability(CATALOG, [fleet_slice(CATALOG, {chip: n}, n)], spec)
+    b = capability(CATALOG, [fleet_slice(CATALOG, {chip: n * factor}, n * factor)], spec)
+    q = a["largest_run_flop"]
+    assert q["p10"] <= q["p50"] <= q["p90"]
+    assert b["largest_run_flop"]["p50"] >= q["p50"] * (1 - 1e-9)
