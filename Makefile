@@ -24,7 +24,7 @@ run: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check gigafleet tests benchmarks
+	$(BIN)/ruff check gigafleet tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy gigafleet
