@@ -118,6 +118,7 @@ class SourceData:
     co2_t_per_mwh: float
     firm_credit: float
     availability: float                # 1 - forced outage rate (dispatchable)
+    max_capacity_factor: float         # catalogue high of the capacity factor: annual energy <= this x capacity
     unit_size_mw: float
     land_km2_per_mw: float
     water_m3_per_mwh: float
@@ -153,6 +154,7 @@ def source_data(catalog: Catalog, source: str, wacc: float) -> SourceData:
         capex_usd_per_mw=capex, fixed_om_usd_per_mw=fixed, variable_usd_per_mwh=item["variable_om_usd_per_mwh"].mid,
         fuel_usd_per_mwh=fuel, co2_t_per_mwh=item["co2_g_per_kwh"].mid / 1000.0,
         firm_credit=item["firm_capacity_credit"].mid, availability=1.0 - item["forced_outage_rate"].mid,
+        max_capacity_factor=item["capacity_factor"].high,
         unit_size_mw=item["unit_size_mw"].mid, land_km2_per_mw=item["land_km2_per_gw"].mid / 1000.0,
         water_m3_per_mwh=item["water_m3_per_mwh"].mid, lead_time_years=item["lead_time_years"].mid,
     )
@@ -294,6 +296,14 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
         avail = xr.concat([inputs.capacity_factor[g] if g in VARIABLE
                            else xr.full_like(inputs.load_mw, inputs.data[g].availability) for g in gens], dim=gen_index)
         m.add_constraints(dispatch - capacity * avail <= 0, name="generation")
+        firm_gens = [g for g in gens if g in DISPATCHABLE]
+        if firm_gens:  # dispatch honesty: no source runs above its catalogue capacity-factor high over the year
+            ceiling = xr.DataArray([inputs.data[g].max_capacity_factor for g in firm_gens],
+                                   coords={"source": pd.Index(firm_gens, name="source")}, dims="source")
+            hours_total = float((xr.ones_like(inputs.load_mw).sum("hour") * w).sum())
+            m.add_constraints((dispatch.sel(source=firm_gens).sum("hour") * w).sum("period")
+                              - capacity.sel(source=firm_gens) * (ceiling * hours_total) <= 0,
+                              name="capacity_factor_ceiling")
         supply = dispatch.sum("source")
         marginal = xr.DataArray([inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens],
                                 coords={"source": gen_index}, dims="source")

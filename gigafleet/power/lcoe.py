@@ -13,24 +13,11 @@ References
 from __future__ import annotations
 
 from gigafleet.catalog import Catalog
+from gigafleet.fleet import capital_recovery_factor
 
 HOURS_PER_YEAR = 8766.0
 STORAGE = ("battery-4h",)
 """Storage is priced per MWh discharged including charging energy (LCOS), not comparable with this formula."""
-
-
-def capital_recovery_factor(rate: float, years: float) -> float:
-    """CRF(r, n) [1/yr].
-
-    Examples
-    --------
-    >>> round(capital_recovery_factor(0.08, 30), 4)
-    0.0888
-    """
-    if rate == 0:
-        return 1.0 / years
-    growth = (1.0 + rate) ** years
-    return rate * growth / (growth - 1.0)
 
 
 def lcoe_usd_per_mwh(capex_usd_per_kw: float, fixed_om_usd_per_kw_year: float, variable_om_usd_per_mwh: float,
@@ -45,7 +32,7 @@ def lcoe_usd_per_mwh(capex_usd_per_kw: float, fixed_om_usd_per_kw_year: float, v
     >>> round(lcoe_usd_per_mwh(1000, 0, 0, 0, 1.0, 30, 0, 0.08), 1)
     10.1
     """
-    annual = capex_usd_per_kw * capital_recovery_factor(wacc, lifetime_years) + fixed_om_usd_per_kw_year
+    annual = capex_usd_per_kw * float(capital_recovery_factor(wacc, lifetime_years)) + fixed_om_usd_per_kw_year
     return annual / (capacity_factor * HOURS_PER_YEAR / 1000.0) + heat_rate_btu_per_kwh / 1000.0 * \
         gas_usd_per_mmbtu + variable_om_usd_per_mwh
 
