@@ -204,8 +204,21 @@ def _regime_flag(text: str) -> str:
     return value
 
 
+def _finite(obj: Any) -> Any:
+    """The object with NaN and infinite floats as None (JSON null): JSON has no NaN."""
+    import math
+
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def _dump(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, allow_nan=False))
+    typer.echo(json.dumps(_finite(obj), indent=2, allow_nan=False))
 
 
 # --------------------------------------------------------------------------------------------------------

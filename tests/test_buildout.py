@@ -353,3 +353,33 @@ def test_hourly_power_model_needs_grid_in_calm_hours() -> None:
 def test_hourly_power_model_requires_weather_site() -> None:
     with pytest.raises(InputError, match="weather"):
         plan(CATALOG, tiny(power_model="hourly"))
+
+
+@pytest.mark.parametrize(("onsite", "limit", "unit", "field"), [
+    (["ccgt"], "turbine_supply", "USD per GW of turbines", "gas_turbine_gw_per_year"),
+    (["recip"], "engine_supply", "USD per GW of engines", "gas_engine_gw_per_year"),
+])
+def test_gas_turbine_and_engine_supply_bind_with_a_shadow_price(onsite: list[str], limit: str, unit: str,
+                                                                field: str) -> None:
+    """Turbines and engines are supply chains like CoWoS: world GW/yr x the buyer's share caps what a plan builds;
+    relaxing it by 1 GW is worth its shadow price (in USD per GW)."""
+    site = {"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.0}, "onsite": onsite}
+    targets = {"metric": "accelerators", "values": {2026: 0, 2027: 20_000}}
+    supply = {"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.5, "gas_turbine_buyer_share": 1.0}
+    leads = {"datacentre": 0, onsite[0]: 0}
+    loose = plan(CATALOG, tiny(sites=[site], targets=targets, supply=supply, lead_times_years=leads))
+    built = sum(r["capacity_gw"] for r in loose["power"] if r["source"] in onsite and r["year"] == 2027)
+    assert loose["status"] == "optimal" and built > 0
+    tight = plan(CATALOG, tiny(sites=[site], targets=targets, lead_times_years=leads,
+                               supply={**supply, field: {2026: built * 0.25}}))  # 2 years x 25%
+    rows = [b for b in tight["binding"] if b["limit"] == limit]
+    assert tight["status"] == "shortfall" and rows and rows[0]["unit"] == unit and rows[0]["shadow_price"] > 0
+    assert sum(r["capacity_gw"] for r in tight["power"] if r["source"] in onsite and r["year"] == 2027) \
+        <= built * 0.5 * (1 + 1e-6)  # both years' deliveries
+
+
+def test_a_shipped_plan_is_bound_by_gas_engine_supply() -> None:
+    from gigafleet.buildout.scenario import load_plan_scenario
+
+    result = plan(CATALOG, load_plan_scenario("situational-awareness"))
+    assert any(b["limit"] == "engine_supply" and b["shadow_price"] > 0 for b in result["binding"])

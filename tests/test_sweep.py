@@ -282,3 +282,20 @@ def test_a_run_failing_in_a_worker_is_one_clear_error_and_keeps_finished_runs(tm
     with pytest.raises(SweepRunError, match="x too large"):
         run_sweep(experiment, "", store=store, workers=1)
     assert 0 < len(_rows(store, sweep_id(experiment))) <= 3
+
+
+def test_report_json_turns_nan_outputs_into_null(tmp_path: Path) -> None:
+    """A sweep whose target is never met has NaN outputs; report --json prints null, not a traceback."""
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+    from gigafleet.uncertainty.registry import register_function
+
+    register_function("never-met", lambda x=0.0, seed=0: {"y": x, "year_met": math.nan}, replace=True)
+    data = {"name": "nan", "kind": "function", "function": "never-met", "axes": {"function.x": [1.0, 2.0]}}
+    store = tmp_path / "s.duckdb"
+    run_sweep(Experiment.model_validate(data), "", store=store, workers=1)
+    out = CliRunner().invoke(app, ["report", sweep_id(Experiment.model_validate(data)), "--store", str(store),
+                                   "--json", "--html", str(tmp_path / "r.html")])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["outputs"]["year_met"]["p50"] is None

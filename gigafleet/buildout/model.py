@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from gigafleet.buildout.parameters import PlanInputs
+from gigafleet.buildout.parameters import ENGINE_SOURCES, TURBINE_SOURCES, PlanInputs
 from gigafleet.fleet import HOURS_PER_YEAR
 
 USD_SCALE = 1e6
@@ -179,6 +179,14 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
 
     wafers_used = _vintage_to_year((buy * p.wafers_per_accelerator).sum(["site", "chip"]))
     m.add_constraints(wafers_used <= p.wafers, name="supply")
+    turbine_sources = [s for s in TURBINE_SOURCES if s in p.sources.values]
+    if turbine_sources:  # gas turbines are a supply chain like CoWoS: world output x this buyer's share per year
+        turbines_built = _vintage_to_year(cap.sel(source=turbine_sources).sum(["site", "source"]))
+        m.add_constraints(turbines_built <= p.turbine_mw, name="turbine_supply")
+    engine_sources = [s for s in ENGINE_SOURCES if s in p.sources.values]
+    if engine_sources:
+        engines_built = _vintage_to_year(cap.sel(source=engine_sources).sum(["site", "source"]))
+        m.add_constraints(engines_built <= p.engine_mw, name="engine_supply")
 
     capex_by_year = _vintage_to_year(
         (buy * (p.it_capex_usd / USD_SCALE)).sum(["site", "chip"])

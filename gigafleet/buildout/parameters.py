@@ -29,6 +29,13 @@ from gigafleet.fleet import (
 MW_PER_GW = 1000.0
 
 
+MW_PER_GW_TURBINES = 1000.0
+TURBINE_SOURCES = ("ccgt", "ocgt")
+"""Power sources built from large gas turbines (the turbine-supply limit)."""
+ENGINE_SOURCES = ("recip",)
+"""Power sources built from gas engines (the engine-supply limit; the buyer's share is the turbine share)."""
+
+
 @dataclass
 class PlanInputs:
     """Every coefficient the model needs, as labelled arrays.
@@ -80,6 +87,8 @@ class PlanInputs:
     source_annuity: xr.DataArray              # (year, source)
     datacentre_first_year: int
     wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
+    turbine_mw: xr.DataArray          # (year) gas-turbine capacity (CCGT, OCGT) obtainable by this buyer [MW]
+    engine_mw: xr.DataArray           # (year) gas-engine capacity (recip) obtainable by this buyer [MW]
     wafers_per_accelerator: xr.DataArray  # (chip)
     hbm_stacks: xr.DataArray          # (year) HBM stacks obtainable by this buyer; inf when unlimited
     hbm_per_accelerator: xr.DataArray  # (chip) HBM stacks per package
@@ -293,6 +302,22 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
             value = catalog.item("supply", f"cowos-{catalogue_year}")["wafers_per_month"].mid * 12
         wafers.append(value * scenario.supply.buyer_share)
     wafers_per_accelerator = 1.0 / (chip_param("packages_per_cowos_wafer") * package_yield)
+    turbine_share = scenario.supply.gas_turbine_buyer_share or \
+        catalog.item("supply", "gas-turbines-share")["buyer_share"].mid
+
+    def world_output(prefix: str, schedule: dict[int, float], year: int) -> float:
+        """World output [GW/yr]: the scenario's schedule, else the catalogue's, held from the last year listed."""
+        value = step_value(schedule, year)
+        if value is None:
+            listed = sorted(int(i.rsplit("-", 1)[1]) for i in catalog.ids("supply") if i.startswith(f"{prefix}-20"))
+            value = catalog.item("supply", f"{prefix}-{max([k for k in listed if k <= year] or [listed[0]])}")[
+                "gw_per_year"].mid
+        return float(value)
+
+    turbines = [world_output("gas-turbines", scenario.supply.gas_turbine_gw_per_year, y) * turbine_share
+                * MW_PER_GW_TURBINES for y in years]
+    engines = [world_output("gas-engines", scenario.supply.gas_engine_gw_per_year, y) * turbine_share
+               * MW_PER_GW_TURBINES for y in years]
 
     def window(chip: str, attr: str, default: float) -> float:
         limits = scenario.sales_windows.get(chip)
@@ -341,6 +366,8 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         source_first_year=source_first, source_active=source_active, source_annuity=source_annuity,
         datacentre_first_year=start + int(np.ceil(dc_lead)),
         wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
+        turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),
+        engine_mw=xr.DataArray(engines, coords={"year": years}, dims="year"),
         wafers_per_accelerator=wafers_per_accelerator,
         budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years},
                                 dims="year"),

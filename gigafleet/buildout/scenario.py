@@ -89,6 +89,9 @@ class Supply(_Strict):
     package_yield: float | None = Field(None, gt=0, le=1)
     hbm_stacks_per_year: ByYear = Field(default_factory=dict)
     hbm_buyer_share: float | None = Field(None, gt=0, le=1)
+    gas_turbine_gw_per_year: ByYear = Field(default_factory=dict)
+    gas_turbine_buyer_share: float | None = Field(None, gt=0, le=1)
+    gas_engine_gw_per_year: ByYear = Field(default_factory=dict)
 
 
 class SalesWindow(_Strict):
