@@ -383,3 +383,26 @@ def test_a_shipped_plan_is_bound_by_gas_engine_supply() -> None:
 
     result = plan(CATALOG, load_plan_scenario("situational-awareness"))
     assert any(b["limit"] == "engine_supply" and b["shadow_price"] > 0 for b in result["binding"])
+
+
+def test_lead_times_in_months_count_the_remaining_share_of_their_year() -> None:
+    """A 15-month lead time (recip's catalogue 1.25 years) serves 75% of its capacity in its second year, instead of
+    nothing until the third; whole-year leads behave as before; a 12-month lead serves nothing in the first year."""
+    from gigafleet.buildout.parameters import build_inputs
+
+    site = {"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.0}, "onsite": ["recip"]}
+    supply = {"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.5, "gas_turbine_buyer_share": 1.0}
+
+    def scenario(lead: float) -> PlanScenario:
+        return tiny(sites=[site], supply=supply, lead_times_years={"datacentre": 0, "recip": lead})
+
+    def served(lead: float, year: int) -> float:
+        inputs = build_inputs(CATALOG, scenario(lead))
+        return float(inputs.source_active.sel(source="recip", year=year, vintage=year))
+
+    assert served(0.0, 2026) == 1.0 and served(0.5, 2026) == pytest.approx(0.5)
+    assert served(1.25, 2027) == pytest.approx(0.75)
+    assert int(build_inputs(CATALOG, scenario(1.25)).source_first_year.sel(source="recip")) == 2027
+    assert int(build_inputs(CATALOG, scenario(2.0)).source_first_year.sel(source="recip")) == 2028
+    assert plan(CATALOG, scenario(0.5))["status"] == "optimal"
+    assert plan(CATALOG, scenario(1.0))["status"] == "shortfall"  # nothing can serve the 2026 target

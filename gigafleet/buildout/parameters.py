@@ -281,9 +281,16 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     def source_param(key: str) -> xr.DataArray:
         return xr.DataArray([source_rows[p][key] for p in sources], coords={"source": sources}, dims="source")
 
-    source_first = xr.DataArray([start + int(np.ceil(source_rows[p]["lead"])) for p in sources],
+    # lead times in months, not rounded years: capacity ordered at the start of the horizon serves from
+    # start + lead; in the year that lead time ends it counts for that year's remaining share
+    source_first = xr.DataArray([start + int(np.floor(source_rows[p]["lead"] + 1e-9)) for p in sources],
                                 coords={"source": sources}, dims="source")
     source_active = xr.concat([_active(years, source_rows[p]["life"]) for p in sources], dim=sources)
+    for index, source in enumerate(sources):
+        first_year = int(source_first.values[index])
+        served = 1.0 - (source_rows[source]["lead"] - np.floor(source_rows[source]["lead"] + 1e-9))
+        if first_year in years and served < 1.0 - 1e-9:
+            source_active.loc[{"source": source, "year": first_year, "vintage": first_year}] = served
     source_annuity = xr.concat([_annuity(wacc, source_rows[p]["life"], years, discount) for p in sources],
                                dim=sources)
     allowed = xr.DataArray([[p in s.onsite for p in sources] for s in scenario.sites],
