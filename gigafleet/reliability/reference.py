@@ -37,6 +37,31 @@ class ReferenceResult:
         return self.failures / self.seconds if self.seconds > 0 else float("inf")
 
 
+def _scales(model: FailureModel) -> list[float]:
+    """Weibull scale of each mode [h] (the hazard equals the catalogue rate at the reference age)."""
+    return [(k * model.reference_age_hours ** (k - 1) / r) ** (1 / k)
+            for k, r in zip(model.shape.tolist(), model.rate_per_hour.tolist(), strict=True)]
+
+
+def _next_failure(model: FailureModel, scales: list[float], age: float, rng: random.Random
+                  ) -> tuple[float, int, float]:
+    """Time to a device's next failure from ``age`` [h], its repair class and its down time [h].
+
+    Each mode's Weibull clock is drawn by inverting its cumulative hazard from the current age (minimal repair);
+    the earliest wins; the repair class is drawn with that mode's shares.
+    """
+    best, cause = math.inf, 0
+    for mode, (k, eta) in enumerate(zip(model.shape.tolist(), scales, strict=True)):
+        delta = eta * ((age / eta) ** k + rng.expovariate(1.0)) ** (1 / k) - age
+        if delta < best:
+            best, cause = delta, mode
+    shares = model.repair_shares[cause]
+    u, repair = rng.random(), 0
+    while repair < 2 and u > sum(shares[: repair + 1]):
+        repair += 1
+    return best, repair, float(model.down_hours[repair])
+
+
 def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
                   interval_hours: float, write_hours: float, restart_hours: float, hot_spares: int,
                   seed: int = 0, start_age_hours: float | None = None,
@@ -56,8 +81,7 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
 
     rng = random.Random(seed)
     env = simpy.Environment()
-    scales = [(k * model.reference_age_hours ** (k - 1) / r) ** (1 / k)
-              for k, r in zip(model.shape.tolist(), model.rate_per_hour.tolist(), strict=True)]
+    scales = _scales(model)
     age0 = model.reference_age_hours if start_age_hours is None else start_age_hours
     state = {"failures": 0, "interruptions": 0, "useful": 0.0, "free": hot_spares, "pending": 0}
     spare_returned: list[simpy.Event] = [env.event()]
@@ -79,18 +103,9 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
     def device(index: int) -> simpy.events.ProcessGenerator:
         age = age0
         while True:
-            best, cause = math.inf, 0
-            for mode, (k, eta) in enumerate(zip(model.shape.tolist(), scales, strict=True)):
-                delta = eta * ((age / eta) ** k + rng.expovariate(1.0)) ** (1 / k) - age
-                if delta < best:
-                    best, cause = delta, mode
+            best, repair, down = _next_failure(model, scales, age, rng)
             yield env.timeout(best)
             age += best
-            shares = model.repair_shares[cause]
-            u, repair = rng.random(), 0
-            while repair < 2 and u > sum(shares[: repair + 1]):
-                repair += 1
-            down = float(model.down_hours[repair])
             state["failures"] += 1
             if index < job_size:
                 interrupt_job(0 if repair == 0 else 1, down)
@@ -148,8 +163,7 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
     rng = random.Random(seed)
     env = simpy.Environment()
     replicas = job_size // regime.replica_accelerators
-    scales = [(k * model.reference_age_hours ** (k - 1) / r) ** (1 / k)
-              for k, r in zip(model.shape.tolist(), model.rate_per_hour.tolist(), strict=True)]
+    scales = _scales(model)
     age0 = model.reference_age_hours if start_age_hours is None else start_age_hours
     state: dict[str, float] = {"failures": 0, "events": 0, "work": 0.0, "committed": 0.0, "last": 0.0,
                                "stall_end": 0.0, "blocked": 0}
@@ -185,18 +199,9 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
     def device(index: int) -> simpy.events.ProcessGenerator:
         age = age0
         while True:
-            best, cause = math.inf, 0
-            for mode, (k, eta) in enumerate(zip(model.shape.tolist(), scales, strict=True)):
-                delta = eta * ((age / eta) ** k + rng.expovariate(1.0)) ** (1 / k) - age
-                if delta < best:
-                    best, cause = delta, mode
+            best, _repair, down = _next_failure(model, scales, age, rng)
             yield env.timeout(best)
             age += best
-            shares = model.repair_shares[cause]
-            u, repair = rng.random(), 0
-            while repair < 2 and u > sum(shares[: repair + 1]):
-                repair += 1
-            down = float(model.down_hours[repair])
             state["failures"] += 1
             if index < job_size:
                 degrade(min(index // regime.replica_accelerators, replicas - 1), 1, min(down, regime.rejoin_hours))
