@@ -837,7 +837,7 @@ def capability(
 @_user_errors
 def sweep(
     experiment: Annotated[str, typer.Argument(help="Experiment YAML or a shipped name (demo, "
-                                                   "openai-100x-uncertainty, supply-shock).")],
+                                                   "openai-100x-uncertainty, supply-shock, gas-supply-shock).")],
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Existing Dask scheduler, e.g. "
                                                                       "tcp://host:8786.")] = None,
     workers: Annotated[str | None, typer.Option("--workers", help="Local worker processes [default: CPUs].")] = None,
