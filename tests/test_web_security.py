@@ -120,6 +120,11 @@ def test_exchange_never_redirects_off_site(store: Path) -> None:
     app = create_app(store, token=TOKEN)
     status, headers, _ = _asgi(app, "GET", "//evil.example/", query=f"token={TOKEN}".encode())
     assert status == 303 and headers["location"] == "/evil.example/"
+    for path in ("/\\evil.example/", "/\\/evil.example/", "/a\\b"):  # browsers read '/\\' as '//'
+        status, headers, _ = _asgi(app, "GET", path, query=f"token={TOKEN}".encode())
+        location = headers["location"]
+        assert status == 303 and location.startswith("/") and not location.startswith(("//", "/\\"))
+        assert "\\" not in location
 
 
 def test_empty_token_config_is_refused(store: Path) -> None:

@@ -269,7 +269,8 @@ class Guard:
     def _exchange(self, scope: Scope, rest: list[tuple[str, str]]) -> tuple[int, bytes, dict[str, str]]:
         """303 to the same page without the token, setting the session cookie."""
         raw_path = bytes(scope.get("raw_path") or str(scope.get("path", "/")).encode("utf-8")).decode("latin-1")
-        location = "/" + raw_path.lstrip("/")  # never '//host' (an address on another site)
+        # never '//host' or '/\\host' (browsers read both as an address on another site)
+        location = "/" + raw_path.lstrip("/\\").replace("\\", "%5C")
         if rest:
             location += "?" + urlencode(rest)
         assert self._cookie is not None
