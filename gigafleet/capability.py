@@ -188,20 +188,73 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
     ``job_size``, ``goodput``, ``effective_accelerators`` (J x goodput), best first.
     """
     from gigafleet.reliability.model import failure_model
-    from gigafleet.reliability.regimes import analytic_goodput, applicable, recovery_regime
+    from gigafleet.reliability.regimes import recovery_regime
 
     model = failure_model(catalog, chip)
-    sizes = sorted({round(s) for s in JOB_SIZE_GRID if s <= job_max} | {max(job_max, 1)})
     rows = []
     for name in regimes:
         regime = recovery_regime(catalog, name, model)
-        candidates = [(s * analytic_goodput(model, regime, s), s) for s in sizes if applicable(regime, s)]
-        if not candidates:
+        found = _best_size(model, regime, job_max)
+        if found is None:
             continue
-        effective, size = max(candidates)
+        size, effective = found
         rows.append({"regime": name, "job_size": size, "goodput": effective / size,
                      "effective_accelerators": effective, "available_from_year": regime.available_from_year})
     return sorted(rows, key=lambda r: -r["effective_accelerators"])
+
+
+def _best_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | None:
+    """(J, J x goodput(J)) maximising delivered accelerators over 1 <= J <= job_max, or None if none applies.
+
+    The fixed grid finds the peak's neighbourhood; a bounded scalar search between the neighbouring grid points
+    refines it (J x goodput is smooth and single-peaked there), and ``job_max`` itself is always a candidate, so
+    the maximum is the continuous one: a larger ``job_max`` can never give a smaller value.
+    """
+    from scipy.optimize import minimize_scalar
+
+    from gigafleet.reliability.regimes import analytic_goodput, applicable
+
+    sizes = sorted({round(s) for s in JOB_SIZE_GRID if s <= job_max} | {max(job_max, 1)})
+    sizes = [s for s in sizes if applicable(regime, s)]
+    if not sizes:
+        return None
+
+    def effective(size: float) -> float:
+        return size * analytic_goodput(model, regime, max(1, round(size)))
+
+    values = [effective(s) for s in sizes]
+    best = int(np.argmax(values))
+    candidates = [(values[best], sizes[best]), (values[-1], sizes[-1])]
+    low, high = sizes[max(best - 1, 0)], sizes[min(best + 1, len(sizes) - 1)]
+    if high - low > 2:
+        result = minimize_scalar(lambda x: -effective(x), bounds=(low, high), method="bounded",
+                                 options={"xatol": 0.5})
+        size = min(max(round(float(result.x)), low), high)
+        candidates.append((effective(size), size))
+    value, size = max(candidates)
+    return int(size), float(value)
+
+
+def effective_accelerator_samples(catalog: Catalog, chip: str, job_max: int, regimes: list[str],
+                                  multipliers: FloatArray) -> FloatArray:
+    """Samples of the largest run's effective accelerators (J x goodput) for sampled failure-rate multipliers.
+
+    For 17 quantiles of the multipliers, the best size under each regime is searched again (a run sized for the
+    rates it meets), the best regime kept, and the samples interpolated between quantiles. Each quantile's
+    value is a continuous maximum over 1 <= J <= ``job_max``, so a bigger fleet never gets smaller samples.
+    """
+    from gigafleet.reliability.model import failure_model
+    from gigafleet.reliability.regimes import recovery_regime
+
+    grid = np.unique(np.quantile(multipliers, np.linspace(0.0, 1.0, 17)))
+    best = []
+    for multiplier in grid:
+        model = failure_model(catalog, chip, rate_factor=float(multiplier))
+        found = [_best_size(model, recovery_regime(catalog, name, model), job_max) for name in regimes]
+        best.append(max(f[1] for f in found if f is not None))
+    if grid.size == 1:
+        return np.full(multipliers.shape, best[0])
+    return np.asarray(np.interp(multipliers, grid, best), dtype=float)
 
 
 def validate_spec(spec: CapabilitySpec) -> None:
@@ -259,7 +312,11 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
         multipliers = rate_multipliers(catalog, fleet.chip_for_reliability, n, rng)
         goodput_arr = goodput_samples(catalog, fleet.chip_for_reliability, regime, job, multipliers)
     peak = fleet.peak_flops[spec.precision]
-    hardware = job * peak * mfu * goodput_arr * link * spec.days * SECONDS_PER_DAY
+    if spec.goodput is None:
+        runs = effective_accelerator_samples(catalog, fleet.chip_for_reliability, job_max, allowed, multipliers)
+    else:
+        runs = job * goodput_arr
+    hardware = runs * peak * mfu * link * spec.days * SECONDS_PER_DAY
     fit = scaling_fit(catalog)
     tokens = sample_parameter(cap["data"]["stock_tokens"], n, rng) * sample_parameter(cap["data"]["max_epochs"], n,
                                                                                        rng)
