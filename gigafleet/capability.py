@@ -181,10 +181,11 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
     """For each regime, the job size up to ``job_max`` that delivers the most compute (J x goodput(J)).
 
     A bigger job is not always a bigger run: past some size, failures cost more than the added accelerators give
-    (under storage-restart at ~10^5-10^6 accelerators). Sizes are searched on a fixed log grid
-    (:data:`JOB_SIZE_GRID`, 24 per decade) plus ``job_max``, so a larger fleet searches a superset and never
-    finds a smaller run; goodput is the regime's closed form (:func:`gigafleet.reliability.regimes.analytic_goodput`,
-    which the engine reproduces within a few tenths of a percent). Returns one row per regime: ``regime``,
+    (under storage-restart at ~10^5-10^6 accelerators). Sizes are searched on a log grid (:data:`JOB_SIZE_GRID`,
+    24 per decade) refined by a bounded scalar search, with ``job_max`` always a candidate (:func:`_best_size`), so
+    a larger fleet never finds a smaller run; goodput is the regime's closed form
+    (:func:`gigafleet.reliability.regimes.analytic_goodput`, which the engine reproduces within a few tenths of a
+    percent). Returns one row per regime: ``regime``,
     ``job_size``, ``goodput``, ``effective_accelerators`` (J x goodput), best first.
     """
     from gigafleet.reliability.model import failure_model
