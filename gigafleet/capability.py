@@ -244,18 +244,13 @@ def effective_accelerator_samples(catalog: Catalog, chip: str, job_max: int, reg
     rates it meets), the best regime kept, and the samples interpolated between quantiles. Each quantile's
     value is a continuous maximum over 1 <= J <= ``job_max``, so a bigger fleet never gets smaller samples.
     """
-    from gigafleet.reliability.model import failure_model
-    from gigafleet.reliability.regimes import recovery_regime
+    from gigafleet.reliability.regimes import on_rate_quantiles, recovery_regime
 
-    grid = np.unique(np.quantile(multipliers, np.linspace(0.0, 1.0, 17)))
-    best = []
-    for multiplier in grid:
-        model = failure_model(catalog, chip, rate_factor=float(multiplier))
+    def best(model: Any) -> float:
         found = [_best_size(model, recovery_regime(catalog, name, model), job_max) for name in regimes]
-        best.append(max(f[1] for f in found if f is not None))
-    if grid.size == 1:
-        return np.full(multipliers.shape, best[0])
-    return np.asarray(np.interp(multipliers, grid, best), dtype=float)
+        return max(f[1] for f in found if f is not None)
+
+    return on_rate_quantiles(catalog, chip, multipliers, best)
 
 
 def validate_spec(spec: CapabilitySpec) -> None:

@@ -25,6 +25,7 @@ reference implement the same semantics event by event):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,13 +93,31 @@ def available_regimes(catalog: Catalog, year: int) -> list[str]:
             if int(catalog.item("failure_modes", f"regime-{n}")["available_from_year"].mid) <= year]
 
 
-def applicable(regime: RecoveryRegime, job_size: int) -> bool:
+def applicable(regime: RecoveryRegime, job_size: float) -> bool:
     """Whether a job of ``job_size`` can run under the regime (elastic needs two replicas or more)."""
     return regime.stops_on_device_failure or job_size >= 2 * regime.replica_accelerators
 
 
-def _domain_count(job_size: int, size: int) -> int:
+def _domain_count(job_size: float, size: int) -> int:
     return math.ceil(job_size / max(size, 1))
+
+
+def _domain_rates(model: FailureModel, job_size: float) -> dict[str, float]:
+    """Shock rate of the domains a job of ``job_size`` spans, by domain [1/h]."""
+    return {d: model.domain_rate_per_hour[d] * _domain_count(job_size, model.domain_size[d]) for d in DOMAINS}
+
+
+def interruption_rate_per_hour(model: FailureModel, job_size: float) -> float:
+    """Failures of a job's devices plus shocks to its domains, at the reference age [1/h]."""
+    return job_size * model.total_rate_per_hour + sum(_domain_rates(model, job_size).values())
+
+
+def stop_rate_per_hour(model: FailureModel, regime: RecoveryRegime, job_size: float) -> float:
+    """Rate of job-wide stops [1/h]: every device failure and domain shock under a stop-and-restart regime (or an
+    elastic one below two replicas); only fabric-partition outages under elastic recovery."""
+    if regime.stops_on_device_failure or not applicable(regime, job_size):
+        return interruption_rate_per_hour(model, job_size)
+    return _domain_rates(model, job_size)[STOPPING_DOMAIN]
 
 
 def _stop_goodput(write: float, restart: float, rate_per_hour: float) -> float:
@@ -127,10 +146,11 @@ def analytic_goodput(model: FailureModel, regime: RecoveryRegime, job_size: int)
     """
     if job_size < 1:
         return 1.0
-    device_rate = job_size * model.total_rate_per_hour
-    domain_rates = {d: model.domain_rate_per_hour[d] * _domain_count(job_size, model.domain_size[d]) for d in DOMAINS}
+    stops = stop_rate_per_hour(model, regime, job_size)
     if regime.stops_on_device_failure or not applicable(regime, job_size):
-        return _stop_goodput(regime.write_hours, regime.restart_hours, device_rate + sum(domain_rates.values()))
+        return _stop_goodput(regime.write_hours, regime.restart_hours, stops)
+    device_rate = job_size * model.total_rate_per_hour
+    domain_rates = _domain_rates(model, job_size)
     replicas = job_size // regime.replica_accelerators
     out = mean_out_hours(model, regime.rejoin_hours)
     loss = device_rate * (regime.pause_hours + max(out - regime.pause_hours, 0.0) / replicas)
@@ -140,7 +160,7 @@ def analytic_goodput(model: FailureModel, regime: RecoveryRegime, job_size: int)
         hit = min(replicas, math.ceil(model.domain_size[domain] / regime.replica_accelerators))
         outage = min(model.domain_outage_hours[domain], regime.rejoin_hours)
         loss += domain_rates[domain] * (regime.pause_hours + hit * max(outage - regime.pause_hours, 0.0) / replicas)
-    stop = _stop_goodput(regime.write_hours, regime.restart_hours, domain_rates[STOPPING_DOMAIN])
+    stop = _stop_goodput(regime.write_hours, regime.restart_hours, stops)
     return max(0.0, stop * (1.0 - min(loss, 1.0)))
 
 
@@ -212,13 +232,20 @@ def goodput_samples(catalog: Catalog, chip: str, regime_name: str, job_size: int
     Closed forms evaluated on 17 quantiles of the multipliers and interpolated (monotone in the rate), so
     thousands of samples cost 17 evaluations.
     """
+    def goodput(model: FailureModel) -> float:
+        return analytic_goodput(model, recovery_regime(catalog, regime_name, model), job_size)
+
+    return on_rate_quantiles(catalog, chip, multipliers, goodput)
+
+
+def on_rate_quantiles(catalog: Catalog, chip: str, multipliers: npt.NDArray[np.float64],
+                      value: Callable[[FailureModel], float]) -> npt.NDArray[np.float64]:
+    """``value`` of the chip's failure model for each sampled rate multiplier, evaluated on 17 quantiles of the
+    multipliers and interpolated between them (``value`` must be monotone in the rate)."""
     from gigafleet.reliability.model import failure_model
 
     grid = np.unique(np.quantile(multipliers, np.linspace(0.0, 1.0, 17)))
-    values = []
-    for multiplier in grid:
-        model = failure_model(catalog, chip, rate_factor=float(multiplier))
-        values.append(analytic_goodput(model, recovery_regime(catalog, regime_name, model), job_size))
+    values = [value(failure_model(catalog, chip, rate_factor=float(m))) for m in grid]
     if grid.size == 1:
         return np.full(multipliers.shape, values[0])
     return np.asarray(np.interp(multipliers, grid, values), dtype=float)

@@ -25,16 +25,17 @@ from gigafleet.reliability.cohort import (
     simulate_fleet_failures,
 )
 from gigafleet.reliability.job import JobOutcome, simulate_job
-from gigafleet.reliability.model import DOMAINS, FailureModel, failure_model
+from gigafleet.reliability.model import FailureModel, failure_model
 from gigafleet.reliability.regimes import (
     REGIMES,
-    STOPPING_DOMAIN,
     RecoveryRegime,
     analytic_goodput,
     applicable,
     available_regimes,
+    interruption_rate_per_hour,
     recovery_regime,
     simulate_elastic_job,
+    stop_rate_per_hour,
 )
 
 SCHEMA_VERSION = 1
@@ -62,10 +63,7 @@ class ReliabilitySpec:
 
 def job_rate_per_hour(model: FailureModel, job_size: int) -> float:
     """Interruption rate of a job of ``job_size`` devices at the reference age [1/h], domains included."""
-    rate = job_size * model.total_rate_per_hour
-    for domain in DOMAINS:
-        rate += model.domain_rate_per_hour[domain] * math.ceil(job_size / model.domain_size[domain])
-    return rate
+    return interruption_rate_per_hour(model, job_size)
 
 
 MAX_DAYS = 3650
@@ -151,10 +149,7 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
     restart_h = spec.restart_minutes / 60.0 if spec.restart_minutes is not None else regime.restart_hours
     regime = dataclasses.replace(regime, write_hours=write_h, restart_hours=restart_h)
     horizon = spec.days * 24.0
-    mtbi = 1.0 / job_rate_per_hour(model, spec.job_size)
-    if not regime.stops_on_device_failure:  # elastic: only fabric-partition outages stop the job
-        mtbi = 1.0 / max(model.domain_rate_per_hour[STOPPING_DOMAIN]
-                         * math.ceil(spec.job_size / model.domain_size[STOPPING_DOMAIN]), 1e-12)
+    mtbi = 1.0 / max(stop_rate_per_hour(model, regime, spec.job_size), 1e-12)  # elastic: fabric outages only
     young, daly = young_interval(write_h, mtbi), daly_interval(write_h, mtbi)
     interval = spec.checkpoint_interval_hours if spec.checkpoint_interval_hours is not None else daly
     if spec.checkpoint_interval_hours is None and write_h <= 0:
@@ -180,15 +175,12 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         """Simulated outcome, MTBI of job stops and interval for a job of ``size`` under ``regime_s``."""
         t_s, c_s, n_s, d_s = _job_events(events, size)
         hot_s = math.ceil(size * spec.spares_pct / 100) if spec.hot_spares is None else spec.hot_spares
+        m_s = 1.0 / max(stop_rate_per_hour(model, regime_s, size), 1e-12)
+        tau_s = tau if tau is not None else daly_interval(regime_s.write_hours, m_s)
         if not regime_s.stops_on_device_failure and applicable(regime_s, size):
-            m_s = 1.0 / max(model.domain_rate_per_hour[STOPPING_DOMAIN]
-                            * math.ceil(size / model.domain_size[STOPPING_DOMAIN]), 1e-12)
-            tau_s = tau if tau is not None else daly_interval(regime_s.write_hours, m_s)
             return simulate_elastic_job(t_s, c_s, n_s, d_s, n_modes=len(model.modes), job_size=size,
                                         regime=regime_s, horizon_hours=horizon,
                                         interval_hours=max(tau_s, regime_s.write_hours * 1.01)), m_s, tau_s
-        m_s = 1.0 / job_rate_per_hour(model, size)
-        tau_s = tau if tau is not None else daly_interval(regime_s.write_hours, m_s)
         tau_s = max(tau_s, regime_s.write_hours * 1.01)
         return simulate_job(t_s, n_s, d_s, horizon_hours=horizon, interval_hours=tau_s,
                             write_hours=regime_s.write_hours, restart_hours=regime_s.restart_hours,

@@ -53,14 +53,14 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 def _goodput_for(catalog: Catalog, chip: str, job: float, year: int) -> float:
     """Goodput of a job of ``job`` accelerators under the best recovery regime available in ``year``."""
     from gigafleet.reliability.model import failure_model
-    from gigafleet.reliability.regimes import analytic_goodput, applicable, available_regimes, recovery_regime
+    from gigafleet.reliability.regimes import analytic_goodput
+    from gigafleet.reliability.summary import resolve_regime
 
     if job < 1:
         return 1.0
     model = failure_model(catalog, chip)
     size = round(job)
-    options = [recovery_regime(catalog, name, model) for name in available_regimes(catalog, year)]
-    return max(analytic_goodput(model, regime, size) for regime in options if applicable(regime, size))
+    return analytic_goodput(model, resolve_regime(catalog, model, "auto", size, year), size)
 
 
 def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
