@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gigafleet.reliability.model import DOMAINS, FailureModel
 from gigafleet.reliability.regimes import STOPPING_DOMAIN, RecoveryRegime
@@ -62,6 +64,42 @@ def _next_failure(model: FailureModel, scales: list[float], age: float, rng: ran
     return best, repair, float(model.down_hours[repair])
 
 
+def _fleet_processes(env: Any, model: FailureModel, n_devices: int, rng: random.Random, age0: float,
+                     state: dict[str, Any], on_device: Callable[[int, int, float], None],
+                     on_domain: Callable[[str, int, int], None]) -> None:
+    """Start one SimPy process per device (Weibull failures, repairs) and one per correlated domain (Poisson
+    shocks), counting every failure in ``state["failures"]``; ``on_device(index, repair class, down hours)`` and
+    ``on_domain(domain, which, size)`` tell the job model what happened."""
+    scales = _scales(model)
+
+    def device(index: int) -> Any:
+        age = age0
+        while True:
+            best, repair, down = _next_failure(model, scales, age, rng)
+            yield env.timeout(best)
+            age += best
+            state["failures"] += 1
+            on_device(index, repair, down)
+            yield env.timeout(down)
+
+    def domain_shocks(domain: str) -> Any:
+        size = model.domain_size[domain]
+        n_domains = math.ceil(n_devices / size)
+        rate = model.domain_rate_per_hour[domain] * n_domains
+        if rate <= 0:
+            return
+        while True:
+            yield env.timeout(rng.expovariate(rate))
+            which = rng.randrange(n_domains)
+            state["failures"] += 1
+            on_domain(domain, which, size)
+
+    for index in range(n_devices):
+        env.process(device(index))
+    for domain in DOMAINS:
+        env.process(domain_shocks(domain))
+
+
 def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
                   interval_hours: float, write_hours: float, restart_hours: float, hot_spares: int,
                   seed: int = 0, start_age_hours: float | None = None,
@@ -81,7 +119,6 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
 
     rng = random.Random(seed)
     env = simpy.Environment()
-    scales = _scales(model)
     age0 = model.reference_age_hours if start_age_hours is None else start_age_hours
     state = {"failures": 0, "interruptions": 0, "useful": 0.0, "free": hot_spares, "pending": 0}
     spare_returned: list[simpy.Event] = [env.event()]
@@ -100,29 +137,13 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
         if job.is_alive:
             job.interrupt()
 
-    def device(index: int) -> simpy.events.ProcessGenerator:
-        age = age0
-        while True:
-            best, repair, down = _next_failure(model, scales, age, rng)
-            yield env.timeout(best)
-            age += best
-            state["failures"] += 1
-            if index < job_size:
-                interrupt_job(0 if repair == 0 else 1, down)
-            yield env.timeout(down)
+    def on_device(index: int, repair: int, down: float) -> None:
+        if index < job_size:
+            interrupt_job(0 if repair == 0 else 1, down)
 
-    def domain_shocks(domain: str) -> simpy.events.ProcessGenerator:
-        size = model.domain_size[domain]
-        n_domains = math.ceil(n_devices / size)
-        rate = model.domain_rate_per_hour[domain] * n_domains
-        if rate <= 0:
-            return
-        while True:
-            yield env.timeout(rng.expovariate(rate))
-            which = rng.randrange(n_domains)
-            state["failures"] += 1
-            if which * size < job_size:
-                interrupt_job(min(size, job_size - which * size), model.domain_outage_hours[domain])
+    def on_domain(domain: str, which: int, size: int) -> None:
+        if which * size < job_size:
+            interrupt_job(min(size, job_size - which * size), model.domain_outage_hours[domain])
 
     def training() -> simpy.events.ProcessGenerator:
         recovering = False
@@ -144,10 +165,7 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
                 recovering = True
 
     job = env.process(training())
-    for index in range(n_devices):
-        env.process(device(index))
-    for domain in DOMAINS:
-        env.process(domain_shocks(domain))
+    _fleet_processes(env, model, n_devices, rng, age0, state, on_device, on_domain)
     started = time.perf_counter()
     env.run(until=horizon_hours)
     return ReferenceResult(int(state["failures"]), int(state["interruptions"]), state["useful"], horizon_hours,
@@ -163,7 +181,6 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
     rng = random.Random(seed)
     env = simpy.Environment()
     replicas = job_size // regime.replica_accelerators
-    scales = _scales(model)
     age0 = model.reference_age_hours if start_age_hours is None else start_age_hours
     state: dict[str, float] = {"failures": 0, "events": 0, "work": 0.0, "committed": 0.0, "last": 0.0,
                                "stall_end": 0.0, "blocked": 0}
@@ -196,38 +213,22 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
             out_until[replica] = end
             env.process(wake(end))
 
-    def device(index: int) -> simpy.events.ProcessGenerator:
-        age = age0
-        while True:
-            best, _repair, down = _next_failure(model, scales, age, rng)
-            yield env.timeout(best)
-            age += best
-            state["failures"] += 1
-            if index < job_size:
-                degrade(min(index // regime.replica_accelerators, replicas - 1), 1, min(down, regime.rejoin_hours))
-            yield env.timeout(down)
+    def on_device(index: int, _repair: int, down: float) -> None:
+        if index < job_size:
+            degrade(min(index // regime.replica_accelerators, replicas - 1), 1, min(down, regime.rejoin_hours))
 
-    def domain_shocks(domain: str) -> simpy.events.ProcessGenerator:
-        size = model.domain_size[domain]
-        n_domains = math.ceil(n_devices / size)
-        total = model.domain_rate_per_hour[domain] * n_domains
-        if total <= 0:
+    def on_domain(domain: str, which: int, size: int) -> None:
+        if which * size >= job_size:
             return
-        while True:
-            yield env.timeout(rng.expovariate(total))
-            which = rng.randrange(n_domains)
-            state["failures"] += 1
-            if which * size >= job_size:
-                continue
-            if domain == STOPPING_DOMAIN:
-                state["events"] += 1
-                if job.is_alive:
-                    job.interrupt()
-                continue
-            members = min(size, job_size - which * size)
-            count = min(replicas, math.ceil(members / regime.replica_accelerators))
-            degrade(min(which * size // regime.replica_accelerators, replicas - 1), count,
-                    min(model.domain_outage_hours[domain], regime.rejoin_hours))
+        if domain == STOPPING_DOMAIN:
+            state["events"] += 1
+            if job.is_alive:
+                job.interrupt()
+            return
+        members = min(size, job_size - which * size)
+        count = min(replicas, math.ceil(members / regime.replica_accelerators))
+        degrade(min(which * size // regime.replica_accelerators, replicas - 1), count,
+                min(model.domain_outage_hours[domain], regime.rejoin_hours))
 
     def training() -> simpy.events.ProcessGenerator:
         recovering = False
@@ -257,10 +258,7 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
                 recovering = True
 
     job = env.process(training())
-    for index in range(n_devices):
-        env.process(device(index))
-    for domain in DOMAINS:
-        env.process(domain_shocks(domain))
+    _fleet_processes(env, model, n_devices, rng, age0, state, on_device, on_domain)
     started = time.perf_counter()
     env.run(until=horizon_hours)
     return ReferenceResult(int(state["failures"]), int(state["events"]), state["committed"], horizon_hours,
