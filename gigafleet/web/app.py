@@ -544,33 +544,57 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
     return app
 
 
-def _plan_text(request: PlanRequest) -> str:
-    if (request.scenario is None) == (request.yaml is None):
-        raise InputError("scenario", "both or neither", "either scenario (a shipped name) or yaml (text)")
-    if request.yaml is not None:
-        return request.yaml
+def _shipped(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Shipped YAML files of a folder by name (never a path from the request)."""
+    return {p.stem: p for p in folder.glob("*.yaml") if p.stem not in exclude}
+
+
+def _request_text(field: str, name: str | None, text: str | None, shipped: dict[str, Path]) -> str:
+    """The YAML a request gives: its ``yaml`` text, or a shipped file by name (exactly one of the two)."""
+    if (name is None) == (text is None):
+        raise InputError(field, "both or neither", f"either {field} (a shipped name) or yaml (text)")
+    if text is not None:
+        return text
+    if name not in shipped:
+        raise InputError(field, name, sorted(shipped))
+    return shipped[str(name)].read_text(encoding="utf-8")
+
+
+def _shipped_plans() -> dict[str, Path]:
     from gigafleet.scenario import SCENARIO_DIR
 
-    name = str(request.scenario)
-    shipped = {p.stem: p for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default"}
-    if name not in shipped:
-        raise InputError("scenario", name, sorted(shipped))
-    return shipped[name].read_text(encoding="utf-8")
+    return _shipped(SCENARIO_DIR, exclude=("default",))  # default.yaml is an estimate scenario, not a plan
 
 
-def _parse_plan_text(text: str) -> PlanScenario:
-    """A plan scenario from YAML text (safe YAML: no aliases, bounded size and depth), fully checked."""
-    from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
-    from gigafleet.catalog import load_catalog
+def _plan_text(request: PlanRequest) -> str:
+    return _request_text("scenario", request.scenario, request.yaml, _shipped_plans())
+
+
+def _sweep_text(request: SweepRequest) -> str:
+    from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
+
+    return _request_text("experiment", request.experiment, request.yaml, _shipped(EXPERIMENT_DIR))
+
+
+def _model_from_yaml(text: str, model: type[Any], what: str) -> Any:
+    """Safe YAML (no aliases, bounded size and depth) → a mapping → the pydantic ``model``; 422-ready errors."""
     from gigafleet.safeio import load_yaml_text
 
     data = load_yaml_text(text, "yaml")
     if not isinstance(data, dict):
-        raise InputError("yaml", "text", "a mapping of scenario keys")
+        raise InputError("yaml", "text", f"a mapping of {what} keys")
     try:
-        scenario = PlanScenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise _model_error(exc, "yaml") from None
+
+
+def _parse_plan_text(text: str) -> PlanScenario:
+    """A plan scenario from YAML text, fully checked."""
+    from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
+    from gigafleet.catalog import load_catalog
+
+    scenario: PlanScenario = _model_from_yaml(text, PlanScenario, "scenario")
     check_plan_scenario(load_catalog(), scenario, "scenario")
     return scenario
 
@@ -580,44 +604,22 @@ def _validate_plan_text(text: str) -> str:
     return _parse_plan_text(text).name
 
 
-def _sweep_text(request: SweepRequest) -> str:
-    from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
-
-    if (request.experiment is None) == (request.yaml is None):
-        raise InputError("experiment", "both or neither", "either experiment (a shipped name) or yaml (text)")
-    if request.yaml is not None:
-        return request.yaml
-    shipped = {p.stem: p for p in EXPERIMENT_DIR.glob("*.yaml")}
-    if request.experiment not in shipped:
-        raise InputError("experiment", request.experiment, sorted(shipped))
-    return shipped[str(request.experiment)].read_text(encoding="utf-8")
-
-
 def _parse_experiment_text(text: str) -> Experiment:
     """An experiment from YAML text, checked before anything is queued.
 
     The model refuses unknown keys, names that are not file-name safe and functions that are not registered (no
-    module is ever imported by name); a ``plan`` experiment's base must be a shipped scenario (never a server
-    path); then :func:`expand_runs` checks every parameter path and bounds the run count (before building any
-    sample matrix).
+    module is ever imported by name); a ``plan`` experiment's base must be a shipped plan scenario (never a server
+    path); then :func:`~gigafleet.uncertainty.sweep.validate_experiment` checks every parameter path, bound, swept
+    value and function argument and bounds the run count (before building any sample matrix).
     """
-    from gigafleet.safeio import load_yaml_text
-    from gigafleet.scenario import SCENARIO_DIR
     from gigafleet.uncertainty.experiment import Experiment
-
-    data = load_yaml_text(text, "yaml")
-    if not isinstance(data, dict):
-        raise InputError("yaml", "text", "a mapping of experiment keys")
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as exc:
-        raise _model_error(exc, "yaml") from None
-    if experiment.kind == "plan":
-        shipped = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
-        if experiment.base not in shipped:
-            raise InputError("base", experiment.base, shipped)
     from gigafleet.uncertainty.sweep import validate_experiment
 
+    experiment: Experiment = _model_from_yaml(text, Experiment, "experiment")
+    if experiment.kind == "plan":
+        shipped = sorted(_shipped_plans())
+        if experiment.base not in shipped:
+            raise InputError("base", experiment.base, shipped)
     try:
         validate_experiment(experiment)  # paths, bounds, run count, swept values, function arguments: not in a job
     except GigafleetError:
