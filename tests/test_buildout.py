@@ -119,11 +119,15 @@ def test_relaxing_a_binding_limit_moves_objective_by_its_shadow_price() -> None:
     assert change == pytest.approx(shadow * step / 1000, rel=0.01)
 
 
+def cowos_starved() -> PlanScenario:
+    """A target of millions of accelerators with only 1,000 CoWoS wafers a year (and ample grid)."""
+    return tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+                supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
+                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}])
+
+
 def test_impossible_target_returns_shortfall_naming_supply() -> None:
-    scenario = tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
-                    supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
-                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}])
-    result = plan(CATALOG, scenario)
+    result = plan(CATALOG, cowos_starved())
     assert result["status"] == "shortfall"
     assert result["years"][0]["shortfall"] > 0
     limits = {b["limit"] for b in result["binding"]}
@@ -144,10 +148,7 @@ def test_impossible_target_names_grid_when_power_binds() -> None:
 
 
 def test_unmet_target_is_a_shortfall_naming_the_target() -> None:
-    scenario = tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
-                    supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
-                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}])
-    result = plan(CATALOG, scenario)
+    result = plan(CATALOG, cowos_starved())
     assert result["status"] == "shortfall"
     assert [(u["requirement"], u["where"], u["year"], u["unit"]) for u in result["unmet"]] == [
         ("target", "fleet", 2026, "accelerators"), ("target", "fleet", 2027, "accelerators")]
