@@ -188,6 +188,13 @@ def _check_outputs(*paths: tuple[str, Path | None], folder: tuple[str, Path | No
         check_output_path(folder[1], folder[0], directory=True)
 
 
+def _memory_gb(text: str) -> float:
+    """``--max-memory-gb`` [GiB], bounded."""
+    from gigafleet.inputs import MEMORY_GB_RANGE
+
+    return _bounded(text, "--max-memory-gb", *MEMORY_GB_RANGE)
+
+
 def _check_solver(name: str) -> None:
     from gigafleet.solver import check_solver
 
@@ -250,7 +257,7 @@ def estimate(
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
                                     seed=seed, scenario_file=scenario,
-                                    max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
+                                    max_memory_gb=_memory_gb(max_memory_gb))
     catalog = load_catalog()
     spec = to_spec(catalog, spec_scenario, _error_names(
         scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
@@ -295,7 +302,7 @@ def check(
                                     facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
                                     seed=seed, scenario_file=scenario,
-                                    max_memory_gb=_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024))
+                                    max_memory_gb=_memory_gb(max_memory_gb))
     from gigafleet.inputs import parse_claims
 
     claims = parse_claims(claim_capex_usd, claim_power_gw, claim_energy_twh, list(claim_share_of or []),
@@ -340,7 +347,7 @@ def run(
     from gigafleet.inputs import check_memory, estimate_memory_bytes
 
     check_memory(estimate_memory_bytes(loaded.samples, len(loaded.fleet.counts or {}) or 1),
-                 _bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024), "samples", loaded.samples,
+                 _memory_gb(max_memory_gb), "samples", loaded.samples,
                  "lower samples in the scenario file (10^5 give percentiles to ~0.3%)")
     catalog = load_catalog()
     spec = to_spec(catalog, loaded)
@@ -694,7 +701,7 @@ def reliability(
         restart_minutes=parse_amount(restart_minutes, "--restart-minutes") if restart_minutes is not None else None,
         hot_spares=_int_flag(hot_spares, "--hot-spares", low=0, high=10**9),
         spares_pct=parse_amount(spares_pct, "--spares-pct"), seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
-        memory_limit_bytes=int(_bounded(max_memory_gb, "--max-memory-gb", 0.1, 1024) * 2**30),
+        memory_limit_bytes=int(_memory_gb(max_memory_gb) * 2**30),
         regime=_regime_flag(regime), year=_int_flag(year, "--year", low=2015, high=2100),
     )
     if spec.accelerators != count or spec.job_size != job:

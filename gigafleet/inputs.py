@@ -34,6 +34,8 @@ BUDGET_USD_RANGE = (1e3, 1e16)
 YEAR_RANGE = (2015, 2100)
 SEED_MAX = 2**31 - 1
 DEFAULT_MAX_MEMORY_GB = 4.0
+MEMORY_GB_RANGE = (0.1, 1024.0)
+"""Allowed ``--max-memory-gb`` [GiB]."""
 ESTIMATE_BYTES_PER_SAMPLE = 800.0
 ESTIMATE_BYTES_PER_SAMPLE_CHIP = 150.0
 """Peak memory of ``estimate`` per Monte Carlo sample, and per sample and accelerator type [bytes]. Measured
