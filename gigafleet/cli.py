@@ -359,10 +359,9 @@ def run(
     if claims:
         summary["claims"] = claims
     out.mkdir(parents=True, exist_ok=True)
-    json_path = out / "estimate.json"
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2, allow_nan=False), encoding="utf-8")
-    tmp.replace(json_path)
+    from gigafleet.safeio import write_atomic
+
+    json_path = write_atomic(out / "estimate.json", json.dumps(summary, indent=2, allow_nan=False))
     _write_report(summary, out / "report.html")
     if as_json:
         _dump(summary)

@@ -21,13 +21,11 @@ module stays cheap (``gigafleet --help`` must remain fast).
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import math
 import os
 import pathlib
-import tempfile
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1182,21 +1180,6 @@ def _write_atomically(document: str, target: pathlib.Path) -> None:
     target : pathlib.Path
         Destination; missing parent folders are created. An existing file keeps its permissions.
     """
-    folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o644
-    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(document)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    from gigafleet.safeio import write_atomic
+
+    write_atomic(target, document)

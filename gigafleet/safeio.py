@@ -220,22 +220,31 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None] | s
     Returns
     -------
     Path
-        The written file. On failure nothing is left behind (the temporary file is removed) and the previous
-        content, if any, is unchanged.
+        The written file (flushed to disk; an existing file keeps its permissions, a new one gets 0644). On
+        failure nothing is left behind (the temporary file is removed) and the previous content, if any, is
+        unchanged.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(handle)
     temp = Path(temp_name)
     try:
-        if isinstance(write, str):
-            temp.write_text(write, encoding="utf-8")
-        elif isinstance(write, bytes):
-            temp.write_bytes(write)
+        if isinstance(write, (str, bytes)):
+            data = write.encode("utf-8") if isinstance(write, str) else write
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
         else:
+            os.close(handle)
             write(temp)
-        os.chmod(temp, 0o644)
+            with temp.open("rb") as stream:
+                os.fsync(stream.fileno())
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)

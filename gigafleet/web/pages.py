@@ -155,7 +155,6 @@ def add_pages(app: FastAPI, store: Path) -> None:
     @app.post("/api/scenarios/{name}", tags=["api"], status_code=201)
     def save_scenario(name: str, request: PlanRequest) -> dict[str, str]:
         """Validate and save a plan scenario under a new name (lowercase letters, digits, '-'; ≤ 40 characters)."""
-        import os
         import re
 
         from gigafleet.errors import InputError
@@ -165,11 +164,9 @@ def add_pages(app: FastAPI, store: Path) -> None:
             raise InputError("name", name, "lowercase letters, digits and '-' (at most 40 characters)")
         text = _plan_text(request)
         _validate_plan_text(text)
-        saved_dir.mkdir(parents=True, exist_ok=True)
-        target = saved_dir / f"{name}.yaml"
-        temp = target.with_suffix(".yaml.tmp")
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, target)
+        from gigafleet.safeio import write_atomic
+
+        write_atomic(saved_dir / f"{name}.yaml", text)
         return {"saved": name}
 
     @app.get("/sweeps", response_class=HTMLResponse, include_in_schema=False)
