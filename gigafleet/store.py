@@ -240,7 +240,7 @@ def list_runs(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]
     if not file.exists():
         return []
     with connect(file, read_only=True) as con:
-        if not _has_table(con, "runs"):
+        if not has_table(con, "runs"):
             return []
         rows = con.execute("SELECT run_id, kind, created_utc, name, status, objective_usd FROM runs "
                            "ORDER BY created_utc DESC").fetchall()
@@ -248,7 +248,8 @@ def list_runs(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def _has_table(con: Any, name: str) -> bool:
+def has_table(con: Any, name: str) -> bool:
+    """Whether the store open on ``con`` has table ``name`` (a store holding only plans has no sweep tables)."""
     row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()
     return bool(row and row[0])
 
@@ -261,7 +262,7 @@ def load_run(run_id: str, path: str | os.PathLike[str] | None = None) -> dict[st
     if not file.exists():
         raise InputError("--plan", run_id, f"a run id from a store; {file} does not exist (run gigafleet plan first)")
     with connect(file, read_only=True) as con:
-        if not _has_table(con, "runs"):
+        if not has_table(con, "runs"):
             row, known = None, []
         else:
             row = con.execute("SELECT result_json FROM runs WHERE run_id = ?", [run_id]).fetchone()

@@ -23,7 +23,7 @@ import numpy as np
 
 from gigafleet.catalog import load_catalog
 from gigafleet.errors import GigafleetError, InputError
-from gigafleet.store import StoreCorruptError, connect
+from gigafleet.store import StoreCorruptError, connect, has_table
 
 __all__ = ["StoreCorruptError", "completed_ids", "export_parquet", "load_results", "run_sweep"]
 from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
@@ -183,8 +183,7 @@ def load_results(store: Path, sweep: str) -> tuple[dict[str, Any], list[dict[str
     if not store.exists():
         raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (the file does not exist)")
     with connect(store, read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "sweeps" not in tables:  # a run store without any sweep yet
+        if not has_table(con, "sweeps"):  # a run store without any sweep yet
             raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (it holds none)")
         row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
                           [sweep]).fetchone()
