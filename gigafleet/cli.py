@@ -1029,16 +1029,16 @@ def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item
 
 
 @catalog_app.command("check")
+@_user_errors
 def catalog_check(path_text: Annotated[str | None, typer.Option(
         "--path", help="Catalogue folder to check [default: the built-in one].")] = None) -> None:
     """Validate every row (unit, low <= mid <= high, grade, sources, as-of) and cross-row rules; exit 1 on defects."""
     from gigafleet.catalog import read_catalog
+    from gigafleet.errors import InputError
 
     path = Path(path_text) if path_text is not None and path_text.strip() else None
     if path_text is not None and (path is None or not path.is_dir()):
-        typer.echo(f"error: --path: {path_text[:200]!r} is not allowed; expected a catalogue folder holding "
-                   "sources.csv and <kind>.csv files", err=True)
-        raise typer.Exit(2)
+        raise InputError("--path", path_text, "a catalogue folder holding sources.csv and <kind>.csv files")
     catalog = read_catalog(path)
     defects = catalog.check()
     rows = sum(1 for _ in catalog.parameters())
