@@ -70,6 +70,7 @@ POWER_SOURCE_PARAMETERS: tuple[str, ...] = (
 )
 REGION_PARAMETERS: tuple[str, ...] = (
     "electricity_price_usd_per_mwh", "grid_co2_g_per_kwh", "water_price_usd_per_m3", "construction_cost_factor",
+    "gas_price_usd_per_mmbtu", "solar_capex_factor", "wind_capex_factor", "grid_co2_change_g_per_kwh_per_year",
 )
 
 REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
@@ -78,12 +79,12 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
     "cooling": ("air", "liquid", "immersion"),
     "facility": ("construction", "land", "grid-connection", "storage", "operations", "finance"),
     "power_sources": ("grid", "ccgt", "ocgt", "recip", "nuclear-large", "nuclear-smr", "nuclear-restart",
-                      "solar-pv", "wind-onshore", "battery-4h", "natural-gas"),
+                      "solar-pv", "wind-onshore", "battery-4h", "bridge", "natural-gas"),
     "regions": ("us", "us-tx", "us-va", "us-ga", "us-la", "us-ok", "us-nm", "us-wa", "us-tn"),
     "baselines": ("world-demand", "us-demand", "uk-demand", "france-demand", "germany-demand", "japan-demand",
                   "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
                   "world-datacentres-2030"),
-    "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield"),
+    "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield", "bridge-fleet"),
     "capability": ("hoffmann-approach1", "hoffmann-approach3", "data", "limits", "inference", "training"),
     "failure_modes": ("gpu", "hbm", "sram", "nic", "network", "host", "psu", "cooling", "software", "sdc", "repair",
                       "job", "generation", "domain-rack", "domain-pdu", "domain-cooling-loop", "domain-fabric",
@@ -110,6 +111,8 @@ REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("power_sources", "natural-gas"): ("price_usd_per_mmbtu", "co2_kg_per_mmbtu"),
     ("regions", "*"): REGION_PARAMETERS,
     ("supply", "cowos-yield"): ("package_yield",),
+    ("supply", "bridge-fleet"): ("gw",),
+    ("power_sources", "grid"): ("minimum_take_fraction",),
 }
 """Parameters each item must carry; ``"*"`` = every item of the kind (power sources: see below)."""
 

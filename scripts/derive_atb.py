@@ -42,16 +42,28 @@ SOURCES: dict[str, str] = {
 
 PARAMETERS = ("investment", "FOM", "VOM", "CF", "lifetime", "efficiency")
 
+LIFETIME_SOURCES: dict[str, str] = {
+    "ocgt": "OCGT",
+    "solar-pv": "solar-utility",
+    "wind-onshore": "onwind",
+    "battery-4h": "battery storage",
+}
+"""gigafleet power source → the technology-data row whose ``lifetime`` it takes (DEA or ATB workbook, see the
+row's source): ATB's own tables for these technologies carry no lifetime."""
+
 
 def read_upstream(folder: Path) -> list[dict[str, str]]:
     """The upstream rows gigafleet uses, from a technology-data checkout."""
     rows = []
     wanted = set(SOURCES.values())
+    lifetimes = set(LIFETIME_SOURCES.values())
     for year in YEARS:
         with (folder / "outputs" / "US" / f"costs_{year}.csv").open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
-                if row["technology"] in wanted and row["parameter"] in PARAMETERS \
-                        and row["financial_case"] in ("Market", ""):
+                if row["financial_case"] not in ("Market", ""):
+                    continue
+                if (row["technology"] in wanted and row["parameter"] in PARAMETERS) \
+                        or (row["technology"] in lifetimes and row["parameter"] == "lifetime"):
                     rows.append({"year": str(year), **{k: row[k].strip() for k in UPSTREAM_COLUMNS[1:]}})
     rows.sort(key=lambda r: tuple(r[k] for k in UPSTREAM_COLUMNS))
     return rows
@@ -119,6 +131,14 @@ def derive(rows: list[dict[str, str]]) -> list[dict[str, str]]:
                             "low": _fmt(values[0]), "mid": _fmt(mid), "high": _fmt(values[-1]),
                             "currency_year": "2022" if "USD" in unit else "", "atb_technology": technology,
                             "method": method})
+    for source, technology in LIFETIME_SOURCES.items():
+        for year in (str(y) for y in YEARS):
+            life = _cases(rows, technology, "lifetime", year)
+            if life:
+                value = _fmt(life["Moderate"])
+                out.append({"id": source, "parameter": "lifetime_years", "unit": "year", "year": year, "low": value,
+                            "mid": value, "high": value, "currency_year": "", "atb_technology": technology,
+                            "method": "technology-data lifetime row (see its source)"})
     return out
 
 

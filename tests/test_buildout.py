@@ -286,14 +286,29 @@ def test_finance_overrides_change_the_objective() -> None:
     assert cheaper_money < base and longer_life < base
 
 
-def test_existing_fleet_beyond_the_grid_is_reported_infeasible() -> None:
+def test_existing_fleet_beyond_the_grid_idles_and_its_capital_cost_is_reported() -> None:
     result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
                                 sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.01},
                                         "existing_datacentre_gw": 5}]))
+    assert result["status"] == "shortfall"
+    owned_gw = 1e6 * per_unit()["facility_power_gw"]
+    year = result["years"][0]
+    assert year["idle_gw"] == pytest.approx(owned_gw - 0.01, rel=1e-6)  # all but what 10 MW of grid powers
+    assert year["idle_capital_usd"] > 0 and result["idle_capital_usd"] == pytest.approx(
+        sum(y["idle_capital_usd"] for y in result["years"]))
+    unmet = {(u["requirement"], u["where"], u["year"]) for u in result["unmet"]}
+    assert ("power_existing", "a", 2026) in unmet
+    assert any("idle capital" in n for n in result["notes"])
+
+
+def test_existing_fleet_beyond_the_datacentres_is_reported_infeasible() -> None:
+    result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
+                                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 5.0}}],
+                                lead_times_years={"datacentre": 5}))
     assert result["status"] == "infeasible"
     assert result["years"] == [] and result["notes"] and result["unmet"] == []
-    assert {"limit": "firm_power", "constraint": "firm_power", "where": "a", "year": 2026} in result["conflict"]
-    assert any("firm_power at a 2026" in n for n in result["notes"])
+    assert any(c["limit"] == "datacentre" and c["where"] == "a" for c in result["conflict"])
+    assert any("datacentre at a 2026" in n for n in result["notes"])
 
 
 def test_water_limit_and_climate_override() -> None:
@@ -336,7 +351,9 @@ def test_hourly_power_model_needs_grid_in_calm_hours() -> None:
     """With hourly coupling, on-site wind cannot stand in for grid energy in calm hours (the annual balance can)."""
     sites = [{"id": "a", "region": "se", "cooling": "liquid", "grid_gw": {2026: 0.01}, "onsite": ["wind-onshore"],
               "weather": "lulea-se"}]
-    common: dict[str, Any] = {"sites": sites, "lead_times_years": {"datacentre": 0, "wind-onshore": 0}}
+    # no minimum take: the grid's energy is dispatched on price alone, which is what the two balances differ on
+    common: dict[str, Any] = {"sites": sites, "lead_times_years": {"datacentre": 0, "wind-onshore": 0},
+                              "grid_minimum_take": 0.0}
     firm = plan(CATALOG, tiny(**common))
     hourly = plan(CATALOG, tiny(**common, power_model="hourly", power_days=4))
     assert firm["status"] == hourly["status"] == "optimal"

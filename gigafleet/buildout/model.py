@@ -5,8 +5,18 @@ converted back. Variables are indexed by ``vintage`` (the year capacity enters s
 in each ``year`` are sums over vintages still within their life.
 
 Constraint names (used for shadow prices): ``datacentre``, ``datacentre_lead_time``, ``firm_power``,
-``site_limit``, ``water``, ``growth``, ``campus_size``, ``energy_balance``, ``grid_energy``, ``generation``,
-``power_lead_time``, ``supply``, ``hbm_supply``, ``budget``, ``target``.
+``site_limit``, ``water``, ``growth``, ``campus_size``, ``energy_balance``, ``grid_energy``, ``grid_contract``,
+``grid_minimum_take``, ``generation``, ``power_lead_time``, ``supply``, ``turbine_supply``, ``engine_supply``,
+``bridge_supply``, ``hbm_supply``, ``budget``, ``target``.
+
+Grid supply is a contract: each site and year the model chooses the grid capacity it subscribes (at most what
+the site's ``grid_gw`` makes available); the subscription counts as firm power and, as in large-load tariffs
+(AEP Ohio's data-centre tariff: 85 % of subscribed use paid whether used or not), its minimum take is paid for
+whether drawn or not, so subscribed grid is used before any on-site plant runs on it.
+
+Existing accelerators (``existing``) that no power can reach in a year idle: their facility power leaves the
+power and energy balances, their output leaves the target, and each idle MW costs the year's capital charge of
+the hardware it stands for (reported as ``idle_capital_usd``).
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from gigafleet.buildout.parameters import ENGINE_SOURCES, TURBINE_SOURCES, PlanInputs
+from gigafleet.buildout.parameters import BRIDGE_SOURCES, ENGINE_SOURCES, TURBINE_SOURCES, PlanInputs
 from gigafleet.fleet import HOURS_PER_YEAR
 
 USD_SCALE = 1e6
@@ -95,6 +105,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     gen = m.add_variables(lower=0, coords=[p.years, p.sites, p.sources], name="generation_mwh",
                           mask=p.source_allowed.expand_dims(year=p.years)).fillna(0)
     grid = m.add_variables(lower=0, coords=[p.years, p.sites], name="grid_mwh")
+    contract = m.add_variables(lower=0, coords=[p.years, p.sites], name="grid_contract_mw")
     has_target = p.target.notnull()
     shortfall = m.add_variables(lower=0, coords=[p.years], name="shortfall", mask=has_target).fillna(0)
 
@@ -131,8 +142,18 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
 
     facility_load = (stock * p.facility_mw).sum("chip")
     existing_facility = (existing * p.facility_mw).sum("chip")
-    m.add_constraints(facility_load - (cap_stock * p.source_firm_credit).sum("source")
-                      <= p.grid_mw - existing_facility, name="firm_power")
+    has_existing = existing_facility > 0
+    idle = m.add_variables(lower=0, upper=existing_facility, coords=[p.years, p.sites], name="idle_mw",
+                           mask=has_existing).fillna(0)
+    safe_facility = existing_facility.where(has_existing, 1.0)
+    existing_energy_per_mw = ((existing * p.energy_mwh).sum("chip") / safe_facility).where(has_existing, 0.0)
+    existing_metric_per_mw = ((existing * p.metric).sum("chip") / safe_facility).where(has_existing, 0.0)
+    m.add_constraints(contract <= p.grid_mw, name="grid_contract")
+    m.add_constraints(facility_load - (cap_stock * p.source_firm_credit).sum("source") - contract - idle
+                      <= -existing_facility, name="firm_power")
+    if p.grid_minimum_take > 0:
+        m.add_constraints(grid - contract * (p.grid_minimum_take * p.grid_load_factor * HOURS_PER_YEAR) >= 0,
+                          name="grid_minimum_take")
     finite_site = xr.apply_ufunc(np.isfinite, p.max_facility_mw)
     if bool(finite_site.any()):
         m.add_constraints(facility_load <= p.max_facility_mw.where(finite_site, 0.0) - existing_facility,
@@ -147,12 +168,13 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if p.hourly is None:
         energy = (stock * p.energy_mwh).sum("chip")
         existing_energy = (existing * p.energy_mwh).sum("chip")
-        m.add_constraints(grid + gen.sum("source") - energy >= existing_energy, name="energy_balance")
+        m.add_constraints(grid + gen.sum("source") - energy + idle * existing_energy_per_mw >= existing_energy,
+                          name="energy_balance")
         m.add_constraints(gen - cap_stock * (p.source_capacity_factor * HOURS_PER_YEAR) <= 0, name="generation",
                           mask=p.source_allowed.expand_dims(year=p.years))
     else:
-        _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock)
-    m.add_constraints(grid <= p.grid_mw * HOURS_PER_YEAR, name="grid_energy")
+        _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock, idle, contract)
+    m.add_constraints(grid - contract * HOURS_PER_YEAR <= 0, name="grid_energy")
     too_early = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year")) < p.source_first_year
     lead_mask = too_early & p.source_allowed
     if bool(lead_mask.any()):
@@ -187,6 +209,10 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if engine_sources:
         engines_built = _vintage_to_year(cap.sel(source=engine_sources).sum(["site", "source"]))
         m.add_constraints(engines_built <= p.engine_mw, name="engine_supply")
+    bridge_sources = [s for s in BRIDGE_SOURCES if s in p.sources.values]
+    if bridge_sources:  # rented: the rental fleet limits what is in service each year, not what is built
+        m.add_constraints(cap_stock.sel(source=bridge_sources).sum(["site", "source"]) <= p.bridge_mw,
+                          name="bridge_supply")
 
     capex_by_year = _vintage_to_year(
         (buy * (p.it_capex_usd / USD_SCALE)).sum(["site", "chip"])
@@ -198,7 +224,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_constraints(capex_by_year <= (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), name="budget",
                           mask=finite_budget)
 
-    delivered = (stock * p.metric).sum(["site", "chip"])
+    delivered = (stock * p.metric).sum(["site", "chip"]) - (idle * existing_metric_per_mw).sum("site")
     existing_metric = (existing * p.metric).sum(["site", "chip"])
     if bool(has_target.any()):
         m.add_constraints(delivered + shortfall >= (p.target - existing_metric).where(has_target, 0.0),
@@ -213,7 +239,8 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
                + (grid * (p.grid_price_usd_per_mwh / USD_SCALE)).sum("site")
                + (gen * (p.source_variable_usd_per_mwh / USD_SCALE)).sum(["site", "source"])
                + (cap_stock * (p.source_fixed_usd_per_mw_year / USD_SCALE)).where(p.source_allowed)
-               .sum(["site", "source"]))
+               .sum(["site", "source"])
+               + (idle * (p.idle_capital_usd_per_mw_year / USD_SCALE)).sum("site"))
     opex_discounted = (running * p.discount).sum()
     penalty = shortfall_penalty(p)
     cost = capital + opex_discounted
@@ -228,16 +255,17 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_objective(cost)
     expressions = {"stock": stock, "retired_new": retired_new, "retired_old": retired_old,
                    "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
-                   "running": running, "wafers_used": wafers_used, "capital": capital}
+                   "running": running, "wafers_used": wafers_used, "capital": capital, "idle": idle,
+                   "idle_capital": (idle * p.idle_capital_usd_per_mw_year).sum("site"), "contract": contract}
     return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
 
 
 def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray, grid: Any, gen: Any,
-                       cap_stock: Any) -> None:
+                       cap_stock: Any, idle: Any, contract: Any) -> None:
     """Hourly supply on each site's representative days, linked to the annual grid and generation variables.
 
     Per year, site, typical day and hour: Σ generation + grid import + battery discharge − charge ≥ IT draw × PUE(t);
-    generation ≤ availability(t) × capacity in service; grid import ≤ the site's grid import; battery state of
+    generation ≤ availability(t) × capacity in service; grid import ≤ the site's subscribed grid capacity; battery state of
     charge cyclic over each day, ≤ 4 h × battery capacity. Annual grid and generation energy (priced in the
     objective) are the weighted sums of the hourly values.
     """
@@ -252,13 +280,17 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
                             .transpose("year", "site", "source", "period", "hour")).fillna(0)
     grid_h = m.add_variables(lower=0, coords=[p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]],
                              name="grid_hourly_mw")
-    m.add_constraints(grid_h <= p.grid_mw, name="grid_import_hourly")
+    m.add_constraints(grid_h - contract <= 0, name="grid_import_hourly")
     m.add_constraints(gen_h - cap_stock * h.availability <= 0, name="generation_hourly",
                       mask=dispatchable.expand_dims(year=p.years, period=h.pue.indexes["period"],
                                                     hour=h.pue.indexes["hour"])
                       .transpose("year", "site", "source", "period", "hour"))
     draw = (stock * p.it_mw).sum("chip") * h.it_draw_fraction  # (year, site) average IT MW drawn
     existing_draw = (existing * p.it_mw).sum("chip") * h.it_draw_fraction
+    existing_facility = (existing * p.facility_mw).sum("chip")
+    # an idle MW of existing facility power draws nothing: its IT share at the hour's PUE leaves the balance
+    idle_draw_per_mw = ((existing * p.it_mw).sum("chip") * h.it_draw_fraction
+                        / existing_facility.where(existing_facility > 0, 1.0)).where(existing_facility > 0, 0.0)
     supply = gen_h.sum("source") + grid_h
     battery_here = allowed.sel(source="battery-4h") if "battery-4h" in p.sources else None
     if battery_here is not None and bool(battery_here.any()):
@@ -279,7 +311,8 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
         battery_energy = (discharge.sum("hour") * h.weight).sum("period")
         m.add_constraints(gen.sel(source="battery-4h") - battery_energy == 0, name="battery_energy_link",
                           mask=battery_here.expand_dims(year=p.years))
-    m.add_constraints(supply - draw * h.pue >= existing_draw * h.pue, name="hourly_balance")
+    m.add_constraints(supply - draw * h.pue + idle * (idle_draw_per_mw * h.pue) >= existing_draw * h.pue,
+                      name="hourly_balance")
     m.add_constraints(grid - (grid_h.sum("hour") * h.weight).sum("period") == 0, name="grid_energy_link")
     m.add_constraints(gen - (gen_h.sum("hour") * h.weight).sum("period") == 0, name="generation_link",
                       mask=dispatchable.expand_dims(year=p.years))

@@ -15,6 +15,7 @@ import xarray as xr
 from gigafleet.buildout.scenario import PlanScenario, step_value
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
+from gigafleet.power.regional import grid_co2_g_per_kwh, region_capex_factor, region_gas_price
 from gigafleet.fleet import (
     CAPEX_PARTS,
     HOURS_PER_YEAR,
@@ -34,6 +35,8 @@ TURBINE_SOURCES = ("ccgt", "ocgt")
 """Power sources built from large gas turbines (the turbine-supply limit)."""
 ENGINE_SOURCES = ("recip",)
 """Power sources built from gas engines (the engine-supply limit; the buyer's share is the turbine share)."""
+BRIDGE_SOURCES = ("bridge",)
+"""Rented bridge power (mobile turbines, batteries): limited by the rental fleet a buyer can hire each year."""
 
 
 @dataclass
@@ -71,14 +74,17 @@ class PlanInputs:
     annuity_facility: xr.DataArray    # (year)
     grid_mw: xr.DataArray             # (year, site) firm grid import available
     grid_price_usd_per_mwh: xr.DataArray  # (site)
-    grid_co2_t_per_mwh: xr.DataArray  # (site)
+    grid_co2_t_per_mwh: xr.DataArray  # (year, site) on the region's trajectory
+    grid_minimum_take: float          # share of contracted grid energy paid for whether drawn or not
+    grid_load_factor: xr.DataArray    # (site) least energy / (peak facility power x hours) of the site's chips
     max_facility_mw: xr.DataArray     # (site) inf when unlimited
     existing_dc_mw: xr.DataArray      # (site)
     existing_stock: xr.DataArray      # (year, site, chip) accelerators already in service
+    idle_capital_usd_per_mw_year: xr.DataArray  # (year, site) yearly capital charge of existing hardware per facility MW
     source_allowed: xr.DataArray      # (site, source) bool
-    source_capex_usd_per_mw: xr.DataArray     # (source)
+    source_capex_usd_per_mw: xr.DataArray     # (site, source) US capex x the region's capex factor
     source_fixed_usd_per_mw_year: xr.DataArray    # (source)
-    source_variable_usd_per_mwh: xr.DataArray     # (source) variable O&M + fuel
+    source_variable_usd_per_mwh: xr.DataArray     # (site, source) variable O&M + fuel at the region's gas price
     source_capacity_factor: xr.DataArray      # (source)
     source_firm_credit: xr.DataArray          # (source)
     source_co2_t_per_mwh: xr.DataArray        # (source)
@@ -89,6 +95,7 @@ class PlanInputs:
     wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
     turbine_mw: xr.DataArray          # (year) gas-turbine capacity (CCGT, OCGT) obtainable by this buyer [MW]
     engine_mw: xr.DataArray           # (year) gas-engine capacity (recip) obtainable by this buyer [MW]
+    bridge_mw: xr.DataArray           # (year) bridge power this buyer can rent [MW]
     wafers_per_accelerator: xr.DataArray  # (chip)
     hbm_stacks: xr.DataArray          # (year) HBM stacks obtainable by this buyer; inf when unlimited
     hbm_per_accelerator: xr.DataArray  # (chip) HBM stacks per package
@@ -258,19 +265,20 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
             if 0 <= y - row.year < chip_life:
                 existing.loc[{"year": y, "site": row.site, "chip": row.chip}] += row.count
 
-    gas_price = catalog.item("power_sources", "natural-gas")["price_usd_per_mmbtu"].mid
     source_rows: dict[str, dict[str, float]] = {}
     for source in sources:
         if source == "none":
-            source_rows[source] = {"capex": 0.0, "fixed": 0.0, "variable": 0.0, "cf": 0.0, "credit": 0.0,
-                                   "co2": 0.0, "life": 1.0, "lead": 0.0}
+            source_rows[source] = {"capex": 0.0, "fixed": 0.0, "vom": 0.0, "heat_rate": 0.0, "cf": 0.0,
+                                   "credit": 0.0, "co2": 0.0, "life": 1.0, "lead": 0.0}
             continue
         item = catalog.item("power_sources", source)
         lead = scenario.lead_times_years.get(source, item["lead_time_years"].mid)
         source_rows[source] = {
             "capex": item["capex_usd_per_kw"].mid * 1000.0,
             "fixed": item["fixed_om_usd_per_kw_year"].mid * 1000.0,
-            "variable": item["variable_om_usd_per_mwh"].mid + item["heat_rate_btu_per_kwh"].mid / 1000.0 * gas_price,
+            "vom": item["variable_om_usd_per_mwh"].mid,
+            "heat_rate": item["heat_rate_btu_per_kwh"].mid,
+            # an on-site plant never runs above its catalogue capacity-factor high; the mid is its design point
             "cf": item["capacity_factor"].mid,
             "credit": item["firm_capacity_credit"].mid,
             "co2": item["co2_g_per_kwh"].mid / 1000.0,
@@ -280,6 +288,15 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     def source_param(key: str) -> xr.DataArray:
         return xr.DataArray([source_rows[p][key] for p in sources], coords={"source": sources}, dims="source")
+
+    # regions set fuel prices and generation capex (US ATB/EIA costs x the region's cited factor)
+    gas_price = xr.DataArray([region_gas_price(catalog, s.region) for s in scenario.sites], coords={"site": sites},
+                             dims="site")
+    capex_factor = xr.DataArray([[region_capex_factor(catalog, s.region, p) for p in sources]
+                                 for s in scenario.sites], coords={"site": sites, "source": sources},
+                                dims=("site", "source"))
+    source_capex = source_param("capex") * capex_factor
+    source_variable = source_param("vom") + source_param("heat_rate") / 1000.0 * gas_price
 
     # lead times in months, not rounded years: capacity ordered at the start of the horizon serves from
     # start + lead; in the year that lead time ends it counts for that year's remaining share
@@ -326,6 +343,16 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     engines = [world_output("gas-engines", scenario.supply.gas_engine_gw_per_year, y) * turbine_share
                * MW_PER_GW_TURBINES for y in years]
 
+    bridge = [(step_value(scenario.supply.bridge_gw, y) if step_value(scenario.supply.bridge_gw, y) is not None
+               else catalog.item("supply", "bridge-fleet")["gw"].mid) * MW_PER_GW for y in years]
+
+    # existing hardware that cannot be powered idles: each MW of its facility power costs the year's capital charge
+    # (annuity at the cost of capital over the IT life) of the hardware it stands for
+    it_crf = float(capital_recovery_factor(wacc, chip_life))
+    existing_mw = (existing * site_chip("facility_mw")).sum("chip")
+    idle_charge = (it_crf * (existing * site_chip("it_capex")).sum("chip")
+                   / existing_mw.where(existing_mw > 0)).fillna(0.0)
+
     def window(chip: str, attr: str, default: float) -> float:
         limits = scenario.sales_windows.get(chip)
         value = getattr(limits, attr) if limits is not None else None
@@ -361,20 +388,28 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         grid_mw=xr.DataArray(grid, coords={"year": years, "site": sites}, dims=("year", "site")),
         grid_price_usd_per_mwh=xr.DataArray([r["electricity_price_usd_per_mwh"].mid for r in regions],
                                             coords={"site": sites}, dims="site"),
-        grid_co2_t_per_mwh=xr.DataArray([r["grid_co2_g_per_kwh"].mid / 1000.0 for r in regions],
-                                        coords={"site": sites}, dims="site"),
+        grid_co2_t_per_mwh=xr.DataArray([[grid_co2_g_per_kwh(catalog, s.region, y) / 1000.0 for s in scenario.sites]
+                                         for y in years], coords={"year": years, "site": sites},
+                                        dims=("year", "site")),
+        grid_minimum_take=float(scenario.grid_minimum_take if scenario.grid_minimum_take is not None
+                                else catalog.item("power_sources", "grid")["minimum_take_fraction"].mid),
+        grid_load_factor=xr.DataArray([min(per_site_chip[s][c]["energy_mwh"]
+                                           / (per_site_chip[s][c]["facility_mw"] * HOURS_PER_YEAR) for c in chips)
+                                       for s in sites], coords={"site": sites}, dims="site"),
         max_facility_mw=xr.DataArray(max_facility, coords={"site": sites}, dims="site"),
         existing_dc_mw=xr.DataArray([s.existing_datacentre_gw * MW_PER_GW for s in scenario.sites],
                                     coords={"site": sites}, dims="site"),
         existing_stock=existing, source_allowed=allowed,
-        source_capex_usd_per_mw=source_param("capex"), source_fixed_usd_per_mw_year=source_param("fixed"),
-        source_variable_usd_per_mwh=source_param("variable"), source_capacity_factor=source_param("cf"),
+        idle_capital_usd_per_mw_year=idle_charge,
+        source_capex_usd_per_mw=source_capex, source_fixed_usd_per_mw_year=source_param("fixed"),
+        source_variable_usd_per_mwh=source_variable, source_capacity_factor=source_param("cf"),
         source_firm_credit=source_param("credit"), source_co2_t_per_mwh=source_param("co2"),
         source_first_year=source_first, source_active=source_active, source_annuity=source_annuity,
         datacentre_first_year=start + int(np.ceil(dc_lead)),
         wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
         turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),
         engine_mw=xr.DataArray(engines, coords={"year": years}, dims="year"),
+        bridge_mw=xr.DataArray(bridge, coords={"year": years}, dims="year"),
         wafers_per_accelerator=wafers_per_accelerator,
         budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years},
                                 dims="year"),

@@ -92,6 +92,7 @@ class Supply(_Strict):
     gas_turbine_gw_per_year: ByYear = Field(default_factory=dict)
     gas_turbine_buyer_share: float | None = Field(None, gt=0, le=1)
     gas_engine_gw_per_year: ByYear = Field(default_factory=dict)
+    bridge_gw: ByYear = Field(default_factory=dict)
 
 
 class SalesWindow(_Strict):
@@ -136,6 +137,7 @@ class PlanScenario(_Strict):
     early_retirement: bool = False
     power_model: Literal["firm", "hourly"] = "firm"
     power_days: int = Field(6, ge=2, le=30)
+    grid_minimum_take: float | None = Field(None, ge=0, le=1)
     finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None,
                                                              facility_life_years=None))
 

@@ -53,6 +53,14 @@ LIMITS: dict[str, LimitSpec] = {
                             "saving from 1 GW more firm grid import at the site that year", "site"),
     "grid_energy": LimitSpec("grid_energy", "USD per GWh", USD_SCALE * 1000.0,
                              "saving from 1 GWh more grid energy at the site that year", "site"),
+    "grid_contract": LimitSpec("grid_contract", "USD per GW", USD_SCALE * MW_PER_GW,
+                               "saving from 1 GW more grid capacity available to subscribe at the site that year",
+                               "site"),
+    "grid_minimum_take": LimitSpec("grid_minimum_take", "USD per GWh", USD_SCALE * 1000.0,
+                                   "saving from 1 GWh less subscribed grid energy paid for whether used or not",
+                                   "site"),
+    "bridge_supply": LimitSpec("bridge_supply", "USD per GW", USD_SCALE * MW_PER_GW,
+                               "saving from 1 GW more bridge power (rented turbines, batteries) that year", None),
     "site_limit": LimitSpec("site_limit", "USD per GW", USD_SCALE * MW_PER_GW,
                             "saving from 1 GW more permitted facility power at the site", "site"),
     "turbine_supply": LimitSpec("turbine_supply", "USD per GW of turbines", USD_SCALE * MW_PER_GW,
@@ -162,7 +170,8 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
     """Every requirement the solved plan does not meet, from the solution itself (not from the slack variables).
 
     Requirements: each listed year's ``target`` (fleet-wide), each site's ``min_facility_gw`` in its listed years,
-    and ``firm_power`` (facility power at peak ≤ grid import + firm credit × on-site capacity; a hard constraint,
+    ``power_existing`` (accelerators already bought, ``existing``, idle for want of power: facility GW owned vs
+    powered) and ``firm_power`` (facility power at peak ≤ grid import + firm credit × on-site capacity; a hard constraint,
     checked so that no solver or model change can let it slip unreported).
 
     Returns
@@ -192,15 +201,21 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
             if _is_short(required, delivered, UNMET_ABS_TOLERANCE):
                 add("min_facility_gw", site.id, year, required, delivered, "GW")
     stock = _value(built.expressions["stock"]) + p.existing_stock
-    peak_gw = (stock * p.facility_mw).sum("chip") / MW_PER_GW
+    idle_mw = built.model.variables["idle_mw"].solution.fillna(0.0)
+    peak_gw = ((stock * p.facility_mw).sum("chip") - idle_mw) / MW_PER_GW
     firm_onsite = (_value(built.expressions["cap_stock"]).where(p.source_allowed, 0.0) * p.source_firm_credit)
     firm_gw = (p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW
+    existing_gw = (p.existing_stock * p.facility_mw).sum("chip") / MW_PER_GW
     for year in p.years:
         for site_id in p.sites:
             need = float(peak_gw.sel(year=year, site=site_id))
             have = float(firm_gw.sel(year=year, site=site_id))
             if _is_short(need, have, UNMET_ABS_TOLERANCE):
                 add("firm_power", str(site_id), int(year), need, have, "GW")
+            owned = float(existing_gw.sel(year=year, site=site_id))
+            idle = float(idle_mw.sel(year=year, site=site_id)) / MW_PER_GW
+            if _is_short(owned, owned - idle, UNMET_ABS_TOLERANCE):  # hardware already bought waits for power
+                add("power_existing", str(site_id), int(year), owned, owned - idle, "GW")
     unmet.sort(key=lambda u: (u["year"], u["requirement"], u["where"]))
     return unmet
 
@@ -276,6 +291,9 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     cap_stock = _value(e["cap_stock"]).where(p.source_allowed, 0.0)
     gen = m.variables["generation_mwh"].solution.fillna(0.0)
     grid = m.variables["grid_mwh"].solution.fillna(0.0)
+    contract = m.variables["grid_contract_mw"].solution.fillna(0.0)
+    idle_mw = m.variables["idle_mw"].solution.fillna(0.0)
+    idle_capital = _value(e["idle_capital"])
     capex = _value(e["capex_by_year"]) * USD_SCALE
     running = _value(e["running"]) * USD_SCALE
     retired = xr.zeros_like(p.years.to_series().astype(float).to_xarray())
@@ -315,6 +333,8 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
             "co2_mt": float(co2_mt.sel(year=y)),
             "wafers_used": float(_value(e["wafers_used"]).sel(year=y)),
             "wafers_available": float(p.wafers.sel(year=y)),
+            "idle_gw": float(idle_mw.sel(year=y).sum()) / MW_PER_GW,
+            "idle_capital_usd": float(idle_capital.sel(year=y)),
         })
     by_chip = []
     for y in p.years:
@@ -336,6 +356,8 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
                 "datacentre_built_gw": float(dc.sel(vintage=y, site=s)) / MW_PER_GW,
                 "grid_gw_used": float(grid.sel(year=y, site=s)) / 8766.0 / MW_PER_GW,
                 "grid_gw_available": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
+                "grid_gw_contracted": float(contract.sel(year=y, site=s)) / MW_PER_GW,
+                "idle_gw": float(idle_mw.sel(year=y, site=s)) / MW_PER_GW,
             })
     power = []
     for y in p.years:
@@ -360,7 +382,8 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
                         * campus_shortfall_penalty(built.inputs))
     cost = float(_value(e["capital"]) * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
     return {"years": years, "by_chip": by_chip, "by_site": by_site, "power": power,
-            "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd}
+            "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd,
+            "idle_capital_usd": float(idle_capital.sum())}
 
 
 def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", source: str = "scenario",
@@ -417,7 +440,8 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
                      for c in conflict[:10]]
             more = f" and {len(conflict) - 10} more" if len(conflict) > 10 else ""
             notes.append(f"Constraints that cannot hold together: {', '.join(named)}{more}.")
-        return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "years": [], "by_chip": [],
+        return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "idle_capital_usd": None,
+                "years": [], "by_chip": [],
                 "by_site": [], "power": [], "binding": [], "unmet": [], "conflict": conflict, "notes": notes}
     if str(status) != "ok" or str(termination) != "optimal":
         raise SolverError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
@@ -448,6 +472,9 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
         notes.append(f"Campus sizes (min_facility_gw) are not met: each MW short is penalised at "
                      f"${campus_shortfall_penalty(built.inputs):,.0f}, so the plan builds as much of the campus as the "
                      "limits allow, even at the expense of cost elsewhere.")
+    if results["idle_capital_usd"] > 0:
+        notes.append(f"Accelerators already bought wait for power: their idle capital (the year's capital charge of "
+                     f"idle hardware) costs ${results['idle_capital_usd']:,.0f} over the horizon (idle_capital_usd).")
     notes.extend(_unmet_note(item, scenario) for item in unmet)
     return {**head, "status": status_word, **results, "binding": binding, "unmet": unmet, "notes": notes}
 
