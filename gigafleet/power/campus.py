@@ -32,6 +32,7 @@ from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError, InputError
 from gigafleet.fleet import capital_recovery_factor
 from gigafleet.power.facility import campus_load_mw, cooling_physics, hourly_pue
+from gigafleet.power.regional import grid_co2_g_per_kwh, region_capex_factor, region_gas_price
 from gigafleet.power.repdays import representative_days
 from gigafleet.power.weather import REFERENCE_YEAR, site_climate, site_weather
 from gigafleet.solver import solve_quietly
@@ -42,11 +43,12 @@ VALUE_OF_LOST_LOAD_USD_PER_MWH = 10_000.0
 allowance."""
 BUILD_START_YEAR = 2026
 """Year new plants can be ordered; a source is available from BUILD_START_YEAR + its lead time."""
-DISPATCHABLE = ("ccgt", "ocgt", "recip", "nuclear-large", "nuclear-smr", "nuclear-restart")
+DISPATCHABLE = ("ccgt", "ocgt", "recip", "nuclear-large", "nuclear-smr", "nuclear-restart", "bridge")
 VARIABLE = {"solar-pv": "solar_cf", "wind-onshore": "wind_cf"}
 STORAGE = ("battery-4h",)
 ALIASES = {"solar": "solar-pv", "pv": "solar-pv", "wind": "wind-onshore", "battery": "battery-4h",
-           "smr": "nuclear-smr", "nuclear": "nuclear-large", "gas": "ccgt", "engines": "recip"}
+           "smr": "nuclear-smr", "nuclear": "nuclear-large", "gas": "ccgt", "engines": "recip",
+           "rental": "bridge"}
 ALL_SOURCES = ("grid", *DISPATCHABLE, *VARIABLE, *STORAGE)
 
 
@@ -65,8 +67,8 @@ class CampusSpec:
     it_load_gw
         Average IT load [GW].
     year
-        Year of operation (default 2030): sources whose lead time has not elapsed since ``BUILD_START_YEAR`` are
-        excluded.
+        Year of operation (default 2030): a source ordered at the start of ``BUILD_START_YEAR`` counts if its lead
+        time (in months, not rounded years) ends by mid-year, i.e. it serves at least half of ``year``.
     sources
         Candidate sources (ids or aliases: grid, ccgt, ocgt, recip, nuclear-*, solar, wind, battery).
     carbon_cap_g_per_kwh
@@ -92,7 +94,7 @@ class CampusSpec:
     site: str
     it_load_gw: float
     year: int = BUILD_START_YEAR + 4
-    sources: tuple[str, ...] = ("grid", "ccgt", "ocgt", "recip", "solar-pv", "wind-onshore", "battery-4h")
+    sources: tuple[str, ...] = ("grid", "ccgt", "ocgt", "recip", "solar-pv", "wind-onshore", "battery-4h", "bridge")
     carbon_cap_g_per_kwh: float | None = None
     availability: float = 0.999
     hours: str = "full"
@@ -141,14 +143,17 @@ def normalise_sources(catalog: Catalog, names: tuple[str, ...] | list[str],
     return tuple(out)
 
 
-def source_data(catalog: Catalog, source: str, wacc: float) -> SourceData:
-    """Costs of a source, annualised at ``wacc`` over its life."""
+def source_data(catalog: Catalog, source: str, wacc: float, region: str = "us") -> SourceData:
+    """Costs of a source built in ``region``, annualised at ``wacc`` over its life.
+
+    Capex is the catalogue (US) capex times the region's factor and fuel is priced at the region's gas price
+    (:mod:`gigafleet.power.regional`).
+    """
     item = catalog.item("power_sources", source)
-    gas = catalog.item("power_sources", "natural-gas")
-    capex = item["capex_usd_per_kw"].mid * 1000.0
+    capex = item["capex_usd_per_kw"].mid * 1000.0 * region_capex_factor(catalog, region, source)
     fixed = item["fixed_om_usd_per_kw_year"].mid * 1000.0
     life = max(item["lifetime_years"].mid, 1.0)
-    fuel = item["heat_rate_btu_per_kwh"].mid / 1000.0 * gas["price_usd_per_mmbtu"].mid
+    fuel = item["heat_rate_btu_per_kwh"].mid / 1000.0 * region_gas_price(catalog, region)
     return SourceData(
         id=source, annual_fixed_usd_per_mw=capex * float(capital_recovery_factor(wacc, life)) + fixed,
         capex_usd_per_mw=capex, fixed_om_usd_per_mw=fixed, variable_usd_per_mwh=item["variable_om_usd_per_mwh"].mid,
@@ -186,14 +191,22 @@ def validate_campus(catalog: Catalog, spec: CampusSpec) -> tuple[str, ...]:
     usable = []
     for source in sources:
         lead = catalog.item("power_sources", source)["lead_time_years"].mid if source != "grid" else 0.0
-        if spec.year >= BUILD_START_YEAR + math.ceil(lead):
+        if BUILD_START_YEAR + lead <= spec.year + 0.5:  # in service by mid-year: serves at least half of it
             usable.append(source)
         else:
-            spec.notes.append(f"{source} excluded: with a {lead:g}-year lead time from {BUILD_START_YEAR} it is "
-                              f"available from {BUILD_START_YEAR + math.ceil(lead)}, after {spec.year}.")
+            ready = BUILD_START_YEAR + lead
+            spec.notes.append(f"{source} excluded: with a {lead * 12:.0f}-month lead time from the start of "
+                              f"{BUILD_START_YEAR} it is in service from {_month(ready)}, after mid-{spec.year}.")
     if not usable:
         raise InputError("--sources", ",".join(sources), f"at least one source available by {spec.year}")
     return tuple(usable)
+
+
+def _month(year: float) -> str:
+    """``2027.25`` -> ``'Apr 2027'`` (the month a fractional year falls in)."""
+    whole = int(math.floor(year + 1e-9))
+    month = min(11, int(round((year - whole) * 12)))
+    return f"{('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[month]} {whole}"
 
 
 @dataclass
@@ -210,6 +223,7 @@ class CampusInputs:
     grid_price_usd_per_mwh: float
     grid_co2_t_per_mwh: float
     grid_water_m3_per_mwh: float
+    grid_minimum_take: float          # share of the subscribed slice of the load the grid serves first
     battery_duration_h: float
     battery_efficiency: float
     hourly: pd.DataFrame              # full-year hourly weather, pue and load
@@ -253,15 +267,16 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
         assignments = np.zeros(365, dtype=int)
     region = catalog.item("regions", site.region)
     wacc = catalog.item("facility", "finance")["wacc"].mid
-    data = {s: source_data(catalog, s, wacc) for s in sources if s != "grid"}
+    data = {s: source_data(catalog, s, wacc, site.region) for s in sources if s != "grid"}
     battery = catalog.item("power_sources", "battery-4h")
     grid_cap = (spec.grid_gw if spec.grid_gw is not None else site.grid_import_gw) * 1000.0
     return CampusInputs(
         spec=spec, sources=sources, load_mw=load_da, capacity_factor=cf, weight=weight, data=data,
         grid_cap_mw=grid_cap if "grid" in sources else 0.0,
         grid_price_usd_per_mwh=region["electricity_price_usd_per_mwh"].mid,
-        grid_co2_t_per_mwh=region["grid_co2_g_per_kwh"].mid / 1000.0,
+        grid_co2_t_per_mwh=grid_co2_g_per_kwh(catalog, site.region, spec.year) / 1000.0,
         grid_water_m3_per_mwh=catalog.item("power_sources", "grid")["water_m3_per_mwh"].mid,
+        grid_minimum_take=catalog.item("power_sources", "grid")["minimum_take_fraction"].mid,
         battery_duration_h=battery["duration_h"].mid, battery_efficiency=battery["round_trip_efficiency"].mid,
         hourly=hourly, assignments=assignments, mean_pue=float(np.mean(pue)),
     )
@@ -283,6 +298,9 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
     gens = [s for s in inputs.sources if s in DISPATCHABLE or s in VARIABLE]
     total_load = float((inputs.load_mw.sum("hour") * w).sum())
     peak_load = float(inputs.hourly["load"].max())
+    blocks = [inputs.data[g].unit_size_mw for g in gens if g in DISPATCHABLE and 0 < inputs.data[g].unit_size_mw]
+    n_plus_one = max([b for b in blocks if b <= peak_load] or [0.0])
+    firm_required = peak_load * (1 + spec.reserve_margin) + n_plus_one
     # linear expressions built up term by term (plain numbers until a variable joins them)
     supply: Any = 0
     variable_cost: Any = 0
@@ -315,12 +333,19 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
         fixed_cost = (capacity * (annual_fixed / USD_SCALE)).sum()
         emissions = ((dispatch * co2).sum("source").sum("hour") * w).sum()
         firm = (capacity * credit).sum()
-    if "grid" in inputs.sources:
-        grid = m.add_variables(lower=0, upper=inputs.grid_cap_mw, coords=[periods, hours], name="grid_mw")
+    if "grid" in inputs.sources and inputs.grid_cap_mw > 0:
+        # the grid is a subscription (at most the connection): it counts as firm capacity and serves its slice of
+        # the load (its share of the firm requirement x load, times the minimum take) before on-site plant runs
+        subscribed = m.add_variables(lower=0, upper=inputs.grid_cap_mw, name="grid_subscribed_mw")
+        grid = m.add_variables(lower=0, coords=[periods, hours], name="grid_mw")
+        m.add_constraints(grid - subscribed <= 0, name="grid_import")
+        if inputs.grid_minimum_take > 0:
+            m.add_constraints(grid - subscribed * (inputs.grid_minimum_take * inputs.load_mw / firm_required) >= 0,
+                              name="grid_minimum_take")
         supply = supply + grid
         variable_cost = variable_cost + ((grid * (inputs.grid_price_usd_per_mwh / USD_SCALE)).sum("hour") * w).sum()
         emissions = emissions + ((grid * inputs.grid_co2_t_per_mwh).sum("hour") * w).sum()
-        firm = firm + inputs.grid_cap_mw
+        firm = firm + subscribed
     if "battery-4h" in inputs.sources:
         battery = inputs.data["battery-4h"]
         power = m.add_variables(lower=0, name="battery_mw")
@@ -342,16 +367,15 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
     m.add_constraints(supply + unserved >= inputs.load_mw, name="balance")
     m.add_constraints(((unserved.sum("hour")) * w).sum() <= (1 - spec.availability) * total_load,
                       name="availability")
-    blocks = [inputs.data[g].unit_size_mw for g in gens if g in DISPATCHABLE and 0 < inputs.data[g].unit_size_mw]
-    n_plus_one = max([b for b in blocks if b <= peak_load] or [0.0])
-    if isinstance(firm, (int, float)):
-        if firm < peak_load * (1 + spec.reserve_margin) + n_plus_one:
+    onsite_firm = any(g in DISPATCHABLE for g in gens) or "battery-4h" in inputs.sources
+    if not onsite_firm:  # only the grid can be firm: say so plainly instead of an infeasible model
+        if inputs.grid_cap_mw < firm_required:
             raise InputError("--sources", ",".join(inputs.sources),
                              f"sources that can provide firm capacity for the {peak_load / 1000:.2f} GW peak load: "
-                             f"only {firm / 1000:.2f} GW of grid import is available by {spec.year} (add a "
-                             "dispatchable source, a later --year, or raise --grid-gw)")
-    else:
-        m.add_constraints(firm >= peak_load * (1 + spec.reserve_margin) + n_plus_one, name="firm_capacity")
+                             f"only {inputs.grid_cap_mw / 1000:.2f} GW of grid import is available by {spec.year} "
+                             "(add a dispatchable source, a later --year, or raise --grid-gw)")
+    if not isinstance(firm, (int, float)):
+        m.add_constraints(firm >= firm_required, name="firm_capacity")
     penalty = ((unserved.sum("hour") * w).sum()) * (VALUE_OF_LOST_LOAD_USD_PER_MWH / USD_SCALE)
     objective = fixed_cost + variable_cost + penalty
     if spec.carbon_cap_g_per_kwh is not None:
