@@ -535,13 +535,15 @@ def _print_power(result: dict[str, Any]) -> None:
 def power(
     site: Annotated[str, typer.Option("--site", help="Site id (gigafleet catalog list sites).")],
     it_load_gw: Annotated[str, typer.Option("--it-load-gw", help="Average IT load [GW].")],
-    year: Annotated[str | None, typer.Option("--year", help="Year of operation: sources whose lead time from 2026 "
-                                                            "has not elapsed are excluded [default: 2030].")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="Year of operation: sources not in service by mid-year "
+                                                            "(lead time in months from the start of 2026) are "
+                                                            "excluded [default: 2030].")] = None,
     carbon_cap: Annotated[str | None, typer.Option("--carbon-cap-g-per-kwh", help="CO2 cap on supply [g/kWh].")] = None,
     availability: Annotated[str, typer.Option("--availability", help="Share of annual load served, 0-1.")] = "0.999",
     sources: Annotated[str, typer.Option("--sources", help="Comma list: grid, ccgt, ocgt, recip, nuclear-large, "
-                                                           "nuclear-smr, nuclear-restart, solar, wind, battery.")]
-    = "grid,ccgt,ocgt,recip,solar,wind,battery",
+                                                           "nuclear-smr, nuclear-restart, solar, wind, battery, "
+                                                           "bridge (rented turbines).")]
+    = "grid,ccgt,ocgt,recip,solar,wind,battery,bridge",
     hours: Annotated[str, typer.Option("--hours", help="full (8,760 h) or repdays (tsam typical days).")] = "full",
     days: Annotated[str, typer.Option("--days", help="Typical days for --hours repdays.")] = "12",
     cooling: Annotated[str, typer.Option("--cooling", help="air, liquid or immersion (hourly PUE model).")] = "liquid",

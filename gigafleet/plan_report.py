@@ -933,8 +933,10 @@ def render_plan_html(result: dict[str, Any]) -> str:
 
     chips = _pivot(_entries(data, "by_chip"), "chip", ("h100e",))
     sites = _pivot(_entries(data, "by_site"), "site", ("facility_power_gw",))
-    power = _pivot(_entries(data, "power"), "source", ("capacity_gw",))
+    power = _pivot(_entries(data, "power"), "source", ("capacity_gw", "energy_twh"))
     sources = sorted(power.groups, key=lambda s: s.lower() != "grid")
+    subscribed = _pivot([{**r, "source": "grid subscribed"} for r in _entries(data, "power")
+                         if r.get("source") == "grid" and "subscribed_gw" in r], "source", ("subscribed_gw",))
     sections = (
         _chart_section(
             "fleet-by-chip",
@@ -952,7 +954,11 @@ def render_plan_html(result: dict[str, Any]) -> str:
             "power-by-source",
             "Power by source",
             _power_by_source_chart(data),
-            _pivot_table(power, sources, "capacity_gw", "power_gw", "Capacity by source, all sites", "Source"),
+            _pivot_table(power, sources, "capacity_gw", "power_gw", "Capacity by source, all sites", "Source")
+            + _pivot_table(subscribed, subscribed.groups, "subscribed_gw", "power_gw",
+                           "Grid subscribed (of the grid available above), all sites", "Grid")
+            + _pivot_table(power, sources, "energy_twh", "energy_twh", "Energy by source, all sites (power mix)",
+                           "Source"),
         ),
         _chart_section("cost-by-year", "Cost by year", _cost_by_year_chart(data)),
         _chart_section(

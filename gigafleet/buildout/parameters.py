@@ -88,6 +88,7 @@ class PlanInputs:
     source_capacity_factor: xr.DataArray      # (source)
     source_firm_credit: xr.DataArray          # (source)
     source_co2_t_per_mwh: xr.DataArray        # (source)
+    source_life_years: xr.DataArray           # (source) catalogue life [years]
     source_first_year: xr.DataArray           # (source) first year new capacity can serve
     source_active: xr.DataArray               # (year, vintage, source)
     source_annuity: xr.DataArray              # (year, source)
@@ -404,7 +405,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         source_capex_usd_per_mw=source_capex, source_fixed_usd_per_mw_year=source_param("fixed"),
         source_variable_usd_per_mwh=source_variable, source_capacity_factor=source_param("cf"),
         source_firm_credit=source_param("credit"), source_co2_t_per_mwh=source_param("co2"),
-        source_first_year=source_first, source_active=source_active, source_annuity=source_annuity,
+        source_life_years=source_param("life"), source_first_year=source_first, source_active=source_active, source_annuity=source_annuity,
         datacentre_first_year=start + int(np.ceil(dc_lead)),
         wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
         turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),

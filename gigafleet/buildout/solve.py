@@ -16,6 +16,7 @@ from gigafleet.buildout.parameters import MW_PER_GW, PlanInputs, build_inputs
 from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError
+from gigafleet.fleet import HOURS_PER_YEAR, capital_recovery_factor
 from gigafleet.solver import solve_quietly
 
 SCHEMA_VERSION = 1
@@ -356,7 +357,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
                 "datacentre_built_gw": float(dc.sel(vintage=y, site=s)) / MW_PER_GW,
                 "grid_gw_used": float(grid.sel(year=y, site=s)) / 8766.0 / MW_PER_GW,
                 "grid_gw_available": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
-                "grid_gw_contracted": float(contract.sel(year=y, site=s)) / MW_PER_GW,
+                "grid_gw_contracted": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
                 "idle_gw": float(idle_mw.sel(year=y, site=s)) / MW_PER_GW,
             })
     power = []
@@ -364,6 +365,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
         for s in p.sites:
             power.append({"year": int(y), "site": str(s), "source": "grid",
                           "capacity_gw": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
+                          "subscribed_gw": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
                           "energy_twh": float(grid.sel(year=y, site=s)) / 1e6})
             for src in p.sources:
                 if not bool(p.source_allowed.sel(site=s, source=src)):
@@ -384,6 +386,72 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     return {"years": years, "by_chip": by_chip, "by_site": by_site, "power": power,
             "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd,
             "idle_capital_usd": float(idle_capital.sum())}
+
+
+GAS_SOURCES = ("ccgt", "ocgt", "recip", "bridge")
+"""On-site sources burning gas: the power-mix notes explain each site-year that has them."""
+
+
+def onsite_lcoe_usd_per_mwh(p: PlanInputs) -> xr.DataArray:
+    """LCOE of each on-site source at each site [USD/MWh]: annuity of the site's capex + fixed O&M over its
+    catalogue capacity factor, plus variable O&M and fuel at the site's gas price (the plan's own coefficients)."""
+    crf = xr.DataArray([float(capital_recovery_factor(p.wacc, life)) for life in p.source_life_years.values],
+                       coords={"source": p.sources}, dims="source")
+    hours = p.source_capacity_factor.where(p.source_capacity_factor > 0) * HOURS_PER_YEAR
+    return ((p.source_capex_usd_per_mw * crf + p.source_fixed_usd_per_mw_year) / hours
+            + p.source_variable_usd_per_mwh)
+
+
+def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
+    """Notes that state each year's power mix and explain every site-year with on-site gas.
+
+    For such a site-year the note says whether the site subscribed all the grid it could (its load is beyond the
+    grid) or why it did not (the grid price against the cheapest on-site gas LCOE there).
+    """
+    from gigafleet.formatting import scaled
+
+    notes: list[str] = []
+    lcoe = onsite_lcoe_usd_per_mwh(p)
+    by_year: dict[int, dict[str, list[float]]] = {}
+    for row in results["power"]:
+        entry = by_year.setdefault(row["year"], {}).setdefault(row["source"], [0.0, 0.0, 0.0])
+        entry[0] += row["capacity_gw"]
+        entry[1] += row["energy_twh"]
+        entry[2] += row.get("subscribed_gw", row["capacity_gw"])
+    for year, mix in sorted(by_year.items()):
+        total = sum(v[1] for v in mix.values()) or 1.0
+
+        def amount(source: str, gw: float, subscribed: float) -> str:
+            return (f"grid {scaled(subscribed)} of {scaled(gw)} GW subscribed" if source == "grid"
+                    else f"{source} {scaled(gw)} GW")
+
+        parts = [f"{amount(source, gw, sub)} ({100 * twh / total:.0f}% of energy)"
+                 for source, (gw, twh, sub) in sorted(mix.items(), key=lambda kv: -kv[1][1])
+                 if gw > 1e-6 or twh > 1e-6]
+        notes.append(f"Power mix {year}: " + ", ".join(parts) + ".")
+    gas: dict[tuple[int, str], dict[str, float]] = {}
+    for row in results["power"]:
+        if row["source"] in GAS_SOURCES and row["capacity_gw"] > 1e-6:
+            gas.setdefault((row["year"], row["site"]), {})[row["source"]] = row["capacity_gw"]
+    for row in results["by_site"]:
+        found = gas.get((row["year"], row["site"]))
+        if not found:
+            continue
+        what = " + ".join(f"{scaled(gw)} GW {src}" for src, gw in sorted(found.items()))
+        available, subscribed = row["grid_gw_available"], row["grid_gw_contracted"]
+        price = float(p.grid_price_usd_per_mwh.sel(site=row["site"]))
+        cheapest = min(float(lcoe.sel(site=row["site"], source=src)) for src in found)
+        head = f"{row['site']} {row['year']}: {what} on site"
+        if available - subscribed <= 1e-6 * max(1.0, available):
+            notes.append(f"{head}: all {scaled(available)} GW of grid subscribed and serving its share first; "
+                         f"the site's {scaled(row['facility_power_gw'])} GW peak needs more firm power.")
+        else:
+            reason = (f"grid at ${price:.0f}/MWh costs more than on-site gas at ${cheapest:.0f}/MWh (LCOE)"
+                      if price > cheapest else
+                      f"subscribed grid must serve its slice of the load at ${price:.0f}/MWh while cheaper on-site "
+                      "energy (wind, solar) serves the rest and batteries or gas give firm power")
+            notes.append(f"{head} with {scaled(subscribed)} of {scaled(available)} GW of grid subscribed: {reason}.")
+    return notes
 
 
 def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", source: str = "scenario",
@@ -476,6 +544,7 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
         notes.append(f"Accelerators already bought wait for power: their idle capital (the year's capital charge of "
                      f"idle hardware) costs ${results['idle_capital_usd']:,.0f} over the horizon (idle_capital_usd).")
     notes.extend(_unmet_note(item, scenario) for item in unmet)
+    notes.extend(power_mix_notes(built.inputs, results))
     return {**head, "status": status_word, **results, "binding": binding, "unmet": unmet, "notes": notes}
 
 
