@@ -424,3 +424,57 @@ def test_lead_times_in_months_count_the_remaining_share_of_their_year() -> None:
     assert int(build_inputs(CATALOG, scenario(2.0)).source_first_year.sel(source="recip")) == 2028
     assert plan(CATALOG, scenario(0.5))["status"] == "optimal"
     assert plan(CATALOG, scenario(1.0))["status"] == "shortfall"  # nothing can serve the 2026 target
+
+
+@pytest.fixture(scope="module")
+def mission_plans() -> dict[str, tuple[Any, dict[str, Any]]]:
+    """ai-2027 and situational-awareness solved once, with their model inputs."""
+    from gigafleet.buildout.parameters import build_inputs
+
+    out = {}
+    for name in ("ai-2027", "situational-awareness"):
+        scenario = load_plan_scenario(name)
+        out[name] = (build_inputs(CATALOG, scenario), plan(CATALOG, scenario))
+    return out
+
+
+@pytest.mark.parametrize("name", ["ai-2027", "situational-awareness"])
+def test_mission_plans_never_idle_grid_that_is_cheaper_than_running_their_gas(
+        name: str, mission_plans: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    """Where a site has on-site gas and grid it did not subscribe, the grid must cost more than that gas costs
+    to run (fuel + variable O&M); and the grid it subscribed serves its slice of the load in full first."""
+    inputs, result = mission_plans[name]
+    gas = {(r["year"], r["site"]): r["source"] for r in result["power"]
+           if r["source"] in ("ccgt", "ocgt", "recip", "bridge") and r["capacity_gw"] > 1e-6}
+    assert gas, "the check needs plans with on-site gas"
+    grid_twh = {(r["year"], r["site"]): r["energy_twh"] for r in result["power"] if r["source"] == "grid"}
+    for row in result["by_site"]:
+        key = (row["year"], row["site"])
+        subscribed = row["grid_gw_contracted"]
+        slice_twh = subscribed * float(inputs.grid_load_factor.sel(site=row["site"])) * HOURS_PER_YEAR / 1000.0
+        assert grid_twh[key] >= inputs.grid_minimum_take * slice_twh * (1 - 1e-6) - 1e-9
+        if key in gas and row["grid_gw_available"] - subscribed > 1e-6:
+            running = float(inputs.source_variable_usd_per_mwh.sel(site=row["site"], source=gas[key]))
+            assert float(inputs.grid_price_usd_per_mwh.sel(site=row["site"])) > running, key
+    assert any(" on site" in n for n in result["notes"]) and any(n.startswith("Power mix") for n in result["notes"])
+
+
+def test_batteries_give_firm_power_but_no_energy_in_the_annual_balance() -> None:
+    result = plan(CATALOG, load_plan_scenario("openai-100x"))
+    batteries = [r for r in result["power"] if r["source"] == "battery-4h"]
+    assert batteries and all(r["energy_twh"] == pytest.approx(0.0, abs=1e-9) for r in batteries)
+
+
+def test_a_site_pays_its_own_regions_gas_price() -> None:
+    from gigafleet.buildout.parameters import build_inputs
+
+    sites = [{"id": "a", "region": "us-tx", "grid_gw": {2026: 1.0}, "onsite": ["recip"]},
+             {"id": "b", "region": "de", "grid_gw": {2026: 1.0}, "onsite": ["recip"]}]
+    inputs = build_inputs(CATALOG, tiny(sites=sites))
+    heat_rate = CATALOG.item("power_sources", "recip")["heat_rate_btu_per_kwh"].mid / 1000.0
+    fuel = inputs.source_variable_usd_per_mwh.sel(source="recip") - CATALOG.item(
+        "power_sources", "recip")["variable_om_usd_per_mwh"].mid
+    for site, region in (("a", "us-tx"), ("b", "de")):
+        price = CATALOG.item("regions", region)["gas_price_usd_per_mmbtu"].mid
+        assert float(fuel.sel(site=site)) == pytest.approx(heat_rate * price)
+    assert float(fuel.sel(site="b")) > 2 * float(fuel.sel(site="a"))  # TTF-linked gas vs Henry Hub

@@ -30,6 +30,9 @@ import xarray as xr
 from gigafleet.buildout.parameters import BRIDGE_SOURCES, ENGINE_SOURCES, TURBINE_SOURCES, PlanInputs
 from gigafleet.fleet import HOURS_PER_YEAR
 
+STORAGE_SOURCES = ("battery-4h",)
+"""Sources that store energy: in the annual balance (``power_model: firm``) they give firm capacity, no energy."""
+
 USD_SCALE = 1e6
 """Money unit inside the model [USD]: objective and cost coefficients are in USD millions."""
 
@@ -172,6 +175,10 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
                           name="energy_balance")
         m.add_constraints(gen - cap_stock * (p.source_capacity_factor * HOURS_PER_YEAR) <= 0, name="generation",
                           mask=p.source_allowed.expand_dims(year=p.years))
+        storage = [s for s in STORAGE_SOURCES if s in p.sources.values]
+        if storage:  # a battery stores energy, it makes none: over a year its net output is zero (losses aside)
+            m.add_constraints(gen.sel(source=storage) <= 0, name="storage_energy",
+                              mask=p.source_allowed.sel(source=storage).expand_dims(year=p.years))
     else:
         _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock, idle, contract)
     m.add_constraints(grid - contract * HOURS_PER_YEAR <= 0, name="grid_energy")

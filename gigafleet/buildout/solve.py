@@ -441,15 +441,24 @@ def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
         available, subscribed = row["grid_gw_available"], row["grid_gw_contracted"]
         price = float(p.grid_price_usd_per_mwh.sel(site=row["site"]))
         cheapest = min(float(lcoe.sel(site=row["site"], source=src)) for src in found)
+        running = min(float(p.source_variable_usd_per_mwh.sel(site=row["site"], source=src)) for src in found)
         head = f"{row['site']} {row['year']}: {what} on site"
-        if available - subscribed <= 1e-6 * max(1.0, available):
+        peak = f"the site's {scaled(row['facility_power_gw'])} GW peak"
+        if available <= 1e-9:
+            notes.append(f"{head}: no grid available there that year; {peak} is carried on site.")
+        elif available - subscribed <= 1e-6 * max(1.0, available):
             notes.append(f"{head}: all {scaled(available)} GW of grid subscribed and serving its share first; "
-                         f"the site's {scaled(row['facility_power_gw'])} GW peak needs more firm power.")
+                         f"{peak} needs more firm power.")
         else:
-            reason = (f"grid at ${price:.0f}/MWh costs more than on-site gas at ${cheapest:.0f}/MWh (LCOE)"
-                      if price > cheapest else
-                      f"subscribed grid must serve its slice of the load at ${price:.0f}/MWh while cheaper on-site "
-                      "energy (wind, solar) serves the rest and batteries or gas give firm power")
+            if price > cheapest:
+                reason = f"grid at ${price:.0f}/MWh costs more than on-site gas at ${cheapest:.0f}/MWh (LCOE)"
+            elif price > running:
+                reason = (f"the gas plant, built for firm power this year or later, runs at ${running:.0f}/MWh "
+                          f"(fuel and variable O&M), below the grid's ${price:.0f}/MWh, so more grid would only "
+                          "add dearer energy")
+            else:
+                reason = (f"subscribed grid must serve its slice of the load at ${price:.0f}/MWh while cheaper "
+                          "on-site energy serves the rest and batteries or gas give firm power")
             notes.append(f"{head} with {scaled(subscribed)} of {scaled(available)} GW of grid subscribed: {reason}.")
     return notes
 
