@@ -16,7 +16,9 @@ whether drawn or not, so subscribed grid is used before any on-site plant runs o
 
 Existing accelerators (``existing``) that no power can reach in a year idle: their facility power leaves the
 power and energy balances, their output leaves the target, and each idle MW costs the year's capital charge of
-the hardware it stands for (reported as ``idle_capital_usd``).
+the hardware it stands for (reported as ``idle_capital_usd``). Capacity whose lead time ends mid-year is in place
+at the year's end (firm power) but generates for the rest of the year only; until the earliest such source
+arrives, existing hardware beyond the year-round supply waits (``wait_mw``, a year-average, costed the same).
 """
 
 from __future__ import annotations
@@ -154,6 +156,16 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     m.add_constraints(contract <= p.grid_mw, name="grid_contract")
     m.add_constraints(facility_load - (cap_stock * p.source_firm_credit).sum("source") - contract - idle
                       <= -existing_facility, name="firm_power")
+    partial = (p.source_share < 1.0 - 1e-9) & p.source_allowed  # (year, site, source) arriving mid-year
+    waits = partial.any("source") & has_existing
+    wait = m.add_variables(lower=0, upper=existing_facility, coords=[p.years, p.sites], name="wait_mw",
+                           mask=waits).fillna(0)
+    if bool(waits.any()):  # before the earliest of them arrives, existing hardware beyond year-round supply waits
+        share = p.source_share.where(partial).max("source").fillna(1.0)
+        full_firm = (cap_stock * (p.source_firm_credit * (~partial).astype(float))).sum("source")
+        m.add_constraints(wait + (1.0 - share) * (contract + full_firm + idle) >= (1.0 - share) * existing_facility,
+                          name="power_arrival", mask=waits)
+    unpowered = idle + wait  # year-average MW of existing facility power without supply
     if p.grid_minimum_take > 0:
         m.add_constraints(grid - contract * (p.grid_minimum_take * p.grid_load_factor * HOURS_PER_YEAR) >= 0,
                           name="grid_minimum_take")
@@ -171,16 +183,17 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if p.hourly is None:
         energy = (stock * p.energy_mwh).sum("chip")
         existing_energy = (existing * p.energy_mwh).sum("chip")
-        m.add_constraints(grid + gen.sum("source") - energy + idle * existing_energy_per_mw >= existing_energy,
+        m.add_constraints(grid + gen.sum("source") - energy + unpowered * existing_energy_per_mw >= existing_energy,
                           name="energy_balance")
-        m.add_constraints(gen - cap_stock * (p.source_capacity_factor * HOURS_PER_YEAR) <= 0, name="generation",
+        m.add_constraints(gen - cap_stock * (p.source_share * p.source_capacity_factor * HOURS_PER_YEAR) <= 0,
+                          name="generation",
                           mask=p.source_allowed.expand_dims(year=p.years))
         storage = [s for s in STORAGE_SOURCES if s in p.sources.values]
         if storage:  # a battery stores energy, it makes none: over a year its net output is zero (losses aside)
             m.add_constraints(gen.sel(source=storage) <= 0, name="storage_energy",
                               mask=p.source_allowed.sel(source=storage).expand_dims(year=p.years))
     else:
-        _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock, idle, contract)
+        _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock, unpowered, contract)
     m.add_constraints(grid - contract * HOURS_PER_YEAR <= 0, name="grid_energy")
     too_early = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year")) < p.source_first_year
     lead_mask = too_early & p.source_allowed
@@ -231,7 +244,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_constraints(capex_by_year <= (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), name="budget",
                           mask=finite_budget)
 
-    delivered = (stock * p.metric).sum(["site", "chip"]) - (idle * existing_metric_per_mw).sum("site")
+    delivered = (stock * p.metric).sum(["site", "chip"]) - (unpowered * existing_metric_per_mw).sum("site")
     existing_metric = (existing * p.metric).sum(["site", "chip"])
     if bool(has_target.any()):
         m.add_constraints(delivered + shortfall >= (p.target - existing_metric).where(has_target, 0.0),
@@ -247,7 +260,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
                + (gen * (p.source_variable_usd_per_mwh / USD_SCALE)).sum(["site", "source"])
                + (cap_stock * (p.source_fixed_usd_per_mw_year / USD_SCALE)).where(p.source_allowed)
                .sum(["site", "source"])
-               + (idle * (p.idle_capital_usd_per_mw_year / USD_SCALE)).sum("site"))
+               + (unpowered * (p.idle_capital_usd_per_mw_year / USD_SCALE)).sum("site"))
     opex_discounted = (running * p.discount).sum()
     penalty = shortfall_penalty(p)
     cost = capital + opex_discounted
@@ -262,8 +275,8 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_objective(cost)
     expressions = {"stock": stock, "retired_new": retired_new, "retired_old": retired_old,
                    "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
-                   "running": running, "wafers_used": wafers_used, "capital": capital, "idle": idle,
-                   "idle_capital": (idle * p.idle_capital_usd_per_mw_year).sum("site"), "contract": contract}
+                   "running": running, "wafers_used": wafers_used, "capital": capital, "idle": unpowered,
+                   "idle_capital": (unpowered * p.idle_capital_usd_per_mw_year).sum("site"), "contract": contract}
     return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
 
 
@@ -288,7 +301,7 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
     grid_h = m.add_variables(lower=0, coords=[p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]],
                              name="grid_hourly_mw")
     m.add_constraints(grid_h - contract <= 0, name="grid_import_hourly")
-    m.add_constraints(gen_h - cap_stock * h.availability <= 0, name="generation_hourly",
+    m.add_constraints(gen_h - cap_stock * (h.availability * p.source_share) <= 0, name="generation_hourly",
                       mask=dispatchable.expand_dims(year=p.years, period=h.pue.indexes["period"],
                                                     hour=h.pue.indexes["hour"])
                       .transpose("year", "site", "source", "period", "hour"))

@@ -91,6 +91,7 @@ class PlanInputs:
     source_life_years: xr.DataArray           # (source) catalogue life [years]
     source_first_year: xr.DataArray           # (source) first year new capacity can serve
     source_active: xr.DataArray               # (year, vintage, source)
+    source_share: xr.DataArray                # (year, source) share of the year new capacity serves (first year)
     source_annuity: xr.DataArray              # (year, source)
     datacentre_first_year: int
     wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
@@ -304,11 +305,15 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     source_first = xr.DataArray([start + int(np.floor(source_rows[p]["lead"] + 1e-9)) for p in sources],
                                 coords={"source": sources}, dims="source")
     source_active = xr.concat([_active(years, source_rows[p]["life"]) for p in sources], dim=sources)
+    # capacity arriving mid-year is in place at the year's end (firm power, fixed costs) but generates only for
+    # the share of the year it is in service; hardware already bought waits for it (see model: idle_mw)
+    source_share = xr.DataArray(np.ones((len(years), len(sources))), coords={"year": years, "source": sources},
+                                dims=("year", "source"))
     for index, source in enumerate(sources):
         first_year = int(source_first.values[index])
         served = 1.0 - (source_rows[source]["lead"] - np.floor(source_rows[source]["lead"] + 1e-9))
         if first_year in years and served < 1.0 - 1e-9:
-            source_active.loc[{"source": source, "year": first_year, "vintage": first_year}] = served
+            source_share.loc[{"source": source, "year": first_year}] = served
     source_annuity = xr.concat([_annuity(wacc, source_rows[p]["life"], years, discount) for p in sources],
                                dim=sources)
     allowed = xr.DataArray([[p in s.onsite for p in sources] for s in scenario.sites],
@@ -405,7 +410,8 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         source_capex_usd_per_mw=source_capex, source_fixed_usd_per_mw_year=source_param("fixed"),
         source_variable_usd_per_mwh=source_variable, source_capacity_factor=source_param("cf"),
         source_firm_credit=source_param("credit"), source_co2_t_per_mwh=source_param("co2"),
-        source_life_years=source_param("life"), source_first_year=source_first, source_active=source_active, source_annuity=source_annuity,
+        source_life_years=source_param("life"), source_first_year=source_first, source_active=source_active,
+        source_share=source_share, source_annuity=source_annuity,
         datacentre_first_year=start + int(np.ceil(dc_lead)),
         wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
         turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),

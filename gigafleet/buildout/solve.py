@@ -202,8 +202,8 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
             if _is_short(required, delivered, UNMET_ABS_TOLERANCE):
                 add("min_facility_gw", site.id, year, required, delivered, "GW")
     stock = _value(built.expressions["stock"]) + p.existing_stock
-    idle_mw = built.model.variables["idle_mw"].solution.fillna(0.0)
-    peak_gw = ((stock * p.facility_mw).sum("chip") - idle_mw) / MW_PER_GW
+    idle_mw = _value(built.expressions["idle"])
+    peak_gw = ((stock * p.facility_mw).sum("chip") - built.model.variables["idle_mw"].solution.fillna(0.0)) / MW_PER_GW
     firm_onsite = (_value(built.expressions["cap_stock"]).where(p.source_allowed, 0.0) * p.source_firm_credit)
     firm_gw = (p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW
     existing_gw = (p.existing_stock * p.facility_mw).sum("chip") / MW_PER_GW
@@ -293,7 +293,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     gen = m.variables["generation_mwh"].solution.fillna(0.0)
     grid = m.variables["grid_mwh"].solution.fillna(0.0)
     contract = m.variables["grid_contract_mw"].solution.fillna(0.0)
-    idle_mw = m.variables["idle_mw"].solution.fillna(0.0)
+    idle_mw = _value(e["idle"])
     idle_capital = _value(e["idle_capital"])
     capex = _value(e["capex_by_year"]) * USD_SCALE
     running = _value(e["running"]) * USD_SCALE
