@@ -176,7 +176,7 @@ def test_unmet_campus_size_is_a_shortfall_not_optimal() -> None:
     assert item["required"] == 6
     assert item["delivered"] == pytest.approx(4, rel=1e-6)
     assert item["short"] == pytest.approx(2, rel=1e-6)
-    assert "site_limit" in item["limited_by"][:2]  # with firm_power, which binds at the capped campus too
+    assert item["limited_by"][0] == "site_limit"
     note = next(n for n in result["notes"] if n.startswith("Requirement not met: texas min_facility_gw 2028"))
     assert "6.00 GW required" in note and "4.00 GW delivered" in note and "max_facility_gw 4.00 GW" in note
 

@@ -201,6 +201,10 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
             delivered = facility_gw.get((year, site.id), 0.0)
             if _is_short(required, delivered, UNMET_ABS_TOLERANCE):
                 add("min_facility_gw", site.id, year, required, delivered, "GW")
+                cap = site.max_facility_gw
+                if cap is not None and delivered >= cap * (1 - 1e-6):  # at its cap: the cap is why, whatever
+                    limits = unmet[-1]["limited_by"]                   # the (degenerate) duals say
+                    unmet[-1]["limited_by"] = ["site_limit", *[x for x in limits if x != "site_limit"]]
     stock = _value(built.expressions["stock"]) + p.existing_stock
     idle_mw = _value(built.expressions["idle"])
     peak_gw = ((stock * p.facility_mw).sum("chip") - built.model.variables["idle_mw"].solution.fillna(0.0)) / MW_PER_GW
