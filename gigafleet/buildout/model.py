@@ -285,8 +285,8 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
     """Hourly supply on each site's representative days, linked to the annual grid and generation variables.
 
     Per year, site, typical day and hour: Σ generation + grid import + battery discharge − charge ≥ IT draw × PUE(t);
-    generation ≤ availability(t) × capacity in service; grid import ≤ the site's subscribed grid capacity; battery state of
-    charge cyclic over each day, ≤ 4 h × battery capacity. Annual grid and generation energy (priced in the
+    generation ≤ availability(t) × capacity in service; grid import ≤ the site's subscribed grid capacity; battery
+    state of charge cyclic over each day, ≤ 4 h × battery capacity. Annual grid and generation energy (priced in the
     objective) are the weighted sums of the hourly values.
     """
     h = p.hourly

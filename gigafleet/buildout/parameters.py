@@ -15,7 +15,6 @@ import xarray as xr
 from gigafleet.buildout.scenario import PlanScenario, step_value
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
-from gigafleet.power.regional import grid_co2_g_per_kwh, region_capex_factor, region_gas_price
 from gigafleet.fleet import (
     CAPEX_PARTS,
     HOURS_PER_YEAR,
@@ -26,6 +25,7 @@ from gigafleet.fleet import (
     per_accelerator,
     point_inputs,
 )
+from gigafleet.power.regional import grid_co2_g_per_kwh, region_capex_factor, region_gas_price
 
 MW_PER_GW = 1000.0
 
@@ -80,7 +80,7 @@ class PlanInputs:
     max_facility_mw: xr.DataArray     # (site) inf when unlimited
     existing_dc_mw: xr.DataArray      # (site)
     existing_stock: xr.DataArray      # (year, site, chip) accelerators already in service
-    idle_capital_usd_per_mw_year: xr.DataArray  # (year, site) yearly capital charge of existing hardware per facility MW
+    idle_capital_usd_per_mw_year: xr.DataArray  # (year, site) capital charge of existing hardware per facility MW-yr
     source_allowed: xr.DataArray      # (site, source) bool
     source_capex_usd_per_mw: xr.DataArray     # (site, source) US capex x the region's capex factor
     source_fixed_usd_per_mw_year: xr.DataArray    # (source)
@@ -349,8 +349,11 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     engines = [world_output("gas-engines", scenario.supply.gas_engine_gw_per_year, y) * turbine_share
                * MW_PER_GW_TURBINES for y in years]
 
-    bridge = [(step_value(scenario.supply.bridge_gw, y) if step_value(scenario.supply.bridge_gw, y) is not None
-               else catalog.item("supply", "bridge-fleet")["gw"].mid) * MW_PER_GW for y in years]
+    bridge_default = catalog.item("supply", "bridge-fleet")["gw"].mid
+    bridge = []
+    for y in years:
+        rented = step_value(scenario.supply.bridge_gw, y)
+        bridge.append((rented if rented is not None else bridge_default) * MW_PER_GW)
 
     # existing hardware that cannot be powered idles: each MW of its facility power costs the year's capital charge
     # (annuity at the cost of capital over the IT life) of the hardware it stands for

@@ -172,8 +172,8 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
 
     Requirements: each listed year's ``target`` (fleet-wide), each site's ``min_facility_gw`` in its listed years,
     ``power_existing`` (accelerators already bought, ``existing``, idle for want of power: facility GW owned vs
-    powered) and ``firm_power`` (facility power at peak ≤ grid import + firm credit × on-site capacity; a hard constraint,
-    checked so that no solver or model change can let it slip unreported).
+    powered) and ``firm_power`` (facility power at peak ≤ grid import + firm credit × on-site capacity; a hard
+    constraint, checked so that no solver or model change can let it slip unreported).
 
     Returns
     -------

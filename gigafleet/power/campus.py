@@ -204,8 +204,8 @@ def validate_campus(catalog: Catalog, spec: CampusSpec) -> tuple[str, ...]:
 
 def _month(year: float) -> str:
     """``2027.25`` -> ``'Apr 2027'`` (the month a fractional year falls in)."""
-    whole = int(math.floor(year + 1e-9))
-    month = min(11, int(round((year - whole) * 12)))
+    whole = math.floor(year + 1e-9)
+    month = min(11, round((year - whole) * 12))
     return f"{('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[month]} {whole}"
 
 
