@@ -421,7 +421,7 @@ def _print_plan(result: dict[str, Any]) -> None:
 @_user_errors
 def plan(
     scenario: Annotated[str, typer.Argument(help="Plan scenario YAML, or a built-in name (demo, openai-100x, "
-                                                 "situational-awareness, ai-2027).")] = "openai-100x",
+                                                 "situational-awareness, ai-2027, colossus).")] = "openai-100x",
     solver: Annotated[str, typer.Option("--solver", help="Any linopy solver name.")] = "highs",
     as_json: JsonOpt = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the plan here.")] = None,

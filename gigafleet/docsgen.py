@@ -242,6 +242,18 @@ def validation_cases(catalog: Catalog) -> list[dict[str, Any]]:
             for n in (1e3, 1e5, 1e6, 1e7, 1e8)]
     case("C5", "largest run never falls, 1k → 100M GB300 (1 = monotone)", float(runs == sorted(runs)), 1, 1,
          "{:.0f}")
+    from gigafleet.buildout.scenario import load_plan_scenario
+    from gigafleet.buildout.solve import plan
+
+    colossus = plan(catalog, load_plan_scenario("colossus"))
+    first = colossus["years"][0]
+    bridge_twh = sum(r["energy_twh"] for r in colossus["power"] if r["year"] == first["year"]
+                     and r["source"] == "bridge")
+    served_twh = sum(r["energy_twh"] for r in colossus["power"] if r["year"] == first["year"])
+    case("F9", "Colossus: share of the first year's energy on bridge power (no grid yet)", bridge_twh / served_twh,
+         0.99, 1.0, "{:.2f}")
+    case("F9", "Colossus: months 100k H100 wait for power (122-day build)", 12 * first["idle_gw"]
+         / first["facility_power_gw"], 2, 4.5, "{:.1f}")
     return cases
 
 
