@@ -1050,6 +1050,20 @@ def catalog_check(path_text: Annotated[str | None, typer.Option(
         typer.echo(f"catalogue {catalog.root}: {len(defects)} defect(s) in {rows} rows", err=True)
         raise typer.Exit(1)
     typer.echo(f"catalogue {catalog.root}: {rows} rows, {len(catalog.sources)} sources, no defects")
+    from gigafleet.catalog import KINDS
+
+    money = ("capex", "_om_", "lcoe", "heat_rate", "lifetime", "capacity_factor")
+    for kind in KINDS:
+        grades = [p.grade for p in catalog.parameters(kind)]
+        if not grades:
+            continue
+        counts = ", ".join(f"{g} {grades.count(g)}" for g in ("P", "S", "W", "D", "U") if grades.count(g))
+        extra = ""
+        if kind == "power_sources":
+            unsourced = sum(1 for p in catalog.parameters(kind) if p.grade == "U"
+                            and any(m in p.parameter for m in money))
+            extra = f"; U among cost, heat rate, lifetime and capacity factor: {unsourced}"
+        typer.echo(f"  {kind}: {len(grades)} rows, grades {counts}{extra}")
 
 
 def main() -> None:

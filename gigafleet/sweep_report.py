@@ -72,6 +72,10 @@ _OUTPUTS: tuple[tuple[str, str, str], ...] = (
     ("facility_power_gw_final", "Facility power, final year", "power_gw"),
     ("shortfall_final", "Shortfall, final year", "count"),
     ("year_final_target_met", "Year the final target is met", "year"),
+    ("turbine_supply_usd_per_gw_max", "Turbine supply shadow price, largest [USD per GW]", "usd"),
+    ("engine_supply_usd_per_gw_max", "Engine supply shadow price, largest [USD per GW]", "usd"),
+    ("onsite_gas_gw_final", "On-site gas capacity, final year", "power_gw"),
+    ("idle_capital_usd", "Idle capital of hardware waiting for power", "usd"),
     ("status_ok", "Share of runs solved", "number"),
 )
 

@@ -145,3 +145,24 @@ def test_all_kinds_have_items() -> None:
     catalog = load_catalog()
     for kind in KINDS:
         assert catalog.ids(kind), kind
+
+
+def test_power_costs_heat_rates_lives_and_capacity_factors_are_all_sourced() -> None:
+    """Issue 14: no unsourced (grade U) cost, heat-rate, lifetime or capacity-factor row in power_sources.csv."""
+    catalog = load_catalog()
+    money = ("capex", "_om_", "lcoe", "heat_rate", "lifetime", "capacity_factor")
+    unsourced = [(p.id, p.parameter) for p in catalog.parameters("power_sources")
+                 if p.grade == "U" and any(m in p.parameter for m in money)]
+    assert unsourced == []
+    for region in catalog.ids("regions"):  # every region prices gas and builds at its own cost
+        item = catalog.item("regions", region)
+        assert item["gas_price_usd_per_mmbtu"].mid > 0 and item["solar_capex_factor"].mid > 0
+
+
+def test_catalog_check_prints_grades_per_file() -> None:
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    out = CliRunner().invoke(app, ["catalog", "check"]).output
+    assert "power_sources:" in out and "U among cost, heat rate, lifetime and capacity factor: 0" in out

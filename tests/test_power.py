@@ -224,3 +224,32 @@ def test_more_cheap_grid_never_raises_cost_or_on_site_gas(site: str, price: floa
     assert more["annual_cost_usd"] <= less["annual_cost_usd"] * (1 + 1e-6) + 1.0
     if price < 45.0:
         assert _gas_twh(more) <= _gas_twh(less) + 1e-6
+
+
+def test_campus_sources_are_priced_in_the_sites_region() -> None:
+    from gigafleet.power.campus import source_data
+
+    us, de, ae = (source_data(CATALOG, s, 0.08, region) for s, region in
+                  (("recip", "us-tx"), ("recip", "de"), ("solar-pv", "ae")))
+    assert de.fuel_usd_per_mwh / us.fuel_usd_per_mwh == pytest.approx(
+        CATALOG.item("regions", "de")["gas_price_usd_per_mmbtu"].mid
+        / CATALOG.item("regions", "us-tx")["gas_price_usd_per_mmbtu"].mid)
+    assert ae.capex_usd_per_mw == pytest.approx(CATALOG.item("power_sources", "solar-pv")["capex_usd_per_kw"].mid
+                                                * 1000 * CATALOG.item("regions", "ae")["solar_capex_factor"].mid)
+
+
+def test_a_site_without_grid_in_2026_is_carried_by_bridge_power() -> None:
+    """Only rented turbines can be in service by mid-2026 (recips from April 2027, batteries and solar later)."""
+    spec = CampusSpec(site="memphis-tn", it_load_gw=0.15, grid_gw=0.0, year=2026, hours="repdays", n_days=4)
+    result = design_campus(CATALOG, spec)
+    shares = {c["source"]: c["share_of_energy"] for c in result["capacity"]}
+    assert result["status"] == "optimal" and shares["bridge"] == pytest.approx(1.0, abs=1e-6)
+    assert any("recip excluded" in n and "Apr 2027" in n for n in result["notes"])
+
+
+def test_subscribed_grid_cheaper_than_on_site_gas_serves_the_whole_load() -> None:
+    """Issue 14: given 3 GW of grid at $66/MWh, a 1 GW Abilene campus no longer builds on-site engines."""
+    result = design_campus(CATALOG, CampusSpec(site="abilene-tx", it_load_gw=1.0, grid_gw=3.0, hours="repdays",
+                                               n_days=6))
+    shares = {c["source"]: c["share_of_energy"] for c in result["capacity"]}
+    assert shares["grid"] == pytest.approx(1.0, abs=1e-6)

@@ -299,3 +299,20 @@ def test_report_json_turns_nan_outputs_into_null(tmp_path: Path) -> None:
                                    "--json", "--html", str(tmp_path / "r.html")])
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["outputs"]["year_met"]["p50"] is None
+
+
+def test_plan_outputs_report_gas_supply_shadow_prices() -> None:
+    """A plan sweep can read what gas turbines and engines are worth: the largest shadow price of each limit."""
+    from gigafleet.buildout.scenario import load_plan_scenario
+    from gigafleet.buildout.solve import plan
+    from gigafleet.catalog import load_catalog
+    from gigafleet.uncertainty.runs import plan_outputs
+
+    catalog = load_catalog()
+    base = load_plan_scenario("situational-awareness")
+    scarce = base.model_copy(update={"supply": base.supply.model_copy(update={"gas_turbine_buyer_share": 0.1})})
+    result = plan(catalog, scarce)
+    out = plan_outputs(result, catalog)
+    turbine = [b["shadow_price"] for b in result["binding"] if b["limit"] == "turbine_supply"]
+    assert turbine and out["turbine_supply_usd_per_gw_max"] == max(turbine) > 0
+    assert out["engine_supply_usd_per_gw_max"] > 0 and out["onsite_gas_gw_final"] > 0

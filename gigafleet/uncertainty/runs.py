@@ -1,7 +1,9 @@
 """Executing one run of an experiment (on a Dask worker or in-process): pure function of its inputs.
 
 Plan runs report scalar outputs (``cost_usd``, ``h100e_final``, ``effective_h100e_final``,
-``facility_power_gw_final``, ``capex_total_usd``, ``shortfall_final``, ``year_final_target_met``, ``status_ok``) and
+``facility_power_gw_final``, ``capex_total_usd``, ``shortfall_final``, ``year_final_target_met``, ``status_ok``,
+``turbine_supply_usd_per_gw_max`` and ``engine_supply_usd_per_gw_max`` (largest shadow price over the years, 0 when
+not binding), ``onsite_gas_gw_final``, ``idle_capital_usd``) and
 by-year series (``h100e_by_year``, ``effective_h100e_by_year``, ``facility_power_gw_by_year``). Effective H100e
 multiply each year's fleet by the goodput of a job the size of its largest site (reliability layer, Daly-optimal
 checkpoints, closed form of the best recovery regime available in the year, with the run's failure rates): the
@@ -63,6 +65,11 @@ def _goodput_for(catalog: Catalog, chip: str, job: float, year: int) -> float:
     return analytic_goodput(model, resolve_regime(catalog, model, "auto", size, year), size)
 
 
+def _max_shadow(result: dict[str, Any], limit: str) -> float:
+    """Largest shadow price of one limit over the plan's years [its unit]; 0 where it never binds."""
+    return max((float(b["shadow_price"]) for b in result.get("binding", []) if b["limit"] == limit), default=0.0)
+
+
 def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     """Scalar and by-year outputs of a plan result, with reliability-adjusted (effective) H100e."""
     years = result.get("years", [])
@@ -85,6 +92,11 @@ def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
         "h100e_final": final["h100e"], "effective_h100e_final": effective[-1],
         "facility_power_gw_final": final["facility_power_gw"], "shortfall_final": final["shortfall"],
         "year_final_target_met": float(met) if met is not None else math.nan,
+        "turbine_supply_usd_per_gw_max": _max_shadow(result, "turbine_supply"),
+        "engine_supply_usd_per_gw_max": _max_shadow(result, "engine_supply"),
+        "onsite_gas_gw_final": sum(r["capacity_gw"] for r in result.get("power", []) if r["year"] == final["year"]
+                                   and r["source"] in ("ccgt", "ocgt", "recip", "bridge")),
+        "idle_capital_usd": float(result.get("idle_capital_usd") or 0.0),
         "years": [y["year"] for y in years], "h100e_by_year": [y["h100e"] for y in years],
         "effective_h100e_by_year": effective,
         "facility_power_gw_by_year": [y["facility_power_gw"] for y in years],
