@@ -496,3 +496,28 @@ def test_colossus_bridge_power_carries_the_campus_until_the_grid_and_waiting_har
     assert power[(2025, "grid")]["subscribed_gw"] == pytest.approx(0.15)
     assert any(n.startswith("memphis 2024") and "bridge" in n for n in result["notes"])
     assert [y["shortfall"] for y in result["years"]] == [0.0, 0.0, 0.0]
+
+
+def test_plan_opex_is_the_whole_fleets_as_estimate_reports() -> None:
+    """Issue 15: an existing fleet's IT maintenance, staff and water count in plan opex; a grid-only plan year's
+    opex equals the fleet model's opex for the same fleet within 2%."""
+    count = 10_000
+    result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": count, "year": 2026}],
+                                targets={"metric": "accelerators", "values": {2026: count}},
+                                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
+                                        "existing_datacentre_gw": 0.1}], grid_minimum_take=0.0))
+    year = result["years"][0]
+    assert year["installed"] == 0 and year["accelerators"] == count
+    each = per_unit()
+    hall_mw = 0.1 * 1000
+    expected = count * (each["opex_usd_per_year"] - each["opex.facility_maintenance"]) \
+        + hall_mw * each["opex.facility_maintenance"] / (each["it_power_gw"] * 1000)
+    assert year["opex_usd"] == pytest.approx(expected, rel=0.02)
+
+
+def test_shortfall_h100e_is_h100e_when_targets_count_accelerators() -> None:
+    result = plan(CATALOG, tiny(supply={"cowos_wafers_per_year": {2026: 10.0}, "buyer_share": 0.5}))
+    year = result["years"][0]
+    assert year["shortfall"] > 0
+    per_accelerator_h100e = year["h100e"] / year["accelerators"]
+    assert year["shortfall_h100e"] == pytest.approx(year["shortfall"] * per_accelerator_h100e)

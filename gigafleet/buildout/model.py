@@ -254,6 +254,10 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
                + (dc * (p.facility_capex_usd_per_mw / USD_SCALE) * _vintage(p.annuity_facility)).sum()
                + (cap * (p.source_capex_usd_per_mw / USD_SCALE)
                   * p.source_annuity.rename({"year": "vintage"})).where(p.source_allowed).sum())
+    # the existing fleet's IT maintenance, staff and water and its halls' maintenance are paid too: a constant
+    # (linopy objectives take none, and it changes no decision), added to the reported opex and cost
+    existing_opex = ((existing * p.it_opex_usd).sum(["site", "chip"])
+                     + (p.existing_dc_mw * p.facility_opex_usd_per_mw).sum("site"))
     running = ((stock * (p.it_opex_usd / USD_SCALE)).sum(["site", "chip"])
                + (dc_stock * (p.facility_opex_usd_per_mw / USD_SCALE)).sum("site")
                + (grid * (p.grid_price_usd_per_mwh / USD_SCALE)).sum("site")
@@ -276,7 +280,8 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     expressions = {"stock": stock, "retired_new": retired_new, "retired_old": retired_old,
                    "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
                    "running": running, "wafers_used": wafers_used, "capital": capital, "idle": unpowered,
-                   "idle_capital": (unpowered * p.idle_capital_usd_per_mw_year).sum("site"), "contract": contract}
+                   "idle_capital": (unpowered * p.idle_capital_usd_per_mw_year).sum("site"), "contract": contract,
+                   "existing_opex_usd": existing_opex}
     return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
 
 

@@ -300,7 +300,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     idle_mw = _value(e["idle"])
     idle_capital = _value(e["idle_capital"])
     capex = _value(e["capex_by_year"]) * USD_SCALE
-    running = _value(e["running"]) * USD_SCALE
+    running = _value(e["running"]) * USD_SCALE + e["existing_opex_usd"]  # + the existing fleet's fixed opex
     retired = xr.zeros_like(p.years.to_series().astype(float).to_xarray())
     if "retire_new" in m.variables:
         retired = (m.variables["retire_new"].solution.fillna(0.0).sum(["vintage", "site", "chip"])
@@ -329,7 +329,10 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
             "target_metric": p.target_metric,
             "delivered_metric": float(metric.sel(year=y)),
             "shortfall": short,
-            "shortfall_h100e": short * (1.0 if p.target_metric == "h100e" else h100e_per_metric),
+            # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
+            "shortfall_h100e": short * (1.0 if p.target_metric == "h100e" else
+                                        (float(h100e.sel(year=y)) / float(metric.sel(year=y))
+                                         if float(metric.sel(year=y)) > 0 else h100e_per_metric)),
             "it_power_gw": float(it_gw.sel(year=y)),
             "facility_power_gw": float(facility_by_site.sel(year=y).sum()),
             "energy_twh": float(energy_twh.sel(year=y)),
