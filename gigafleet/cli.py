@@ -1066,6 +1066,61 @@ def catalog_check(path_text: Annotated[str | None, typer.Option(
         typer.echo(f"  {kind}: {len(grades)} rows, grades {counts}{extra}")
 
 
+@catalog_app.command("audit")
+@_user_errors
+def catalog_audit(
+    plan_name: Annotated[str | None, typer.Option("--plan", help="Also move each row a plan reads and report its "
+                                                                  "cost and final H100e (a shipped name or YAML; "
+                                                                  "minutes: one solve per row end).")] = None,
+    max_plan_rows: Annotated[str | None, typer.Option("--max-plan-rows", help="Move at most this many rows "
+                                                                                "through the plan.")] = None,
+    top: Annotated[str, typer.Option("--top", help="Rows to print (the JSON has them all).")] = "40",
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank catalogue rows by how much their low-to-high range moves headline outputs; grades and sources."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from gigafleet.audit import audit, top_unsourced
+    from gigafleet.catalog import load_catalog
+    from gigafleet.formatting import sig
+
+    n_top = _int_flag(top, "--top", low=1, high=100_000)
+    limit = _int_flag(max_plan_rows, "--max-plan-rows", low=1, high=100_000) if max_plan_rows is not None else None
+    catalog = load_catalog()
+    if plan_name is not None and not as_json:
+        with Progress(TextColumn("[bold]catalog audit"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=True) as bar:
+            task = bar.add_task("audit", total=None)
+            rows = audit(catalog, plan_name, max_plan_rows=limit,
+                         progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        rows = audit(catalog, plan_name, max_plan_rows=limit)
+    flagged = top_unsourced(rows)
+    if as_json:
+        _dump({"rows": rows, "unsourced_in_top_40": flagged, "plan": plan_name})
+        return
+    table = Table(title=f"Catalogue rows by influence (top {n_top} of {len(rows)} with a range)", box=None)
+    for column, justify in (("#", "right"), ("Row", "left"), ("Grade", "left"), ("Swing", "right"),
+                            ("Moves most", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows[:n_top]:
+        table.add_row(str(row["rank"]), f"{row['id']}.{row['parameter']}", row["grade"],
+                      f"{100 * row['swing']:.1f}%" if row["swing"] > 0 else "-", row["output"])
+    Console().print(table)
+    import textwrap
+
+    lines = [f"Grade U among the 40 most influential: {len(flagged)}"
+             + (" (" + ", ".join(f"{r['id']}.{r['parameter']}" for r in flagged) + ")." if flagged else "."),
+             "Swing = |output at the row's high - at its low| / output at mid values, the largest over capex, "
+             "opex, facility power and energy of 100M H100 and 1 GW of GB200"
+             + (f" and the cost and final H100e of plan {plan_name}" if plan_name else "") + f"; {sig(len(rows))} "
+             "rows with a range."]
+    for line in lines:
+        typer.echo(textwrap.fill(line, width=80, break_on_hyphens=False))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
