@@ -306,9 +306,20 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
         else:
             sampled.scalars[name] = sample_parameter(_resolve(catalog, spec, kind, item_id, parameter),
                                                      n_samples, rng)
+    # grid CO2 follows the region's cited trend to the fleet's year (the whole sampled range moves with it)
+    sampled.scalars["grid_co2_g_per_kwh"] = np.maximum(
+        0.0, sampled.scalars["grid_co2_g_per_kwh"] + _grid_co2_shift(catalog, spec))
     pue = sampled.scalars["pue"]
     sampled.scalars["peak_pue"] = np.maximum(comonotonic(pue, sampled.scalars["peak_pue"]), pue)
     return sampled
+
+
+def _grid_co2_shift(catalog: Catalog, spec: FleetSpec) -> float:
+    """Change of the region's grid CO2 from its as-of year to ``spec.year`` along its trend [g/kWh]."""
+    from gigafleet.power.regional import grid_co2_g_per_kwh
+
+    base = catalog.item("regions", spec.region)["grid_co2_g_per_kwh"].mid
+    return grid_co2_g_per_kwh(catalog, spec.region, spec.year) - float(base)
 
 
 def point_inputs(catalog: Catalog, spec: FleetSpec) -> SampledInputs:
@@ -327,6 +338,8 @@ def point_inputs(catalog: Catalog, spec: FleetSpec) -> SampledInputs:
         override = overrides.get(name)
         value = override if override is not None else _resolve(catalog, spec, kind, item_id, parameter).mid
         inputs.scalars[name] = np.array([float(value)])
+    inputs.scalars["grid_co2_g_per_kwh"] = np.maximum(0.0, inputs.scalars["grid_co2_g_per_kwh"]
+                                                      + _grid_co2_shift(catalog, spec))
     return inputs
 
 

@@ -284,3 +284,19 @@ def test_same_seed_same_numbers_different_seed_different() -> None:
     assert a == b
     assert a["capex_usd"] != c["capex_usd"]
     assert math.isfinite(a["capex_usd"]["p50"])
+
+
+def test_grid_co2_follows_the_regions_trend_to_the_fleets_year() -> None:
+    """Issue 15 (year matters): a 2030 fleet runs on its region's 2030 grid CO2, not the as-of year's."""
+    from gigafleet.fleet import point_inputs
+    from gigafleet.power.regional import grid_co2_g_per_kwh
+
+    catalog = CATALOG
+
+    def co2(region: str, year: int) -> float:
+        spec = FleetSpec({"gb200": 1.0}, Sizing("accelerators", 1.0), "liquid", region, year)
+        return float(point_inputs(catalog, spec).scalars["grid_co2_g_per_kwh"][0])
+
+    assert co2("ae", 2030) == pytest.approx(grid_co2_g_per_kwh(catalog, "ae", 2030))
+    assert co2("ae", 2030) < co2("ae", 2026)  # the UAE grid's cited fall (Barakah, solar)
+    assert co2("de", 2030) == co2("de", 2026)  # no trend captured: held at the cited value
