@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from gigafleet.catalog import Catalog, Parameter
-from gigafleet.fleet import CAPEX_PARTS, FleetSpec, Sizing, per_accelerator, point_inputs
+from gigafleet.fleet import FleetSpec, Sizing, per_accelerator, point_inputs
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ and final-year H100e."""
 def _estimate_outputs(catalog: Catalog, reference: Reference) -> dict[str, float]:
     out = per_accelerator(point_inputs(catalog, reference.spec))
     scale = 1.0 / float(out["it_power_gw"][0]) if reference.per_it_gw else 1.0
-    return {"capex_usd": scale * sum(float(out[f"capex.{p}"][0]) for p in CAPEX_PARTS),
+    return {"capex_usd": scale * float(out["capex_usd"][0]),
             "opex_usd_per_year": scale * float(out["opex_usd_per_year"][0]),
             "facility_power_gw": scale * float(out["facility_power_gw"][0]),
             "energy_twh": scale * float(out["energy_twh_per_year"][0])}

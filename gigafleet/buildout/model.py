@@ -150,9 +150,8 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     has_existing = existing_facility > 0
     idle = m.add_variables(lower=0, upper=existing_facility, coords=[p.years, p.sites], name="idle_mw",
                            mask=has_existing).fillna(0)
-    safe_facility = existing_facility.where(has_existing, 1.0)
-    existing_energy_per_mw = ((existing * p.energy_mwh).sum("chip") / safe_facility).where(has_existing, 0.0)
-    existing_metric_per_mw = ((existing * p.metric).sum("chip") / safe_facility).where(has_existing, 0.0)
+    existing_energy_per_mw = _per_existing_mw(existing, p.energy_mwh, p)
+    existing_metric_per_mw = _per_existing_mw(existing, p.metric, p)
     m.add_constraints(contract <= p.grid_mw, name="grid_contract")
     m.add_constraints(facility_load - (cap_stock * p.source_firm_credit).sum("source") - contract - idle
                       <= -existing_facility, name="firm_power")
@@ -312,10 +311,8 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
                       .transpose("year", "site", "source", "period", "hour"))
     draw = (stock * p.it_mw).sum("chip") * h.it_draw_fraction  # (year, site) average IT MW drawn
     existing_draw = (existing * p.it_mw).sum("chip") * h.it_draw_fraction
-    existing_facility = (existing * p.facility_mw).sum("chip")
     # an idle MW of existing facility power draws nothing: its IT share at the hour's PUE leaves the balance
-    idle_draw_per_mw = ((existing * p.it_mw).sum("chip") * h.it_draw_fraction
-                        / existing_facility.where(existing_facility > 0, 1.0)).where(existing_facility > 0, 0.0)
+    idle_draw_per_mw = _per_existing_mw(existing, p.it_mw, p) * h.it_draw_fraction
     supply = gen_h.sum("source") + grid_h
     battery_here = allowed.sel(source="battery-4h") if "battery-4h" in p.sources else None
     if battery_here is not None and bool(battery_here.any()):
@@ -341,6 +338,13 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
     m.add_constraints(grid - (grid_h.sum("hour") * h.weight).sum("period") == 0, name="grid_energy_link")
     m.add_constraints(gen - (gen_h.sum("hour") * h.weight).sum("period") == 0, name="generation_link",
                       mask=dispatchable.expand_dims(year=p.years))
+
+
+def _per_existing_mw(existing: xr.DataArray, per_accelerator: xr.DataArray, p: PlanInputs) -> xr.DataArray:
+    """Σ existing × ``per_accelerator`` per MW of the existing fleet's facility power, (year, site); 0 where none."""
+    facility = (existing * p.facility_mw).sum("chip")
+    has = facility > 0
+    return ((existing * per_accelerator).sum("chip") / facility.where(has, 1.0)).where(has, 0.0)
 
 
 def _vintage_to_year(expression: Any) -> Any:

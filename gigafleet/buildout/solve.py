@@ -16,7 +16,7 @@ from gigafleet.buildout.parameters import MW_PER_GW, PlanInputs, build_inputs
 from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError
-from gigafleet.fleet import HOURS_PER_YEAR, capital_recovery_factor
+from gigafleet.power.lcoe import lcoe_usd_per_mwh
 from gigafleet.solver import solve_quietly
 
 SCHEMA_VERSION = 1
@@ -399,14 +399,15 @@ GAS_SOURCES = ("ccgt", "ocgt", "recip", "bridge")
 """On-site sources burning gas: the power-mix notes explain each site-year that has them."""
 
 
-def onsite_lcoe_usd_per_mwh(p: PlanInputs) -> xr.DataArray:
-    """LCOE of each on-site source at each site [USD/MWh]: annuity of the site's capex + fixed O&M over its
-    catalogue capacity factor, plus variable O&M and fuel at the site's gas price (the plan's own coefficients)."""
-    crf = xr.DataArray([float(capital_recovery_factor(p.wacc, life)) for life in p.source_life_years.values],
-                       coords={"source": p.sources}, dims="source")
-    hours = p.source_capacity_factor.where(p.source_capacity_factor > 0) * HOURS_PER_YEAR
-    return ((p.source_capex_usd_per_mw * crf + p.source_fixed_usd_per_mw_year) / hours
-            + p.source_variable_usd_per_mwh)
+def onsite_lcoe_usd_per_mwh(p: PlanInputs, site: str, source: str) -> float:
+    """LCOE of an on-site source at a site [USD/MWh] from the plan's own coefficients (the site's capex, the
+    catalogue capacity factor and life, variable O&M and fuel at the site's gas price): :func:`lcoe_usd_per_mwh`."""
+    at = {"site": site, "source": source}
+    return lcoe_usd_per_mwh(float(p.source_capex_usd_per_mw.sel(at)) / 1000.0,
+                            float(p.source_fixed_usd_per_mw_year.sel(source=source)) / 1000.0,
+                            float(p.source_variable_usd_per_mwh.sel(at)), 0.0,
+                            float(p.source_capacity_factor.sel(source=source)),
+                            float(p.source_life_years.sel(source=source)), 0.0, p.wacc)
 
 
 def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
@@ -418,7 +419,6 @@ def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
     from gigafleet.formatting import scaled
 
     notes: list[str] = []
-    lcoe = onsite_lcoe_usd_per_mwh(p)
     by_year: dict[int, dict[str, list[float]]] = {}
     for row in results["power"]:
         entry = by_year.setdefault(row["year"], {}).setdefault(row["source"], [0.0, 0.0, 0.0])
@@ -447,7 +447,7 @@ def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
         what = " + ".join(f"{scaled(gw)} GW {src}" for src, gw in sorted(found.items()))
         available, subscribed = row["grid_gw_available"], row["grid_gw_contracted"]
         price = float(p.grid_price_usd_per_mwh.sel(site=row["site"]))
-        cheapest = min(float(lcoe.sel(site=row["site"], source=src)) for src in found)
+        cheapest = min(onsite_lcoe_usd_per_mwh(p, row["site"], src) for src in found)
         running = min(float(p.source_variable_usd_per_mwh.sel(site=row["site"], source=src)) for src in found)
         head = f"{row['site']} {row['year']}: {what} on site"
         peak = f"the site's {scaled(row['facility_power_gw'])} GW peak"

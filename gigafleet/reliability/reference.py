@@ -100,6 +100,16 @@ def _fleet_processes(env: Any, model: FailureModel, n_devices: int, rng: random.
         env.process(domain_shocks(domain))
 
 
+def _run_fleet(env: Any, model: FailureModel, n_devices: int, rng: random.Random, age0: float,
+               state: dict[str, Any], on_device: Callable[[int, int, float], None],
+               on_domain: Callable[[str, int, int], None], horizon_hours: float) -> float:
+    """Start the fleet's processes (:func:`_fleet_processes`) and run to the horizon; returns wall seconds."""
+    _fleet_processes(env, model, n_devices, rng, age0, state, on_device, on_domain)
+    started = time.perf_counter()
+    env.run(until=horizon_hours)
+    return time.perf_counter() - started
+
+
 def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
                   interval_hours: float, write_hours: float, restart_hours: float, hot_spares: int,
                   seed: int = 0, start_age_hours: float | None = None,
@@ -165,11 +175,9 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
                 recovering = True
 
     job = env.process(training())
-    _fleet_processes(env, model, n_devices, rng, age0, state, on_device, on_domain)
-    started = time.perf_counter()
-    env.run(until=horizon_hours)
+    seconds = _run_fleet(env, model, n_devices, rng, age0, state, on_device, on_domain, horizon_hours)
     return ReferenceResult(int(state["failures"]), int(state["interruptions"]), state["useful"], horizon_hours,
-                           time.perf_counter() - started)
+                           seconds)
 
 
 def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
@@ -258,8 +266,5 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
                 recovering = True
 
     job = env.process(training())
-    _fleet_processes(env, model, n_devices, rng, age0, state, on_device, on_domain)
-    started = time.perf_counter()
-    env.run(until=horizon_hours)
-    return ReferenceResult(int(state["failures"]), int(state["events"]), state["committed"], horizon_hours,
-                           time.perf_counter() - started)
+    seconds = _run_fleet(env, model, n_devices, rng, age0, state, on_device, on_domain, horizon_hours)
+    return ReferenceResult(int(state["failures"]), int(state["events"]), state["committed"], horizon_hours, seconds)

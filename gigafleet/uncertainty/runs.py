@@ -72,6 +72,8 @@ def _max_shadow(result: dict[str, Any], limit: str) -> float:
 
 def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
     """Scalar and by-year outputs of a plan result, with reliability-adjusted (effective) H100e."""
+    from gigafleet.buildout.solve import GAS_SOURCES
+
     years = result.get("years", [])
     if not years:
         return {"status_ok": 0.0, "cost_usd": math.nan}
@@ -95,7 +97,7 @@ def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
         "turbine_supply_usd_per_gw_max": _max_shadow(result, "turbine_supply"),
         "engine_supply_usd_per_gw_max": _max_shadow(result, "engine_supply"),
         "onsite_gas_gw_final": sum(r["capacity_gw"] for r in result.get("power", []) if r["year"] == final["year"]
-                                   and r["source"] in ("ccgt", "ocgt", "recip", "bridge")),
+                                   and r["source"] in GAS_SOURCES),
         "idle_capital_usd": float(result.get("idle_capital_usd") or 0.0),
         "years": [y["year"] for y in years], "h100e_by_year": [y["h100e"] for y in years],
         "effective_h100e_by_year": effective,
