@@ -186,7 +186,8 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
     a larger fleet never finds a smaller run; goodput is the regime's closed form
     (:func:`gigafleet.reliability.regimes.analytic_goodput`, which the engine reproduces within a few tenths of a
     percent). Returns one row per regime: ``regime``,
-    ``job_size``, ``goodput``, ``effective_accelerators`` (J x goodput), best first.
+    ``job_size``, ``goodput``, ``effective_accelerators`` (J x goodput), ``job_size_max`` (the largest job the
+    regime can run within ``job_max``: whole replicas under elastic recovery), best first.
     """
     from gigafleet.reliability.model import failure_model
     from gigafleet.reliability.regimes import recovery_regime
@@ -200,40 +201,53 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
             continue
         size, effective = found
         rows.append({"regime": name, "job_size": size, "goodput": effective / size,
-                     "effective_accelerators": effective, "available_from_year": regime.available_from_year})
+                     "effective_accelerators": effective, "available_from_year": regime.available_from_year,
+                     "job_size_max": max(job_max // job_unit(regime), 1) * job_unit(regime)})
     return sorted(rows, key=lambda r: -r["effective_accelerators"])
+
+
+def job_unit(regime: Any) -> int:
+    """Accelerators per unit a job grows by: one, or one data-parallel replica under elastic recovery."""
+    return 1 if regime.stops_on_device_failure else max(1, int(regime.replica_accelerators))
 
 
 def _best_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | None:
     """(J, J x goodput(J)) maximising delivered accelerators over 1 <= J <= job_max, or None if none applies.
 
-    The fixed grid finds the peak's neighbourhood; a bounded scalar search between the neighbouring grid points
-    refines it (J x goodput is smooth and single-peaked there), and ``job_max`` itself is always a candidate, so
-    the maximum is the continuous one: a larger ``job_max`` can never give a smaller value.
+    Sizes are whole units: one accelerator, or one data-parallel replica under elastic recovery (an elastic job
+    runs ⌊J / r⌋ replicas, so accelerators beyond whole replicas deliver nothing). The fixed grid finds the peak's
+    neighbourhood; a bounded scalar search over units between the neighbouring grid points refines it (J x goodput
+    is smooth and single-peaked in units there) and the units either side of its result are compared, so the
+    integer peak itself is found; ``job_max`` (in whole units) is always a candidate, so the maximum is the
+    continuous one: a larger ``job_max`` can never give a smaller value.
     """
     from scipy.optimize import minimize_scalar
 
     from gigafleet.reliability.regimes import analytic_goodput, applicable
 
-    sizes = sorted({round(s) for s in JOB_SIZE_GRID if s <= job_max} | {max(job_max, 1)})
-    sizes = [s for s in sizes if applicable(regime, s)]
-    if not sizes:
+    unit = job_unit(regime)
+    top = max(job_max // unit, 1)  # largest whole number of units
+    counts = sorted({max(1, round(s / unit)) for s in JOB_SIZE_GRID if s <= job_max} | {top})
+    counts = [k for k in counts if k <= top and applicable(regime, k * unit)]
+    if not counts:
         return None
 
-    def effective(size: float) -> float:
-        return size * analytic_goodput(model, regime, max(1, round(size)))
+    def effective(count: float) -> float:
+        size = max(1, round(count)) * unit
+        return size * analytic_goodput(model, regime, size)
 
-    values = [effective(s) for s in sizes]
+    values = [effective(k) for k in counts]
     best = int(np.argmax(values))
-    candidates = [(values[best], sizes[best]), (values[-1], sizes[-1])]
-    low, high = sizes[max(best - 1, 0)], sizes[min(best + 1, len(sizes) - 1)]
+    candidates = [(values[best], counts[best]), (values[-1], counts[-1])]
+    low, high = counts[max(best - 1, 0)], counts[min(best + 1, len(counts) - 1)]
     if high - low > 2:
         result = minimize_scalar(lambda x: -effective(x), bounds=(low, high), method="bounded",
                                  options={"xatol": 0.5})
-        size = min(max(round(float(result.x)), low), high)
-        candidates.append((effective(size), size))
-    value, size = max(candidates)
-    return int(size), float(value)
+        found = min(max(round(float(result.x)), low), high)
+        candidates.extend((effective(k), k) for k in (found - 1, found, found + 1)
+                          if low <= k <= high and applicable(regime, k * unit))
+    value, count = max(candidates)
+    return int(count * unit), float(value)
 
 
 def effective_accelerator_samples(catalog: Catalog, chip: str, job_max: int, regimes: list[str],
@@ -322,7 +336,8 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     largest = stacked.min(axis=0)
     names = ("hardware", "data", "latency")
     binding = names[int(np.argmin([np.median(hardware), np.median(data), np.median(latency)]))]
-    if binding == "hardware" and job < job_max:
+    largest_job = options[0]["job_size_max"] if spec.goodput is None else job_max  # in whole replicas if elastic
+    if binding == "hardware" and job < largest_job:
         binding = "reliability"  # more accelerators were there, but a bigger job would deliver less
     per_flop = peak * float(np.median(mfu)) * float(np.median(link)) * spec.days * SECONDS_PER_DAY
     regime_rows = [{**r, "allowed": r in options, "largest_run_flop_p50": float(min(
