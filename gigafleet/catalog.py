@@ -34,6 +34,11 @@ COLUMNS: tuple[str, ...] = ("id", "label", "parameter", "unit", "low", "mid", "h
                             "as_of", "note")
 SOURCE_COLUMNS: tuple[str, ...] = ("tag", "title", "publisher", "url", "date", "accessed")
 SITE_ATTRIBUTE_COLUMNS: tuple[str, ...] = ("id", "label", "region", "country", "campus", "source", "as_of", "note")
+INSTALLED_CHIP_COLUMNS: tuple[str, ...] = ("chip", "epoch_name", "vendor", "proxy", "tdp_w", "grade", "source",
+                                           "as_of", "note")
+SHIPMENT_COLUMNS: tuple[str, ...] = ("chip", "vendor", "start", "end", "units_low", "units_mid", "units_high",
+                                     "h100e_low", "h100e_mid", "h100e_high", "price_low_usd", "price_mid_usd",
+                                     "price_high_usd", "source", "note")
 
 SITE_PARAMETERS: tuple[str, ...] = (
     "latitude_deg", "longitude_deg", "elevation_m", "utc_offset_h",
@@ -192,6 +197,48 @@ class Item:
 
 
 @dataclass(frozen=True)
+class InstalledChip:
+    """A chip type of the installed base (one row of ``installed_chips.csv``).
+
+    Attributes
+    ----------
+    proxy
+        The catalogue accelerator a plan counts it as (units of equal H100e).
+    tdp_w
+        Package TDP [W] as used by the shipment source.
+    """
+
+    chip: str
+    epoch_name: str
+    vendor: str
+    proxy: str
+    tdp_w: float
+    grade: str
+    sources: tuple[str, ...]
+    as_of: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """Shipments of one chip in one calendar quarter (one row of ``shipments.csv``).
+
+    ``*_low``/``*_mid``/``*_high`` are the source's 5th percentile, median and 95th percentile; prices [USD per
+    package] are ``None`` where the source has none for the chip and year.
+    """
+
+    chip: str
+    vendor: str
+    start: str
+    end: str
+    units: tuple[float, float, float]
+    h100e: tuple[float, float, float]
+    price_usd: tuple[float, float, float] | None
+    sources: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
 class Defect:
     """A problem found by :meth:`Catalog.check`: where, and what is wrong."""
 
@@ -212,6 +259,8 @@ class Catalog:
     items: dict[str, dict[str, Item]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     site_attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    installed_chips: dict[str, InstalledChip] = field(default_factory=dict)
+    shipments: list[Shipment] = field(default_factory=list)
     defects: list[Defect] = field(default_factory=list)
 
     def ids(self, kind: str) -> list[str]:
@@ -258,7 +307,8 @@ class Catalog:
         import dataclasses
 
         copy = Catalog(root=self.root, items={k: dict(v) for k, v in self.items.items()}, sources=self.sources,
-                       site_attributes=self.site_attributes, defects=list(self.defects))
+                       site_attributes=self.site_attributes, installed_chips=self.installed_chips,
+                       shipments=self.shipments, defects=list(self.defects))
         for (kind, item_id, name), value in overrides.items():
             item = copy.item(kind, item_id, field_name=f"catalog.{kind}")
             parameter = item.get(name)
@@ -368,6 +418,7 @@ def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
                 catalog.defects.append(Defect("site_attributes.csv", line, f"{row['id']}: source tag {tag!r} is not "
                                                                            "in sources.csv"))
         catalog.site_attributes[row["id"]] = row
+    _read_installed(folder, catalog)
     for kind in KINDS:
         file = f"{kind}.csv"
         params: dict[str, dict[str, Parameter]] = {}
@@ -389,6 +440,80 @@ def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
             params[parameter.id][parameter.parameter] = parameter
         catalog.items[kind] = {i: Item(kind, i, labels[i], p) for i, p in params.items()}
     return catalog
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _tags(text: str, file: str, line: int, what: str, catalog: Catalog) -> tuple[str, ...]:
+    tags = tuple(t.strip() for t in text.split(";") if t.strip())
+    if not tags:
+        catalog.defects.append(Defect(file, line, f"{what}: source is empty"))
+    for tag in tags:
+        if tag not in catalog.sources:
+            catalog.defects.append(Defect(file, line, f"{what}: source tag {tag!r} is not in sources.csv"))
+    return tags
+
+
+def _read_installed(folder: Path, catalog: Catalog) -> None:
+    """Read ``installed_chips.csv`` and ``shipments.csv`` (the installed base) into ``catalog``."""
+    file = "installed_chips.csv"
+    for line, row in _read_rows(folder / file, INSTALLED_CHIP_COLUMNS, catalog.defects):
+        what = row["chip"] or "(empty chip)"
+        tdp = _parse_float(row["tdp_w"])
+        problems = []
+        if not _ID.match(row["chip"]):
+            problems.append(f"chip {row['chip']!r} must be lowercase letters, digits and '-'")
+        if row["chip"] in catalog.installed_chips:
+            problems.append("is defined twice")
+        if tdp is None or not 0 < tdp <= 10000:
+            problems.append(f"tdp_w {row['tdp_w']!r} must be a number in (0, 10000]")
+        if row["grade"] not in GRADES:
+            problems.append(f"grade {row['grade']!r} must be one of {', '.join(GRADES)}")
+        if not _DATE.match(row["as_of"]):
+            problems.append(f"as_of {row['as_of']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        tags = _tags(row["source"], file, line, what, catalog)
+        for problem in problems:
+            catalog.defects.append(Defect(file, line, f"{what}: {problem}"))
+        if not problems and tdp is not None:
+            catalog.installed_chips[row["chip"]] = InstalledChip(
+                chip=row["chip"], epoch_name=row["epoch_name"], vendor=row["vendor"], proxy=row["proxy"],
+                tdp_w=tdp, grade=row["grade"], sources=tags, as_of=row["as_of"], note=row["note"])
+    file = "shipments.csv"
+    for line, row in _read_rows(folder / file, SHIPMENT_COLUMNS, catalog.defects):
+        what = f"{row['chip']} {row['start']}"
+        problems = []
+        chip = catalog.installed_chips.get(row["chip"])
+        if chip is None:
+            problems.append(f"chip {row['chip']!r} is not in installed_chips.csv")
+        elif chip.vendor != row["vendor"]:
+            problems.append(f"vendor {row['vendor']!r} differs from installed_chips.csv ({chip.vendor})")
+        if not (_ISO_DATE.match(row["start"]) and _ISO_DATE.match(row["end"]) and row["start"] <= row["end"]):
+            problems.append(f"start/end {row['start']!r}/{row['end']!r} must be YYYY-MM-DD, start <= end")
+        triples: dict[str, tuple[float, float, float] | None] = {}
+        for name in ("units", "h100e", "price"):
+            columns = [f"{name}_{c}" if name != "price" else f"price_{c}_usd" for c in ("low", "mid", "high")]
+            texts = [row[c] for c in columns]
+            if name == "price" and not any(texts):
+                triples[name] = None
+                continue
+            values = [_parse_float(t) for t in texts]
+            if any(v is None or v < 0 for v in values):
+                problems.append(f"{name} {'/'.join(texts)} must be non-negative numbers")
+                triples[name] = None
+            elif not values[0] <= values[1] <= values[2]:  # type: ignore[operator]
+                problems.append(f"{name} must satisfy low <= mid <= high, got {'/'.join(texts)}")
+                triples[name] = None
+            else:
+                triples[name] = (float(values[0]), float(values[1]), float(values[2]))  # type: ignore[arg-type]
+        tags = _tags(row["source"], file, line, what, catalog)
+        for problem in problems:
+            catalog.defects.append(Defect(file, line, f"{what}: {problem}"))
+        units, h100e = triples.get("units"), triples.get("h100e")
+        if not problems and units is not None and h100e is not None:
+            catalog.shipments.append(Shipment(chip=row["chip"], vendor=row["vendor"], start=row["start"],
+                                              end=row["end"], units=units, h100e=h100e,
+                                              price_usd=triples.get("price"), sources=tags, note=row["note"]))
 
 
 def _consistency_defects(catalog: Catalog) -> list[Defect]:
@@ -434,6 +559,11 @@ def _consistency_defects(catalog: Catalog) -> list[Defect]:
         liquid = item.get("liquid_cooling_required")
         if liquid is not None and liquid.mid not in (0.0, 1.0):
             out.append(Defect("accelerators.csv", 0, f"{item.id}: liquid_cooling_required must be 0 or 1"))
+    accelerators = catalog.items.get("accelerators", {})
+    for chip in catalog.installed_chips.values():
+        if chip.proxy not in accelerators:
+            out.append(Defect("installed_chips.csv", 0, f"{chip.chip}: proxy {chip.proxy!r} is not in "
+                                                        "accelerators.csv"))
     for item in catalog.items.get("cooling", {}).values():
         ordered("cooling.csv", item, "pue", "peak_pue")
         pue = item.get("pue")

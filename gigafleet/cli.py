@@ -962,6 +962,79 @@ def serve(
                max_jobs=_int_flag(max_jobs, "--max-jobs", low=1, high=10_000) or 16)
 
 
+def _print_installed(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import quantity
+
+    console = Console()
+    life = result["lifetime_years"]
+    console.print(f"[bold]Installed base[/bold] through {result['through']} (data end {result['data_end']}"
+                  f"{'' if result['complete'] else '; later shipments are not in the data'}"
+                  f"{f'; retired after {life:g} years' if life else ''})")
+    rows = (("accelerators", "Accelerators", "count"), ("h100e", "H100-equivalents", "count"),
+            ("chip_power_gw", "Chip power (TDP)", "GW"), ("spend_usd", "Spend on accelerators", "USD"))
+    table = Table(title="Installed base (P10 / P50 / P90)")
+    table.add_column("Quantity")
+    for column in ("P10", "P50", "P90"):
+        table.add_column(column, justify="right")
+    for key, label, kind in rows:
+        table.add_row(label, *(quantity(result[key][p], kind) for p in ("p10", "p50", "p90")))
+    console.print(table)
+    vendors = Table(title="By vendor (P50)")
+    for column in ("Vendor", "Accelerators", "H100e", "Chip GW", "Spend", "Quarters"):
+        vendors.add_column(column, justify="left" if column in ("Vendor", "Quarters") else "right")
+    for vendor, entry in result["by_vendor"].items():
+        span = f"{entry['first_quarter'][:7]}..{entry['last_quarter'][:7]}" if entry["first_quarter"] else "none"
+        vendors.add_row(vendor, quantity(entry["accelerators"]["p50"], "count"),
+                        quantity(entry["h100e"]["p50"], "count"), quantity(entry["chip_power_gw"]["p50"], "GW"),
+                        quantity(entry["spend_usd"]["p50"], "USD"), span)
+    console.print(vendors)
+    console.print(f"[dim]Source: {result['source']}. Chip power is TDP only; servers, network and cooling come on "
+                  "top (gigafleet estimate). Spend grades by vendor: "
+                  + ", ".join(f"{v} {g}" for v, g in result["spend_grades"].items()) + ".[/dim]")
+
+
+@app.command()
+@_user_errors
+def installed(
+    through: Annotated[str, typer.Option("--through", help="Cut-off: a year (2026), a quarter (2025-Q3) or a date.")]
+    = "2026",
+    lifetime_years: Annotated[str | None, typer.Option(
+        "--lifetime-years", help="Retire chips shipped more than this many years before the cut-off.")] = None,
+    vendor: Annotated[list[str] | None, typer.Option("--vendor", help="Only this vendor (nvidia, google, amd, "
+                                                                       "amazon); repeatable.")] = None,
+    samples: SamplesOpt = "4000", seed: SeedOpt = "20261201", as_json: JsonOpt = False,
+) -> None:
+    """The accelerators already shipped: count, H100e, chip power and spend (P10/P50/P90), from Epoch AI.
+
+    Example: gigafleet installed --through 2026 --json
+    """
+    from gigafleet import inputs
+    from gigafleet.catalog import load_catalog
+    from gigafleet.installed import installed_base, parse_through
+
+    cut = parse_through(through)
+    life = (inputs.bounded(lifetime_years, "--lifetime-years", 0.25, 30, "years") if lifetime_years is not None
+            else None)
+    chosen = None
+    if vendor:
+        chosen = [v.strip().lower() for v in vendor]
+        if len(set(chosen)) != len(chosen):
+            from gigafleet.errors import InputError
+
+            raise InputError("--vendor", ",".join(vendor), "each vendor once")
+    count = inputs.int_flag(samples, "--samples", low=200, high=200_000)
+    assert count is not None
+    result = installed_base(load_catalog(), cut, lifetime_years=life, samples=count, seed=inputs.seed(seed),
+                            vendors=chosen)
+    if as_json:
+        _dump(result)
+    else:
+        _print_installed(result)
+
+
 @catalog_app.command("list")
 @_user_errors
 def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, cooling, facility, power_sources, "
@@ -1064,6 +1137,10 @@ def catalog_check(path_text: Annotated[str | None, typer.Option(
                             and any(m in p.parameter for m in money))
             extra = f"; U among cost, heat rate, lifetime and capacity factor: {unsourced}"
         typer.echo(f"  {kind}: {len(grades)} rows, grades {counts}{extra}")
+    if catalog.shipments:
+        ends = sorted(r.end for r in catalog.shipments)
+        typer.echo(f"  installed base: {len(catalog.installed_chips)} chip types, {len(catalog.shipments)} quarterly "
+                   f"shipment rows, {min(r.start for r in catalog.shipments)} to {ends[-1]}")
 
 
 @catalog_app.command("audit")

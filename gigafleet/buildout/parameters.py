@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gigafleet.buildout.scenario import PlanScenario, step_value
+from gigafleet.buildout.scenario import PlanScenario, existing_rows, step_value
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
 from gigafleet.fleet import (
@@ -260,7 +260,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     existing = xr.DataArray(np.zeros((len(years), len(sites), len(chips))),
                             coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
-    for row in scenario.existing:
+    for row in existing_rows(catalog, scenario):
         if row.chip not in chips:
             raise InputError("existing.chip", row.chip, f"one of the scenario's chips ({', '.join(chips)})")
         for y in years:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError, clip, describe_loc, echo_input
@@ -111,6 +111,40 @@ class Existing(_Strict):
     year: int = Field(ge=2000, le=2100)
 
 
+class InstalledBase(_Strict):
+    """The world's installed base (``gigafleet installed``) as the starting fleet.
+
+    ``through`` is the shipment cut-off (default: the year before the horizon starts); ``share`` the share of
+    the world's fleet the plan owns; ``sites`` how it is split across the plan's sites (shares summing to 1;
+    default: evenly).
+    """
+
+    through: int | str | None = None
+    share: float = Field(1.0, gt=0, le=1)
+    sites: dict[str, Annotated[float, Field(gt=0, le=1)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _shares(self) -> InstalledBase:
+        if self.sites and abs(sum(self.sites.values()) - 1) > 1e-6:
+            raise ValueError(f"site shares sum to {sum(self.sites.values()):.4g}; they must sum to 1")
+        return self
+
+
+class InstalledExisting(_Strict):
+    """``existing: {installed: {...}}``: start from the installed base."""
+
+    installed: InstalledBase
+
+
+def _installed_shorthand(value: object) -> object:
+    """``existing: installed`` is short for ``existing: {installed: {}}``."""
+    return {"installed": {}} if value == "installed" else value
+
+
+def _existing_kind(value: object) -> str:
+    return "installed" if isinstance(value, (dict, InstalledExisting)) else "list"
+
+
 class Finance(_Strict):
     """Finance overrides."""
 
@@ -133,13 +167,51 @@ class PlanScenario(_Strict):
     supply: Supply
     budget_usd_per_year: ByYear = Field(default_factory=dict)
     lead_times_years: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
-    existing: list[Existing] = Field(default_factory=list)
+    existing: Annotated[
+        Annotated[list[Existing], Tag("list")] | Annotated[InstalledExisting, Tag("installed")],
+        Discriminator(_existing_kind), BeforeValidator(_installed_shorthand)] = Field(default_factory=list)
     early_retirement: bool = False
     power_model: Literal["firm", "hourly"] = "firm"
     power_days: int = Field(6, ge=2, le=30)
     grid_minimum_take: float | None = Field(None, ge=0, le=1)
     finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None,
                                                              facility_life_years=None))
+
+
+def existing_rows(catalog: Catalog, scenario: PlanScenario, source: str = "scenario") -> list[Existing]:
+    """The scenario's starting fleet as rows: as written, or the installed base split over the sites.
+
+    The installed base (:func:`gigafleet.installed.vintages`) counts each shipped chip as its catalogue proxy in
+    units of equal H100e (Epoch's median), by shipment year, times ``share`` and each site's share.
+    """
+    if isinstance(scenario.existing, list):
+        return list(scenario.existing)
+    from gigafleet.installed import parse_through, vintages
+
+    spec = scenario.existing.installed
+    through = str(spec.through) if spec.through is not None else str(scenario.years.start - 1)
+    cut = parse_through(through, f"{source}: existing.installed.through")
+    if cut.end.year >= scenario.years.start:
+        raise InputError(f"{source}: existing.installed.through", spec.through,
+                         f"{scenario.years.start - 1} or earlier (before the horizon starts)")
+    site_ids = [s.id for s in scenario.sites]
+    for site in spec.sites:
+        if site not in site_ids:
+            raise InputError(f"{source}: existing.installed.sites", site, site_ids)
+    shares = dict(spec.sites) or {site: 1 / len(site_ids) for site in site_ids}
+    rows = []
+    for vintage in vintages(catalog, cut, share=spec.share):
+        chip = str(vintage["chip"])
+        if chip not in scenario.chips:
+            needed = sorted({str(v["chip"]) for v in vintages(catalog, cut)} - set(scenario.chips))
+            raise InputError(f"{source}: chips", scenario.chips,
+                             f"a list that also holds {', '.join(needed)} (the installed base counts its chips as "
+                             "these catalogue accelerators)")
+        for site, site_share in shares.items():
+            count = float(vintage["count"]) * site_share  # type: ignore[arg-type]
+            if count > 0:
+                rows.append(Existing(chip=chip, site=site, count=count, year=int(vintage["year"])))  # type: ignore[call-overload]
+    return rows
 
 
 def step_value(schedule: Mapping[int, float], year: int) -> float | None:
@@ -189,14 +261,14 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
             if value > ceiling:
                 raise InputError(f"{source}: targets.values.{year}", value,
                                  f"at most {ceiling:.0e} {scenario.targets.metric} (10x the largest fleets discussed)")
-            if value > 0 and year < first_chip_year and not scenario.existing:
+            if value > 0 and year < first_chip_year and not existing_rows(catalog, scenario, source):
                 raise InputError(f"{source}: targets.values", year,
                                  f"{first_chip_year} or later: no listed chip is available before then")
     elif scenario.objective == "min_cost":
         raise InputError(f"{source}: targets", "missing", "targets (min_cost needs something to meet)")
     if scenario.objective == "max_h100e" and not scenario.budget_usd_per_year:
         raise InputError(f"{source}: budget_usd_per_year", "missing", "a budget per year (max_h100e spends it)")
-    for index, existing in enumerate(scenario.existing):
+    for index, existing in enumerate(existing_rows(catalog, scenario, source)):
         catalog.item("accelerators", existing.chip, field_name=f"{source}: existing[{index}].chip")
         if existing.site not in site_ids:
             raise InputError(f"{source}: existing[{index}].site", existing.site, site_ids)
@@ -229,6 +301,13 @@ def _line_of(text: str, key: object) -> int | None:
 def _format_error(source: str, text: str, error: ValidationError) -> str:
     errors = error.errors()
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])  # typos first
+    raw_loc = tuple(first["loc"])
+    if len(raw_loc) >= 2 and raw_loc[0] == "existing" and raw_loc[1] in ("list", "installed"):
+        raw_loc = raw_loc[:1] + raw_loc[2:]  # drop the union's tag (list of rows / installed base)
+        if raw_loc == ("existing",) and first["type"] == "list_type":
+            return (f"{source}: existing: {echo_input(first.get('input'))} is not allowed; a list of "
+                    "{chip, site, count, year} rows, 'installed' or {installed: {through, share, sites}}")
+        first = {**first, "loc": raw_loc}
     loc = describe_loc(first["loc"]) or "(top level)"
     key = first["loc"][-1] if first["loc"] else ""
     line = _line_of(text, key) if key != "" else None
