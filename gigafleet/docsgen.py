@@ -195,6 +195,8 @@ def validation_cases(catalog: Catalog) -> list[dict[str, Any]]:
          1.53 * 0.9, 1.53 * 1.1)
     case("F5", "IT ÷ server power (Epoch 1.14)", gb200["it_power_kw"].mid / gb200["server_power_kw"].mid,
          1.14 * 0.9, 1.14 * 1.1)
+    case("F5", "facility ÷ IT power at peak, liquid (Epoch 1.4)", catalog.item("cooling", "liquid")["peak_pue"].mid,
+         1.4 * 0.9, 1.4 * 1.1)
     case("F6", "US data centres 2023 [TWh]",
          catalog.item("baselines", "us-datacentres-2023")["energy_twh_per_year"].mid, 176, 176)
     case("F7", "world data centres 2024 [TWh]",
@@ -255,6 +257,32 @@ def validation_cases(catalog: Catalog) -> list[dict[str, Any]]:
          0.99, 1.0, "{:.2f}")
     case("F9", "Colossus: months 100k H100 wait for power (122-day build)", 12 * first["idle_gw"]
          / first["facility_power_gw"], 2, 4.5, "{:.1f}")
+    # F8: Colossus is liquid-cooled (Supermicro direct-to-chip racks, ServeTheHome 2024): default liquid settings
+    f8 = estimate(FleetSpec({"h100": 1.0}, Sizing("accelerators", 2e5), "liquid", "us-tn", 2025), samples=2000,
+                  catalog=catalog)
+    case("F8", "Colossus 200k H100 (liquid, Memphis, 2025): facility power [MW] (~300 ±15%)",
+         f8["facility_power_gw"]["p50"] * 1000, 255, 345, "{:.0f}")
+    hardware = sum(f8["capex_breakdown_usd"][p]["p50"] for p in ("accelerators", "servers", "networking", "storage"))
+    case("F8", "Colossus 200k H100: hardware [USD B] (~7 ±25%)", hardware / 1e9, 5.25, 8.75, "{:.2f}")
+    # installed base against Epoch's own cumulative totals (same data, Epoch's Monte Carlo)
+    from gigafleet.installed import calibration, installed_base
+
+    for row in calibration(catalog):
+        if row["metric"] != "h100e":
+            continue
+        case("I1", f"installed H100e, {row['vendor']}, through {row['through']}: median vs Epoch "
+             f"{row['epoch_p50']:,.0f}", float(row["ours_p50"]) / float(row["epoch_p50"]), 0.97, 1.03, "{:.3f}")
+        width = (float(row["ours_p95"]) - float(row["ours_p5"])) / (float(row["epoch_p95"]) - float(row["epoch_p5"]))
+        case("I1", f"installed H100e, {row['vendor']}: 5th-95th width vs Epoch", width, 0.8, 1.25, "{:.2f}")
+    nvidia_2023 = sum(r.units[1] for r in catalog.shipments if r.vendor == "nvidia" and r.start.startswith("2023"))
+    case("S2", "Nvidia data-centre GPUs shipped in 2023 vs TechInsights 3.76M (order of magnitude) [x]",
+         nvidia_2023 / 3.76e6, 0.1, 10, "{:.2f}")
+    h100_2024 = sum(r.units[1] for r in catalog.shipments if r.chip == "h100" and r.start.startswith("2024"))
+    case("S2", "H100/H200 shipped in 2024 vs 1.5-2M H100 (order of magnitude) [x]", h100_2024 / 1.75e6, 0.1, 10,
+         "{:.2f}")
+    base = installed_base(catalog, "2025", samples=4000)
+    case("I1", "installed base through 2025: H100e (P50) vs Epoch's vendor medians summed", float(base["h100e"]["p50"])
+         / sum(float(r["epoch_p50"]) for r in calibration(catalog) if r["metric"] == "h100e"), 0.97, 1.03, "{:.3f}")
     return cases
 
 

@@ -207,6 +207,7 @@ SCALAR_INPUTS: dict[str, tuple[str, str, str]] = {
     "wacc": ("facility", "finance", "wacc"),
     "it_life_years": ("facility", "finance", "it_life_years"),
     "facility_life_years": ("facility", "finance", "facility_life_years"),
+    "price_decline_per_year": ("facility", "accelerator-prices", "decline_per_year"),
     "electricity_usd_per_mwh": ("regions", "<region>", "electricity_price_usd_per_mwh"),
     "grid_co2_g_per_kwh": ("regions", "<region>", "grid_co2_g_per_kwh"),
     "water_usd_per_m3": ("regions", "<region>", "water_price_usd_per_m3"),
@@ -283,7 +284,8 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
     Parameters are drawn independently, except physically linked pairs, which are drawn comonotonic (rank
     correlation 1) and ordered: IT >= server >= chip power per accelerator, design-day PUE >= annual PUE.
     Chips without native FP4 contribute their 8-bit rate to FP4 peak. A user-given utilisation or MFU
-    replaces the catalogue's range by a point value.
+    replaces the catalogue's range by a point value. Accelerator prices follow the catalogue price path to
+    ``spec.year`` (:func:`price_factor`), with the decline sampled too.
     """
     rng = np.random.default_rng(seed)
     chip_ids = tuple(spec.mix)
@@ -311,7 +313,33 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
         0.0, sampled.scalars["grid_co2_g_per_kwh"] + _grid_co2_shift(catalog, spec))
     pue = sampled.scalars["pue"]
     sampled.scalars["peak_pue"] = np.maximum(comonotonic(pue, sampled.scalars["peak_pue"]), pue)
+    _apply_price_path(catalog, spec, sampled)
     return sampled
+
+
+def price_years(catalog: Catalog, chip: str, year: int) -> int:
+    """Years from the as-of year of a chip's ``unit_price_usd`` row to ``year`` (negative before it) [year]."""
+    as_of = catalog.item("accelerators", chip)["unit_price_usd"].as_of
+    return int(year) - int(as_of[:4])
+
+
+def price_factor(catalog: Catalog, chip: str, year: int, decline_per_year: float | None = None) -> float:
+    """Price of ``chip`` in ``year`` relative to its catalogue ``unit_price_usd`` [fraction].
+
+    The price path is ``(1 - d)^(year - as_of)`` with ``d`` the catalogue ``accelerator-prices`` decline
+    (fit to Epoch AI's Nvidia price table) and ``as_of`` the year of the chip's price row.
+    """
+    d = (catalog.item("facility", "accelerator-prices")["decline_per_year"].mid if decline_per_year is None
+         else decline_per_year)
+    return float((1.0 - d) ** price_years(catalog, chip, year))
+
+
+def _apply_price_path(catalog: Catalog, spec: FleetSpec, inputs: SampledInputs) -> None:
+    """Move each chip's sampled price along the catalogue price path to ``spec.year`` (in place)."""
+    decline = inputs.scalars["price_decline_per_year"]
+    for row, chip in enumerate(inputs.chip_ids):
+        inputs.chips["unit_price_usd"][row] = (inputs.chips["unit_price_usd"][row]
+                                               * (1.0 - decline) ** price_years(catalog, chip, spec.year))
 
 
 def _grid_co2_shift(catalog: Catalog, spec: FleetSpec) -> float:
@@ -340,6 +368,7 @@ def point_inputs(catalog: Catalog, spec: FleetSpec) -> SampledInputs:
         inputs.scalars[name] = np.array([float(value)])
     inputs.scalars["grid_co2_g_per_kwh"] = np.maximum(0.0, inputs.scalars["grid_co2_g_per_kwh"]
                                                       + _grid_co2_shift(catalog, spec))
+    _apply_price_path(catalog, spec, inputs)
     return inputs
 
 

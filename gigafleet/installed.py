@@ -8,10 +8,10 @@ Uncertainty model (checked against Epoch's own cumulative totals, see ``docs/val
 
 - each (chip, quarter) figure is a split log-normal through Epoch's 5th percentile, median and 95th
   percentile;
-- the quarters of one chip move together (one standard-normal score per chip and sample: Epoch's cumulative
-  5th percentile of a chip is the sum of its quarterly ones), and the chips of one vendor are correlated with
-  the catalogue's ``shipment-correlation`` for that vendor, calibrated so that the 5th-95th percentile width of
-  the cumulative totals matches Epoch's own;
+- the quarters of one chip are correlated (fully for Nvidia, whose cumulative 5th percentile of a chip is the
+  sum of its quarterly ones; less for AMD, TPU and Trainium), and so are the chips of one vendor: both from the
+  catalogue's ``shipment-correlation`` rows, calibrated so that the 5th-95th percentile widths of the
+  cumulative totals match Epoch's own;
 - vendors are independent of one another (separate models and sources);
 - a chip's price is drawn once per sample (PERT on the low/mid/high of Epoch's price table for that year,
   otherwise of the proxy accelerator's catalogue price), independently of the volumes.
@@ -101,15 +101,24 @@ def _pert(low: float, mid: float, high: float, u: np.ndarray) -> np.ndarray:
     return np.asarray(low + (high - low) * beta.ppf(u, alpha, b), dtype=float)
 
 
-def _scores(catalog: Catalog, rng: np.random.Generator, samples: int) -> dict[str, np.ndarray]:
-    """Standard-normal score per chip and sample: a vendor factor plus the chip's own, mixed by the vendor's
-    ``shipment-correlation`` (catalogue ``supply`` row)."""
+def _scores(catalog: Catalog, rng: np.random.Generator, samples: int) -> dict[tuple[str, str], np.ndarray]:
+    """Standard-normal score per (chip, quarter start) and sample.
+
+    A vendor factor, a chip factor and a quarter's own term, mixed by the vendor's ``shipment-correlation``
+    rows (catalogue ``supply``): ``<vendor>`` correlates the chips of a vendor, ``quarters_<vendor>`` the
+    quarters of one chip.
+    """
     correlation = catalog.item("supply", "shipment-correlation")
     vendor_z = {v: rng.standard_normal(samples) for v in VENDORS}
-    out = {}
+    chip_z = {}
     for chip in sorted(catalog.installed_chips.values(), key=lambda c: c.chip):
         rho = correlation[chip.vendor].mid
-        out[chip.chip] = math.sqrt(rho) * vendor_z[chip.vendor] + math.sqrt(1 - rho) * rng.standard_normal(samples)
+        chip_z[chip.chip] = math.sqrt(rho) * vendor_z[chip.vendor] + math.sqrt(1 - rho) * rng.standard_normal(samples)
+    out = {}
+    for row in sorted(catalog.shipments, key=lambda r: (r.chip, r.start)):
+        rho_q = correlation[f"quarters_{row.vendor}"].mid
+        out[(row.chip, row.start)] = (math.sqrt(rho_q) * chip_z[row.chip]
+                                      + math.sqrt(1 - rho_q) * rng.standard_normal(samples))
     return out
 
 
@@ -171,7 +180,7 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
     rows = [r for r in catalog.shipments if r.vendor in chosen and r.end <= cut_iso
             and (retire_before is None or r.end > retire_before)]
     rng = np.random.default_rng(seed)
-    z_chip = _scores(catalog, rng, samples)
+    z_row = _scores(catalog, rng, samples)
     chips = sorted({r.chip for r in rows})
     u_price = {c: rng.uniform(0, 1, samples) for c in sorted(catalog.installed_chips)}
     totals = {k: np.zeros(samples) for k in ("accelerators", "h100e", "chip_power_gw", "spend_usd")}
@@ -179,7 +188,7 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
     by_chip: dict[str, dict[str, float]] = {c: {"units": 0.0, "h100e": 0.0, "chip_power_gw": 0.0} for c in chips}
     grades: dict[str, set[str]] = {v: set() for v in chosen}
     for row in rows:
-        z = z_chip[row.chip]
+        z = z_row[(row.chip, row.start)]
         units = _split_lognormal(row.units, z)
         h100e = _split_lognormal(row.h100e, z)
         tdp_w = catalog.installed_chips[row.chip].tdp_w
@@ -299,7 +308,7 @@ def _ours(catalog: Catalog, vendor: str, start: date, end: date, samples: int) -
     rows = [r for r in catalog.shipments if r.vendor == vendor and start.isoformat() <= r.start
             and r.end <= end.isoformat()]
     z = _scores(catalog, np.random.default_rng(7), samples)
-    units = sum((_split_lognormal(r.units, z[r.chip]) for r in rows), np.zeros(samples))
-    h100e = sum((_split_lognormal(r.h100e, z[r.chip]) for r in rows), np.zeros(samples))
+    units = sum((_split_lognormal(r.units, z[(r.chip, r.start)]) for r in rows), np.zeros(samples))
+    h100e = sum((_split_lognormal(r.h100e, z[(r.chip, r.start)]) for r in rows), np.zeros(samples))
     return {"units": [float(np.quantile(units, q)) for q in (0.05, 0.5, 0.95)],
             "h100e": [float(np.quantile(h100e, q)) for q in (0.05, 0.5, 0.95)]}

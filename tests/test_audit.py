@@ -66,3 +66,22 @@ def test_cli_json_and_table() -> None:
     assert max(len(line) for line in table.output.splitlines()) <= 80
     bad = runner.invoke(app, ["catalog", "audit", "--top", "0"])
     assert bad.exit_code == 2 and "--top" in bad.output
+
+
+def test_no_unsourced_row_is_among_the_40_most_influential(rows: list[dict[str, object]]) -> None:
+    """Issue 15: every row that moves the headline outputs most is cited (grade P, S, W or D)."""
+    assert top_unsourced(rows) == [], [f"{r['kind']}/{r['id']}/{r['parameter']}" for r in top_unsourced(rows)]
+
+
+def test_the_unsourced_check_can_fail(rows: list[dict[str, object]]) -> None:
+    """Marking an influential row U again is caught (the check above is not vacuous)."""
+    import dataclasses
+
+    top = next(r for r in rows if r["swing"] > 0)
+    item = CATALOG.item(str(top["kind"]), str(top["id"]))
+    row = dataclasses.replace(item[str(top["parameter"])], grade="U", sources=("EST",))
+    marked = dataclasses.replace(CATALOG, items={**CATALOG.items, item.kind: {
+        **CATALOG.items[item.kind], item.id: dataclasses.replace(item, parameters={**item.parameters,
+                                                                                   row.parameter: row})}})
+    flagged = top_unsourced(audit(marked))
+    assert [(r["kind"], r["id"], r["parameter"]) for r in flagged] == [(top["kind"], top["id"], top["parameter"])]

@@ -521,3 +521,23 @@ def test_shortfall_h100e_is_h100e_when_targets_count_accelerators() -> None:
     assert year["shortfall"] > 0
     per_accelerator_h100e = year["h100e"] / year["accelerators"]
     assert year["shortfall_h100e"] == pytest.approx(year["shortfall"] * per_accelerator_h100e)
+
+
+def test_a_chip_bought_later_pays_the_price_path() -> None:
+    """Issue 15 (year matters): the plan's accelerator capex per unit falls along the catalogue price path."""
+    from gigafleet.buildout.parameters import build_inputs
+
+    scenario = load_plan_scenario("demo")
+    p = build_inputs(CATALOG, scenario)
+    d = CATALOG.item("facility", "accelerator-prices")["decline_per_year"].mid
+    chip = str(p.chips[0])
+    site = str(p.sites[0])
+    first, last = int(p.years[0]), int(p.years[-1])
+    capex = p.it_capex_usd.sel(site=site, chip=chip)
+    drop = float(capex.sel(year=first) - capex.sel(year=last))
+    accelerator = CATALOG.item("accelerators", chip)["unit_price_usd"].mid
+    from gigafleet.fleet import price_factor
+
+    start_price = accelerator * price_factor(CATALOG, chip, max(first, int(CATALOG.item(
+        "accelerators", chip)["launch_year"].mid)))
+    assert drop == pytest.approx(start_price * (1 - (1 - d) ** (last - first)), rel=1e-9)

@@ -234,7 +234,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
                           name="bridge_supply")
 
     capex_by_year = _vintage_to_year(
-        (buy * (p.it_capex_usd / USD_SCALE)).sum(["site", "chip"])
+        (buy * (_vintage(p.it_capex_usd) / USD_SCALE)).sum(["site", "chip"])
         + (dc * (p.facility_capex_usd_per_mw / USD_SCALE)).sum("site")
         + (cap * (p.source_capex_usd_per_mw / USD_SCALE)).where(p.source_allowed).sum(["site", "source"])
     )
@@ -249,7 +249,7 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_constraints(delivered + shortfall >= (p.target - existing_metric).where(has_target, 0.0),
                           name="target", mask=has_target)
 
-    capital = ((buy * (p.it_capex_usd / USD_SCALE) * _vintage(p.annuity_chip)).sum()
+    capital = ((buy * (_vintage(p.it_capex_usd) / USD_SCALE) * _vintage(p.annuity_chip)).sum()
                + (dc * (p.facility_capex_usd_per_mw / USD_SCALE) * _vintage(p.annuity_facility)).sum()
                + (cap * (p.source_capex_usd_per_mw / USD_SCALE)
                   * p.source_annuity.rename({"year": "vintage"})).where(p.source_allowed).sum())

@@ -58,7 +58,7 @@ class PlanInputs:
     energy_mwh: xr.DataArray          # (site, chip) facility energy per accelerator-year
     water_m3: xr.DataArray            # (site, chip) on-site water per accelerator-year [m3/yr]
     max_water_m3: xr.DataArray        # (site) water limit per year; inf when unlimited
-    it_capex_usd: xr.DataArray        # (site, chip) accelerator + server + network + storage
+    it_capex_usd: xr.DataArray        # (year, site, chip) accelerator (on its price path) + server + network + storage
     it_opex_usd: xr.DataArray         # (site, chip) per accelerator-year: IT maintenance, staff, water
     facility_capex_usd_per_mw: xr.DataArray   # (site) per MW of IT capacity
     facility_opex_usd_per_mw: xr.DataArray    # (site) per MW of IT capacity per year
@@ -222,6 +222,8 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
             it_capex = sum(values[f"capex.{p}"] for p in IT_CAPEX_PARTS)
             facility_capex = sum(values[f"capex.{p}"] for p in CAPEX_PARTS if p not in IT_CAPEX_PARTS)
             per_site_chip[site.id][chip] = {
+                "accelerator_capex": values["capex.accelerators"],
+                "price_year": float(spec.year),
                 "it_mw": it_mw,
                 "facility_mw": values["facility_power_gw"] * MW_PER_GW,
                 "energy_mwh": values["energy_twh_per_year"] * 1e6,
@@ -238,6 +240,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     def site_only(key: str) -> xr.DataArray:
         return xr.DataArray([per_site_chip[s][chips[0]][key] for s in sites], coords={"site": sites}, dims="site")
+
+    # accelerator prices follow the catalogue price path over the horizon (fleet.price_factor): a chip bought in
+    # a later year costs (1 - d)^(years later) of its first-year price; servers and network do not move
+    decline = catalog.item("facility", "accelerator-prices")["decline_per_year"].mid
+    it_capex_by_year = xr.DataArray(
+        [[[per_site_chip[s][c]["it_capex"] + per_site_chip[s][c]["accelerator_capex"]
+           * ((1.0 - decline) ** (y - per_site_chip[s][c]["price_year"]) - 1.0) for c in chips] for s in sites]
+         for y in years], coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
 
     def chip_param(name: str) -> xr.DataArray:
         return xr.DataArray([catalog.item("accelerators", c)[name].mid for c in chips], coords={"chip": chips},
@@ -386,7 +396,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         water_m3=site_chip("water_m3"),
         max_water_m3=xr.DataArray([s.max_water_m3_per_year if s.max_water_m3_per_year is not None else np.inf
                                    for s in scenario.sites], coords={"site": sites}, dims="site"),
-        it_capex_usd=site_chip("it_capex"), it_opex_usd=site_chip("it_opex"),
+        it_capex_usd=it_capex_by_year, it_opex_usd=site_chip("it_opex"),
         facility_capex_usd_per_mw=site_only("facility_capex_per_mw"),
         facility_opex_usd_per_mw=site_only("facility_opex_per_mw"),
         metric=metric, h100e=h100e, launch_year=first_sale, last_sale_year=last_sale,
