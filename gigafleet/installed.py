@@ -30,6 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 from scipy.stats import norm
@@ -137,7 +138,7 @@ def _quantiles(samples: np.ndarray) -> dict[str, float]:
 
 def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetime_years: float | None = None,
                    samples: int = 4000, seed: int = 20261201,
-                   vendors: Sequence[str] | None = None) -> dict[str, object]:
+                   vendors: Sequence[str] | None = None) -> dict[str, Any]:
     """The accelerators in service at a date, with P10/P50/P90.
 
     Parameters
@@ -263,7 +264,7 @@ def vintages(catalog: Catalog, through: str | Through, *, share: float = 1.0) ->
     return out
 
 
-def calibration(catalog: Catalog, *, samples: int = 20000) -> list[dict[str, object]]:
+def calibration(catalog: Catalog, *, samples: int = 20000) -> list[dict[str, Any]]:
     """Our cumulative totals against Epoch's own, per vendor, at the last quarter both cover.
 
     Epoch's totals (``*_cumulative_totals.csv`` in the shipped upstream excerpt) come from its Monte Carlo over
@@ -275,7 +276,7 @@ def calibration(catalog: Catalog, *, samples: int = 20000) -> list[dict[str, obj
     folder = catalog.root / "upstream" / "epoch_ai_chip_counts"
     files = {"nvidia": "nvidia_cumulative_totals.csv", "amd": "amd_cumulative_totals.csv",
              "google": "tpu_cumulative_totals.csv", "amazon": "trainium_cumulative_totals.csv"}
-    out: list[dict[str, object]] = []
+    out: list[dict[str, Any]] = []
     for vendor, file in files.items():
         with (folder / file).open(newline="", encoding="utf-8") as handle:
             rows = [r for r in csv.DictReader(handle) if "Incomplete" not in (r.get("Notes") or "")]
