@@ -90,7 +90,8 @@ REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
     "baselines": ("world-demand", "us-demand", "uk-demand", "france-demand", "germany-demand", "japan-demand",
                   "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
                   "world-datacentres-2030"),
-    "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield", "bridge-fleet"),
+    "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield", "bridge-fleet",
+               "production-ramp", "shipment-correlation"),
     "capability": ("hoffmann-approach1", "hoffmann-approach3", "data", "limits", "inference", "training"),
     "failure_modes": ("gpu", "hbm", "sram", "nic", "network", "host", "psu", "cooling", "software", "sdc", "repair",
                       "job", "generation", "domain-rack", "domain-pdu", "domain-cooling-loop", "domain-fabric",
@@ -119,6 +120,9 @@ REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("regions", "*"): REGION_PARAMETERS,
     ("supply", "cowos-yield"): ("package_yield",),
     ("supply", "bridge-fleet"): ("gw",),
+    ("supply", "production-ramp"): ("first_year_share", "second_year_share"),
+    ("supply", "shipment-correlation"): ("nvidia", "google", "amd", "amazon", "quarters_nvidia", "quarters_google",
+                                         "quarters_amd", "quarters_amazon"),
     ("power_sources", "grid"): ("minimum_take_fraction",),
 }
 """Parameters each item must carry; ``"*"`` = every item of the kind (power sources: see below)."""

@@ -54,9 +54,12 @@ def test_tiny_scenario_matches_hand_computed_optimum() -> None:
     energy_cost = u["energy_twh_per_year"] * 1e6 * price
     it_opex = u["opex.it_maintenance"] + u["opex.staff"] + u["opex.water"]
     facility_opex = u["opex.facility_maintenance"]
-    # buy 1,000 in each year; data-centre capacity built alongside (lead time 0)
+    # buy 1,000 in each year; data-centre capacity built alongside (lead time 0); the second year's accelerators
+    # cost (1 - decline) of the first year's (the catalogue price path)
+    decline = CATALOG.item("facility", "accelerator-prices")["decline_per_year"].mid
+    it_capex_2027 = it_capex - decline * u["capex.accelerators"]
     capital = 1000 * (it_capex * crf_it + facility_capex * crf_fac) * (d[0] + d[1]) \
-        + 1000 * (it_capex * crf_it + facility_capex * crf_fac) * d[1]
+        + 1000 * (it_capex_2027 * crf_it + facility_capex * crf_fac) * d[1]
     running = sum(d[i] * n * (it_opex + facility_opex + energy_cost) for i, n in enumerate((1000, 2000)))
     assert result["objective_usd"] == pytest.approx(capital + running, rel=1e-6)
     assert [y["installed"] for y in result["years"]] == pytest.approx([1000, 1000])
@@ -541,3 +544,23 @@ def test_a_chip_bought_later_pays_the_price_path() -> None:
     start_price = accelerator * price_factor(CATALOG, chip, max(first, int(CATALOG.item(
         "accelerators", chip)["launch_year"].mid)))
     assert drop == pytest.approx(start_price * (1 - (1 - d) ** (last - first)), rel=1e-9)
+
+
+def test_a_new_chip_ramps_up_over_two_years() -> None:
+    """Issue 15: in its volume year a chip takes at most the catalogue's first-year share of the year's wafers
+    (Epoch's shipments: 24-81% of its vendor's output), the year after its second-year share; the limit binds
+    and is reported with the chip."""
+    scenario = tiny(chips=["rubin"], years={"start": 2026, "end": 2027},
+                    targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+                    supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.3},
+                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100.0}}])
+    result = plan(CATALOG, scenario)
+    ramp = CATALOG.item("supply", "production-ramp")
+    first, second = result["years"]
+    assert first["wafers_used"] == pytest.approx(ramp["first_year_share"].mid * first["wafers_available"], rel=1e-6)
+    assert second["wafers_used"] <= ramp["second_year_share"].mid * second["wafers_available"] * (1 + 1e-6)
+    binding = [b for b in result["binding"] if b["limit"] == "production_ramp"]
+    assert binding and binding[0]["where"] == "rubin" and binding[0]["year"] == 2026
+    free = plan(CATALOG, _with(scenario, supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.3,
+                                                  "ramp_first_year_share": 1.0, "ramp_second_year_share": 1.0}))
+    assert free["years"][0]["accelerators"] > first["accelerators"]

@@ -220,6 +220,10 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
 
     wafers_used = _vintage_to_year((buy * p.wafers_per_accelerator).sum(["site", "chip"]))
     m.add_constraints(wafers_used <= p.wafers, name="supply")
+    ramped = p.ramp_share < 1.0
+    if bool(ramped.any()):  # a new chip takes only part of the year's wafers in its first two years
+        chip_wafers = _vintage_to_year((buy * p.wafers_per_accelerator).sum("site"))
+        m.add_constraints(chip_wafers <= (p.ramp_share * p.wafers).where(ramped, 0.0), name="ramp", mask=ramped)
     turbine_sources = [s for s in TURBINE_SOURCES if s in p.sources.values]
     if turbine_sources:  # gas turbines are a supply chain like CoWoS: world output x this buyer's share per year
         turbines_built = _vintage_to_year(cap.sel(source=turbine_sources).sum(["site", "source"]))

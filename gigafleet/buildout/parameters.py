@@ -95,6 +95,7 @@ class PlanInputs:
     source_annuity: xr.DataArray              # (year, source)
     datacentre_first_year: int
     wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
+    ramp_share: xr.DataArray          # (year, chip) largest share of the year's wafers a chip can take (1 = no limit)
     turbine_mw: xr.DataArray          # (year) gas-turbine capacity (CCGT, OCGT) obtainable by this buyer [MW]
     engine_mw: xr.DataArray           # (year) gas-engine capacity (recip) obtainable by this buyer [MW]
     bridge_mw: xr.DataArray           # (year) bridge power this buyer can rent [MW]
@@ -342,6 +343,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
             value = catalog.item("supply", f"cowos-{catalogue_year}")["wafers_per_month"].mid * 12
         wafers.append(value * scenario.supply.buyer_share)
     wafers_per_accelerator = 1.0 / (chip_param("packages_per_cowos_wafer") * package_yield)
+    # production ramp: a chip takes at most this share of the year's wafers in its volume year and the year after
+    ramp = catalog.item("supply", "production-ramp")
+    first_share = scenario.supply.ramp_first_year_share or ramp["first_year_share"].mid
+    second_share = scenario.supply.ramp_second_year_share or ramp["second_year_share"].mid
+    launch = {c: int(catalog.item("accelerators", c)["launch_year"].mid) for c in chips}
+    ramp_share = xr.DataArray([[first_share if y == launch[c] else second_share if y == launch[c] + 1 else 1.0
+                                for c in chips] for y in years], coords={"year": years, "chip": chips},
+                              dims=("year", "chip"))
     turbine_share = scenario.supply.gas_turbine_buyer_share or \
         catalog.item("supply", "gas-turbines-share")["buyer_share"].mid
 
@@ -426,7 +435,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         source_life_years=source_param("life"), source_first_year=source_first, source_active=source_active,
         source_share=source_share, source_annuity=source_annuity,
         datacentre_first_year=start + int(np.ceil(dc_lead)),
-        wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
+        wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"), ramp_share=ramp_share,
         turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),
         engine_mw=xr.DataArray(engines, coords={"year": years}, dims="year"),
         bridge_mw=xr.DataArray(bridge, coords={"year": years}, dims="year"),

@@ -93,6 +93,8 @@ class Supply(_Strict):
     gas_turbine_buyer_share: float | None = Field(None, gt=0, le=1)
     gas_engine_gw_per_year: ByYear = Field(default_factory=dict)
     bridge_gw: ByYear = Field(default_factory=dict)
+    ramp_first_year_share: float | None = Field(None, gt=0, le=1)
+    ramp_second_year_share: float | None = Field(None, gt=0, le=1)
 
 
 class SalesWindow(_Strict):

@@ -50,6 +50,9 @@ class LimitSpec:
 LIMITS: dict[str, LimitSpec] = {
     "supply": LimitSpec("cowos_supply", "USD per 1,000 wafers", USD_SCALE * 1000.0,
                         "saving from 1,000 more CoWoS wafers obtainable that year", None),
+    "ramp": LimitSpec("production_ramp", "USD per 1,000 wafers", USD_SCALE * 1000.0,
+                      "saving from letting a new chip take 1,000 more of the year's wafers in its first two years",
+                      None),
     "firm_power": LimitSpec("firm_power", "USD per GW", USD_SCALE * MW_PER_GW,
                             "saving from 1 GW more firm grid import at the site that year", "site"),
     "grid_energy": LimitSpec("grid_energy", "USD per GWh", USD_SCALE * 1000.0,
@@ -127,6 +130,8 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
                 where = f"{record['site']}/{record['source']}"
             elif "site" in record:
                 where = str(record["site"])
+            elif "chip" in record:
+                where = str(record["chip"])
             row: dict[str, Any] = {"limit": spec.limit, "year": year, "where": where, "shadow_price": shadow,
                                    "unit": spec.unit, "meaning": spec.meaning}
             if shortfall and name not in ("target", "campus_size") and penalty > 0:
