@@ -126,6 +126,7 @@ class FleetSlice:
     chip_for_reliability: str
     year: int | None = None
     facility_kw: float = 0.0         # facility power per accelerator at peak (IT x design-day PUE) [kW]
+    mix: tuple[tuple[str, float], ...] = ()  # (chip, count) the averages came from; empty if not known
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,8 @@ def fleet_slice(catalog: Catalog, mix: dict[str, float], accelerators: float, ca
     return FleetSlice(accelerators=accelerators, largest_campus=accelerators * campus_share, peak_flops=peak,
                       hbm_bytes=avg("hbm_gb") * 1e9, bandwidth_bytes_s=avg("hbm_bw_tbps") * 1e12,
                       h100e=avg("h100e_factor"), chip_for_reliability=dominant, year=year,
-                      facility_kw=avg("it_power_kw") * pue)
+                      facility_kw=avg("it_power_kw") * pue,
+                      mix=tuple((c, float(n) / total * accelerators) for c, n in mix.items()))
 
 
 JOB_SIZE_GRID = np.geomspace(1.0, 1e10, 241)
@@ -212,6 +214,19 @@ def job_unit(regime: Any) -> int:
 
 
 def _best_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | None:
+    """(J, J x goodput(J)) maximising delivered accelerators over 1 <= J <= job_max, or None if none applies.
+
+    The unconstrained peak (searched up to the grid's 10^10) is used whenever it fits within ``job_max``, so every
+    fleet larger than the peak gets exactly the same run (a search bracketed by ``job_max`` could land one unit
+    off the integer peak and differ in the eighth digit); below it, the bounded search of :func:`_bounded_size`.
+    """
+    free = _bounded_size(model, regime, int(JOB_SIZE_GRID[-1]))
+    if free is not None and free[0] <= job_max:
+        return free
+    return _bounded_size(model, regime, job_max)
+
+
+def _bounded_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | None:
     """(J, J x goodput(J)) maximising delivered accelerators over 1 <= J <= job_max, or None if none applies.
 
     Sizes are whole units: one accelerator, or one data-parallel replica under elastic recovery (an elastic job
@@ -374,11 +389,45 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     }
 
 
+RUN_KEYS: tuple[str, ...] = ("largest_run_flop", "binding_limit", "limits_flop", "compute_optimal_params",
+                             "compute_optimal_tokens", "job_accelerators", "job_size", "job_size_max", "goodput",
+                             "goodput_range", "regime", "run_power_gw", "regimes")
+"""Outputs that describe the largest training run (taken from the best sub-fleet of a mix)."""
+
+
+def _best_training_subfleet(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -> dict[str, Any]:
+    """Capability of a fleet whose largest run uses the best of its chips.
+
+    A training run uses one kind of cluster, not the fleet's average accelerator: for a mix, the run is searched
+    on the sub-fleets made of the k chips with the highest peak per accelerator (k = 1 ... all), each at the
+    fleet's campus share, and the one with the largest run is kept (``run_chips``). Adding accelerators of any
+    kind therefore never shrinks the largest run. Fleet totals and inference use the whole mix.
+    """
+    whole = year_capability(catalog, fleet, spec)
+    if len(fleet.mix) < 2:
+        return {**whole, "run_chips": [c for c, _ in fleet.mix] or [fleet.chip_for_reliability]}
+    share = fleet.largest_campus / fleet.accelerators if fleet.accelerators else 1.0
+
+    def peak(chip: str) -> float:
+        item = catalog.item("accelerators", chip)
+        name = f"{spec.precision}_dense_tflops"
+        return item[name].mid if name in item else item["fp8_dense_tflops"].mid
+
+    ranked = sorted(fleet.mix, key=lambda cn: -peak(cn[0]))
+    best, best_chips = whole, [c for c, _ in ranked]
+    for k in range(1, len(ranked)):
+        sub = dict(ranked[:k])
+        candidate = year_capability(catalog, fleet_slice(catalog, sub, sum(sub.values()), share, year=fleet.year), spec)
+        if candidate["largest_run_flop"]["p50"] > best["largest_run_flop"]["p50"]:
+            best, best_chips = candidate, list(sub)
+    return {**whole, **{key: best[key] for key in RUN_KEYS}, "run_chips": best_chips}
+
+
 def capability(catalog: Catalog, fleets: list[FleetSlice], spec: CapabilitySpec,
                inputs: dict[str, Any] | None = None) -> dict[str, Any]:
     """Capability of one fleet or of each year of a plan; the JSON-ready result of ``gigafleet capability``."""
     validate_spec(spec)
-    years = [year_capability(catalog, fleet, spec) for fleet in fleets]
+    years = [_best_training_subfleet(catalog, fleet, spec) for fleet in fleets]
     last = years[-1]
     return {
         "schema_version": 1,

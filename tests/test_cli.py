@@ -93,12 +93,20 @@ def test_bad_input_is_one_line_exit_2(args: list[str], expected: str) -> None:
 
 
 def test_check_press_claim_json() -> None:
+    # the press figure (100M x $30k) priced H100s at 2023 prices; in 2023 it is the silicon alone
     code, out, _ = invoke("check", "--accelerators", "100M", "--chip", "h100", "--claim-capex-usd", "3e12",
-                          "--claim-power-gw", "75", "--claim-share-of", "uk=0.75", "--samples", "1000", "--json")
+                          "--claim-power-gw", "75", "--claim-share-of", "uk=0.75", "--samples", "1000", "--json",
+                          "--year", "2023")
     assert code == 0
     data = json.loads(out)
     claims = {row["claim"]: row for row in data["claims"]}
     assert claims["capex_usd"]["matches"].startswith("accelerator silicon only")
+    # H100 prices have fallen since (Epoch's price table): by 2026 the same $3T buys the servers too
+    code, later, _ = invoke("check", "--accelerators", "100M", "--chip", "h100", "--claim-capex-usd", "3e12",
+                            "--samples", "1000", "--json", "--year", "2026")
+    assert code == 0
+    matched = {row["claim"]: row for row in json.loads(later)["claims"]}["capex_usd"]["matches"]
+    assert matched.startswith("accelerators and servers")
     assert claims["capex_usd"]["percentile"] < 1
     assert claims["power_gw"]["matches"].startswith("chip-only power")
     assert claims["power_gw"]["percentile"] < 1

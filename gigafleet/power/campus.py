@@ -379,13 +379,14 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
     penalty = ((unserved.sum("hour") * w).sum()) * (VALUE_OF_LOST_LOAD_USD_PER_MWH / USD_SCALE)
     objective = fixed_cost + variable_cost + penalty
     if spec.carbon_cap_g_per_kwh is not None:
-        cap_t = spec.carbon_cap_g_per_kwh / 1000.0 * total_load
+        # the cap is on the intensity of the energy served (as reported): unserved load earns no allowance
+        cap_t = spec.carbon_cap_g_per_kwh / 1000.0 * (total_load - (unserved.sum("hour") * w).sum())
         if carbon_slack:
             slack = m.add_variables(lower=0, name="carbon_slack_t")
             m.add_constraints(emissions - slack <= cap_t, name="carbon_cap")
             objective = objective + slack * 1e6
-        elif isinstance(emissions, (int, float)):
-            if emissions > cap_t:
+        elif isinstance(emissions, (int, float)):  # nothing emits: only a zero cap with no load could fail
+            if emissions > spec.carbon_cap_g_per_kwh / 1000.0 * total_load:
                 raise InputError("--carbon-cap-g-per-kwh", spec.carbon_cap_g_per_kwh, "a cap above 0 g/kWh")
         else:
             m.add_constraints(emissions <= cap_t, name="carbon_cap")
