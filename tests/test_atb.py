@@ -4,7 +4,6 @@ catalogue rows that cite it hold its values, and every LCOE row agrees with its 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 from pathlib import Path
 
@@ -12,17 +11,14 @@ import pytest
 
 from gigafleet.catalog import load_catalog
 from gigafleet.power.lcoe import STORAGE, component_lcoe, lcoe_usd_per_mwh
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog()
 
 
 def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("derive_atb", ROOT / "scripts" / "derive_atb.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("derive_atb")
 
 
 def test_shipped_rows_are_regenerated_byte_for_byte_from_the_excerpt() -> None:

@@ -4,7 +4,6 @@ contract and plans that start from it."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -16,6 +15,7 @@ from typer.testing import CliRunner
 from gigafleet.catalog import load_catalog, read_catalog
 from gigafleet.cli import app
 from gigafleet.installed import calibration, installed_base, parse_through, vintages
+from tests.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = load_catalog()
@@ -23,11 +23,7 @@ runner = CliRunner()
 
 
 def _script():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("derive_installed", ROOT / "scripts" / "derive_installed.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("derive_installed")
 
 
 def test_shipments_are_regenerated_byte_for_byte_from_the_excerpt() -> None:
