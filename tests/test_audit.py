@@ -85,3 +85,12 @@ def test_the_unsourced_check_can_fail(rows: list[dict[str, object]]) -> None:
                                                                                    row.parameter: row})}})
     flagged = top_unsourced(audit(marked))
     assert [(r["kind"], r["id"], r["parameter"]) for r in flagged] == [(top["kind"], top["id"], top["parameter"])]
+
+
+@pytest.mark.benchmark
+@pytest.mark.parametrize("scenario", ["demo", "openai-100x"])
+def test_plan_audit_has_no_unsourced_row_in_its_top_40(scenario: str) -> None:
+    """Issue 15 with a plan in the screen (one solve per row end: ~5 min for demo, ~30 min for the flagship
+    openai-100x on two cores; run with ``pytest -m benchmark tests/test_audit.py``)."""
+    flagged = top_unsourced(audit(CATALOG, scenario))
+    assert flagged == [], [f"{r['kind']}/{r['id']}/{r['parameter']}" for r in flagged]
