@@ -37,12 +37,10 @@ from scipy.stats import norm
 
 from gigafleet.catalog import Catalog, Shipment
 from gigafleet.errors import InputError
+from gigafleet.uncertainty.sampling import pert_quantiles, quantiles
 
 VENDORS: tuple[str, ...] = ("nvidia", "google", "amd", "amazon")
 """Vendors in the shipment data, in order of volume."""
-
-QUANTILES: dict[str, float] = {"p10": 0.10, "p50": 0.50, "p90": 0.90}
-"""Reported quantiles."""
 
 Z95 = float(norm.ppf(0.95))
 """Standard-normal 95th percentile (1.645): Epoch's 5th/95th percentiles sit at ∓Z95."""
@@ -91,17 +89,6 @@ def _split_lognormal(triple: tuple[float, float, float], z: np.ndarray) -> np.nd
     return np.maximum(0.0, mid + np.where(z < 0, z * (mid - low), z * (high - mid)) / Z95)
 
 
-def _pert(low: float, mid: float, high: float, u: np.ndarray) -> np.ndarray:
-    """PERT(low, mid, high) quantiles at uniforms ``u`` (a point where low == high)."""
-    if high <= low:
-        return np.full_like(u, mid)
-    from scipy.stats import beta
-
-    alpha = 1 + 4 * (mid - low) / (high - low)
-    b = 1 + 4 * (high - mid) / (high - low)
-    return np.asarray(low + (high - low) * beta.ppf(u, alpha, b), dtype=float)
-
-
 def _scores(catalog: Catalog, rng: np.random.Generator, samples: int) -> dict[tuple[str, str], np.ndarray]:
     """Standard-normal score per (chip, quarter start) and sample.
 
@@ -130,10 +117,6 @@ def _price(catalog: Catalog, row: Shipment) -> tuple[tuple[float, float, float],
     proxy = catalog.installed_chips[row.chip].proxy
     parameter = catalog.item("accelerators", proxy)["unit_price_usd"]
     return (parameter.low, parameter.mid, parameter.high), parameter.grade
-
-
-def _quantiles(samples: np.ndarray) -> dict[str, float]:
-    return {key: float(np.quantile(samples, q)) for key, q in QUANTILES.items()}
 
 
 def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetime_years: float | None = None,
@@ -195,7 +178,7 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
         tdp_w = catalog.installed_chips[row.chip].tdp_w
         (low, mid, high), grade = _price(catalog, row)
         grades[row.vendor].add(grade)
-        price = _pert(low, mid, high, u_price[row.chip])
+        price = pert_quantiles(low, mid, high, u_price[row.chip])
         parts = {"accelerators": units, "h100e": h100e, "chip_power_gw": units * tdp_w / 1e9,
                  "spend_usd": units * price}
         for key, value in parts.items():
@@ -208,7 +191,7 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
     by_vendor: dict[str, object] = {}
     for vendor in chosen:
         vendor_rows = [r for r in rows if r.vendor == vendor]
-        entry: dict[str, object] = {k: _quantiles(v) for k, v in per_vendor[vendor].items()}
+        entry: dict[str, object] = {k: quantiles(v).to_dict() for k, v in per_vendor[vendor].items()}
         entry["first_quarter"] = min((r.start for r in vendor_rows), default=None)
         entry["last_quarter"] = max((r.end for r in vendor_rows), default=None)
         by_vendor[vendor] = entry
@@ -217,7 +200,7 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
         "data_end": data_end,
         "complete": bool(data_end) and data_end >= cut_iso,
         "lifetime_years": lifetime_years,
-        **{k: _quantiles(v) for k, v in totals.items()},
+        **{k: quantiles(v).to_dict() for k, v in totals.items()},
         "by_vendor": by_vendor,
         "by_chip": [{"chip": c, "vendor": catalog.installed_chips[c].vendor,
                      "proxy": catalog.installed_chips[c].proxy, **{k: v for k, v in by_chip[c].items()}}

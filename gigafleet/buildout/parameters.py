@@ -24,6 +24,7 @@ from gigafleet.fleet import (
     capital_recovery_factor,
     per_accelerator,
     point_inputs,
+    price_factor,
 )
 from gigafleet.power.regional import grid_co2_g_per_kwh, region_capex_factor, region_gas_price
 
@@ -243,11 +244,13 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         return xr.DataArray([per_site_chip[s][chips[0]][key] for s in sites], coords={"site": sites}, dims="site")
 
     # accelerator prices follow the catalogue price path over the horizon (fleet.price_factor): a chip bought in
-    # a later year costs (1 - d)^(years later) of its first-year price; servers and network do not move
-    decline = catalog.item("facility", "accelerator-prices")["decline_per_year"].mid
+    # a later year costs that year's share of its first-year price; servers and network do not move
+    def later_price(chip: str, year: int, first_year: float) -> float:
+        return price_factor(catalog, chip, year) / price_factor(catalog, chip, int(first_year))
+
     it_capex_by_year = xr.DataArray(
         [[[per_site_chip[s][c]["it_capex"] + per_site_chip[s][c]["accelerator_capex"]
-           * ((1.0 - decline) ** (y - per_site_chip[s][c]["price_year"]) - 1.0) for c in chips] for s in sites]
+           * (later_price(c, y, per_site_chip[s][c]["price_year"]) - 1.0) for c in chips] for s in sites]
          for y in years], coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
 
     def chip_param(name: str) -> xr.DataArray:

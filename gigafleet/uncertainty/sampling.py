@@ -61,17 +61,38 @@ def pert_samples(low: float, mid: float, high: float, size: int, rng: np.random.
     >>> round(float(x.mean()), 2)  # (1 + 8 + 4) / 6
     2.17
     """
-    if not low <= mid <= high:
-        raise ValueError(f"PERT needs low <= mid <= high, got {low}, {mid}, {high}")
     if high == low:
+        _pert_beta(low, mid, high, shape)  # checks the order
         return np.full(size, float(mid))
     span = high - low
-    alpha = 1.0 + shape * (mid - low) / span
-    beta = 1.0 + shape * (high - mid) / span
+    alpha, beta = _pert_beta(low, mid, high, shape)
     samples = rng.beta(alpha, beta, size)
     samples *= span  # in place: no temporaries at 10^6+ samples
     samples += low
     return samples
+
+
+def _pert_beta(low: float, mid: float, high: float, shape: float) -> tuple[float, float]:
+    """(α, β) of PERT(low, mid, high) as a Beta on [low, high]; ``low < high`` unless only checking order."""
+    if not low <= mid <= high:
+        raise ValueError(f"PERT needs low <= mid <= high, got {low}, {mid}, {high}")
+    span = high - low
+    if span == 0:
+        return 1.0, 1.0
+    return 1.0 + shape * (mid - low) / span, 1.0 + shape * (high - mid) / span
+
+
+def pert_quantiles(low: float, mid: float, high: float, u: FloatArray, shape: float = PERT_SHAPE) -> FloatArray:
+    """PERT(low, mid, high) at probabilities ``u`` (inverse CDF): draws that move together when ``u`` is shared.
+
+    A constant array when ``low == high``. Same distribution as :func:`pert_samples`.
+    """
+    alpha, beta = _pert_beta(low, mid, high, shape)
+    if high == low:
+        return np.full_like(u, float(mid), dtype=float)
+    from scipy.stats import beta as beta_distribution
+
+    return np.asarray(low + (high - low) * beta_distribution.ppf(u, alpha, beta), dtype=float)
 
 
 def sample_parameter(parameter: Parameter, size: int, rng: np.random.Generator) -> FloatArray:
