@@ -15,6 +15,7 @@ from gigafleet.errors import InputError
 from gigafleet.power.campus import CampusInputs, CampusSpec, build_campus_inputs, design_campus, solve_campus
 from gigafleet.power.facility import CoolingPhysics, cooling_physics, hourly_pue
 from gigafleet.power.weather import site_climate, site_weather
+from tests.scripts import load_script
 
 CATALOG = load_catalog()
 SITE = "abilene-tx"
@@ -46,6 +47,23 @@ def test_hourly_pue_free_cooling_and_peak() -> None:
     hot = hourly_pue(site_weather(CATALOG, "abu-dhabi")["temp_c"].to_numpy(), cooling_physics(CATALOG, "air"))
     cold = hourly_pue(site_weather(CATALOG, "lulea-se")["temp_c"].to_numpy(), cooling_physics(CATALOG, "air"))
     assert hot.mean() > cold.mean()
+
+
+@pytest.mark.parametrize("cooling", ["air", "liquid", "immersion"])
+def test_hourly_pue_reproduces_the_cited_annual_and_design_day_pue(cooling: str) -> None:
+    """pue_min and the slope are calibrated (scripts/calibrate_cooling.py): over a year of the US sites' weather the
+    hourly PUE averages the cited annual PUE, and it reaches the design-day PUE at the 99.6th-percentile hour."""
+    calibration = load_script("calibrate_cooling")
+    temps = calibration.site_temperatures(CATALOG, calibration.us_sites(CATALOG))
+    assert len(temps) == 8
+    item = CATALOG.item("cooling", cooling)
+    physics = cooling_physics(CATALOG, cooling)
+    assert calibration.annual_pue(physics, temps) == pytest.approx(item["pue"].mid, abs=0.003)
+    design = calibration.design_temperature_c(temps)
+    assert float(hourly_pue(np.array([design]), physics)[0]) == pytest.approx(item["peak_pue"].mid, abs=0.005)
+    pue_min, slope = calibration.calibrate(item["pue"].mid, item["peak_pue"].mid,
+                                           item["free_cooling_threshold_c"].mid, temps)
+    assert (pue_min, slope) == pytest.approx((item["pue_min"].mid, item["pue_slope_per_c"].mid), rel=0.01)
 
 
 def test_grid_only_supply_costs_load_times_price() -> None:
