@@ -32,6 +32,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/gigafleet catalog check
 	$(BIN)/python -m pytest -q -m "not benchmark"
+	$(BIN)/python -m pytest -q --doctest-modules gigafleet
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_samples.py
@@ -42,7 +43,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m gigafleet.docsgen docs
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 	@echo "site built in site/ (open site/index.html)"
 
 clean:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,30 @@ from gigafleet.catalog import KINDS, Catalog, load_catalog
 
 
 def _md(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """Table-cell text: pipes, newlines and brackets escaped, so text such as ``[default: x]`` is not a link."""
+    return (str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+            .replace("[", "\\[").replace("]", "\\]"))
+
+
+def _source_anchor(tag: str) -> str:
+    """HTML id of a source's row in the catalogue reference."""
+    return "source-" + re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
+
+
+def _note_md(note: str, tags: Collection[str]) -> str:
+    """A catalogue note as a table cell whose ``[TAG]`` citations link to the source's row.
+
+    Examples
+    --------
+    >>> _note_md("Uptime [R50][R56]; see [x]", {"R50", "R56"})
+    'Uptime [R50](#source-r50)[R56](#source-r56); see \\\\[x\\\\]'
+    """
+    out = []
+    for part in re.split(r"(\[[^\[\]]+\])", note):
+        tag = part[1:-1]
+        cited = part.startswith("[") and part.endswith("]") and tag in tags
+        out.append(f"[{tag}](#{_source_anchor(tag)})" if cited else _md(part))
+    return "".join(out)
 
 
 # ---- scenario reference ---------------------------------------------------------------------------------------
@@ -112,10 +136,12 @@ def catalogue_reference(catalog: Catalog) -> str:
                 "|---|---|---|---|---|---|---|---|---|---|"]
         for p in catalog.parameters(kind):
             out.append(f"| `{p.id}` | `{p.parameter}` | {_md(p.unit)} | {p.low:.6g} | {p.mid:.6g} | {p.high:.6g} | "
-                       f"{p.grade} | {_md(', '.join(p.sources))} | {p.as_of} | {_md(p.note)} |")
+                       f"{p.grade} | {', '.join(f'[{s}](#{_source_anchor(s)})' for s in p.sources)} | {p.as_of} | "
+                       f"{_note_md(p.note, catalog.sources)} |")
         out.append("")
     out += ["## Sources", "", "| tag | title | publisher | date | url |", "|---|---|---|---|---|"]
-    out += [f"| {t} | {_md(s.title)} | {_md(s.publisher)} | {_md(s.date)} | {_md(s.url)} |"
+    out += [f'| <a id="{_source_anchor(t)}"></a>{t} | {_md(s.title)} | {_md(s.publisher)} | {_md(s.date)} | '
+            f'{_md(s.url)} |'
             for t, s in catalog.sources.items()]
     return "\n".join(out) + "\n"
 

@@ -16,7 +16,7 @@ def clip(value: object, limit: int = MAX_ECHO_CHARS, *, quote: bool = True) -> s
     Examples
     --------
     >>> clip("x" * 300)[-30:]
-    "xxxxxxxxxx... (302 characters)"
+    'xxxxxxxxxx... (302 characters)'
     """
     text = repr(value) if quote else str(value)
     if len(text) > limit:

@@ -1,9 +1,12 @@
 """Notebook-friendly results: HTML tables in Jupyter (``_repr_html_``) and Plotly figures (``.plot()``).
 
 >>> from gigafleet.notebook import estimate
->>> result = estimate(accelerators="1M", chip="gb200", samples=300)   # doctest: +SKIP
->>> result          # renders the key figures as an HTML table in Jupyter
->>> result.plot()   # power layers, chip -> grid, with P10-P90 error bars
+>>> result = estimate(accelerators="1M", chip="gb200", samples=300)
+>>> result._repr_html_().startswith("<table")   # Jupyter shows ``result`` as this HTML table of key figures
+True
+>>> figure = result.plot()                       # power layers, chip -> grid, with P10-P90 error bars
+>>> len(figure.data) > 0
+True
 """
 
 from __future__ import annotations

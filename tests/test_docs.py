@@ -108,9 +108,27 @@ def test_site_builds_offline_with_warnings_as_errors(tmp_path: Path) -> None:
     for section in ("The claim", "optimal build-out", "supplied", "Reliability", "largest training run",
                     "Sensitivity"):
         assert section in case_study
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    build = subprocess.run([str(mkdocs), "build", "--strict", "--quiet", "-f", str(copy / "mkdocs.yml")],
-                           capture_output=True, text=True, timeout=600, cwd=copy,
-                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    build = _mkdocs_strict(copy)
     assert build.returncode == 0, build.stderr[-3000:]
+    assert "WARNING" not in build.stderr, build.stderr[-3000:]
     assert (copy / "site" / "case-studies" / "100m-gpus" / "index.html").exists()
+
+
+def _mkdocs_strict(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of a copy, as ``make docs`` runs it (no ``--quiet``: it would hide the warnings)."""
+    mkdocs = Path(sys.executable).with_name("mkdocs")
+    return subprocess.run([str(mkdocs), "build", "--strict", "-f", str(folder / "mkdocs.yml")],
+                          capture_output=True, text=True, timeout=600, cwd=folder,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+
+def test_strict_site_build_fails_on_a_broken_reference(tmp_path: Path) -> None:
+    """The strict build can fail: one source-tag-style reference without a target aborts it."""
+    copy = tmp_path / "repo"
+    shutil.copytree(ROOT / "docs", copy / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
+    page = copy / "docs" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nUptime [R50][R56].\n", encoding="utf-8")
+    build = _mkdocs_strict(copy)
+    assert build.returncode != 0
+    assert "R56" in build.stderr

@@ -58,7 +58,7 @@ def expected_goodput(interval_hours: float, write_hours: float, restart_hours: f
     Examples
     --------
     >>> round(expected_goodput(1.0, 0.05, 0.1, 1000.0), 4)
-    0.9517
+    0.9518
     """
     if min(interval_hours, mtbi) <= 0 or write_hours < 0 or restart_hours < 0:
         raise ValueError("interval and MTBI must be positive; write and restart non-negative")
