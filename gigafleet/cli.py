@@ -171,7 +171,7 @@ def _print_claims(rows: list[dict[str, Any]]) -> None:
 
 
 def _write_report(result: dict[str, Any], path: Path) -> None:
-    from gigafleet.report import write_estimate_report
+    from gigafleet.reports.estimate import write_estimate_report
 
     written = write_estimate_report(result, path)
     typer.echo(f"report written to {written}", err=True)
@@ -469,7 +469,7 @@ def plan(
             where = f"the result was written to {fallback}" if fallback else "the result is printed below only"
             store_failure = f"{reason}; {where}"
     if report is not None:
-        from gigafleet.plan_report import write_plan_report
+        from gigafleet.reports.plan import write_plan_report
 
         typer.echo(f"report written to {write_plan_report(result, report)}", err=True)
     if as_json:
@@ -583,7 +583,7 @@ def power(
     with Console(stderr=True).status(f"designing supply for {spec.site}"):
         result = design_campus(catalog, spec, solver)
     if report is not None:
-        from gigafleet.power_report import write_power_report
+        from gigafleet.reports.power import write_power_report
 
         typer.echo(f"report written to {write_power_report(result, report)}", err=True)
     if as_json:
@@ -684,8 +684,7 @@ def reliability(
     _check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.errors import InputError
-    from gigafleet.inputs import accelerators as parse_accelerators
-    from gigafleet.quantities import parse_amount, parse_positive
+    from gigafleet.quantities import parse_accelerators, parse_amount, parse_positive
     from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
 
     count = parse_accelerators(accelerators if accelerators is not None else "100k", "--accelerators")
@@ -712,7 +711,7 @@ def reliability(
     with Console(stderr=True).status(f"simulating {spec.accelerators:,} accelerators for {spec.days:g} days"):
         result = simulate_reliability(load_catalog(), spec)
     if report is not None:
-        from gigafleet.reliability_report import write_reliability_report
+        from gigafleet.reports.reliability import write_reliability_report
 
         typer.echo(f"report written to {write_reliability_report(result, report)}", err=True)
     if as_json:
@@ -822,7 +821,7 @@ def capability(
         fleets = [fleet_slice(catalog, counts, sum(counts.values()), spec.campus_share, field="--fleet")]
         inputs["fleet"] = counts
     else:
-        from gigafleet.inputs import accelerators as parse_accelerators
+        from gigafleet.quantities import parse_accelerators
 
         count = parse_accelerators(accelerators if accelerators is not None else "1M", "--accelerators")
         fleets = [fleet_slice(catalog, {chip.strip().lower(): count}, count, spec.campus_share)]
@@ -832,7 +831,7 @@ def capability(
     with Console(stderr=True).status("estimating capability"):
         result = run_capability(catalog, fleets, spec, inputs)
     if report is not None:
-        from gigafleet.capability_report import write_capability_report
+        from gigafleet.reports.capability import write_capability_report
 
         typer.echo(f"report written to {write_capability_report(result, report)}", err=True)
     if as_json:
@@ -905,7 +904,7 @@ def sweep_report_command(
 ) -> None:
     """Summarise a sweep: P10/P50/P90 of outputs, fan charts by year, Sobol/Morris sensitivity (tornado)."""
     _check_outputs(("--html", html))
-    from gigafleet.sweep_report import write_sweep_report
+    from gigafleet.reports.sweep import write_sweep_report
     from gigafleet.uncertainty.sensitivity import summarise_sweep
     from gigafleet.uncertainty.sweep import load_results
 

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gigafleet.errors import InputError
+from gigafleet.quantities import parse_accelerators
 
 if TYPE_CHECKING:
     from gigafleet.claims import Claims
     from gigafleet.scenario import Scenario
 
-MAX_ACCELERATORS = 1e9
 POWER_GW_RANGE = (1e-6, 1e4)
 BUDGET_USD_RANGE = (1e3, 1e16)
 YEAR_RANGE = (2015, 2100)
@@ -81,17 +81,6 @@ def bounded(text: str | float | int, flag: str, low: float, high: float, unit: s
     return value
 
 
-def accelerators(text: str | float | int, flag: str = "--accelerators") -> float:
-    """A count of accelerators: a whole number from 1 to 10^9."""
-    from gigafleet.quantities import parse_amount
-
-    value = parse_amount(text, flag)
-    if not 1 <= value <= MAX_ACCELERATORS or value != round(value):
-        raise InputError(flag, text, f"a whole number of accelerators from 1 to {MAX_ACCELERATORS:.0e} "
-                                     "(e.g. 100M, 2.9M, 1e6)")
-    return value
-
-
 def seed(text: str | int | None, flag: str = "--seed") -> int:
     """A random seed: a whole number from 0 to 2^31 - 1, parsed exactly."""
     value = int_flag(text if text is not None else 0, flag, low=0, high=SEED_MAX)
@@ -114,7 +103,7 @@ def estimate_memory_bytes(samples: int, chips: int) -> float:
 def sizing_value(kind: str, text: str | float | int, flag: str) -> float:
     """Parse and bound one sizing (accelerators, IT or facility power [GW], budget [USD])."""
     if kind == "accelerators":
-        return accelerators(text, flag)
+        return parse_accelerators(text, flag)
     if kind in ("it_power_gw", "facility_power_gw"):
         return bounded(text, flag, *POWER_GW_RANGE, unit="GW")
     return bounded(text, flag, *BUDGET_USD_RANGE, unit="USD")

@@ -59,9 +59,9 @@ def estimate(**fields: Any) -> EstimateResult:
     from gigafleet.catalog import load_catalog
     from gigafleet.estimate import estimate as run
     from gigafleet.scenario import FLAG_NAMES, to_spec
-    from gigafleet.web.app import EstimateRequest, _scenario, create_app  # noqa: F401  (same validation as the API)
+    from gigafleet.web.models import EstimateRequest, estimate_scenario  # the API's validation
 
-    scenario = _scenario(EstimateRequest(**fields))
+    scenario = estimate_scenario(EstimateRequest(**fields))
     catalog = load_catalog()
     spec = to_spec(catalog, scenario, FLAG_NAMES)
     return EstimateResult(run(spec, samples=scenario.samples, seed=scenario.seed, catalog=catalog))

@@ -20,6 +20,8 @@ _NUMBER = re.compile(
 )
 
 ALLOWED_TEXT = "a number such as 100M, 2.9M, 3e12 or 1500 (suffixes k, M, B, T)"
+MAX_ACCELERATORS = 1e9
+"""Largest accelerator count accepted anywhere [1]: 10x the largest fleet discussed (100M)."""
 
 
 def parse_amount(text: str | float | int, field: str) -> float:
@@ -79,4 +81,19 @@ def parse_fraction(text: str | float | int, field: str, *, allow_zero: bool = Fa
     if not (low_ok and value <= 1):
         bound = "[0, 1]" if allow_zero else "(0, 1]"
         raise InputError(field, text, f"a fraction in {bound}, e.g. 0.8 or 80%")
+    return value
+
+
+def parse_accelerators(text: str | float | int, field: str = "--accelerators") -> float:
+    """A count of accelerators: a whole number from 1 to 10^9.
+
+    Examples
+    --------
+    >>> parse_accelerators("2.9M")
+    2900000.0
+    """
+    value = parse_amount(text, field)
+    if not 1 <= value <= MAX_ACCELERATORS or value != round(value):
+        raise InputError(field, text, f"a whole number of accelerators from 1 to {MAX_ACCELERATORS:.0e} "
+                                      "(e.g. 100M, 2.9M, 1e6)")
     return value

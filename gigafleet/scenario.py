@@ -32,7 +32,7 @@ from gigafleet.catalog import Catalog
 from gigafleet.claims import Claims
 from gigafleet.errors import InputError, clip, describe_loc, echo_input
 from gigafleet.fleet import SIZING_KINDS, FleetSpec, Sizing, default_cooling
-from gigafleet.quantities import parse_amount, parse_positive
+from gigafleet.quantities import parse_accelerators, parse_amount, parse_positive
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
@@ -52,6 +52,7 @@ def _amount(value: Any) -> Any:
 
 Amount = Annotated[float, BeforeValidator(_amount)]
 PositiveAmount = Annotated[float, BeforeValidator(_amount), Field(gt=0)]
+NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0, le=1e27)]
 AcceleratorCount = Annotated[float, BeforeValidator(_amount), Field(ge=1, le=1e9)]
 PowerGw = Annotated[float, BeforeValidator(_amount), Field(ge=1e-6, le=1e4)]
 BudgetUsd = Annotated[float, BeforeValidator(_amount), Field(ge=1e3, le=1e16)]
@@ -143,9 +144,7 @@ def parse_counts(text: str, field: str) -> dict[str, float]:
             raise InputError(field, text, "counts like h100=40M,gb200=60M (an accelerator id before each =)")
         if chip.lower() in counts:
             raise InputError(field, text, "each accelerator once, e.g. h100=40M,gb200=60M")
-        from gigafleet.inputs import accelerators
-
-        counts[chip.lower()] = accelerators(amount, field)
+        counts[chip.lower()] = parse_accelerators(amount, field)
     if not counts:
         raise InputError(field, text, "counts like h100=40M,gb200=60M")
     return counts

@@ -1,4 +1,4 @@
-"""Tests for gigafleet.capability_report: the self-contained HTML capability report."""
+"""Tests for gigafleet.reports.capability: the self-contained HTML capability report."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-import gigafleet.capability_report as capability_report
-from gigafleet.capability_report import render_capability_html
+import gigafleet.reports.capability as capability_report
+from gigafleet.reports.capability import render_capability_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,7 +156,7 @@ def figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         captured[div_id] = fig
         return f'<div id="{div_id}"></div>'
 
-    monkeypatch.setattr(capability_report, "_figure_html", capture)
+    monkeypatch.setattr(capability_report, "figure_html", capture)
     return captured
 
 

@@ -1,4 +1,4 @@
-"""Tests for gigafleet.plan_report: the self-contained HTML build-out plan report."""
+"""Tests for gigafleet.reports.plan: the self-contained HTML build-out plan report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gigafleet.plan_report import render_plan_html
+from gigafleet.reports.plan import render_plan_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -381,7 +381,7 @@ def test_accelerator_target_is_compared_like_for_like(plotlyjs: str) -> None:
 
 
 def test_marker_size_follows_shadow_price(plotlyjs: str) -> None:
-    from gigafleet.plan_report import _bindings, _marker_sizes
+    from gigafleet.reports.plan import _bindings, _marker_sizes
 
     result = make_result()
     result["binding"] = [

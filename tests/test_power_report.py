@@ -1,4 +1,4 @@
-"""Tests for gigafleet.power_report: the self-contained HTML site power-supply report."""
+"""Tests for gigafleet.reports.power: the self-contained HTML site power-supply report."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-import gigafleet.power_report as power_report
-from gigafleet.power_report import render_power_html
+import gigafleet.reports.power as power_report
+from gigafleet.reports.power import render_power_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -215,7 +215,7 @@ def figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         captured[div_id] = fig
         return f'<div id="{div_id}"></div>'
 
-    monkeypatch.setattr(power_report, "_figure_html", capture)
+    monkeypatch.setattr(power_report, "figure_html", capture)
     return captured
 
 
@@ -401,7 +401,7 @@ def test_dispatch_falls_back_to_temperature_and_hour_index(figures: dict[str, An
 
 
 def test_curtailment_band_edges() -> None:
-    from gigafleet.power_report import _curtailment_band
+    from gigafleet.reports.power import _curtailment_band
 
     curtailment = [50.0, None, 0.0, 20.0]
     load = [100.0, 100.0, 100.0, None]

@@ -1,4 +1,4 @@
-"""Tests for gigafleet.reliability_report: the self-contained HTML fleet reliability report."""
+"""Tests for gigafleet.reports.reliability: the self-contained HTML fleet reliability report."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-import gigafleet.reliability_report as reliability_report
-from gigafleet.reliability_report import render_reliability_html
+import gigafleet.reports.reliability as reliability_report
+from gigafleet.reports.reliability import render_reliability_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,7 +168,7 @@ def figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         captured[div_id] = fig
         return f'<div id="{div_id}"></div>'
 
-    monkeypatch.setattr(reliability_report, "_figure_html", capture)
+    monkeypatch.setattr(reliability_report, "figure_html", capture)
     return captured
 
 
@@ -329,8 +329,10 @@ def test_goodput_chart_has_log_axis_analytic_line_and_mtbi(figures: dict[str, An
 
 
 def test_log_ticks() -> None:
-    assert reliability_report._log_ticks(0.19, 12.2) == pytest.approx([0.1, 0.2, 0.5, 1, 2, 5, 10, 20])
-    assert reliability_report._log_ticks(1.0, 10.0) == pytest.approx([1, 2, 5, 10])
+    from gigafleet.reports.figures import log_ticks
+
+    assert log_ticks(0.19, 12.2) == pytest.approx([0.1, 0.2, 0.5, 1, 2, 5, 10, 20])
+    assert log_ticks(1.0, 10.0) == pytest.approx([1, 2, 5, 10])
 
 
 def test_goodput_points_are_sorted_and_filtered() -> None:

@@ -1,4 +1,4 @@
-"""Tests for gigafleet.report: the self-contained HTML estimate report."""
+"""Tests for gigafleet.reports.estimate: the self-contained HTML estimate report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gigafleet.report import render_estimate_html
+from gigafleet.reports.estimate import render_estimate_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -275,7 +275,7 @@ def test_small_fleet_uses_smaller_units() -> None:
 
 
 def test_formatting_helpers() -> None:
-    from gigafleet.report import _format_value
+    from gigafleet.reports.format import format_value as _format_value
 
     assert _format_value(6.42e12, "usd") == "$6.42 T"
     assert _format_value(192.0, "power_gw") == "192 GW"
@@ -314,7 +314,7 @@ def test_text_is_escaped(plotlyjs: str) -> None:
 
 
 def test_claims_section_rendered_when_present() -> None:
-    from gigafleet.report import render_estimate_html
+    from gigafleet.reports.estimate import render_estimate_html
 
     result = {
         "inputs": {"fleet": {"h100": 1e8}},

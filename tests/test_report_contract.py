@@ -18,20 +18,20 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 REPORTS = [
-    ("report", "render_estimate_html", "write_estimate_report", "test_report", "make_result"),
-    ("plan_report", "render_plan_html", "write_plan_report", "test_plan_report", "make_result"),
-    ("power_report", "render_power_html", "write_power_report", "test_power_report", "make_result"),
-    ("reliability_report", "render_reliability_html", "write_reliability_report", "test_reliability_report",
+    ("estimate", "render_estimate_html", "write_estimate_report", "test_report", "make_result"),
+    ("plan", "render_plan_html", "write_plan_report", "test_plan_report", "make_result"),
+    ("power", "render_power_html", "write_power_report", "test_power_report", "make_result"),
+    ("reliability", "render_reliability_html", "write_reliability_report", "test_reliability_report",
      "make_result"),
-    ("capability_report", "render_capability_html", "write_capability_report", "test_capability_report",
+    ("capability", "render_capability_html", "write_capability_report", "test_capability_report",
      "make_plan_result"),
-    ("sweep_report", "render_sweep_html", "write_sweep_report", "test_sweep_report", "make_sobol_result"),
+    ("sweep", "render_sweep_html", "write_sweep_report", "test_sweep_report", "make_sobol_result"),
 ]
 
 
 def _parts(module: str, render: str, write: str, tests: str, fixture: str
            ) -> tuple[Callable[[dict[str, Any]], str], Callable[..., Path], Callable[[], dict[str, Any]]]:
-    mod = importlib.import_module(f"gigafleet.{module}")
+    mod = importlib.import_module(f"gigafleet.reports.{module}")
     fixtures = importlib.import_module(f"tests.{tests}")
     return getattr(mod, render), getattr(mod, write), getattr(fixtures, fixture)
 
@@ -77,7 +77,7 @@ def test_render_does_not_mutate_input(module: str, render: str, write: str, test
 
 @pytest.mark.parametrize("module", [row[0] for row in REPORTS])
 def test_importing_does_not_import_plotly(module: str) -> None:
-    code = (f"import sys\nimport gigafleet.{module}\n"
+    code = (f"import sys\nimport gigafleet.reports.{module}\n"
             "loaded = sorted(m for m in sys.modules if m == 'plotly' or m.startswith('plotly.'))\n"
             "assert not loaded, loaded\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,

@@ -1,4 +1,4 @@
-"""Tests for gigafleet.sweep_report: the self-contained HTML sweep report."""
+"""Tests for gigafleet.reports.sweep: the self-contained HTML sweep report."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-import gigafleet.sweep_report as sweep_report
-from gigafleet.sweep_report import render_sweep_html
+import gigafleet.reports.sweep as sweep_report
+from gigafleet.reports.sweep import render_sweep_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,7 +105,7 @@ def figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         captured[div_id] = fig
         return f'<div id="{div_id}"></div>'
 
-    monkeypatch.setattr(sweep_report, "_figure_html", capture)
+    monkeypatch.setattr(sweep_report, "figure_html", capture)
     return captured
 
 

@@ -13,9 +13,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError, clip, describe_loc, echo_input
-from gigafleet.scenario import SCENARIO_DIR, PositiveAmount, ScenarioError, _amount
+from gigafleet.scenario import SCENARIO_DIR, NonNegativeAmount, PositiveAmount, ScenarioError
 
-NonNegativeAmount = Annotated[float, BeforeValidator(_amount), Field(ge=0, le=1e27)]
 ByYear = dict[int, NonNegativeAmount]
 
 

@@ -22,7 +22,6 @@ aliases), sweeps run only registered functions and shipped base scenarios, estim
 from __future__ import annotations
 
 import concurrent.futures
-import html
 import io
 import json
 import re
@@ -36,26 +35,37 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from starlette.types import ASGIApp
 
-from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip, describe_loc, echo_input
+from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip
+from gigafleet.web.models import (
+    API_MAX_MEMORY_GB,
+    API_MAX_SAMPLES,
+    RUN_ID,
+    CheckRequest,
+    EstimateRequest,
+    PlanRequest,
+    SweepRequest,
+    escape,
+    estimate_scenario,
+    first_line,
+    parse_experiment_text,
+    parse_plan_text,
+    plan_text,
+    sweep_text,
+    validate_plan_text,
+)
 from gigafleet.web.security import MAX_BODY_BYTES, Guard, GuardSettings
 
 if TYPE_CHECKING:
     from gigafleet.buildout.scenario import PlanScenario
-    from gigafleet.scenario import Scenario
     from gigafleet.uncertainty.experiment import Experiment
 
 __all__ = ["API_MAX_MEMORY_GB", "API_MAX_SAMPLES", "MAX_BODY_BYTES", "MAX_JOB_RECORDS", "RETRY_AFTER_S",
            "CheckRequest", "EstimateRequest", "Jobs", "PlanRequest", "SweepRequest", "create_app", "escape"]
 
-RUN_ID = re.compile(r"^[0-9a-f]{12}$")
 STATIC = Path(__file__).parent / "static"
-API_MAX_SAMPLES = 100_000
-"""Most Monte Carlo samples one estimate or check request may ask for."""
-API_MAX_MEMORY_GB = 1.0
-"""Largest estimated peak memory of one estimate or check request [GiB]."""
 MAX_JOB_RECORDS = 1000
 """Finished job records kept (oldest dropped first)."""
 RETRY_AFTER_S = 10
@@ -64,50 +74,6 @@ MAX_ERRORS_SHOWN = 10
 """Most validation errors listed in one 422 response."""
 MAX_DETAIL_CHARS = 4000
 """Rough cap on the length of one 422 response's error list [characters]."""
-
-
-class EstimateRequest(BaseModel):
-    """Fields of ``gigafleet estimate`` (amounts accept 100M, 3e12 ...)."""
-
-    model_config = ConfigDict(extra="forbid")
-    chip: str | None = Field(None, examples=["gb200"])
-    fleet: str | None = Field(None, examples=["h100=40M,gb200=60M"])
-    accelerators: str | float | None = Field(None, examples=["100M"])
-    it_power_gw: str | float | None = None
-    facility_power_gw: str | float | None = None
-    budget_usd: str | float | None = None
-    cooling: str = "auto"
-    region: str = "us"
-    year: str | int | None = None
-    utilisation: str | float | None = None
-    mfu: str | float | None = None
-    samples: str | int = Field(1000, examples=[1000])
-    seed: str | int = 0
-
-
-class CheckRequest(EstimateRequest):
-    """Fields of ``gigafleet check``."""
-
-    claim_capex_usd: str | float | None = None
-    claim_power_gw: str | float | None = None
-    claim_energy_twh: str | float | None = None
-    claim_share_of: list[str] = Field(default_factory=list, max_length=100, examples=[["uk=0.75"]])
-
-
-class PlanRequest(BaseModel):
-    """A plan scenario: a shipped name or YAML text."""
-
-    model_config = ConfigDict(extra="forbid")
-    scenario: str | None = Field(None, examples=["demo"])
-    yaml: str | None = Field(None, max_length=200_000)
-
-
-class SweepRequest(BaseModel):
-    """An experiment: a shipped name or YAML text."""
-
-    model_config = ConfigDict(extra="forbid")
-    experiment: str | None = Field(None, examples=["demo"])
-    yaml: str | None = Field(None, max_length=200_000)
 
 
 def _field_error(exc: InputError | GigafleetError) -> JSONResponse:
@@ -143,44 +109,6 @@ def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
             break
         detail.append(item)
     return detail
-
-
-class FieldError(GigafleetError):
-    """A refused request field, with a ready message (answered 422 naming ``field``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
-
-
-def _model_error(exc: ValidationError, where: str) -> GigafleetError:
-    """The first error of a pydantic validation of YAML text (field, clipped value, never the text itself)."""
-    first = exc.errors()[0]
-    loc = describe_loc(first["loc"])
-    message = clip(str(first["msg"]).removeprefix("Value error, "), 2 * MAX_ECHO_CHARS, quote=False)
-    if not loc:  # a check across fields (model validator): its message says what is wrong
-        return FieldError(where, message)
-    if first["type"] == "extra_forbidden":
-        return InputError(loc or where, "an unknown key", "the keys documented for this file")
-    value = first.get("input")
-    return InputError(loc or where, echo_input(value) if isinstance(value, (dict, list, tuple, set)) else value,
-                      message)
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _scenario(request: EstimateRequest) -> Scenario:
-    """The estimate scenario of a request, parsed and bounded as the CLI's flags, with the API's caps."""
-    from gigafleet.inputs import build_scenario
-
-    return build_scenario(chip=request.chip, fleet=request.fleet, accelerators=_text(request.accelerators),
-                          it_power_gw=_text(request.it_power_gw), facility_power_gw=_text(request.facility_power_gw),
-                          budget_usd=_text(request.budget_usd), cooling=request.cooling, region=request.region,
-                          year=_text(request.year), utilisation=_text(request.utilisation), mfu=_text(request.mfu),
-                          samples=str(request.samples), seed=str(request.seed), scenario_file=None,
-                          max_samples=API_MAX_SAMPLES, max_memory_gb=API_MAX_MEMORY_GB)
 
 
 class QueueFullError(Exception):
@@ -267,7 +195,7 @@ class Jobs:
             run_id = save_run("plan", result, text, self.store)
             self._update(job_id, status="done", stage="done", run_id=run_id)
         except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
-            self._update(job_id, status="failed", stage="failed", error=_first_line(exc))
+            self._update(job_id, status="failed", stage="failed", error=first_line(exc))
 
     def start_sweep(self, experiment: Experiment, text: str) -> str:
         """Queue a validated experiment (``text``: its YAML); returns the job id."""
@@ -293,7 +221,7 @@ class Jobs:
             if not self._cancelled(job_id):
                 self._update(job_id, status="done", stage=f"{outcome['completed']}/{outcome['runs']} runs")
         except Exception as exc:  # reported to the user; stored runs stay (resumable)
-            self._update(job_id, status="failed", stage="failed", error=_first_line(exc))
+            self._update(job_id, status="failed", stage="failed", error=first_line(exc))
 
     def cancel(self, job_id: str) -> dict[str, Any]:
         """Cancel a job: a queued one never starts; a running plan's result is discarded; a sweep stops."""
@@ -315,11 +243,6 @@ class Jobs:
             if job_id not in self.jobs:
                 raise HTTPException(404, f"no job {clip(job_id)}")
             return dict(self.jobs[job_id])
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).splitlines()
-    return clip(lines[0] if lines else type(exc).__name__, 500, quote=False)
 
 
 class GigafleetApp(FastAPI):
@@ -396,7 +319,7 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         from gigafleet.estimate import estimate
         from gigafleet.scenario import FLAG_NAMES, to_spec
 
-        scenario = _scenario(request)
+        scenario = estimate_scenario(request)
         catalog = load_catalog()
         spec = to_spec(catalog, scenario, FLAG_NAMES)
         return estimate(spec, samples=scenario.samples, seed=scenario.seed, catalog=catalog)
@@ -411,7 +334,7 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         from gigafleet.inputs import parse_claims
         from gigafleet.scenario import FLAG_NAMES, to_spec
 
-        scenario = _scenario(request)
+        scenario = estimate_scenario(request)
         catalog = load_catalog()
         claims = parse_claims(request.claim_capex_usd, request.claim_power_gw, request.claim_energy_twh,
                               list(request.claim_share_of))  # the CLI's parser and bounds
@@ -425,7 +348,7 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
     @app.post("/api/scenario/validate", tags=["api"])
     def api_validate(request: PlanRequest) -> dict[str, Any]:
         """Validate a plan scenario (YAML text or shipped name); 422 names the field."""
-        _validate_plan_text(_plan_text(request))
+        validate_plan_text(plan_text(request))
         return {"valid": True}
 
     @app.post("/api/plan", tags=["api"], status_code=202)
@@ -433,8 +356,8 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         """Start a plan in the background; poll ``/api/jobs/{id}``; the run lands in ``/api/runs``.
 
         429 with ``Retry-After`` when the job queue is full."""
-        text = _plan_text(request)
-        scenario = _parse_plan_text(text)
+        text = plan_text(request)
+        scenario = parse_plan_text(text)
         return start(lambda: jobs.start(scenario, text))
 
     @app.post("/api/sweep", tags=["api"], status_code=202)
@@ -443,8 +366,8 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
 
         The experiment is validated (model, registered function, parameter paths, size) before it is queued;
         429 with ``Retry-After`` when the job queue is full."""
-        text = _sweep_text(request)
-        experiment = _parse_experiment_text(text)
+        text = sweep_text(request)
+        experiment = parse_experiment_text(text)
         return start(lambda: jobs.start_sweep(experiment, text))
 
     @app.get("/api/sweeps/{sweep}", tags=["api"])
@@ -464,7 +387,7 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
     @app.get("/api/sweeps/{sweep}/report", tags=["api"])
     def api_sweep_report(sweep: str) -> Response:
         """The sweep's HTML report (tornado and fan charts)."""
-        from gigafleet.sweep_report import render_sweep_html
+        from gigafleet.reports.sweep import render_sweep_html
 
         return HTMLResponse(render_sweep_html(api_sweep_summary(sweep)))
 
@@ -509,7 +432,7 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
             return Response(buffer.getvalue(), media_type="application/octet-stream",
                             headers={"Content-Disposition": f'attachment; filename="{run_id}.parquet"'})
         if fmt == "html":
-            from gigafleet.plan_report import render_plan_html
+            from gigafleet.reports.plan import render_plan_html
 
             return HTMLResponse(render_plan_html(result))
         raise HTTPException(404, f"unknown format {clip(fmt)}; use json, csv, parquet or html")
@@ -544,91 +467,3 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
     return app
 
 
-def _shipped(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, Path]:
-    """Shipped YAML files of a folder by name (never a path from the request)."""
-    return {p.stem: p for p in folder.glob("*.yaml") if p.stem not in exclude}
-
-
-def _request_text(field: str, name: str | None, text: str | None, shipped: dict[str, Path]) -> str:
-    """The YAML a request gives: its ``yaml`` text, or a shipped file by name (exactly one of the two)."""
-    if (name is None) == (text is None):
-        raise InputError(field, "both or neither", f"either {field} (a shipped name) or yaml (text)")
-    if text is not None:
-        return text
-    if name not in shipped:
-        raise InputError(field, name, sorted(shipped))
-    return shipped[str(name)].read_text(encoding="utf-8")
-
-
-def _shipped_plans() -> dict[str, Path]:
-    from gigafleet.scenario import SCENARIO_DIR
-
-    return _shipped(SCENARIO_DIR, exclude=("default",))  # default.yaml is an estimate scenario, not a plan
-
-
-def _plan_text(request: PlanRequest) -> str:
-    return _request_text("scenario", request.scenario, request.yaml, _shipped_plans())
-
-
-def _sweep_text(request: SweepRequest) -> str:
-    from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
-
-    return _request_text("experiment", request.experiment, request.yaml, _shipped(EXPERIMENT_DIR))
-
-
-def _model_from_yaml(text: str, model: type[Any], what: str) -> Any:
-    """Safe YAML (no aliases, bounded size and depth) → a mapping → the pydantic ``model``; 422-ready errors."""
-    from gigafleet.safeio import load_yaml_text
-
-    data = load_yaml_text(text, "yaml")
-    if not isinstance(data, dict):
-        raise InputError("yaml", "text", f"a mapping of {what} keys")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _model_error(exc, "yaml") from None
-
-
-def _parse_plan_text(text: str) -> PlanScenario:
-    """A plan scenario from YAML text, fully checked."""
-    from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
-    from gigafleet.catalog import load_catalog
-
-    scenario: PlanScenario = _model_from_yaml(text, PlanScenario, "scenario")
-    check_plan_scenario(load_catalog(), scenario, "scenario")
-    return scenario
-
-
-def _validate_plan_text(text: str) -> str:
-    """Validate a plan scenario's YAML text; returns its name."""
-    return _parse_plan_text(text).name
-
-
-def _parse_experiment_text(text: str) -> Experiment:
-    """An experiment from YAML text, checked before anything is queued.
-
-    The model refuses unknown keys, names that are not file-name safe and functions that are not registered (no
-    module is ever imported by name); a ``plan`` experiment's base must be a shipped plan scenario (never a server
-    path); then :func:`~gigafleet.uncertainty.sweep.validate_experiment` checks every parameter path, bound, swept
-    value and function argument and bounds the run count (before building any sample matrix).
-    """
-    from gigafleet.uncertainty.experiment import Experiment
-    from gigafleet.uncertainty.sweep import validate_experiment
-
-    experiment: Experiment = _model_from_yaml(text, Experiment, "experiment")
-    if experiment.kind == "plan":
-        shipped = sorted(_shipped_plans())
-        if experiment.base not in shipped:
-            raise InputError("base", experiment.base, shipped)
-    try:
-        validate_experiment(experiment)  # paths, bounds, run count, swept values, function arguments: not in a job
-    except GigafleetError:
-        raise
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise FieldError("sample", f"the sampler refused these values ({_first_line(exc)})") from None
-    return experiment
-
-
-def escape(value: object) -> str:
-    """HTML-escape any value."""
-    return html.escape(str(value), quote=True)

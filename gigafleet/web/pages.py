@@ -10,7 +10,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from gigafleet.errors import clip
-from gigafleet.web.app import RUN_ID, PlanRequest, escape
+from gigafleet.web.models import RUN_ID, PlanRequest, escape
 
 STATIC = Path(__file__).parent / "static"
 
@@ -158,12 +158,12 @@ def add_pages(app: FastAPI, store: Path) -> None:
         import re
 
         from gigafleet.errors import InputError
-        from gigafleet.web.app import _plan_text, _validate_plan_text
+        from gigafleet.web.models import plan_text, validate_plan_text
 
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", name):
             raise InputError("name", name, "lowercase letters, digits and '-' (at most 40 characters)")
-        text = _plan_text(request)
-        _validate_plan_text(text)
+        text = plan_text(request)
+        validate_plan_text(text)
         from gigafleet.safeio import write_atomic
 
         write_atomic(saved_dir / f"{name}.yaml", text)

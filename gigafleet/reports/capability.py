@@ -21,8 +21,8 @@ Layout, in order:
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so the
 page stays readable without JavaScript. The formatting and HTML helpers are shared with
-the other reports (``gigafleet.report``, ``gigafleet.plan_report``,
-``gigafleet.reliability_report``).
+the other reports (``gigafleet.reports.estimate``, ``gigafleet.reports.plan``,
+``gigafleet.reports.reliability``).
 
 plotly is imported lazily inside the rendering functions, so importing this module stays
 cheap (``gigafleet --help`` must remain fast).
@@ -37,28 +37,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gigafleet.plan_report import _PLAN_CSS, _year
-from gigafleet.reliability_report import _count, _log_ticks, _percent
-from gigafleet.report import (
-    _DASH,
-    _PALETTE,
-    _chart_section,
-    _e,
-    _error_arrays,
-    _figure_html,
-    _format_sig,
-    _format_value,
-    _html_document,
-    _input_value_text,
-    _mapping,
-    _notes_section,
-    _number,
-    _round_sig,
-    _sequence,
-    _table,
-    _triple,
-    _write_atomically,
+from gigafleet.reports.document import (
+    PLAN_CSS,
+    chart_section,
+    escape,
+    html_document,
+    html_table,
+    notes_section,
+    write_atomically,
 )
+from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks
+from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value, round_sig
+from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
 
 __all__ = ["render_capability_html", "write_capability_report"]
 
@@ -75,21 +65,21 @@ _LIMITS: tuple[tuple[str, str, str, str, str], ...] = (
     (
         "hardware",
         "Hardware",
-        _PALETTE[0],
+        PALETTE[0],
         "circle",
         "The job's accelerators × effective FLOP/s × run length × goodput.",
     ),
     (
         "data",
         "Data",
-        _PALETTE[1],
+        PALETTE[1],
         "square",
         "A compute-optimal run on all the training tokens available.",
     ),
     (
         "latency",
         "Latency",
-        _PALETTE[2],
+        PALETTE[2],
         "diamond",
         "The most optimiser steps that fit in the run, at the smallest time per step, times the work per step.",
     ),
@@ -97,9 +87,9 @@ _LIMITS: tuple[tuple[str, str, str, str, str], ...] = (
 _LIMIT_KEYS = tuple(key for key, *_ in _LIMITS)
 _UNKNOWN_COLOUR = "#7f7f7f"
 _RUN_COLOUR = "#1d2430"
-_PARAMS_COLOUR = _PALETTE[4]
-_TOKENS_COLOUR = _PALETTE[6]
-_PREFILL_COLOUR = _PALETTE[3]
+_PARAMS_COLOUR = PALETTE[4]
+_TOKENS_COLOUR = PALETTE[6]
+_PREFILL_COLOUR = PALETTE[3]
 
 # Short scales of counts (parameters, tokens): (scale, suffix), largest first.
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -123,7 +113,7 @@ _INPUT_LABELS = (
 )
 
 _CAPABILITY_CSS = (
-    _PLAN_CSS
+    PLAN_CSS
     + """
 .limit-hardware { background: #e4edf6; color: #2b4c7e; border-color: #a9c0dc; }
 .limit-data { background: #fdeedd; color: #8a4b00; border-color: #f0b85a; }
@@ -185,7 +175,7 @@ class _Year:
 
 def _limits(value: object) -> dict[str, Triple]:
     """Read ``limits_flop``: ``{limit: Q}``, the well-known limits first [FLOP]."""
-    given = {str(key): triple for key, raw in _mapping(value).items() if (triple := _triple(raw)) is not None}
+    given = {str(key): triple for key, raw in as_mapping(value).items() if (triple := as_triple(raw)) is not None}
     ordered = {key: given[key] for key in _LIMIT_KEYS if key in given}
     ordered.update({key: triple for key, triple in given.items() if key not in ordered})
     return ordered
@@ -216,18 +206,18 @@ def _read_year(entry: Mapping[str, Any]) -> _Year:
     """Read one entry of ``result["years"]`` (or the top level of the result)."""
     limits = _limits(entry.get("limits_flop"))
     return _Year(
-        year=_year(entry.get("year")),
-        accelerators=_number(entry.get("accelerators")),
-        h100e=_number(entry.get("h100e")),
-        job_accelerators=_number(entry.get("job_accelerators")),
-        goodput=_number(entry.get("goodput")),
-        largest=_triple(entry.get("largest_run_flop")),
+        year=as_year(entry.get("year")),
+        accelerators=as_number(entry.get("accelerators")),
+        h100e=as_number(entry.get("h100e")),
+        job_accelerators=as_number(entry.get("job_accelerators")),
+        goodput=as_number(entry.get("goodput")),
+        largest=as_triple(entry.get("largest_run_flop")),
         limits=limits,
         binding=_binding(entry.get("binding_limit"), limits),
-        params=_triple(entry.get("compute_optimal_params")),
-        tokens=_triple(entry.get("compute_optimal_tokens")),
-        decode=_triple(entry.get("inference_tokens_per_day")),
-        prefill=_triple(entry.get("prefill_tokens_per_day")),
+        params=as_triple(entry.get("compute_optimal_params")),
+        tokens=as_triple(entry.get("compute_optimal_tokens")),
+        decode=as_triple(entry.get("inference_tokens_per_day")),
+        prefill=as_triple(entry.get("prefill_tokens_per_day")),
     )
 
 
@@ -243,7 +233,7 @@ def _years(result: Mapping[str, Any]) -> list[_Year]:
     Without a usable ``years`` list, the top-level figures make a single row without a
     year, so a bare result still draws its charts.
     """
-    rows = [_read_year(entry) for entry in _sequence(result.get("years")) if isinstance(entry, Mapping)]
+    rows = [_read_year(entry) for entry in as_sequence(result.get("years")) if isinstance(entry, Mapping)]
     rows = [row for row in rows if _has_data(row)]
     if not rows:
         top = _read_year(result)
@@ -260,7 +250,7 @@ def _headline(result: Mapping[str, Any], rows: Sequence[_Year]) -> _Year | None:
     """
     if not rows:
         return None
-    top = _triple(result.get("largest_run_flop"))
+    top = as_triple(result.get("largest_run_flop"))
     if top is not None and top[1] is not None:
         for row in reversed(rows):
             if row.largest is not None and row.largest[1] is not None and math.isclose(row.largest[1], top[1]):
@@ -283,7 +273,7 @@ def _flop(value: float | None) -> str:
         Compute [FLOP].
     """
     if value is None:
-        return _DASH
+        return DASH
     if value == 0:
         return "0 FLOP"
     return f"{value:.2g} FLOP"
@@ -303,8 +293,8 @@ def _short(value: float | None, digits: int = 3) -> str:
         Significant figures [1].
     """
     if value is None:
-        return _DASH
-    rounded = _round_sig(value, digits)
+        return DASH
+    rounded = round_sig(value, digits)
     magnitude = abs(rounded)
     if magnitude >= 1e18:
         mantissa, exponent = f"{rounded:.{max(digits - 1, 0)}e}".split("e")
@@ -313,8 +303,8 @@ def _short(value: float | None, digits: int = 3) -> str:
         return f"{mantissa}e{exponent}"
     for scale, suffix in _SCALES:
         if magnitude >= scale:
-            return f"{_format_sig(rounded / scale, digits)} {suffix}"
-    return _format_sig(rounded, digits)
+            return f"{format_sig(rounded / scale, digits)} {suffix}"
+    return format_sig(rounded, digits)
 
 
 def _per_day(value: float | None) -> str:
@@ -325,7 +315,7 @@ def _per_day(value: float | None) -> str:
     value : float or None
         Tokens per day [tokens/d].
     """
-    return _DASH if value is None else f"{_short(value)}/day"
+    return DASH if value is None else f"{_short(value)}/day"
 
 
 def _range(triple: Triple | None, text: Any) -> str:
@@ -339,7 +329,7 @@ def _range(triple: Triple | None, text: Any) -> str:
         Prints one value of the quantity.
     """
     if triple is None or (triple[0] is None and triple[2] is None):
-        return _DASH
+        return DASH
     return f"{text(triple[0])} – {text(triple[2])}"
 
 
@@ -351,12 +341,12 @@ def _p50(triple: Triple | None) -> float | None:
 def _limit_label(key: str | None) -> str:
     """A limit's display name (raw text), e.g. ``"data"`` → ``"Data"``; a dash when unknown."""
     if key is None:
-        return _DASH
+        return DASH
     for name, label, *_ in _LIMITS:
         if name == key:
             return label
     text = key.replace("_", " ").strip()
-    return text[:1].upper() + text[1:] if text else _DASH
+    return text[:1].upper() + text[1:] if text else DASH
 
 
 def _limit_style(key: str | None) -> tuple[str, str]:
@@ -402,7 +392,7 @@ def _count_ticks(values: Sequence[float]) -> dict[str, Any]:
     if high / low > 1000.0:
         ticks = [10.0**e for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)]
     else:
-        ticks = _log_ticks(low, high)
+        ticks = log_ticks(low, high)
     return {"tickvals": ticks, "ticktext": [_short(tick) for tick in ticks]}
 
 
@@ -445,7 +435,7 @@ def _finish(fig: Any, height: int, y_title: str, xaxis: Mapping[str, Any], **lay
         height=height,
         margin={"l": 80, "r": 30, "t": 40, "b": 60},
         xaxis=dict(xaxis),
-        yaxis={"title": {"text": _e(y_title)}},
+        yaxis={"title": {"text": escape(y_title)}},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         hovermode="closest",
         font=_FONT,
@@ -499,10 +489,10 @@ def _series(
         return []
     customdata = [
         [
-            _e(f"{name}, {x}"),
-            _e(text(_p50(t))),
-            _e(_range(t, text)),
-            "<br>" + _e(extra[i]) if extra and extra[i] else "",
+            escape(f"{name}, {x}"),
+            escape(text(_p50(t))),
+            escape(_range(t, text)),
+            "<br>" + escape(extra[i]) if extra and extra[i] else "",
         ]
         for i, (x, t) in enumerate(zip(xs, triples, strict=True))
     ]
@@ -523,8 +513,8 @@ def _series(
                 line={"width": 0, "color": colour},
                 hoverinfo="skip",
                 showlegend=False,
-                legendgroup=_e(name),
-                name=_e(f"{name}, P90"),
+                legendgroup=escape(name),
+                name=escape(f"{name}, P90"),
             )
         )
         traces.append(
@@ -536,20 +526,20 @@ def _series(
                 fill="tonexty",
                 fillcolor=_rgba(colour, 0.16),
                 hoverinfo="skip",
-                legendgroup=_e(name),
-                name=_e(f"{name}, P10–P90"),
+                legendgroup=escape(name),
+                name=escape(f"{name}, P10–P90"),
             )
         )
     elif band and ranged:
-        plus, minus = _error_arrays([t if t is not None else (None, None, None) for t in triples], 1.0)
+        plus, minus = error_arrays([t if t is not None else (None, None, None) for t in triples], 1.0)
         error_y = {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour}
     traces.append(
         go.Scatter(
             x=list(xs),
             y=middles,
             mode="lines+markers",
-            name=_e(f"{name} (P50)"),
-            legendgroup=_e(name),
+            name=escape(f"{name} (P50)"),
+            legendgroup=escape(name),
             line={"width": 2.2, "color": colour},
             marker={"size": 8, "color": colour},
             customdata=customdata,
@@ -585,19 +575,19 @@ def _largest_run_bars(row: _Year) -> str | None:
         chosen = key == "largest" or key == binding
         colours.append(colour if chosen else _rgba(colour, 0.35))
         outlines.append(2.5 if chosen else 0.0)
-    plus, minus = _error_arrays([triple for _, triple in bars], 1.0)
+    plus, minus = error_arrays([triple for _, triple in bars], 1.0)
     shown = [v for _, triple in bars for v in triple if v is not None and v > 0]
     fig = go.Figure(
         go.Bar(
-            x=[_e(label) for label in labels],
+            x=[escape(label) for label in labels],
             y=[triple[1] for _, triple in bars],
             marker={"color": colours, "line": {"color": _RUN_COLOUR, "width": outlines}},
             error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": "#4a5568"},
             customdata=[
                 [
-                    _e(label + (" (binding: the largest run)" if key == binding else "")),
-                    _e(_flop(triple[1])),
-                    _e(_range(triple, _flop)),
+                    escape(label + (" (binding: the largest run)" if key == binding else "")),
+                    escape(_flop(triple[1])),
+                    escape(_range(triple, _flop)),
                     "",
                 ]
                 for label, (key, triple) in zip(labels, bars, strict=True)
@@ -627,7 +617,7 @@ def _largest_run_bars(row: _Year) -> str | None:
             x=0.0,
             yref="y",
             y=math.log10(largest),
-            text=_e(f"Largest run {_flop(largest)}"),
+            text=escape(f"Largest run {_flop(largest)}"),
             showarrow=False,
             xanchor="left",
             yanchor="bottom",
@@ -636,7 +626,7 @@ def _largest_run_bars(row: _Year) -> str | None:
         fig,
         420,
         "Training compute [FLOP] (log scale)",
-        {"title": {"text": _e("Limit on the largest run" + (f", {row.year}" if row.year is not None else ""))}},
+        {"title": {"text": escape("Limit on the largest run" + (f", {row.year}" if row.year is not None else ""))}},
         yaxis={
             "title": {"text": "Training compute [FLOP] (log scale)"},
             "type": "log",
@@ -645,7 +635,7 @@ def _largest_run_bars(row: _Year) -> str | None:
             "range": _log_range(shown, below=1.0, above=0.25),
         },
     )
-    return _figure_html(fig, _CHART_IDS[0])
+    return figure_html(fig, _CHART_IDS[0])
 
 
 def _largest_run_chart(rows: Sequence[_Year]) -> str | None:
@@ -686,10 +676,10 @@ def _largest_run_chart(rows: Sequence[_Year]) -> str | None:
                 x=xs,
                 y=values,
                 mode="lines",
-                name=_e(f"{label} (P50)"),
+                name=escape(f"{label} (P50)"),
                 line={"width": 1.2, "dash": "dash", "color": colour},
                 customdata=[
-                    [_e(f"{label}, {row.label}"), _e(_flop(_p50(t))), _e(_range(t, _flop)), ""]
+                    [escape(f"{label}, {row.label}"), escape(_flop(_p50(t))), escape(_range(t, _flop)), ""]
                     for row, t in zip(dated, limit_triples, strict=True)
                 ],
                 hovertemplate=_HOVER,
@@ -716,7 +706,7 @@ def _largest_run_chart(rows: Sequence[_Year]) -> str | None:
                     x=[xs[i] for i in members],
                     y=[_p50(dated[i].largest) for i in members],
                     mode="markers",
-                    name=_e(f"Bound by {_limit_label(limit).lower()}" if limit else "Binding limit unknown"),
+                    name=escape(f"Bound by {_limit_label(limit).lower()}" if limit else "Binding limit unknown"),
                     marker={"size": 12, "color": colour, "symbol": symbol, "line": {"width": 1, "color": "#ffffff"}},
                     customdata=[run_line.customdata[i] for i in members],
                     hovertemplate=_HOVER,
@@ -729,7 +719,7 @@ def _largest_run_chart(rows: Sequence[_Year]) -> str | None:
         {"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
         yaxis={"title": {"text": "Training compute [FLOP] (log scale)"}, "type": "log", "exponentformat": "power"},
     )
-    return _figure_html(fig, _CHART_IDS[0])
+    return figure_html(fig, _CHART_IDS[0])
 
 
 def _count_chart(
@@ -780,9 +770,9 @@ def _count_chart(
         440,
         y_title,
         xaxis,
-        yaxis={"title": {"text": _e(y_title)}, "type": "log", "range": _log_range(values), **_count_ticks(values)},
+        yaxis={"title": {"text": escape(y_title)}, "type": "log", "range": _log_range(values), **_count_ticks(values)},
     )
-    return _figure_html(fig, div_id)
+    return figure_html(fig, div_id)
 
 
 def _inference_chart(rows: Sequence[_Year]) -> str | None:
@@ -790,7 +780,7 @@ def _inference_chart(rows: Sequence[_Year]) -> str | None:
     return _count_chart(
         rows,
         (
-            ("Decode (generated) tokens per day", [row.decode for row in rows], _PALETTE[0], _per_day, True),
+            ("Decode (generated) tokens per day", [row.decode for row in rows], PALETTE[0], _per_day, True),
             ("Prefill (prompt) tokens per day", [row.prefill for row in rows], _PREFILL_COLOUR, _per_day, False),
         ),
         "Inference capacity [tokens/day] (log scale)",
@@ -826,16 +816,16 @@ def _page_title(inputs: Mapping[str, Any]) -> str:
     run_id = _text(inputs.get("plan_run_id"))
     if run_id:
         return f"Capability of plan {run_id}"
-    count = _number(inputs.get("accelerators"))
+    count = as_number(inputs.get("accelerators"))
     chip = _text(inputs.get("chip"))
-    days = _number(inputs.get("days"))
+    days = as_number(inputs.get("days"))
     if count is not None and chip:
-        fleet = f"{_count(count)} × {chip}"
+        fleet = f"{format_count(count)} × {chip}"
     elif count is not None:
-        fleet = f"{_count(count)} accelerators"
+        fleet = f"{format_count(count)} accelerators"
     else:
         fleet = f"{chip} fleet" if chip else ""
-    parts = [part for part in (fleet, f"{_format_sig(days, 3)}-day runs" if days is not None else "") if part]
+    parts = [part for part in (fleet, f"{format_sig(days, 3)}-day runs" if days is not None else "") if part]
     return "Capability: " + ", ".join(parts) if parts else "Capability estimate"
 
 
@@ -851,22 +841,22 @@ def _input_text(key: str, value: object) -> str:
         ``campus_share`` and ``mfu`` [1], ``serve_params`` [parameters], ``linked_campuses``,
         ``samples`` and ``seed`` [1], ``precision``, or text.
     """
-    number = _number(value)
+    number = as_number(value)
     if key == "precision" and isinstance(value, str):
         return _PRECISIONS.get(value.strip().lower(), value)
     if number is None:
-        return _input_value_text(value)
+        return input_value_text(value)
     if key == "accelerators":
-        return f"{_count(number)} accelerators"
+        return f"{format_count(number)} accelerators"
     if key == "days":
-        return f"{_format_sig(number, 3)} day{'' if number == 1 else 's'}"
+        return f"{format_sig(number, 3)} day{'' if number == 1 else 's'}"
     if key in ("training_share", "campus_share", "mfu"):
-        return _percent(number)
+        return format_percent(number)
     if key in ("linked_campuses", "samples", "seed"):
-        return _count(number)
+        return format_count(number)
     if key == "serve_params":
         return f"{_short(number)} parameters"
-    return _input_value_text(value)
+    return input_value_text(value)
 
 
 def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -889,12 +879,12 @@ def _badge(binding: str | None) -> str:
     if binding is None:
         return ""
     css = f"limit-{binding}" if binding in (*_LIMIT_KEYS, "reliability") else "limit-unknown"
-    return f' <span class="badge {css}" id="binding-limit">{_e(_limit_label(binding).lower())}-bound</span>'
+    return f' <span class="badge {css}" id="binding-limit">{escape(_limit_label(binding).lower())}-bound</span>'
 
 
 def _title_section(result: Mapping[str, Any], rows: Sequence[_Year]) -> str:
     """Title with the fleet or the plan, the binding limit badge and the inputs."""
-    inputs = _mapping(result.get("inputs"))
+    inputs = as_mapping(result.get("inputs"))
     items = _inputs_items(inputs)
     dated = [row.year for row in rows if row.year is not None]
     if len(dated) >= 2:
@@ -905,8 +895,8 @@ def _title_section(result: Mapping[str, Any], rows: Sequence[_Year]) -> str:
     return "".join(
         (
             '<header id="title">',
-            f"<h1>{_e(_page_title(inputs))}{_badge(binding)}</h1>",
-            f'<p class="subtitle">{_e(summary)}</p>' if summary else "",
+            f"<h1>{escape(_page_title(inputs))}{_badge(binding)}</h1>",
+            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
             "</header>",
         )
     )
@@ -918,7 +908,7 @@ def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[t
     table: list[tuple[str, str, str, str]] = []
 
     def quantity(key: str, fallback: Triple | None, label: str, text: Any, meaning: str) -> None:
-        triple = _triple(result.get(key)) or fallback
+        triple = as_triple(result.get(key)) or fallback
         if triple is not None:
             table.append((label, text(triple[1]), _range(triple, text), meaning))
 
@@ -936,7 +926,7 @@ def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[t
         table.append((
             "Binding limit",
             _limit_label(binding),
-            _DASH,
+            DASH,
             " ".join(part for part in (meaning, f"Limits (P50): {limits}." if limits else "") if part),
         ))
     quantity(
@@ -963,31 +953,31 @@ def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[t
     if head.goodput is not None:
         table.append((
             "Goodput",
-            _percent(head.goodput),
-            _DASH,
+            format_percent(head.goodput),
+            DASH,
             "Share of the training job's accelerator time spent on useful work (after failures and checkpoints).",
         ))
     if head.job_accelerators is not None:
         table.append((
             "Job size",
-            f"{_count(head.job_accelerators)} accelerators",
-            _DASH,
+            f"{format_count(head.job_accelerators)} accelerators",
+            DASH,
             "Accelerators in the largest training job: the size (up to the training share of the largest campus) "
             "that delivers the most compute under its recovery regime.",
         ))
-    entry = _mapping(result.get("years", [{}])[-1]) if isinstance(result.get("years"), list) and \
-        result.get("years") else _mapping(result)
+    entry = as_mapping(result.get("years", [{}])[-1]) if isinstance(result.get("years"), list) and \
+        result.get("years") else as_mapping(result)
     regime = entry.get("regime")
     if isinstance(regime, str) and regime:
-        power = _number(entry.get("run_power_gw"))
+        power = as_number(entry.get("run_power_gw"))
         table.append((
             "Recovery regime",
             regime + (f"; run power {power:.3g} GW" if power is not None else ""),
-            _DASH,
+            DASH,
             "How the run recovers from failures (storage-restart, in-memory, elastic): the best available in the "
             "year. Other regimes: " + "; ".join(
-                f"{_mapping(r).get('regime')} {_percent(_number(_mapping(r).get('goodput')) or 0.0)} at "
-                f"{_count(_number(_mapping(r).get('job_size')) or 0.0)}"
+                f"{as_mapping(r).get('regime')} {format_percent(as_number(as_mapping(r).get('goodput')) or 0.0)} at "
+                f"{format_count(as_number(as_mapping(r).get('job_size')) or 0.0)}"
                 for r in entry.get("regimes", []) if isinstance(r, Mapping)) + ".",
         ))
     return table
@@ -1005,8 +995,8 @@ def _key_figures_section(result: Mapping[str, Any], rows: Sequence[_Year]) -> st
         caption += f" Figures for {head.year}."
     return (
         '<section id="key-figures"><h2>Key figures</h2>'
-        + _table(("Quantity", "P50", "P10–P90", "Definition"), table, numeric=(1, 2), css="key-figures")
-        + f'<p class="caption">{_e(caption)}</p></section>'
+        + html_table(("Quantity", "P50", "P10–P90", "Definition"), table, numeric=(1, 2), css="key-figures")
+        + f'<p class="caption">{escape(caption)}</p></section>'
     )
 
 
@@ -1018,8 +1008,8 @@ def _years_section(rows: Sequence[_Year]) -> str:
     cells = [
         (
             row.label,
-            _format_value(row.accelerators, "count"),
-            _format_value(row.h100e, "count"),
+            format_value(row.accelerators, "count"),
+            format_value(row.h100e, "count"),
             _flop(_p50(row.largest)),
             _limit_label(row.binding),
             _short(_p50(row.params)),
@@ -1044,8 +1034,8 @@ def _years_section(rows: Sequence[_Year]) -> str:
     )
     return (
         '<section id="years"><h2>By year</h2>'
-        + _table(headers, cells, numeric=(1, 2, 3, 5, 6, 7), css="years")
-        + f'<p class="caption">{_e(caption)}</p></section>'
+        + html_table(headers, cells, numeric=(1, 2, 3, 5, 6, 7), css="years")
+        + f'<p class="caption">{escape(caption)}</p></section>'
     )
 
 
@@ -1064,7 +1054,7 @@ def _largest_run_caption(rows: Sequence[_Year]) -> str:
         )
     else:
         return ""
-    return f'<p class="caption">{_e(text)}</p>'
+    return f'<p class="caption">{escape(text)}</p>'
 
 
 def render_capability_html(result: dict[str, Any]) -> str:
@@ -1101,10 +1091,10 @@ def render_capability_html(result: dict[str, Any]) -> str:
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     rows = _years(data)
     sections = (
-        _chart_section(
+        chart_section(
             "largest-run", "Largest training run by year", _largest_run_chart(rows), _largest_run_caption(rows)
         ),
-        _chart_section(
+        chart_section(
             "inference",
             "Inference capacity by year",
             _inference_chart(rows),
@@ -1113,7 +1103,7 @@ def render_capability_html(result: dict[str, Any]) -> str:
             if any(row.decode or row.prefill for row in rows)
             else "",
         ),
-        _chart_section(
+        chart_section(
             "compute-optimal",
             "Compute-optimal model",
             _compute_optimal_chart(rows),
@@ -1123,8 +1113,8 @@ def render_capability_html(result: dict[str, Any]) -> str:
             else "",
         ),
     )
-    return _html_document(
-        title=f"gigafleet {_page_title(_mapping(data.get('inputs')))}",
+    return html_document(
+        title=f"gigafleet {_page_title(as_mapping(data.get('inputs')))}",
         css=_CAPABILITY_CSS,
         head_section=_title_section(data, rows),
         noscript=('Charts need JavaScript; the key figures and the figures of every'
@@ -1133,7 +1123,7 @@ def render_capability_html(result: dict[str, Any]) -> str:
         _key_figures_section(data, rows),
         *sections,
         _years_section(rows),
-        _notes_section(data),
+        notes_section(data),
         ),
         source="a capability result",
         schema=data.get("schema_version"),
@@ -1160,5 +1150,5 @@ def write_capability_report(result: dict[str, Any], path: str | os.PathLike[str]
         ``path`` as a ``Path``.
     """
     target = pathlib.Path(path)
-    _write_atomically(render_capability_html(result), target)
+    write_atomically(render_capability_html(result), target)
     return target

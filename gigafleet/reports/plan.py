@@ -19,7 +19,7 @@ Layout, in order:
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so
 the page stays readable without JavaScript. The formatting and HTML helpers are
-shared with the estimate report (``gigafleet.report``).
+shared with the estimate report (``gigafleet.reports.estimate``).
 
 plotly is imported lazily inside the rendering functions, so importing this module
 stays cheap (``gigafleet --help`` must remain fast).
@@ -35,25 +35,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.report import (
-    _CSS,
-    _DASH,
-    _PALETTE,
-    _axis_scale,
-    _chart_section,
-    _e,
-    _figure_html,
-    _format_sig,
-    _format_value,
-    _html_document,
-    _mapping,
-    _notes_section,
-    _number,
-    _sequence,
-    _table,
-    _text,
-    _write_atomically,
+from gigafleet.reports.document import (
+    PLAN_CSS,
+    chart_section,
+    escape,
+    html_document,
+    html_table,
+    notes_section,
+    write_atomically,
 )
+from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html
+from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
+from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text
 
 __all__ = ["render_plan_html", "write_plan_report"]
 
@@ -91,49 +84,21 @@ _MARKER_MAX_PX = 38.0
 
 _GRID_COLOUR = "#7f7f7f"
 
-_PLAN_CSS = (
-    _CSS
-    + """
-.badge { display: inline-block; font-size: .95rem; font-weight: 600; padding: .15rem .6rem;
-         border-radius: .8rem; vertical-align: middle; margin-left: .5rem; border: 1px solid transparent; }
-.status-optimal { background: #e3f4e6; color: #1e6b2e; border-color: #9fd3aa; }
-.status-shortfall { background: #fff1d6; color: #8a4b00; border-color: #f0b85a; }
-.status-infeasible { background: #fde2e2; color: #9b1c1c; border-color: #f19a9a; }
-.status-unknown { background: #eef1f5; color: #3a4656; border-color: #cbd5e1; }
-.alert { padding: .55rem .85rem; margin: .6rem 0 1rem; border-radius: .3rem; }
-.alert-shortfall { background: #fff7e6; border: 1px solid #f0b85a; }
-.alert-infeasible { background: #fdeeee; border: 1px solid #f19a9a; }
-.alert ul { margin: .3rem 0 0; }
-"""
-)
 
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
 # --------------------------------------------------------------------------------------------------
 
 
-def _year(value: object) -> int | None:
-    """Return ``value`` as a calendar year, or ``None`` when it is not a whole number."""
-    number = _number(value)
-    if number is None or not number.is_integer():
-        return None
-    return int(number)
-
-
-def _entries(result: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
-    """The mapping entries of the list ``result[key]`` (anything else is skipped)."""
-    return [entry for entry in _sequence(result.get(key)) if isinstance(entry, Mapping)]
-
-
 def _years(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Per-year rows of ``result["years"]``, sorted by year (rows without a year last)."""
-    rows = _entries(result, "years")
-    return sorted(rows, key=lambda row: (_year(row.get("year")) is None, _year(row.get("year")) or 0))
+    rows = as_entries(result, "years")
+    return sorted(rows, key=lambda row: (as_year(row.get("year")) is None, as_year(row.get("year")) or 0))
 
 
 def _target_unit(row: Mapping[str, Any]) -> str:
     """Unit of a year's target and shortfall: ``"H100e"`` or ``"accelerators"``."""
-    metric = _text(row, "target_metric") or "h100e"
+    metric = entry_text(row, "target_metric") or "h100e"
     return _TARGET_UNITS.get(metric, metric)
 
 
@@ -145,17 +110,17 @@ def _shortfall(row: Mapping[str, Any]) -> tuple[float | None, str]:
     tuple of (float or None, str)
         The shortfall [target metric; H100e when only ``shortfall_h100e`` is given] and the unit.
     """
-    value = _number(row.get("shortfall"))
+    value = as_number(row.get("shortfall"))
     if value is not None:
         return value, _target_unit(row)
-    return _number(row.get("shortfall_h100e")), "H100e"
+    return as_number(row.get("shortfall_h100e")), "H100e"
 
 
 def _count_text(value: float | None, unit: str) -> str:
     """A count with its unit, e.g. ``"5 million H100e"``; a dash when unknown."""
     if value is None:
-        return _DASH
-    return f"{_format_value(value, 'count')} {unit}".strip()
+        return DASH
+    return f"{format_value(value, 'count')} {unit}".strip()
 
 
 @dataclass(frozen=True)
@@ -207,15 +172,15 @@ def _pivot(entries: Iterable[Mapping[str, Any]], group_key: str, fields: Sequenc
     groups: dict[str, None] = {}
     cells: dict[tuple[str, int], dict[str, float]] = {}
     for entry in entries:
-        year = _year(entry.get("year"))
+        year = as_year(entry.get("year"))
         if year is None:
             continue
-        group = _text(entry, group_key) or "(unnamed)"
+        group = entry_text(entry, group_key) or "(unnamed)"
         years.add(year)
         groups.setdefault(group, None)
         cell = cells.setdefault((group, year), {})
         for field in fields:
-            value = _number(entry.get(field))
+            value = as_number(entry.get(field))
             if value is not None:
                 cell[field] = cell.get(field, 0.0) + value
     return _Pivot(tuple(sorted(years)), tuple(groups), cells)
@@ -226,35 +191,8 @@ def _pivot(entries: Iterable[Mapping[str, Any]], group_key: str, fields: Sequenc
 # --------------------------------------------------------------------------------------------------
 
 
-def _count_scale(values: Iterable[float]) -> tuple[float, str]:
-    """Pick a single axis unit for counts.
-
-    Parameters
-    ----------
-    values : iterable of float
-        Values plotted on the axis [1].
-
-    Returns
-    -------
-    tuple of (float, str)
-        Divisor to apply to the values [1 per axis unit] and a suffix for the axis title,
-        e.g. ``(1e6, " [million]")``.
-    """
-    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-    for divisor, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"), (1e3, "thousand")):
-        if largest >= divisor:
-            return divisor, f" [{word}]"
-    return 1.0, ""
-
-
-def _count_axis_title(what: str, suffix: str, unit: str) -> str:
-    """Axis title for a count, e.g. ``"H100-equivalents in service [million H100e]"``."""
-    inside = " ".join(part for part in (suffix.strip(" []"), unit) if part)
-    return f"{what} [{inside}]" if inside else what
-
-
 def _power_axis_title(what: str, axis_title: str) -> str:
-    """Rename the power axis title of ``_axis_scale``: ``("Capacity", "Power [GW]")`` → ``"Capacity [GW]"``."""
+    """Rename the power axis title of ``axis_scale``: ``("Capacity", "Power [GW]")`` → ``"Capacity [GW]"``."""
     unit = axis_title.rpartition("[")[2]
     return f"{what} [{unit}" if unit != axis_title else what
 
@@ -272,7 +210,7 @@ def _colours(groups: Sequence[str]) -> dict[str, str]:
         if group.lower() == "grid":
             colours[group] = _GRID_COLOUR
         else:
-            colours[group] = _PALETTE[index % len(_PALETTE)]
+            colours[group] = PALETTE[index % len(PALETTE)]
             index += 1
     return colours
 
@@ -296,7 +234,7 @@ def _finish(fig: Any, height: int, y_title: str, **layout: Any) -> None:
         height=height,
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         xaxis={"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
-        yaxis={"title": {"text": _e(y_title)}, "rangemode": "tozero"},
+        yaxis={"title": {"text": escape(y_title)}, "rangemode": "tozero"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         hovermode="closest",
         font=_FONT,
@@ -308,7 +246,7 @@ def _finish(fig: Any, height: int, y_title: str, **layout: Any) -> None:
 def _wrap(text: str, width: int = 70) -> str:
     """Escape ``text`` and break it into hover lines of about ``width`` characters."""
     lines = textwrap.wrap(text, width) or [""]
-    return "<br>".join(_e(line) for line in lines)
+    return "<br>".join(escape(line) for line in lines)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -327,8 +265,8 @@ def _targets(result: Mapping[str, Any]) -> list[tuple[int, float, str, str]]:
     """
     rows: list[tuple[int, float, str, str]] = []
     for row in _years(result):
-        year = _year(row.get("year"))
-        target = _number(row.get("target"))
+        year = as_year(row.get("year"))
+        target = as_number(row.get("target"))
         if year is None or target is None:
             continue
         rows.append((year, target, _target_unit(row), _count_text(*_shortfall(row))))
@@ -346,7 +284,7 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
     str or None
         The chart snippet, or ``None`` when there is neither a fleet nor a target.
     """
-    chips = _pivot(_entries(result, "by_chip"), "chip", ("h100e", "in_service", "installed"))
+    chips = _pivot(as_entries(result, "by_chip"), "chip", ("h100e", "in_service", "installed"))
     drawn = _drawn(chips, "h100e")
     targets = _targets(result)
     if not drawn and not targets:
@@ -359,13 +297,13 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
     fleet_accelerators: list[tuple[int, float]] = []
     if by_accelerators:
         for row in _years(result):
-            year, count = _year(row.get("year")), _number(row.get("accelerators"))
+            year, count = as_year(row.get("year")), as_number(row.get("accelerators"))
             if year is not None and count is not None:
                 fleet_accelerators.append((year, count))
 
     values = [chips.total(y, "h100e") or 0.0 for y in chips.years]
     values += [target for _, target, _, _ in targets] + [count for _, count in fleet_accelerators]
-    divisor, suffix = _count_scale(values)
+    divisor, suffix = count_scale(values)
 
     fig = go.Figure()
     colours = _colours(drawn)
@@ -376,14 +314,14 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
                 y=[(chips.get(chip, y, "h100e") or 0.0) / divisor for y in chips.years],
                 mode="lines",
                 stackgroup="fleet",
-                name=_e(chip),
+                name=escape(chip),
                 line={"width": 0.8, "color": colours[chip]},
                 customdata=[
                     [
-                        _e(chip),
-                        _e(_count_text(chips.get(chip, y, "h100e"), "H100e")),
-                        _e(_count_text(chips.get(chip, y, "in_service"), "accelerators")),
-                        _e(_count_text(chips.get(chip, y, "installed"), "accelerators")),
+                        escape(chip),
+                        escape(_count_text(chips.get(chip, y, "h100e"), "H100e")),
+                        escape(_count_text(chips.get(chip, y, "in_service"), "accelerators")),
+                        escape(_count_text(chips.get(chip, y, "installed"), "accelerators")),
                     ]
                     for y in chips.years
                 ],
@@ -396,7 +334,7 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
     if targets:
         # Targets bind only in the years listed: the line joins consecutive years and breaks at gaps.
         by_year = {year: (target, unit, shortfall) for year, target, unit, shortfall in targets}
-        horizon = {y for row in _years(result) if (y := _year(row.get("year"))) is not None}
+        horizon = {y for row in _years(result) if (y := as_year(row.get("year"))) is not None}
         x_years = sorted(set(by_year) | set(chips.years) | horizon)
         fig.add_trace(
             go.Scatter(
@@ -408,7 +346,8 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
                 line={"color": "#1d2430", "width": 2, "dash": "dash"},
                 marker={"size": 11, "symbol": "diamond", "color": "#1d2430"},
                 customdata=[
-                    [_e(_count_text(by_year[y][0], by_year[y][1])), _e(by_year[y][2])] if y in by_year else ["", ""]
+                    [escape(_count_text(by_year[y][0], by_year[y][1])), escape(by_year[y][2])]
+                    if y in by_year else ["", ""]
                     for y in x_years
                 ],
                 hovertemplate="<b>Target</b>, %{x}<br>%{customdata[0]}<br>Shortfall: %{customdata[1]}<extra></extra>",
@@ -422,15 +361,15 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
                 mode="lines+markers",
                 name="Fleet (accelerators)",
                 line={"color": "#555555", "width": 1.5, "dash": "dot"},
-                customdata=[[_e(_count_text(count, "accelerators"))] for _, count in fleet_accelerators],
+                customdata=[[escape(_count_text(count, "accelerators"))] for _, count in fleet_accelerators],
                 hovertemplate="<b>Fleet</b>, %{x}<br>%{customdata[0]}<extra></extra>",
             )
         )
-    y_title = _count_axis_title("H100-equivalents in service", suffix, "H100e")
+    y_title = count_axis_title("H100-equivalents in service", suffix, "H100e")
     if by_accelerators:
-        y_title = _count_axis_title("In service: H100e (areas), accelerators (lines)", suffix, "")
+        y_title = count_axis_title("In service: H100e (areas), accelerators (lines)", suffix, "")
     _finish(fig, 440, y_title)
-    return _figure_html(fig, _CHART_IDS[0])
+    return figure_html(fig, _CHART_IDS[0])
 
 
 def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
@@ -442,7 +381,7 @@ def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
         The chart snippet, or ``None`` when no site has a facility power or a grid allowance.
     """
     fields = ("facility_power_gw", "accelerators", "h100e", "datacentre_gw", "grid_gw_used", "grid_gw_available")
-    sites = _pivot(_entries(result, "by_site"), "site", fields)
+    sites = _pivot(as_entries(result, "by_site"), "site", fields)
     drawn = _drawn(sites, "facility_power_gw")
     grid = [(y, total) for y in sites.years if (total := sites.total(y, "grid_gw_available")) is not None]
     if not drawn and not grid:
@@ -451,7 +390,7 @@ def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
     import plotly.graph_objects as go
 
     values = [sites.total(y, "facility_power_gw") or 0.0 for y in sites.years] + [v for _, v in grid]
-    divisor, axis_title = _axis_scale(values, "power_gw")
+    divisor, axis_title = axis_scale(values, "power_gw")
     fig = go.Figure()
     colours = _colours(drawn)
     for site in drawn:
@@ -461,17 +400,17 @@ def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
                 y=[(sites.get(site, y, "facility_power_gw") or 0.0) / divisor for y in sites.years],
                 mode="lines",
                 stackgroup="sites",
-                name=_e(site),
+                name=escape(site),
                 line={"width": 0.8, "color": colours[site]},
                 customdata=[
                     [
-                        _e(site),
-                        _e(_format_value(sites.get(site, y, "facility_power_gw"), "power_gw")),
-                        _e(_format_value(sites.get(site, y, "datacentre_gw"), "power_gw")),
-                        _e(_format_value(sites.get(site, y, "grid_gw_used"), "power_gw")),
-                        _e(_format_value(sites.get(site, y, "grid_gw_available"), "power_gw")),
-                        _e(_count_text(sites.get(site, y, "accelerators"), "accelerators")),
-                        _e(_count_text(sites.get(site, y, "h100e"), "H100e")),
+                        escape(site),
+                        escape(format_value(sites.get(site, y, "facility_power_gw"), "power_gw")),
+                        escape(format_value(sites.get(site, y, "datacentre_gw"), "power_gw")),
+                        escape(format_value(sites.get(site, y, "grid_gw_used"), "power_gw")),
+                        escape(format_value(sites.get(site, y, "grid_gw_available"), "power_gw")),
+                        escape(_count_text(sites.get(site, y, "accelerators"), "accelerators")),
+                        escape(_count_text(sites.get(site, y, "h100e"), "H100e")),
                     ]
                     for y in sites.years
                 ],
@@ -491,12 +430,12 @@ def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
                 name="Grid available (all sites)",
                 line={"color": _GRID_COLOUR, "width": 2, "dash": "dash"},
                 marker={"size": 6, "color": _GRID_COLOUR},
-                customdata=[[_e(_format_value(v, "power_gw"))] for _, v in grid],
+                customdata=[[escape(format_value(v, "power_gw"))] for _, v in grid],
                 hovertemplate="<b>Grid available, all sites</b>, %{x}<br>%{customdata[0]}<extra></extra>",
             )
         )
     _finish(fig, 440, _power_axis_title("Facility power", axis_title))
-    return _figure_html(fig, _CHART_IDS[1])
+    return figure_html(fig, _CHART_IDS[1])
 
 
 def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
@@ -507,14 +446,14 @@ def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
     str or None
         The chart snippet, or ``None`` when no source has a capacity.
     """
-    power = _pivot(_entries(result, "power"), "source", ("capacity_gw", "energy_twh"))
+    power = _pivot(as_entries(result, "power"), "source", ("capacity_gw", "energy_twh"))
     sources = sorted(_drawn(power, "capacity_gw"), key=lambda s: s.lower() != "grid")
     if not sources:
         return None
 
     import plotly.graph_objects as go
 
-    divisor, axis_title = _axis_scale((power.total(y, "capacity_gw") or 0.0 for y in power.years), "power_gw")
+    divisor, axis_title = axis_scale((power.total(y, "capacity_gw") or 0.0 for y in power.years), "power_gw")
     fig = go.Figure()
     colours = _colours(sources)
     for source in sources:
@@ -522,13 +461,13 @@ def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
             go.Bar(
                 x=list(power.years),
                 y=[(power.get(source, y, "capacity_gw") or 0.0) / divisor for y in power.years],
-                name=_e(source),
+                name=escape(source),
                 marker_color=colours[source],
                 customdata=[
                     [
-                        _e(source),
-                        _e(_format_value(power.get(source, y, "capacity_gw"), "power_gw")),
-                        _e(_format_value(power.get(source, y, "energy_twh"), "energy_twh")),
+                        escape(source),
+                        escape(format_value(power.get(source, y, "capacity_gw"), "power_gw")),
+                        escape(format_value(power.get(source, y, "energy_twh"), "energy_twh")),
                     ]
                     for y in power.years
                 ],
@@ -539,7 +478,7 @@ def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
             )
         )
     _finish(fig, 440, _power_axis_title("Capacity, all sites", axis_title), barmode="stack")
-    return _figure_html(fig, _CHART_IDS[2])
+    return figure_html(fig, _CHART_IDS[2])
 
 
 def _cost_by_year_chart(result: Mapping[str, Any]) -> str | None:
@@ -552,8 +491,8 @@ def _cost_by_year_chart(result: Mapping[str, Any]) -> str | None:
     """
     rows: list[tuple[int, float | None, float | None]] = []
     for row in _years(result):
-        year = _year(row.get("year"))
-        capex, opex = _number(row.get("capex_usd")), _number(row.get("opex_usd"))
+        year = as_year(row.get("year"))
+        capex, opex = as_number(row.get("capex_usd")), as_number(row.get("opex_usd"))
         if year is not None and (capex is not None or opex is not None):
             rows.append((year, capex, opex))
     if not rows:
@@ -561,7 +500,7 @@ def _cost_by_year_chart(result: Mapping[str, Any]) -> str | None:
 
     import plotly.graph_objects as go
 
-    divisor, axis_title = _axis_scale((v for _, c, o in rows for v in (c, o) if v is not None), "usd")
+    divisor, axis_title = axis_scale((v for _, c, o in rows for v in (c, o) if v is not None), "usd")
     fig = go.Figure()
     for index, (name, kind) in enumerate((("Capex", "usd"), ("Opex", "usd_per_year"))):
         values = [row[1 + index] for row in rows]
@@ -572,13 +511,13 @@ def _cost_by_year_chart(result: Mapping[str, Any]) -> str | None:
                 x=[year for year, _, _ in rows],
                 y=[(v or 0.0) / divisor for v in values],
                 name=name,
-                marker_color=_PALETTE[index],
-                customdata=[[_e(_format_value(v, kind))] for v in values],
+                marker_color=PALETTE[index],
+                customdata=[[escape(format_value(v, kind))] for v in values],
                 hovertemplate=f"<b>{name}</b>, %{{x}}<br>%{{customdata[0]}}<extra></extra>",
             )
         )
     _finish(fig, 420, axis_title, barmode="group")
-    return _figure_html(fig, _CHART_IDS[3])
+    return figure_html(fig, _CHART_IDS[3])
 
 
 @dataclass(frozen=True)
@@ -611,22 +550,22 @@ class _Binding:
     def price_text(self) -> str:
         """Shadow price with its unit, e.g. ``"41,200 USD/MW"``."""
         if self.shadow_price is None:
-            return _DASH
-        return f"{_format_sig(self.shadow_price, 3)} {self.unit}".strip()
+            return DASH
+        return f"{format_sig(self.shadow_price, 3)} {self.unit}".strip()
 
 
 def _bindings(result: Mapping[str, Any]) -> list[_Binding]:
     """Read ``result["binding"]``, skipping entries that are not mappings."""
     return [
         _Binding(
-            limit=_text(raw, "limit") or "limit",
-            year=_year(raw.get("year")),
-            where=_text(raw, "where"),
-            shadow_price=_number(raw.get("shadow_price")),
-            unit=_text(raw, "unit"),
-            meaning=_text(raw, "meaning"),
+            limit=entry_text(raw, "limit") or "limit",
+            year=as_year(raw.get("year")),
+            where=entry_text(raw, "where"),
+            shadow_price=as_number(raw.get("shadow_price")),
+            unit=entry_text(raw, "unit"),
+            meaning=entry_text(raw, "meaning"),
         )
-        for raw in _entries(result, "binding")
+        for raw in as_entries(result, "binding")
     ]
 
 
@@ -683,20 +622,20 @@ def _binding_chart(items: Sequence[_Binding], result: Mapping[str, Any]) -> str 
         fig.add_trace(
             go.Scatter(
                 x=[item.year for item in group],
-                y=[_e(item.label) for item in group],
+                y=[escape(item.label) for item in group],
                 mode="markers",
-                name=_e(limit),
+                name=escape(limit),
                 marker={
                     "size": [size for item, size in sized if item.limit == limit],
-                    "color": _PALETTE[index % len(_PALETTE)],
+                    "color": PALETTE[index % len(PALETTE)],
                     "opacity": 0.8,
                     "line": {"width": 1, "color": "#ffffff"},
                 },
                 customdata=[
                     [
-                        _e(item.limit),
-                        _e(item.where or _DASH),
-                        _e(item.price_text),
+                        escape(item.limit),
+                        escape(item.where or DASH),
+                        escape(item.price_text),
                         _wrap(item.meaning) if item.meaning else "",
                     ]
                     for item in group
@@ -708,7 +647,7 @@ def _binding_chart(items: Sequence[_Binding], result: Mapping[str, Any]) -> str 
             )
         )
     years = [item.year for item in plotted if item.year is not None]
-    years += [y for row in _years(result) if (y := _year(row.get("year"))) is not None]
+    years += [y for row in _years(result) if (y := as_year(row.get("year"))) is not None]
     _finish(
         fig,
         max(280, 140 + 36 * len(labels)),
@@ -717,13 +656,13 @@ def _binding_chart(items: Sequence[_Binding], result: Mapping[str, Any]) -> str 
         yaxis={
             "type": "category",
             "categoryorder": "array",
-            "categoryarray": [_e(label) for label in labels],
+            "categoryarray": [escape(label) for label in labels],
             "autorange": "reversed",
             "automargin": True,
         },
         margin={"l": 170, "r": 20, "t": 40, "b": 60},
     )
-    return _figure_html(fig, _CHART_IDS[4])
+    return figure_html(fig, _CHART_IDS[4])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -733,7 +672,7 @@ def _binding_chart(items: Sequence[_Binding], result: Mapping[str, Any]) -> str 
 
 def _status(result: Mapping[str, Any]) -> tuple[str, str, str]:
     """The plan's status: ``(key, badge text, CSS class)``; an unknown status is shown as given."""
-    key = _text(result, "status").strip().lower()
+    key = entry_text(result, "status").strip().lower()
     if key in _STATUSES:
         text, css = _STATUSES[key]
         unmet = result.get("unmet")
@@ -743,34 +682,34 @@ def _status(result: Mapping[str, Any]) -> tuple[str, str, str]:
             if kinds:
                 text = "Shortfall: " + ", ".join(words.get(k, k) for k in kinds) + " not met"
         return key, text, css
-    return key, (f"Status: {_text(result, 'status')}" if key else "Status unknown"), "status-unknown"
+    return key, (f"Status: {entry_text(result, 'status')}" if key else "Status unknown"), "status-unknown"
 
 
 def _meta_items(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Scenario and solver facts as ``(label, text)`` pairs (raw text)."""
     items: list[tuple[str, str]] = []
-    objective = _text(result, "objective")
+    objective = entry_text(result, "objective")
     if objective:
         items.append(("Objective", _OBJECTIVES.get(objective, objective)))
-    objective_usd = _number(result.get("objective_usd"))
+    objective_usd = as_number(result.get("objective_usd"))
     if objective_usd is not None:
-        items.append(("Objective value", _format_value(objective_usd, "usd")))
-    years = [y for row in _years(result) if (y := _year(row.get("year"))) is not None]
+        items.append(("Objective value", format_value(objective_usd, "usd")))
+    years = [y for row in _years(result) if (y := as_year(row.get("year"))) is not None]
     if years:
         items.append(("Horizon", f"{min(years)}–{max(years)}" if len(set(years)) > 1 else str(years[0])))
-    scenario = _mapping(result.get("scenario"))
-    if _text(scenario, "file"):
-        items.append(("Scenario file", _text(scenario, "file")))
-    solver = _mapping(result.get("solver"))
+    scenario = as_mapping(result.get("scenario"))
+    if entry_text(scenario, "file"):
+        items.append(("Scenario file", entry_text(scenario, "file")))
+    solver = as_mapping(result.get("solver"))
     if solver:
-        parts = [_text(solver, "name") or "solver"]
-        termination = _text(solver, "termination")
+        parts = [entry_text(solver, "name") or "solver"]
+        termination = entry_text(solver, "termination")
         if termination:
             parts.append(f"termination: {termination}")
         for key, word in (("seconds", "solved in"), ("build_seconds", "model built in")):
-            seconds = _number(solver.get(key))
+            seconds = as_number(solver.get(key))
             if seconds is not None:
-                parts.append(f"{word} {_format_sig(seconds, 3)} s")
+                parts.append(f"{word} {format_sig(seconds, 3)} s")
         items.append(("Solver", ", ".join(parts)))
     return items
 
@@ -780,42 +719,42 @@ def _alert(result: Mapping[str, Any], status: str) -> str:
     short: list[str] = []
     for row in _years(result):
         value, unit = _shortfall(row)
-        year = _year(row.get("year"))
+        year = as_year(row.get("year"))
         if value is None or value <= _SHORTFALL_TOLERANCE:
             continue
-        target = _number(row.get("target"))
+        target = as_number(row.get("target"))
         text = f"{year if year is not None else '?'}: {_count_text(value, unit)} short"
         if target is not None:
             text += f" of the target of {_count_text(target, _target_unit(row))}"
         short.append(text)
-    items = "".join(f"<li>{_e(text)}</li>" for text in short)
+    items = "".join(f"<li>{escape(text)}</li>" for text in short)
     if status == "infeasible":
-        termination = _text(_mapping(result.get("solver")), "termination")
+        termination = entry_text(as_mapping(result.get("solver")), "termination")
         message = "No feasible plan: the limits cannot all be met"
         message += f" (solver termination: {termination})." if termination else "."
         message += " Figures below, if any, are not a plan; see the binding limits and notes."
-        return f'<div class="alert alert-infeasible" role="alert"><strong>{_e(message)}</strong></div>'
+        return f'<div class="alert alert-infeasible" role="alert"><strong>{escape(message)}</strong></div>'
     if status == "shortfall" or short:
         message = "Targets not met." if short else "Targets not met in at least one year."
         body = f"<ul>{items}</ul>" if items else ""
-        return f'<div class="alert alert-shortfall" role="alert"><strong>{_e(message)}</strong>{body}</div>'
+        return f'<div class="alert alert-shortfall" role="alert"><strong>{escape(message)}</strong>{body}</div>'
     return ""
 
 
 def _title_section(result: Mapping[str, Any]) -> str:
     """Title with the scenario name, the status badge, the description and the solver facts."""
-    scenario = _mapping(result.get("scenario"))
-    name = _text(scenario, "name") or "unnamed scenario"
+    scenario = as_mapping(result.get("scenario"))
+    name = entry_text(scenario, "name") or "unnamed scenario"
     status, badge, css = _status(result)
-    description = _text(scenario, "description")
+    description = entry_text(scenario, "description")
     items = _meta_items(result)
     summary = " · ".join(f"{label}: {text}" for label, text in items)
     return "".join(
         (
             '<header id="title">',
-            f'<h1>Build-out plan: {_e(name)} <span class="badge {css}" id="status">{_e(badge)}</span></h1>',
-            f'<p class="subtitle">{_e(description)}</p>' if description else "",
-            f'<p class="subtitle">{_e(summary)}</p>' if summary else "",
+            f'<h1>Build-out plan: {escape(name)} <span class="badge {css}" id="status">{escape(badge)}</span></h1>',
+            f'<p class="subtitle">{escape(description)}</p>' if description else "",
+            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
             _alert(result, status),
             "</header>",
         )
@@ -826,7 +765,7 @@ def _summary_section(result: Mapping[str, Any]) -> str:
     """Summary table: one row per year."""
     rows: list[tuple[str, ...]] = []
     for row in _years(result):
-        year = _year(row.get("year"))
+        year = as_year(row.get("year"))
         unit = _target_unit(row)
         shortfall, shortfall_unit = _shortfall(row)
         shortfall_text = _count_text(shortfall, shortfall_unit)
@@ -834,16 +773,16 @@ def _summary_section(result: Mapping[str, Any]) -> str:
             shortfall_text = "⚠ " + shortfall_text
         rows.append(
             (
-                str(year) if year is not None else _DASH,
-                _count_text(_number(row.get("target")), unit),
-                _format_value(_number(row.get("accelerators")), "count"),
-                _format_value(_number(row.get("h100e")), "count"),
+                str(year) if year is not None else DASH,
+                _count_text(as_number(row.get("target")), unit),
+                format_value(as_number(row.get("accelerators")), "count"),
+                format_value(as_number(row.get("h100e")), "count"),
                 shortfall_text,
-                _format_value(_number(row.get("facility_power_gw")), "power_gw"),
-                _format_value(_number(row.get("energy_twh")), "energy_twh"),
-                _format_value(_number(row.get("capex_usd")), "usd"),
-                _format_value(_number(row.get("opex_usd")), "usd_per_year"),
-                _format_value(_number(row.get("co2_mt")), "co2_mt"),
+                format_value(as_number(row.get("facility_power_gw")), "power_gw"),
+                format_value(as_number(row.get("energy_twh")), "energy_twh"),
+                format_value(as_number(row.get("capex_usd")), "usd"),
+                format_value(as_number(row.get("opex_usd")), "usd_per_year"),
+                format_value(as_number(row.get("co2_mt")), "co2_mt"),
             )
         )
     headers = (
@@ -859,7 +798,7 @@ def _summary_section(result: Mapping[str, Any]) -> str:
         "CO2",
     )
     body = (
-        _table(headers, rows, numeric=range(1, len(headers)), css="summary")
+        html_table(headers, rows, numeric=range(1, len(headers)), css="summary")
         if rows
         else '<p class="muted">No years in this result.</p>'
     )
@@ -867,18 +806,18 @@ def _summary_section(result: Mapping[str, Any]) -> str:
         "Accelerators and H100e: fleet in service in each year. Target and shortfall are in the target's metric;"
         " a dash means no target that year. Capex: booked in the year; opex: cost of the year's operation."
     )
-    return f'<section id="summary"><h2>Summary by year</h2>{body}<p class="caption">{_e(caption)}</p></section>'
+    return f'<section id="summary"><h2>Summary by year</h2>{body}<p class="caption">{escape(caption)}</p></section>'
 
 
 def _pivot_table(pivot: _Pivot, groups: Sequence[str], field: str, kind: str, title: str, group_title: str) -> str:
     """A collapsible static table of ``field`` per group (rows) and year (columns)."""
     if not groups or not pivot.years:
         return ""
-    rows = [(group, *(_format_value(pivot.get(group, y, field), kind) for y in pivot.years)) for group in groups]
-    rows.append(("Total", *(_format_value(pivot.total(y, field), kind) for y in pivot.years)))
+    rows = [(group, *(format_value(pivot.get(group, y, field), kind) for y in pivot.years)) for group in groups]
+    rows.append(("Total", *(format_value(pivot.total(y, field), kind) for y in pivot.years)))
     headers = (group_title, *(str(y) for y in pivot.years))
-    table = _table(headers, rows, numeric=range(1, len(headers)), css="pivot")
-    return f"<details><summary>{_e(title)}</summary>{table}</details>"
+    table = html_table(headers, rows, numeric=range(1, len(headers)), css="pivot")
+    return f"<details><summary>{escape(title)}</summary>{table}</details>"
 
 
 def _binding_table(items: Sequence[_Binding]) -> str:
@@ -888,16 +827,16 @@ def _binding_table(items: Sequence[_Binding]) -> str:
     rows = [
         (
             item.limit,
-            str(item.year) if item.year is not None else _DASH,
-            item.where or _DASH,
-            _format_sig(item.shadow_price, 3) if item.shadow_price is not None else _DASH,
-            item.unit or _DASH,
-            item.meaning or _DASH,
+            str(item.year) if item.year is not None else DASH,
+            item.where or DASH,
+            format_sig(item.shadow_price, 3) if item.shadow_price is not None else DASH,
+            item.unit or DASH,
+            item.meaning or DASH,
         )
         for item in items
     ]
     headers = ("Limit", "Year", "Where", "Shadow price", "Unit", "Meaning")
-    return _table(headers, rows, numeric=(1, 3), css="binding")
+    return html_table(headers, rows, numeric=(1, 3), css="binding")
 
 
 def render_plan_html(result: dict[str, Any]) -> str:
@@ -926,31 +865,31 @@ def render_plan_html(result: dict[str, Any]) -> str:
         The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
-    scenario = _mapping(data.get("scenario"))
-    name = _text(scenario, "name") or "unnamed scenario"
+    scenario = as_mapping(data.get("scenario"))
+    name = entry_text(scenario, "name") or "unnamed scenario"
     _, badge, _ = _status(data)
     bindings = _bindings(data)
 
-    chips = _pivot(_entries(data, "by_chip"), "chip", ("h100e",))
-    sites = _pivot(_entries(data, "by_site"), "site", ("facility_power_gw",))
-    power = _pivot(_entries(data, "power"), "source", ("capacity_gw", "energy_twh"))
+    chips = _pivot(as_entries(data, "by_chip"), "chip", ("h100e",))
+    sites = _pivot(as_entries(data, "by_site"), "site", ("facility_power_gw",))
+    power = _pivot(as_entries(data, "power"), "source", ("capacity_gw", "energy_twh"))
     sources = sorted(power.groups, key=lambda s: s.lower() != "grid")
-    subscribed = _pivot([{**r, "source": "grid subscribed"} for r in _entries(data, "power")
+    subscribed = _pivot([{**r, "source": "grid subscribed"} for r in as_entries(data, "power")
                          if r.get("source") == "grid" and "subscribed_gw" in r], "source", ("subscribed_gw",))
     sections = (
-        _chart_section(
+        chart_section(
             "fleet-by-chip",
             "Fleet by chip",
             _fleet_by_chip_chart(data),
             _pivot_table(chips, chips.groups, "h100e", "count", "In-service H100e by chip", "Chip"),
         ),
-        _chart_section(
+        chart_section(
             "fleet-by-site",
             "Fleet by site",
             _fleet_by_site_chart(data),
             _pivot_table(sites, sites.groups, "facility_power_gw", "power_gw", "Facility power by site", "Site"),
         ),
-        _chart_section(
+        chart_section(
             "power-by-source",
             "Power by source",
             _power_by_source_chart(data),
@@ -960,8 +899,8 @@ def render_plan_html(result: dict[str, Any]) -> str:
             + _pivot_table(power, sources, "energy_twh", "energy_twh", "Energy by source, all sites (power mix)",
                            "Source"),
         ),
-        _chart_section("cost-by-year", "Cost by year", _cost_by_year_chart(data)),
-        _chart_section(
+        chart_section("cost-by-year", "Cost by year", _cost_by_year_chart(data)),
+        chart_section(
             "binding-limits",
             "Binding limits",
             _binding_chart(bindings, data),
@@ -970,16 +909,16 @@ def render_plan_html(result: dict[str, Any]) -> str:
             ' relaxed.</p><h3 id="binding-table">Binding limits</h3>' + _binding_table(bindings),
         ),
     )
-    return _html_document(
+    return html_document(
         title=f"gigafleet plan: {name} ({badge})",
-        css=_PLAN_CSS,
+        css=PLAN_CSS,
         head_section=_title_section(data),
         noscript=('Charts need JavaScript; the figures are also in the '
             "tables on this page."),
         sections=(
         _summary_section(data),
         *sections,
-        _notes_section(data),
+        notes_section(data),
         ),
         source="a plan",
         schema=data.get("schema_version"),
@@ -997,5 +936,5 @@ def write_plan_report(result: dict[str, Any], path: str | os.PathLike[str]) -> p
         Destination of the HTML file; missing parent folders are created.
     """
     target = pathlib.Path(path)
-    _write_atomically(render_plan_html(result), target)
+    write_atomically(render_plan_html(result), target)
     return target

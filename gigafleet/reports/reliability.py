@@ -22,7 +22,7 @@ Layout, in order:
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so the
 page stays readable without JavaScript. The formatting and HTML helpers are shared with
-the other reports (``gigafleet.report``, ``gigafleet.plan_report``).
+the other reports (``gigafleet.reports.estimate``, ``gigafleet.reports.plan``).
 
 plotly is imported lazily inside the rendering functions, so importing this module stays
 cheap (``gigafleet --help`` must remain fast).
@@ -30,30 +30,23 @@ cheap (``gigafleet --help`` must remain fast).
 
 from __future__ import annotations
 
-import math
 import os
 import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from gigafleet.plan_report import _PLAN_CSS, _count_axis_title, _count_scale
-from gigafleet.report import (
-    _DASH,
-    _PALETTE,
-    _chart_section,
-    _e,
-    _figure_html,
-    _format_sig,
-    _format_value,
-    _html_document,
-    _input_value_text,
-    _mapping,
-    _notes_section,
-    _number,
-    _sequence,
-    _table,
-    _write_atomically,
+from gigafleet.reports.document import (
+    PLAN_CSS,
+    chart_section,
+    escape,
+    html_document,
+    html_table,
+    notes_section,
+    write_atomically,
 )
+from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks
+from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value
+from gigafleet.reports.values import as_mapping, as_number, as_sequence, input_value_text
 
 __all__ = ["render_reliability_html", "write_reliability_report"]
 
@@ -133,7 +126,7 @@ def _values(value: object) -> list[float | None]:
     list of (float or None)
         One value per day [unit of the series], ``None`` for a gap.
     """
-    return [_number(item) for item in _sequence(value)]
+    return [as_number(item) for item in as_sequence(value)]
 
 
 def _present(series: Iterable[float | None]) -> list[float]:
@@ -156,7 +149,7 @@ def _days(result: Mapping[str, Any], count: int) -> list[float]:
     list of float
         Day index of each value [d], counted from the start of the run.
     """
-    given = _values(_mapping(result.get("failures_by_day")).get("day"))
+    given = _values(as_mapping(result.get("failures_by_day")).get("day"))
     if len(given) >= count and all(day is not None for day in given[:count]):
         return _present(given[:count])
     return [float(day) for day in range(count)]
@@ -170,7 +163,7 @@ def _by_cause(value: object) -> dict[str, float]:
     dict of str to float
         Value per cause, in the mapping's order [unit of the mapping].
     """
-    return {str(cause): number for cause, raw in _mapping(value).items() if (number := _number(raw)) is not None}
+    return {str(cause): number for cause, raw in as_mapping(value).items() if (number := as_number(raw)) is not None}
 
 
 def _daily_by_cause(result: Mapping[str, Any]) -> dict[str, list[float | None]]:
@@ -182,7 +175,7 @@ def _daily_by_cause(result: Mapping[str, Any]) -> dict[str, list[float | None]]:
         Daily failure counts per cause [1/d]; causes without any number are skipped.
     """
     daily: dict[str, list[float | None]] = {}
-    for cause, raw in _mapping(_mapping(result.get("failures_by_day")).get("by_cause")).items():
+    for cause, raw in as_mapping(as_mapping(result.get("failures_by_day")).get("by_cause")).items():
         series = _values(raw)
         if _present(series):
             daily[str(cause)] = series
@@ -197,7 +190,7 @@ def _failures_per_day(result: Mapping[str, Any]) -> dict[str, float]:
     dict of str to float
         Mean fleet failures per day, per cause [1/d].
     """
-    given = _by_cause(_mapping(result.get("failures_per_day")).get("by_cause"))
+    given = _by_cause(as_mapping(result.get("failures_per_day")).get("by_cause"))
     if given:
         return given
     means: dict[str, float] = {}
@@ -209,7 +202,7 @@ def _failures_per_day(result: Mapping[str, Any]) -> dict[str, float]:
 
 def _failures_total(result: Mapping[str, Any]) -> float | None:
     """Fleet failures per day, all causes [1/d]: the given total, else the sum over the causes."""
-    total = _number(_mapping(result.get("failures_per_day")).get("total"))
+    total = as_number(as_mapping(result.get("failures_per_day")).get("total"))
     if total is not None:
         return total
     per_cause = _failures_per_day(result)
@@ -218,9 +211,9 @@ def _failures_total(result: Mapping[str, Any]) -> float | None:
 
 def _causes(result: Mapping[str, Any]) -> list[str]:
     """Every failure cause named in the result, in order of first appearance."""
-    names = list(_mapping(_mapping(result.get("failures_per_day")).get("by_cause")))
-    names += list(_mapping(result.get("job_interruptions_by_cause")))
-    names += list(_mapping(_mapping(result.get("failures_by_day")).get("by_cause")))
+    names = list(as_mapping(as_mapping(result.get("failures_per_day")).get("by_cause")))
+    names += list(as_mapping(result.get("job_interruptions_by_cause")))
+    names += list(as_mapping(as_mapping(result.get("failures_by_day")).get("by_cause")))
     return list(dict.fromkeys(str(name) for name in names))
 
 
@@ -252,28 +245,13 @@ def _losses(result: Mapping[str, Any]) -> list[tuple[str, str, str, float]]:
 
 def _spares_p99(result: Mapping[str, Any]) -> float | None:
     """Spares needed at P99 [devices]: the top-level figure, else the one in ``result["spares"]``."""
-    value = _number(result.get("spares_needed_p99"))
-    return value if value is not None else _number(_mapping(result.get("spares")).get("spares_needed_p99"))
+    value = as_number(result.get("spares_needed_p99"))
+    return value if value is not None else as_number(as_mapping(result.get("spares")).get("spares_needed_p99"))
 
 
 # --------------------------------------------------------------------------------------------------
 # Number formatting
 # --------------------------------------------------------------------------------------------------
-
-
-def _count(value: float | None) -> str:
-    """A count, whole numbers in full (``"100,000"``), others with three significant figures; a dash when unknown.
-
-    Parameters
-    ----------
-    value : float or None
-        The count [1].
-    """
-    if value is None:
-        return _DASH
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return _format_sig(value, 3)
 
 
 def _amount(value: float | None, unit: str = "") -> str:
@@ -287,31 +265,18 @@ def _amount(value: float | None, unit: str = "") -> str:
         Unit printed after the number.
     """
     if value is None:
-        return _DASH
-    return f"{_format_value(value, 'count')} {unit}".rstrip()
+        return DASH
+    return f"{format_value(value, 'count')} {unit}".rstrip()
 
 
 def _hours(value: float | None) -> str:
     """A duration given in [h], e.g. ``"1.17 h"``; a dash when unknown."""
-    return _DASH if value is None else f"{_format_sig(value, 3)} h"
-
-
-def _percent(value: float | None, digits: int = 3) -> str:
-    """A fraction as a percentage, e.g. ``0.9312`` → ``"93.1%"``; a dash when unknown.
-
-    Parameters
-    ----------
-    value : float or None
-        Fraction [1].
-    digits : int
-        Significant figures [1].
-    """
-    return _DASH if value is None else f"{_format_sig(value * 100.0, digits)}%"
+    return DASH if value is None else f"{format_sig(value, 3)} h"
 
 
 def _days_text(value: float) -> str:
     """A number of days, e.g. ``"60 days"`` or ``"1 day"``."""
-    return f"{_count(value)} day{'' if value == 1 else 's'}"
+    return f"{format_count(value)} day{'' if value == 1 else 's'}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -337,8 +302,8 @@ def _finish(fig: Any, height: int, x_title: str, y_title: str, **layout: Any) ->
         template="plotly_white",
         height=height,
         margin={"l": 70, "r": 70, "t": 40, "b": 60},
-        xaxis={"title": {"text": _e(x_title)}},
-        yaxis={"title": {"text": _e(y_title)}},
+        xaxis={"title": {"text": escape(x_title)}},
+        yaxis={"title": {"text": escape(y_title)}},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         font=_FONT,
     )
@@ -372,9 +337,9 @@ def _failures_chart(result: Mapping[str, Any]) -> str | None:
                 y=padded,
                 mode="lines",
                 stackgroup="failures",
-                name=_e(label),
-                line={"width": 0.6, "color": _PALETTE[index % len(_PALETTE)]},
-                customdata=[[_e(label), _e(_count(v))] for v in padded],
+                name=escape(label),
+                line={"width": 0.6, "color": PALETTE[index % len(PALETTE)]},
+                customdata=[[escape(label), escape(format_count(v))] for v in padded],
                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
             )
         )
@@ -386,29 +351,7 @@ def _failures_chart(result: Mapping[str, Any]) -> str | None:
         hovermode="x unified",
         yaxis={"title": {"text": "Fleet failures [per day]"}, "rangemode": "tozero"},
     )
-    return _figure_html(fig, _CHART_IDS[0])
-
-
-def _log_ticks(low: float, high: float) -> list[float]:
-    """Round ticks (1, 2, 5 times a power of ten) covering ``low`` to ``high`` on a log axis.
-
-    Parameters
-    ----------
-    low, high : float
-        Smallest and largest positive value on the axis [unit of the axis].
-
-    Returns
-    -------
-    list of float
-        Tick values from the 1-2-5 step at or below ``low`` to the one at or above ``high`` [unit of the axis].
-    """
-    ticks: list[float] = []
-    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
-        for mantissa in (1.0, 2.0, 5.0):
-            ticks.append(mantissa * 10.0**exponent)
-    first = max((i for i, tick in enumerate(ticks) if tick <= low), default=0)
-    last = min((i for i, tick in enumerate(ticks) if tick >= high), default=len(ticks) - 1)
-    return ticks[first : last + 1]
+    return figure_html(fig, _CHART_IDS[0])
 
 
 def _goodput_points(result: Mapping[str, Any]) -> list[tuple[float, float | None, float | None, float | None]]:
@@ -421,11 +364,11 @@ def _goodput_points(result: Mapping[str, Any]) -> list[tuple[float, float | None
         job size; entries without a positive job size or without any figure are skipped.
     """
     points: list[tuple[float, float | None, float | None, float | None]] = []
-    for raw in _sequence(result.get("goodput_vs_job_size")):
-        entry = _mapping(raw)
-        size = _number(entry.get("job_size"))
-        simulated, analytic = _number(entry.get("goodput")), _number(entry.get("goodput_analytic"))
-        mtbi = _number(entry.get("mtbi_hours"))
+    for raw in as_sequence(result.get("goodput_vs_job_size")):
+        entry = as_mapping(raw)
+        size = as_number(entry.get("job_size"))
+        simulated, analytic = as_number(entry.get("goodput")), as_number(entry.get("goodput_analytic"))
+        mtbi = as_number(entry.get("mtbi_hours"))
         if size is not None and size > 0 and (simulated, analytic, mtbi) != (None, None, None):
             points.append((size, simulated, analytic, mtbi))
     return sorted(points, key=lambda point: point[0])
@@ -451,7 +394,8 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
 
     def hover_rows(name: str, values: Sequence[float | None], text: Any) -> list[list[str]]:
         return [
-            [_e(f"{name}, {_count(size)} accelerators"), _e(text(v))] for size, v in zip(sizes, values, strict=True)
+            [escape(f"{name}, {format_count(size)} accelerators"), escape(text(v))]
+            for size, v in zip(sizes, values, strict=True)
         ]
 
     fig = go.Figure()
@@ -466,7 +410,7 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
                 mode="lines",
                 name="Goodput, analytic",
                 line={"width": 2, "color": _ANALYTIC_COLOUR},
-                customdata=hover_rows("Analytic goodput", analytic, _percent),
+                customdata=hover_rows("Analytic goodput", analytic, format_percent),
                 hovertemplate=hover,
             )
         )
@@ -477,13 +421,13 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
                 y=[None if v is None else v * 100.0 for v in simulated],
                 mode="markers",
                 name="Goodput, simulated",
-                marker={"size": 10, "color": _PALETTE[0], "line": {"width": 1, "color": "#ffffff"}},
-                customdata=hover_rows("Simulated goodput", simulated, _percent),
+                marker={"size": 10, "color": PALETTE[0], "line": {"width": 1, "color": "#ffffff"}},
+                customdata=hover_rows("Simulated goodput", simulated, format_percent),
                 hovertemplate=hover,
             )
         )
-    job_size = _number(_mapping(result.get("inputs")).get("job_size"))
-    goodput = _number(result.get("goodput"))
+    job_size = as_number(as_mapping(result.get("inputs")).get("job_size"))
+    goodput = as_number(result.get("goodput"))
     if job_size is not None and job_size > 0 and goodput is not None:
         fig.add_trace(
             go.Scatter(
@@ -491,8 +435,9 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
                 y=[goodput * 100.0],
                 mode="markers",
                 name="This job",
-                marker={"size": 15, "symbol": "star", "color": _PALETTE[5], "line": {"width": 1, "color": "#1d2430"}},
-                customdata=[[_e(f"This job, {_count(job_size)} accelerators"), _e(_percent(goodput))]],
+                marker={"size": 15, "symbol": "star", "color": PALETTE[5], "line": {"width": 1, "color": "#1d2430"}},
+                customdata=[[escape(f"This job, {format_count(job_size)} accelerators"),
+                             escape(format_percent(goodput))]],
                 hovertemplate=hover,
             )
         )
@@ -513,7 +458,7 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
             )
         )
         log_mtbi = max(known_mtbi) / min(known_mtbi) > 10.0
-        ticks = _log_ticks(min(known_mtbi), max(known_mtbi)) if log_mtbi else []
+        ticks = log_ticks(min(known_mtbi), max(known_mtbi)) if log_mtbi else []
         layout["yaxis2"] = {
             "title": {"text": "Job MTBI [h]"},
             "overlaying": "y",
@@ -521,7 +466,7 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
             "type": "log" if log_mtbi else "linear",
             "showgrid": False,
             "zeroline": False,
-            **({"tickvals": ticks, "ticktext": [_format_sig(t, 3) for t in ticks]} if ticks else {}),
+            **({"tickvals": ticks, "ticktext": [format_sig(t, 3) for t in ticks]} if ticks else {}),
         }
     _finish(
         fig,
@@ -533,7 +478,7 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
         hovermode="closest",
         **layout,
     )
-    return _figure_html(fig, _CHART_IDS[1])
+    return figure_html(fig, _CHART_IDS[1])
 
 
 def _spares_chart(result: Mapping[str, Any]) -> str | None:
@@ -544,7 +489,7 @@ def _spares_chart(result: Mapping[str, Any]) -> str | None:
     str or None
         The chart snippet, or ``None`` when there is no daily pool.
     """
-    pool = _values(_mapping(result.get("spares")).get("pool_by_day"))
+    pool = _values(as_mapping(result.get("spares")).get("pool_by_day"))
     if not _present(pool):
         return None
 
@@ -557,8 +502,8 @@ def _spares_chart(result: Mapping[str, Any]) -> str | None:
             y=pool,
             mode="lines",
             name="Spare pool",
-            line={"width": 2, "color": _PALETTE[0], "shape": "hv"},
-            customdata=[[_e(_count(v))] for v in pool],
+            line={"width": 2, "color": PALETTE[0], "shape": "hv"},
+            customdata=[[escape(format_count(v))] for v in pool],
             hovertemplate="Day %{x}: %{customdata[0]} spare devices<extra></extra>",
         )
     )
@@ -581,7 +526,7 @@ def _spares_chart(result: Mapping[str, Any]) -> str | None:
             y=need,
             line_dash="dash",
             line_color=_NEED_COLOUR,
-            annotation_text=_e(f"Spares needed (P99): {_count(need)}"),
+            annotation_text=escape(f"Spares needed (P99): {format_count(need)}"),
             annotation_position="top right",
         )
     known = _present(pool) + ([need] if need is not None else []) + [0.0]
@@ -595,7 +540,7 @@ def _spares_chart(result: Mapping[str, Any]) -> str | None:
         yaxis={"title": {"text": "Spare devices on hand [1]"}, "range": [low - pad, high + pad]},
         hovermode="closest",
     )
-    return _figure_html(fig, _CHART_IDS[2])
+    return figure_html(fig, _CHART_IDS[2])
 
 
 def _availability_chart(result: Mapping[str, Any]) -> str | None:
@@ -620,9 +565,9 @@ def _availability_chart(result: Mapping[str, Any]) -> str | None:
             y=[None if v is None else v * 100.0 for v in availability],
             mode="lines+markers",
             name="Devices up",
-            line={"width": 2, "color": _PALETTE[4]},
+            line={"width": 2, "color": PALETTE[4]},
             marker={"size": 4},
-            customdata=[[_e(_percent(v, 5))] for v in availability],
+            customdata=[[escape(format_percent(v, 5))] for v in availability],
             hovertemplate="Day %{x}: %{customdata[0]} of the fleet up<extra></extra>",
             showlegend=False,
         )
@@ -632,7 +577,7 @@ def _availability_chart(result: Mapping[str, Any]) -> str | None:
         y=mean * 100.0,
         line_dash="dot",
         line_color=_ZERO_COLOUR,
-        annotation_text=_e(f"Mean {_percent(mean, 5)}"),
+        annotation_text=escape(f"Mean {format_percent(mean, 5)}"),
         annotation_position="bottom right",
     )
     _finish(
@@ -643,7 +588,7 @@ def _availability_chart(result: Mapping[str, Any]) -> str | None:
         yaxis={"title": {"text": "Devices up [% of fleet]"}, "ticksuffix": "%"},
         hovermode="closest",
     )
-    return _figure_html(fig, _CHART_IDS[3])
+    return figure_html(fig, _CHART_IDS[3])
 
 
 def _losses_chart(rows: Sequence[tuple[str, str, str, float]]) -> str | None:
@@ -665,17 +610,17 @@ def _losses_chart(rows: Sequence[tuple[str, str, str, float]]) -> str | None:
     import plotly.graph_objects as go
 
     total = sum(value for *_, value in rows)
-    divisor, suffix = _count_scale(value for *_, value in rows)
+    divisor, suffix = count_scale(value for *_, value in rows)
     fig = go.Figure(
         go.Bar(
-            x=[_e(label) for _, label, _, _ in rows],
+            x=[escape(label) for _, label, _, _ in rows],
             y=[value / divisor for *_, value in rows],
-            marker_color=[_PALETTE[i % len(_PALETTE)] for i in range(len(rows))],
-            text=[_e(_share(value, total)) for *_, value in rows],
+            marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(rows))],
+            text=[escape(_share(value, total)) for *_, value in rows],
             textposition="outside",
             cliponaxis=False,
             customdata=[
-                [_e(label), _e(_amount(value, "GPU-h")), _e(_share(value, total)), _e(meaning or label)]
+                [escape(label), escape(_amount(value, "GPU-h")), escape(_share(value, total)), escape(meaning or label)]
                 for _, label, meaning, value in rows
             ],
             hovertemplate=(
@@ -693,16 +638,16 @@ def _losses_chart(rows: Sequence[tuple[str, str, str, float]]) -> str | None:
         "Cause",
         "GPU-hours lost",
         yaxis={
-            "title": {"text": _e(_count_axis_title("GPU-hours lost", suffix, "GPU-h"))},
+            "title": {"text": escape(count_axis_title("GPU-hours lost", suffix, "GPU-h"))},
             "range": [0, top * 1.18 if top > 0 else 1.0],
         },
     )
-    return _figure_html(fig, _CHART_IDS[4])
+    return figure_html(fig, _CHART_IDS[4])
 
 
 def _share(value: float, total: float) -> str:
     """``value`` as a share of ``total``, e.g. ``"42%"``; a dash when the total is not positive."""
-    return _percent(value / total, 2) if total > 0 else _DASH
+    return format_percent(value / total, 2) if total > 0 else DASH
 
 
 # --------------------------------------------------------------------------------------------------
@@ -712,14 +657,14 @@ def _share(value: float, total: float) -> str:
 
 def _fleet_title(inputs: Mapping[str, Any]) -> str:
     """The page title (raw text), e.g. ``"Reliability: 100,000 × h100, 60 days"``."""
-    count = _number(inputs.get("accelerators"))
+    count = as_number(inputs.get("accelerators"))
     chip = inputs.get("chip")
     chip_text = str(chip).strip() if chip is not None else ""
-    days = _number(inputs.get("days"))
+    days = as_number(inputs.get("days"))
     if count is not None and chip_text:
-        fleet = f"{_count(count)} × {chip_text}"
+        fleet = f"{format_count(count)} × {chip_text}"
     elif count is not None:
-        fleet = f"{_count(count)} accelerators"
+        fleet = f"{format_count(count)} accelerators"
     else:
         fleet = f"{chip_text} fleet" if chip_text else ""
     parts = [part for part in (fleet, _days_text(days) if days is not None else "") if part]
@@ -742,24 +687,24 @@ def _input_text(key: str, value: object) -> str:
     str
         The printed value.
     """
-    number = _number(value)
+    number = as_number(value)
     if number is None:
         if key == "checkpoint_interval_hours" and str(value).strip().lower() == "auto":
             return "auto (from the failure rate)"
-        return _input_value_text(value)
+        return input_value_text(value)
     if key in ("accelerators", "job_size"):
-        return f"{_count(number)} accelerators"
+        return f"{format_count(number)} accelerators"
     if key == "days":
         return _days_text(number)
     if key == "checkpoint_interval_hours":
         return _hours(number)
     if key in ("checkpoint_write_minutes", "restart_minutes"):
-        return f"{_format_sig(number, 3)} min"
+        return f"{format_sig(number, 3)} min"
     if key == "spares_pct":
-        return f"{_format_sig(number, 3)}% of the fleet"
+        return f"{format_sig(number, 3)}% of the fleet"
     if key in ("hot_spares", "technicians", "seed"):
-        return _count(number)
-    return _input_value_text(value)
+        return format_count(number)
+    return input_value_text(value)
 
 
 def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -774,36 +719,36 @@ def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _alert(result: Mapping[str, Any]) -> str:
     """A warning block when the spare pool ran out on some day; empty otherwise."""
-    spares = _mapping(result.get("spares"))
-    stockouts = _number(spares.get("stockout_days"))
+    spares = as_mapping(result.get("spares"))
+    stockouts = as_number(spares.get("stockout_days"))
     if stockouts is None or stockouts <= 0:
         return ""
-    days = _number(_mapping(result.get("inputs")).get("days"))
-    span = f" of {_count(days)}" if days is not None else ""
+    days = as_number(as_mapping(result.get("inputs")).get("days"))
+    span = f" of {format_count(days)}" if days is not None else ""
     message = (
-        f"The spare pool ran out on {_count(stockouts)}{span} day{'' if stockouts == 1 else 's'}:"
+        f"The spare pool ran out on {format_count(stockouts)}{span} day{'' if stockouts == 1 else 's'}:"
         " failed devices waited for replacements."
     )
     need = _spares_p99(result)
-    initial = _number(spares.get("pool_initial"))
+    initial = as_number(spares.get("pool_initial"))
     if need is not None and initial is not None:
-        message += f" Initial pool {_count(initial)}; spares needed at P99: {_count(need)}."
-    return f'<div class="alert alert-shortfall" role="alert"><strong>{_e(message)}</strong></div>'
+        message += f" Initial pool {format_count(initial)}; spares needed at P99: {format_count(need)}."
+    return f'<div class="alert alert-shortfall" role="alert"><strong>{escape(message)}</strong></div>'
 
 
 def _title_section(result: Mapping[str, Any]) -> str:
     """Title with the fleet and the period, the inputs and the stockout warning."""
-    items = _inputs_items(_mapping(result.get("inputs")))
+    items = _inputs_items(as_mapping(result.get("inputs")))
     summary = " · ".join(f"{label}: {text}" for label, text in items)
     details = ""
     if items:
-        rows = "".join(f'<tr><th scope="row">{_e(label)}</th><td>{_e(text)}</td></tr>' for label, text in items)
+        rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items)
         details = f'<details><summary>Inputs</summary><table class="inputs"><tbody>{rows}</tbody></table></details>'
     return "".join(
         (
             '<header id="title">',
-            f"<h1>{_e(_fleet_title(_mapping(result.get('inputs'))))}</h1>",
-            f'<p class="subtitle">{_e(summary)}</p>' if summary else "",
+            f"<h1>{escape(_fleet_title(as_mapping(result.get('inputs'))))}</h1>",
+            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
             details,
             _alert(result),
             "</header>",
@@ -813,11 +758,11 @@ def _title_section(result: Mapping[str, Any]) -> str:
 
 def _interval_text(result: Mapping[str, Any]) -> str | None:
     """Checkpoint interval used, with the Young and Daly optima, e.g. ``"2 h (Young 1.9 h, Daly 1.7 h)"``."""
-    used = _number(result.get("checkpoint_interval_hours"))
+    used = as_number(result.get("checkpoint_interval_hours"))
     optima = [
         f"{name} {_hours(value)}"
         for name, key in (("Young", "young_interval_hours"), ("Daly", "daly_interval_hours"))
-        if (value := _number(result.get(key))) is not None
+        if (value := as_number(result.get(key))) is not None
     ]
     if used is None and not optima:
         return None
@@ -827,10 +772,10 @@ def _interval_text(result: Mapping[str, Any]) -> str | None:
 
 def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """Key figures present in ``result``: ``(quantity, value, definition)`` (raw text)."""
-    inputs = _mapping(result.get("inputs"))
-    spares = _mapping(result.get("spares"))
-    engine = _mapping(result.get("engine"))
-    days = _number(inputs.get("days"))
+    inputs = as_mapping(result.get("inputs"))
+    spares = as_mapping(result.get("spares"))
+    engine = as_mapping(result.get("engine"))
+    days = as_number(inputs.get("days"))
     over = f" over the {_days_text(days)}" if days is not None else " over the run"
     rows: list[tuple[str, str, str]] = []
 
@@ -844,15 +789,16 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         None if failures is None else _amount(failures, "per day"),
         "Failures across the whole fleet, all causes, daily mean.",
     )
-    job_size = _number(inputs.get("job_size"))
-    add("Job size", None if job_size is None else f"{_count(job_size)} accelerators", "Accelerators the job runs on.")
-    interruptions = _number(result.get("job_interruptions"))
+    job_size = as_number(inputs.get("job_size"))
+    add("Job size", None if job_size is None else f"{format_count(job_size)} accelerators",
+        "Accelerators the job runs on.")
+    interruptions = as_number(result.get("job_interruptions"))
     add(
         "Job interruptions",
-        None if interruptions is None else _format_sig(interruptions, 4),
+        None if interruptions is None else format_sig(interruptions, 4),
         f"Failures that stopped the job{over}.",
     )
-    mtbi = _number(result.get("job_mtbi_hours"))
+    mtbi = as_number(result.get("job_mtbi_hours"))
     add("Job MTBI", None if mtbi is None else _hours(mtbi), "Mean time between job interruptions.")
     interval = _interval_text(result)
     auto = str(inputs.get("checkpoint_interval_hours", "")).strip().lower() == "auto"
@@ -863,18 +809,18 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         + "Interval used; Young: √(2 δ M); Daly: Young's optimum with higher-order terms,"
         " for checkpoint write time δ and MTBI M.",
     )
-    goodput, analytic = _number(result.get("goodput")), _number(result.get("goodput_analytic"))
+    goodput, analytic = as_number(result.get("goodput")), as_number(result.get("goodput_analytic"))
     if goodput is not None or analytic is not None:
-        text = f"{_percent(goodput)} simulated" if goodput is not None else _DASH
+        text = f"{format_percent(goodput)} simulated" if goodput is not None else DASH
         if analytic is not None:
-            text += f" (analytic {_percent(analytic)})"
+            text += f" (analytic {format_percent(analytic)})"
         add("Goodput", text, "Share of the job's accelerator time spent on useful training.")
     regime = result.get("regime")
     if isinstance(regime, str) and regime:
-        others = [_mapping(r) for r in result.get("regimes", []) if isinstance(r, Mapping)]
+        others = [as_mapping(r) for r in result.get("regimes", []) if isinstance(r, Mapping)]
         add("Recovery regime", regime,
             "How the job recovers from failures; under each regime this job's simulated goodput would be: "
-            + "; ".join(f"{r.get('regime')} {_percent(_number(r.get('goodput')))}" for r in others) + ".")
+            + "; ".join(f"{r.get('regime')} {format_percent(as_number(r.get('goodput')))}" for r in others) + ".")
     losses = _losses(result)
     add(
         "GPU-hours lost",
@@ -884,30 +830,31 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     need = _spares_p99(result)
     add(
         "Spares needed (P99)",
-        None if need is None else f"{_count(need)} devices",
+        None if need is None else f"{format_count(need)} devices",
         "Spare pool that covers the replacements with 99% probability.",
     )
-    low = _number(spares.get("min_pool"))
-    initial = _number(spares.get("pool_initial"))
+    low = as_number(spares.get("min_pool"))
+    initial = as_number(spares.get("pool_initial"))
     add(
         "Minimum spare pool",
-        None if low is None else f"{_count(low)} devices",
-        "Fewest spare devices on hand" + (f" (initial pool {_count(initial)})." if initial is not None else "."),
+        None if low is None else f"{format_count(low)} devices",
+        "Fewest spare devices on hand" + (f" (initial pool {format_count(initial)})." if initial is not None else "."),
     )
-    stockouts = _number(spares.get("stockout_days"))
+    stockouts = as_number(spares.get("stockout_days"))
     add(
         "Stockout days",
-        None if stockouts is None else _count(stockouts) + (f" of {_count(days)}" if days is not None else ""),
+        None if stockouts is None
+        else format_count(stockouts) + (f" of {format_count(days)}" if days is not None else ""),
         "Days on which the spare pool was empty.",
     )
-    rate = _number(engine.get("events_per_second"))
+    rate = as_number(engine.get("events_per_second"))
     if rate is not None:
         facts = []
-        events, seconds = _number(engine.get("events")), _number(engine.get("seconds"))
+        events, seconds = as_number(engine.get("events")), as_number(engine.get("seconds"))
         if events is not None:
             facts.append(f"{_amount(events)} events")
         if seconds is not None:
-            facts.append(f"in {_format_sig(seconds, 3)} s")
+            facts.append(f"in {format_sig(seconds, 3)} s")
         name = engine.get("name")
         lead = f"Engine {name}" if name is not None and str(name).strip() else "Simulation engine"
         add("Simulation speed", _amount(rate, "events/s"), f"{lead}{': ' if facts else ''}{' '.join(facts)}.")
@@ -918,7 +865,7 @@ def _key_figures_section(result: Mapping[str, Any]) -> str:
     """Key-figures table."""
     rows = _key_figure_rows(result)
     body = (
-        _table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
+        html_table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
         if rows
         else '<p class="muted">No key figures in this result.</p>'
     )
@@ -927,17 +874,17 @@ def _key_figures_section(result: Mapping[str, Any]) -> str:
 
 def _spares_caption(result: Mapping[str, Any]) -> str:
     """A caption for the spare-pool chart (escaped HTML); empty when there is no pool."""
-    spares = _mapping(result.get("spares"))
+    spares = as_mapping(result.get("spares"))
     if not _present(_values(spares.get("pool_by_day"))):
         return ""
     facts = []
     for key, label in (("pool_initial", "initial pool"), ("min_pool", "minimum")):
-        value = _number(spares.get(key))
+        value = as_number(spares.get(key))
         if value is not None:
-            facts.append(f"{label} {_count(value)}")
+            facts.append(f"{label} {format_count(value)}")
     lead = "Spare devices on hand at the end of each day" + (f" ({', '.join(facts)})" if facts else "") + "."
     legend = " Dashed: spares needed at P99. Grey: zero; crosses mark days without spares."
-    return f'<p class="caption">{_e(lead + legend)}</p>'
+    return f'<p class="caption">{escape(lead + legend)}</p>'
 
 
 def _availability_caption(result: Mapping[str, Any]) -> str:
@@ -946,10 +893,10 @@ def _availability_caption(result: Mapping[str, Any]) -> str:
     if not known:
         return ""
     text = (
-        f"Share of the fleet's devices up, daily mean: mean {_percent(sum(known) / len(known), 5)},"
-        f" lowest {_percent(min(known), 5)}, highest {_percent(max(known), 5)}."
+        f"Share of the fleet's devices up, daily mean: mean {format_percent(sum(known) / len(known), 5)},"
+        f" lowest {format_percent(min(known), 5)}, highest {format_percent(max(known), 5)}."
     )
-    return f'<p class="caption">{_e(text)}</p>'
+    return f'<p class="caption">{escape(text)}</p>'
 
 
 def _losses_table(rows: Sequence[tuple[str, str, str, float]]) -> str:
@@ -958,10 +905,10 @@ def _losses_table(rows: Sequence[tuple[str, str, str, float]]) -> str:
         return ""
     total = sum(value for *_, value in rows)
     cells = [
-        (label, _amount(value, "GPU-h"), _share(value, total), meaning or _DASH) for _, label, meaning, value in rows
+        (label, _amount(value, "GPU-h"), _share(value, total), meaning or DASH) for _, label, meaning, value in rows
     ]
-    cells.append(("All causes", _amount(total, "GPU-h"), _share(total, total), _DASH))
-    table = _table(("Cause", "GPU-hours lost", "Share", "Meaning"), cells, numeric=(1, 2), css="gpu-hours-lost")
+    cells.append(("All causes", _amount(total, "GPU-h"), _share(total, total), DASH))
+    table = html_table(("Cause", "GPU-hours lost", "Share", "Meaning"), cells, numeric=(1, 2), css="gpu-hours-lost")
     return f"<details><summary>GPU-hours lost, table</summary>{table}</details>"
 
 
@@ -974,28 +921,28 @@ def _causes_section(result: Mapping[str, Any]) -> str:
         body = '<p class="muted">No failure causes in this result.</p>'
         return f'<section id="failures-by-cause"><h2>Failures by cause</h2>{body}</section>'
     fleet_total = _failures_total(result)
-    job_total = _number(result.get("job_interruptions"))
+    job_total = as_number(result.get("job_interruptions"))
     if job_total is None and interruptions:
         job_total = sum(interruptions.values())
 
     def share(value: float | None, total: float | None) -> str:
-        return _DASH if value is None or total is None else _share(value, total)
+        return DASH if value is None or total is None else _share(value, total)
 
     rows = []
     for cause in causes:
         fleet, job = per_day.get(cause), interruptions.get(cause)
         rows.append((
             _cause_label(cause),
-            _DASH if fleet is None else _format_sig(fleet, 3),
+            DASH if fleet is None else format_sig(fleet, 3),
             share(fleet, fleet_total),
-            _DASH if job is None else _format_sig(job, 4),
+            DASH if job is None else format_sig(job, 4),
             share(job, job_total),
         ))
     rows.append((
         "All causes",
-        _DASH if fleet_total is None else _format_sig(fleet_total, 3),
+        DASH if fleet_total is None else format_sig(fleet_total, 3),
         share(fleet_total, fleet_total),
-        _DASH if job_total is None else _format_sig(job_total, 4),
+        DASH if job_total is None else format_sig(job_total, 4),
         share(job_total, job_total),
     ))
     headers = (
@@ -1005,15 +952,15 @@ def _causes_section(result: Mapping[str, Any]) -> str:
         "Job interruptions",
         "Share of interruptions",
     )
-    days = _number(_mapping(result.get("inputs")).get("days"))
+    days = as_number(as_mapping(result.get("inputs")).get("days"))
     caption = (
         "Fleet failures: daily mean across all devices. Job interruptions: failures that stopped the job"
         + (f" over the {_days_text(days)}." if days is not None else " over the run.")
     )
     return (
         '<section id="failures-by-cause"><h2>Failures by cause</h2>'
-        + _table(headers, rows, numeric=range(1, len(headers)), css="failures-by-cause")
-        + f'<p class="caption">{_e(caption)}</p></section>'
+        + html_table(headers, rows, numeric=range(1, len(headers)), css="failures-by-cause")
+        + f'<p class="caption">{escape(caption)}</p></section>'
     )
 
 
@@ -1052,13 +999,13 @@ def render_reliability_html(result: dict[str, Any]) -> str:
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     losses = _losses(data)
     sections = (
-        _chart_section(
+        chart_section(
             "failures-per-day",
             "Failures per day by cause",
             _failures_chart(data),
             '<p class="caption">Fleet failures each day, stacked by cause.</p>' if _daily_by_cause(data) else "",
         ),
-        _chart_section(
+        chart_section(
             "goodput-vs-job-size",
             "Goodput vs job size",
             _goodput_chart(data),
@@ -1067,13 +1014,13 @@ def render_reliability_html(result: dict[str, Any]) -> str:
             if _goodput_points(data)
             else "",
         ),
-        _chart_section("spare-pool", "Spare pool", _spares_chart(data), _spares_caption(data)),
-        _chart_section("availability", "Fleet availability", _availability_chart(data), _availability_caption(data)),
-        _chart_section("gpu-hours-lost", "GPU-hours lost by cause", _losses_chart(losses), _losses_table(losses)),
+        chart_section("spare-pool", "Spare pool", _spares_chart(data), _spares_caption(data)),
+        chart_section("availability", "Fleet availability", _availability_chart(data), _availability_caption(data)),
+        chart_section("gpu-hours-lost", "GPU-hours lost by cause", _losses_chart(losses), _losses_table(losses)),
     )
-    return _html_document(
-        title=f"gigafleet {_fleet_title(_mapping(data.get('inputs')))}",
-        css=_PLAN_CSS,
+    return html_document(
+        title=f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}",
+        css=PLAN_CSS,
         head_section=_title_section(data),
         noscript=('Charts need JavaScript; the key figures, failure causes and '
             "GPU-hours lost are also in the tables on this page."),
@@ -1081,7 +1028,7 @@ def render_reliability_html(result: dict[str, Any]) -> str:
         _key_figures_section(data),
         *sections,
         _causes_section(data),
-        _notes_section(data),
+        notes_section(data),
         ),
         source="a reliability result",
         schema=data.get("schema_version"),
@@ -1108,5 +1055,5 @@ def write_reliability_report(result: dict[str, Any], path: str | os.PathLike[str
         ``path`` as a ``Path``.
     """
     target = pathlib.Path(path)
-    _write_atomically(render_reliability_html(result), target)
+    write_atomically(render_reliability_html(result), target)
     return target

@@ -20,7 +20,7 @@ Layout, in order:
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so
 the page stays readable without JavaScript. The formatting and HTML helpers are
-shared with the estimate and plan reports (``gigafleet.report``, ``gigafleet.plan_report``).
+shared with the estimate and plan reports (``gigafleet.reports.estimate``, ``gigafleet.reports.plan``).
 
 plotly is imported lazily inside the rendering functions, so importing this module
 stays cheap (``gigafleet --help`` must remain fast).
@@ -35,25 +35,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.plan_report import _PLAN_CSS, _entries
-from gigafleet.report import (
-    _DASH,
-    _PALETTE,
-    _axis_scale,
-    _chart_section,
-    _e,
-    _figure_html,
-    _format_sig,
-    _format_value,
-    _html_document,
-    _mapping,
-    _notes_section,
-    _number,
-    _sequence,
-    _table,
-    _text,
-    _write_atomically,
+from gigafleet.reports.document import (
+    PLAN_CSS,
+    chart_section,
+    escape,
+    html_document,
+    html_table,
+    notes_section,
+    write_atomically,
 )
+from gigafleet.reports.figures import PALETTE, figure_html
+from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
+from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, entry_text
 
 __all__ = ["render_power_html", "write_power_report"]
 
@@ -84,23 +77,23 @@ _COST_PARTS = (
     ("variable_usd", "Variable O&M"),
     ("fuel_usd", "Fuel"),
 )
-_COST_COLOURS = (_PALETTE[0], _PALETTE[1], _PALETTE[3], _PALETTE[2])
+_COST_COLOURS = (PALETTE[0], PALETTE[1], PALETTE[3], PALETTE[2])
 
 # (name fragment, colour): sources are coloured by technology where the name says it, so a
 # source keeps the same colour on every chart; the first matching fragment wins.
 _SOURCE_COLOURS = (
-    ("solar", _PALETTE[5]),
-    ("pv", _PALETTE[5]),
-    ("wind", _PALETTE[3]),
-    ("batter", _PALETTE[6]),
-    ("storage", _PALETTE[6]),
-    ("nuclear", _PALETTE[2]),
-    ("smr", _PALETTE[2]),
-    ("gas", _PALETTE[8]),
-    ("ccgt", _PALETTE[8]),
-    ("ocgt", _PALETTE[8]),
-    ("hydro", _PALETTE[0]),
-    ("geotherm", _PALETTE[1]),
+    ("solar", PALETTE[5]),
+    ("pv", PALETTE[5]),
+    ("wind", PALETTE[3]),
+    ("batter", PALETTE[6]),
+    ("storage", PALETTE[6]),
+    ("nuclear", PALETTE[2]),
+    ("smr", PALETTE[2]),
+    ("gas", PALETTE[8]),
+    ("ccgt", PALETTE[8]),
+    ("ocgt", PALETTE[8]),
+    ("hydro", PALETTE[0]),
+    ("geotherm", PALETTE[1]),
     ("grid", "#7f7f7f"),
 )
 _CURTAIL_COLOUR = "#9aa5b1"
@@ -108,7 +101,7 @@ _LOAD_COLOUR = "#111111"
 _SECONDARY_COLOUR = "#c2410c"
 
 _POWER_CSS = (
-    _PLAN_CSS
+    PLAN_CSS
     + """
 .alert-unserved { background: #fff7e6; border: 1px solid #f0b85a; }
 """
@@ -132,7 +125,7 @@ def _series(value: object) -> list[float | None]:
     list of (float or None)
         One value per hour [unit of the series].
     """
-    return [_number(item) for item in _sequence(value)]
+    return [as_number(item) for item in as_sequence(value)]
 
 
 def _has_data(series: Sequence[float | None]) -> bool:
@@ -175,7 +168,7 @@ def _source_colours(sources: Iterable[str]) -> dict[str, str]:
             continue
         colours[source] = colour
         used.add(colour)
-    spare = [c for c in _PALETTE if c not in used] or list(_PALETTE)
+    spare = [c for c in PALETTE if c not in used] or list(PALETTE)
     for index, source in enumerate(pending):
         colours[source] = spare[index % len(spare)]
     return colours
@@ -185,10 +178,10 @@ def _all_sources(result: Mapping[str, Any]) -> list[str]:
     """Every source named anywhere in the result: capacity, cost stack, then the weeks' dispatch."""
     names: list[str] = []
     for key in ("capacity", "cost_stack"):
-        names += [_text(entry, "source") or "(unnamed)" for entry in _entries(result, key)]
-    weeks = _mapping(result.get("weeks"))
+        names += [entry_text(entry, "source") or "(unnamed)" for entry in as_entries(result, key)]
+    weeks = as_mapping(result.get("weeks"))
     for key, *_ in _WEEKS:
-        names += [str(source) for source in _mapping(_mapping(weeks.get(key)).get("dispatch_mw"))]
+        names += [str(source) for source in as_mapping(as_mapping(weeks.get(key)).get("dispatch_mw"))]
     return list(dict.fromkeys(names))
 
 
@@ -203,7 +196,7 @@ def _hour_labels(value: object) -> list[str] | None:
         One label per hour, or ``None`` when a timestamp is missing or unreadable.
     """
     labels: list[str] = []
-    for item in _sequence(value):
+    for item in as_sequence(value):
         try:
             stamp = dt.datetime.fromisoformat(str(item))
         except ValueError:
@@ -274,10 +267,10 @@ def _week(result: Mapping[str, Any], key: str) -> _Week:
     _Week
         The week's series [MW, MWh, 1, °C as documented on ``_Week``].
     """
-    raw = _mapping(_mapping(result.get("weeks")).get(key))
+    raw = as_mapping(as_mapping(result.get("weeks")).get(key))
     dispatch = [
         (str(source), series)
-        for source, values in _mapping(raw.get("dispatch_mw")).items()
+        for source, values in as_mapping(raw.get("dispatch_mw")).items()
         if _has_data(series := _series(values))
     ]
     dispatch.sort(key=lambda item: _is_storage(item[0]))  # stable: storage on top of the generation
@@ -289,7 +282,7 @@ def _week(result: Mapping[str, Any], key: str) -> _Week:
     labels = _hour_labels(raw.get("time"))
     dated = labels is not None and len(labels) >= hours
     return _Week(
-        start=_text(raw, "start"),
+        start=entry_text(raw, "start"),
         x=labels if labels is not None and dated else list(range(hours)),
         dated=dated,
         load=load,
@@ -336,16 +329,16 @@ def _capacities(result: Mapping[str, Any]) -> list[_Capacity]:
     """Read ``result["capacity"]``, skipping entries that are not mappings."""
     return [
         _Capacity(
-            source=_text(raw, "source") or "(unnamed)",
-            capacity_gw=_number(raw.get("capacity_gw")),
-            energy_twh=_number(raw.get("energy_twh")),
-            share_of_energy=_number(raw.get("share_of_energy")),
-            share_of_hours_served=_number(raw.get("share_of_hours_served")),
-            capacity_factor=_number(raw.get("capacity_factor")),
-            capex_usd=_number(raw.get("capex_usd")),
-            annual_cost_usd=_number(raw.get("annual_cost_usd")),
+            source=entry_text(raw, "source") or "(unnamed)",
+            capacity_gw=as_number(raw.get("capacity_gw")),
+            energy_twh=as_number(raw.get("energy_twh")),
+            share_of_energy=as_number(raw.get("share_of_energy")),
+            share_of_hours_served=as_number(raw.get("share_of_hours_served")),
+            capacity_factor=as_number(raw.get("capacity_factor")),
+            capex_usd=as_number(raw.get("capex_usd")),
+            annual_cost_usd=as_number(raw.get("annual_cost_usd")),
         )
-        for raw in _entries(result, "capacity")
+        for raw in as_entries(result, "capacity")
     ]
 
 
@@ -358,10 +351,10 @@ def _cost_stack(result: Mapping[str, Any]) -> list[tuple[str, tuple[float | None
         Per source, the parts in ``_COST_PARTS`` order [USD/yr]; sources without any part are skipped.
     """
     rows: list[tuple[str, tuple[float | None, ...]]] = []
-    for raw in _entries(result, "cost_stack"):
-        parts = tuple(_number(raw.get(key)) for key, _ in _COST_PARTS)
+    for raw in as_entries(result, "cost_stack"):
+        parts = tuple(as_number(raw.get(key)) for key, _ in _COST_PARTS)
         if any(part is not None for part in parts):
-            rows.append((_text(raw, "source") or "(unnamed)", parts))
+            rows.append((entry_text(raw, "source") or "(unnamed)", parts))
     return rows
 
 
@@ -378,42 +371,42 @@ def _percent(value: float | None) -> str:
     value : float or None
         Fraction [1].
     """
-    return _DASH if value is None else f"{_format_sig(value * 100.0, 3)}%"
+    return DASH if value is None else f"{format_sig(value * 100.0, 3)}%"
 
 
 def _with_unit(value: float | None, unit: str, digits: int = 3) -> str:
     """A number with a unit, e.g. ``"52.4 $/MWh"``; a dash when unknown."""
-    return _DASH if value is None else f"{_format_sig(value, digits)} {unit}"
+    return DASH if value is None else f"{format_sig(value, digits)} {unit}"
 
 
 def _mw_text(value: float | None) -> str:
     """A power given in [MW] with a fitting unit, e.g. ``"1.23 GW"`` or ``"850 MW"``."""
-    return _format_value(None if value is None else value / 1e3, "power_gw")
+    return format_value(None if value is None else value / 1e3, "power_gw")
 
 
 def _mwh_text(value: float | None, per_year: bool = False) -> str:
     """An energy given in [MWh] with a fitting unit, e.g. ``"210 GWh"`` (``"…/yr"`` when ``per_year``)."""
     if value is None:
-        return _DASH
+        return DASH
     suffix = "/yr" if per_year else ""
     magnitude = abs(value)
     for scale, unit in ((1e6, "TWh"), (1e3, "GWh"), (1.0, "MWh")):
         if magnitude >= scale:
-            return f"{_format_sig(value / scale, 3)} {unit}{suffix}"
-    return f"{_format_sig(value, 3)} MWh{suffix}"
+            return f"{format_sig(value / scale, 3)} {unit}{suffix}"
+    return f"{format_sig(value, 3)} MWh{suffix}"
 
 
 def _usd_per_mwh(value: float | None) -> str:
     """A price given in [USD/MWh], e.g. ``"$52.4/MWh"``."""
     if value is None:
-        return _DASH
-    text = f"${_format_sig(abs(value), 3)}/MWh"
+        return DASH
+    text = f"${format_sig(abs(value), 3)}/MWh"
     return "-" + text if value < 0 else text
 
 
 def _span(values: Sequence[float], unit: str) -> str:
     """Range of a series, e.g. ``"1.12–1.31"`` or ``"22–41 °C"`` (raw text)."""
-    low, high = _format_sig(min(values), 3), _format_sig(max(values), 3)
+    low, high = format_sig(min(values), 3), format_sig(max(values), 3)
     text = low if low == high else f"{low}–{high}"
     return f"{text} {unit}".rstrip()
 
@@ -524,7 +517,7 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
     stack_top = [sum(v or 0.0 for _, s in dispatch if (v := s[i]) is not None) for i in range(hours)]
     band_base, band_top = _curtailment_band(curtailment, load, charge, stack_top)
     extremes = stack_top + _known(band_top) + _known(load) + [abs(v) for v in _known(charge)]
-    divisor_gw, axis_title = _axis_scale((v / 1e3 for v in extremes), "power_gw")
+    divisor_gw, axis_title = axis_scale((v / 1e3 for v in extremes), "power_gw")
     divisor = divisor_gw * 1e3  # [MW per axis unit]
     hover = "%{customdata[0]}: %{customdata[1]}<extra></extra>"
 
@@ -536,10 +529,10 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
                 y=_scaled(series, divisor),
                 mode="lines",
                 stackgroup="supply",
-                name=_e(source),
-                legendgroup=_e(source),
-                line={"width": 0.6, "color": colours.get(source, _PALETTE[0])},
-                customdata=[[_e(source), _e(_mw_text(v))] for v in series],
+                name=escape(source),
+                legendgroup=escape(source),
+                line={"width": 0.6, "color": colours.get(source, PALETTE[0])},
+                customdata=[[escape(source), escape(_mw_text(v))] for v in series],
                 hovertemplate=hover,
             )
         )
@@ -568,13 +561,13 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
                 line={"width": 0.5, "color": _CURTAIL_COLOUR},
                 fillcolor="rgba(154, 165, 177, 0.25)",
                 fillpattern={"shape": "/", "fgcolor": _CURTAIL_COLOUR, "size": 6, "solidity": 0.35},
-                customdata=[["Curtailed", _e(_mw_text(v))] for v in curtailment],
+                customdata=[["Curtailed", escape(_mw_text(v))] for v in curtailment],
                 hovertemplate=hover,
             )
         )
     if _has_data(charge):
         storage = next((source for source, _ in dispatch if _is_storage(source)), "")
-        colour = colours.get(storage, _PALETTE[6])
+        colour = colours.get(storage, PALETTE[6])
         fig.add_trace(
             go.Scatter(
                 x=week.x,
@@ -582,15 +575,15 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
                 mode="lines",
                 stackgroup="charging",
                 name="Battery charging",
-                legendgroup=_e(storage) if storage else None,
+                legendgroup=escape(storage) if storage else None,
                 line={"width": 0.6, "color": colour},
                 fillcolor=colour,
                 opacity=0.6,
                 customdata=[
                     [
                         "Battery charging",
-                        _e(_mw_text(None if c is None else abs(c)))
-                        + (f" (state of charge {_e(_mwh_text(s))})" if s is not None else ""),
+                        escape(_mw_text(None if c is None else abs(c)))
+                        + (f" (state of charge {escape(_mwh_text(s))})" if s is not None else ""),
                     ]
                     for c, s in zip(charge, soc, strict=True)
                 ],
@@ -605,7 +598,7 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
                 mode="lines",
                 name="Load",
                 line={"width": 2.2, "color": _LOAD_COLOUR},
-                customdata=[["Load", _e(_mw_text(v))] for v in load],
+                customdata=[["Load", escape(_mw_text(v))] for v in load],
                 hovertemplate=hover,
             )
         )
@@ -628,12 +621,12 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
                         " · ".join(
                             text
                             for text in (
-                                _format_sig(p, 3) if is_pue and p is not None else "",
-                                f"{_format_sig(t, 3)} °C" if t is not None else "",
+                                format_sig(p, 3) if is_pue and p is not None else "",
+                                f"{format_sig(t, 3)} °C" if t is not None else "",
                             )
                             if text
                         )
-                        or _DASH,
+                        or DASH,
                     ]
                     for p, t in zip(pue, temp, strict=True)
                 ],
@@ -659,13 +652,13 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
             "title": {"text": "Time (hourly)" if week.dated else "Hour of the week [h]"},
             **({"tickformat": "%a %d %b", "hoverformat": "%a %d %b %H:%M"} if week.dated else {}),
         },
-        yaxis={"title": {"text": _e(axis_title)}, "zeroline": True, "zerolinecolor": "#94a3b8"},
+        yaxis={"title": {"text": escape(axis_title)}, "zeroline": True, "zerolinecolor": "#94a3b8"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         hovermode="x unified",
         font=_FONT,
         **layout,
     )
-    return _figure_html(fig, chart_id)
+    return figure_html(fig, chart_id)
 
 
 def _week_caption(week: _Week) -> str:
@@ -693,7 +686,7 @@ def _week_caption(week: _Week) -> str:
         " Areas: dispatch by source, stacked; battery charging below zero. Hatched: curtailed"
         " generation, above the power used (load plus battery charging). Black line: load."
     )
-    return f'<p class="caption">{_e(lead + ": " + "; ".join(facts) + "." + legend)}</p>'
+    return f'<p class="caption">{escape(lead + ": " + "; ".join(facts) + "." + legend)}</p>'
 
 
 def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colours: Mapping[str, str]) -> str | None:
@@ -720,29 +713,29 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
     import plotly.graph_objects as go
 
     values = [item.capacity_gw or 0.0 for item in plotted] + ([peak_load_gw] if peak_load_gw is not None else [])
-    divisor, axis_title = _axis_scale(values, "power_gw")
+    divisor, axis_title = axis_scale(values, "power_gw")
     labels = [
-        f"{_percent(item.share_of_energy)} of energy" if item.share_of_energy is not None else _DASH
+        f"{_percent(item.share_of_energy)} of energy" if item.share_of_energy is not None else DASH
         for item in plotted
     ]
     fig = go.Figure(
         go.Bar(
-            x=[_e(item.source) for item in plotted],
+            x=[escape(item.source) for item in plotted],
             y=[(item.capacity_gw or 0.0) / divisor for item in plotted],
-            marker_color=[colours.get(item.source, _PALETTE[0]) for item in plotted],
-            text=[_e(label) for label in labels],
+            marker_color=[colours.get(item.source, PALETTE[0]) for item in plotted],
+            text=[escape(label) for label in labels],
             textposition="outside",
             cliponaxis=False,
             customdata=[
                 [
-                    _e(item.source),
-                    _e(_format_value(item.capacity_gw, "power_gw")),
-                    _e(_format_value(item.energy_twh, "energy_twh")),
-                    _e(_percent(item.share_of_energy)),
-                    _e(_percent(item.capacity_factor)),
-                    _e(_percent(item.share_of_hours_served)),
-                    _e(_format_value(item.capex_usd, "usd")),
-                    _e(_format_value(item.annual_cost_usd, "usd_per_year")),
+                    escape(item.source),
+                    escape(format_value(item.capacity_gw, "power_gw")),
+                    escape(format_value(item.energy_twh, "energy_twh")),
+                    escape(_percent(item.share_of_energy)),
+                    escape(_percent(item.capacity_factor)),
+                    escape(_percent(item.share_of_hours_served)),
+                    escape(format_value(item.capex_usd, "usd")),
+                    escape(format_value(item.annual_cost_usd, "usd_per_year")),
                 ]
                 for item in plotted
             ],
@@ -761,7 +754,7 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
             y=peak_load_gw / divisor,
             line_dash="dash",
             line_color=_LOAD_COLOUR,
-            annotation_text=_e(f"Peak load {_format_value(peak_load_gw, 'power_gw')}"),
+            annotation_text=escape(f"Peak load {format_value(peak_load_gw, 'power_gw')}"),
             annotation_position="top right",
         )
     top = max(values) / divisor if values else 1.0
@@ -770,10 +763,10 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
         height=440,
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         xaxis={"title": {"text": "Source"}},
-        yaxis={"title": {"text": _e(axis_title.replace("Power", "Capacity"))}, "range": [0, top * 1.18 or 1.0]},
+        yaxis={"title": {"text": escape(axis_title.replace("Power", "Capacity"))}, "range": [0, top * 1.18 or 1.0]},
         font=_FONT,
     )
-    return _figure_html(fig, _CHART_IDS[2])
+    return figure_html(fig, _CHART_IDS[2])
 
 
 def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | None:
@@ -795,8 +788,8 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
     import plotly.graph_objects as go
 
     totals = [sum(part or 0.0 for part in parts) for _, parts in rows]
-    divisor, axis_title = _axis_scale(totals + [part for _, parts in rows for part in parts if part], "usd_per_year")
-    sources = [_e(source) for source, _ in rows]
+    divisor, axis_title = axis_scale(totals + [part for _, parts in rows for part in parts if part], "usd_per_year")
+    sources = [escape(source) for source, _ in rows]
     fig = go.Figure()
     for index, ((_, label), colour) in enumerate(zip(_COST_PARTS, _COST_COLOURS, strict=True)):
         values = [parts[index] for _, parts in rows]
@@ -809,11 +802,12 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
                 name=label,
                 marker_color=colour,
                 customdata=[
-                    [_e(source), _e(_format_value(v, "usd_per_year")), _e(_format_value(total, "usd_per_year"))]
+                    [escape(source), escape(format_value(v, "usd_per_year")),
+                     escape(format_value(total, "usd_per_year"))]
                     for (source, _), v, total in zip(rows, values, totals, strict=True)
                 ],
                 hovertemplate=(
-                    f"<b>%{{customdata[0]}}</b><br>{_e(label)}: %{{customdata[1]}}"
+                    f"<b>%{{customdata[0]}}</b><br>{escape(label)}: %{{customdata[1]}}"
                     "<br>Total: %{customdata[2]}<extra></extra>"
                 ),
             )
@@ -822,7 +816,7 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
         fig.add_annotation(
             x=source,
             y=total / divisor,
-            text=_e(_format_value(total, "usd_per_year")),
+            text=escape(format_value(total, "usd_per_year")),
             showarrow=False,
             yanchor="bottom",
             font={"size": 12},
@@ -835,11 +829,11 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
         height=460,
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         xaxis={"title": {"text": "Source"}},
-        yaxis={"title": {"text": _e(axis_title)}, "range": [min(bottom * 1.1, 0.0), top]},
+        yaxis={"title": {"text": escape(axis_title)}, "range": [min(bottom * 1.1, 0.0), top]},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
         font=_FONT,
     )
-    return _figure_html(fig, _CHART_IDS[3])
+    return figure_html(fig, _CHART_IDS[3])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -849,33 +843,33 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
 
 def _status(result: Mapping[str, Any]) -> tuple[str, str, str]:
     """The run's status: ``(key, badge text, CSS class)``; an unknown status is shown as given."""
-    key = _text(result, "status").strip().lower()
+    key = entry_text(result, "status").strip().lower()
     if key in _STATUSES:
         text, css = _STATUSES[key]
         return key, text, css
-    return key, (f"Status: {_text(result, 'status')}" if key else "Status unknown"), "status-unknown"
+    return key, (f"Status: {entry_text(result, 'status')}" if key else "Status unknown"), "status-unknown"
 
 
 def _site_name(result: Mapping[str, Any]) -> str:
     """The site's label and campus, e.g. ``"Abilene, Texas — Stargate campus 1"`` (raw text)."""
-    site = _mapping(result.get("site"))
-    label = _text(site, "label") or _text(site, "id") or "unknown site"
-    campus = _text(site, "campus")
+    site = as_mapping(result.get("site"))
+    label = entry_text(site, "label") or entry_text(site, "id") or "unknown site"
+    campus = entry_text(site, "campus")
     return f"{label} — {campus}" if campus else label
 
 
 def _site_facts(site: Mapping[str, Any]) -> list[str]:
     """Site id, coordinates and region (raw text)."""
     facts: list[str] = []
-    if _text(site, "id"):
-        facts.append(f"Site {_text(site, 'id')}")
-    latitude, longitude = _number(site.get("latitude_deg")), _number(site.get("longitude_deg"))
+    if entry_text(site, "id"):
+        facts.append(f"Site {entry_text(site, 'id')}")
+    latitude, longitude = as_number(site.get("latitude_deg")), as_number(site.get("longitude_deg"))
     if latitude is not None and longitude is not None:
         north = "N" if latitude >= 0 else "S"
         east = "E" if longitude >= 0 else "W"
         facts.append(f"{abs(latitude):.2f}° {north}, {abs(longitude):.2f}° {east}")
-    if _text(site, "region"):
-        facts.append(f"region {_text(site, 'region')}")
+    if entry_text(site, "region"):
+        facts.append(f"region {entry_text(site, 'region')}")
     return facts
 
 
@@ -909,13 +903,13 @@ def _input_text(key: str, value: object) -> str:
     str
         The printed value.
     """
-    number = _number(value)
+    number = as_number(value)
     if key == "carbon_cap_g_per_kwh" and value is None:
         return "none"
     if value is None:
-        return _DASH
+        return DASH
     if key == "it_load_gw" and number is not None:
-        return _format_value(number, "power_gw")
+        return format_value(number, "power_gw")
     if key == "carbon_cap_g_per_kwh" and number is not None:
         return _with_unit(number, "g CO2/kWh")
     if key in ("availability", "reserve_margin", "training_swing") and number is not None:
@@ -938,55 +932,55 @@ def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _solver_text(result: Mapping[str, Any]) -> str:
     """Solver facts, e.g. ``"highs, termination: optimal, solved in 12.4 s"`` (raw text); empty when unknown."""
-    solver = _mapping(result.get("solver"))
+    solver = as_mapping(result.get("solver"))
     if not solver:
         return ""
-    parts = [_text(solver, "name") or "solver"]
-    termination = _text(solver, "termination")
+    parts = [entry_text(solver, "name") or "solver"]
+    termination = entry_text(solver, "termination")
     if termination:
         parts.append(f"termination: {termination}")
     for key, word in (("seconds", "solved in"), ("build_seconds", "model built in")):
-        seconds = _number(solver.get(key))
+        seconds = as_number(solver.get(key))
         if seconds is not None:
-            parts.append(f"{word} {_format_sig(seconds, 3)} s")
+            parts.append(f"{word} {format_sig(seconds, 3)} s")
     return ", ".join(parts)
 
 
 def _alert(result: Mapping[str, Any], status: str) -> str:
     """A warning block for an infeasible run or for unserved load; empty otherwise."""
     if status == "infeasible":
-        termination = _text(_mapping(result.get("solver")), "termination")
+        termination = entry_text(as_mapping(result.get("solver")), "termination")
         message = "No feasible supply: the load cannot be served within the limits"
         message += f" (solver termination: {termination})." if termination else "."
         message += " Figures below, if any, are not a solution; see the binding limits and notes."
-        return f'<div class="alert alert-infeasible" role="alert"><strong>{_e(message)}</strong></div>'
-    unserved = _number(result.get("unserved_mwh"))
+        return f'<div class="alert alert-infeasible" role="alert"><strong>{escape(message)}</strong></div>'
+    unserved = as_number(result.get("unserved_mwh"))
     if unserved is not None and unserved > _UNSERVED_TOLERANCE_MWH:
         message = f"Load not fully served: {_mwh_text(unserved, per_year=True)} of unserved energy."
-        return f'<div class="alert alert-unserved" role="alert"><strong>{_e(message)}</strong></div>'
+        return f'<div class="alert alert-unserved" role="alert"><strong>{escape(message)}</strong></div>'
     return ""
 
 
 def _title_section(result: Mapping[str, Any]) -> str:
     """Title with the site, the status badge, site facts, the inputs and the solver."""
     status, badge, css = _status(result)
-    facts = _site_facts(_mapping(result.get("site")))
-    items = _inputs_items(_mapping(result.get("inputs")))
+    facts = _site_facts(as_mapping(result.get("site")))
+    items = _inputs_items(as_mapping(result.get("inputs")))
     solver = _solver_text(result)
     if solver:
         items.append(("Solver", solver))
     summary = " · ".join(f"{label}: {text}" for label, text in items)
     details = ""
     if items:
-        rows = "".join(f'<tr><th scope="row">{_e(label)}</th><td>{_e(text)}</td></tr>' for label, text in items)
+        rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items)
         details = f'<details><summary>Inputs</summary><table class="inputs"><tbody>{rows}</tbody></table></details>'
     return "".join(
         (
             '<header id="title">',
-            f"<h1>Power supply: {_e(_site_name(result))} "
-            f'<span class="badge {css}" id="status">{_e(badge)}</span></h1>',
-            f'<p class="subtitle">{_e(" · ".join(facts))}</p>' if facts else "",
-            f'<p class="subtitle">{_e(summary)}</p>' if summary else "",
+            f"<h1>Power supply: {escape(_site_name(result))} "
+            f'<span class="badge {css}" id="status">{escape(badge)}</span></h1>',
+            f'<p class="subtitle">{escape(" · ".join(facts))}</p>' if facts else "",
+            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
             details,
             _alert(result, status),
             "</header>",
@@ -998,7 +992,7 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """Key figures present in ``result``: ``(quantity, value, definition)`` (raw text)."""
 
     def value(key: str) -> float | None:
-        return _number(result.get(key))
+        return as_number(result.get(key))
 
     unserved = value("unserved_mwh")
     pue = value("mean_pue")
@@ -1012,24 +1006,24 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         (
             "Annual cost",
             "annual_cost_usd",
-            _format_value(value("annual_cost_usd"), "usd_per_year"),
+            format_value(value("annual_cost_usd"), "usd_per_year"),
             "Annualised capital plus fixed, variable and fuel cost.",
         ),
-        ("Capital cost", "capex_usd", _format_value(value("capex_usd"), "usd"), "Overnight cost of the capacity."),
-        ("Energy served", "energy_twh", _format_value(value("energy_twh"), "energy_twh"), "Energy delivered."),
-        ("CO2 emissions", "co2_mt", _format_value(value("co2_mt"), "co2_mt"), "Emissions of the supply."),
+        ("Capital cost", "capex_usd", format_value(value("capex_usd"), "usd"), "Overnight cost of the capacity."),
+        ("Energy served", "energy_twh", format_value(value("energy_twh"), "energy_twh"), "Energy delivered."),
+        ("CO2 emissions", "co2_mt", format_value(value("co2_mt"), "co2_mt"), "Emissions of the supply."),
         (
             "Carbon intensity",
             "co2_g_per_kwh",
             _with_unit(value("co2_g_per_kwh"), "g CO2/kWh"),
             "Emissions per unit of energy served.",
         ),
-        ("Water use", "water_m3", _format_value(value("water_m3"), "water_m3"), "Water consumed."),
+        ("Water use", "water_m3", format_value(value("water_m3"), "water_m3"), "Water consumed."),
         ("Land use", "land_km2", _with_unit(value("land_km2"), "km²"), "Footprint of generation and storage."),
         (
             "Curtailment",
             "curtailment_twh",
-            _format_value(value("curtailment_twh"), "energy_twh"),
+            format_value(value("curtailment_twh"), "energy_twh"),
             "Generation available but not used.",
         ),
         (
@@ -1038,8 +1032,8 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
             "0 MWh/yr" if unserved == 0 else _mwh_text(unserved, per_year=True),
             "Load that was not served.",
         ),
-        ("Peak load", "peak_load_gw", _format_value(value("peak_load_gw"), "power_gw"), "Highest hourly load."),
-        ("Mean PUE", "mean_pue", _DASH if pue is None else _format_sig(pue, 3), "Facility ÷ IT energy, year mean."),
+        ("Peak load", "peak_load_gw", format_value(value("peak_load_gw"), "power_gw"), "Highest hourly load."),
+        ("Mean PUE", "mean_pue", DASH if pue is None else format_sig(pue, 3), "Facility ÷ IT energy, year mean."),
     )
     return [(label, text, meaning) for label, key, text, meaning in candidates if value(key) is not None]
 
@@ -1048,7 +1042,7 @@ def _key_figures_section(result: Mapping[str, Any]) -> str:
     """Key-figures table."""
     rows = _key_figure_rows(result)
     body = (
-        _table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
+        html_table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
         if rows
         else '<p class="muted">No key figures in this result.</p>'
     )
@@ -1065,14 +1059,14 @@ def _cost_table(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str:
         return sum(known) if known else None
 
     cells = [
-        (source, *(_format_value(p, "usd_per_year") for p in parts), _format_value(total(parts), "usd_per_year"))
+        (source, *(format_value(p, "usd_per_year") for p in parts), format_value(total(parts), "usd_per_year"))
         for source, parts in rows
     ]
     columns = [total(parts[i] for _, parts in rows) for i in range(len(_COST_PARTS))]
-    cells.append(("All sources", *(_format_value(c, "usd_per_year") for c in columns),
-                  _format_value(total(columns), "usd_per_year")))
+    cells.append(("All sources", *(format_value(c, "usd_per_year") for c in columns),
+                  format_value(total(columns), "usd_per_year")))
     headers = ("Source", *(label for _, label in _COST_PARTS), "Total")
-    table = _table(headers, cells, numeric=range(1, len(headers)), css="cost-stack")
+    table = html_table(headers, cells, numeric=range(1, len(headers)), css="cost-stack")
     return f"<details><summary>Cost stack table, per year</summary>{table}</details>"
 
 
@@ -1081,13 +1075,13 @@ def _capacity_section(items: Sequence[_Capacity]) -> str:
     rows = [
         (
             item.source,
-            _format_value(item.capacity_gw, "power_gw"),
-            _format_value(item.energy_twh, "energy_twh"),
+            format_value(item.capacity_gw, "power_gw"),
+            format_value(item.energy_twh, "energy_twh"),
             _percent(item.share_of_energy),
             _percent(item.share_of_hours_served),
             _percent(item.capacity_factor),
-            _format_value(item.capex_usd, "usd"),
-            _format_value(item.annual_cost_usd, "usd_per_year"),
+            format_value(item.capex_usd, "usd"),
+            format_value(item.annual_cost_usd, "usd_per_year"),
         )
         for item in items
     ]
@@ -1102,7 +1096,7 @@ def _capacity_section(items: Sequence[_Capacity]) -> str:
         "Annual cost",
     )
     body = (
-        _table(headers, rows, numeric=range(1, len(headers)), css="capacity")
+        html_table(headers, rows, numeric=range(1, len(headers)), css="capacity")
         if rows
         else '<p class="muted">No capacity in this result.</p>'
     )
@@ -1112,7 +1106,7 @@ def _capacity_section(items: Sequence[_Capacity]) -> str:
     )
     return (
         f'<section id="capacity-table"><h2>Capacity by source</h2>{body}'
-        f'<p class="caption">{_e(caption)}</p></section>'
+        f'<p class="caption">{escape(caption)}</p></section>'
     )
 
 
@@ -1120,15 +1114,15 @@ def _binding_section(result: Mapping[str, Any]) -> str:
     """Binding limits as a static table."""
     rows = [
         (
-            _text(raw, "limit") or "limit",
-            _format_sig(price, 3) if (price := _number(raw.get("shadow_price"))) is not None else _DASH,
-            _text(raw, "unit") or _DASH,
-            _text(raw, "meaning") or _DASH,
+            entry_text(raw, "limit") or "limit",
+            format_sig(price, 3) if (price := as_number(raw.get("shadow_price"))) is not None else DASH,
+            entry_text(raw, "unit") or DASH,
+            entry_text(raw, "meaning") or DASH,
         )
-        for raw in _entries(result, "binding")
+        for raw in as_entries(result, "binding")
     ]
     body = (
-        _table(("Limit", "Shadow price", "Unit", "Meaning"), rows, numeric=(1,), css="binding")
+        html_table(("Limit", "Shadow price", "Unit", "Meaning"), rows, numeric=(1,), css="binding")
         + '<p class="caption">The shadow price is the change in the annual cost per unit of the limit relaxed.</p>'
         if rows
         else '<p class="muted">No binding limits in this result.</p>'
@@ -1176,20 +1170,20 @@ def render_power_html(result: dict[str, Any]) -> str:
     for key, section_id, title, chart_id in _WEEKS:
         week = _week(data, key)
         chart = _dispatch_chart(week, chart_id, colours)
-        sections.append(_chart_section(section_id, title, chart, _week_caption(week)))
+        sections.append(chart_section(section_id, title, chart, _week_caption(week)))
     sections.append(
-        _chart_section(
+        chart_section(
             "capacity-mix",
             "Capacity mix",
-            _capacity_chart(capacities, _number(data.get("peak_load_gw")), colours),
+            _capacity_chart(capacities, as_number(data.get("peak_load_gw")), colours),
             '<p class="caption">Bar labels: share of the energy served. Dashed line: peak load.</p>'
             if capacities
             else "",
         )
     )
-    sections.append(_chart_section("cost-stack", "Cost stack", _cost_chart(costs), _cost_table(costs)))
+    sections.append(chart_section("cost-stack", "Cost stack", _cost_chart(costs), _cost_table(costs)))
 
-    return _html_document(
+    return html_document(
         title=f"gigafleet power: {_site_name(data)} ({badge})",
         css=_POWER_CSS,
         head_section=_title_section(data),
@@ -1200,7 +1194,7 @@ def render_power_html(result: dict[str, Any]) -> str:
         *sections,
         _capacity_section(capacities),
         _binding_section(data),
-        _notes_section(data),
+        notes_section(data),
         ),
         source="a power result",
         schema=data.get("schema_version"),
@@ -1227,5 +1221,5 @@ def write_power_report(result: dict[str, Any], path: str | os.PathLike[str]) -> 
         ``path`` as a ``Path``.
     """
     target = pathlib.Path(path)
-    _write_atomically(render_power_html(result), target)
+    write_atomically(render_power_html(result), target)
     return target

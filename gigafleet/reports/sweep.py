@@ -17,7 +17,7 @@ Layout, in order:
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so the page
 stays readable without JavaScript. The formatting and HTML helpers are shared with the other
-reports (``gigafleet.report``).
+reports (``gigafleet.reports.estimate``).
 
 plotly is imported lazily inside the rendering functions, so importing this module stays cheap
 (``gigafleet --help`` must remain fast).
@@ -31,24 +31,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.report import (
-    _CSS,
-    _DASH,
-    _PALETTE,
-    _chart_section,
-    _e,
-    _figure_html,
-    _format_sig,
-    _format_value,
-    _html_document,
-    _mapping,
-    _notes_section,
-    _number,
-    _sequence,
-    _table,
-    _triple,
-    _write_atomically,
+from gigafleet.reports.document import (
+    CSS,
+    chart_section,
+    escape,
+    html_document,
+    html_table,
+    notes_section,
+    write_atomically,
 )
+from gigafleet.reports.figures import PALETTE, figure_html
+from gigafleet.reports.format import DASH, format_sig, format_value
+from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
 
 __all__ = ["render_sweep_html", "write_sweep_report"]
 
@@ -87,7 +81,7 @@ _SERIES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 _SWEEP_CSS = (
-    _CSS
+    CSS
     + """
 .sensitivity td, .outputs td { white-space: nowrap; }
 code { font-size: .9em; }
@@ -107,7 +101,7 @@ def _label(key: str) -> str:
 
 
 def _kind_of(key: str) -> str:
-    """Formatting kind (see ``gigafleet.report._format_value``) of an output or series, guessed from its key."""
+    """Formatting kind (see ``gigafleet.reports.format.format_value``) of an output or series, guessed from its key."""
     for name, _, kind in _OUTPUTS:
         if name == key:
             return kind
@@ -146,20 +140,20 @@ def _value_text(value: float | None, kind: str) -> str:
         Formatting kind, or ``"year"``.
     """
     if value is None:
-        return _DASH
+        return DASH
     if kind == "year":
-        return str(round(value)) if abs(value - round(value)) < 1e-9 else _format_sig(value, 5).replace(",", "")
-    return _format_value(value, kind)
+        return str(round(value)) if abs(value - round(value)) < 1e-9 else format_sig(value, 5).replace(",", "")
+    return format_value(value, kind)
 
 
 def _outputs(result: Mapping[str, Any]) -> list[tuple[str, str, Triple, str]]:
     """Scalar outputs: ``(key, label, triple, kind)``, well-known ones first, then the others in given order."""
-    given = _mapping(result.get("outputs"))
+    given = as_mapping(result.get("outputs"))
     known = [name for name, _, _ in _OUTPUTS]
     order = [name for name in known if name in given] + [str(k) for k in given if str(k) not in known]
     rows: list[tuple[str, str, Triple, str]] = []
     for key in order:
-        triple = _triple(given.get(key))
+        triple = as_triple(given.get(key))
         rows.append((key, _output_label(key), triple or (None, None, None), _kind_of(key)))
     return rows
 
@@ -192,15 +186,15 @@ class _Series:
 
 def _read_series(key: str, value: object) -> _Series | None:
     """Read one entry of ``result["series"]``; ``None`` when no year has a P50."""
-    data = _mapping(value)
-    years_raw = _sequence(data.get("years"))
-    columns = {p: _sequence(data.get(p)) for p in ("p10", "p50", "p90")}
+    data = as_mapping(value)
+    years_raw = as_sequence(data.get("years"))
+    columns = {p: as_sequence(data.get(p)) for p in ("p10", "p50", "p90")}
     points: list[tuple[int, float | None, float | None, float | None]] = []
     for i, raw_year in enumerate(years_raw):
-        year = _number(raw_year)
+        year = as_number(raw_year)
         if year is None:
             continue
-        p10, p50, p90 = (_number(columns[p][i]) if i < len(columns[p]) else None for p in ("p10", "p50", "p90"))
+        p10, p50, p90 = (as_number(columns[p][i]) if i < len(columns[p]) else None for p in ("p10", "p50", "p90"))
         points.append((int(year), p10, p50, p90))
     points.sort(key=lambda point: point[0])
     if not any(point[2] is not None for point in points):
@@ -223,7 +217,7 @@ def _read_series(key: str, value: object) -> _Series | None:
 
 def _all_series(result: Mapping[str, Any]) -> list[_Series]:
     """By-year series with data: well-known ones first, then the others in given order."""
-    given = _mapping(result.get("series"))
+    given = as_mapping(result.get("series"))
     known = [name for name, *_ in _SERIES]
     order = [name for name in known if name in given] + [str(k) for k in given if str(k) not in known]
     items = [_read_series(key, given.get(key)) for key in order]
@@ -269,10 +263,10 @@ def _sensitivity(result: Mapping[str, Any]) -> tuple[str | None, str | None, lis
         The analysed output, the method (``"sobol"`` or ``"morris"``; guessed from the
         parameters' keys when not given) and the parameters sorted by decreasing importance.
     """
-    data = _mapping(result.get("sensitivity"))
+    data = as_mapping(result.get("sensitivity"))
     output = data.get("output")
     output_key = str(output) if output is not None and str(output).strip() else None
-    entries = [entry for entry in _sequence(data.get("parameters")) if isinstance(entry, Mapping)]
+    entries = [entry for entry in as_sequence(data.get("parameters")) if isinstance(entry, Mapping)]
     method_raw = data.get("method")
     method = str(method_raw).strip().lower() if isinstance(method_raw, str) and method_raw.strip() else None
     if method not in ("sobol", "morris"):
@@ -287,13 +281,13 @@ def _sensitivity(result: Mapping[str, Any]) -> tuple[str | None, str | None, lis
     params = [
         _Parameter(
             name=str(entry.get("name", "")) or "?",
-            s1=_number(entry.get("S1")),
-            s1_conf=_number(entry.get("S1_conf")),
-            st=_number(entry.get("ST")),
-            st_conf=_number(entry.get("ST_conf")),
-            mu_star=_number(entry.get("mu_star")),
-            mu_star_conf=_number(entry.get("mu_star_conf")),
-            sigma=_number(entry.get("sigma")),
+            s1=as_number(entry.get("S1")),
+            s1_conf=as_number(entry.get("S1_conf")),
+            st=as_number(entry.get("ST")),
+            st_conf=as_number(entry.get("ST_conf")),
+            mu_star=as_number(entry.get("mu_star")),
+            mu_star_conf=as_number(entry.get("mu_star_conf")),
+            sigma=as_number(entry.get("sigma")),
         )
         for entry in entries
     ]
@@ -304,7 +298,7 @@ def _sensitivity(result: Mapping[str, Any]) -> tuple[str | None, str | None, lis
 
 def _index_text(value: float | None) -> str:
     """A Sobol index [1] with three decimals; a dash when unknown."""
-    return _DASH if value is None else f"{value:.3f}"
+    return DASH if value is None else f"{value:.3f}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -319,7 +313,7 @@ def _unique_labels(names: Sequence[str]) -> list[str]:
     for name in names:
         count = seen.get(name, 0) + 1
         seen[name] = count
-        labels.append(_e(name if count == 1 else f"{name} ({count})"))
+        labels.append(escape(name if count == 1 else f"{name} ({count})"))
     return labels
 
 
@@ -363,9 +357,9 @@ def _tornado_chart(output: str | None, method: str | None, params: Sequence[_Par
                 orientation="h",
                 name="ST (total order)",
                 width=0.8,
-                marker={"color": _PALETTE[0], "opacity": 0.45},
-                error_x={"type": "data", "array": _errors([p.st_conf for p in shown]), "color": _PALETTE[0]},
-                customdata=[[_e(p.name), _index_text(p.st), _index_text(p.st_conf)] for p in shown],
+                marker={"color": PALETTE[0], "opacity": 0.45},
+                error_x={"type": "data", "array": _errors([p.st_conf for p in shown]), "color": PALETTE[0]},
+                customdata=[[escape(p.name), _index_text(p.st), _index_text(p.st_conf)] for p in shown],
                 hovertemplate="<b>%{customdata[0]}</b><br>ST: %{customdata[1]} ± %{customdata[2]}<extra></extra>",
             )
         )
@@ -376,9 +370,9 @@ def _tornado_chart(output: str | None, method: str | None, params: Sequence[_Par
                 orientation="h",
                 name="S1 (first order)",
                 width=0.4,
-                marker={"color": _PALETTE[1]},
+                marker={"color": PALETTE[1]},
                 error_x={"type": "data", "array": _errors([p.s1_conf for p in shown]), "color": "#8a4b00"},
-                customdata=[[_e(p.name), _index_text(p.s1), _index_text(p.s1_conf)] for p in shown],
+                customdata=[[escape(p.name), _index_text(p.s1), _index_text(p.s1_conf)] for p in shown],
                 hovertemplate="<b>%{customdata[0]}</b><br>S1: %{customdata[1]} ± %{customdata[2]}<extra></extra>",
             )
         )
@@ -391,14 +385,14 @@ def _tornado_chart(output: str | None, method: str | None, params: Sequence[_Par
                 y=labels,
                 orientation="h",
                 name="μ*",
-                marker={"color": _PALETTE[0]},
+                marker={"color": PALETTE[0]},
                 error_x={"type": "data", "array": _errors([p.mu_star_conf for p in shown]), "color": "#2b4c7e"},
                 customdata=[
                     [
-                        _e(p.name),
-                        _e(_value_text(p.mu_star, kind)),
-                        _e(_value_text(p.mu_star_conf, kind)),
-                        _e(_value_text(p.sigma, kind)),
+                        escape(p.name),
+                        escape(_value_text(p.mu_star, kind)),
+                        escape(_value_text(p.mu_star_conf, kind)),
+                        escape(_value_text(p.sigma, kind)),
                     ]
                     for p in shown
                 ],
@@ -412,16 +406,16 @@ def _tornado_chart(output: str | None, method: str | None, params: Sequence[_Par
     fig = go.Figure(traces)
     fig.update_layout(
         template="plotly_white",
-        title={"text": _e(f"Sensitivity of {output_label} ({method.title() if method else ''})")},
+        title={"text": escape(f"Sensitivity of {output_label} ({method.title() if method else ''})")},
         barmode="overlay",
         height=max(320, 140 + 34 * len(shown)),
         margin={"l": 60, "r": 30, "t": 70, "b": 60},
-        xaxis={"title": {"text": _e(x_title)}, "rangemode": "tozero"},
+        xaxis={"title": {"text": escape(x_title)}, "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
         font=_FONT,
     )
-    return _figure_html(fig, _CHART_IDS[0])
+    return figure_html(fig, _CHART_IDS[0])
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -457,17 +451,17 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
         rows=rows,
         cols=1,
         shared_xaxes=True,
-        subplot_titles=[_e(s.label) for s in all_series],
+        subplot_titles=[escape(s.label) for s in all_series],
         vertical_spacing=min(0.08, 0.3 / rows),
     )
     for row, series in enumerate(all_series, start=1):
-        colour = _PALETTE[(row - 1) % len(_PALETTE)]
+        colour = PALETTE[(row - 1) % len(PALETTE)]
         ranged = [lo is not None and hi is not None for lo, hi in zip(series.p10, series.p90, strict=True)]
         customdata = [
             [
-                _e(f"{series.label}, {year}"),
-                _e(_value_text(p50, series.kind)),
-                _e(f"{_value_text(p10, series.kind)} – {_value_text(p90, series.kind)}"),
+                escape(f"{series.label}, {year}"),
+                escape(_value_text(p50, series.kind)),
+                escape(f"{_value_text(p10, series.kind)} – {_value_text(p90, series.kind)}"),
             ]
             for year, p10, p50, p90 in zip(series.years, series.p10, series.p50, series.p90, strict=True)
         ]
@@ -481,7 +475,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
                     hoverinfo="skip",
                     showlegend=False,
                     legendgroup=series.key,
-                    name=_e(f"{series.label}, P90"),
+                    name=escape(f"{series.label}, P90"),
                 ),
                 row=row,
                 col=1,
@@ -496,7 +490,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
                     fillcolor=_rgba(colour, 0.2),
                     hoverinfo="skip",
                     legendgroup=series.key,
-                    name=_e(f"{series.label}, P10–P90"),
+                    name=escape(f"{series.label}, P10–P90"),
                 ),
                 row=row,
                 col=1,
@@ -509,7 +503,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
                 line={"width": 2.2, "color": colour},
                 marker={"size": 6, "color": colour},
                 legendgroup=series.key,
-                name=_e(f"{series.label} (P50)"),
+                name=escape(f"{series.label} (P50)"),
                 customdata=customdata,
                 hovertemplate="<b>%{customdata[0]}</b><br>P50: %{customdata[1]}<br>P10–P90: %{customdata[2]}"
                 "<extra></extra>",
@@ -518,7 +512,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
             col=1,
         )
         fig.update_yaxes(
-            title_text=_e(series.axis_title),
+            title_text=escape(series.axis_title),
             type="log" if _log_axis(series) else "linear",
             row=row,
             col=1,
@@ -533,7 +527,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
         hovermode="closest",
         font=_FONT,
     )
-    return _figure_html(fig, _CHART_IDS[1])
+    return figure_html(fig, _CHART_IDS[1])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -543,10 +537,10 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
 
 def _count_text(value: object) -> str | None:
     """A run count as text (``"1,024"``), or ``None`` when not a number."""
-    number = _number(value)
+    number = as_number(value)
     if number is None:
         return None
-    return f"{int(number):,}" if number.is_integer() else _format_sig(number, 4)
+    return f"{int(number):,}" if number.is_integer() else format_sig(number, 4)
 
 
 def _page_title(result: Mapping[str, Any]) -> str:
@@ -574,8 +568,8 @@ def _page_title(result: Mapping[str, Any]) -> str:
 def _title_section(result: Mapping[str, Any], method: str | None) -> str:
     """Title and a one-line summary of the design."""
     parts: list[str] = []
-    completed = _number(result.get("completed"))
-    runs = _number(result.get("runs"))
+    completed = as_number(result.get("completed"))
+    runs = as_number(result.get("runs"))
     if completed is not None and runs is not None and completed < runs:
         parts.append(f"Incomplete: {_count_text(runs - completed)} runs still to do")
     if method is not None:
@@ -583,8 +577,8 @@ def _title_section(result: Mapping[str, Any], method: str | None) -> str:
     summary = " · ".join(parts)
     return (
         '<header id="title">'
-        f"<h1>{_e(_page_title(result))}</h1>"
-        + (f'<p class="subtitle">{_e(summary)}</p>' if summary else "")
+        f"<h1>{escape(_page_title(result))}</h1>"
+        + (f'<p class="subtitle">{escape(summary)}</p>' if summary else "")
         + "</header>"
     )
 
@@ -595,7 +589,7 @@ def _outputs_section(result: Mapping[str, Any]) -> str:
     if not rows:
         body = '<p class="muted">No outputs in this result.</p>'
     else:
-        body = _table(("Output", "P10", "P50", "P90"), rows, numeric=(1, 2, 3), css="outputs") + (
+        body = html_table(("Output", "P10", "P50", "P90"), rows, numeric=(1, 2, 3), css="outputs") + (
             '<p class="caption">P10, P50 and P90: the 10th, 50th (median) and 90th percentiles over the runs.</p>'
         )
     return f'<section id="outputs"><h2>Outputs</h2>{body}</section>'
@@ -617,7 +611,7 @@ def _sensitivity_caption(output: str | None, method: str | None) -> str:
         )
     else:
         return ""
-    return f'<p class="caption">{_e(text)}</p>'
+    return f'<p class="caption">{escape(text)}</p>'
 
 
 def _sensitivity_table(output: str | None, method: str | None, params: Sequence[_Parameter]) -> str:
@@ -643,8 +637,8 @@ def _sensitivity_table(output: str | None, method: str | None, params: Sequence[
     caption = f"Sensitivity of {what}, {'Sobol indices' if method == 'sobol' else 'Morris screening'}."
     return (
         '<section id="sensitivity-table"><h2>Sensitivity indices</h2>'
-        + _table(headers, rows, numeric=tuple(range(1, len(headers))), css="sensitivity")
-        + f'<p class="caption">{_e(caption)}</p></section>'
+        + html_table(headers, rows, numeric=tuple(range(1, len(headers))), css="sensitivity")
+        + f'<p class="caption">{escape(caption)}</p></section>'
     )
 
 
@@ -684,7 +678,7 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         if series
         else ""
     )
-    return _html_document(
+    return html_document(
         title=f"gigafleet {_page_title(data)}",
         css=_SWEEP_CSS,
         head_section=_title_section(data, method),
@@ -692,15 +686,15 @@ def render_sweep_html(result: dict[str, Any]) -> str:
             " also in the tables on this page."),
         sections=(
         _outputs_section(data),
-        _chart_section(
+        chart_section(
             "sensitivity",
             tornado_title,
             _tornado_chart(output, method, params),
             _sensitivity_caption(output, method),
         ),
-        _chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
+        chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
         _sensitivity_table(output, method, params),
-        _notes_section(data),
+        notes_section(data),
         ),
         source="a sweep summary",
         schema=data.get("schema_version"),
@@ -727,5 +721,5 @@ def write_sweep_report(result: dict[str, Any], path: str | os.PathLike[str]) -> 
         ``path`` as a ``Path``.
     """
     target = pathlib.Path(path)
-    _write_atomically(render_sweep_html(result), target)
+    write_atomically(render_sweep_html(result), target)
     return target

@@ -1,0 +1,209 @@
+"""Request bodies of the web API and their parsing into scenarios, plans and experiments.
+
+The same bounds and error texts as the CLI (`gigafleet.inputs`), with the API's caps on samples and memory;
+shipped names resolve only to shipped files, and YAML is parsed safely.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip, describe_loc, echo_input
+
+if TYPE_CHECKING:
+    from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.scenario import Scenario
+    from gigafleet.uncertainty.experiment import Experiment
+
+
+RUN_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+class EstimateRequest(BaseModel):
+    """Fields of ``gigafleet estimate`` (amounts accept 100M, 3e12 ...)."""
+
+    model_config = ConfigDict(extra="forbid")
+    chip: str | None = Field(None, examples=["gb200"])
+    fleet: str | None = Field(None, examples=["h100=40M,gb200=60M"])
+    accelerators: str | float | None = Field(None, examples=["100M"])
+    it_power_gw: str | float | None = None
+    facility_power_gw: str | float | None = None
+    budget_usd: str | float | None = None
+    cooling: str = "auto"
+    region: str = "us"
+    year: str | int | None = None
+    utilisation: str | float | None = None
+    mfu: str | float | None = None
+    samples: str | int = Field(1000, examples=[1000])
+    seed: str | int = 0
+
+
+class CheckRequest(EstimateRequest):
+    """Fields of ``gigafleet check``."""
+
+    claim_capex_usd: str | float | None = None
+    claim_power_gw: str | float | None = None
+    claim_energy_twh: str | float | None = None
+    claim_share_of: list[str] = Field(default_factory=list, max_length=100, examples=[["uk=0.75"]])
+
+
+class PlanRequest(BaseModel):
+    """A plan scenario: a shipped name or YAML text."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str | None = Field(None, examples=["demo"])
+    yaml: str | None = Field(None, max_length=200_000)
+
+
+class SweepRequest(BaseModel):
+    """An experiment: a shipped name or YAML text."""
+
+    model_config = ConfigDict(extra="forbid")
+    experiment: str | None = Field(None, examples=["demo"])
+    yaml: str | None = Field(None, max_length=200_000)
+
+
+class FieldError(GigafleetError):
+    """A refused request field, with a ready message (answered 422 naming ``field``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def model_error(exc: ValidationError, where: str) -> GigafleetError:
+    """The first error of a pydantic validation of YAML text (field, clipped value, never the text itself)."""
+    first = exc.errors()[0]
+    loc = describe_loc(first["loc"])
+    message = clip(str(first["msg"]).removeprefix("Value error, "), 2 * MAX_ECHO_CHARS, quote=False)
+    if not loc:  # a check across fields (model validator): its message says what is wrong
+        return FieldError(where, message)
+    if first["type"] == "extra_forbidden":
+        return InputError(loc or where, "an unknown key", "the keys documented for this file")
+    value = first.get("input")
+    return InputError(loc or where, echo_input(value) if isinstance(value, (dict, list, tuple, set)) else value,
+                      message)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def estimate_scenario(request: EstimateRequest) -> Scenario:
+    """The estimate scenario of a request, parsed and bounded as the CLI's flags, with the API's caps."""
+    from gigafleet.inputs import build_scenario
+
+    return build_scenario(chip=request.chip, fleet=request.fleet, accelerators=_text(request.accelerators),
+                          it_power_gw=_text(request.it_power_gw), facility_power_gw=_text(request.facility_power_gw),
+                          budget_usd=_text(request.budget_usd), cooling=request.cooling, region=request.region,
+                          year=_text(request.year), utilisation=_text(request.utilisation), mfu=_text(request.mfu),
+                          samples=str(request.samples), seed=str(request.seed), scenario_file=None,
+                          max_samples=API_MAX_SAMPLES, max_memory_gb=API_MAX_MEMORY_GB)
+
+
+def first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return clip(lines[0] if lines else type(exc).__name__, 500, quote=False)
+
+
+def _shipped(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Shipped YAML files of a folder by name (never a path from the request)."""
+    return {p.stem: p for p in folder.glob("*.yaml") if p.stem not in exclude}
+
+
+def _request_text(field: str, name: str | None, text: str | None, shipped: dict[str, Path]) -> str:
+    """The YAML a request gives: its ``yaml`` text, or a shipped file by name (exactly one of the two)."""
+    if (name is None) == (text is None):
+        raise InputError(field, "both or neither", f"either {field} (a shipped name) or yaml (text)")
+    if text is not None:
+        return text
+    if name not in shipped:
+        raise InputError(field, name, sorted(shipped))
+    return shipped[str(name)].read_text(encoding="utf-8")
+
+
+def shipped_plans() -> dict[str, Path]:
+    from gigafleet.scenario import SCENARIO_DIR
+
+    return _shipped(SCENARIO_DIR, exclude=("default",))  # default.yaml is an estimate scenario, not a plan
+
+
+def plan_text(request: PlanRequest) -> str:
+    return _request_text("scenario", request.scenario, request.yaml, shipped_plans())
+
+
+def sweep_text(request: SweepRequest) -> str:
+    from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
+
+    return _request_text("experiment", request.experiment, request.yaml, _shipped(EXPERIMENT_DIR))
+
+
+def _model_from_yaml(text: str, model: type[Any], what: str) -> Any:
+    """Safe YAML (no aliases, bounded size and depth) → a mapping → the pydantic ``model``; 422-ready errors."""
+    from gigafleet.safeio import load_yaml_text
+
+    data = load_yaml_text(text, "yaml")
+    if not isinstance(data, dict):
+        raise InputError("yaml", "text", f"a mapping of {what} keys")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise model_error(exc, "yaml") from None
+
+
+def parse_plan_text(text: str) -> PlanScenario:
+    """A plan scenario from YAML text, fully checked."""
+    from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
+    from gigafleet.catalog import load_catalog
+
+    scenario: PlanScenario = _model_from_yaml(text, PlanScenario, "scenario")
+    check_plan_scenario(load_catalog(), scenario, "scenario")
+    return scenario
+
+
+def validate_plan_text(text: str) -> str:
+    """Validate a plan scenario's YAML text; returns its name."""
+    return parse_plan_text(text).name
+
+
+def parse_experiment_text(text: str) -> Experiment:
+    """An experiment from YAML text, checked before anything is queued.
+
+    The model refuses unknown keys, names that are not file-name safe and functions that are not registered (no
+    module is ever imported by name); a ``plan`` experiment's base must be a shipped plan scenario (never a server
+    path); then :func:`~gigafleet.uncertainty.sweep.validate_experiment` checks every parameter path, bound, swept
+    value and function argument and bounds the run count (before building any sample matrix).
+    """
+    from gigafleet.uncertainty.experiment import Experiment
+    from gigafleet.uncertainty.sweep import validate_experiment
+
+    experiment: Experiment = _model_from_yaml(text, Experiment, "experiment")
+    if experiment.kind == "plan":
+        shipped = sorted(shipped_plans())
+        if experiment.base not in shipped:
+            raise InputError("base", experiment.base, shipped)
+    try:
+        validate_experiment(experiment)  # paths, bounds, run count, swept values, function arguments: not in a job
+    except GigafleetError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise FieldError("sample", f"the sampler refused these values ({first_line(exc)})") from None
+    return experiment
+
+
+def escape(value: object) -> str:
+    """HTML-escape any value."""
+    return html.escape(str(value), quote=True)
+
+
+API_MAX_SAMPLES = 100_000
+"""Most Monte Carlo samples one estimate or check request may ask for."""
+
+
+API_MAX_MEMORY_GB = 1.0
+"""Largest estimated peak memory of one estimate or check request [GiB]."""
