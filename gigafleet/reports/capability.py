@@ -39,12 +39,12 @@ from typing import Any
 
 from gigafleet.reports.document import (
     PLAN_CSS,
+    Page,
     chart_section,
     escape,
-    html_document,
     html_table,
     notes_section,
-    write_atomically,
+    write_report,
 )
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value, round_sig
@@ -1057,6 +1057,11 @@ def _largest_run_caption(rows: Sequence[_Year]) -> str:
     return f'<p class="caption">{escape(text)}</p>'
 
 
+_PAGE = Page(_CAPABILITY_CSS, "a capability result",
+             "Charts need JavaScript; the key figures and the figures of every year are also in the tables on this"
+             " page.")
+
+
 def render_capability_html(result: dict[str, Any]) -> str:
     """Render a capability estimate as a complete, self-contained HTML document.
 
@@ -1113,42 +1118,14 @@ def render_capability_html(result: dict[str, Any]) -> str:
             else "",
         ),
     )
-    return html_document(
-        title=f"gigafleet {_page_title(as_mapping(data.get('inputs')))}",
-        css=_CAPABILITY_CSS,
-        head_section=_title_section(data, rows),
-        noscript=('Charts need JavaScript; the key figures and the figures of every'
-            " year are also in the tables on this page."),
-        sections=(
+    return _PAGE.render(f"gigafleet {_page_title(as_mapping(data.get('inputs')))}", _title_section(data, rows), (
         _key_figures_section(data, rows),
         *sections,
         _years_section(rows),
         notes_section(data),
-        ),
-        source="a capability result",
-        schema=data.get("schema_version"),
-    )
+        ), data)
 
 
 def write_capability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render a capability estimate and write it atomically to ``path``.
-
-    The document goes to a temporary file in the destination folder and is then moved
-    over ``path``; readers never see a partial file and no temporary file is left
-    behind, even on error.
-
-    Parameters
-    ----------
-    result : dict of str to Any
-        The dictionary printed by ``gigafleet capability --json`` (see ``render_capability_html``).
-    path : str or os.PathLike of str
-        Destination of the HTML file; missing parent folders are created.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path`` as a ``Path``.
-    """
-    target = pathlib.Path(path)
-    write_atomically(render_capability_html(result), target)
-    return target
+    """Write the report of ``gigafleet capability --json`` atomically to ``path`` (``document.write_report``)."""
+    return write_report(render_capability_html, result, path)

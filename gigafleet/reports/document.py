@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import html
+import os
 import pathlib
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.reports.values import as_sequence
@@ -147,6 +149,30 @@ def html_document(*, title: str, css: str, head_section: str, noscript: str, sec
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """What every page of one report kind shares: its style sheet, the footer's source and the ``<noscript>`` note.
+
+    Attributes
+    ----------
+    css : str
+        Style sheet of the report.
+    source : str
+        What the page is generated from, e.g. ``"an estimate"`` (for the footer).
+    noscript : str
+        What the ``<noscript>`` note says is also available without JavaScript.
+    """
+
+    css: str
+    source: str
+    noscript: str
+
+    def render(self, title: str, head_section: str, sections: Sequence[str], result: Mapping[str, Any]) -> str:
+        """The page of one result: ``title`` (escaped here), the title section, the other sections in order."""
+        return html_document(title=title, css=self.css, head_section=head_section, noscript=self.noscript,
+                             sections=sections, source=self.source, schema=result.get("schema_version"))
+
+
 def write_atomically(document: str, target: pathlib.Path) -> None:
     """Write ``document`` to ``target`` through a temporary file in the same folder and ``os.replace``.
 
@@ -177,3 +203,29 @@ PLAN_CSS = (
 .alert ul { margin: .3rem 0 0; }
 """
 )
+
+
+def write_report(render: Callable[[dict[str, Any]], str], result: dict[str, Any],
+                 path: str | os.PathLike[str]) -> pathlib.Path:
+    """Render ``result`` with ``render`` and write the page atomically to ``path``.
+
+    The document goes to a temporary file in the destination folder and is then moved over ``path``; readers
+    never see a partial file and no temporary file is left behind, even on error.
+
+    Parameters
+    ----------
+    render : callable
+        One of the ``render_*_html`` functions.
+    result : dict of str to Any
+        The dictionary the command prints with ``--json``.
+    path : str or os.PathLike of str
+        Destination of the HTML file; missing parent folders are created.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path`` as a ``Path``.
+    """
+    target = pathlib.Path(path)
+    write_atomically(render(result), target)
+    return target

@@ -29,12 +29,12 @@ from typing import Any
 
 from gigafleet.reports.document import (
     CSS,
+    Page,
     chart_section,
     escape,
-    html_document,
     html_table,
     notes_section,
-    write_atomically,
+    write_report,
 )
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html
 from gigafleet.reports.format import DASH, Triple, axis_scale, format_sig, format_triple, format_value
@@ -648,6 +648,10 @@ def _claims_section(result: Mapping[str, Any]) -> str:
     )
 
 
+_PAGE = Page(CSS, "an estimate",
+             "Charts need JavaScript; every figure is also in the tables on this page.")
+
+
 def render_estimate_html(result: dict[str, Any]) -> str:
     """Render an estimate as a complete, self-contained HTML document.
 
@@ -683,47 +687,18 @@ def render_estimate_html(result: dict[str, Any]) -> str:
         _comparison_chart(comparisons),
         '<h3 id="comparisons-table">Comparison baselines</h3>' + _comparisons_table(comparisons),
     )
-    return html_document(
-        title=f"gigafleet estimate: {fleet}",
-        css=CSS,
-        head_section=_title_section(data),
-        noscript=('Charts need JavaScript; every figure is also in the '
-            "tables on this page."),
-        sections=(
+    return _PAGE.render(f"gigafleet estimate: {fleet}", _title_section(data), (
         _key_figures_section(data),
         _claims_section(data),
         cost,
         power,
         compare,
         notes_section(data),
-        ),
-        source="an estimate",
-        schema=data.get("schema_version"),
-    )
+        ), data)
 
 
 def write_estimate_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render an estimate and write it atomically to ``path``.
-
-    The document is written to a temporary file in the destination folder, flushed
-    to disk, then moved over ``path`` with ``os.replace``; readers never see a partial
-    file and no temporary file is left behind, even on error. Missing parent folders
-    are created.
-
-    Parameters
-    ----------
-    result : dict of str to Any
-        The dictionary printed by ``gigafleet estimate --json`` (see ``render_estimate_html``).
-    path : str or os.PathLike of str
-        Destination of the HTML file.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path`` as a ``Path``.
-    """
-    target = pathlib.Path(path)
-    write_atomically(render_estimate_html(result), target)
-    return target
+    """Write the report of ``gigafleet estimate --json`` atomically to ``path`` (``document.write_report``)."""
+    return write_report(render_estimate_html, result, path)
 
 

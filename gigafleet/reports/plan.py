@@ -37,12 +37,12 @@ from typing import Any
 
 from gigafleet.reports.document import (
     PLAN_CSS,
+    Page,
     chart_section,
     escape,
-    html_document,
     html_table,
     notes_section,
-    write_atomically,
+    write_report,
 )
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
@@ -839,6 +839,10 @@ def _binding_table(items: Sequence[_Binding]) -> str:
     return html_table(headers, rows, numeric=(1, 3), css="binding")
 
 
+_PAGE = Page(PLAN_CSS, "a plan",
+             "Charts need JavaScript; the figures are also in the tables on this page.")
+
+
 def render_plan_html(result: dict[str, Any]) -> str:
     """Render a build-out plan as a complete, self-contained HTML document.
 
@@ -909,32 +913,13 @@ def render_plan_html(result: dict[str, Any]) -> str:
             ' relaxed.</p><h3 id="binding-table">Binding limits</h3>' + _binding_table(bindings),
         ),
     )
-    return html_document(
-        title=f"gigafleet plan: {name} ({badge})",
-        css=PLAN_CSS,
-        head_section=_title_section(data),
-        noscript=('Charts need JavaScript; the figures are also in the '
-            "tables on this page."),
-        sections=(
+    return _PAGE.render(f"gigafleet plan: {name} ({badge})", _title_section(data), (
         _summary_section(data),
         *sections,
         notes_section(data),
-        ),
-        source="a plan",
-        schema=data.get("schema_version"),
-    )
+        ), data)
 
 
 def write_plan_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render a build-out plan and write it atomically to ``path`` (as ``write_estimate_report`` does).
-
-    Parameters
-    ----------
-    result : dict of str to Any
-        The dictionary printed by ``gigafleet plan --json`` (see ``render_plan_html``).
-    path : str or os.PathLike of str
-        Destination of the HTML file; missing parent folders are created.
-    """
-    target = pathlib.Path(path)
-    write_atomically(render_plan_html(result), target)
-    return target
+    """Write the report of ``gigafleet plan --json`` atomically to ``path`` (``document.write_report``)."""
+    return write_report(render_plan_html, result, path)

@@ -37,12 +37,12 @@ from typing import Any
 
 from gigafleet.reports.document import (
     PLAN_CSS,
+    Page,
     chart_section,
     escape,
-    html_document,
     html_table,
     notes_section,
-    write_atomically,
+    write_report,
 )
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
@@ -1130,6 +1130,11 @@ def _binding_section(result: Mapping[str, Any]) -> str:
     return f'<section id="binding-limits"><h2>Binding limits</h2>{body}</section>'
 
 
+_PAGE = Page(_POWER_CSS, "a power result",
+             "Charts need JavaScript; the key figures, capacities, costs and limits are also in the tables on this"
+             " page.")
+
+
 def render_power_html(result: dict[str, Any]) -> str:
     """Render a site power-supply result as a complete, self-contained HTML document.
 
@@ -1183,43 +1188,15 @@ def render_power_html(result: dict[str, Any]) -> str:
     )
     sections.append(chart_section("cost-stack", "Cost stack", _cost_chart(costs), _cost_table(costs)))
 
-    return html_document(
-        title=f"gigafleet power: {_site_name(data)} ({badge})",
-        css=_POWER_CSS,
-        head_section=_title_section(data),
-        noscript=('Charts need JavaScript; the key figures, capacities, costs and '
-            "limits are also in the tables on this page."),
-        sections=(
+    return _PAGE.render(f"gigafleet power: {_site_name(data)} ({badge})", _title_section(data), (
         _key_figures_section(data),
         *sections,
         _capacity_section(capacities),
         _binding_section(data),
         notes_section(data),
-        ),
-        source="a power result",
-        schema=data.get("schema_version"),
-    )
+        ), data)
 
 
 def write_power_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render a power-supply result and write it atomically to ``path``.
-
-    The document goes to a temporary file in the destination folder and is then moved
-    over ``path``; readers never see a partial file and no temporary file is left
-    behind, even on error.
-
-    Parameters
-    ----------
-    result : dict of str to Any
-        The dictionary printed by ``gigafleet power --json`` (see ``render_power_html``).
-    path : str or os.PathLike of str
-        Destination of the HTML file; missing parent folders are created.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path`` as a ``Path``.
-    """
-    target = pathlib.Path(path)
-    write_atomically(render_power_html(result), target)
-    return target
+    """Write the report of ``gigafleet power --json`` atomically to ``path`` (``document.write_report``)."""
+    return write_report(render_power_html, result, path)

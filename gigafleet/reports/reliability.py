@@ -37,12 +37,12 @@ from typing import Any
 
 from gigafleet.reports.document import (
     PLAN_CSS,
+    Page,
     chart_section,
     escape,
-    html_document,
     html_table,
     notes_section,
-    write_atomically,
+    write_report,
 )
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value
@@ -964,6 +964,11 @@ def _causes_section(result: Mapping[str, Any]) -> str:
     )
 
 
+_PAGE = Page(PLAN_CSS, "a reliability result",
+             "Charts need JavaScript; the key figures, failure causes and GPU-hours lost are also in the tables on"
+             " this page.")
+
+
 def render_reliability_html(result: dict[str, Any]) -> str:
     """Render a reliability simulation as a complete, self-contained HTML document.
 
@@ -1018,42 +1023,14 @@ def render_reliability_html(result: dict[str, Any]) -> str:
         chart_section("availability", "Fleet availability", _availability_chart(data), _availability_caption(data)),
         chart_section("gpu-hours-lost", "GPU-hours lost by cause", _losses_chart(losses), _losses_table(losses)),
     )
-    return html_document(
-        title=f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}",
-        css=PLAN_CSS,
-        head_section=_title_section(data),
-        noscript=('Charts need JavaScript; the key figures, failure causes and '
-            "GPU-hours lost are also in the tables on this page."),
-        sections=(
+    return _PAGE.render(f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}", _title_section(data), (
         _key_figures_section(data),
         *sections,
         _causes_section(data),
         notes_section(data),
-        ),
-        source="a reliability result",
-        schema=data.get("schema_version"),
-    )
+        ), data)
 
 
 def write_reliability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render a reliability simulation and write it atomically to ``path``.
-
-    The document goes to a temporary file in the destination folder and is then moved
-    over ``path``; readers never see a partial file and no temporary file is left
-    behind, even on error.
-
-    Parameters
-    ----------
-    result : dict of str to Any
-        The dictionary printed by ``gigafleet reliability --json`` (see ``render_reliability_html``).
-    path : str or os.PathLike of str
-        Destination of the HTML file; missing parent folders are created.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path`` as a ``Path``.
-    """
-    target = pathlib.Path(path)
-    write_atomically(render_reliability_html(result), target)
-    return target
+    """Write the report of ``gigafleet reliability --json`` atomically to ``path`` (``document.write_report``)."""
+    return write_report(render_reliability_html, result, path)

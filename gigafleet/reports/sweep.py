@@ -33,12 +33,12 @@ from typing import Any
 
 from gigafleet.reports.document import (
     CSS,
+    Page,
     chart_section,
     escape,
-    html_document,
     html_table,
     notes_section,
-    write_atomically,
+    write_report,
 )
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, format_sig, format_value
@@ -642,6 +642,10 @@ def _sensitivity_table(output: str | None, method: str | None, params: Sequence[
     )
 
 
+_PAGE = Page(_SWEEP_CSS, "a sweep summary",
+             "Charts need JavaScript; the outputs and the sensitivity indices are also in the tables on this page.")
+
+
 def render_sweep_html(result: dict[str, Any]) -> str:
     """Render a sweep summary as a complete, self-contained HTML document.
 
@@ -678,13 +682,7 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         if series
         else ""
     )
-    return html_document(
-        title=f"gigafleet {_page_title(data)}",
-        css=_SWEEP_CSS,
-        head_section=_title_section(data, method),
-        noscript=('Charts need JavaScript; the outputs and the sensitivity indices are'
-            " also in the tables on this page."),
-        sections=(
+    return _PAGE.render(f"gigafleet {_page_title(data)}", _title_section(data, method), (
         _outputs_section(data),
         chart_section(
             "sensitivity",
@@ -695,31 +693,9 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
         _sensitivity_table(output, method, params),
         notes_section(data),
-        ),
-        source="a sweep summary",
-        schema=data.get("schema_version"),
-    )
+        ), data)
 
 
 def write_sweep_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Render a sweep summary and write it atomically to ``path``.
-
-    The document goes to a temporary file in the destination folder and is then moved over
-    ``path``; readers never see a partial file and no temporary file is left behind, even on
-    error.
-
-    Parameters
-    ----------
-    result : dict of str to Any
-        The dictionary printed by ``gigafleet report SWEEP_ID --json`` (see ``render_sweep_html``).
-    path : str or os.PathLike of str
-        Destination of the HTML file; missing parent folders are created.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path`` as a ``Path``.
-    """
-    target = pathlib.Path(path)
-    write_atomically(render_sweep_html(result), target)
-    return target
+    """Write the report of ``gigafleet report SWEEP_ID --json`` atomically to ``path`` (``document.write_report``)."""
+    return write_report(render_sweep_html, result, path)
