@@ -5,4 +5,8 @@
 * ``format``: numbers with units; ``values``: tolerant readers of result dictionaries;
 * ``estimate``, ``plan``, ``power``, ``reliability``, ``capability``, ``sweep``: ``render_*_html`` and
   ``write_*_report`` of each command's result.
+
+Every page works offline: plotly.js is embedded inline exactly once and nothing refers to an external script,
+style sheet or font. All text taken from a result is HTML-escaped. Tables are plain HTML and readable without
+JavaScript; a chart without data shows a note instead. Writes are atomic (``document.write_report``).
 """

@@ -37,15 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gigafleet.reports.document import (
-    PLAN_CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    notes_section,
-    write_report,
-)
+from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, notes_section, write_report
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value, round_sig
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
@@ -1065,10 +1057,7 @@ _PAGE = Page(_CAPABILITY_CSS, "a capability result",
 def render_capability_html(result: dict[str, Any]) -> str:
     """Render a capability estimate as a complete, self-contained HTML document.
 
-    plotly.js is embedded inline exactly once; the page references no external
-    script, stylesheet or font, so it works offline. All text taken from ``result``
-    is HTML-escaped. Tables are plain HTML and readable without JavaScript; a chart
-    without data shows a note instead.
+    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------

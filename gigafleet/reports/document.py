@@ -87,6 +87,14 @@ def chart_section(section_id: str, title: str, chart: str | None, extra: str = "
     return f'<section id="{escape(section_id)}"><h2>{escape(title)}</h2>{body}{extra}</section>'
 
 
+def table_section(section_id: str, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+                  numeric: Container[int], css: str, empty: str, caption: str = "") -> str:
+    """A section holding one table (or ``empty`` as a note when there are no rows) and an optional caption."""
+    body = html_table(headers, rows, numeric=numeric, css=css) if rows else f'<p class="muted">{escape(empty)}</p>'
+    note = f'<p class="caption">{escape(caption)}</p>' if caption else ""
+    return f'<section id="{escape(section_id)}"><h2>{escape(title)}</h2>{body}{note}</section>'
+
+
 def notes_section(result: Mapping[str, Any]) -> str:
     """Notes as a list."""
     notes = [str(note) for note in as_sequence(result.get("notes")) if note is not None and str(note).strip()]

@@ -34,6 +34,7 @@ from gigafleet.reports.document import (
     escape,
     html_table,
     notes_section,
+    table_section,
     write_report,
 )
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html
@@ -564,14 +565,8 @@ def _key_figures_section(result: Mapping[str, Any]) -> str:
     if samples is not None:
         caption += f" over {format_sig(samples, 6)} Monte Carlo samples"
     caption += "."
-    body = (
-        html_table(("Quantity", "P10", "P50", "P90"), rows, numeric=(1, 2, 3), css="key-figures")
-        if rows
-        else '<p class="muted">No headline quantities in this result.</p>'
-    )
-    return (
-        f'<section id="key-figures"><h2>Key figures</h2>{body}<p class="caption">{escape(caption)}</p></section>'
-    )
+    return table_section("key-figures", "Key figures", ("Quantity", "P10", "P50", "P90"), rows, numeric=(1, 2, 3),
+                         css="key-figures", empty="No headline quantities in this result.", caption=caption)
 
 
 def _breakdown_tables(result: Mapping[str, Any]) -> str:
@@ -655,10 +650,7 @@ _PAGE = Page(CSS, "an estimate",
 def render_estimate_html(result: dict[str, Any]) -> str:
     """Render an estimate as a complete, self-contained HTML document.
 
-    plotly.js is embedded inline exactly once; the page references no external
-    script, stylesheet or font, so it works offline. All text taken from
-    ``result`` is HTML-escaped. Tables are plain HTML and readable without
-    JavaScript.
+    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------

@@ -42,6 +42,7 @@ from gigafleet.reports.document import (
     escape,
     html_table,
     notes_section,
+    table_section,
     write_report,
 )
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html
@@ -797,16 +798,12 @@ def _summary_section(result: Mapping[str, Any]) -> str:
         "Opex",
         "CO2",
     )
-    body = (
-        html_table(headers, rows, numeric=range(1, len(headers)), css="summary")
-        if rows
-        else '<p class="muted">No years in this result.</p>'
-    )
     caption = (
         "Accelerators and H100e: fleet in service in each year. Target and shortfall are in the target's metric;"
         " a dash means no target that year. Capex: booked in the year; opex: cost of the year's operation."
     )
-    return f'<section id="summary"><h2>Summary by year</h2>{body}<p class="caption">{escape(caption)}</p></section>'
+    return table_section("summary", "Summary by year", headers, rows, numeric=range(1, len(headers)), css="summary",
+                         empty="No years in this result.", caption=caption)
 
 
 def _pivot_table(pivot: _Pivot, groups: Sequence[str], field: str, kind: str, title: str, group_title: str) -> str:
@@ -846,10 +843,7 @@ _PAGE = Page(PLAN_CSS, "a plan",
 def render_plan_html(result: dict[str, Any]) -> str:
     """Render a build-out plan as a complete, self-contained HTML document.
 
-    plotly.js is embedded inline exactly once; the page references no external
-    script, stylesheet or font, so it works offline. All text taken from
-    ``result`` is HTML-escaped. Tables are plain HTML and readable without
-    JavaScript; a chart without data shows a note instead.
+    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------

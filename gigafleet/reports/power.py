@@ -42,11 +42,12 @@ from gigafleet.reports.document import (
     escape,
     html_table,
     notes_section,
+    table_section,
     write_report,
 )
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
-from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, entry_text
+from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text
 
 __all__ = ["render_power_html", "write_power_report"]
 
@@ -110,22 +111,6 @@ _POWER_CSS = (
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
 # --------------------------------------------------------------------------------------------------
-
-
-def _series(value: object) -> list[float | None]:
-    """Read an hourly series: a list of numbers, with anything that is not a finite number as ``None``.
-
-    Parameters
-    ----------
-    value : object
-        A list or tuple of numbers [unit of the series]; anything else reads as an empty series.
-
-    Returns
-    -------
-    list of (float or None)
-        One value per hour [unit of the series].
-    """
-    return [as_number(item) for item in as_sequence(value)]
 
 
 def _has_data(series: Sequence[float | None]) -> bool:
@@ -271,12 +256,12 @@ def _week(result: Mapping[str, Any], key: str) -> _Week:
     dispatch = [
         (str(source), series)
         for source, values in as_mapping(raw.get("dispatch_mw")).items()
-        if _has_data(series := _series(values))
+        if _has_data(series := as_series(values))
     ]
     dispatch.sort(key=lambda item: _is_storage(item[0]))  # stable: storage on top of the generation
-    load, charge = _series(raw.get("load_mw")), _series(raw.get("battery_charge_mw"))
-    soc, curtailment = _series(raw.get("battery_soc_mwh")), _series(raw.get("curtailment_mw"))
-    pue, temp = _series(raw.get("pue")), _series(raw.get("temp_c"))
+    load, charge = as_series(raw.get("load_mw")), as_series(raw.get("battery_charge_mw"))
+    soc, curtailment = as_series(raw.get("battery_soc_mwh")), as_series(raw.get("curtailment_mw"))
+    pue, temp = as_series(raw.get("pue")), as_series(raw.get("temp_c"))
     lengths = [len(s) for s in (load, charge, soc, curtailment, pue, temp)] + [len(s) for _, s in dispatch]
     hours = max(lengths)
     labels = _hour_labels(raw.get("time"))
@@ -1041,12 +1026,8 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def _key_figures_section(result: Mapping[str, Any]) -> str:
     """Key-figures table."""
     rows = _key_figure_rows(result)
-    body = (
-        html_table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
-        if rows
-        else '<p class="muted">No key figures in this result.</p>'
-    )
-    return f'<section id="key-figures"><h2>Key figures</h2>{body}</section>'
+    return table_section("key-figures", "Key figures", ("Quantity", "Value", "Definition"), rows, numeric=(1,),
+                         css="key-figures", empty="No key figures in this result.")
 
 
 def _cost_table(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str:
@@ -1095,19 +1076,12 @@ def _capacity_section(items: Sequence[_Capacity]) -> str:
         "Capex",
         "Annual cost",
     )
-    body = (
-        html_table(headers, rows, numeric=range(1, len(headers)), css="capacity")
-        if rows
-        else '<p class="muted">No capacity in this result.</p>'
-    )
     caption = (
         "Share of hours served: fraction of the hours in which the source delivered energy."
         " Capacity factor: energy ÷ (capacity × hours in the year)."
     )
-    return (
-        f'<section id="capacity-table"><h2>Capacity by source</h2>{body}'
-        f'<p class="caption">{escape(caption)}</p></section>'
-    )
+    return table_section("capacity-table", "Capacity by source", headers, rows, numeric=range(1, len(headers)),
+                         css="capacity", empty="No capacity in this result.", caption=caption)
 
 
 def _binding_section(result: Mapping[str, Any]) -> str:
@@ -1138,10 +1112,7 @@ _PAGE = Page(_POWER_CSS, "a power result",
 def render_power_html(result: dict[str, Any]) -> str:
     """Render a site power-supply result as a complete, self-contained HTML document.
 
-    plotly.js is embedded inline exactly once; the page references no external
-    script, stylesheet or font, so it works offline. All text taken from
-    ``result`` is HTML-escaped. Tables are plain HTML and readable without
-    JavaScript; a chart without data shows a note instead.
+    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------

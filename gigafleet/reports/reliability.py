@@ -42,11 +42,12 @@ from gigafleet.reports.document import (
     escape,
     html_table,
     notes_section,
+    table_section,
     write_report,
 )
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value
-from gigafleet.reports.values import as_mapping, as_number, as_sequence, input_value_text
+from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_series, input_value_text
 
 __all__ = ["render_reliability_html", "write_reliability_report"]
 
@@ -113,22 +114,6 @@ _ZERO_COLOUR = "#64748b"
 # --------------------------------------------------------------------------------------------------
 
 
-def _values(value: object) -> list[float | None]:
-    """Read a daily series: a list of numbers, anything that is not a finite number read as a gap.
-
-    Parameters
-    ----------
-    value : object
-        A list or tuple of numbers [unit of the series]; anything else reads as an empty series.
-
-    Returns
-    -------
-    list of (float or None)
-        One value per day [unit of the series], ``None`` for a gap.
-    """
-    return [as_number(item) for item in as_sequence(value)]
-
-
 def _present(series: Iterable[float | None]) -> list[float]:
     """The numbers of a series, gaps dropped [unit of the series]."""
     return [value for value in series if value is not None]
@@ -149,7 +134,7 @@ def _days(result: Mapping[str, Any], count: int) -> list[float]:
     list of float
         Day index of each value [d], counted from the start of the run.
     """
-    given = _values(as_mapping(result.get("failures_by_day")).get("day"))
+    given = as_series(as_mapping(result.get("failures_by_day")).get("day"))
     if len(given) >= count and all(day is not None for day in given[:count]):
         return _present(given[:count])
     return [float(day) for day in range(count)]
@@ -176,7 +161,7 @@ def _daily_by_cause(result: Mapping[str, Any]) -> dict[str, list[float | None]]:
     """
     daily: dict[str, list[float | None]] = {}
     for cause, raw in as_mapping(as_mapping(result.get("failures_by_day")).get("by_cause")).items():
-        series = _values(raw)
+        series = as_series(raw)
         if _present(series):
             daily[str(cause)] = series
     return daily
@@ -489,7 +474,7 @@ def _spares_chart(result: Mapping[str, Any]) -> str | None:
     str or None
         The chart snippet, or ``None`` when there is no daily pool.
     """
-    pool = _values(as_mapping(result.get("spares")).get("pool_by_day"))
+    pool = as_series(as_mapping(result.get("spares")).get("pool_by_day"))
     if not _present(pool):
         return None
 
@@ -551,7 +536,7 @@ def _availability_chart(result: Mapping[str, Any]) -> str | None:
     str or None
         The chart snippet, or ``None`` when there is no daily availability.
     """
-    availability = _values(result.get("availability_by_day"))
+    availability = as_series(result.get("availability_by_day"))
     known = _present(availability)
     if not known:
         return None
@@ -864,18 +849,14 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def _key_figures_section(result: Mapping[str, Any]) -> str:
     """Key-figures table."""
     rows = _key_figure_rows(result)
-    body = (
-        html_table(("Quantity", "Value", "Definition"), rows, numeric=(1,), css="key-figures")
-        if rows
-        else '<p class="muted">No key figures in this result.</p>'
-    )
-    return f'<section id="key-figures"><h2>Key figures</h2>{body}</section>'
+    return table_section("key-figures", "Key figures", ("Quantity", "Value", "Definition"), rows, numeric=(1,),
+                         css="key-figures", empty="No key figures in this result.")
 
 
 def _spares_caption(result: Mapping[str, Any]) -> str:
     """A caption for the spare-pool chart (escaped HTML); empty when there is no pool."""
     spares = as_mapping(result.get("spares"))
-    if not _present(_values(spares.get("pool_by_day"))):
+    if not _present(as_series(spares.get("pool_by_day"))):
         return ""
     facts = []
     for key, label in (("pool_initial", "initial pool"), ("min_pool", "minimum")):
@@ -889,7 +870,7 @@ def _spares_caption(result: Mapping[str, Any]) -> str:
 
 def _availability_caption(result: Mapping[str, Any]) -> str:
     """A caption for the availability chart (escaped HTML); empty when there is no series."""
-    known = _present(_values(result.get("availability_by_day")))
+    known = _present(as_series(result.get("availability_by_day")))
     if not known:
         return ""
     text = (
@@ -972,10 +953,7 @@ _PAGE = Page(PLAN_CSS, "a reliability result",
 def render_reliability_html(result: dict[str, Any]) -> str:
     """Render a reliability simulation as a complete, self-contained HTML document.
 
-    plotly.js is embedded inline exactly once; the page references no external
-    script, stylesheet or font, so it works offline. All text taken from ``result``
-    is HTML-escaped. Tables are plain HTML and readable without JavaScript; a chart
-    without data shows a note instead.
+    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------

@@ -31,15 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import (
-    CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    notes_section,
-    write_report,
-)
+from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table, notes_section, write_report
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
@@ -649,10 +641,7 @@ _PAGE = Page(_SWEEP_CSS, "a sweep summary",
 def render_sweep_html(result: dict[str, Any]) -> str:
     """Render a sweep summary as a complete, self-contained HTML document.
 
-    plotly.js is embedded inline exactly once; the page references no external script,
-    stylesheet or font, so it works offline. All text taken from ``result`` is
-    HTML-escaped. Tables are plain HTML and readable without JavaScript; a chart without
-    data shows a note instead.
+    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------

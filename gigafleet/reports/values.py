@@ -87,3 +87,19 @@ def as_year(value: object) -> int | None:
 def as_entries(result: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     """The mapping entries of the list ``result[key]`` (anything else is skipped)."""
     return [entry for entry in as_sequence(result.get(key)) if isinstance(entry, Mapping)]
+
+
+def as_series(value: object) -> list[float | None]:
+    """Read a series (hourly, daily, yearly): a list of numbers, anything that is not a finite number as ``None``.
+
+    Parameters
+    ----------
+    value : object
+        A list or tuple of numbers [unit of the series]; anything else reads as an empty series.
+
+    Returns
+    -------
+    list of (float or None)
+        One value per step [unit of the series], ``None`` for a gap.
+    """
+    return [as_number(item) for item in as_sequence(value)]
