@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, notes_section, write_report
+from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value, round_sig
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
@@ -1055,9 +1055,8 @@ _PAGE = Page(_CAPABILITY_CSS, "a capability result",
 
 
 def render_capability_html(result: dict[str, Any]) -> str:
-    """Render a capability estimate as a complete, self-contained HTML document.
+    """Render a capability estimate as a self-contained HTML page (see ``gigafleet.reports``).
 
-    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------
@@ -1077,10 +1076,6 @@ def render_capability_html(result: dict[str, Any]) -> str:
         ``{"p10": …, "p50": …, "p90": …}``. Every key is optional; missing or malformed
         entries are skipped.
 
-    Returns
-    -------
-    str
-        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     rows = _years(data)
@@ -1111,10 +1106,9 @@ def render_capability_html(result: dict[str, Any]) -> str:
         _key_figures_section(data, rows),
         *sections,
         _years_section(rows),
-        notes_section(data),
-        ), data)
+    ), data)
 
 
 def write_capability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write the report of ``gigafleet capability --json`` atomically to ``path`` (``document.write_report``)."""
-    return write_report(render_capability_html, result, path)
+    """Write the report of ``gigafleet capability --json`` atomically to ``path`` (``document.Page.write``)."""
+    return _PAGE.write(render_capability_html, result, path)

@@ -176,9 +176,15 @@ class Page:
     noscript: str
 
     def render(self, title: str, head_section: str, sections: Sequence[str], result: Mapping[str, Any]) -> str:
-        """The page of one result: ``title`` (escaped here), the title section, the other sections in order."""
+        """The page of one result: ``title`` (escaped here), the title section, the sections in order, the notes."""
         return html_document(title=title, css=self.css, head_section=head_section, noscript=self.noscript,
-                             sections=sections, source=self.source, schema=result.get("schema_version"))
+                             sections=(*sections, notes_section(result)), source=self.source,
+                             schema=result.get("schema_version"))
+
+    def write(self, render: Callable[[dict[str, Any]], str], result: dict[str, Any],
+              path: str | os.PathLike[str]) -> pathlib.Path:
+        """Render ``result`` with ``render`` and write the page atomically to ``path`` (see ``write_report``)."""
+        return write_report(render, result, path)
 
 
 def write_atomically(document: str, target: pathlib.Path) -> None:

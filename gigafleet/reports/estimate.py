@@ -27,16 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import (
-    CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    notes_section,
-    table_section,
-    write_report,
-)
+from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html
 from gigafleet.reports.format import DASH, Triple, axis_scale, format_sig, format_triple, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, entry_text, input_value_text
@@ -648,9 +639,8 @@ _PAGE = Page(CSS, "an estimate",
 
 
 def render_estimate_html(result: dict[str, Any]) -> str:
-    """Render an estimate as a complete, self-contained HTML document.
+    """Render an estimate as a self-contained HTML page (see ``gigafleet.reports``).
 
-    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------
@@ -661,10 +651,6 @@ def render_estimate_html(result: dict[str, Any]) -> str:
         ``capex_usd`` [USD], ``co2_mt_per_year`` [Mt CO2/yr], ``peak_flops`` [FLOP/s]).
         Every key is optional; missing or malformed entries are skipped.
 
-    Returns
-    -------
-    str
-        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     inputs = as_mapping(data.get("inputs"))
@@ -685,12 +671,11 @@ def render_estimate_html(result: dict[str, Any]) -> str:
         cost,
         power,
         compare,
-        notes_section(data),
-        ), data)
+    ), data)
 
 
 def write_estimate_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write the report of ``gigafleet estimate --json`` atomically to ``path`` (``document.write_report``)."""
-    return write_report(render_estimate_html, result, path)
+    """Write the report of ``gigafleet estimate --json`` atomically to ``path`` (``document.Page.write``)."""
+    return _PAGE.write(render_estimate_html, result, path)
 
 

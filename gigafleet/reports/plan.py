@@ -35,16 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import (
-    PLAN_CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    notes_section,
-    table_section,
-    write_report,
-)
+from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text
@@ -841,9 +832,8 @@ _PAGE = Page(PLAN_CSS, "a plan",
 
 
 def render_plan_html(result: dict[str, Any]) -> str:
-    """Render a build-out plan as a complete, self-contained HTML document.
+    """Render a build-out plan as a self-contained HTML page (see ``gigafleet.reports``).
 
-    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------
@@ -857,10 +847,6 @@ def render_plan_html(result: dict[str, Any]) -> str:
         ``binding`` (``shadow_price`` [``unit``]) and ``notes``. Every key is optional;
         missing or malformed entries are skipped.
 
-    Returns
-    -------
-    str
-        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     scenario = as_mapping(data.get("scenario"))
@@ -910,10 +896,9 @@ def render_plan_html(result: dict[str, Any]) -> str:
     return _PAGE.render(f"gigafleet plan: {name} ({badge})", _title_section(data), (
         _summary_section(data),
         *sections,
-        notes_section(data),
-        ), data)
+    ), data)
 
 
 def write_plan_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write the report of ``gigafleet plan --json`` atomically to ``path`` (``document.write_report``)."""
-    return write_report(render_plan_html, result, path)
+    """Write the report of ``gigafleet plan --json`` atomically to ``path`` (``document.Page.write``)."""
+    return _PAGE.write(render_plan_html, result, path)

@@ -35,16 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import (
-    PLAN_CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    notes_section,
-    table_section,
-    write_report,
-)
+from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text
@@ -1110,9 +1101,8 @@ _PAGE = Page(_POWER_CSS, "a power result",
 
 
 def render_power_html(result: dict[str, Any]) -> str:
-    """Render a site power-supply result as a complete, self-contained HTML document.
+    """Render a site power-supply result as a self-contained HTML page (see ``gigafleet.reports``).
 
-    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------
@@ -1131,10 +1121,6 @@ def render_power_html(result: dict[str, Any]) -> str:
         ``binding`` (``shadow_price`` [``unit``]), ``solver`` (times [s]) and ``notes``.
         Every key is optional; missing or malformed entries are skipped.
 
-    Returns
-    -------
-    str
-        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     _, badge, _ = _status(data)
@@ -1164,10 +1150,9 @@ def render_power_html(result: dict[str, Any]) -> str:
         *sections,
         _capacity_section(capacities),
         _binding_section(data),
-        notes_section(data),
-        ), data)
+    ), data)
 
 
 def write_power_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write the report of ``gigafleet power --json`` atomically to ``path`` (``document.write_report``)."""
-    return write_report(render_power_html, result, path)
+    """Write the report of ``gigafleet power --json`` atomically to ``path`` (``document.Page.write``)."""
+    return _PAGE.write(render_power_html, result, path)

@@ -35,16 +35,7 @@ import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from gigafleet.reports.document import (
-    PLAN_CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    notes_section,
-    table_section,
-    write_report,
-)
+from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_series, input_value_text
@@ -951,9 +942,8 @@ _PAGE = Page(PLAN_CSS, "a reliability result",
 
 
 def render_reliability_html(result: dict[str, Any]) -> str:
-    """Render a reliability simulation as a complete, self-contained HTML document.
+    """Render a reliability simulation as a self-contained HTML page (see ``gigafleet.reports``).
 
-    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------
@@ -974,10 +964,6 @@ def render_reliability_html(result: dict[str, Any]) -> str:
         [devices], ``engine`` (``events`` [1], ``seconds`` [s], ``events_per_second``
         [1/s]) and ``notes``. Every key is optional; missing or malformed entries are skipped.
 
-    Returns
-    -------
-    str
-        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     losses = _losses(data)
@@ -1005,10 +991,9 @@ def render_reliability_html(result: dict[str, Any]) -> str:
         _key_figures_section(data),
         *sections,
         _causes_section(data),
-        notes_section(data),
-        ), data)
+    ), data)
 
 
 def write_reliability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write the report of ``gigafleet reliability --json`` atomically to ``path`` (``document.write_report``)."""
-    return write_report(render_reliability_html, result, path)
+    """Write the report of ``gigafleet reliability --json`` atomically to ``path`` (``document.Page.write``)."""
+    return _PAGE.write(render_reliability_html, result, path)

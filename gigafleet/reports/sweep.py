@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table, notes_section, write_report
+from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
@@ -639,9 +639,8 @@ _PAGE = Page(_SWEEP_CSS, "a sweep summary",
 
 
 def render_sweep_html(result: dict[str, Any]) -> str:
-    """Render a sweep summary as a complete, self-contained HTML document.
+    """Render a sweep summary as a self-contained HTML page (see ``gigafleet.reports``).
 
-    Self-contained, escaped and readable without JavaScript like every report (see ``gigafleet.reports``).
 
     Parameters
     ----------
@@ -656,10 +655,6 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         ``mu_star``, ``mu_star_conf``, ``sigma`` [unit of the output]) and ``notes``. Every
         key is optional; missing or malformed entries are skipped.
 
-    Returns
-    -------
-    str
-        The HTML document [UTF-8 text], a few MB (mostly plotly.js).
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     output, method, params = _sensitivity(data)
@@ -681,10 +676,9 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         ),
         chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
         _sensitivity_table(output, method, params),
-        notes_section(data),
-        ), data)
+    ), data)
 
 
 def write_sweep_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
-    """Write the report of ``gigafleet report SWEEP_ID --json`` atomically to ``path`` (``document.write_report``)."""
-    return write_report(render_sweep_html, result, path)
+    """Write the report of ``gigafleet report SWEEP_ID --json`` atomically to ``path`` (``document.Page.write``)."""
+    return _PAGE.write(render_sweep_html, result, path)
