@@ -115,6 +115,10 @@ _CAPABILITY_CSS = (
 """
 )
 
+_PAGE = Page(_CAPABILITY_CSS, "a capability result",
+             "Charts need JavaScript; the key figures and the figures of every year are also in the tables on this"
+             " page.")
+
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
 # --------------------------------------------------------------------------------------------------
@@ -1049,14 +1053,8 @@ def _largest_run_caption(rows: Sequence[_Year]) -> str:
     return f'<p class="caption">{escape(text)}</p>'
 
 
-_PAGE = Page(_CAPABILITY_CSS, "a capability result",
-             "Charts need JavaScript; the key figures and the figures of every year are also in the tables on this"
-             " page.")
-
-
 def render_capability_html(result: dict[str, Any]) -> str:
     """Render a capability estimate as a self-contained HTML page (see ``gigafleet.reports``).
-
 
     Parameters
     ----------

@@ -34,6 +34,9 @@ from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_trip
 
 __all__ = ["render_estimate_html", "write_estimate_report"]
 
+_PAGE = Page(CSS, "an estimate",
+             "Charts need JavaScript; every figure is also in the tables on this page.")
+
 
 # Div ids of the three charts (stable, so the output is deterministic).
 _CHART_IDS = ("chart-cost-stack", "chart-power-layers", "chart-comparisons")
@@ -634,13 +637,8 @@ def _claims_section(result: Mapping[str, Any]) -> str:
     )
 
 
-_PAGE = Page(CSS, "an estimate",
-             "Charts need JavaScript; every figure is also in the tables on this page.")
-
-
 def render_estimate_html(result: dict[str, Any]) -> str:
     """Render an estimate as a self-contained HTML page (see ``gigafleet.reports``).
-
 
     Parameters
     ----------

@@ -38,9 +38,12 @@ from typing import Any
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
-from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text
+from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text, solver_text
 
 __all__ = ["render_plan_html", "write_plan_report"]
+
+_PAGE = Page(PLAN_CSS, "a plan",
+             "Charts need JavaScript; the figures are also in the tables on this page.")
 
 # Div ids of the five charts (stable, so the output is deterministic).
 _CHART_IDS = (
@@ -692,17 +695,9 @@ def _meta_items(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     scenario = as_mapping(result.get("scenario"))
     if entry_text(scenario, "file"):
         items.append(("Scenario file", entry_text(scenario, "file")))
-    solver = as_mapping(result.get("solver"))
+    solver = solver_text(result)
     if solver:
-        parts = [entry_text(solver, "name") or "solver"]
-        termination = entry_text(solver, "termination")
-        if termination:
-            parts.append(f"termination: {termination}")
-        for key, word in (("seconds", "solved in"), ("build_seconds", "model built in")):
-            seconds = as_number(solver.get(key))
-            if seconds is not None:
-                parts.append(f"{word} {format_sig(seconds, 3)} s")
-        items.append(("Solver", ", ".join(parts)))
+        items.append(("Solver", solver))
     return items
 
 
@@ -827,13 +822,8 @@ def _binding_table(items: Sequence[_Binding]) -> str:
     return html_table(headers, rows, numeric=(1, 3), css="binding")
 
 
-_PAGE = Page(PLAN_CSS, "a plan",
-             "Charts need JavaScript; the figures are also in the tables on this page.")
-
-
 def render_plan_html(result: dict[str, Any]) -> str:
     """Render a build-out plan as a self-contained HTML page (see ``gigafleet.reports``).
-
 
     Parameters
     ----------

@@ -38,7 +38,7 @@ from typing import Any
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
-from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text
+from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text, solver_text
 
 __all__ = ["render_power_html", "write_power_report"]
 
@@ -98,6 +98,10 @@ _POWER_CSS = (
 .alert-unserved { background: #fff7e6; border: 1px solid #f0b85a; }
 """
 )
+
+_PAGE = Page(_POWER_CSS, "a power result",
+             "Charts need JavaScript; the key figures, capacities, costs and limits are also in the tables on this"
+             " page.")
 
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
@@ -906,22 +910,6 @@ def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
     return items
 
 
-def _solver_text(result: Mapping[str, Any]) -> str:
-    """Solver facts, e.g. ``"highs, termination: optimal, solved in 12.4 s"`` (raw text); empty when unknown."""
-    solver = as_mapping(result.get("solver"))
-    if not solver:
-        return ""
-    parts = [entry_text(solver, "name") or "solver"]
-    termination = entry_text(solver, "termination")
-    if termination:
-        parts.append(f"termination: {termination}")
-    for key, word in (("seconds", "solved in"), ("build_seconds", "model built in")):
-        seconds = as_number(solver.get(key))
-        if seconds is not None:
-            parts.append(f"{word} {format_sig(seconds, 3)} s")
-    return ", ".join(parts)
-
-
 def _alert(result: Mapping[str, Any], status: str) -> str:
     """A warning block for an infeasible run or for unserved load; empty otherwise."""
     if status == "infeasible":
@@ -942,7 +930,7 @@ def _title_section(result: Mapping[str, Any]) -> str:
     status, badge, css = _status(result)
     facts = _site_facts(as_mapping(result.get("site")))
     items = _inputs_items(as_mapping(result.get("inputs")))
-    solver = _solver_text(result)
+    solver = solver_text(result)
     if solver:
         items.append(("Solver", solver))
     summary = " · ".join(f"{label}: {text}" for label, text in items)
@@ -1095,14 +1083,8 @@ def _binding_section(result: Mapping[str, Any]) -> str:
     return f'<section id="binding-limits"><h2>Binding limits</h2>{body}</section>'
 
 
-_PAGE = Page(_POWER_CSS, "a power result",
-             "Charts need JavaScript; the key figures, capacities, costs and limits are also in the tables on this"
-             " page.")
-
-
 def render_power_html(result: dict[str, Any]) -> str:
     """Render a site power-supply result as a self-contained HTML page (see ``gigafleet.reports``).
-
 
     Parameters
     ----------

@@ -42,6 +42,10 @@ from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_seri
 
 __all__ = ["render_reliability_html", "write_reliability_report"]
 
+_PAGE = Page(PLAN_CSS, "a reliability result",
+             "Charts need JavaScript; the key figures, failure causes and GPU-hours lost are also in the tables on"
+             " this page.")
+
 # Div ids of the five charts (stable, so the output is deterministic).
 _CHART_IDS = (
     "chart-failures-per-day",
@@ -936,14 +940,8 @@ def _causes_section(result: Mapping[str, Any]) -> str:
     )
 
 
-_PAGE = Page(PLAN_CSS, "a reliability result",
-             "Charts need JavaScript; the key figures, failure causes and GPU-hours lost are also in the tables on"
-             " this page.")
-
-
 def render_reliability_html(result: dict[str, Any]) -> str:
     """Render a reliability simulation as a self-contained HTML page (see ``gigafleet.reports``).
-
 
     Parameters
     ----------

@@ -80,6 +80,9 @@ code { font-size: .9em; }
 """
 )
 
+_PAGE = Page(_SWEEP_CSS, "a sweep summary",
+             "Charts need JavaScript; the outputs and the sensitivity indices are also in the tables on this page.")
+
 
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
@@ -634,13 +637,8 @@ def _sensitivity_table(output: str | None, method: str | None, params: Sequence[
     )
 
 
-_PAGE = Page(_SWEEP_CSS, "a sweep summary",
-             "Charts need JavaScript; the outputs and the sensitivity indices are also in the tables on this page.")
-
-
 def render_sweep_html(result: dict[str, Any]) -> str:
     """Render a sweep summary as a self-contained HTML page (see ``gigafleet.reports``).
-
 
     Parameters
     ----------

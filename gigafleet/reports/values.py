@@ -103,3 +103,19 @@ def as_series(value: object) -> list[float | None]:
         One value per step [unit of the series], ``None`` for a gap.
     """
     return [as_number(item) for item in as_sequence(value)]
+
+
+def solver_text(result: Mapping[str, Any]) -> str:
+    """Solver facts, e.g. ``"highs, termination: optimal, solved in 12.4 s"`` (raw text); empty when unknown."""
+    solver = as_mapping(result.get("solver"))
+    if not solver:
+        return ""
+    parts = [entry_text(solver, "name") or "solver"]
+    termination = entry_text(solver, "termination")
+    if termination:
+        parts.append(f"termination: {termination}")
+    for key, word in (("seconds", "solved in"), ("build_seconds", "model built in")):
+        seconds = as_number(solver.get(key))
+        if seconds is not None:
+            parts.append(f"{word} {format_sig(seconds, 3)} s")
+    return ", ".join(parts)
