@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
-from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks
+from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, style
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value, round_sig
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
 
@@ -50,7 +50,6 @@ Triple = tuple[float | None, float | None, float | None]
 # Div ids of the three charts (stable, so the output is deterministic).
 _CHART_IDS = ("chart-largest-run", "chart-inference", "chart-compute-optimal")
 
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
 
 # (key, label, colour, marker symbol, meaning) of each limit on the largest training run, in display order.
 _LIMITS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -426,16 +425,8 @@ def _finish(fig: Any, height: int, y_title: str, xaxis: Mapping[str, Any], **lay
     **layout : Any
         Further ``update_layout`` arguments.
     """
-    fig.update_layout(
-        template="plotly_white",
-        height=height,
-        margin={"l": 80, "r": 30, "t": 40, "b": 60},
-        xaxis=dict(xaxis),
-        yaxis={"title": {"text": escape(y_title)}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
-        hovermode="closest",
-        font=_FONT,
-    )
+    style(fig, height=height, margin={"l": 80, "r": 30, "t": 40, "b": 60}, xaxis=xaxis,
+          yaxis={"title": {"text": escape(y_title)}})
     if layout:
         fig.update_layout(**layout)
 

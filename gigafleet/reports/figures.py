@@ -6,12 +6,18 @@ plotly is imported lazily inside the functions, so importing a report module sta
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gigafleet.reports.format import Triple
 
 # Tableau-10: distinguishable, reasonably colour-blind friendly.
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
+"""Font of every chart (the system UI stack, as the pages' style sheets)."""
+
+LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0}
+"""Horizontal legend above the plot, left-aligned."""
+
 PALETTE = (
     "#4e79a7",
     "#f28e2b",
@@ -101,3 +107,25 @@ def log_ticks(low: float, high: float) -> list[float]:
     first = max((i for i, tick in enumerate(ticks) if tick <= low), default=0)
     last = min((i for i, tick in enumerate(ticks) if tick >= high), default=len(ticks) - 1)
     return ticks[first : last + 1]
+
+
+def style(fig: Any, *, height: int, margin: Mapping[str, int], xaxis: Mapping[str, Any], yaxis: Mapping[str, Any],
+          hovermode: str | None = "closest") -> None:
+    """The layout every report chart shares: white template, legend above the plot, the report font.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure to style (changed in place).
+    height : int
+        Figure height [px].
+    margin, xaxis, yaxis : mapping
+        Plotly ``margin`` [px], ``xaxis`` and ``yaxis`` layouts.
+    hovermode : str or None
+        Plotly ``hovermode``; ``None`` leaves Plotly's default.
+    """
+    shared: dict[str, Any] = {"template": "plotly_white", "height": height, "margin": dict(margin),
+                              "xaxis": dict(xaxis), "yaxis": dict(yaxis), "legend": dict(LEGEND_ABOVE)}
+    if hovermode is not None:
+        shared["hovermode"] = hovermode
+    fig.update_layout(**shared, font=FONT)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
-from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html
+from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, style
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text, solver_text
 
@@ -54,7 +54,6 @@ _CHART_IDS = (
     "chart-binding-limits",
 )
 
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
 
 # Status → (badge text, CSS class). Anything else gets the "unknown" class.
 _STATUSES = {
@@ -224,16 +223,9 @@ def _finish(fig: Any, height: int, y_title: str, **layout: Any) -> None:
     **layout : Any
         Further ``update_layout`` arguments.
     """
-    fig.update_layout(
-        template="plotly_white",
-        height=height,
-        margin={"l": 70, "r": 20, "t": 40, "b": 60},
-        xaxis={"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
-        yaxis={"title": {"text": escape(y_title)}, "rangemode": "tozero"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
-        hovermode="closest",
-        font=_FONT,
-    )
+    style(fig, height=height, margin={"l": 70, "r": 20, "t": 40, "b": 60},
+          xaxis={"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
+          yaxis={"title": {"text": escape(y_title)}, "rangemode": "tozero"})
     if layout:
         fig.update_layout(**layout)
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
-from gigafleet.reports.figures import PALETTE, figure_html
+from gigafleet.reports.figures import FONT, LEGEND_ABOVE, PALETTE, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text, solver_text
 
@@ -51,7 +51,6 @@ _WEEKS = (
     ("winter", "dispatch-winter", "Hourly dispatch — winter week", _CHART_IDS[1]),
 )
 
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
 
 # Status → (badge text, CSS class, from plan_report's style sheet). Anything else gets "status-unknown".
 _STATUSES = {
@@ -633,9 +632,9 @@ def _dispatch_chart(week: _Week, chart_id: str, colours: Mapping[str, str]) -> s
             **({"tickformat": "%a %d %b", "hoverformat": "%a %d %b %H:%M"} if week.dated else {}),
         },
         yaxis={"title": {"text": escape(axis_title)}, "zeroline": True, "zerolinecolor": "#94a3b8"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
+        legend=LEGEND_ABOVE,
         hovermode="x unified",
-        font=_FONT,
+        font=FONT,
         **layout,
     )
     return figure_html(fig, chart_id)
@@ -744,7 +743,7 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         xaxis={"title": {"text": "Source"}},
         yaxis={"title": {"text": escape(axis_title.replace("Power", "Capacity"))}, "range": [0, top * 1.18 or 1.0]},
-        font=_FONT,
+        font=FONT,
     )
     return figure_html(fig, _CHART_IDS[2])
 
@@ -810,8 +809,8 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
         margin={"l": 70, "r": 20, "t": 40, "b": 60},
         xaxis={"title": {"text": "Source"}},
         yaxis={"title": {"text": escape(axis_title)}, "range": [min(bottom * 1.1, 0.0), top]},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
-        font=_FONT,
+        legend=LEGEND_ABOVE,
+        font=FONT,
     )
     return figure_html(fig, _CHART_IDS[3])
 

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
-from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks
+from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks, style
 from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_series, input_value_text
 
@@ -55,7 +55,6 @@ _CHART_IDS = (
     "chart-gpu-hours-lost",
 )
 
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
 
 # Parts of a cause name printed in capitals, e.g. ``"gpu"`` → ``"GPU"``, ``"nvlink_switch"`` → ``"NVLink switch"``.
 _ACRONYMS = {
@@ -278,15 +277,8 @@ def _finish(fig: Any, height: int, x_title: str, y_title: str, **layout: Any) ->
     **layout : Any
         Further ``update_layout`` arguments.
     """
-    fig.update_layout(
-        template="plotly_white",
-        height=height,
-        margin={"l": 70, "r": 70, "t": 40, "b": 60},
-        xaxis={"title": {"text": escape(x_title)}},
-        yaxis={"title": {"text": escape(y_title)}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
-        font=_FONT,
-    )
+    style(fig, height=height, margin={"l": 70, "r": 70, "t": 40, "b": 60}, xaxis={"title": {"text": escape(x_title)}},
+          yaxis={"title": {"text": escape(y_title)}}, hovermode=None)
     if layout:
         fig.update_layout(**layout)
 

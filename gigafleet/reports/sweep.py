@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table
-from gigafleet.reports.figures import PALETTE, figure_html
+from gigafleet.reports.figures import FONT, PALETTE, figure_html
 from gigafleet.reports.format import DASH, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
 
@@ -44,7 +44,6 @@ Triple = tuple[float | None, float | None, float | None]
 # Div ids of the two charts (stable, so the output is deterministic).
 _CHART_IDS = ("chart-sensitivity", "chart-fan")
 
-_FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}
 
 #: Most parameters drawn in the tornado chart (the table lists them all).
 _MAX_TORNADO = 30
@@ -408,7 +407,7 @@ def _tornado_chart(output: str | None, method: str | None, params: Sequence[_Par
         xaxis={"title": {"text": escape(x_title)}, "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-        font=_FONT,
+        font=FONT,
     )
     return figure_html(fig, _CHART_IDS[0])
 
@@ -520,7 +519,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
         margin={"l": 80, "r": 30, "t": 60, "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.03, "xanchor": "left", "x": 0.0},
         hovermode="closest",
-        font=_FONT,
+        font=FONT,
     )
     return figure_html(fig, _CHART_IDS[1])
 
