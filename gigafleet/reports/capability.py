@@ -39,7 +39,15 @@ from typing import Any
 
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, style
-from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value, round_sig
+from gigafleet.reports.format import (
+    DASH,
+    fleet_label,
+    format_count,
+    format_percent,
+    format_sig,
+    format_value,
+    round_sig,
+)
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
 
 __all__ = ["render_capability_html", "write_capability_report"]
@@ -410,21 +418,7 @@ def _log_range(values: Sequence[float], below: float = 0.12, above: float = 0.12
 
 
 def _finish(fig: Any, height: int, y_title: str, xaxis: Mapping[str, Any], **layout: Any) -> None:
-    """Common layout: white template, legend above the plot, titled axes.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure
-        The figure to style (changed in place).
-    height : int
-        Figure height [px].
-    y_title : str
-        Title of the y axis (raw text, escaped here).
-    xaxis : mapping
-        ``xaxis`` layout.
-    **layout : Any
-        Further ``update_layout`` arguments.
-    """
+    """``figures.style`` with this report's titled axes; ``layout`` (Plotly layout arguments) applied after."""
     style(fig, height=height, margin={"l": 80, "r": 30, "t": 40, "b": 60}, xaxis=xaxis,
           yaxis={"title": {"text": escape(y_title)}})
     if layout:
@@ -806,13 +800,8 @@ def _page_title(inputs: Mapping[str, Any]) -> str:
     count = as_number(inputs.get("accelerators"))
     chip = _text(inputs.get("chip"))
     days = as_number(inputs.get("days"))
-    if count is not None and chip:
-        fleet = f"{format_count(count)} × {chip}"
-    elif count is not None:
-        fleet = f"{format_count(count)} accelerators"
-    else:
-        fleet = f"{chip} fleet" if chip else ""
-    parts = [part for part in (fleet, f"{format_sig(days, 3)}-day runs" if days is not None else "") if part]
+    parts = [part for part in (fleet_label(count, chip), f"{format_sig(days, 3)}-day runs" if days is not None else "")
+             if part]
     return "Capability: " + ", ".join(parts) if parts else "Capability estimate"
 
 

@@ -260,3 +260,18 @@ def format_percent(value: float | None, digits: int = 3) -> str:
         Significant figures [1].
     """
     return DASH if value is None else f"{format_sig(value * 100.0, digits)}%"
+
+
+def fleet_label(count: float | None, chip: str) -> str:
+    """A fleet as text: ``"100,000 × h100"``, ``"100,000 accelerators"``, ``"h100 fleet"`` or ``""``.
+
+    Examples
+    --------
+    >>> fleet_label(1e5, "h100"), fleet_label(1e5, ""), fleet_label(None, "h100")
+    ('100,000 × h100', '100,000 accelerators', 'h100 fleet')
+    """
+    if count is not None and chip:
+        return f"{format_count(count)} × {chip}"
+    if count is not None:
+        return f"{format_count(count)} accelerators"
+    return f"{chip} fleet" if chip else ""

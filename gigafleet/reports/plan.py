@@ -210,19 +210,7 @@ def _colours(groups: Sequence[str]) -> dict[str, str]:
 
 
 def _finish(fig: Any, height: int, y_title: str, **layout: Any) -> None:
-    """Common layout: white template, year axis with one tick per year, legend above the plot.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure
-        The figure to style (changed in place).
-    height : int
-        Figure height [px].
-    y_title : str
-        Title of the y axis (raw text, escaped here).
-    **layout : Any
-        Further ``update_layout`` arguments.
-    """
+    """``figures.style`` with a year axis (one tick per year); ``layout`` (Plotly layout arguments) applied after."""
     style(fig, height=height, margin={"l": 70, "r": 20, "t": 40, "b": 60},
           xaxis={"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
           yaxis={"title": {"text": escape(y_title)}, "rangemode": "tozero"})

@@ -37,7 +37,7 @@ from typing import Any
 
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks, style
-from gigafleet.reports.format import DASH, format_count, format_percent, format_sig, format_value
+from gigafleet.reports.format import DASH, fleet_label, format_count, format_percent, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_series, input_value_text
 
 __all__ = ["render_reliability_html", "write_reliability_report"]
@@ -264,19 +264,7 @@ def _days_text(value: float) -> str:
 
 
 def _finish(fig: Any, height: int, x_title: str, y_title: str, **layout: Any) -> None:
-    """Common layout: white template, legend above the plot, titled axes.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure
-        The figure to style (changed in place).
-    height : int
-        Figure height [px].
-    x_title, y_title : str
-        Axis titles (raw text, escaped here).
-    **layout : Any
-        Further ``update_layout`` arguments.
-    """
+    """``figures.style`` with this report's titled axes; ``layout`` (Plotly layout arguments) applied after."""
     style(fig, height=height, margin={"l": 70, "r": 70, "t": 40, "b": 60}, xaxis={"title": {"text": escape(x_title)}},
           yaxis={"title": {"text": escape(y_title)}}, hovermode=None)
     if layout:
@@ -633,13 +621,7 @@ def _fleet_title(inputs: Mapping[str, Any]) -> str:
     chip = inputs.get("chip")
     chip_text = str(chip).strip() if chip is not None else ""
     days = as_number(inputs.get("days"))
-    if count is not None and chip_text:
-        fleet = f"{format_count(count)} × {chip_text}"
-    elif count is not None:
-        fleet = f"{format_count(count)} accelerators"
-    else:
-        fleet = f"{chip_text} fleet" if chip_text else ""
-    parts = [part for part in (fleet, _days_text(days) if days is not None else "") if part]
+    parts = [part for part in (fleet_label(count, chip_text), _days_text(days) if days is not None else "") if part]
     return "Reliability: " + ", ".join(parts) if parts else "Reliability simulation"
 
 
