@@ -13,7 +13,7 @@ from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.values import as_sequence
+from gigafleet.reports.values import as_mapping, as_sequence, entry_text
 
 
 def escape(text: object) -> str:
@@ -93,6 +93,21 @@ def table_section(section_id: str, title: str, headers: Sequence[str], rows: Seq
     body = html_table(headers, rows, numeric=numeric, css=css) if rows else f'<p class="muted">{escape(empty)}</p>'
     note = f'<p class="caption">{escape(caption)}</p>' if caption else ""
     return f'<section id="{escape(section_id)}"><h2>{escape(title)}</h2>{body}{note}</section>'
+
+
+def infeasible_alert(result: Mapping[str, Any], headline: str, not_what: str) -> str:
+    """The warning block of an infeasible optimisation: ``headline``, the solver's termination, what is not shown.
+
+    Examples
+    --------
+    >>> "No feasible plan (solver termination: infeasible)." in infeasible_alert(
+    ...     {"solver": {"termination": "infeasible"}}, "No feasible plan", "a plan")
+    True
+    """
+    termination = entry_text(as_mapping(result.get("solver")), "termination")
+    message = headline + (f" (solver termination: {termination})." if termination else ".")
+    message += f" Figures below, if any, are not {not_what}; see the binding limits and notes."
+    return f'<div class="alert alert-infeasible" role="alert"><strong>{escape(message)}</strong></div>'
 
 
 def notes_section(result: Mapping[str, Any]) -> str:

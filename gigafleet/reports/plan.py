@@ -35,7 +35,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
+from gigafleet.reports.document import (
+    PLAN_CSS,
+    Page,
+    chart_section,
+    escape,
+    html_table,
+    infeasible_alert,
+    table_section,
+)
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, style
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text, solver_text
@@ -696,11 +704,7 @@ def _alert(result: Mapping[str, Any], status: str) -> str:
         short.append(text)
     items = "".join(f"<li>{escape(text)}</li>" for text in short)
     if status == "infeasible":
-        termination = entry_text(as_mapping(result.get("solver")), "termination")
-        message = "No feasible plan: the limits cannot all be met"
-        message += f" (solver termination: {termination})." if termination else "."
-        message += " Figures below, if any, are not a plan; see the binding limits and notes."
-        return f'<div class="alert alert-infeasible" role="alert"><strong>{escape(message)}</strong></div>'
+        return infeasible_alert(result, "No feasible plan: the limits cannot all be met", "a plan")
     if status == "shortfall" or short:
         message = "Targets not met." if short else "Targets not met in at least one year."
         body = f"<ul>{items}</ul>" if items else ""

@@ -35,7 +35,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
+from gigafleet.reports.document import (
+    PLAN_CSS,
+    Page,
+    chart_section,
+    escape,
+    html_table,
+    infeasible_alert,
+    table_section,
+)
 from gigafleet.reports.figures import FONT, LEGEND_ABOVE, PALETTE, figure_html
 from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text, solver_text
@@ -912,11 +920,7 @@ def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _alert(result: Mapping[str, Any], status: str) -> str:
     """A warning block for an infeasible run or for unserved load; empty otherwise."""
     if status == "infeasible":
-        termination = entry_text(as_mapping(result.get("solver")), "termination")
-        message = "No feasible supply: the load cannot be served within the limits"
-        message += f" (solver termination: {termination})." if termination else "."
-        message += " Figures below, if any, are not a solution; see the binding limits and notes."
-        return f'<div class="alert alert-infeasible" role="alert"><strong>{escape(message)}</strong></div>'
+        return infeasible_alert(result, "No feasible supply: the load cannot be served within the limits", "a solution")
     unserved = as_number(result.get("unserved_mwh"))
     if unserved is not None and unserved > _UNSERVED_TOLERANCE_MWH:
         message = f"Load not fully served: {_mwh_text(unserved, per_year=True)} of unserved energy."
