@@ -1,0 +1,132 @@
+"""The Typer application of the ``gigafleet`` command line, and the checks and output its commands share.
+
+Commands live in ``gigafleet.cli.commands`` (importing ``gigafleet.cli`` registers them). Heavy modules
+(numpy, pydantic, plotly) are imported inside commands so that ``gigafleet --help`` is fast.
+Every user error prints one line ``error: ...`` on stderr and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from gigafleet.errors import GigafleetError
+from gigafleet.inputs import bounded as _bounded
+
+app = typer.Typer(
+    name="gigafleet",
+    help="Plan and simulate AI compute fleets: what N accelerators really take (power, energy, water, CO2, "
+         "money), with P10/P50/P90 ranges from a cited catalogue.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="List, show and check the cited catalogue.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn gigafleet errors into one line on stderr and exit code 2."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GigafleetError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+    return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------------------
+# Checks and output shared by the commands
+# --------------------------------------------------------------------------------------------------------
+
+
+REPORTS = {kind: f"gigafleet.reports.{kind}" for kind in ("estimate", "plan", "power", "reliability", "capability")}
+"""The report module of each command that writes ``--report`` (each has ``write_<kind>_report``)."""
+
+
+def emit(result: dict[str, Any], *, as_json: bool, show: Callable[[dict[str, Any]], None], report: Path | None = None,
+         kind: str = "estimate") -> None:
+    """A command's output: the HTML report if asked (its path on stderr), then JSON or the command's tables."""
+    if report is not None:
+        import importlib
+
+        writer = getattr(importlib.import_module(REPORTS[kind]), f"write_{kind}_report")
+        typer.echo(f"report written to {writer(result, report)}", err=True)
+    if as_json:
+        dump(result)
+    else:
+        show(result)
+
+
+def check_outputs(*paths: tuple[str, Path | None], folder: tuple[str, Path | None] | None = None) -> None:
+    """Refuse unwritable or empty output paths before any work (no half-written results)."""
+    from gigafleet.safeio import check_output_path
+
+    for flag, path in paths:
+        if path is not None:
+            check_output_path(path, flag)
+    if folder is not None and folder[1] is not None:
+        check_output_path(folder[1], folder[0], directory=True)
+
+
+def memory_gb(text: str) -> float:
+    """``--max-memory-gb`` [GiB], bounded."""
+    from gigafleet.inputs import MEMORY_GB_RANGE
+
+    return _bounded(text, "--max-memory-gb", *MEMORY_GB_RANGE)
+
+
+def check_solver(name: str) -> None:
+    from gigafleet.solver import check_solver
+
+    check_solver(name, "--solver")
+
+
+def regime_flag(text: str) -> str:
+    from gigafleet.errors import InputError
+    from gigafleet.reliability.regimes import REGIMES
+
+    value = text.strip().lower()
+    if value not in ("auto", *REGIMES):
+        raise InputError("--regime", text, ["auto", *REGIMES])
+    return value
+
+
+def finite(obj: Any) -> Any:
+    """The object with NaN and infinite floats as None (JSON null): JSON has no NaN."""
+    import math
+
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite(v) for v in obj]
+    return obj
+
+
+def dump(obj: Any) -> None:
+    typer.echo(json.dumps(finite(obj), indent=2, allow_nan=False))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except GigafleetError as exc:  # errors raised outside commands (e.g. while parsing)
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

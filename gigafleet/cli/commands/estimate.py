@@ -1,0 +1,170 @@
+"""``gigafleet estimate``, ``check`` (press claims) and ``run`` (a scenario file): the fleet estimate commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gigafleet.cli.app import app, check_outputs, dump, emit, memory_gb, user_errors
+from gigafleet.cli.options import (
+    AcceleratorsOpt,
+    BudgetOpt,
+    ChipOpt,
+    CoolingOpt,
+    FacilityPowerOpt,
+    FleetOpt,
+    ItPowerOpt,
+    JsonOpt,
+    MaxMemoryOpt,
+    MfuOpt,
+    RegionOpt,
+    SamplesOpt,
+    ScenarioOpt,
+    SeedOpt,
+    UtilOpt,
+    YearOpt,
+)
+from gigafleet.cli.tables import print_claims, print_estimate
+from gigafleet.inputs import build_scenario as _build_scenario
+from gigafleet.inputs import error_names as _error_names
+
+
+@app.command()
+@user_errors
+def estimate(
+    chip: ChipOpt = None, fleet: FleetOpt = None, accelerators: AcceleratorsOpt = None,
+    it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
+    cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
+    mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    max_memory_gb: MaxMemoryOpt = "4",
+    report: Annotated[Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """What a fleet takes: power layers, energy, water, CO2, capex, opex, TCO and compute, as P10/P50/P90.
+
+    Exactly one of --accelerators, --it-power-gw, --facility-power-gw or --budget-usd fixes the size
+    (or --fleet gives counts). Example: gigafleet estimate --accelerators 100M --chip gb200
+    """
+    check_outputs(("--report", report))
+    from gigafleet.catalog import load_catalog
+    from gigafleet.estimate import estimate as run_estimate
+    from gigafleet.scenario import to_spec
+
+    spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+                                    facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
+                                    region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
+                                    seed=seed, scenario_file=scenario,
+                                    max_memory_gb=memory_gb(max_memory_gb))
+    catalog = load_catalog()
+    spec = to_spec(catalog, spec_scenario, _error_names(
+        scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+        facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
+    result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
+    title = spec_scenario.name if scenario else "gigafleet estimate"
+    emit(result, as_json=as_json, show=lambda r: print_estimate(r, title), report=report)
+
+
+@app.command()
+@user_errors
+def check(
+    chip: ChipOpt = None, fleet: FleetOpt = None, accelerators: AcceleratorsOpt = None,
+    it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
+    cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
+    mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    max_memory_gb: MaxMemoryOpt = "4",
+    claim_capex_usd: Annotated[str | None, typer.Option("--claim-capex-usd", help="Claimed cost [USD].")] = None,
+    claim_power_gw: Annotated[str | None, typer.Option("--claim-power-gw", help="Claimed power [GW].")] = None,
+    claim_energy_twh: Annotated[str | None, typer.Option(
+        "--claim-energy-twh", help="Claimed annual energy [TWh/yr].")] = None,
+    claim_share_of: Annotated[list[str] | None, typer.Option(
+        "--claim-share-of", help="Claimed share of a country's electricity, e.g. uk=0.75 (repeatable).")] = None,
+    scenario: ScenarioOpt = None,
+) -> None:
+    """Check published figures about a fleet: percentile in the model, what they leave out, corrected figures.
+
+    Example: gigafleet check --accelerators 100M --chip h100 --claim-capex-usd 3e12 --claim-power-gw 75
+    --claim-share-of uk=0.75
+    """
+    from gigafleet.catalog import load_catalog
+    from gigafleet.claims import check_claims
+    from gigafleet.estimate import summarise
+    from gigafleet.fleet import simulate_fleet
+    from gigafleet.scenario import to_spec
+
+    spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+                                    facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
+                                    region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
+                                    seed=seed, scenario_file=scenario,
+                                    max_memory_gb=memory_gb(max_memory_gb))
+    from gigafleet.inputs import parse_claims
+
+    claims = parse_claims(claim_capex_usd, claim_power_gw, claim_energy_twh, list(claim_share_of or []),
+                          spec_scenario.claims.to_claims() if spec_scenario.claims is not None else None)
+    catalog = load_catalog()
+    spec = to_spec(catalog, spec_scenario, _error_names(
+        scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
+        facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
+    for key in claims.share_of:
+        from gigafleet.claims import resolve_baseline
+
+        resolve_baseline(catalog, key)
+    samples_result = simulate_fleet(catalog, spec, spec_scenario.samples, spec_scenario.seed)
+    rows = check_claims(catalog, samples_result, claims)
+    if as_json:
+        dump({"schema_version": 1, "claims": rows,
+               "estimate": summarise(samples_result, catalog, samples=spec_scenario.samples,
+                                     seed=spec_scenario.seed)})
+    else:
+        print_claims(rows)
+
+
+@app.command()
+@user_errors
+def run(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML [default: the built-in flagship].")] = None,
+    out_text: Annotated[str, typer.Option("--out", help="Folder for report.html and estimate.json.")] = "out",
+    as_json: JsonOpt = False,
+    max_memory_gb: MaxMemoryOpt = "4",
+) -> None:
+    """Run a scenario end to end: estimate, claim check (if the scenario has claims), JSON and HTML report."""
+    from gigafleet.safeio import check_output_path
+
+    out = check_output_path(out_text, "--out", directory=True)
+    from gigafleet.catalog import load_catalog
+    from gigafleet.claims import check_claims
+    from gigafleet.estimate import summarise
+    from gigafleet.fleet import simulate_fleet
+    from gigafleet.scenario import DEFAULT_SCENARIO, load_scenario, to_spec
+
+    loaded = load_scenario(scenario)
+    from gigafleet.inputs import check_memory, estimate_memory_bytes
+
+    check_memory(estimate_memory_bytes(loaded.samples, len(loaded.fleet.counts or {}) or 1),
+                 memory_gb(max_memory_gb), "samples", loaded.samples,
+                 "lower samples in the scenario file (10^5 give percentiles to ~0.3%)")
+    catalog = load_catalog()
+    spec = to_spec(catalog, loaded)
+    result = simulate_fleet(catalog, spec, loaded.samples, loaded.seed)
+    summary = summarise(result, catalog, samples=loaded.samples, seed=loaded.seed,
+                        notes=[f"Scenario: {loaded.name} ({scenario or DEFAULT_SCENARIO.name}). "
+                               f"{loaded.description}".strip()])
+    claims = check_claims(catalog, result, loaded.claims.to_claims()) if loaded.claims else []
+    if claims:
+        summary["claims"] = claims
+    out.mkdir(parents=True, exist_ok=True)
+    from gigafleet.safeio import write_atomic
+
+    json_path = write_atomic(out / "estimate.json", json.dumps(summary, indent=2, allow_nan=False))
+    emit(summary, as_json=as_json, show=lambda r: _show_run(r, loaded.name, claims), report=out / "report.html")
+    if as_json:
+        return
+    typer.echo(f"results: {json_path}, {out / 'report.html'}", err=True)
+
+
+def _show_run(summary: dict[str, Any], name: str, claims: list[dict[str, Any]]) -> None:
+    print_estimate(summary, name)
+    if claims:
+        print_claims(claims)

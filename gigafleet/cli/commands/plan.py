@@ -1,0 +1,69 @@
+"""``gigafleet plan``: the least-cost build-out plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gigafleet.cli.app import app, check_solver, emit, user_errors
+from gigafleet.cli.options import JsonOpt
+from gigafleet.cli.tables import print_plan
+
+
+@app.command()
+@user_errors
+def plan(
+    scenario: Annotated[str, typer.Argument(help="Plan scenario YAML, or a built-in name (demo, openai-100x, "
+                                                 "situational-awareness, ai-2027, colossus).")] = "openai-100x",
+    solver: Annotated[str, typer.Option("--solver", help="Any linopy solver name.")] = "highs",
+    as_json: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the plan here.")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store [default: out/gigafleet.duckdb; "
+                                                              "$GIGAFLEET_STORE].")] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run in the store.")] = False,
+) -> None:
+    """Least-cost year-by-year build-out plan (linopy + HiGHS): what to build, what binds, what relaxing is worth."""
+    from rich.console import Console
+
+    from gigafleet.buildout.scenario import load_plan_scenario, resolve_scenario_path
+    from gigafleet.buildout.solve import plan as run_plan
+    from gigafleet.catalog import load_catalog
+    from gigafleet.errors import InputError
+    from gigafleet.safeio import check_output_path, read_text_file
+
+    if no_store and store is not None:
+        raise InputError("--no-store", "--store given too", "either --no-store or --store PATH, not both")
+    path = resolve_scenario_path(scenario)
+    loaded = load_plan_scenario(path)
+    text = read_text_file(path, "scenario file")
+    if report is not None:
+        check_output_path(report, "--report")
+    check_solver(solver)
+    if not no_store:
+        from gigafleet.store import check_store
+
+        if store is not None:
+            check_output_path(store, "--store")
+        check_store(store)  # a busy, corrupt or unwritable store fails now, not after the solve
+    catalog = load_catalog()
+    console = Console(stderr=True)
+    with console.status("planning") as status:
+        result = run_plan(catalog, loaded, solver=solver, source=str(path),
+                          progress=lambda message: status.update(f"{loaded.name}: {message}"))
+    store_failure = None
+    if not no_store:
+        from gigafleet.store import save_run_safely, store_path
+
+        run_id, fallback, reason = save_run_safely("plan", result, text, store)
+        if run_id is not None:
+            result["run_id"] = run_id
+            typer.echo(f"stored run {run_id} in {store_path(store)}", err=True)
+        else:
+            where = f"the result was written to {fallback}" if fallback else "the result is printed below only"
+            store_failure = f"{reason}; {where}"
+    emit(result, as_json=as_json, show=print_plan, report=report, kind="plan")
+    if store_failure is not None:
+        typer.echo(f"error: {store_failure}", err=True)
+        raise typer.Exit(2)

@@ -1,0 +1,318 @@
+"""Rich tables and text each command prints when ``--json`` is not given (stdout, 80 columns or wider)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ESTIMATE_ROWS: tuple[str, ...] = (
+    "accelerators", "h100e", "chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw",
+    "grid_connection_gw", "energy_twh_per_year", "capex_usd", "capex_usd_per_facility_gw", "opex_usd_per_year",
+    "tco_usd_per_year", "usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "water_m3_per_year",
+    "co2_mt_per_year",
+)
+
+
+def print_estimate(result: dict[str, Any], title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import FORMATS, flops, money, quantity, sig
+
+    console = Console()
+    inputs = result["inputs"]
+    mix = ", ".join(f"{c} {s:.0%}" if len(inputs["mix"]) > 1 else c for c, s in inputs["mix"].items())
+    console.print(f"[bold]{title}[/bold]: {mix}; sized by {inputs['sized_by']} = {inputs['size']:,.4g}; "
+                  f"cooling {inputs['cooling']}; region {inputs['region']}; year {inputs['year']}; "
+                  f"{inputs['samples']:,} samples, seed {inputs['seed']}")
+    table = Table(title="Fleet estimate (P10 / P50 / P90)")
+    table.add_column("Quantity")
+    for column in ("P10", "P50", "P90"):
+        table.add_column(column, justify="right")
+    for key in ESTIMATE_ROWS:
+        label, kind = FORMATS[key]
+        q = result[key]
+        table.add_row(label, *(quantity(q[p], kind) for p in ("p10", "p50", "p90")))
+    console.print(table)
+    compute = Table(title="Compute (peak P50; effective = peak x utilisation x MFU)")
+    for column in ("Precision", "Peak", "Effective P10", "Effective P50", "Effective P90"):
+        compute.add_column(column, justify="right")
+    for precision, q in result["effective_flops"].items():
+        compute.add_row(precision.upper(), flops(result["peak_flops"][precision]["p50"]),
+                        *(flops(q[p]) for p in ("p10", "p50", "p90")))
+    console.print(compute)
+    stack = Table(title="Capex stack (P50)")
+    stack.add_column("Part")
+    stack.add_column("P50", justify="right")
+    stack.add_column("Share", justify="right")
+    total = result["capex_usd"]["p50"]
+    for part, q in result["capex_breakdown_usd"].items():
+        stack.add_row(part.replace("_", " "), money(q["p50"]), f"{q['p50'] / total:.0%}")
+    console.print(stack)
+    comparisons = Table(title="Compared with baselines (definitions below)")
+    for column in ("Baseline", "Baseline value", "Fleet measure", "Fleet / baseline P50", "P10-P90"):
+        comparisons.add_column(column, justify="left" if column == "Baseline" else "right")
+    for row in result["comparisons"]:
+        measure = "energy/yr" if row["metric"] == "energy_twh_per_year" else "peak facility power"
+        comparisons.add_row(row["name"], f"{sig(row['value'])} {row['unit']}", measure, f"{row['ratio']:.3g}x",
+                            f"{row['ratio_p10']:.3g}-{row['ratio_p90']:.3g}x")
+    console.print(comparisons)
+    for row in result["comparisons"]:
+        console.print(f"[dim]{row['name']}: {row['definition']} [{row['source']}][/dim]")
+    for note in result["notes"]:
+        console.print(f"[dim]- {note}[/dim]")
+
+
+def print_claims(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import money, sig
+
+    def fmt(value: float, unit: str) -> str:
+        if unit == "USD":
+            return money(value)
+        return sig(value) if unit == "fraction" else f"{sig(value)} {unit}"
+
+    console = Console()
+    table = Table(title="Claim check")
+    for column in ("Claim", "Claimed", "Percentile in model", "Model P50", "Model P10-P90", "Model / claim"):
+        table.add_column(column, justify="left" if column == "Claim" else "right")
+    for row in rows:
+        name = row["claim"] if row["claim"] != "share_of" else f"share of {row['baseline']}"
+        unit = row["unit"]
+        q = row["corrected"]
+        table.add_row(name, fmt(row["claimed"], unit), f"{row['percentile']:.1f}", fmt(q["p50"], unit),
+                      f"{fmt(q['p10'], unit)} to {fmt(q['p90'], unit)}", f"{row['factor']:.2f}x")
+    console.print(table)
+    for row in rows:
+        console.print(f"- {row['verdict']}")
+
+
+def print_plan(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import money, scaled, sig
+
+    console = Console()
+    status = result["status"]
+    colour = {"optimal": "green", "shortfall": "yellow", "infeasible": "red"}.get(status, "white")
+    cost = result.get("cost_usd")
+    console.print(f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
+                  + (f"; discounted cost {money(cost)}" if cost is not None else "")
+                  + (f" (+ shortfall penalty {money(result['penalty_usd'])})" if result.get("penalty_usd") else "")
+                  + f"; solved in {result['solver']['seconds']:.2f} s "
+                    f"(build {result['solver']['build_seconds']:.2f} s)")
+    if not result["years"]:
+        return
+    metric = result["years"][0]["target_metric"]
+    table = Table(title=f"Plan by year (target and shortfall in {metric})")
+    for column in ("Year", "Target", "Short", "Fleet", "H100e", "GW", "TWh", "Capex", "Opex"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for y in result["years"]:
+        table.add_row(str(y["year"]), scaled(y["target"]) if y["target"] is not None else "-",
+                      scaled(y["shortfall"]) if y["shortfall"] > 0.5 else "-", scaled(y["accelerators"]),
+                      scaled(y["h100e"]), sig(y["facility_power_gw"]), sig(y["energy_twh"]),
+                      money(y["capex_usd"]), money(y["opex_usd"]))
+    console.print(table)
+    binding = Table(title="What binds (shadow price = value of relaxing by one step; all rows in --json)")
+    for column in ("Limit", "Years", "Places", "Max shadow price", "At", "Unit"):
+        binding.add_column(column)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in result["binding"]:
+        groups.setdefault(row["limit"], []).append(row)
+    for limit, rows in sorted(groups.items(), key=lambda kv: -max(abs(r["shadow_price"]) for r in kv[1])):
+        years = sorted({r["year"] for r in rows})
+        top = max(rows, key=lambda r: abs(r["shadow_price"]))
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+        relief = f" (~{scaled(top['shortfall_relief'])} target units)" if "shortfall_relief" in top else ""
+        binding.add_row(limit, span, str(len({r["where"] for r in rows})), money(top["shadow_price"]) + relief,
+                        f"{top['where']} {top['year']}", top["unit"])
+    console.print(binding)
+    for note in result.get("notes", []):
+        console.print(f"[dim]- {note}[/dim]")
+
+
+def print_power(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import money, sig
+
+    console = Console()
+    site = result["site"]
+    colour = "green" if result["status"] == "optimal" else "red"
+    console.print(f"[bold]{site['label']}[/bold] ({site['id']}; {site.get('campus') or 'no announced campus'}): "
+                  f"status [{colour}]{result['status']}[/{colour}]; solved in {result['solver']['seconds']:.2f} s "
+                  f"(build {result['solver']['build_seconds']:.2f} s, {result['inputs']['hours']})")
+    if result["status"] != "optimal":
+        for note in result.get("notes", []):
+            console.print(f"- {note}")
+        return
+    key = Table(title="Campus supply design")
+    key.add_column("Quantity")
+    key.add_column("Value", justify="right")
+    r = result
+    water = f"{sig(r['water_m3'] / 1e6)} / {sig(r['facility_water_m3'] / 1e6)} M m³/yr"
+    rows = [("LCOE of supplied energy", f"${r['lcoe_usd_per_mwh']:,.1f}/MWh"),
+            ("Annual cost", money(r["annual_cost_usd"]) + "/yr"),
+            ("Capex (generation)", money(r["capex_usd"])),
+            ("Energy", f"{sig(r['energy_twh'])} TWh/yr"),
+            ("Peak / mean load", f"{sig(r['peak_load_gw'])} / {sig(r['mean_load_gw'])} GW"),
+            ("Mean PUE", f"{r['mean_pue']:.3f}"),
+            ("CO2", f"{sig(r['co2_mt'])} Mt/yr ({r['co2_g_per_kwh']:.0f} g/kWh)"),
+            ("Water (generation / facility)", water),
+            ("Land (generation)", f"{sig(r['land_km2'])} km²"),
+            ("Curtailment", f"{sig(r['curtailment_twh'])} TWh/yr"),
+            ("Unserved", f"{sig(r['unserved_mwh'])} MWh/yr")]
+    for label, value in rows:
+        key.add_row(label, value)
+    console.print(key)
+    mix = Table(title="Capacity mix")
+    for column in ("Source", "GW", "TWh/yr", "Energy share", "Hours served", "CF", "Capex", "Cost/yr"):
+        mix.add_column(column, justify="right" if column != "Source" else "left")
+    for row in result["capacity"]:
+        mix.add_row(row["source"], sig(row["capacity_gw"]), sig(row["energy_twh"]), f"{row['share_of_energy']:.0%}",
+                    f"{row['share_of_hours_served']:.0%}", f"{row['capacity_factor']:.0%}", money(row["capex_usd"]),
+                    money(row["annual_cost_usd"]))
+    console.print(mix)
+    for row in result["binding"]:
+        console.print(f"binding: {row['limit']} = {sig(row['shadow_price'])} {row['unit']} ({row['meaning']})")
+    for note in result.get("notes", []):
+        console.print(f"[dim]- {note}[/dim]")
+
+
+def print_reliability(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import scaled, sig
+
+    console = Console()
+    i = result["inputs"]
+    console.print(f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
+                  f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; regime {result['regime']}; engine "
+                  f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events")
+    table = Table(title="Fleet and largest job")
+    table.add_column("Quantity")
+    table.add_column("Value", justify="right")
+    lost = result["gpu_hours_lost"]
+    rows = [
+        ("Fleet failures per day", sig(result["failures_per_day"]["total"])),
+        ("Fleet availability (mean)", f"{result['availability_mean']:.4%}"),
+        ("Job interruptions", f"{result['job_interruptions']:,}"),
+        ("Job MTBI (analytic / simulated)", f"{sig(result['job_mtbi_hours'])} h / "
+                                            f"{sig(result['job_mtbi_hours_simulated'] or float('nan'))} h"),
+        ("Checkpoint interval used (Young / Daly)", f"{sig(result['checkpoint_interval_hours'] * 60)} min "
+                                                    f"({sig(result['young_interval_hours'] * 60)} / "
+                                                    f"{sig(result['daly_interval_hours'] * 60)} min)"),
+        ("Goodput simulated / analytic", f"{result['goodput']:.3f} / {result['goodput_analytic']:.3f}"),
+        ("Goodput P10-P90 (sampled failure rates)", f"{result['goodput_range']['p10']:.3f}-"
+                                                     f"{result['goodput_range']['p90']:.3f}"),
+        ("GPU-hours lost: recomputation / restart / waiting / checkpoints",
+         " / ".join(scaled(lost[k]) for k in ("recomputation", "restart", "waiting_for_spares", "checkpointing"))),
+        ("Spares needed (P99 over a vendor return)", f"{sig(result['spares_needed_p99'])}"),
+        ("Spare pool: start / min / stockout days", f"{sig(result['spares']['pool_initial'])} / "
+                                                     f"{sig(result['spares']['min_pool'])} / "
+                                                     f"{result['spares']['stockout_days']}"),
+        ("Technicians / max repair backlog", f"{sig(result['technicians']['count'])} / "
+                                             f"{sig(result['technicians']['max_backlog_hours'])} h"),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    causes = Table(title="Failures by cause")
+    for column in ("Cause", "Fleet per day", "Job interruptions"):
+        causes.add_column(column, justify="right" if column != "Cause" else "left")
+    for cause, per_day in result["failures_per_day"]["by_cause"].items():
+        causes.add_row(cause, sig(per_day) if per_day else "0", str(result["job_interruptions_by_cause"].get(cause, 0)))
+    console.print(causes)
+    regimes = Table(title="Goodput of this job by recovery regime")
+    for column in ("Regime", "From", "Goodput", "Analytic", "Interruptions"):
+        regimes.add_column(column, justify="right" if column != "Regime" else "left")
+    for row in result["regimes"]:
+        regimes.add_row(row["regime"] + (" (used)" if row["regime"] == result["regime"] else ""),
+                        str(row["available_from_year"]), f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}",
+                        f"{row['job_interruptions']:,}")
+    console.print(regimes)
+    curve = Table(title="Goodput vs job size")
+    for column in ("Job size", "MTBI [h]", "Interval [min]", "Goodput", "Analytic"):
+        curve.add_column(column, justify="right")
+    for row in result["goodput_vs_job_size"]:
+        curve.add_row(f"{row['job_size']:,}", sig(row["mtbi_hours"]), sig(row["interval_hours"] * 60),
+                      f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}")
+    console.print(curve)
+
+
+def print_capability(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import scaled
+
+    console = Console()
+
+    def q(value: dict[str, float], fmt: str = "{:.2e}") -> str:
+        return f"{fmt.format(value['p50'])} ({fmt.format(value['p10'])}-{fmt.format(value['p90'])})"
+
+    share = result["inputs"]["training_share"]
+    table = Table(title=f"Capability by year (P50; training share {share:.0%})")
+    for column in ("Year", "Fleet", "Run", "Regime", "Goodput", "Run GW", "Run FLOP", "Binding"):
+        table.add_column(column, justify="right", no_wrap=True)
+    model = Table(title="Compute-optimal model of the largest run, and inference (P50)")
+    for column in ("Year", "Params", "Tokens", "Inference tokens/day"):
+        model.add_column(column, justify="right", no_wrap=True)
+    for row in result["years"]:
+        table.add_row(str(row["year"] or "-"), scaled(row["accelerators"]), scaled(row["job_size"]),
+                      row["regime"], f"{row['goodput']:.2f}", f"{row['run_power_gw']:.3g}",
+                      f"{row['largest_run_flop']['p50']:.2e}", row["binding_limit"])
+        model.add_row(str(row["year"] or "-"), scaled(row["compute_optimal_params"]["p50"]),
+                      scaled(row["compute_optimal_tokens"]["p50"]), f"{row['inference_tokens_per_day']['p50']:.2e}")
+    console.print(table)
+    console.print(model)
+    last = result["years"][-1]
+    console.print(f"largest run {q(last['largest_run_flop'])} FLOP (P50, P10-P90)")
+    others = Table(title=f"{last['year'] or 'Fleet'}: the largest run under each recovery regime")
+    for column in ("Regime", "From", "Run size", "Goodput", "Largest run FLOP (P50)"):
+        others.add_column(column, justify="right" if column != "Regime" else "left")
+    for row in last["regimes"]:
+        others.add_row(row["regime"] + ("" if row["allowed"] else " (not yet)"), str(row["available_from_year"]),
+                       scaled(row["job_size"]), f"{row['goodput']:.2f}", f"{row['largest_run_flop_p50']:.2e}")
+    console.print(others)
+    console.print("limits (P50): " + ", ".join(f"{k} {v['p50']:.2e} FLOP" for k, v in last["limits_flop"].items()))
+    for note in result["notes"]:
+        console.print(f"[dim]- {note}[/dim]")
+
+
+def print_installed(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from gigafleet.formatting import quantity
+
+    console = Console()
+    life = result["lifetime_years"]
+    console.print(f"[bold]Installed base[/bold] through {result['through']} (data end {result['data_end']}"
+                  f"{'' if result['complete'] else '; later shipments are not in the data'}"
+                  f"{f'; retired after {life:g} years' if life else ''})")
+    rows = (("accelerators", "Accelerators", "count"), ("h100e", "H100-equivalents", "count"),
+            ("chip_power_gw", "Chip power (TDP)", "GW"), ("spend_usd", "Spend on accelerators", "USD"))
+    table = Table(title="Installed base (P10 / P50 / P90)")
+    table.add_column("Quantity")
+    for column in ("P10", "P50", "P90"):
+        table.add_column(column, justify="right")
+    for key, label, kind in rows:
+        table.add_row(label, *(quantity(result[key][p], kind) for p in ("p10", "p50", "p90")))
+    console.print(table)
+    vendors = Table(title="By vendor (P50)")
+    for column in ("Vendor", "Accelerators", "H100e", "Chip GW", "Spend", "Quarters"):
+        vendors.add_column(column, justify="left" if column in ("Vendor", "Quarters") else "right")
+    for vendor, entry in result["by_vendor"].items():
+        span = f"{entry['first_quarter'][:7]}..{entry['last_quarter'][:7]}" if entry["first_quarter"] else "none"
+        vendors.add_row(vendor, quantity(entry["accelerators"]["p50"], "count"),
+                        quantity(entry["h100e"]["p50"], "count"), quantity(entry["chip_power_gw"]["p50"], "GW"),
+                        quantity(entry["spend_usd"]["p50"], "USD"), span)
+    console.print(vendors)
+    console.print(f"[dim]Source: {result['source']}. Chip power is TDP only; servers, network and cooling come on "
+                  "top (gigafleet estimate). Spend grades by vendor: "
+                  + ", ".join(f"{v} {g}" for v, g in result["spend_grades"].items()) + ".[/dim]")
