@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ESTIMATE_ROWS: tuple[str, ...] = (
@@ -12,16 +13,54 @@ ESTIMATE_ROWS: tuple[str, ...] = (
 )
 
 
-def print_estimate(result: dict[str, Any], title: str) -> None:
+_NUMBER = re.compile(r"^\s*[-+$~<>≈]*\s*[\d.,]")
+"""A cell that starts like a number (a price, a count, a range such as 2.2-2.7x)."""
+
+
+def fit(table: Any, width: int = 80) -> Any:
+    """A Rich table that never cuts a value at ``width`` columns [characters].
+
+    Text folds onto the next line instead of ending in "…". Columns of numbers keep the width of their longest
+    value, so a number is never split, as long as they all fit in ``width``; if they cannot, they fold too.
+
+    Examples
+    --------
+    >>> from rich.table import Table
+    >>> t = Table("Name", "Value"); t.add_row("a very long name of a baseline", "30,856 TWh/yr")
+    >>> [(c.overflow, c.min_width) for c in fit(t).columns]
+    [('fold', None), ('fold', 13)]
+    """
+    numeric = [c for c in table.columns if c.cells and all(_NUMBER.match(str(cell)) for cell in c.cells)]
+    widths = {id(c): max(len(str(cell)) for cell in c.cells) for c in numeric}
+    room = width - (3 * len(table.columns) + 1) - 6 * (len(table.columns) - len(numeric))
+    for column in table.columns:
+        column.overflow = "fold"
+        if id(column) in widths and sum(widths.values()) <= room:
+            column.min_width = max(column.min_width or 0, widths[id(column)])
+    return table
+
+
+def console() -> Any:
+    """A Rich console on stdout whose tables go through ``fit`` (readable at 80 columns, in a pipe or a log)."""
     from rich.console import Console
+    from rich.table import Table
+
+    class FitConsole(Console):
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            super().print(*(fit(o, self.width) if isinstance(o, Table) else o for o in objects), **kwargs)
+
+    return FitConsole()
+
+
+def print_estimate(result: dict[str, Any], title: str) -> None:
     from rich.table import Table
 
     from gigafleet.formatting import FORMATS, flops, money, quantity, sig
 
-    console = Console()
+    out = console()
     inputs = result["inputs"]
     mix = ", ".join(f"{c} {s:.0%}" if len(inputs["mix"]) > 1 else c for c, s in inputs["mix"].items())
-    console.print(f"[bold]{title}[/bold]: {mix}; sized by {inputs['sized_by']} = {inputs['size']:,.4g}; "
+    out.print(f"[bold]{title}[/bold]: {mix}; sized by {inputs['sized_by']} = {inputs['size']:,.4g}; "
                   f"cooling {inputs['cooling']}; region {inputs['region']}; year {inputs['year']}; "
                   f"{inputs['samples']:,} samples, seed {inputs['seed']}")
     table = Table(title="Fleet estimate (P10 / P50 / P90)")
@@ -32,14 +71,14 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
         label, kind = FORMATS[key]
         q = result[key]
         table.add_row(label, *(quantity(q[p], kind) for p in ("p10", "p50", "p90")))
-    console.print(table)
+    out.print(table)
     compute = Table(title="Compute (peak P50; effective = peak x utilisation x MFU)")
     for column in ("Precision", "Peak", "Effective P10", "Effective P50", "Effective P90"):
         compute.add_column(column, justify="right")
     for precision, q in result["effective_flops"].items():
         compute.add_row(precision.upper(), flops(result["peak_flops"][precision]["p50"]),
                         *(flops(q[p]) for p in ("p10", "p50", "p90")))
-    console.print(compute)
+    out.print(compute)
     stack = Table(title="Capex stack (P50)")
     stack.add_column("Part")
     stack.add_column("P50", justify="right")
@@ -47,7 +86,7 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
     total = result["capex_usd"]["p50"]
     for part, q in result["capex_breakdown_usd"].items():
         stack.add_row(part.replace("_", " "), money(q["p50"]), f"{q['p50'] / total:.0%}")
-    console.print(stack)
+    out.print(stack)
     comparisons = Table(title="Compared with baselines (definitions below)")
     for column in ("Baseline", "Baseline value", "Fleet measure", "Fleet / baseline P50", "P10-P90"):
         comparisons.add_column(column, justify="left" if column == "Baseline" else "right")
@@ -55,15 +94,14 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
         measure = "energy/yr" if row["metric"] == "energy_twh_per_year" else "peak facility power"
         comparisons.add_row(row["name"], f"{sig(row['value'])} {row['unit']}", measure, f"{row['ratio']:.3g}x",
                             f"{row['ratio_p10']:.3g}-{row['ratio_p90']:.3g}x")
-    console.print(comparisons)
+    out.print(comparisons)
     for row in result["comparisons"]:
-        console.print(f"[dim]{row['name']}: {row['definition']} [{row['source']}][/dim]")
+        out.print(f"[dim]{row['name']}: {row['definition']} [{row['source']}][/dim]")
     for note in result["notes"]:
-        console.print(f"[dim]- {note}[/dim]")
+        out.print(f"[dim]- {note}[/dim]")
 
 
 def print_claims(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.formatting import money, sig
@@ -73,7 +111,7 @@ def print_claims(rows: list[dict[str, Any]]) -> None:
             return money(value)
         return sig(value) if unit == "fraction" else f"{sig(value)} {unit}"
 
-    console = Console()
+    out = console()
     table = Table(title="Claim check")
     for column in ("Claim", "Claimed", "Percentile in model", "Model P50", "Model P10-P90", "Model / claim"):
         table.add_column(column, justify="left" if column == "Claim" else "right")
@@ -83,22 +121,21 @@ def print_claims(rows: list[dict[str, Any]]) -> None:
         q = row["corrected"]
         table.add_row(name, fmt(row["claimed"], unit), f"{row['percentile']:.1f}", fmt(q["p50"], unit),
                       f"{fmt(q['p10'], unit)} to {fmt(q['p90'], unit)}", f"{row['factor']:.2f}x")
-    console.print(table)
+    out.print(table)
     for row in rows:
-        console.print(f"- {row['verdict']}")
+        out.print(f"- {row['verdict']}")
 
 
 def print_plan(result: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.formatting import money, scaled, sig
 
-    console = Console()
+    out = console()
     status = result["status"]
     colour = {"optimal": "green", "shortfall": "yellow", "infeasible": "red"}.get(status, "white")
     cost = result.get("cost_usd")
-    console.print(f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
+    out.print(f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
                   + (f"; discounted cost {money(cost)}" if cost is not None else "")
                   + (f" (+ shortfall penalty {money(result['penalty_usd'])})" if result.get("penalty_usd") else "")
                   + f"; solved in {result['solver']['seconds']:.2f} s "
@@ -114,7 +151,7 @@ def print_plan(result: dict[str, Any]) -> None:
                       scaled(y["shortfall"]) if y["shortfall"] > 0.5 else "-", scaled(y["accelerators"]),
                       scaled(y["h100e"]), sig(y["facility_power_gw"]), sig(y["energy_twh"]),
                       money(y["capex_usd"]), money(y["opex_usd"]))
-    console.print(table)
+    out.print(table)
     binding = Table(title="What binds (shadow price = value of relaxing by one step; all rows in --json)")
     for column in ("Limit", "Years", "Places", "Max shadow price", "At", "Unit"):
         binding.add_column(column)
@@ -128,26 +165,25 @@ def print_plan(result: dict[str, Any]) -> None:
         relief = f" (~{scaled(top['shortfall_relief'])} target units)" if "shortfall_relief" in top else ""
         binding.add_row(limit, span, str(len({r["where"] for r in rows})), money(top["shadow_price"]) + relief,
                         f"{top['where']} {top['year']}", top["unit"])
-    console.print(binding)
+    out.print(binding)
     for note in result.get("notes", []):
-        console.print(f"[dim]- {note}[/dim]")
+        out.print(f"[dim]- {note}[/dim]")
 
 
 def print_power(result: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.formatting import money, sig
 
-    console = Console()
+    out = console()
     site = result["site"]
     colour = "green" if result["status"] == "optimal" else "red"
-    console.print(f"[bold]{site['label']}[/bold] ({site['id']}; {site.get('campus') or 'no announced campus'}): "
+    out.print(f"[bold]{site['label']}[/bold] ({site['id']}; {site.get('campus') or 'no announced campus'}): "
                   f"status [{colour}]{result['status']}[/{colour}]; solved in {result['solver']['seconds']:.2f} s "
                   f"(build {result['solver']['build_seconds']:.2f} s, {result['inputs']['hours']})")
     if result["status"] != "optimal":
         for note in result.get("notes", []):
-            console.print(f"- {note}")
+            out.print(f"- {note}")
         return
     key = Table(title="Campus supply design")
     key.add_column("Quantity")
@@ -167,7 +203,7 @@ def print_power(result: dict[str, Any]) -> None:
             ("Unserved", f"{sig(r['unserved_mwh'])} MWh/yr")]
     for label, value in rows:
         key.add_row(label, value)
-    console.print(key)
+    out.print(key)
     mix = Table(title="Capacity mix")
     for column in ("Source", "GW", "TWh/yr", "Energy share", "Hours served", "CF", "Capex", "Cost/yr"):
         mix.add_column(column, justify="right" if column != "Source" else "left")
@@ -175,22 +211,21 @@ def print_power(result: dict[str, Any]) -> None:
         mix.add_row(row["source"], sig(row["capacity_gw"]), sig(row["energy_twh"]), f"{row['share_of_energy']:.0%}",
                     f"{row['share_of_hours_served']:.0%}", f"{row['capacity_factor']:.0%}", money(row["capex_usd"]),
                     money(row["annual_cost_usd"]))
-    console.print(mix)
+    out.print(mix)
     for row in result["binding"]:
-        console.print(f"binding: {row['limit']} = {sig(row['shadow_price'])} {row['unit']} ({row['meaning']})")
+        out.print(f"binding: {row['limit']} = {sig(row['shadow_price'])} {row['unit']} ({row['meaning']})")
     for note in result.get("notes", []):
-        console.print(f"[dim]- {note}[/dim]")
+        out.print(f"[dim]- {note}[/dim]")
 
 
 def print_reliability(result: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.formatting import scaled, sig
 
-    console = Console()
+    out = console()
     i = result["inputs"]
-    console.print(f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
+    out.print(f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
                   f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; regime {result['regime']}; engine "
                   f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events")
     table = Table(title="Fleet and largest job")
@@ -220,13 +255,13 @@ def print_reliability(result: dict[str, Any]) -> None:
     ]
     for label, value in rows:
         table.add_row(label, value)
-    console.print(table)
+    out.print(table)
     causes = Table(title="Failures by cause")
     for column in ("Cause", "Fleet per day", "Job interruptions"):
         causes.add_column(column, justify="right" if column != "Cause" else "left")
     for cause, per_day in result["failures_per_day"]["by_cause"].items():
         causes.add_row(cause, sig(per_day) if per_day else "0", str(result["job_interruptions_by_cause"].get(cause, 0)))
-    console.print(causes)
+    out.print(causes)
     regimes = Table(title="Goodput of this job by recovery regime")
     for column in ("Regime", "From", "Goodput", "Analytic", "Interruptions"):
         regimes.add_column(column, justify="right" if column != "Regime" else "left")
@@ -234,23 +269,22 @@ def print_reliability(result: dict[str, Any]) -> None:
         regimes.add_row(row["regime"] + (" (used)" if row["regime"] == result["regime"] else ""),
                         str(row["available_from_year"]), f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}",
                         f"{row['job_interruptions']:,}")
-    console.print(regimes)
+    out.print(regimes)
     curve = Table(title="Goodput vs job size")
     for column in ("Job size", "MTBI [h]", "Interval [min]", "Goodput", "Analytic"):
         curve.add_column(column, justify="right")
     for row in result["goodput_vs_job_size"]:
         curve.add_row(f"{row['job_size']:,}", sig(row["mtbi_hours"]), sig(row["interval_hours"] * 60),
                       f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}")
-    console.print(curve)
+    out.print(curve)
 
 
 def print_capability(result: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.formatting import scaled
 
-    console = Console()
+    out = console()
 
     def q(value: dict[str, float], fmt: str = "{:.2e}") -> str:
         return f"{fmt.format(value['p50'])} ({fmt.format(value['p10'])}-{fmt.format(value['p90'])})"
@@ -268,31 +302,30 @@ def print_capability(result: dict[str, Any]) -> None:
                       f"{row['largest_run_flop']['p50']:.2e}", row["binding_limit"])
         model.add_row(str(row["year"] or "-"), scaled(row["compute_optimal_params"]["p50"]),
                       scaled(row["compute_optimal_tokens"]["p50"]), f"{row['inference_tokens_per_day']['p50']:.2e}")
-    console.print(table)
-    console.print(model)
+    out.print(table)
+    out.print(model)
     last = result["years"][-1]
-    console.print(f"largest run {q(last['largest_run_flop'])} FLOP (P50, P10-P90)")
+    out.print(f"largest run {q(last['largest_run_flop'])} FLOP (P50, P10-P90)")
     others = Table(title=f"{last['year'] or 'Fleet'}: the largest run under each recovery regime")
     for column in ("Regime", "From", "Run size", "Goodput", "Largest run FLOP (P50)"):
         others.add_column(column, justify="right" if column != "Regime" else "left")
     for row in last["regimes"]:
         others.add_row(row["regime"] + ("" if row["allowed"] else " (not yet)"), str(row["available_from_year"]),
                        scaled(row["job_size"]), f"{row['goodput']:.2f}", f"{row['largest_run_flop_p50']:.2e}")
-    console.print(others)
-    console.print("limits (P50): " + ", ".join(f"{k} {v['p50']:.2e} FLOP" for k, v in last["limits_flop"].items()))
+    out.print(others)
+    out.print("limits (P50): " + ", ".join(f"{k} {v['p50']:.2e} FLOP" for k, v in last["limits_flop"].items()))
     for note in result["notes"]:
-        console.print(f"[dim]- {note}[/dim]")
+        out.print(f"[dim]- {note}[/dim]")
 
 
 def print_installed(result: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.formatting import quantity
 
-    console = Console()
+    out = console()
     life = result["lifetime_years"]
-    console.print(f"[bold]Installed base[/bold] through {result['through']} (data end {result['data_end']}"
+    out.print(f"[bold]Installed base[/bold] through {result['through']} (data end {result['data_end']}"
                   f"{'' if result['complete'] else '; later shipments are not in the data'}"
                   f"{f'; retired after {life:g} years' if life else ''})")
     rows = (("accelerators", "Accelerators", "count"), ("h100e", "H100-equivalents", "count"),
@@ -303,7 +336,7 @@ def print_installed(result: dict[str, Any]) -> None:
         table.add_column(column, justify="right")
     for key, label, kind in rows:
         table.add_row(label, *(quantity(result[key][p], kind) for p in ("p10", "p50", "p90")))
-    console.print(table)
+    out.print(table)
     vendors = Table(title="By vendor (P50)")
     for column in ("Vendor", "Accelerators", "H100e", "Chip GW", "Spend", "Quarters"):
         vendors.add_column(column, justify="left" if column in ("Vendor", "Quarters") else "right")
@@ -312,7 +345,7 @@ def print_installed(result: dict[str, Any]) -> None:
         vendors.add_row(vendor, quantity(entry["accelerators"]["p50"], "count"),
                         quantity(entry["h100e"]["p50"], "count"), quantity(entry["chip_power_gw"]["p50"], "GW"),
                         quantity(entry["spend_usd"]["p50"], "USD"), span)
-    console.print(vendors)
-    console.print(f"[dim]Source: {result['source']}. Chip power is TDP only; servers, network and cooling come on "
+    out.print(vendors)
+    out.print(f"[dim]Source: {result['source']}. Chip power is TDP only; servers, network and cooling come on "
                   "top (gigafleet estimate). Spend grades by vendor: "
                   + ", ".join(f"{v} {g}" for v, g in result["spend_grades"].items()) + ".[/dim]")

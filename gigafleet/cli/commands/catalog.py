@@ -9,6 +9,7 @@ import typer
 
 from gigafleet.cli.app import catalog_app, dump, user_errors
 from gigafleet.cli.options import JsonOpt
+from gigafleet.cli.tables import console
 from gigafleet.inputs import int_flag as _int_flag
 
 
@@ -19,7 +20,6 @@ def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, 
                                                             "capability")] = None,
                  as_json: JsonOpt = False) -> None:
     """List catalogue items (all kinds, or one)."""
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.catalog import KINDS, load_catalog
@@ -38,7 +38,7 @@ def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, 
             item = catalog.item(k, item_id)
             grades = "".join(sorted({p.grade for p in item.parameters.values()}))
             table.add_row(k, item_id, item.label, str(len(item.parameters)), grades)
-    Console().print(table)
+    console().print(table)
 
 
 @catalog_app.command("show")
@@ -46,7 +46,6 @@ def catalog_list(kind: Annotated[str | None, typer.Argument(help="accelerators, 
 def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item id, e.g. gb200 or us-tx.")],
                  as_json: JsonOpt = False) -> None:
     """Show every parameter of one item with its range, grade, source and as-of date."""
-    from rich.console import Console
     from rich.table import Table
 
     from gigafleet.catalog import load_catalog
@@ -69,15 +68,15 @@ def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item
     for p in item.parameters.values():
         table.add_row(p.parameter, p.unit, number(p.low, p.unit), number(p.mid, p.unit), number(p.high, p.unit),
                       p.grade, ";".join(p.sources), p.as_of)
-    console = Console()
-    console.print(table)
+    out = console()
+    out.print(table)
     for p in item.parameters.values():
         if p.note:
-            console.print(f"[bold]{p.parameter}[/bold]: {p.note}")
+            out.print(f"[bold]{p.parameter}[/bold]: {p.note}")
     cited = sorted({t for p in item.parameters.values() for t in p.sources})
     for tag in cited:
         source = catalog.sources[tag]
-        console.print(f"[dim]{tag}: {source.title} — {source.publisher}, {source.date}. {source.url}[/dim]")
+        out.print(f"[dim]{tag}: {source.title} — {source.publisher}, {source.date}. {source.url}[/dim]")
 
 
 @catalog_app.command("check")
@@ -132,7 +131,6 @@ def catalog_audit(
     as_json: JsonOpt = False,
 ) -> None:
     """Rank catalogue rows by how much their low-to-high range moves headline outputs; grades and sources."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -162,7 +160,7 @@ def catalog_audit(
     for row in rows[:n_top]:
         table.add_row(str(row["rank"]), f"{row['id']}.{row['parameter']}", row["grade"],
                       f"{100 * row['swing']:.1f}%" if row["swing"] > 0 else "-", row["output"])
-    Console().print(table)
+    console().print(table)
     import textwrap
 
     lines = [f"Grade U among the 40 most influential: {len(flagged)}"
