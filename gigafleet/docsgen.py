@@ -24,13 +24,16 @@ from typing import Any
 from gigafleet.catalog import KINDS, Catalog, load_catalog
 
 
-def _md(value: object) -> str:
-    """Table-cell text: pipes, newlines and brackets escaped, so text such as ``[default: x]`` is not a link."""
-    return (str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-            .replace("[", "\\[").replace("]", "\\]"))
+def _md(value: object, *, code: bool = False) -> str:
+    """Table-cell text: pipes and newlines escaped and, outside code spans (``code``), backslashes and brackets, so
+    text such as ``[default: x]`` is not read as a link (inside backticks Markdown shows every character as is)."""
+    text = str(value).replace("\n", " ")
+    if not code:
+        text = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return text.replace("|", "\\|")
 
 
-def _source_anchor(tag: str) -> str:
+def source_anchor(tag: str) -> str:
     """HTML id of a source's row in the catalogue reference."""
     return "source-" + re.sub(r"[^a-z0-9]+", "-", tag.lower()).strip("-")
 
@@ -47,7 +50,7 @@ def _note_md(note: str, tags: Collection[str]) -> str:
     for part in re.split(r"(\[[^\[\]]+\])", note):
         tag = part[1:-1]
         cited = part.startswith("[") and part.endswith("]") and tag in tags
-        out.append(f"[{tag}](#{_source_anchor(tag)})" if cited else _md(part))
+        out.append(f"[{tag}](#{source_anchor(tag)})" if cited else _md(part))
     return "".join(out)
 
 
@@ -106,7 +109,7 @@ def scenario_reference() -> str:
                                   ("Experiment", Experiment, "gigafleet sweep")):
         schema = model.model_json_schema()
         out += [f"## {title} (`{command}`)", "", "| key | type | default | limits and notes |", "|---|---|---|---|"]
-        out += [f"| `{_md(p)}` | {_md(t)} | {_md(d)} | {_md(n)} |"
+        out += [f"| `{_md(p, code=True)}` | {_md(t)} | {_md(d)} | {_md(n)} |"
                 for p, t, d, n in _schema_rows(schema, schema.get("$defs", {}))]
         out.append("")
     return "\n".join(out)
@@ -136,11 +139,11 @@ def catalogue_reference(catalog: Catalog) -> str:
                 "|---|---|---|---|---|---|---|---|---|---|"]
         for p in catalog.parameters(kind):
             out.append(f"| `{p.id}` | `{p.parameter}` | {_md(p.unit)} | {p.low:.6g} | {p.mid:.6g} | {p.high:.6g} | "
-                       f"{p.grade} | {', '.join(f'[{s}](#{_source_anchor(s)})' for s in p.sources)} | {p.as_of} | "
+                       f"{p.grade} | {', '.join(f'[{s}](#{source_anchor(s)})' for s in p.sources)} | {p.as_of} | "
                        f"{_note_md(p.note, catalog.sources)} |")
         out.append("")
     out += ["## Sources", "", "| tag | title | publisher | date | url |", "|---|---|---|---|---|"]
-    out += [f'| <a id="{_source_anchor(t)}"></a>{t} | {_md(s.title)} | {_md(s.publisher)} | {_md(s.date)} | '
+    out += [f'| <a id="{source_anchor(t)}"></a>{t} | {_md(s.title)} | {_md(s.publisher)} | {_md(s.date)} | '
             f'{_md(s.url)} |'
             for t, s in catalog.sources.items()]
     return "\n".join(out) + "\n"
@@ -176,7 +179,7 @@ def cli_reference() -> str:
                 "| option | help | default |", "|---|---|---|"]
         for param in command.params:
             flags = ", ".join(getattr(param, "opts", [])) or param.name
-            out.append(f"| `{_md(flags)}` | {_md(getattr(param, 'help', '') or '')} | "
+            out.append(f"| `{_md(flags, code=True)}` | {_md(getattr(param, 'help', '') or '')} | "
                        f"{_md(param.default if param.default is not None else '')} |")
         out.append("")
     return "\n".join(out)

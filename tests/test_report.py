@@ -275,7 +275,7 @@ def test_small_fleet_uses_smaller_units() -> None:
 
 
 def test_formatting_helpers() -> None:
-    from gigafleet.reports.format import format_value as _format_value
+    from gigafleet.formatting import format_value as _format_value
 
     assert _format_value(6.42e12, "usd") == "$6.42 T"
     assert _format_value(192.0, "power_gw") == "192 GW"

@@ -2,7 +2,7 @@
 
 * ``document``: page skeleton, sections, tables, style sheets, atomic writing;
 * ``figures``: palette, Plotly embedding, chart helpers;
-* ``format``: numbers with units; ``values``: tolerant readers of result dictionaries;
+* ``values``: tolerant readers of result dictionaries (numbers are printed by ``gigafleet.formatting``);
 * ``estimate``, ``plan``, ``power``, ``reliability``, ``capability``, ``sweep``: ``render_*_html`` and
   ``write_*_report`` of each command's result.
 

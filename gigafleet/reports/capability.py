@@ -37,9 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
-from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, style
-from gigafleet.reports.format import (
+from gigafleet.formatting import (
     DASH,
     fleet_label,
     format_count,
@@ -48,6 +46,8 @@ from gigafleet.reports.format import (
     format_value,
     round_sig,
 )
+from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
+from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, style
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
 
 __all__ = ["render_capability_html", "write_capability_report"]

@@ -9,7 +9,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from gigafleet.reports.format import Triple
+from gigafleet.formatting import Triple
 
 # Tableau-10: distinguishable, reasonably colour-blind friendly.
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"}

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gigafleet.formatting import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.document import (
     PLAN_CSS,
     Page,
@@ -45,7 +46,6 @@ from gigafleet.reports.document import (
     table_section,
 )
 from gigafleet.reports.figures import FONT, LEGEND_ABOVE, PALETTE, figure_html
-from gigafleet.reports.format import DASH, axis_scale, format_sig, format_value
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text, solver_text
 
 __all__ = ["render_power_html", "write_power_report"]

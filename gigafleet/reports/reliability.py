@@ -35,9 +35,9 @@ import pathlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from gigafleet.formatting import DASH, fleet_label, format_count, format_percent, format_sig, format_value
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks, style
-from gigafleet.reports.format import DASH, fleet_label, format_count, format_percent, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_series, input_value_text
 
 __all__ = ["render_reliability_html", "write_reliability_report"]

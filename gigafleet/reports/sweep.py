@@ -31,9 +31,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gigafleet.formatting import DASH, format_sig, format_value
 from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table
 from gigafleet.reports.figures import FONT, PALETTE, figure_html
-from gigafleet.reports.format import DASH, format_sig, format_value
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
 
 __all__ = ["render_sweep_html", "write_sweep_report"]

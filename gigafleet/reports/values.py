@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gigafleet.reports.format import PERCENTILES, Triple, format_sig
+from gigafleet.formatting import PERCENTILES, Triple, format_sig
 
 
 def as_number(value: object) -> float | None:
