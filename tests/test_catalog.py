@@ -25,6 +25,14 @@ def test_shipped_catalogue_has_no_defects() -> None:
     assert [str(d) for d in catalog.check()] == []
 
 
+def test_at_most_a_tenth_of_the_rows_are_unsourced() -> None:
+    """Grade U (a maintainers' estimate) stays at or under 10 % of the catalogue rows."""
+    rows = list(load_catalog().parameters())
+    unsourced = [p for p in rows if p.grade == "U"]
+    assert len(rows) > 900
+    assert len(unsourced) <= 0.10 * len(rows), f"{len(unsourced)} of {len(rows)} rows are grade U"
+
+
 def test_required_items_present_with_ids_as_the_issue_spells_them() -> None:
     catalog = load_catalog()
     for kind, ids in REQUIRED_ITEMS.items():
