@@ -18,7 +18,7 @@ import time
 from gigafleet.catalog import load_catalog
 from gigafleet.reliability.cohort import simulate_fleet_failures
 from gigafleet.reliability.model import failure_model
-from gigafleet.reliability.reference import run_reference
+from gigafleet.testing.simpy_reference import run_reference
 
 YEAR_SCRIPT = """
 import json, resource, sys, time

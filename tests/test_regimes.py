@@ -142,8 +142,8 @@ def test_engine_matches_simpy_reference_for_every_regime(name: str) -> None:
 
     from gigafleet.reliability.cohort import simulate_fleet_failures
     from gigafleet.reliability.job import simulate_job
-    from gigafleet.reliability.reference import run_reference
     from gigafleet.reliability.regimes import simulate_elastic_job
+    from gigafleet.testing.simpy_reference import run_reference
 
     model = failure_model(CATALOG, "h100")
     regime = recovery_regime(CATALOG, name, model)

@@ -13,8 +13,8 @@ from gigafleet.reliability.analytic import daly_interval, expected_goodput, mtbi
 from gigafleet.reliability.cohort import simulate_fleet_failures
 from gigafleet.reliability.job import simulate_job
 from gigafleet.reliability.model import exponential, failure_model, without_domains
-from gigafleet.reliability.reference import run_reference
 from gigafleet.reliability.summary import ReliabilitySpec, job_rate_per_hour, simulate_reliability
+from gigafleet.testing.simpy_reference import run_reference
 
 CATALOG = load_catalog()
 

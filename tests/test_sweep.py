@@ -26,14 +26,14 @@ PI = math.pi
 @pytest.fixture(autouse=True)
 def _slow_linear_registered() -> None:
     """Tests run slow_linear (it writes marker files) through the Python API's registry, like a user's study."""
+    from gigafleet.testing.functions import slow_linear
     from gigafleet.uncertainty.registry import register_function
-    from gigafleet.uncertainty.testfunctions import slow_linear
 
     register_function("slow-linear", slow_linear, replace=True)
 
 
 REGISTER_AND_RUN = ("import sys; from gigafleet.uncertainty.registry import register_function; "
-                    "from gigafleet.uncertainty.testfunctions import slow_linear; "
+                    "from gigafleet.testing.functions import slow_linear; "
                     "register_function('slow-linear', slow_linear); from gigafleet.cli import main; "
                     "sys.argv = ['gigafleet', *sys.argv[1:]]; main()")
 
@@ -55,7 +55,7 @@ def test_sobol_indices_of_ishigami_match_published_values() -> None:
     """Ishigami (a=7, b=0.1): S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437) (Ishigami & Homma 1990)."""
     from SALib.sample import sobol as sobol_sample
 
-    from gigafleet.uncertainty.testfunctions import ishigami
+    from gigafleet.uncertainty.demofunctions import ishigami
 
     problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-PI, PI]] * 3}
     x = sobol_sample.sample(problem, 4096, calc_second_order=False, seed=0)

@@ -1,6 +1,6 @@
 """Vectorised cohort simulation of device failures and repairs for fleets up to 10^8 accelerators.
 
-Exact per-device semantics (the same as the SimPy reference in :mod:`gigafleet.reliability.reference`):
+Exact per-device semantics (the same as the SimPy reference in :mod:`gigafleet.testing.simpy_reference`):
 each device alternates up and down; while up its operating age grows and every failure mode's Weibull hazard
 applies to that age (repairs do not reset it); at a failure the cause is the first mode to fire, the repair class
 is drawn with the mode's shares, and the device stays down for that class's repair time. The first round thins the

@@ -24,7 +24,7 @@ _BOUNDS: dict[str, dict[str, tuple[float, float]]] = {}
 
 
 def _builtins() -> dict[str, Callable[..., Any]]:
-    from gigafleet.uncertainty.testfunctions import ishigami, linear
+    from gigafleet.uncertainty.demofunctions import ishigami, linear
 
     _BOUNDS["ishigami"] = {"x1": (-1e3, 1e3), "x2": (-1e3, 1e3), "x3": (-1e3, 1e3), "a": (-1e3, 1e3),
                            "b": (-1e3, 1e3)}

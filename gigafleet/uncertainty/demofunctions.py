@@ -1,4 +1,4 @@
-"""Test functions with known sensitivity indices, runnable as ``kind: function`` experiments."""
+"""Demo functions with known answers, runnable as ``kind: function`` experiments (``ishigami``, ``linear``)."""
 
 from __future__ import annotations
 
@@ -24,16 +24,3 @@ def linear(x: float = 0.0, delay: float = 0.0, seed: int = 0) -> dict[str, float
     return {"y": 2.0 * float(x) + seed}
 
 
-def slow_linear(x: float = 0.0, delay: float = 0.02, seed: int = 0, marker_dir: str = "") -> dict[str, float]:
-    """y = 2x + seed, after sleeping ``delay`` seconds (for resume and scheduling tests).
-
-    With ``marker_dir``, each call also leaves an empty file there, so a test can watch progress. It writes files,
-    so it is not registered: tests register it in-process (``register_function("slow-linear", slow_linear)``).
-    """
-    time.sleep(delay)
-    if marker_dir:
-        import os
-        import uuid
-
-        open(os.path.join(marker_dir, uuid.uuid4().hex), "w").close()
-    return {"y": 2.0 * x + seed}
