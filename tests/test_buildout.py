@@ -182,7 +182,7 @@ def test_unmet_campus_size_is_a_shortfall_not_optimal() -> None:
     assert item["short"] == pytest.approx(2, rel=1e-6)
     assert item["limited_by"][0] == "site_limit"
     note = next(n for n in result["notes"] if n.startswith("Requirement not met: texas min_facility_gw 2028"))
-    assert "6.00 GW required" in note and "4.00 GW delivered" in note and "max_facility_gw 4.00 GW" in note
+    assert "6 GW required" in note and "4 GW delivered" in note and "max_facility_gw 4 GW" in note
 
 
 def test_met_requirements_are_optimal_with_nothing_unmet() -> None:
