@@ -250,3 +250,26 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None] | s
         temp.unlink(missing_ok=True)
         raise
     return target
+
+
+def shipped_files(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, Path]:
+    """The YAML files shipped in ``folder``, by name (``demo`` → ``demo.yaml``), ``exclude`` left out.
+
+    The only way a name from a request or a flag becomes a path: it must be one of these keys.
+    """
+    return {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.stem not in exclude}
+
+
+def resolve_shipped(path: str | os.PathLike[str], folder: Path) -> Path:
+    """A file path as given, or a file shipped in ``folder`` by bare name (``demo``, ``demo.yaml``).
+
+    A path that exists, or that names a folder (``/nonexistent/demo.yaml``), is used as written: never silently
+    replaced by a shipped file of the same name.
+    """
+    candidate = Path(path)
+    if candidate.exists() or candidate.parent != Path("."):
+        return candidate
+    for option in (folder / candidate.name, folder / f"{candidate.name}.yaml"):
+        if option.is_file():
+            return option
+    return candidate

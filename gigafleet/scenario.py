@@ -233,16 +233,29 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     ScenarioError
         When the file is missing, is not YAML, or does not match the schema.
     """
+    file = Path(path) if path is not None else DEFAULT_SCENARIO
+    data, _ = read_yaml_mapping(file, "scenario file", "a mapping of scenario fields")
+    return validate_scenario(data, str(file))
+
+
+def read_yaml_mapping(file: Path, what: str, expected: str) -> tuple[dict[str, Any], str]:
+    """The top-level mapping of a YAML file and its text, for every file kind (scenario, plan, experiment).
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file: missing, unreadable, too large, not YAML (with its line), or not a mapping
+        (``expected`` says what it should be, e.g. ``"a mapping of scenario keys"``).
+    """
     from gigafleet.safeio import YamlError, read_yaml_file
 
-    file = Path(path) if path is not None else DEFAULT_SCENARIO
     try:
-        data, _ = read_yaml_file(file, "scenario file")
+        data, text = read_yaml_file(file, what)
     except YamlError as exc:
         raise ScenarioError(str(exc)) from None
     if not isinstance(data, dict):
-        raise ScenarioError(f"{file}: expected a mapping of scenario fields at the top level")
-    return validate_scenario(data, str(file))
+        raise ScenarioError(f"{file}: expected {expected} at the top level")
+    return data, text
 
 
 def validate_scenario(data: Mapping[str, Any], source: str = "scenario") -> Scenario:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError, clip, describe_loc, echo_input
-from gigafleet.scenario import SCENARIO_DIR, NonNegativeAmount, PositiveAmount, ScenarioError
+from gigafleet.scenario import SCENARIO_DIR, NonNegativeAmount, PositiveAmount, ScenarioError, read_yaml_mapping
 
 ByYear = dict[int, NonNegativeAmount]
 
@@ -325,14 +325,9 @@ def resolve_scenario_path(path: str | Path) -> Path:
 
     A name with a folder (``/nonexistent/demo.yaml``) is never replaced by a shipped scenario of the same name.
     """
-    candidate = Path(path)
-    if candidate.exists() or candidate.parent != Path("."):
-        return candidate  # a path the user wrote is used as written (never silently a shipped file)
-    builtin = SCENARIO_DIR / candidate.name
-    for option in (builtin, builtin.with_suffix(".yaml")):
-        if option.is_file():
-            return option
-    return candidate
+    from gigafleet.safeio import resolve_shipped
+
+    return resolve_shipped(path, SCENARIO_DIR)
 
 
 def load_plan_scenario(path: str | Path) -> PlanScenario:
@@ -343,15 +338,8 @@ def load_plan_scenario(path: str | Path) -> PlanScenario:
     ScenarioError
         Missing file, invalid YAML, unknown keys or bad values (file, line, key, value, what is allowed).
     """
-    from gigafleet.safeio import YamlError, read_yaml_file
-
     file = resolve_scenario_path(path)
-    try:
-        data, text = read_yaml_file(file, "scenario file")
-    except YamlError as exc:
-        raise ScenarioError(str(exc)) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{file}: expected a mapping of scenario keys at the top level")
+    data, text = read_yaml_mapping(file, "scenario file", "a mapping of scenario keys")
     try:
         return PlanScenario.model_validate(data)
     except ValidationError as exc:

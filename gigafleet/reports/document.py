@@ -1,7 +1,7 @@
 """The HTML page shared by every report: escaping, tables, sections, the page skeleton, style sheets, writing.
 
 ``html_document`` assembles a self-contained page (plotly.js inline once, no external resources);
-``write_atomically`` writes it so that a failed run never leaves a half-written report.
+``write_report`` writes it atomically (``safeio.write_atomic``), so a failed run never leaves a half-written report.
 """
 
 from __future__ import annotations
@@ -202,21 +202,6 @@ class Page:
         return write_report(render, result, path)
 
 
-def write_atomically(document: str, target: pathlib.Path) -> None:
-    """Write ``document`` to ``target`` through a temporary file in the same folder and ``os.replace``.
-
-    Parameters
-    ----------
-    document : str
-        Text to write [UTF-8].
-    target : pathlib.Path
-        Destination; missing parent folders are created. An existing file keeps its permissions.
-    """
-    from gigafleet.safeio import write_atomic
-
-    write_atomic(target, document)
-
-
 PLAN_CSS = (
     CSS
     + """
@@ -255,6 +240,8 @@ def write_report(render: Callable[[dict[str, Any]], str], result: dict[str, Any]
     pathlib.Path
         ``path`` as a ``Path``.
     """
+    from gigafleet.safeio import write_atomic
+
     target = pathlib.Path(path)
-    write_atomically(render(result), target)
+    write_atomic(target, render(result))
     return target

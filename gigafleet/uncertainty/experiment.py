@@ -138,20 +138,11 @@ class Run:
 
 def load_experiment(path: str | Path) -> tuple[Experiment, str]:
     """Read and validate an experiment file (or a shipped one by name); return it and its text."""
-    from gigafleet.safeio import YamlError, read_yaml_file
+    from gigafleet.safeio import resolve_shipped
+    from gigafleet.scenario import read_yaml_mapping
 
-    file = Path(path)
-    if not file.is_file() and not file.is_dir():
-        for candidate in (EXPERIMENT_DIR / file.name, EXPERIMENT_DIR / f"{file.name}.yaml"):
-            if file.parent == Path(".") and candidate.is_file():
-                file = candidate
-                break
-    try:
-        data, text = read_yaml_file(file, "experiment file")
-    except YamlError as exc:
-        raise ScenarioError(str(exc)) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{file}: expected a mapping at the top level")
+    file = resolve_shipped(path, EXPERIMENT_DIR)
+    data, text = read_yaml_mapping(file, "experiment file", "a mapping")
     try:
         return Experiment.model_validate(data), text
     except ValidationError as exc:

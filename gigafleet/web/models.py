@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip, describe_loc, echo_input
+from gigafleet.safeio import shipped_files
 
 if TYPE_CHECKING:
     from gigafleet.buildout.scenario import PlanScenario
@@ -111,11 +112,6 @@ def first_line(exc: BaseException) -> str:
     return clip(lines[0] if lines else type(exc).__name__, 500, quote=False)
 
 
-def _shipped(folder: Path, exclude: tuple[str, ...] = ()) -> dict[str, Path]:
-    """Shipped YAML files of a folder by name (never a path from the request)."""
-    return {p.stem: p for p in folder.glob("*.yaml") if p.stem not in exclude}
-
-
 def _request_text(field: str, name: str | None, text: str | None, shipped: dict[str, Path]) -> str:
     """The YAML a request gives: its ``yaml`` text, or a shipped file by name (exactly one of the two)."""
     if (name is None) == (text is None):
@@ -130,7 +126,7 @@ def _request_text(field: str, name: str | None, text: str | None, shipped: dict[
 def shipped_plans() -> dict[str, Path]:
     from gigafleet.scenario import SCENARIO_DIR
 
-    return _shipped(SCENARIO_DIR, exclude=("default",))  # default.yaml is an estimate scenario, not a plan
+    return shipped_files(SCENARIO_DIR, exclude=("default",))  # default.yaml is an estimate scenario, not a plan
 
 
 def plan_text(request: PlanRequest) -> str:
@@ -140,7 +136,7 @@ def plan_text(request: PlanRequest) -> str:
 def sweep_text(request: SweepRequest) -> str:
     from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
 
-    return _request_text("experiment", request.experiment, request.yaml, _shipped(EXPERIMENT_DIR))
+    return _request_text("experiment", request.experiment, request.yaml, shipped_files(EXPERIMENT_DIR))
 
 
 def _model_from_yaml(text: str, model: type[Any], what: str) -> Any:

@@ -122,11 +122,12 @@ def add_pages(app: FastAPI, store: Path) -> None:
     saved_dir = store.parent / "scenarios"
 
     def scenario_files() -> dict[str, Path]:
+        from gigafleet.safeio import shipped_files
         from gigafleet.scenario import SCENARIO_DIR
 
-        files = {p.stem: p for p in SCENARIO_DIR.glob("*.yaml") if p.stem != "default"}
+        files = shipped_files(SCENARIO_DIR, exclude=("default",))
         if saved_dir.is_dir():
-            files.update({p.stem: p for p in saved_dir.glob("*.yaml")})
+            files.update(shipped_files(saved_dir))
         return files
 
     @app.get("/scenarios", response_class=HTMLResponse, include_in_schema=False)
@@ -171,9 +172,10 @@ def add_pages(app: FastAPI, store: Path) -> None:
 
     @app.get("/sweeps", response_class=HTMLResponse, include_in_schema=False)
     def sweeps_page() -> HTMLResponse:
+        from gigafleet.safeio import shipped_files
         from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
 
-        names = sorted(p.stem for p in EXPERIMENT_DIR.glob("*.yaml"))
+        names = sorted(shipped_files(EXPERIMENT_DIR))
         body = (f"<label>Experiment <select id='sweep-name'>{_options(names, 'demo')}</select></label> "
                 "<button id='sweep-run' type='button'>Run sweep</button>"
                 "<button id='sweep-cancel' type='button'>Cancel</button>"
