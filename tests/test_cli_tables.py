@@ -38,6 +38,11 @@ def test_every_table_is_whole_at_80_columns(args: list[str]) -> None:
     assert cut == [], "\n".join(cut)
     wide = [line for line in lines if len(line) > 80]
     assert wide == [], "\n".join(wide)
+    cropped = [line for line in lines if line[:1] in _LEFT and line.rstrip()[-1:] not in _RIGHT]
+    assert cropped == [], "\n".join(cropped)  # a table wider than the terminal loses its right edge
+
+
+_LEFT, _RIGHT = "┏┃┡│└╭╰├", "┓┃┩│┘╮╯┤"
 
 
 def _render(table: object, *, fitted: bool) -> str:
@@ -65,6 +70,7 @@ def test_the_check_can_fail_without_fit() -> None:
     assert "…" in _render(table(), fitted=False)
     whole = _render(table(), fitted=True)
     assert "…" not in whole and "1.25-1.53x" in whole and "945 TWh/yr" in whole
+    assert all(line.rstrip()[-1:] in _RIGHT for line in whole.splitlines() if line[:1] in _LEFT)
 
 
 def test_numbers_keep_their_width_and_text_folds() -> None:
@@ -74,4 +80,5 @@ def test_numbers_keep_their_width_and_text_folds() -> None:
     t.add_row("a very long name of a baseline", "30,856 TWh/yr")
     columns = fit(t).columns
     assert [c.overflow for c in columns] == ["fold", "fold"]
-    assert columns[1].min_width == len("30,856 TWh/yr") and columns[0].min_width is None
+    assert columns[1].min_width == columns[1].max_width == len("30,856 TWh/yr") and columns[0].min_width is None
+    assert columns[0].max_width is not None and columns[0].max_width < 80

@@ -20,23 +20,31 @@ _NUMBER = re.compile(r"^\s*[-+$~<>≈]*\s*[\d.,]")
 def fit(table: Any, width: int = 80) -> Any:
     """A Rich table that never cuts a value at ``width`` columns [characters].
 
-    Text folds onto the next line instead of ending in "…". Columns of numbers keep the width of their longest
-    value, so a number is never split, as long as they all fit in ``width``; if they cannot, they fold too.
+    Text folds onto the next line instead of ending in "…" or running past the edge. Columns of numbers keep
+    the width of their longest value, so a number is never split, and the text columns share what is left; if
+    the numbers alone do not fit, every column folds.
 
     Examples
     --------
     >>> from rich.table import Table
     >>> t = Table("Name", "Value"); t.add_row("a very long name of a baseline", "30,856 TWh/yr")
-    >>> [(c.overflow, c.min_width) for c in fit(t).columns]
-    [('fold', None), ('fold', 13)]
+    >>> [(c.overflow, c.min_width, c.max_width) for c in fit(t).columns]
+    [('fold', None, 59), ('fold', 13, 13)]
     """
-    numeric = [c for c in table.columns if c.cells and all(_NUMBER.match(str(cell)) for cell in c.cells)]
-    widths = {id(c): max(len(str(cell)) for cell in c.cells) for c in numeric}
-    room = width - (3 * len(table.columns) + 1) - 6 * (len(table.columns) - len(numeric))
-    for column in table.columns:
+    columns = table.columns
+    numeric = [c for c in columns if c.cells and all(_NUMBER.match(str(cell)) for cell in c.cells)]
+    text = [c for c in columns if c not in numeric]
+    widths = {id(c): max([len(str(cell)) for cell in c.cells] + [len(w) for w in str(c.header).split()])
+              for c in numeric}  # a header wraps at spaces, so its longest word sets a floor too
+    padding = 2  # Rich's default cell padding, one space each side
+    room = width - (len(columns) + 1) - sum(w + padding for w in widths.values()) - 1
+    keep_numbers = room >= (6 + padding) * len(text)
+    for column in columns:
         column.overflow = "fold"
-        if id(column) in widths and sum(widths.values()) <= room:
-            column.min_width = max(column.min_width or 0, widths[id(column)])
+        if keep_numbers and id(column) in widths:  # exactly as wide as its longest value (or header word)
+            column.min_width = column.max_width = max(column.min_width or 0, widths[id(column)])
+        elif keep_numbers and text:
+            column.max_width = room // len(text) - padding
     return table
 
 
