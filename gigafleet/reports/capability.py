@@ -23,9 +23,6 @@ Every chart that has no data shows a short note instead. Tables are plain HTML, 
 page stays readable without JavaScript. The formatting and HTML helpers are shared with
 the other reports (``gigafleet.reports.estimate``, ``gigafleet.reports.plan``,
 ``gigafleet.reports.reliability``).
-
-plotly is imported lazily inside the rendering functions, so importing this module stays
-cheap (``gigafleet --help`` must remain fast).
 """
 
 from __future__ import annotations

@@ -14,9 +14,6 @@ Layout, in order:
 6. the notes.
 
 Every table is plain HTML, so the page stays readable without JavaScript.
-
-plotly is imported lazily inside the rendering functions, so importing this
-module stays cheap (``gigafleet --help`` must remain fast).
 """
 
 from __future__ import annotations

@@ -19,11 +19,8 @@ Layout, in order:
 7. capacity table, binding-limits table and the notes.
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so
-the page stays readable without JavaScript. The formatting and HTML helpers are
-shared with the estimate and plan reports (``gigafleet.reports.estimate``, ``gigafleet.reports.plan``).
-
-plotly is imported lazily inside the rendering functions, so importing this module
-stays cheap (``gigafleet --help`` must remain fast).
+the page stays readable without JavaScript.
+The page, chart and number helpers are shared by every report (``gigafleet.reports``).
 """
 
 from __future__ import annotations

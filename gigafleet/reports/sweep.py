@@ -16,11 +16,8 @@ Layout, in order:
 5. sensitivity table and the notes.
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so the page
-stays readable without JavaScript. The formatting and HTML helpers are shared with the other
-reports (``gigafleet.reports.estimate``).
-
-plotly is imported lazily inside the rendering functions, so importing this module stays cheap
-(``gigafleet --help`` must remain fast).
+stays readable without JavaScript.
+The page, chart and number helpers are shared by every report (``gigafleet.reports``).
 """
 
 from __future__ import annotations
