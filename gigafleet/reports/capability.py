@@ -36,6 +36,7 @@ from typing import Any
 
 from gigafleet.formatting import (
     DASH,
+    Triple,
     fleet_label,
     format_count,
     format_percent,
@@ -44,13 +45,10 @@ from gigafleet.formatting import (
     round_sig,
 )
 from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
-from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, style
+from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, rgba, style
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
 
 __all__ = ["render_capability_html", "write_capability_report"]
-
-#: A quantity as ``(p10, p50, p90)``; any member may be unknown (``None``).
-Triple = tuple[float | None, float | None, float | None]
 
 # Div ids of the three charts (stable, so the output is deterministic).
 _CHART_IDS = ("chart-largest-run", "chart-inference", "chart-compute-optimal")
@@ -357,12 +355,6 @@ def _limit_style(key: str | None) -> tuple[str, str]:
     return _UNKNOWN_COLOUR, "x"
 
 
-def _rgba(colour: str, alpha: float) -> str:
-    """``"#rrggbb"`` with transparency ``alpha`` [1] as a CSS ``rgba(…)`` colour."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
-
-
 def _positive(value: float | None) -> float | None:
     """``value`` when it can go on a log axis (positive), else ``None``."""
     return value if value is not None and value > 0 else None
@@ -502,7 +494,7 @@ def _series(
                 mode="lines",
                 line={"width": 0, "color": colour},
                 fill="tonexty",
-                fillcolor=_rgba(colour, 0.16),
+                fillcolor=rgba(colour, 0.16),
                 hoverinfo="skip",
                 legendgroup=escape(name),
                 name=escape(f"{name}, P10–P90"),
@@ -551,7 +543,7 @@ def _largest_run_bars(row: _Year) -> str | None:
     for key, _ in bars:
         colour = _RUN_COLOUR if key == "largest" else _limit_style(key)[0]
         chosen = key == "largest" or key == binding
-        colours.append(colour if chosen else _rgba(colour, 0.35))
+        colours.append(colour if chosen else rgba(colour, 0.35))
         outlines.append(2.5 if chosen else 0.0)
     plus, minus = error_arrays([triple for _, triple in bars], 1.0)
     shown = [v for _, triple in bars for v in triple if v is not None and v > 0]

@@ -129,3 +129,15 @@ def style(fig: Any, *, height: int, margin: Mapping[str, int], xaxis: Mapping[st
     if hovermode is not None:
         shared["hovermode"] = hovermode
     fig.update_layout(**shared, font=FONT)
+
+
+def rgba(colour: str, alpha: float) -> str:
+    """``"#rrggbb"`` with transparency ``alpha`` [1] as a CSS ``rgba(…)`` colour.
+
+    Examples
+    --------
+    >>> rgba("#4e79a7", 0.16)
+    'rgba(78, 121, 167, 0.16)'
+    """
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red}, {green}, {blue}, {alpha})"

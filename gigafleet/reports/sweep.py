@@ -28,15 +28,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.formatting import DASH, format_sig, format_value
+from gigafleet.formatting import DASH, Triple, format_sig, format_value
 from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table
-from gigafleet.reports.figures import FONT, PALETTE, figure_html
+from gigafleet.reports.figures import FONT, PALETTE, figure_html, rgba
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
 
 __all__ = ["render_sweep_html", "write_sweep_report"]
-
-#: A quantity as ``(p10, p50, p90)``; any member may be unknown (``None``).
-Triple = tuple[float | None, float | None, float | None]
 
 # Div ids of the two charts (stable, so the output is deterministic).
 _CHART_IDS = ("chart-sensitivity", "chart-fan")
@@ -409,12 +406,6 @@ def _tornado_chart(output: str | None, method: str | None, params: Sequence[_Par
     return figure_html(fig, _CHART_IDS[0])
 
 
-def _rgba(colour: str, alpha: float) -> str:
-    """``"#rrggbb"`` with transparency ``alpha`` [1] as a CSS ``rgba(…)`` colour."""
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({red}, {green}, {blue}, {alpha})"
-
-
 def _log_axis(series: _Series) -> bool:
     """Whether a series' values span more than two decades (and are all positive)."""
     values = [v for column in (series.p10, series.p50, series.p90) for v in column if v is not None]
@@ -478,7 +469,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
                     mode="lines",
                     line={"width": 0, "color": colour},
                     fill="tonexty",
-                    fillcolor=_rgba(colour, 0.2),
+                    fillcolor=rgba(colour, 0.2),
                     hoverinfo="skip",
                     legendgroup=series.key,
                     name=escape(f"{series.label}, P10–P90"),
