@@ -39,6 +39,7 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp
 
 from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip
+from gigafleet.reports.document import escape
 from gigafleet.web.models import (
     API_MAX_MEMORY_GB,
     API_MAX_SAMPLES,
@@ -47,7 +48,6 @@ from gigafleet.web.models import (
     EstimateRequest,
     PlanRequest,
     SweepRequest,
-    escape,
     estimate_scenario,
     first_line,
     parse_experiment_text,

@@ -6,7 +6,6 @@ shipped names resolve only to shipped files, and YAML is parsed safely.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,10 @@ if TYPE_CHECKING:
 
 
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
+API_MAX_SAMPLES = 100_000
+"""Most Monte Carlo samples one estimate or check request may ask for."""
+API_MAX_MEMORY_GB = 1.0
+"""Largest estimated peak memory of one estimate or check request [GiB]."""
 
 
 class EstimateRequest(BaseModel):
@@ -190,16 +193,3 @@ def parse_experiment_text(text: str) -> Experiment:
     except (ValueError, TypeError, OverflowError) as exc:
         raise FieldError("sample", f"the sampler refused these values ({first_line(exc)})") from None
     return experiment
-
-
-def escape(value: object) -> str:
-    """HTML-escape any value."""
-    return html.escape(str(value), quote=True)
-
-
-API_MAX_SAMPLES = 100_000
-"""Most Monte Carlo samples one estimate or check request may ask for."""
-
-
-API_MAX_MEMORY_GB = 1.0
-"""Largest estimated peak memory of one estimate or check request [GiB]."""

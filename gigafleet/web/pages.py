@@ -10,7 +10,8 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from gigafleet.errors import clip
-from gigafleet.web.models import RUN_ID, PlanRequest, escape
+from gigafleet.reports.document import escape
+from gigafleet.web.models import RUN_ID, PlanRequest
 
 STATIC = Path(__file__).parent / "static"
 
