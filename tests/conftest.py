@@ -30,8 +30,10 @@ def serve(app: Any) -> Iterator[str]:
     """Run ``app`` with uvicorn on a free loopback port in a thread; yields its base URL."""
     import uvicorn
 
+    from gigafleet.web.server import KEEP_ALIVE_S
+
     port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", timeout_keep_alive=KEEP_ALIVE_S)
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()

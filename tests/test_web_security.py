@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from gigafleet.errors import InputError
 from gigafleet.web.app import MAX_BODY_BYTES, MAX_JOB_RECORDS, Jobs, create_app
 from gigafleet.web.security import COOKIE_NAME, cookie_value
+from gigafleet.web.server import KEEP_ALIVE_S
 
 TOKEN = "s3cret-Token_0123456789"
 BASE = "http://localhost:8000"
@@ -263,6 +264,26 @@ def test_chunked_body_over_the_limit_on_a_real_server(server: str) -> None:
     assert declared.status_code == 413
 
 
+def test_an_idle_keep_alive_connection_outlives_the_clients_expiry(server: str) -> None:
+    """A connection idle for longer than uvicorn's default keep-alive (5 s, httpx's idle expiry too) still answers.
+
+    With the default, the server closes it at 5 s, and a client reusing it at that instant (the CI failure of
+    ``test_twenty_plans_and_readers_lose_nothing``) reads "Server disconnected without sending a response".
+    """
+    import http.client
+
+    assert KEEP_ALIVE_S > 2 * 5
+    connection = http.client.HTTPConnection(server.removeprefix("http://"), timeout=30)
+    try:
+        connection.request("GET", "/api/runs")
+        assert connection.getresponse().read() and connection.sock is not None
+        time.sleep(6)
+        connection.request("GET", "/api/runs")  # same socket: http.client never reconnects on its own
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+
+
 BIG = "x" * 200_000
 
 
@@ -473,6 +494,7 @@ def test_run_server_prints_the_url_with_a_random_token(tmp_path: Path, uvicorn_c
     assert client.get("/api/runs", headers={"Authorization": f"Bearer {token}",
                                             "host": "fleet.example.org"}).status_code == 200
     assert call["app"].state.jobs.max_jobs == 3
+    assert call["timeout_keep_alive"] == KEEP_ALIVE_S
 
     run_server("127.0.0.1", port, tmp_path / "runs.duckdb", "my-own-token", False, [], 3)
     assert "my-own-token" not in capsys.readouterr().err  # a token the user chose is not printed

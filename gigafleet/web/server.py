@@ -28,6 +28,12 @@ WILDCARDS = ("0.0.0.0", "::")
 TOKEN_ENV = "GIGAFLEET_TOKEN"
 """Environment variable holding the token (as ``--token``); set but empty is an error."""
 
+KEEP_ALIVE_S = 75
+"""How long [s] an idle keep-alive connection stays open. uvicorn's default (5 s) equals the idle expiry of
+common HTTP clients (httpx's is 5 s), so a client may send a request on a connection at the instant the server
+closes it and see "Server disconnected without sending a response"; 75 s is the common proxy default (nginx,
+AWS ALB 60 s), longer than any client's expiry."""
+
 
 def check_token(host: str, token: str | None, no_token: bool) -> str | None:
     """The token to require: the given one, a new random one, or ``None`` (``--no-token``, loopback only).
@@ -150,4 +156,5 @@ def run_server(host: str, port: int, store: Path | None, token: str | None, no_t
                      f"{', '.join(sorted(set(names) - set(WILDCARDS)))} or localhost (add names with --allow-host)")
     lines.append(f"gigafleet: run store {runs.absolute()}")
     print("\n".join(lines), file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                timeout_keep_alive=KEEP_ALIVE_S)
