@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from gigafleet.catalog import BASELINE_METRICS, Catalog, load_catalog
+from gigafleet.claims import Claims, check_claims, resolve_baseline
 from gigafleet.fleet import (
     CAPEX_PARTS,
     OPEX_PARTS,
@@ -159,3 +160,39 @@ def estimate(spec: FleetSpec, *, samples: int = 2000, seed: int = 0, catalog: Ca
     cat = catalog or load_catalog()
     result = simulate_fleet(cat, spec, samples, seed)
     return summarise(result, cat, samples=samples, seed=seed, notes=notes)
+
+
+def check(spec: FleetSpec, claims: Claims, *, samples: int = 2000, seed: int = 0,
+          catalog: Catalog | None = None) -> dict[str, Any]:
+    """Check published claims about a fleet against its estimate: the one path of ``gigafleet check`` and the API.
+
+    Parameters
+    ----------
+    spec
+        The fleet the claims are about.
+    claims
+        The claimed figures (cost [USD], power [GW], energy [TWh/yr], shares of countries' electricity [1]).
+    samples
+        Monte Carlo samples.
+    seed
+        Random seed.
+    catalog
+        Catalogue (default: the built-in one).
+
+    Returns
+    -------
+    dict
+        ``schema_version``, ``claims`` (one row per claim: percentile, what it leaves out, corrected figure) and
+        ``estimate`` (as :func:`estimate`), as printed by ``gigafleet check --json``.
+
+    Raises
+    ------
+    InputError
+        A ``share_of`` country the catalogue has no baseline for (before anything is sampled).
+    """
+    cat = catalog or load_catalog()
+    for key in claims.share_of:
+        resolve_baseline(cat, key)
+    result = simulate_fleet(cat, spec, samples, seed)
+    return {"schema_version": 1, "claims": check_claims(cat, result, claims),
+            "estimate": summarise(result, cat, samples=samples, seed=seed)}

@@ -71,6 +71,26 @@ def test_check_endpoint(client: TestClient) -> None:
     assert bad.status_code == 422
 
 
+def test_check_matches_cli_json(client: TestClient) -> None:
+    """One path for claims (``estimate.check``): the API's JSON is the CLI's ``check --json``, byte for byte."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    body = {"chip": "h100", "accelerators": "2M", "claim_capex_usd": "9e10", "claim_energy_twh": 30,
+            "claim_share_of": ["uk=0.1", "germany=0.05"], "samples": 300, "seed": 4}
+    api = client.post("/api/check", json=body)
+    assert api.status_code == 200
+    cli = CliRunner().invoke(app, ["check", "--chip", "h100", "--accelerators", "2M", "--claim-capex-usd", "9e10",
+                                   "--claim-energy-twh", "30", "--claim-share-of", "uk=0.1", "--claim-share-of",
+                                   "germany=0.05", "--samples", "300", "--seed", "4", "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert api.json() == json.loads(cli.stdout)
+    assert {row["claim"] for row in api.json()["claims"]} == {"capex_usd", "energy_twh_per_year", "share_of"}
+
+
 def test_plan_job_runs_and_downloads(client: TestClient) -> None:
     state = _plan(client, scenario="demo")
     assert state["status"] == "done"

@@ -328,9 +328,7 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
     def api_check(request: CheckRequest) -> dict[str, Any]:
         """Same fields and JSON as ``gigafleet check --json``."""
         from gigafleet.catalog import load_catalog
-        from gigafleet.claims import check_claims, resolve_baseline
-        from gigafleet.estimate import summarise
-        from gigafleet.fleet import simulate_fleet
+        from gigafleet.estimate import check
         from gigafleet.inputs import parse_claims
         from gigafleet.scenario import FLAG_NAMES, to_spec
 
@@ -338,12 +336,8 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         catalog = load_catalog()
         claims = parse_claims(request.claim_capex_usd, request.claim_power_gw, request.claim_energy_twh,
                               list(request.claim_share_of))  # the CLI's parser and bounds
-        for key in claims.share_of:
-            resolve_baseline(catalog, key)
-        spec = to_spec(catalog, scenario, FLAG_NAMES)
-        result = simulate_fleet(catalog, spec, scenario.samples, scenario.seed)
-        return {"schema_version": 1, "claims": check_claims(catalog, result, claims),
-                "estimate": summarise(result, catalog, samples=scenario.samples, seed=scenario.seed)}
+        return check(to_spec(catalog, scenario, FLAG_NAMES), claims, samples=scenario.samples, seed=scenario.seed,
+                     catalog=catalog)
 
     @app.post("/api/scenario/validate", tags=["api"])
     def api_validate(request: PlanRequest) -> dict[str, Any]:

@@ -89,9 +89,8 @@ def check(
     --claim-share-of uk=0.75
     """
     from gigafleet.catalog import load_catalog
-    from gigafleet.claims import check_claims
-    from gigafleet.estimate import summarise
-    from gigafleet.fleet import simulate_fleet
+    from gigafleet.estimate import check as check_fleet
+    from gigafleet.inputs import parse_claims
     from gigafleet.scenario import to_spec
 
     spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
@@ -99,26 +98,17 @@ def check(
                                     region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
                                     seed=seed, scenario_file=scenario,
                                     max_memory_gb=memory_gb(max_memory_gb))
-    from gigafleet.inputs import parse_claims
-
     claims = parse_claims(claim_capex_usd, claim_power_gw, claim_energy_twh, list(claim_share_of or []),
                           spec_scenario.claims.to_claims() if spec_scenario.claims is not None else None)
     catalog = load_catalog()
     spec = to_spec(catalog, spec_scenario, _error_names(
         scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
         facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
-    for key in claims.share_of:
-        from gigafleet.claims import resolve_baseline
-
-        resolve_baseline(catalog, key)
-    samples_result = simulate_fleet(catalog, spec, spec_scenario.samples, spec_scenario.seed)
-    rows = check_claims(catalog, samples_result, claims)
+    checked = check_fleet(spec, claims, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     if as_json:
-        dump({"schema_version": 1, "claims": rows,
-               "estimate": summarise(samples_result, catalog, samples=spec_scenario.samples,
-                                     seed=spec_scenario.seed)})
+        dump(checked)
     else:
-        print_claims(rows)
+        print_claims(checked["claims"])
 
 
 @app.command()
