@@ -10,8 +10,9 @@ the CLI tables use.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 #: A quantity as ``(p10, p50, p90)``; any member may be unknown (``None``).
 Triple = tuple[float | None, float | None, float | None]
@@ -280,6 +281,46 @@ def fleet_label(count: float | None, chip: str) -> str:
     return f"{chip} fleet" if chip else ""
 
 
+def format_price(value: float | None, unit: str, digits: int = 3) -> str:
+    """A price per unit, such as a shadow price, with the money scaled: ``"$1.87 T per GW"``.
+
+    Parameters
+    ----------
+    value : float or None
+        The price [``unit``]; ``None`` prints as a dash.
+    unit : str
+        Its unit as the engines write it: ``"USD per GW"``, ``"USD/MWh"``, or a non-money unit
+        (``"hours at the cap"``), which follows the number as it is.
+    digits : int
+        Significant figures [1].
+
+    Examples
+    --------
+    >>> format_price(1.867e12, "USD per GW"), format_price(41.25, "USD/MWh"), format_price(312, "hours at the cap")
+    ('$1.87 T per GW', '$41.2/MWh', '312 hours at the cap')
+    """
+    if value is None:
+        return DASH
+    unit = unit.strip()
+    for prefix, joint in (("USD per ", " per "), ("USD/", "/")):
+        if unit.startswith(prefix):
+            return format_value(value, "usd", digits) + joint + unit[len(prefix):]
+    return f"{format_sig(value, digits)} {unit}".strip()
+
+
+def format_parameter(value: float, unit: str) -> str:
+    """A catalogue value as the catalogue holds it: a year in full (``2025``), others to six significant figures.
+
+    Examples
+    --------
+    >>> format_parameter(2025, "year"), format_parameter(1234567.8, "USD"), format_parameter(0.000123, "1")
+    ('2025', '1,234,570', '0.000123')
+    """
+    if unit == "year" and float(value).is_integer():
+        return str(int(value))
+    return format_sig(value, 6)
+
+
 # --------------------------------------------------------------------------------------------------
 # The CLI's names for the same formatter
 # --------------------------------------------------------------------------------------------------
@@ -328,6 +369,15 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
+ESTIMATE_ROWS: tuple[str, ...] = (
+    "accelerators", "h100e", "chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw",
+    "grid_connection_gw", "energy_twh_per_year", "capex_usd", "capex_usd_per_facility_gw", "opex_usd_per_year",
+    "tco_usd_per_year", "usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "water_m3_per_year",
+    "co2_mt_per_year",
+)
+"""The quantities of an estimate, in the order the CLI table and the web page show them."""
+
+
 _QUANTITY_KINDS = {"USD": "usd", "USD/yr": "usd_per_year", "USD/h": "usd_per_hour", "count": "count",
                    "m3/yr": "water_m3", "GW": "power_gw", "TWh/yr": "energy_twh", "Mt/yr": "co2_mt"}
 
@@ -343,3 +393,25 @@ def quantity(value: float, kind: str) -> str:
     if kind == "USD/GW":
         return money(value) + "/GW"
     return format_value(value, _QUANTITY_KINDS.get(kind, "number"))
+
+
+def quantity_rows(result: Mapping[str, Any], keys: Iterable[str] = ESTIMATE_ROWS) -> list[dict[str, str]]:
+    """An estimate's quantities as printed text, one row per key: ``key``, ``label``, ``p10``, ``p50``, ``p90``.
+
+    The rows of ``gigafleet estimate``'s table and of the web page (``/api/estimate?display=true``). Keys the
+    result lacks are skipped.
+
+    Examples
+    --------
+    >>> quantity_rows({"facility_power_gw": {"p10": 0.0118, "p50": 0.0123, "p90": 0.013}})
+    [{'key': 'facility_power_gw', 'label': 'Facility power (peak)', 'p10': '11.8 MW', 'p50': '12.3 MW', 'p90': '13 MW'}]
+    """
+    rows = []
+    for key in keys:
+        triple = result.get(key)
+        if not isinstance(triple, Mapping):
+            continue
+        label, kind = FORMATS[key]
+        rows.append({"key": key, "label": label,
+                     **{p: quantity(triple[p], kind) if triple.get(p) is not None else DASH for p in PERCENTILES}})
+    return rows

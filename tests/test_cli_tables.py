@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from gigafleet.cli import app
-from gigafleet.cli.tables import console, fit
+from gigafleet.cli import tables as cli_tables
+from gigafleet.cli.tables import console, fit, plain_text
 
 COMMANDS = [
     ["estimate", "--accelerators", "100M", "--chip", "h100", "--samples", "300"],
@@ -29,7 +31,14 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a[:2]))
-def test_every_table_is_whole_at_80_columns(args: list[str]) -> None:
+def test_every_table_is_whole_at_80_columns(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tables: list[Any] = []
+
+    def recording(table: Any, width: int = 80) -> Any:
+        tables.append(table)
+        return fit(table, width)
+
+    monkeypatch.setattr(cli_tables, "fit", recording)
     done = CliRunner().invoke(app, args, env={"COLUMNS": "80"})
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
@@ -40,6 +49,9 @@ def test_every_table_is_whole_at_80_columns(args: list[str]) -> None:
     assert wide == [], "\n".join(wide)
     cropped = [line for line in lines if line[:1] in _LEFT and line.rstrip()[-1:] not in _RIGHT]
     assert cropped == [], "\n".join(cropped)  # a table wider than the terminal loses its right edge
+    split = sorted({word for table in tables for column in table.columns for cell in column.cells
+                    for word in plain_text(cell).split() if word not in done.stdout})
+    assert tables and split == []  # every word of every cell printed whole (no "launch_yea" / "r")
 
 
 _LEFT, _RIGHT = "┏┃┡│└╭╰├", "┓┃┩│┘╮╯┤"
@@ -73,12 +85,39 @@ def test_the_check_can_fail_without_fit() -> None:
     assert all(line.rstrip()[-1:] in _RIGHT for line in whole.splitlines() if line[:1] in _LEFT)
 
 
-def test_numbers_keep_their_width_and_text_folds() -> None:
+def test_numbers_keep_their_width_and_words_stay_whole() -> None:
     from rich.table import Table
 
     t = Table("Name", "Value")
-    t.add_row("a very long name of a baseline", "30,856 TWh/yr")
+    t.add_row("a very long name of a baseline " * 3, "30,856 TWh/yr")
     columns = fit(t).columns
-    assert [c.overflow for c in columns] == ["fold", "fold"]
-    assert columns[1].min_width == columns[1].max_width == len("30,856 TWh/yr") and columns[0].min_width is None
-    assert columns[0].max_width is not None and columns[0].max_width < 80
+    assert columns[1].min_width == columns[1].max_width == len("30,856 TWh/yr")
+    assert columns[0].max_width == 80 - 3 - 4 - len("30,856 TWh/yr")
+    names = Table("Parameter", "Unit", "Low", "Mid", "High", "Source")
+    names.add_row("bf16_dense_tflops", "TFLOP/s", "1,979", "2,250", "2,500", "R1;R2;EPOCHPRICE")
+    text = _render(names, fitted=True)
+    assert "bf16_dense_tflops" in text and "R1;R2;EPOCHPRICE" in text  # the plain console splits the name
+    assert "bf16_dense_tflops" not in _render(_squeezed(names), fitted=False)
+
+
+def _squeezed(table: object) -> object:
+    """The same table with a tenth column that makes Rich squeeze every column."""
+    from rich.table import Table
+
+    wide = Table(*[c.header for c in table.columns], "Note")  # type: ignore[attr-defined]
+    for row in zip(*[list(c.cells) for c in table.columns], strict=True):  # type: ignore[attr-defined]
+        wide.add_row(*row, "a note of some length that takes room")
+    return wide
+
+
+def test_tables_too_wide_for_their_words_become_key_value_rows() -> None:
+    from rich.table import Table
+
+    t = Table("Parameter", "Unit", "Low", "Mid", "High", "Grade", "Source", "As of", title="gb200")
+    for name in ("bf16_dense_tflops", "hbm_capacity_gb_per_accelerator"):
+        t.add_row(name, "USD/accelerator", "1,234,570", "2,345,680", "3,456,790", "S", "EPOCHPRICE;R24", "2025-06")
+    text = _render(t, fitted=True)
+    lines = text.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert any(line.startswith("│ Parameter") and "bf16_dense_tflops" in line for line in lines)
+    assert sum("hbm_capacity_gb_per_accelerator" in line for line in lines) == 1 and "3,456,790" in text

@@ -103,6 +103,23 @@ def test_plan_job_runs_and_downloads(client: TestClient) -> None:
         download = client.get(f"/api/runs/{run_id}/download/{fmt}")
         assert download.status_code == 200 and download.headers["content-type"].startswith(kind)
     assert client.get(f"/api/runs/{run_id}/download/exe").status_code == 404
+    page = client.get(f"/runs/{run_id}").text  # the one formatter: no exponents, prices with their units
+    assert "e+" not in page.split("<h2>Binding limits</h2>", 1)[1] and "$" in page
+
+
+def test_numbers_on_pages_come_from_the_one_formatter(client: TestClient) -> None:
+    from gigafleet.formatting import format_value, quantity_rows
+
+    body = {"chip": "gb200", "accelerators": "30k", "samples": 300}
+    plain = client.post("/api/estimate", json=body).json()
+    shown = client.post("/api/estimate?display=true", json=body).json()
+    assert "display" not in plain and {k: v for k, v in shown.items() if k != "display"} == plain
+    assert shown["display"] == quantity_rows(plain)
+    rows = {row["key"]: row for row in shown["display"]}
+    assert rows["facility_power_gw"]["p50"] == format_value(plain["facility_power_gw"]["p50"], "power_gw")
+    assert rows["facility_power_gw"]["p50"].endswith(" MW")  # 30k GB200 draw tens of MW, not "0.0612 GW"
+    catalog = client.get("/catalog?item=h100").text
+    assert "<td>2023</td>" in catalog and "2,023" not in catalog  # a year is not a count
 
 
 def test_plan_validation_cancel_and_unknowns(client: TestClient) -> None:

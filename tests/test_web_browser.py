@@ -32,7 +32,8 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
 
         page.goto(server + "/")
         page.wait_for_selector("#estimate-table")
-        assert "Facility power" in page.inner_text("#estimate-table")
+        shown = page.inner_text("#estimate-table")
+        assert "Facility power" in shown and "$" in shown and "e+" not in shown
         page.wait_for_selector("#estimate-chart .main-svg")
         page.screenshot(path=str(ARTIFACTS / "01-estimate.png"), full_page=True)
 

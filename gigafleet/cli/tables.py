@@ -5,47 +5,103 @@ from __future__ import annotations
 import re
 from typing import Any
 
-ESTIMATE_ROWS: tuple[str, ...] = (
-    "accelerators", "h100e", "chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw",
-    "grid_connection_gw", "energy_twh_per_year", "capex_usd", "capex_usd_per_facility_gw", "opex_usd_per_year",
-    "tco_usd_per_year", "usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "water_m3_per_year",
-    "co2_mt_per_year",
-)
-
-
 _NUMBER = re.compile(r"^\s*[-+$~<>≈]*\s*[\d.,]")
 """A cell that starts like a number (a price, a count, a range such as 2.2-2.7x)."""
 
+_NUMBER_HEAD = re.compile(r"^\s*[-+$~<>≈]*\s*[\d.,]+\S*(\s+[^\s\d(]\S*)?")
+"""The part of a number cell that must stay on one line: the number and the word after it (``$4.45 K``,
+``2.5 million``, ``12.3 MW``)."""
+
+
+def plain_text(cell: Any) -> str:
+    """The text a cell shows (Rich markup removed)."""
+    from rich.markup import render
+    from rich.text import Text
+
+    if isinstance(cell, Text):
+        return cell.plain
+    return render(str(cell)).plain if isinstance(cell, str) else str(cell)
+
+
+def _longest_word(texts: list[str]) -> int:
+    return max((len(word) for text in texts for word in text.split()), default=0)
+
 
 def fit(table: Any, width: int = 80) -> Any:
-    """A Rich table that never cuts a value at ``width`` columns [characters].
+    """A Rich table that never cuts a number or a word at ``width`` columns [characters].
 
-    Text folds onto the next line instead of ending in "…" or running past the edge. Columns of numbers keep
-    the width of their longest value, so a number is never split, and the text columns share what is left; if
-    the numbers alone do not fit, every column folds.
+    Columns of numbers keep the width of their longest value, text columns are at least as wide as their longest
+    word (a name such as ``launch_year`` is one word) and share the rest, so text wraps between words instead of
+    ending in "…", running past the edge or splitting a name. A table whose numbers and longest words do not fit
+    side by side is printed as key/value rows instead (one block per row: each header beside its value).
 
     Examples
     --------
     >>> from rich.table import Table
     >>> t = Table("Name", "Value"); t.add_row("a very long name of a baseline", "30,856 TWh/yr")
-    >>> [(c.overflow, c.min_width, c.max_width) for c in fit(t).columns]
-    [('fold', None, 59), ('fold', 13, 13)]
+    >>> [(c.min_width, c.max_width) for c in fit(t).columns]
+    [(None, None), (None, None)]
+    >>> t = Table("Name", "Value"); t.add_row("a very long name of a baseline " * 3, "30,856 TWh/yr")
+    >>> [(c.min_width, c.max_width) for c in fit(t).columns]
+    [(60, 60), (13, 13)]
     """
     columns = table.columns
-    numeric = [c for c in columns if c.cells and all(_NUMBER.match(str(cell)) for cell in c.cells)]
-    text = [c for c in columns if c not in numeric]
-    widths = {id(c): max([len(str(cell)) for cell in c.cells] + [len(w) for w in str(c.header).split()])
-              for c in numeric}  # a header wraps at spaces, so its longest word sets a floor too
-    padding = 2  # Rich's default cell padding, one space each side
-    room = width - (len(columns) + 1) - sum(w + padding for w in widths.values()) - 1
-    keep_numbers = room >= (6 + padding) * len(text)
+    if not columns:
+        return table
+    texts = [[plain_text(cell) for cell in column.cells] for column in columns]
+    headers = [plain_text(column.header) for column in columns]
+    numeric = [bool(t) and all(_NUMBER.match(cell) for cell in t) for t in texts]
+    natural = [max([len(line) for cell in t for line in cell.splitlines() or [""]] + [len(h)])
+               for t, h in zip(texts, headers, strict=True)]
+    need = [max([len(m.group(0)) for cell in t if (m := _NUMBER_HEAD.match(cell))] + [_longest_word([h])])
+            if is_number else _longest_word([*t, h]) for t, h, is_number in zip(texts, headers, numeric, strict=True)]
+    room = width - _frame(table)
+    if sum(need) > room:
+        return key_value(table, width)
     for column in columns:
         column.overflow = "fold"
-        if keep_numbers and id(column) in widths:  # exactly as wide as its longest value (or header word)
-            column.min_width = column.max_width = max(column.min_width or 0, widths[id(column)])
-        elif keep_numbers and text:
-            column.max_width = room // len(text) - padding
+    if sum(natural) <= room:
+        return table
+    widths = list(need)
+    spare = room - sum(widths)
+    for i in sorted((i for i, is_number in enumerate(numeric) if is_number), key=lambda i: natural[i] - need[i]):
+        grow = min(natural[i] - widths[i], spare)  # numbers first: whole on one line where there is room
+        widths[i] += grow
+        spare -= grow
+    text = [i for i, is_number in enumerate(numeric) if not is_number]
+    slack = {i: natural[i] - widths[i] for i in text}
+    total = sum(slack.values()) or 1
+    for i in text:
+        widths[i] += min(spare * slack[i] // total, slack[i])
+    for column, column_width in zip(columns, widths, strict=True):
+        column.min_width = column.max_width = column_width
     return table
+
+
+def _frame(table: Any) -> int:
+    """Characters [1] of a table's line that are not cell text: its borders and its cells' padding."""
+    count = len(table.columns)
+    borders = 0 if table.box is None else count - 1 + (2 if table.show_edge else 0)
+    _, right, _, left = table.padding
+    padding = (left + right) * count - (0 if table.pad_edge else left + right)
+    return int(borders + padding)
+
+
+def key_value(table: Any, width: int = 80) -> Any:
+    """``table`` as key/value rows: one block per row, each column's header beside its value (wraps at words)."""
+    from rich.table import Table
+
+    headers = [plain_text(column.header) for column in table.columns]
+    cells = [list(column.cells) for column in table.columns]
+    label = max(len(h) for h in headers)
+    blocks = Table(title=table.title, show_header=False, box=table.box, show_lines=False)
+    blocks.add_column(no_wrap=True, style="bold", min_width=label, max_width=label)
+    blocks.add_column(overflow="fold", max_width=max(width - label - 7, 10))
+    rows = len(cells[0]) if cells else 0
+    for r in range(rows):
+        for c, header in enumerate(headers):
+            blocks.add_row(header, cells[c][r], end_section=c == len(headers) - 1 and r < rows - 1)
+    return blocks
 
 
 def console() -> Any:
@@ -63,7 +119,7 @@ def console() -> Any:
 def print_estimate(result: dict[str, Any], title: str) -> None:
     from rich.table import Table
 
-    from gigafleet.formatting import FORMATS, flops, money, quantity, sig
+    from gigafleet.formatting import flops, money, quantity_rows, sig
 
     out = console()
     inputs = result["inputs"]
@@ -75,10 +131,8 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
     table.add_column("Quantity")
     for column in ("P10", "P50", "P90"):
         table.add_column(column, justify="right")
-    for key in ESTIMATE_ROWS:
-        label, kind = FORMATS[key]
-        q = result[key]
-        table.add_row(label, *(quantity(q[p], kind) for p in ("p10", "p50", "p90")))
+    for row in quantity_rows(result):
+        table.add_row(row["label"], row["p10"], row["p50"], row["p90"])
     out.print(table)
     compute = Table(title="Compute (peak P50; effective = peak x utilisation x MFU)")
     for column in ("Precision", "Peak", "Effective P10", "Effective P50", "Effective P90"):
@@ -137,7 +191,7 @@ def print_claims(rows: list[dict[str, Any]]) -> None:
 def print_plan(result: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from gigafleet.formatting import money, scaled, sig
+    from gigafleet.formatting import format_price, money, scaled, sig
 
     out = console()
     status = result["status"]
@@ -161,7 +215,7 @@ def print_plan(result: dict[str, Any]) -> None:
                       money(y["capex_usd"]), money(y["opex_usd"]))
     out.print(table)
     binding = Table(title="What binds (shadow price = value of relaxing by one step; all rows in --json)")
-    for column in ("Limit", "Years", "Places", "Max shadow price", "At", "Unit"):
+    for column in ("Limit", "Years", "Places", "Max shadow price", "At"):
         binding.add_column(column)
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in result["binding"]:
@@ -171,8 +225,8 @@ def print_plan(result: dict[str, Any]) -> None:
         top = max(rows, key=lambda r: abs(r["shadow_price"]))
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
         relief = f" (~{scaled(top['shortfall_relief'])} target units)" if "shortfall_relief" in top else ""
-        binding.add_row(limit, span, str(len({r["where"] for r in rows})), money(top["shadow_price"]) + relief,
-                        f"{top['where']} {top['year']}", top["unit"])
+        binding.add_row(limit, span, str(len({r["where"] for r in rows})),
+                        format_price(top["shadow_price"], top["unit"]) + relief, f"{top['where']} {top['year']}")
     out.print(binding)
     for note in result.get("notes", []):
         out.print(f"[dim]- {note}[/dim]")
@@ -181,7 +235,7 @@ def print_plan(result: dict[str, Any]) -> None:
 def print_power(result: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from gigafleet.formatting import money, sig
+    from gigafleet.formatting import format_price, money, sig
 
     out = console()
     site = result["site"]
@@ -221,7 +275,7 @@ def print_power(result: dict[str, Any]) -> None:
                     money(row["annual_cost_usd"]))
     out.print(mix)
     for row in result["binding"]:
-        out.print(f"binding: {row['limit']} = {sig(row['shadow_price'])} {row['unit']} ({row['meaning']})")
+        out.print(f"binding: {row['limit']} = {format_price(row['shadow_price'], row['unit'])} ({row['meaning']})")
     for note in result.get("notes", []):
         out.print(f"[dim]- {note}[/dim]")
 

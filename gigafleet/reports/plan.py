@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.formatting import DASH, axis_scale, format_sig, format_value
+from gigafleet.formatting import DASH, axis_scale, format_price, format_value
 from gigafleet.reports.document import (
     PLAN_CSS,
     Page,
@@ -528,10 +528,8 @@ class _Binding:
 
     @property
     def price_text(self) -> str:
-        """Shadow price with its unit, e.g. ``"41,200 USD/MW"``."""
-        if self.shadow_price is None:
-            return DASH
-        return f"{format_sig(self.shadow_price, 3)} {self.unit}".strip()
+        """Shadow price with its unit, e.g. ``"$41.2 K per GW"`` (raw text)."""
+        return format_price(self.shadow_price, self.unit)
 
 
 def _bindings(result: Mapping[str, Any]) -> list[_Binding]:
@@ -793,13 +791,12 @@ def _binding_table(items: Sequence[_Binding]) -> str:
             item.limit,
             str(item.year) if item.year is not None else DASH,
             item.where or DASH,
-            format_sig(item.shadow_price, 3) if item.shadow_price is not None else DASH,
-            item.unit or DASH,
+            item.price_text,
             item.meaning or DASH,
         )
         for item in items
     ]
-    headers = ("Limit", "Year", "Where", "Shadow price", "Unit", "Meaning")
+    headers = ("Limit", "Year", "Where", "Shadow price", "Meaning")
     return html_table(headers, rows, numeric=(1, 3), css="binding")
 
 

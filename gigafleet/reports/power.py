@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.formatting import DASH, axis_scale, format_sig, format_value
+from gigafleet.formatting import DASH, axis_scale, format_price, format_sig, format_value
 from gigafleet.reports.document import (
     PLAN_CSS,
     Page,
@@ -1068,14 +1068,13 @@ def _binding_section(result: Mapping[str, Any]) -> str:
     rows = [
         (
             entry_text(raw, "limit") or "limit",
-            format_sig(price, 3) if (price := as_number(raw.get("shadow_price"))) is not None else DASH,
-            entry_text(raw, "unit") or DASH,
+            format_price(as_number(raw.get("shadow_price")), entry_text(raw, "unit")),
             entry_text(raw, "meaning") or DASH,
         )
         for raw in as_entries(result, "binding")
     ]
     body = (
-        html_table(("Limit", "Shadow price", "Unit", "Meaning"), rows, numeric=(1,), css="binding")
+        html_table(("Limit", "Shadow price", "Meaning"), rows, numeric=(1,), css="binding")
         + '<p class="caption">The shadow price is the change in the annual cost per unit of the limit relaxed.</p>'
         if rows
         else '<p class="muted">No binding limits in this result.</p>'

@@ -313,16 +313,21 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
 
     # ---- API ----------------------------------------------------------------------------------------------
     @app.post("/api/estimate", tags=["api"])
-    def api_estimate(request: EstimateRequest) -> dict[str, Any]:
-        """Same fields and JSON as ``gigafleet estimate --json``."""
+    def api_estimate(request: EstimateRequest, display: bool = False) -> dict[str, Any]:
+        """Same fields and JSON as ``gigafleet estimate --json``.
+
+        With ``?display=true`` it adds ``display``: the rows of the CLI's table as printed text (``key``,
+        ``label``, ``p10``, ``p50``, ``p90``), from the one number formatter, for pages that show the numbers."""
         from gigafleet.catalog import load_catalog
         from gigafleet.estimate import estimate
+        from gigafleet.formatting import quantity_rows
         from gigafleet.scenario import FLAG_NAMES, to_spec
 
         scenario = estimate_scenario(request)
         catalog = load_catalog()
         spec = to_spec(catalog, scenario, FLAG_NAMES)
-        return estimate(spec, samples=scenario.samples, seed=scenario.seed, catalog=catalog)
+        result = estimate(spec, samples=scenario.samples, seed=scenario.seed, catalog=catalog)
+        return {**result, "display": quantity_rows(result)} if display else result
 
     @app.post("/api/check", tags=["api"])
     def api_check(request: CheckRequest) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from gigafleet.errors import clip
+from gigafleet.formatting import format_parameter, format_price, format_value
 from gigafleet.reports.document import escape
 from gigafleet.web.models import RUN_ID, PlanRequest
 
@@ -215,19 +216,20 @@ def add_pages(app: FastAPI, store: Path) -> None:
             raise HTTPException(404, f"no run {run_id}") from None
 
     def _years_table(result: dict[str, Any], table_id: str) -> str:
-        head = ("<tr><th>Year</th><th>Accelerators</th><th>H100e</th><th>Facility GW</th><th>Capex</th>"
+        head = ("<tr><th>Year</th><th>Accelerators</th><th>H100e</th><th>Facility power</th><th>Capex</th>"
                 "<th>Short</th></tr>")
         rows = "".join(
-            f"<tr><td>{y['year']}</td><td>{y['accelerators']:,.0f}</td><td>{y['h100e']:,.0f}</td>"
-            f"<td>{y['facility_power_gw']:.2f}</td><td>${y['capex_usd'] / 1e9:,.1f} B</td>"
-            f"<td>{y['shortfall']:,.0f}</td></tr>" for y in result.get("years", []))
+            f"<tr><td>{y['year']}</td><td>{format_value(y['accelerators'], 'count')}</td>"
+            f"<td>{format_value(y['h100e'], 'count')}</td><td>{format_value(y['facility_power_gw'], 'power_gw')}</td>"
+            f"<td>{format_value(y['capex_usd'], 'usd')}</td><td>{format_value(y['shortfall'], 'count')}</td></tr>"
+            for y in result.get("years", []))
         return f"<table id='{table_id}'>{head}{rows}</table>"
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(run_id: str) -> HTMLResponse:
         result = _run(run_id)
         binding = "".join(f"<tr><td>{escape(b['limit'])}</td><td>{b['year']}</td><td>{escape(b['where'])}</td>"
-                          f"<td>{b['shadow_price']:,.4g}</td><td>{escape(b['unit'])}</td></tr>"
+                          f"<td>{escape(format_price(b['shadow_price'], b['unit']))}</td></tr>"
                           for b in result.get("binding", [])[:40])
         downloads = " · ".join(f"<a href='/api/runs/{run_id}/download/{f}'>{f.upper()}</a>"
                                for f in ("json", "csv", "parquet", "html"))
@@ -235,7 +237,7 @@ def add_pages(app: FastAPI, store: Path) -> None:
                 f"{escape(result.get('scenario', {}).get('name'))}; downloads: {downloads}</p>"
                 f"<div id='run-chart' data-run='{escape(run_id)}'></div>{_years_table(result, 'run-years')}"
                 "<h2>Binding limits</h2><table><tr><th>Limit</th><th>Year</th><th>Where</th><th>Shadow price</th>"
-                f"<th>Unit</th></tr>{binding}</table>")
+                f"</tr>{binding}</table>")
         return page(f"Run {run_id}", body, "run")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -259,9 +261,10 @@ def add_pages(app: FastAPI, store: Path) -> None:
         if item:
             found = catalog.find(item)
             rows = "".join(
-                f"<tr><td>{escape(p.parameter)}</td><td>{escape(p.unit)}</td><td>{p.low:,.6g}</td><td>{p.mid:,.6g}</td>"
-                f"<td>{p.high:,.6g}</td><td>{escape(p.grade)}</td><td>{escape(';'.join(p.sources))}</td>"
-                f"<td>{escape(p.note)}</td></tr>" for p in found.parameters.values())
+                f"<tr><td>{escape(p.parameter)}</td><td>{escape(p.unit)}</td>"
+                + "".join(f"<td>{format_parameter(v, p.unit)}</td>" for v in (p.low, p.mid, p.high))
+                + f"<td>{escape(p.grade)}</td><td>{escape(';'.join(p.sources))}</td><td>{escape(p.note)}</td></tr>"
+                for p in found.parameters.values())
             cited = sorted({t for p in found.parameters.values() for t in p.sources})
             sources = "".join(f"<li>{escape(t)}: {escape(catalog.sources[t].title)} — "
                               f"{escape(catalog.sources[t].publisher)} {escape(catalog.sources[t].url)}</li>"

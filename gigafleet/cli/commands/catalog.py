@@ -49,6 +49,7 @@ def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item
     from rich.table import Table
 
     from gigafleet.catalog import load_catalog
+    from gigafleet.formatting import format_parameter
 
     catalog = load_catalog()
     item = catalog.find(item_id.strip().lower())
@@ -62,11 +63,9 @@ def catalog_show(item_id: Annotated[str, typer.Argument(metavar="ID", help="Item
     for column in ("Parameter", "Unit", "Low", "Mid", "High", "Grade", "Source", "As of"):
         table.add_column(column, overflow="fold", justify="right" if column in ("Low", "Mid", "High") else "left")
 
-    def number(value: float, unit: str) -> str:
-        return f"{value:.0f}" if unit == "year" else f"{value:,.6g}"
-
     for p in item.parameters.values():
-        table.add_row(p.parameter, p.unit, number(p.low, p.unit), number(p.mid, p.unit), number(p.high, p.unit),
+        table.add_row(p.parameter, p.unit, format_parameter(p.low, p.unit), format_parameter(p.mid, p.unit),
+                      format_parameter(p.high, p.unit),
                       p.grade, ";".join(p.sources), p.as_of)
     out = console()
     out.print(table)

@@ -37,31 +37,16 @@ function showErrors(form, data) {
   return shown;
 }
 
-function fmt(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return "–";
-  const a = Math.abs(x);
-  if (a >= 1e12) return (x / 1e12).toPrecision(3) + " T";
-  if (a >= 1e9) return (x / 1e9).toPrecision(3) + " B";
-  if (a >= 1e6) return (x / 1e6).toPrecision(3) + " M";
-  if (a >= 1e3) return (x / 1e3).toPrecision(3) + " k";
-  return x.toPrecision(3);
-}
-
 function el(tag, text) { const node = document.createElement(tag); if (text !== undefined) node.textContent = text; return node; }
 
 function renderEstimate(result) {
-  const rows = [["Accelerators", "accelerators", ""], ["Chip power", "chip_power_gw", " GW"],
-    ["IT power", "it_power_gw", " GW"], ["Facility power (peak)", "facility_power_gw", " GW"],
-    ["Grid connection", "grid_connection_gw", " GW"], ["Energy", "energy_twh_per_year", " TWh/yr"],
-    ["Capex", "capex_usd", " USD"], ["TCO", "tco_usd_per_year", " USD/yr"], ["CO2", "co2_mt_per_year", " Mt/yr"],
-    ["Water", "water_m3_per_year", " m³/yr"], ["H100e", "h100e", ""]];
+  // the numbers arrive printed by the server's one formatter (/api/estimate?display=true), as in the CLI table
   const table = el("table"); table.id = "estimate-table";
   const head = el("tr"); ["Quantity", "P10", "P50", "P90"].forEach((h) => head.appendChild(el("th", h)));
   table.appendChild(head);
-  for (const [label, key, unit] of rows) {
-    const q = result[key]; if (!q) continue;
-    const tr = el("tr"); tr.appendChild(el("td", label));
-    for (const p of ["p10", "p50", "p90"]) tr.appendChild(el("td", fmt(q[p]) + unit));
+  for (const row of result.display || []) {
+    const tr = el("tr"); tr.appendChild(el("td", row.label));
+    for (const p of ["p10", "p50", "p90"]) tr.appendChild(el("td", row[p]));
     table.appendChild(tr);
   }
   const box = document.getElementById("estimate-result"); box.replaceChildren(table);
@@ -76,7 +61,7 @@ function setupEstimate() {
   const form = document.getElementById("estimate-form"); if (!form) return;
   let timer = null;
   const run = async () => {
-    const {ok, data} = await postJSON("/api/estimate", formData(form));
+    const {ok, data} = await postJSON("/api/estimate?display=true", formData(form));
     if (!ok) { showErrors(form, data); return; }
     showErrors(form, {}); renderEstimate(data);
   };
