@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test lint format typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check gigafleet tests benchmarks scripts
+	$(BIN)/ruff format --check gigafleet tests benchmarks scripts
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix gigafleet tests benchmarks scripts
+	$(BIN)/ruff format gigafleet tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy gigafleet

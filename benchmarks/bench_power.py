@@ -29,8 +29,9 @@ def main() -> None:
     print(f"{'site':<22} {'full [s]':>9} {'repdays [s]':>12} {'full LCOE':>10} {'rep LCOE':>9} {'cost error':>11}")
     errors = []
     for site in catalog.ids("sites"):
-        spec = CampusSpec(site=site, it_load_gw=args.it_load_gw, sources=SOURCES, year=2031,
-                          carbon_cap_g_per_kwh=args.carbon_cap)
+        spec = CampusSpec(
+            site=site, it_load_gw=args.it_load_gw, sources=SOURCES, year=2031, carbon_cap_g_per_kwh=args.carbon_cap
+        )
         started = time.perf_counter()
         full = design_campus(catalog, spec)
         full_seconds = time.perf_counter() - started
@@ -42,8 +43,10 @@ def main() -> None:
             continue
         error = rep["annual_cost_usd"] / full["annual_cost_usd"] - 1
         errors.append(abs(error))
-        print(f"{site:<22} {full_seconds:>9.2f} {rep_seconds:>12.2f} {full['lcoe_usd_per_mwh']:>10.2f} "
-              f"{rep['lcoe_usd_per_mwh']:>9.2f} {error:>+10.2%}")
+        print(
+            f"{site:<22} {full_seconds:>9.2f} {rep_seconds:>12.2f} {full['lcoe_usd_per_mwh']:>10.2f} "
+            f"{rep['lcoe_usd_per_mwh']:>9.2f} {error:>+10.2%}"
+        )
     if errors:
         print(f"largest |cost error| {max(errors):.2%} (goal < 3%); mean {sum(errors) / len(errors):.2%}")
 

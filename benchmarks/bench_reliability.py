@@ -46,17 +46,23 @@ def main() -> None:
     started = time.perf_counter()
     events = simulate_fleet_failures(model, n, horizon, seed=3)
     engine_rate = events.events / (time.perf_counter() - started)
-    reference = run_reference(model, n, horizon, job_size=1, interval_hours=1.0, write_hours=0.01,
-                              restart_hours=0.05, hot_spares=0, seed=3)
-    print(f"same model, {n:,} devices x 1 year: engine {engine_rate:,.0f} events/s; SimPy reference "
-          f"{reference.events_per_second:,.0f} events/s; ratio {engine_rate / reference.events_per_second:,.0f}x "
-          f"(goal >= 1000x)")
-    done = subprocess.run([sys.executable, "-c", YEAR_SCRIPT, args.chip, str(args.devices)], capture_output=True,
-                          text=True, check=True)
+    reference = run_reference(
+        model, n, horizon, job_size=1, interval_hours=1.0, write_hours=0.01, restart_hours=0.05, hot_spares=0, seed=3
+    )
+    print(
+        f"same model, {n:,} devices x 1 year: engine {engine_rate:,.0f} events/s; SimPy reference "
+        f"{reference.events_per_second:,.0f} events/s; ratio {engine_rate / reference.events_per_second:,.0f}x "
+        f"(goal >= 1000x)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", YEAR_SCRIPT, args.chip, str(args.devices)], capture_output=True, text=True, check=True
+    )
     year = json.loads(done.stdout)
-    print(f"{args.devices:.0e} {args.chip} x 1 year: {year['seconds']:.1f} s, {year['events']:,} events "
-          f"({year['events'] / year['seconds']:,.0f}/s), peak memory {year['peak_bytes'] / 2**30:.2f} GiB "
-          f"(goals <= 10 s, <= 4 GiB)")
+    print(
+        f"{args.devices:.0e} {args.chip} x 1 year: {year['seconds']:.1f} s, {year['events']:,} events "
+        f"({year['events'] / year['seconds']:,.0f}/s), peak memory {year['peak_bytes'] / 2**30:.2f} GiB "
+        f"(goals <= 10 s, <= 4 GiB)"
+    )
 
 
 if __name__ == "__main__":

@@ -51,14 +51,17 @@ def main() -> None:
         def run() -> object:
             _load_cached.cache_clear()
             return estimate(SPEC, samples=n, catalog=load_catalog())
+
         return run
 
     print(f"{'measure':<10} {'1e3 [s]':>10} {'1e6 [s]':>10} {'ratio':>8}  goal < 3")
     for name, make in (("api", api), ("api+load", api_load)):
         small = best_of(args.repeat, make(1_000))
         large = best_of(args.repeat, make(1_000_000))
-        print(f"{name:<10} {small:>10.4f} {large:>10.4f} {large / small:>8.1f}  "
-              f"{'met' if large / small < 3 else 'NOT met'}")
+        print(
+            f"{name:<10} {small:>10.4f} {large:>10.4f} {large / small:>8.1f}  "
+            f"{'met' if large / small < 3 else 'NOT met'}"
+        )
     exe = str(Path(sys.executable).with_name("gigafleet"))
 
     def cli(n: int) -> Callable[[], object]:
@@ -67,8 +70,9 @@ def main() -> None:
 
     small = best_of(args.repeat, cli(1_000))
     large = best_of(args.repeat, cli(1_000_000))
-    print(f"{'cli':<10} {small:>10.4f} {large:>10.4f} {large / small:>8.1f}  "
-          f"{'met' if large / small < 3 else 'NOT met'}")
+    print(
+        f"{'cli':<10} {small:>10.4f} {large:>10.4f} {large / small:>8.1f}  {'met' if large / small < 3 else 'NOT met'}"
+    )
     per_sample = statistics.mean([best_of(1, api(1_000_000)) for _ in range(2)]) / 1e6
     print(f"marginal cost: {per_sample * 1e9:.0f} ns per sample (all outputs, P10/P50/P90, comparisons)")
 

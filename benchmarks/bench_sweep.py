@@ -19,11 +19,20 @@ from gigafleet.uncertainty.sweep import load_results, run_sweep
 
 
 def experiment(runs: int) -> Experiment:
-    return Experiment.model_validate({
-        "name": f"bench-{runs}", "kind": "plan", "base": "demo",
-        "sample": {"method": "random", "n": runs, "seed": 0,
-                   "parameters": {"catalog.accelerators.rubin.unit_price_usd": {}}},
-        "outputs": ["cost_usd"]})
+    return Experiment.model_validate(
+        {
+            "name": f"bench-{runs}",
+            "kind": "plan",
+            "base": "demo",
+            "sample": {
+                "method": "random",
+                "n": runs,
+                "seed": 0,
+                "parameters": {"catalog.accelerators.rubin.unit_price_usd": {}},
+            },
+            "outputs": ["cost_usd"],
+        }
+    )
 
 
 def main() -> None:
@@ -41,9 +50,11 @@ def main() -> None:
             inside = sum(r["outputs"]["seconds"] for r in runs)
             rates[workers] = len(runs) / wall
             overhead = (wall * workers - inside) / len(runs)
-            print(f"{workers} worker(s): {len(runs)} plan runs in {wall:.1f} s = {rates[workers]:.2f} runs/s; "
-                  f"mean run {inside / len(runs):.2f} s; engine overhead {overhead:.2f} s/run "
-                  f"({overhead / (inside / len(runs)):.0%} of a run, includes cluster start-up)")
+            print(
+                f"{workers} worker(s): {len(runs)} plan runs in {wall:.1f} s = {rates[workers]:.2f} runs/s; "
+                f"mean run {inside / len(runs):.2f} s; engine overhead {overhead:.2f} s/run "
+                f"({overhead / (inside / len(runs)):.0%} of a run, includes cluster start-up)"
+            )
     print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}x (goal >= 1.7x)")
 
 

@@ -41,8 +41,14 @@ REFERENCES: tuple[Reference, ...] = (
 1 GW of IT of GB200 (liquid, US, 2026)."""
 
 ESTIMATE_OUTPUTS = ("capex_usd", "opex_usd_per_year", "facility_power_gw", "energy_twh")
-SHORT = {"capex_usd": "capex", "opex_usd_per_year": "opex", "facility_power_gw": "power", "energy_twh": "energy",
-         "plan_cost_usd": "cost", "plan_h100e_final": "H100e"}
+SHORT = {
+    "capex_usd": "capex",
+    "opex_usd_per_year": "opex",
+    "facility_power_gw": "power",
+    "energy_twh": "energy",
+    "plan_cost_usd": "cost",
+    "plan_h100e_final": "H100e",
+}
 """Output names as printed: capex [USD], opex [USD/yr], facility power [GW], energy [TWh/yr]; plan cost [USD]
 and final-year H100e."""
 
@@ -50,10 +56,12 @@ and final-year H100e."""
 def _estimate_outputs(catalog: Catalog, reference: Reference) -> dict[str, float]:
     out = per_accelerator(point_inputs(catalog, reference.spec))
     scale = 1.0 / float(out["it_power_gw"][0]) if reference.per_it_gw else 1.0
-    return {"capex_usd": scale * float(out["capex_usd"][0]),
-            "opex_usd_per_year": scale * float(out["opex_usd_per_year"][0]),
-            "facility_power_gw": scale * float(out["facility_power_gw"][0]),
-            "energy_twh": scale * float(out["energy_twh_per_year"][0])}
+    return {
+        "capex_usd": scale * float(out["capex_usd"][0]),
+        "opex_usd_per_year": scale * float(out["opex_usd_per_year"][0]),
+        "facility_power_gw": scale * float(out["facility_power_gw"][0]),
+        "energy_twh": scale * float(out["energy_twh_per_year"][0]),
+    }
 
 
 def _estimate_rows(catalog: Catalog) -> list[Parameter]:
@@ -65,8 +73,7 @@ def _estimate_rows(catalog: Catalog) -> list[Parameter]:
     return rows
 
 
-def _swing(base: dict[str, float], low: dict[str, float], high: dict[str, float], label: str
-           ) -> tuple[float, str]:
+def _swing(base: dict[str, float], low: dict[str, float], high: dict[str, float], label: str) -> tuple[float, str]:
     best, name = 0.0, ""
     for key, mid in base.items():
         if not np.isfinite(mid) or mid == 0:
@@ -81,8 +88,13 @@ def _row_key(p: Parameter) -> tuple[str, str, str]:
     return (p.kind, p.id, p.parameter)
 
 
-def audit(catalog: Catalog, plan_name: str | None = None, *, max_plan_rows: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> list[dict[str, Any]]:
+def audit(
+    catalog: Catalog,
+    plan_name: str | None = None,
+    *,
+    max_plan_rows: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
     """Rank catalogue rows by their swing on headline outputs (see the module docstring).
 
     Parameters
@@ -120,8 +132,9 @@ def audit(catalog: Catalog, plan_name: str | None = None, *, max_plan_rows: int 
     for row in estimate_rows:
         ends = [catalog.with_overrides({_row_key(row): v}) for v in (row.low, row.high)]
         for reference, base in bases:
-            value, name = _swing(base, _estimate_outputs(ends[0], reference), _estimate_outputs(ends[1], reference),
-                                 reference.name)
+            value, name = _swing(
+                base, _estimate_outputs(ends[0], reference), _estimate_outputs(ends[1], reference), reference.name
+            )
             if value > swings.get(_row_key(row), (0.0, ""))[0]:
                 swings[_row_key(row)] = (value, name)
         done += 1
@@ -144,9 +157,22 @@ def audit(catalog: Catalog, plan_name: str | None = None, *, max_plan_rows: int 
     for rank, key in enumerate(ranked, start=1):
         p = rows[key]
         value, name = swings.get(key, (0.0, ""))
-        out.append({"rank": rank, "kind": p.kind, "id": p.id, "parameter": p.parameter, "grade": p.grade,
-                    "swing": value, "output": name, "low": p.low, "mid": p.mid, "high": p.high, "unit": p.unit,
-                    "source": ";".join(p.sources)})
+        out.append(
+            {
+                "rank": rank,
+                "kind": p.kind,
+                "id": p.id,
+                "parameter": p.parameter,
+                "grade": p.grade,
+                "swing": value,
+                "output": name,
+                "low": p.low,
+                "mid": p.mid,
+                "high": p.high,
+                "unit": p.unit,
+                "source": ";".join(p.sources),
+            }
+        )
     return out
 
 
@@ -168,18 +194,32 @@ def _plan_screen(catalog: Catalog, plan_name: str) -> tuple[Callable[[Catalog], 
     items |= {("accelerators", c) for c in scenario.chips}
     items |= {("power_sources", p) for s in scenario.sites for p in s.onsite} | {("power_sources", "grid")}
     onsite = [src for site in scenario.sites for src in site.onsite]
-    rows = [p for p in catalog.parameters() if p.low < p.high
-            and ((p.kind, p.id) in items or p.kind in ("supply", "facility"))
-            and (p.kind != "power_sources" or p.parameter in PLAN_POWER_PARAMETERS)]
+    rows = [
+        p
+        for p in catalog.parameters()
+        if p.low < p.high
+        and ((p.kind, p.id) in items or p.kind in ("supply", "facility"))
+        and (p.kind != "power_sources" or p.parameter in PLAN_POWER_PARAMETERS)
+    ]
     order = {"power_sources": 1, "supply": 2, "regions": 3, "accelerators": 4, "facility": 5}
     # what only a plan can see first (for --max-plan-rows): the sources it may build, then the grid, supply, ...
-    rows.sort(key=lambda p: (0 if p.kind == "power_sources" and p.id in onsite else order.get(p.kind, 9)))
+    rows.sort(key=lambda p: 0 if p.kind == "power_sources" and p.id in onsite else order.get(p.kind, 9))
     return evaluate, rows
 
 
-PLAN_POWER_PARAMETERS = ("capex_usd_per_kw", "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh",
-                         "heat_rate_btu_per_kwh", "capacity_factor", "lead_time_years", "co2_g_per_kwh",
-                         "lifetime_years", "firm_capacity_credit", "forced_outage_rate", "minimum_take_fraction")
+PLAN_POWER_PARAMETERS = (
+    "capex_usd_per_kw",
+    "fixed_om_usd_per_kw_year",
+    "variable_om_usd_per_mwh",
+    "heat_rate_btu_per_kwh",
+    "capacity_factor",
+    "lead_time_years",
+    "co2_g_per_kwh",
+    "lifetime_years",
+    "firm_capacity_credit",
+    "forced_outage_rate",
+    "minimum_take_fraction",
+)
 """Power-source parameters the build-out plan reads."""
 
 

@@ -39,6 +39,7 @@ PRECISIONS = tuple(BYTES_PER_PARAM)
 
 # ---- closed forms -------------------------------------------------------------------------------------------
 
+
 def training_flop(params: float, tokens: float) -> float:
     """Training compute of a dense transformer [FLOP]: C ≈ 6·N·D.
 
@@ -87,13 +88,27 @@ class ScalingFit:
 def scaling_fit(catalog: Catalog) -> ScalingFit:
     """The catalogue's Hoffmann et al. approach-1 fit."""
     item = catalog.item("capability", "hoffmann-approach1")
-    return ScalingFit(item["params_coefficient"].mid, item["params_exponent"].mid, item["tokens_coefficient"].mid,
-                      item["tokens_exponent"].mid)
+    return ScalingFit(
+        item["params_coefficient"].mid,
+        item["params_exponent"].mid,
+        item["tokens_coefficient"].mid,
+        item["tokens_exponent"].mid,
+    )
 
 
-def decode_tokens_per_second(params: float, bytes_per_param: float, hbm_bytes: float, bandwidth_bytes_s: float,
-                             peak_flops: float, *, kv_bytes_per_token: float, context_tokens: float,
-                             weights_share: float, bandwidth_efficiency: float, compute_mfu: float) -> float:
+def decode_tokens_per_second(
+    params: float,
+    bytes_per_param: float,
+    hbm_bytes: float,
+    bandwidth_bytes_s: float,
+    peak_flops: float,
+    *,
+    kv_bytes_per_token: float,
+    context_tokens: float,
+    weights_share: float,
+    bandwidth_efficiency: float,
+    compute_mfu: float,
+) -> float:
     """Decode throughput of one accelerator serving a model [tokens/s].
 
     A replica holds the weights in ``weights_share`` of its accelerators' HBM (k = ⌈N·b / (share·HBM)⌉
@@ -105,7 +120,8 @@ def decode_tokens_per_second(params: float, bytes_per_param: float, hbm_bytes: f
     kv_budget = replica * hbm_bytes - params * bytes_per_param
     batch = max(kv_budget / (kv_bytes_per_token * context_tokens), 1.0)
     step = (params * bytes_per_param + batch * kv_bytes_per_token * context_tokens) / (
-        replica * bandwidth_bytes_s * bandwidth_efficiency)
+        replica * bandwidth_bytes_s * bandwidth_efficiency
+    )
     memory_bound = batch / step
     compute_bound = replica * peak_flops * compute_mfu / (2.0 * params)
     return min(memory_bound, compute_bound) / replica
@@ -113,19 +129,20 @@ def decode_tokens_per_second(params: float, bytes_per_param: float, hbm_bytes: f
 
 # ---- the engine ------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class FleetSlice:
     """A fleet (or one plan year) reduced to what capability needs; per-accelerator values are fleet averages."""
 
     accelerators: float
-    largest_campus: float            # accelerators in the largest campus (or linked group)
-    peak_flops: dict[str, float]     # per accelerator, by precision [FLOP/s]
+    largest_campus: float  # accelerators in the largest campus (or linked group)
+    peak_flops: dict[str, float]  # per accelerator, by precision [FLOP/s]
     hbm_bytes: float
     bandwidth_bytes_s: float
-    h100e: float                     # per accelerator
+    h100e: float  # per accelerator
     chip_for_reliability: str
     year: int | None = None
-    facility_kw: float = 0.0         # facility power per accelerator at peak (IT x design-day PUE) [kW]
+    facility_kw: float = 0.0  # facility power per accelerator at peak (IT x design-day PUE) [kW]
     mix: tuple[tuple[str, float], ...] = ()  # (chip, count) the averages came from; empty if not known
 
 
@@ -135,20 +152,26 @@ class CapabilitySpec:
 
     days: float = 100.0
     precision: str = "bf16"
-    mfu: float | None = None                # None: catalogue range
-    training_share: float = 0.5             # share of the fleet training (the rest serves inference)
-    campus_share: float = 1.0               # share of the training fleet one synchronous run can use
-    linked_campuses: int = 1                # >1: the run spans campuses (inter-campus efficiency applies)
-    serve_params: float = 405e9             # model served for inference [parameters]
-    goodput: float | None = None            # None: reliability model for the job size and regime
-    regime: str = "auto"                    # auto: every regime available in the fleet's year
+    mfu: float | None = None  # None: catalogue range
+    training_share: float = 0.5  # share of the fleet training (the rest serves inference)
+    campus_share: float = 1.0  # share of the training fleet one synchronous run can use
+    linked_campuses: int = 1  # >1: the run spans campuses (inter-campus efficiency applies)
+    serve_params: float = 405e9  # model served for inference [parameters]
+    goodput: float | None = None  # None: reliability model for the job size and regime
+    regime: str = "auto"  # auto: every regime available in the fleet's year
     samples: int = 2000
     seed: int = 0
     notes: list[str] = field(default_factory=list)
 
 
-def fleet_slice(catalog: Catalog, mix: dict[str, float], accelerators: float, campus_share: float = 1.0,
-                year: int | None = None, field: str = "--chip") -> FleetSlice:
+def fleet_slice(
+    catalog: Catalog,
+    mix: dict[str, float],
+    accelerators: float,
+    campus_share: float = 1.0,
+    year: int | None = None,
+    field: str = "--chip",
+) -> FleetSlice:
     """Fleet averages for a mix {chip: count} (counts may be shares)."""
     total = sum(mix.values())
     if total <= 0:
@@ -162,17 +185,29 @@ def fleet_slice(catalog: Catalog, mix: dict[str, float], accelerators: float, ca
     peak = {}
     for precision in PRECISIONS:
         name = f"{precision}_dense_tflops"
-        peak[precision] = sum(w * (items[c][name].mid if name in items[c] else items[c]["fp8_dense_tflops"].mid)
-                              for c, w in weights.items()) * 1e12
+        peak[precision] = (
+            sum(
+                w * (items[c][name].mid if name in items[c] else items[c]["fp8_dense_tflops"].mid)
+                for c, w in weights.items()
+            )
+            * 1e12
+        )
     dominant = max(weights, key=lambda c: weights[c])
     from gigafleet.fleet import default_cooling
 
     pue = catalog.item("cooling", default_cooling(catalog, tuple(mix)))["peak_pue"].mid
-    return FleetSlice(accelerators=accelerators, largest_campus=accelerators * campus_share, peak_flops=peak,
-                      hbm_bytes=avg("hbm_gb") * 1e9, bandwidth_bytes_s=avg("hbm_bw_tbps") * 1e12,
-                      h100e=avg("h100e_factor"), chip_for_reliability=dominant, year=year,
-                      facility_kw=avg("it_power_kw") * pue,
-                      mix=tuple((c, float(n) / total * accelerators) for c, n in mix.items()))
+    return FleetSlice(
+        accelerators=accelerators,
+        largest_campus=accelerators * campus_share,
+        peak_flops=peak,
+        hbm_bytes=avg("hbm_gb") * 1e9,
+        bandwidth_bytes_s=avg("hbm_bw_tbps") * 1e12,
+        h100e=avg("h100e_factor"),
+        chip_for_reliability=dominant,
+        year=year,
+        facility_kw=avg("it_power_kw") * pue,
+        mix=tuple((c, float(n) / total * accelerators) for c, n in mix.items()),
+    )
 
 
 JOB_SIZE_GRID = np.geomspace(1.0, 1e10, 241)
@@ -202,9 +237,16 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
         if found is None:
             continue
         size, effective = found
-        rows.append({"regime": name, "job_size": size, "goodput": effective / size,
-                     "effective_accelerators": effective, "available_from_year": regime.available_from_year,
-                     "job_size_max": max(job_max // job_unit(regime), 1) * job_unit(regime)})
+        rows.append(
+            {
+                "regime": name,
+                "job_size": size,
+                "goodput": effective / size,
+                "effective_accelerators": effective,
+                "available_from_year": regime.available_from_year,
+                "job_size_max": max(job_max // job_unit(regime), 1) * job_unit(regime),
+            }
+        )
     return sorted(rows, key=lambda r: -r["effective_accelerators"])
 
 
@@ -256,17 +298,20 @@ def _bounded_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | 
     candidates = [(values[best], counts[best]), (values[-1], counts[-1])]
     low, high = counts[max(best - 1, 0)], counts[min(best + 1, len(counts) - 1)]
     if high - low > 2:
-        result = minimize_scalar(lambda x: -effective(x), bounds=(low, high), method="bounded",
-                                 options={"xatol": 0.5})
+        result = minimize_scalar(lambda x: -effective(x), bounds=(low, high), method="bounded", options={"xatol": 0.5})
         found = min(max(round(float(result.x)), low), high)
-        candidates.extend((effective(k), k) for k in (found - 1, found, found + 1)
-                          if low <= k <= high and applicable(regime, k * unit))
+        candidates.extend(
+            (effective(k), k)
+            for k in (found - 1, found, found + 1)
+            if low <= k <= high and applicable(regime, k * unit)
+        )
     value, count = max(candidates)
     return int(count * unit), float(value)
 
 
-def effective_accelerator_samples(catalog: Catalog, chip: str, job_max: int, regimes: list[str],
-                                  multipliers: FloatArray) -> FloatArray:
+def effective_accelerator_samples(
+    catalog: Catalog, chip: str, job_max: int, regimes: list[str], multipliers: FloatArray
+) -> FloatArray:
     """Samples of the largest run's effective accelerators (J x goodput) for sampled failure-rate multipliers.
 
     For 17 quantiles of the multipliers, the best size under each regime is searched again (a run sized for the
@@ -319,16 +364,16 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     year = fleet.year if fleet.year is not None else _dt.date.today().year
     allowed = available_regimes(catalog, year) if spec.regime == "auto" else [spec.regime]
     options = best_run(catalog, fleet.chip_for_reliability, job_max, allowed)
-    others = [r for r in best_run(catalog, fleet.chip_for_reliability, job_max, list(REGIMES))
-              if r["regime"] not in allowed]
+    others = [
+        r for r in best_run(catalog, fleet.chip_for_reliability, job_max, list(REGIMES)) if r["regime"] not in allowed
+    ]
     if spec.goodput is not None:
         job, goodput, regime = job_max, spec.goodput, "given"
     elif options:
         job, goodput, regime = options[0]["job_size"], options[0]["goodput"], options[0]["regime"]
     else:
         raise InputError("--regime", spec.regime, f"a regime that can run a job of up to {job_max:,} accelerators")
-    link = (sample_parameter(training["inter_campus_efficiency"], n, rng) if spec.linked_campuses > 1
-            else np.ones(n))
+    link = sample_parameter(training["inter_campus_efficiency"], n, rng) if spec.linked_campuses > 1 else np.ones(n)
     if spec.goodput is not None:
         goodput_arr = np.full(n, goodput)
     else:
@@ -343,8 +388,7 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
         runs = job * goodput_arr
     hardware = runs * peak * mfu * link * spec.days * SECONDS_PER_DAY
     fit = scaling_fit(catalog)
-    tokens = sample_parameter(cap["data"]["stock_tokens"], n, rng) * sample_parameter(cap["data"]["max_epochs"], n,
-                                                                                       rng)
+    tokens = sample_parameter(cap["data"]["stock_tokens"], n, rng) * sample_parameter(cap["data"]["max_epochs"], n, rng)
     data = fit.flop_for_tokens(tokens)
     latency = sample_parameter(cap["limits"]["latency_wall_flop"], n, rng)
     stacked = np.stack([hardware, data, latency])
@@ -355,8 +399,16 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     if binding == "hardware" and job < largest_job:
         binding = "reliability"  # more accelerators were there, but a bigger job would deliver less
     per_flop = peak * float(np.median(mfu)) * float(np.median(link)) * spec.days * SECONDS_PER_DAY
-    regime_rows = [{**r, "allowed": r in options, "largest_run_flop_p50": float(min(
-        r["effective_accelerators"] * per_flop, np.median(data), np.median(latency)))} for r in [*options, *others]]
+    regime_rows = [
+        {
+            **r,
+            "allowed": r in options,
+            "largest_run_flop_p50": float(
+                min(r["effective_accelerators"] * per_flop, np.median(data), np.median(latency))
+            ),
+        }
+        for r in [*options, *others]
+    ]
     inference = cap["inference"]
     serve_accelerators = fleet.accelerators * (1 - spec.training_share)
     context = sample_parameter(inference["mean_context_tokens"], n, rng)
@@ -365,23 +417,44 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     prefill_mfu = sample_parameter(inference["prefill_mfu"], n, rng)
     kv = sample_parameter(inference["kv_bytes_per_token"], n, rng)
     bytes_per_param = BYTES_PER_PARAM[spec.precision]
-    decode = np.array([decode_tokens_per_second(spec.serve_params, bytes_per_param, fleet.hbm_bytes,
-                                                fleet.bandwidth_bytes_s, peak, kv_bytes_per_token=float(kv[i]),
-                                                context_tokens=float(context[i]), weights_share=float(share[i]),
-                                                bandwidth_efficiency=float(efficiency[i]),
-                                                compute_mfu=float(prefill_mfu[i])) for i in range(min(n, 400))])
+    decode = np.array(
+        [
+            decode_tokens_per_second(
+                spec.serve_params,
+                bytes_per_param,
+                fleet.hbm_bytes,
+                fleet.bandwidth_bytes_s,
+                peak,
+                kv_bytes_per_token=float(kv[i]),
+                context_tokens=float(context[i]),
+                weights_share=float(share[i]),
+                bandwidth_efficiency=float(efficiency[i]),
+                compute_mfu=float(prefill_mfu[i]),
+            )
+            for i in range(min(n, 400))
+        ]
+    )
     decode_day = decode * serve_accelerators * SECONDS_PER_DAY
     prefill_day = peak * prefill_mfu / (2.0 * spec.serve_params) * serve_accelerators * SECONDS_PER_DAY
     return {
-        "year": fleet.year, "accelerators": fleet.accelerators, "h100e": fleet.h100e * fleet.accelerators,
+        "year": fleet.year,
+        "accelerators": fleet.accelerators,
+        "h100e": fleet.h100e * fleet.accelerators,
         "peak_flops": peak * fleet.accelerators,
         "effective_flops": _q(peak * fleet.accelerators * mfu),
-        "largest_run_flop": _q(largest), "binding_limit": binding,
+        "largest_run_flop": _q(largest),
+        "binding_limit": binding,
         "limits_flop": {name: _q(values) for name, values in zip(names, stacked, strict=True)},
-        "compute_optimal_params": _q(fit.params(largest)), "compute_optimal_tokens": _q(fit.tokens(largest)),
-        "job_accelerators": job, "job_size": job, "job_size_max": job_max, "goodput": goodput,
-        "goodput_range": _q(goodput_arr), "regime": regime,
-        "run_power_gw": job * fleet.facility_kw / 1e6, "regimes": regime_rows,
+        "compute_optimal_params": _q(fit.params(largest)),
+        "compute_optimal_tokens": _q(fit.tokens(largest)),
+        "job_accelerators": job,
+        "job_size": job,
+        "job_size_max": job_max,
+        "goodput": goodput,
+        "goodput_range": _q(goodput_arr),
+        "regime": regime,
+        "run_power_gw": job * fleet.facility_kw / 1e6,
+        "regimes": regime_rows,
         "training_share": spec.training_share,
         "inference_tokens_per_day": _q(decode_day) if serve_accelerators > 0 else _q(np.zeros(1)),
         "prefill_tokens_per_day": _q(prefill_day) if serve_accelerators > 0 else _q(np.zeros(1)),
@@ -389,9 +462,21 @@ def year_capability(catalog: Catalog, fleet: FleetSlice, spec: CapabilitySpec) -
     }
 
 
-RUN_KEYS: tuple[str, ...] = ("largest_run_flop", "binding_limit", "limits_flop", "compute_optimal_params",
-                             "compute_optimal_tokens", "job_accelerators", "job_size", "job_size_max", "goodput",
-                             "goodput_range", "regime", "run_power_gw", "regimes")
+RUN_KEYS: tuple[str, ...] = (
+    "largest_run_flop",
+    "binding_limit",
+    "limits_flop",
+    "compute_optimal_params",
+    "compute_optimal_tokens",
+    "job_accelerators",
+    "job_size",
+    "job_size_max",
+    "goodput",
+    "goodput_range",
+    "regime",
+    "run_power_gw",
+    "regimes",
+)
 """Outputs that describe the largest training run (taken from the best sub-fleet of a mix)."""
 
 
@@ -423,41 +508,62 @@ def _best_training_subfleet(catalog: Catalog, fleet: FleetSlice, spec: Capabilit
     return {**whole, **{key: best[key] for key in RUN_KEYS}, "run_chips": best_chips}
 
 
-def capability(catalog: Catalog, fleets: list[FleetSlice], spec: CapabilitySpec,
-               inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+def capability(
+    catalog: Catalog, fleets: list[FleetSlice], spec: CapabilitySpec, inputs: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Capability of one fleet or of each year of a plan; the JSON-ready result of ``gigafleet capability``."""
     validate_spec(spec)
     years = [_best_training_subfleet(catalog, fleet, spec) for fleet in fleets]
     last = years[-1]
     return {
         "schema_version": 1,
-        "inputs": {**(inputs or {}), "days": spec.days, "precision": spec.precision,
-                   "training_share": spec.training_share, "campus_share": spec.campus_share,
-                   "linked_campuses": spec.linked_campuses, "serve_params": spec.serve_params,
-                   "mfu": spec.mfu, "samples": spec.samples, "seed": spec.seed, "regime": spec.regime},
+        "inputs": {
+            **(inputs or {}),
+            "days": spec.days,
+            "precision": spec.precision,
+            "training_share": spec.training_share,
+            "campus_share": spec.campus_share,
+            "linked_campuses": spec.linked_campuses,
+            "serve_params": spec.serve_params,
+            "mfu": spec.mfu,
+            "samples": spec.samples,
+            "seed": spec.seed,
+            "regime": spec.regime,
+        },
         "years": years,
-        "largest_run_flop": last["largest_run_flop"], "compute_optimal_params": last["compute_optimal_params"],
-        "compute_optimal_tokens": last["compute_optimal_tokens"], "binding_limit": last["binding_limit"],
+        "largest_run_flop": last["largest_run_flop"],
+        "compute_optimal_params": last["compute_optimal_params"],
+        "compute_optimal_tokens": last["compute_optimal_tokens"],
+        "binding_limit": last["binding_limit"],
         "inference_tokens_per_day": last["inference_tokens_per_day"],
-        "job_size": last["job_size"], "regime": last["regime"], "goodput": last["goodput"],
-        "run_power_gw": last["run_power_gw"], "regimes": last["regimes"],
-        "notes": [*spec.notes,
-                  f"Training share {spec.training_share:.0%} of the fleet"
-                  + (" (the default: half trains, half serves inference; set --training-share)"
-                     if spec.training_share == 0.5 else " (as given)") + "; the run uses at most the largest "
-                  "campus's share of it.",
-                  "Largest run = the job size and recovery regime (among those available in the year) that deliver "
-                  "the most compute: accelerators x goodput(size, regime); a bigger job is not a bigger run when "
-                  "failures cost more than the added accelerators give, and the binding limit is then "
-                  "'reliability'. Other regimes are listed under 'regimes' (allowed: false if not yet available).",
-                  "Largest run = min(hardware, data, latency limits) sample by sample; the binding limit is the "
-                  "one with the lowest P50.",
-                  "Hardware limit = accelerators in the run x dense peak x MFU x goodput (closed forms of the "
-                  "reliability engine per regime, Daly-optimal checkpoints) x duration; run_power_gw is the run's "
-                  "facility power at peak (IT x design-day PUE).",
-                  "Compute-optimal sizes follow Hoffmann et al. (2022) approach 1 (fitted to their Table 3).",
-                  f"Inference: decode of a {spec.serve_params:.3g}-parameter model at {spec.precision} on the "
-                  f"{1 - spec.training_share:.0%} of the fleet not training."],
+        "job_size": last["job_size"],
+        "regime": last["regime"],
+        "goodput": last["goodput"],
+        "run_power_gw": last["run_power_gw"],
+        "regimes": last["regimes"],
+        "notes": [
+            *spec.notes,
+            f"Training share {spec.training_share:.0%} of the fleet"
+            + (
+                " (the default: half trains, half serves inference; set --training-share)"
+                if spec.training_share == 0.5
+                else " (as given)"
+            )
+            + "; the run uses at most the largest "
+            "campus's share of it.",
+            "Largest run = the job size and recovery regime (among those available in the year) that deliver "
+            "the most compute: accelerators x goodput(size, regime); a bigger job is not a bigger run when "
+            "failures cost more than the added accelerators give, and the binding limit is then "
+            "'reliability'. Other regimes are listed under 'regimes' (allowed: false if not yet available).",
+            "Largest run = min(hardware, data, latency limits) sample by sample; the binding limit is the "
+            "one with the lowest P50.",
+            "Hardware limit = accelerators in the run x dense peak x MFU x goodput (closed forms of the "
+            "reliability engine per regime, Daly-optimal checkpoints) x duration; run_power_gw is the run's "
+            "facility power at peak (IT x design-day PUE).",
+            "Compute-optimal sizes follow Hoffmann et al. (2022) approach 1 (fitted to their Table 3).",
+            f"Inference: decode of a {spec.serve_params:.3g}-parameter model at {spec.precision} on the "
+            f"{1 - spec.training_share:.0%} of the fleet not training.",
+        ],
     }
 
 
@@ -466,8 +572,11 @@ def plan_fleets(catalog: Catalog, result: dict[str, Any], campus_share: float | 
     slices = []
     for year in result.get("years", []):
         y = int(year["year"])
-        mix = {row["chip"]: row["in_service"] for row in result.get("by_chip", [])
-               if row["year"] == y and row["in_service"] > 0}
+        mix = {
+            row["chip"]: row["in_service"]
+            for row in result.get("by_chip", [])
+            if row["year"] == y and row["in_service"] > 0
+        }
         if not mix:
             continue
         total = sum(mix.values())

@@ -26,24 +26,76 @@ from gigafleet.errors import CatalogError, InputError
 DATA_DIR = Path(__file__).parent / "data"
 """Folder of the built-in catalogue."""
 
-KINDS: tuple[str, ...] = ("accelerators", "cooling", "facility", "power_sources", "regions", "baselines",
-                          "supply", "sites", "failure_modes", "capability")
+KINDS: tuple[str, ...] = (
+    "accelerators",
+    "cooling",
+    "facility",
+    "power_sources",
+    "regions",
+    "baselines",
+    "supply",
+    "sites",
+    "failure_modes",
+    "capability",
+)
 """Catalogue kinds, one CSV file each (``<kind>.csv``)."""
 
-COLUMNS: tuple[str, ...] = ("id", "label", "parameter", "unit", "low", "mid", "high", "grade", "source",
-                            "as_of", "note")
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "label",
+    "parameter",
+    "unit",
+    "low",
+    "mid",
+    "high",
+    "grade",
+    "source",
+    "as_of",
+    "note",
+)
 SOURCE_COLUMNS: tuple[str, ...] = ("tag", "title", "publisher", "url", "date", "accessed")
 SITE_ATTRIBUTE_COLUMNS: tuple[str, ...] = ("id", "label", "region", "country", "campus", "source", "as_of", "note")
-INSTALLED_CHIP_COLUMNS: tuple[str, ...] = ("chip", "epoch_name", "vendor", "proxy", "tdp_w", "grade", "source",
-                                           "as_of", "note")
-SHIPMENT_COLUMNS: tuple[str, ...] = ("chip", "vendor", "start", "end", "units_low", "units_mid", "units_high",
-                                     "h100e_low", "h100e_mid", "h100e_high", "price_low_usd", "price_mid_usd",
-                                     "price_high_usd", "source", "note")
+INSTALLED_CHIP_COLUMNS: tuple[str, ...] = (
+    "chip",
+    "epoch_name",
+    "vendor",
+    "proxy",
+    "tdp_w",
+    "grade",
+    "source",
+    "as_of",
+    "note",
+)
+SHIPMENT_COLUMNS: tuple[str, ...] = (
+    "chip",
+    "vendor",
+    "start",
+    "end",
+    "units_low",
+    "units_mid",
+    "units_high",
+    "h100e_low",
+    "h100e_mid",
+    "h100e_high",
+    "price_low_usd",
+    "price_mid_usd",
+    "price_high_usd",
+    "source",
+    "note",
+)
 
 SITE_PARAMETERS: tuple[str, ...] = (
-    "latitude_deg", "longitude_deg", "elevation_m", "utc_offset_h",
+    "latitude_deg",
+    "longitude_deg",
+    "elevation_m",
+    "utc_offset_h",
     *(f"temp_mean_c_{m:02d}" for m in range(1, 13)),
-    "temp_daily_range_c", "ghi_kwh_m2_year", "solar_cf", "wind_cf", "wind_winter_summer_ratio", "grid_import_gw",
+    "temp_daily_range_c",
+    "ghi_kwh_m2_year",
+    "solar_cf",
+    "wind_cf",
+    "wind_winter_summer_ratio",
+    "grid_import_gw",
 )
 """Parameters every site carries (climate, solar and wind resource, grid access)."""
 
@@ -63,57 +115,182 @@ _PARAM = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 ACCELERATOR_PARAMETERS: tuple[str, ...] = (
-    "launch_year", "tdp_w", "bf16_dense_tflops", "fp8_dense_tflops", "hbm_gb", "hbm_bw_tbps", "hbm_stacks",
-    "scale_up_domain", "packages_per_cowos_wafer", "unit_price_usd", "server_capex_usd", "network_capex_usd",
-    "server_power_kw", "it_power_kw", "h100e_factor", "liquid_cooling_required",
+    "launch_year",
+    "tdp_w",
+    "bf16_dense_tflops",
+    "fp8_dense_tflops",
+    "hbm_gb",
+    "hbm_bw_tbps",
+    "hbm_stacks",
+    "scale_up_domain",
+    "packages_per_cowos_wafer",
+    "unit_price_usd",
+    "server_capex_usd",
+    "network_capex_usd",
+    "server_power_kw",
+    "it_power_kw",
+    "h100e_factor",
+    "liquid_cooling_required",
 )
 POWER_SOURCE_PARAMETERS: tuple[str, ...] = (
-    "capex_usd_per_kw", "fixed_om_usd_per_kw_year", "variable_om_usd_per_mwh", "heat_rate_btu_per_kwh",
-    "capacity_factor", "lead_time_years", "co2_g_per_kwh", "co2_lifecycle_g_per_kwh", "lifetime_years",
-    "lcoe_usd_per_mwh", "firm_capacity_credit", "land_km2_per_gw", "water_m3_per_mwh", "unit_size_mw",
+    "capex_usd_per_kw",
+    "fixed_om_usd_per_kw_year",
+    "variable_om_usd_per_mwh",
+    "heat_rate_btu_per_kwh",
+    "capacity_factor",
+    "lead_time_years",
+    "co2_g_per_kwh",
+    "co2_lifecycle_g_per_kwh",
+    "lifetime_years",
+    "lcoe_usd_per_mwh",
+    "firm_capacity_credit",
+    "land_km2_per_gw",
+    "water_m3_per_mwh",
+    "unit_size_mw",
     "forced_outage_rate",
 )
 REGION_PARAMETERS: tuple[str, ...] = (
-    "electricity_price_usd_per_mwh", "grid_co2_g_per_kwh", "water_price_usd_per_m3", "construction_cost_factor",
-    "gas_price_usd_per_mmbtu", "solar_capex_factor", "wind_capex_factor", "grid_co2_change_g_per_kwh_per_year",
+    "electricity_price_usd_per_mwh",
+    "grid_co2_g_per_kwh",
+    "water_price_usd_per_m3",
+    "construction_cost_factor",
+    "gas_price_usd_per_mmbtu",
+    "solar_capex_factor",
+    "wind_capex_factor",
+    "grid_co2_change_g_per_kwh_per_year",
 )
 
 REQUIRED_ITEMS: dict[str, tuple[str, ...]] = {
-    "accelerators": ("a100", "h100", "h200", "b200", "gb200", "b300", "gb300", "rubin", "rubin-ultra", "mi300x",
-                     "mi325x", "mi355x", "tpu-v5p", "tpu-v6e", "tpu-v7", "trainium2", "trainium3"),
+    "accelerators": (
+        "a100",
+        "h100",
+        "h200",
+        "b200",
+        "gb200",
+        "b300",
+        "gb300",
+        "rubin",
+        "rubin-ultra",
+        "mi300x",
+        "mi325x",
+        "mi355x",
+        "tpu-v5p",
+        "tpu-v6e",
+        "tpu-v7",
+        "trainium2",
+        "trainium3",
+    ),
     "cooling": ("air", "liquid", "immersion"),
-    "facility": ("construction", "land", "grid-connection", "storage", "operations", "finance",
-                 "accelerator-prices"),
-    "power_sources": ("grid", "ccgt", "ocgt", "recip", "nuclear-large", "nuclear-smr", "nuclear-restart",
-                      "solar-pv", "wind-onshore", "battery-4h", "bridge", "natural-gas"),
+    "facility": ("construction", "land", "grid-connection", "storage", "operations", "finance", "accelerator-prices"),
+    "power_sources": (
+        "grid",
+        "ccgt",
+        "ocgt",
+        "recip",
+        "nuclear-large",
+        "nuclear-smr",
+        "nuclear-restart",
+        "solar-pv",
+        "wind-onshore",
+        "battery-4h",
+        "bridge",
+        "natural-gas",
+    ),
     "regions": ("us", "us-tx", "us-va", "us-ga", "us-la", "us-ok", "us-nm", "us-wa", "us-tn"),
-    "baselines": ("world-demand", "us-demand", "uk-demand", "france-demand", "germany-demand", "japan-demand",
-                  "gb-peak-demand", "uk-installed-capacity", "us-datacentres-2023", "world-datacentres-2024",
-                  "world-datacentres-2030"),
-    "supply": ("cowos-2023", "cowos-2024", "cowos-2025", "cowos-2026", "cowos-2027", "cowos-yield", "bridge-fleet",
-               "production-ramp", "shipment-correlation"),
+    "baselines": (
+        "world-demand",
+        "us-demand",
+        "uk-demand",
+        "france-demand",
+        "germany-demand",
+        "japan-demand",
+        "gb-peak-demand",
+        "uk-installed-capacity",
+        "us-datacentres-2023",
+        "world-datacentres-2024",
+        "world-datacentres-2030",
+    ),
+    "supply": (
+        "cowos-2023",
+        "cowos-2024",
+        "cowos-2025",
+        "cowos-2026",
+        "cowos-2027",
+        "cowos-yield",
+        "bridge-fleet",
+        "production-ramp",
+        "shipment-correlation",
+    ),
     "capability": ("hoffmann-approach1", "hoffmann-approach3", "data", "limits", "inference", "training"),
-    "failure_modes": ("gpu", "hbm", "sram", "nic", "network", "host", "psu", "cooling", "software", "sdc", "repair",
-                      "job", "generation", "domain-rack", "domain-pdu", "domain-cooling-loop", "domain-fabric",
-                      "regime-storage-restart", "regime-in-memory", "regime-elastic"),
-    "sites": ("abilene-tx", "memphis-tn", "new-albany-oh", "richland-parish-la", "mount-pleasant-wi",
-              "northern-virginia", "abu-dhabi", "lulea-se"),
+    "failure_modes": (
+        "gpu",
+        "hbm",
+        "sram",
+        "nic",
+        "network",
+        "host",
+        "psu",
+        "cooling",
+        "software",
+        "sdc",
+        "repair",
+        "job",
+        "generation",
+        "domain-rack",
+        "domain-pdu",
+        "domain-cooling-loop",
+        "domain-fabric",
+        "regime-storage-restart",
+        "regime-in-memory",
+        "regime-elastic",
+    ),
+    "sites": (
+        "abilene-tx",
+        "memphis-tn",
+        "new-albany-oh",
+        "richland-parish-la",
+        "mount-pleasant-wi",
+        "northern-virginia",
+        "abu-dhabi",
+        "lulea-se",
+    ),
 }
 """Items each kind must contain."""
 
 REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("cooling", "*"): ("pue", "peak_pue", "wue_l_per_kwh", "capex_usd_per_mw", "pue_min",
-                       "free_cooling_threshold_c", "pue_slope_per_c"),
+    ("cooling", "*"): (
+        "pue",
+        "peak_pue",
+        "wue_l_per_kwh",
+        "capex_usd_per_mw",
+        "pue_min",
+        "free_cooling_threshold_c",
+        "pue_slope_per_c",
+    ),
     ("sites", "*"): SITE_PARAMETERS,
     ("accelerators", "*"): ACCELERATOR_PARAMETERS,
-    ("facility", "construction"): ("cost_usd_per_mw", "share_critical_capacity", "share_shell", "share_site",
-                                   "share_white_space", "share_back_of_house", "share_office", "lead_time_years"),
+    ("facility", "construction"): (
+        "cost_usd_per_mw",
+        "share_critical_capacity",
+        "share_shell",
+        "share_site",
+        "share_white_space",
+        "share_back_of_house",
+        "share_office",
+        "lead_time_years",
+    ),
     ("facility", "land"): ("cost_usd_per_mw",),
     ("facility", "grid-connection"): ("cost_usd_per_mw", "margin", "lead_time_years"),
     ("facility", "storage"): ("capex_share_of_it",),
-    ("facility", "operations"): ("idle_power_fraction", "it_maintenance_share_per_year",
-                                 "facility_maintenance_share_per_year", "staff_fte_per_mw",
-                                 "staff_cost_usd_per_fte", "utilisation", "mfu"),
+    ("facility", "operations"): (
+        "idle_power_fraction",
+        "it_maintenance_share_per_year",
+        "facility_maintenance_share_per_year",
+        "staff_fte_per_mw",
+        "staff_cost_usd_per_fte",
+        "utilisation",
+        "mfu",
+    ),
     ("facility", "finance"): ("wacc", "it_life_years", "facility_life_years"),
     ("facility", "accelerator-prices"): ("decline_per_year",),
     ("power_sources", "natural-gas"): ("price_usd_per_mmbtu", "co2_kg_per_mmbtu"),
@@ -121,16 +298,21 @@ REQUIRED_PARAMETERS: dict[tuple[str, str], tuple[str, ...]] = {
     ("supply", "cowos-yield"): ("package_yield",),
     ("supply", "bridge-fleet"): ("gw",),
     ("supply", "production-ramp"): ("first_year_share", "second_year_share"),
-    ("supply", "shipment-correlation"): ("nvidia", "google", "amd", "amazon", "quarters_nvidia", "quarters_google",
-                                         "quarters_amd", "quarters_amazon"),
+    ("supply", "shipment-correlation"): (
+        "nvidia",
+        "google",
+        "amd",
+        "amazon",
+        "quarters_nvidia",
+        "quarters_google",
+        "quarters_amd",
+        "quarters_amazon",
+    ),
     ("power_sources", "grid"): ("minimum_take_fraction",),
 }
 """Parameters each item must carry; ``"*"`` = every item of the kind (power sources: see below)."""
 
-BASELINE_METRICS: dict[str, str] = {
-    "energy_twh_per_year": "energy_twh_per_year",
-    "power_gw": "facility_power_gw",
-}
+BASELINE_METRICS: dict[str, str] = {"energy_twh_per_year": "energy_twh_per_year", "power_gw": "facility_power_gw"}
 """Baseline parameter -> the fleet output it is compared with."""
 
 
@@ -312,9 +494,15 @@ class Catalog:
         """
         import dataclasses
 
-        copy = Catalog(root=self.root, items={k: dict(v) for k, v in self.items.items()}, sources=self.sources,
-                       site_attributes=self.site_attributes, installed_chips=self.installed_chips,
-                       shipments=self.shipments, defects=list(self.defects))
+        copy = Catalog(
+            root=self.root,
+            items={k: dict(v) for k, v in self.items.items()},
+            sources=self.sources,
+            site_attributes=self.site_attributes,
+            installed_chips=self.installed_chips,
+            shipments=self.shipments,
+            defects=list(self.defects),
+        )
         for (kind, item_id, name), value in overrides.items():
             item = copy.item(kind, item_id, field_name=f"catalog.{kind}")
             parameter = item.get(name)
@@ -330,8 +518,14 @@ class Catalog:
 
     def _kind(self, kind: str) -> str:
         normalised = kind.strip().lower().replace("-", "_")
-        aliases = {"accelerator": "accelerators", "chips": "accelerators", "chip": "accelerators",
-                   "power": "power_sources", "region": "regions", "baseline": "baselines"}
+        aliases = {
+            "accelerator": "accelerators",
+            "chips": "accelerators",
+            "chip": "accelerators",
+            "power": "power_sources",
+            "region": "regions",
+            "baseline": "baselines",
+        }
         normalised = aliases.get(normalised, normalised)
         if normalised not in KINDS:
             raise InputError("KIND", kind, KINDS)
@@ -365,8 +559,7 @@ def _read_rows(path: Path, columns: tuple[str, ...], defects: list[Defect]) -> l
         return rows
 
 
-def _parse_parameter(kind: str, row: dict[str, str], file: str, line: int,
-                     defects: list[Defect]) -> Parameter | None:
+def _parse_parameter(kind: str, row: dict[str, str], file: str, line: int, defects: list[Defect]) -> Parameter | None:
     before = len(defects)
 
     def bad(message: str) -> None:
@@ -396,9 +589,20 @@ def _parse_parameter(kind: str, row: dict[str, str], file: str, line: int,
         bad(f"as_of {row['as_of']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
     if len(defects) > before or low is None or mid is None or high is None:
         return None
-    return Parameter(kind=kind, id=row["id"], label=row["label"], parameter=row["parameter"], unit=row["unit"],
-                     low=low, mid=mid, high=high, grade=row["grade"], sources=tags, as_of=row["as_of"],
-                     note=row["note"])
+    return Parameter(
+        kind=kind,
+        id=row["id"],
+        label=row["label"],
+        parameter=row["parameter"],
+        unit=row["unit"],
+        low=low,
+        mid=mid,
+        high=high,
+        grade=row["grade"],
+        sources=tags,
+        as_of=row["as_of"],
+        note=row["note"],
+    )
 
 
 def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
@@ -421,8 +625,9 @@ def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
     for line, row in _read_rows(folder / "site_attributes.csv", SITE_ATTRIBUTE_COLUMNS, catalog.defects):
         for tag in (t.strip() for t in row["source"].split(";") if t.strip()):
             if tag not in catalog.sources:
-                catalog.defects.append(Defect("site_attributes.csv", line, f"{row['id']}: source tag {tag!r} is not "
-                                                                           "in sources.csv"))
+                catalog.defects.append(
+                    Defect("site_attributes.csv", line, f"{row['id']}: source tag {tag!r} is not in sources.csv")
+                )
         catalog.site_attributes[row["id"]] = row
     _read_installed(folder, catalog)
     for kind in KINDS:
@@ -435,11 +640,15 @@ def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
                 continue
             for tag in parameter.sources:
                 if tag not in catalog.sources:
-                    catalog.defects.append(Defect(file, line, f"{parameter.id}/{parameter.parameter}: source "
-                                                              f"tag {tag!r} is not in sources.csv"))
+                    catalog.defects.append(
+                        Defect(
+                            file,
+                            line,
+                            f"{parameter.id}/{parameter.parameter}: source tag {tag!r} is not in sources.csv",
+                        )
+                    )
             if parameter.parameter in params.setdefault(parameter.id, {}):
-                catalog.defects.append(Defect(file, line, f"{parameter.id}/{parameter.parameter} is defined "
-                                                          "twice"))
+                catalog.defects.append(Defect(file, line, f"{parameter.id}/{parameter.parameter} is defined twice"))
                 continue
             if labels.setdefault(parameter.id, parameter.label) != parameter.label:
                 catalog.defects.append(Defect(file, line, f"{parameter.id}: label differs from its first row"))
@@ -483,8 +692,16 @@ def _read_installed(folder: Path, catalog: Catalog) -> None:
             catalog.defects.append(Defect(file, line, f"{what}: {problem}"))
         if not problems and tdp is not None:
             catalog.installed_chips[row["chip"]] = InstalledChip(
-                chip=row["chip"], epoch_name=row["epoch_name"], vendor=row["vendor"], proxy=row["proxy"],
-                tdp_w=tdp, grade=row["grade"], sources=tags, as_of=row["as_of"], note=row["note"])
+                chip=row["chip"],
+                epoch_name=row["epoch_name"],
+                vendor=row["vendor"],
+                proxy=row["proxy"],
+                tdp_w=tdp,
+                grade=row["grade"],
+                sources=tags,
+                as_of=row["as_of"],
+                note=row["note"],
+            )
     file = "shipments.csv"
     for line, row in _read_rows(folder / file, SHIPMENT_COLUMNS, catalog.defects):
         what = f"{row['chip']} {row['start']}"
@@ -517,9 +734,19 @@ def _read_installed(folder: Path, catalog: Catalog) -> None:
             catalog.defects.append(Defect(file, line, f"{what}: {problem}"))
         units, h100e = triples.get("units"), triples.get("h100e")
         if not problems and units is not None and h100e is not None:
-            catalog.shipments.append(Shipment(chip=row["chip"], vendor=row["vendor"], start=row["start"],
-                                              end=row["end"], units=units, h100e=h100e,
-                                              price_usd=triples.get("price"), sources=tags, note=row["note"]))
+            catalog.shipments.append(
+                Shipment(
+                    chip=row["chip"],
+                    vendor=row["vendor"],
+                    start=row["start"],
+                    end=row["end"],
+                    units=units,
+                    h100e=h100e,
+                    price_usd=triples.get("price"),
+                    sources=tags,
+                    note=row["note"],
+                )
+            )
 
 
 def _consistency_defects(catalog: Catalog) -> list[Defect]:
@@ -559,17 +786,24 @@ def _consistency_defects(catalog: Catalog) -> list[Defect]:
         if fp8 is not None and factor is not None:
             expected = fp8.mid / H100_FP8_DENSE_TFLOPS
             if abs(factor.mid - expected) > 0.02 * expected:
-                out.append(Defect("accelerators.csv", 0, f"{item.id}: h100e_factor {factor.mid:g} differs from "
-                                                         f"fp8_dense_tflops / {H100_FP8_DENSE_TFLOPS:g} = "
-                                                         f"{expected:.3f}"))
+                out.append(
+                    Defect(
+                        "accelerators.csv",
+                        0,
+                        f"{item.id}: h100e_factor {factor.mid:g} differs from "
+                        f"fp8_dense_tflops / {H100_FP8_DENSE_TFLOPS:g} = "
+                        f"{expected:.3f}",
+                    )
+                )
         liquid = item.get("liquid_cooling_required")
         if liquid is not None and liquid.mid not in (0.0, 1.0):
             out.append(Defect("accelerators.csv", 0, f"{item.id}: liquid_cooling_required must be 0 or 1"))
     accelerators = catalog.items.get("accelerators", {})
     for chip in catalog.installed_chips.values():
         if chip.proxy not in accelerators:
-            out.append(Defect("installed_chips.csv", 0, f"{chip.chip}: proxy {chip.proxy!r} is not in "
-                                                        "accelerators.csv"))
+            out.append(
+                Defect("installed_chips.csv", 0, f"{chip.chip}: proxy {chip.proxy!r} is not in accelerators.csv")
+            )
     for item in catalog.items.get("cooling", {}).values():
         ordered("cooling.csv", item, "pue", "peak_pue")
         pue = item.get("pue")
@@ -581,8 +815,9 @@ def _consistency_defects(catalog: Catalog) -> list[Defect]:
         if attributes is None:
             out.append(Defect("site_attributes.csv", 0, f"{site_id}: no attribute row (region, campus)"))
         elif attributes["region"] not in regions:
-            out.append(Defect("site_attributes.csv", 0, f"{site_id}: region {attributes['region']!r} is not in "
-                                                        "regions.csv"))
+            out.append(
+                Defect("site_attributes.csv", 0, f"{site_id}: region {attributes['region']!r} is not in regions.csv")
+            )
     for site_id, item in catalog.items.get("sites", {}).items():
         lat, lon = item.get("latitude_deg"), item.get("longitude_deg")
         if lat is not None and not -90 <= lat.mid <= 90:
@@ -602,8 +837,9 @@ def _consistency_defects(catalog: Catalog) -> list[Defect]:
                 out.append(Defect("baselines.csv", 0, f"{item.id}: note (the definition) is empty"))
     for parameter in catalog.parameters():
         if parameter.grade == "U" and "EST" not in parameter.sources:
-            out.append(Defect(f"{parameter.kind}.csv", 0, f"{parameter.id}/{parameter.parameter}: grade U rows "
-                                                          "must cite EST"))
+            out.append(
+                Defect(f"{parameter.kind}.csv", 0, f"{parameter.id}/{parameter.parameter}: grade U rows must cite EST")
+            )
     return out
 
 
@@ -614,8 +850,9 @@ def _load_cached(root: str) -> Catalog:
     if defects:
         shown = "; ".join(str(d) for d in defects[:3])
         more = f" (and {len(defects) - 3} more)" if len(defects) > 3 else ""
-        raise CatalogError(f"catalogue {root} has {len(defects)} defect(s): {shown}{more}; "
-                           "run `gigafleet catalog check`")
+        raise CatalogError(
+            f"catalogue {root} has {len(defects)} defect(s): {shown}{more}; run `gigafleet catalog check`"
+        )
     return catalog
 
 

@@ -25,11 +25,20 @@ from gigafleet.formatting import money
 from gigafleet.uncertainty.sampling import percentile_of, quantiles
 
 POWER_LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("chip_power_gw", "chip-only power (accelerator TDP x count)",
-     ("host servers (CPUs, memory, scale-up switches)", "scale-out network and storage",
-      "cooling and power-conversion overhead (PUE)")),
-    ("server_power_gw", "server power (accelerators + hosts)",
-     ("scale-out network and storage", "cooling and power-conversion overhead (PUE)")),
+    (
+        "chip_power_gw",
+        "chip-only power (accelerator TDP x count)",
+        (
+            "host servers (CPUs, memory, scale-up switches)",
+            "scale-out network and storage",
+            "cooling and power-conversion overhead (PUE)",
+        ),
+    ),
+    (
+        "server_power_gw",
+        "server power (accelerators + hosts)",
+        ("scale-out network and storage", "cooling and power-conversion overhead (PUE)"),
+    ),
     ("it_power_gw", "IT power (all servers, network, storage)", ("cooling and power-conversion overhead (PUE)",)),
     ("facility_power_gw", "facility power at peak (IT x design-day PUE)", ()),
     ("grid_connection_gw", "grid connection (facility x margin)", ()),
@@ -39,20 +48,46 @@ CAPEX_LAYERS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("accelerators",), "accelerator silicon only (unit price x count)"),
     (("accelerators", "servers"), "accelerators and servers"),
     (("accelerators", "servers", "networking", "storage"), "IT hardware (accelerators, servers, network, storage)"),
-    (("accelerators", "servers", "networking", "storage", "power_and_cooling", "shell", "site_and_fitout", "land",
-      "grid_connection"), "all-in capex"),
+    (
+        (
+            "accelerators",
+            "servers",
+            "networking",
+            "storage",
+            "power_and_cooling",
+            "shell",
+            "site_and_fitout",
+            "land",
+            "grid_connection",
+        ),
+        "all-in capex",
+    ),
 )
 
 CAPEX_PART_WORDS: dict[str, str] = {
-    "accelerators": "accelerators", "servers": "servers and racks", "networking": "scale-out networking",
-    "storage": "storage", "power_and_cooling": "power and cooling plant", "shell": "building shell",
-    "site_and_fitout": "site work and fit-out", "land": "land", "grid_connection": "grid connection",
+    "accelerators": "accelerators",
+    "servers": "servers and racks",
+    "networking": "scale-out networking",
+    "storage": "storage",
+    "power_and_cooling": "power and cooling plant",
+    "shell": "building shell",
+    "site_and_fitout": "site work and fit-out",
+    "land": "land",
+    "grid_connection": "grid connection",
 }
 
 SHARE_ALIASES: dict[str, str] = {
-    "uk": "uk-demand", "gb": "uk-demand", "us": "us-demand", "usa": "us-demand", "world": "world-demand",
-    "france": "france-demand", "fr": "france-demand", "germany": "germany-demand", "de": "germany-demand",
-    "japan": "japan-demand", "jp": "japan-demand",
+    "uk": "uk-demand",
+    "gb": "uk-demand",
+    "us": "us-demand",
+    "usa": "us-demand",
+    "world": "world-demand",
+    "france": "france-demand",
+    "fr": "france-demand",
+    "germany": "germany-demand",
+    "de": "germany-demand",
+    "japan": "japan-demand",
+    "jp": "japan-demand",
 }
 
 
@@ -79,8 +114,9 @@ class Claims:
 
     def is_empty(self) -> bool:
         """True when no figure is claimed."""
-        return self.capex_usd is None and self.power_gw is None and self.energy_twh_per_year is None \
-            and not self.share_of
+        return (
+            self.capex_usd is None and self.power_gw is None and self.energy_twh_per_year is None and not self.share_of
+        )
 
 
 def _log_distance(a: float, b: float) -> float:
@@ -111,14 +147,22 @@ def _capex_claim(claimed: float, totals: dict[str, FloatArray]) -> dict[str, Any
     left_out = [CAPEX_PART_WORDS[p] for p in CAPEX_LAYERS[-1][0] if p not in parts]
     corrected = quantiles(all_in)
     return {
-        "claim": "capex_usd", "claimed": claimed, "unit": "USD",
-        "model": corrected.to_dict(), "percentile": percentile_of(claimed, all_in),
-        "matches": words, "matches_model": quantiles(layer_samples[best]).to_dict(),
-        "leaves_out": left_out, "corrected": corrected.to_dict(), "factor": corrected.p50 / claimed,
-        "verdict": (f"{money(claimed)} matches {words}"
-                    + (f"; it leaves out {', '.join(left_out)}" if left_out else "")
-                    + f". All-in capex P50 is {money(corrected.p50)} ({corrected.p50 / claimed:.2g}x the claim; "
-                      f"P10-P90 {money(corrected.p10)} to {money(corrected.p90)})."),
+        "claim": "capex_usd",
+        "claimed": claimed,
+        "unit": "USD",
+        "model": corrected.to_dict(),
+        "percentile": percentile_of(claimed, all_in),
+        "matches": words,
+        "matches_model": quantiles(layer_samples[best]).to_dict(),
+        "leaves_out": left_out,
+        "corrected": corrected.to_dict(),
+        "factor": corrected.p50 / claimed,
+        "verdict": (
+            f"{money(claimed)} matches {words}"
+            + (f"; it leaves out {', '.join(left_out)}" if left_out else "")
+            + f". All-in capex P50 is {money(corrected.p50)} ({corrected.p50 / claimed:.2g}x the claim; "
+            f"P10-P90 {money(corrected.p10)} to {money(corrected.p90)})."
+        ),
     }
 
 
@@ -129,16 +173,24 @@ def _power_claim(claimed: float, totals: dict[str, FloatArray]) -> dict[str, Any
     corrected = quantiles(facility)
     grid = quantiles(totals["grid_connection_gw"])
     return {
-        "claim": "power_gw", "claimed": claimed, "unit": "GW",
-        "model": corrected.to_dict(), "percentile": percentile_of(claimed, facility),
-        "matches": words, "matches_model": quantiles(totals[key]).to_dict(),
-        "leaves_out": list(left_out), "corrected": corrected.to_dict(), "grid_connection": grid.to_dict(),
+        "claim": "power_gw",
+        "claimed": claimed,
+        "unit": "GW",
+        "model": corrected.to_dict(),
+        "percentile": percentile_of(claimed, facility),
+        "matches": words,
+        "matches_model": quantiles(totals[key]).to_dict(),
+        "leaves_out": list(left_out),
+        "corrected": corrected.to_dict(),
+        "grid_connection": grid.to_dict(),
         "factor": corrected.p50 / claimed,
-        "verdict": (f"{claimed:.3g} GW matches {words}"
-                    + (f"; it leaves out {', '.join(left_out)}" if left_out else "")
-                    + f". Facility power at peak P50 is {corrected.p50:.3g} GW ({corrected.p50 / claimed:.2g}x the "
-                      f"claim; P10-P90 {corrected.p10:.3g}-{corrected.p90:.3g} GW); grid connection P50 "
-                      f"{grid.p50:.3g} GW."),
+        "verdict": (
+            f"{claimed:.3g} GW matches {words}"
+            + (f"; it leaves out {', '.join(left_out)}" if left_out else "")
+            + f". Facility power at peak P50 is {corrected.p50:.3g} GW ({corrected.p50 / claimed:.2g}x the "
+            f"claim; P10-P90 {corrected.p10:.3g}-{corrected.p90:.3g} GW); grid connection P50 "
+            f"{grid.p50:.3g} GW."
+        ),
     }
 
 
@@ -146,47 +198,72 @@ def _energy_claim(claimed: float, totals: dict[str, FloatArray]) -> dict[str, An
     energy = totals["energy_twh_per_year"]
     corrected = quantiles(energy)
     return {
-        "claim": "energy_twh_per_year", "claimed": claimed, "unit": "TWh/yr", "model": corrected.to_dict(),
-        "percentile": percentile_of(claimed, energy), "corrected": corrected.to_dict(),
-        "factor": corrected.p50 / claimed, "leaves_out": [],
-        "verdict": (f"{claimed:.3g} TWh/yr sits at the {percentile_of(claimed, energy):.0f}th percentile of the "
-                    f"model's annual facility energy (P50 {corrected.p50:.3g} TWh/yr, P10-P90 "
-                    f"{corrected.p10:.3g}-{corrected.p90:.3g})."),
+        "claim": "energy_twh_per_year",
+        "claimed": claimed,
+        "unit": "TWh/yr",
+        "model": corrected.to_dict(),
+        "percentile": percentile_of(claimed, energy),
+        "corrected": corrected.to_dict(),
+        "factor": corrected.p50 / claimed,
+        "leaves_out": [],
+        "verdict": (
+            f"{claimed:.3g} TWh/yr sits at the {percentile_of(claimed, energy):.0f}th percentile of the "
+            f"model's annual facility energy (P50 {corrected.p50:.3g} TWh/yr, P10-P90 "
+            f"{corrected.p10:.3g}-{corrected.p90:.3g})."
+        ),
     }
 
 
-def _share_claim(catalog: Catalog, key: str, claimed: float, totals: dict[str, FloatArray],
-                 claimed_power_gw: float | None) -> dict[str, Any]:
+def _share_claim(
+    catalog: Catalog, key: str, claimed: float, totals: dict[str, FloatArray], claimed_power_gw: float | None
+) -> dict[str, Any]:
     baseline_id = resolve_baseline(catalog, key)
     baseline = catalog.item("baselines", baseline_id)["energy_twh_per_year"]
     ratio_samples = totals["energy_twh_per_year"] / baseline.mid
     ratio = quantiles(ratio_samples)
     row: dict[str, Any] = {
-        "claim": "share_of", "baseline": baseline_id, "baseline_label": baseline.label,
-        "definition": baseline.note, "baseline_value": baseline.mid, "baseline_unit": "TWh/yr",
-        "claimed": claimed, "unit": "fraction", "model": ratio.to_dict(),
-        "percentile": percentile_of(claimed, ratio_samples), "corrected": ratio.to_dict(),
-        "factor": ratio.p50 / claimed, "leaves_out": [],
+        "claim": "share_of",
+        "baseline": baseline_id,
+        "baseline_label": baseline.label,
+        "definition": baseline.note,
+        "baseline_value": baseline.mid,
+        "baseline_unit": "TWh/yr",
+        "claimed": claimed,
+        "unit": "fraction",
+        "model": ratio.to_dict(),
+        "percentile": percentile_of(claimed, ratio_samples),
+        "corrected": ratio.to_dict(),
+        "factor": ratio.p50 / claimed,
+        "leaves_out": [],
     }
-    verdict = (f"Annual energy is the like-for-like measure: the model's fleet uses {ratio.p50:.2g}x "
-               f"{baseline.label} ({baseline.mid:g} TWh/yr; P10-P90 {ratio.p10:.2g}-{ratio.p90:.2g}x), "
-               f"{ratio.p50 / claimed:.2g}x the claimed {claimed:.2g}.")
+    verdict = (
+        f"Annual energy is the like-for-like measure: the model's fleet uses {ratio.p50:.2g}x "
+        f"{baseline.label} ({baseline.mid:g} TWh/yr; P10-P90 {ratio.p10:.2g}-{ratio.p90:.2g}x), "
+        f"{ratio.p50 / claimed:.2g}x the claimed {claimed:.2g}."
+    )
     if claimed_power_gw is not None:
         own = float(annual_energy_twh(claimed_power_gw)) / baseline.mid
         row["claim_power_as_energy_ratio"] = own
-        verdict += (f" Even the claim's own {claimed_power_gw:g} GW run all year is "
-                    f"{float(annual_energy_twh(claimed_power_gw)):.0f} TWh = {own:.2g}x {baseline.label}, "
-                    f"not {claimed:.2g}.")
+        verdict += (
+            f" Even the claim's own {claimed_power_gw:g} GW run all year is "
+            f"{float(annual_energy_twh(claimed_power_gw)):.0f} TWh = {own:.2g}x {baseline.label}, "
+            f"not {claimed:.2g}."
+        )
         implied_gw = claimed_power_gw / claimed
-        power_baselines = [(catalog.item("baselines", i)["power_gw"], i) for i in catalog.ids("baselines")
-                           if "power_gw" in catalog.item("baselines", i)]
+        power_baselines = [
+            (catalog.item("baselines", i)["power_gw"], i)
+            for i in catalog.ids("baselines")
+            if "power_gw" in catalog.item("baselines", i)
+        ]
         if power_baselines:
             parameter, best_id = min(power_baselines, key=lambda pb: _log_distance(implied_gw, pb[0].mid))
             row["implied_baseline_gw"] = implied_gw
             if _log_distance(implied_gw, parameter.mid) < math.log(1.35):
                 row["likely_compared_with"] = best_id
-                verdict += (f" The share {claimed:.2g} matches {claimed_power_gw:g} GW / {parameter.mid:g} GW, the "
-                            f"{parameter.label}: a power (capacity) comparison, not a share of electricity used.")
+                verdict += (
+                    f" The share {claimed:.2g} matches {claimed_power_gw:g} GW / {parameter.mid:g} GW, the "
+                    f"{parameter.label}: a power (capacity) comparison, not a share of electricity used."
+                )
     row["verdict"] = verdict
     return row
 

@@ -27,18 +27,31 @@ from gigafleet.uncertainty.sampling import quantiles, sample_parameter
 SCHEMA_VERSION = 1
 
 HEADLINE_KEYS: tuple[str, ...] = (
-    "accelerators", "chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw", "grid_connection_gw",
-    "average_it_power_gw", "average_facility_power_gw", "energy_twh_per_year", "it_energy_twh_per_year",
-    "capex_usd", "opex_usd_per_year", "tco_usd_per_year", "required_revenue_usd_per_year", "water_m3_per_year",
-    "co2_mt_per_year", "h100e", "usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "capex_usd_per_it_gw",
+    "accelerators",
+    "chip_power_gw",
+    "server_power_gw",
+    "it_power_gw",
+    "facility_power_gw",
+    "grid_connection_gw",
+    "average_it_power_gw",
+    "average_facility_power_gw",
+    "energy_twh_per_year",
+    "it_energy_twh_per_year",
+    "capex_usd",
+    "opex_usd_per_year",
+    "tco_usd_per_year",
+    "required_revenue_usd_per_year",
+    "water_m3_per_year",
+    "co2_mt_per_year",
+    "h100e",
+    "usd_per_accelerator_hour",
+    "breakeven_usd_per_h100e_hour",
+    "capex_usd_per_it_gw",
     "capex_usd_per_facility_gw",
 )
 """Top-level quantities of the JSON result, each ``{"p10", "p50", "p90"}``."""
 
-UNITS: dict[str, str] = {
-    "energy_twh_per_year": "TWh/yr",
-    "power_gw": "GW",
-}
+UNITS: dict[str, str] = {"energy_twh_per_year": "TWh/yr", "power_gw": "GW"}
 
 
 def _q(samples: FloatArray) -> dict[str, float]:
@@ -68,23 +81,30 @@ def compare_with_baselines(catalog: Catalog, totals: dict[str, FloatArray], seed
             fleet = totals[metric]
             baseline = sample_parameter(parameter, fleet.size, rng) if parameter.is_range else parameter.mid
             ratio = quantiles(fleet / baseline)
-            rows.append({
-                "name": item_id, "label": item.label, "definition": parameter.note, "metric": metric,
-                "value": parameter.mid, "unit": UNITS[parameter_name], "ratio": ratio.p50,
-                "ratio_p10": ratio.p10, "ratio_p90": ratio.p90, "source": ";".join(parameter.sources),
-                "as_of": parameter.as_of,
-            })
+            rows.append(
+                {
+                    "name": item_id,
+                    "label": item.label,
+                    "definition": parameter.note,
+                    "metric": metric,
+                    "value": parameter.mid,
+                    "unit": UNITS[parameter_name],
+                    "ratio": ratio.p50,
+                    "ratio_p10": ratio.p10,
+                    "ratio_p90": ratio.p90,
+                    "source": ";".join(parameter.sources),
+                    "as_of": parameter.as_of,
+                }
+            )
     return rows
 
 
-def summarise(result: FleetSamples, catalog: Catalog, *, samples: int, seed: int,
-              notes: list[str] | None = None) -> dict[str, Any]:
+def summarise(
+    result: FleetSamples, catalog: Catalog, *, samples: int, seed: int, notes: list[str] | None = None
+) -> dict[str, Any]:
     """Turn fleet samples into the JSON-ready estimate dict (see module docstring)."""
     totals, spec = result.totals, result.spec
-    out: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "inputs": inputs_dict(spec, samples=samples, seed=seed),
-    }
+    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "inputs": inputs_dict(spec, samples=samples, seed=seed)}
     for key in HEADLINE_KEYS:
         out[key] = _q(totals[key])
     out["peak_flops"] = {p: _q(totals[f"peak_flops.{p}"]) for p in PRECISIONS}
@@ -100,7 +120,8 @@ def summarise(result: FleetSamples, catalog: Catalog, *, samples: int, seed: int
 def inputs_dict(spec: FleetSpec, *, samples: int, seed: int) -> dict[str, Any]:
     """The inputs as recorded in results (JSON-ready)."""
     return {
-        "fleet": dict(spec.mix) if spec.sizing.kind != "accelerators"
+        "fleet": dict(spec.mix)
+        if spec.sizing.kind != "accelerators"
         else {c: s * spec.sizing.value for c, s in spec.mix.items()},
         "mix": dict(spec.mix),
         "sized_by": spec.sizing.kind,
@@ -135,8 +156,14 @@ def standard_notes(catalog: Catalog, spec: FleetSpec) -> list[str]:
     return notes
 
 
-def estimate(spec: FleetSpec, *, samples: int = 2000, seed: int = 0, catalog: Catalog | None = None,
-             notes: list[str] | None = None) -> dict[str, Any]:
+def estimate(
+    spec: FleetSpec,
+    *,
+    samples: int = 2000,
+    seed: int = 0,
+    catalog: Catalog | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, Any]:
     """Estimate a fleet: validate, sample, evaluate and summarise.
 
     Parameters
@@ -162,8 +189,9 @@ def estimate(spec: FleetSpec, *, samples: int = 2000, seed: int = 0, catalog: Ca
     return summarise(result, cat, samples=samples, seed=seed, notes=notes)
 
 
-def check(spec: FleetSpec, claims: Claims, *, samples: int = 2000, seed: int = 0,
-          catalog: Catalog | None = None) -> dict[str, Any]:
+def check(
+    spec: FleetSpec, claims: Claims, *, samples: int = 2000, seed: int = 0, catalog: Catalog | None = None
+) -> dict[str, Any]:
     """Check published claims about a fleet against its estimate: the one path of ``gigafleet check`` and the API.
 
     Parameters
@@ -194,5 +222,8 @@ def check(spec: FleetSpec, claims: Claims, *, samples: int = 2000, seed: int = 0
     for key in claims.share_of:
         resolve_baseline(cat, key)
     result = simulate_fleet(cat, spec, samples, seed)
-    return {"schema_version": 1, "claims": check_claims(cat, result, claims),
-            "estimate": summarise(result, cat, samples=samples, seed=seed)}
+    return {
+        "schema_version": 1,
+        "claims": check_claims(cat, result, claims),
+        "estimate": summarise(result, cat, samples=samples, seed=seed),
+    }

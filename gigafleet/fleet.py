@@ -54,8 +54,17 @@ SIZING_OUTPUT: dict[str, str] = {
 
 PRECISIONS: tuple[str, ...] = ("bf16", "fp8", "fp4")
 
-CAPEX_PARTS: tuple[str, ...] = ("accelerators", "servers", "networking", "storage", "power_and_cooling", "shell",
-                                "site_and_fitout", "land", "grid_connection")
+CAPEX_PARTS: tuple[str, ...] = (
+    "accelerators",
+    "servers",
+    "networking",
+    "storage",
+    "power_and_cooling",
+    "shell",
+    "site_and_fitout",
+    "land",
+    "grid_connection",
+)
 IT_CAPEX_PARTS: tuple[str, ...] = ("accelerators", "servers", "networking", "storage")
 OPEX_PARTS: tuple[str, ...] = ("energy", "it_maintenance", "facility_maintenance", "staff", "water")
 TCO_PARTS: tuple[str, ...] = ("it_capital", "facility_capital", "opex")
@@ -64,6 +73,7 @@ TCO_PARTS: tuple[str, ...] = ("it_capital", "facility_capital", "opex")
 # --------------------------------------------------------------------------------------------------------
 # Closed forms
 # --------------------------------------------------------------------------------------------------------
+
 
 def capital_recovery_factor(rate: FloatArray | float, years: FloatArray | float) -> FloatArray:
     """Capital recovery factor: the annuity per unit of capital [1/yr].
@@ -122,6 +132,7 @@ def annual_energy_twh(average_power_gw: FloatArray | float, hours: float = HOURS
 # Fleet description and sampled inputs
 # --------------------------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Sizing:
     """What fixes the fleet size: exactly one of accelerators, IT power, facility power or budget."""
@@ -177,8 +188,17 @@ class SampledInputs:
     scalars: dict[str, FloatArray] = field(default_factory=dict)
 
 
-CHIP_INPUTS: tuple[str, ...] = ("tdp_w", "server_power_kw", "it_power_kw", "unit_price_usd", "server_capex_usd",
-                                "network_capex_usd", "h100e_factor", "bf16_dense_tflops", "fp8_dense_tflops")
+CHIP_INPUTS: tuple[str, ...] = (
+    "tdp_w",
+    "server_power_kw",
+    "it_power_kw",
+    "unit_price_usd",
+    "server_capex_usd",
+    "network_capex_usd",
+    "h100e_factor",
+    "bf16_dense_tflops",
+    "fp8_dense_tflops",
+)
 
 SCALAR_INPUTS: dict[str, tuple[str, str, str]] = {
     # name in model: (kind, item id or "<cooling>"/"<region>", parameter)
@@ -240,8 +260,7 @@ def validate_spec(catalog: Catalog, spec: FleetSpec) -> None:
     for chip in spec.mix:
         item = catalog.item("accelerators", chip)
         if cooling.id == "air" and item["liquid_cooling_required"].mid >= 1:
-            raise InputError("--cooling", spec.cooling,
-                             f"liquid or immersion for {chip} (it ships liquid-cooled only)")
+            raise InputError("--cooling", spec.cooling, f"liquid or immersion for {chip} (it ships liquid-cooled only)")
         launch = int(item["launch_year"].mid)
         if spec.year < launch:
             raise InputError("--year", spec.year, f"{launch} or later for {chip} (its volume year)")
@@ -306,11 +325,11 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
         if override is not None:
             sampled.scalars[name] = np.full(n_samples, float(override))
         else:
-            sampled.scalars[name] = sample_parameter(_resolve(catalog, spec, kind, item_id, parameter),
-                                                     n_samples, rng)
+            sampled.scalars[name] = sample_parameter(_resolve(catalog, spec, kind, item_id, parameter), n_samples, rng)
     # grid CO2 follows the region's cited trend to the fleet's year (the whole sampled range moves with it)
     sampled.scalars["grid_co2_g_per_kwh"] = np.maximum(
-        0.0, sampled.scalars["grid_co2_g_per_kwh"] + _grid_co2_shift(catalog, spec))
+        0.0, sampled.scalars["grid_co2_g_per_kwh"] + _grid_co2_shift(catalog, spec)
+    )
     pue = sampled.scalars["pue"]
     sampled.scalars["peak_pue"] = np.maximum(comonotonic(pue, sampled.scalars["peak_pue"]), pue)
     _apply_price_path(catalog, spec, sampled)
@@ -329,8 +348,11 @@ def price_factor(catalog: Catalog, chip: str, year: int, decline_per_year: float
     The price path is ``(1 - d)^(year - as_of)`` with ``d`` the catalogue ``accelerator-prices`` decline
     (fit to Epoch AI's Nvidia price table) and ``as_of`` the year of the chip's price row.
     """
-    d = (catalog.item("facility", "accelerator-prices")["decline_per_year"].mid if decline_per_year is None
-         else decline_per_year)
+    d = (
+        catalog.item("facility", "accelerator-prices")["decline_per_year"].mid
+        if decline_per_year is None
+        else decline_per_year
+    )
     return float((1.0 - d) ** price_years(catalog, chip, year))
 
 
@@ -338,8 +360,9 @@ def _apply_price_path(catalog: Catalog, spec: FleetSpec, inputs: SampledInputs) 
     """Move each chip's sampled price along the catalogue price path to ``spec.year`` (in place)."""
     decline = inputs.scalars["price_decline_per_year"]
     for row, chip in enumerate(inputs.chip_ids):
-        inputs.chips["unit_price_usd"][row] = (inputs.chips["unit_price_usd"][row]
-                                               * (1.0 - decline) ** price_years(catalog, chip, spec.year))
+        inputs.chips["unit_price_usd"][row] = inputs.chips["unit_price_usd"][row] * (1.0 - decline) ** price_years(
+            catalog, chip, spec.year
+        )
 
 
 def _grid_co2_shift(catalog: Catalog, spec: FleetSpec) -> float:
@@ -366,8 +389,9 @@ def point_inputs(catalog: Catalog, spec: FleetSpec) -> SampledInputs:
         override = overrides.get(name)
         value = override if override is not None else _resolve(catalog, spec, kind, item_id, parameter).mid
         inputs.scalars[name] = np.array([float(value)])
-    inputs.scalars["grid_co2_g_per_kwh"] = np.maximum(0.0, inputs.scalars["grid_co2_g_per_kwh"]
-                                                      + _grid_co2_shift(catalog, spec))
+    inputs.scalars["grid_co2_g_per_kwh"] = np.maximum(
+        0.0, inputs.scalars["grid_co2_g_per_kwh"] + _grid_co2_shift(catalog, spec)
+    )
     _apply_price_path(catalog, spec, inputs)
     return inputs
 
@@ -375,6 +399,7 @@ def point_inputs(catalog: Catalog, spec: FleetSpec) -> SampledInputs:
 # --------------------------------------------------------------------------------------------------------
 # The model, per accelerator of the mix
 # --------------------------------------------------------------------------------------------------------
+
 
 def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     """Every extensive output for ONE accelerator of the fleet's mix, plus intensive ratios.
@@ -410,8 +435,13 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     server_gw = mix("server_power_kw") / 1e6
     it_gw = mix("it_power_kw") / 1e6
     facility_gw = it_gw * s["peak_pue"]
-    out.update(chip_power_gw=chip_gw, server_power_gw=server_gw, it_power_gw=it_gw, facility_power_gw=facility_gw,
-               grid_connection_gw=facility_gw * s["grid_margin"])
+    out.update(
+        chip_power_gw=chip_gw,
+        server_power_gw=server_gw,
+        it_power_gw=it_gw,
+        facility_power_gw=facility_gw,
+        grid_connection_gw=facility_gw * s["grid_margin"],
+    )
 
     # Energy, water, CO2
     average_it_gw = it_gw * average_power_fraction(s["utilisation"], s["idle_fraction"])
@@ -419,20 +449,29 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     it_twh = annual_energy_twh(average_it_gw)
     facility_twh = annual_energy_twh(average_facility_gw)
     water_m3 = it_twh * 1e9 * s["wue_l_per_kwh"] / 1000.0  # TWh -> kWh, L -> m3
-    out.update(average_it_power_gw=average_it_gw, average_facility_power_gw=average_facility_gw,
-               it_energy_twh_per_year=it_twh, energy_twh_per_year=facility_twh, water_m3_per_year=water_m3,
-               co2_mt_per_year=facility_twh * s["grid_co2_g_per_kwh"] / 1000.0)  # TWh × g/kWh = kt; /1000 -> Mt
+    out.update(
+        average_it_power_gw=average_it_gw,
+        average_facility_power_gw=average_facility_gw,
+        it_energy_twh_per_year=it_twh,
+        energy_twh_per_year=facility_twh,
+        water_m3_per_year=water_m3,
+        co2_mt_per_year=facility_twh * s["grid_co2_g_per_kwh"] / 1000.0,
+    )  # TWh × g/kWh = kt; /1000 -> Mt
 
     # Capex
     it_mw = it_gw * 1000.0
-    capex = {"accelerators": mix("unit_price_usd"), "servers": mix("server_capex_usd"),
-             "networking": mix("network_capex_usd")}
+    capex = {
+        "accelerators": mix("unit_price_usd"),
+        "servers": mix("server_capex_usd"),
+        "networking": mix("network_capex_usd"),
+    }
     capex["storage"] = s["storage_share"] * (capex["servers"] + capex["networking"])
     construction = it_mw * s["construction_usd_per_mw"] * s["construction_factor"]
     capex["power_and_cooling"] = construction * s["share_critical_capacity"] + it_mw * s["cooling_capex_usd_per_mw"]
     capex["shell"] = construction * s["share_shell"]
-    capex["site_and_fitout"] = construction * (s["share_site"] + s["share_white_space"] + s["share_back_of_house"]
-                                               + s["share_office"])
+    capex["site_and_fitout"] = construction * (
+        s["share_site"] + s["share_white_space"] + s["share_back_of_house"] + s["share_office"]
+    )
     capex["land"] = it_mw * s["land_usd_per_mw"]
     capex["grid_connection"] = out["grid_connection_gw"] * 1000.0 * s["grid_usd_per_mw"]
     it_capex = sum((capex[p] for p in IT_CAPEX_PARTS), np.zeros(inputs.n_samples))
@@ -452,9 +491,11 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     out.update({f"opex.{p}": opex[p] for p in OPEX_PARTS})
 
     # Annualised TCO: capital recovered at the cost of capital over each asset life, plus opex
-    tco = {"it_capital": it_capex * capital_recovery_factor(s["wacc"], s["it_life_years"]),
-           "facility_capital": facility_capex * capital_recovery_factor(s["wacc"], s["facility_life_years"]),
-           "opex": out["opex_usd_per_year"]}
+    tco = {
+        "it_capital": it_capex * capital_recovery_factor(s["wacc"], s["it_life_years"]),
+        "facility_capital": facility_capex * capital_recovery_factor(s["wacc"], s["facility_life_years"]),
+        "opex": out["opex_usd_per_year"],
+    }
     out["tco_usd_per_year"] = tco["it_capital"] + tco["facility_capital"] + tco["opex"]
     out.update({f"tco.{p}": tco[p] for p in TCO_PARTS})
     out["required_revenue_usd_per_year"] = out["tco_usd_per_year"]
@@ -469,15 +510,15 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
 
     # Intensive economics
     out["usd_per_accelerator_hour"] = out["tco_usd_per_year"] / HOURS_PER_YEAR
-    out["breakeven_usd_per_h100e_hour"] = out["tco_usd_per_year"] / (out["h100e"] * HOURS_PER_YEAR
-                                                                     * s["utilisation"])
+    out["breakeven_usd_per_h100e_hour"] = out["tco_usd_per_year"] / (out["h100e"] * HOURS_PER_YEAR * s["utilisation"])
     out["capex_usd_per_it_gw"] = out["capex_usd"] / it_gw
     out["capex_usd_per_facility_gw"] = out["capex_usd"] / facility_gw
     return out
 
 
-INTENSIVE: frozenset[str] = frozenset({"usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour",
-                                       "capex_usd_per_it_gw", "capex_usd_per_facility_gw"})
+INTENSIVE: frozenset[str] = frozenset(
+    {"usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "capex_usd_per_it_gw", "capex_usd_per_facility_gw"}
+)
 
 
 def fleet_size(per_unit: Mapping[str, FloatArray], sizing: Sizing) -> FloatArray:
@@ -490,8 +531,9 @@ def fleet_size(per_unit: Mapping[str, FloatArray], sizing: Sizing) -> FloatArray
     return np.asarray(sizing.value / per_unit[SIZING_OUTPUT[sizing.kind]], dtype=float)
 
 
-def scale(per_unit: Mapping[str, FloatArray], accelerators: FloatArray, *, in_place: bool = False
-          ) -> dict[str, FloatArray]:
+def scale(
+    per_unit: Mapping[str, FloatArray], accelerators: FloatArray, *, in_place: bool = False
+) -> dict[str, FloatArray]:
     """Fleet totals: extensive outputs × number of accelerators; intensive outputs unchanged.
 
     With ``in_place`` the per-accelerator arrays are overwritten (saves memory at 10^6+ samples).

@@ -55,9 +55,7 @@ KINDS: dict[str, Kind] = {
     "power_gw": Kind(1e9, ((1e9, "{} GW"), (1e6, "{} MW"), (1e3, "{} kW"), (1.0, "{} W")), "0 GW"),
     # Annual energy given in [TWh/yr].
     "energy_twh": Kind(
-        1e12,
-        ((1e12, "{} TWh/yr"), (1e9, "{} GWh/yr"), (1e6, "{} MWh/yr"), (1.0, "{} Wh/yr")),
-        "0 TWh/yr",
+        1e12, ((1e12, "{} TWh/yr"), (1e9, "{} GWh/yr"), (1e6, "{} MWh/yr"), (1.0, "{} Wh/yr")), "0 TWh/yr"
     ),
     # Money given in [USD].
     "usd": Kind(1.0, MONEY_STEPS, "$0"),
@@ -66,11 +64,7 @@ KINDS: dict[str, Kind] = {
     # Hourly price given in [USD/h]: no scaling.
     "usd_per_hour": Kind(1.0, ((1.0, "${}/h"),), "$0/h"),
     # Water given in [m³/yr].
-    "water_m3": Kind(
-        1.0,
-        ((1e9, "{} billion m³/yr"), (1e6, "{} million m³/yr"), (1.0, "{} m³/yr")),
-        "0 m³/yr",
-    ),
+    "water_m3": Kind(1.0, ((1e9, "{} billion m³/yr"), (1e6, "{} million m³/yr"), (1.0, "{} m³/yr")), "0 m³/yr"),
     # Emissions given in [Mt CO2/yr].
     "co2_mt": Kind(1e6, ((1e6, "{} Mt CO2/yr"), (1e3, "{} kt CO2/yr"), (1.0, "{} t CO2/yr")), "0 Mt CO2/yr"),
     # Compute throughput given in [FLOP/s].
@@ -203,11 +197,7 @@ def format_triple(triple: Triple, kind: str) -> tuple[str, str, str]:
     tuple of str
         The three printed percentiles.
     """
-    return (
-        format_value(triple[0], kind),
-        format_value(triple[1], kind),
-        format_value(triple[2], kind),
-    )
+    return (format_value(triple[0], kind), format_value(triple[1], kind), format_value(triple[2], kind))
 
 
 def axis_scale(values: Iterable[float], kind: str) -> tuple[float, str]:
@@ -304,7 +294,7 @@ def format_price(value: float | None, unit: str, digits: int = 3) -> str:
     unit = unit.strip()
     for prefix, joint in (("USD per ", " per "), ("USD/", "/")):
         if unit.startswith(prefix):
-            return format_value(value, "usd", digits) + joint + unit[len(prefix):]
+            return format_value(value, "usd", digits) + joint + unit[len(prefix) :]
     return f"{format_sig(value, digits)} {unit}".strip()
 
 
@@ -370,16 +360,36 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 
 ESTIMATE_ROWS: tuple[str, ...] = (
-    "accelerators", "h100e", "chip_power_gw", "server_power_gw", "it_power_gw", "facility_power_gw",
-    "grid_connection_gw", "energy_twh_per_year", "capex_usd", "capex_usd_per_facility_gw", "opex_usd_per_year",
-    "tco_usd_per_year", "usd_per_accelerator_hour", "breakeven_usd_per_h100e_hour", "water_m3_per_year",
+    "accelerators",
+    "h100e",
+    "chip_power_gw",
+    "server_power_gw",
+    "it_power_gw",
+    "facility_power_gw",
+    "grid_connection_gw",
+    "energy_twh_per_year",
+    "capex_usd",
+    "capex_usd_per_facility_gw",
+    "opex_usd_per_year",
+    "tco_usd_per_year",
+    "usd_per_accelerator_hour",
+    "breakeven_usd_per_h100e_hour",
+    "water_m3_per_year",
     "co2_mt_per_year",
 )
 """The quantities of an estimate, in the order the CLI table and the web page show them."""
 
 
-_QUANTITY_KINDS = {"USD": "usd", "USD/yr": "usd_per_year", "USD/h": "usd_per_hour", "count": "count",
-                   "m3/yr": "water_m3", "GW": "power_gw", "TWh/yr": "energy_twh", "Mt/yr": "co2_mt"}
+_QUANTITY_KINDS = {
+    "USD": "usd",
+    "USD/yr": "usd_per_year",
+    "USD/h": "usd_per_hour",
+    "count": "count",
+    "m3/yr": "water_m3",
+    "GW": "power_gw",
+    "TWh/yr": "energy_twh",
+    "Mt/yr": "co2_mt",
+}
 
 
 def quantity(value: float, kind: str) -> str:
@@ -412,6 +422,11 @@ def quantity_rows(result: Mapping[str, Any], keys: Iterable[str] = ESTIMATE_ROWS
         if not isinstance(triple, Mapping):
             continue
         label, kind = FORMATS[key]
-        rows.append({"key": key, "label": label,
-                     **{p: quantity(triple[p], kind) if triple.get(p) is not None else DASH for p in PERCENTILES}})
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                **{p: quantity(triple[p], kind) if triple.get(p) is not None else DASH for p in PERCENTILES},
+            }
+        )
     return rows

@@ -91,8 +91,11 @@ def seed(text: str | int | None, flag: str = "--seed") -> int:
 def check_memory(estimated_bytes: float, limit_gb: float, flag: str, value: object, advice: str) -> None:
     """Refuse work whose estimated peak memory exceeds ``limit_gb`` [GiB], before it starts."""
     if estimated_bytes > limit_gb * 2**30:
-        raise InputError(flag, value, f"a size needing at most {limit_gb:g} GiB (this needs about "
-                                      f"{estimated_bytes / 2**30:.1f} GiB); {advice}")
+        raise InputError(
+            flag,
+            value,
+            f"a size needing at most {limit_gb:g} GiB (this needs about {estimated_bytes / 2**30:.1f} GiB); {advice}",
+        )
 
 
 def estimate_memory_bytes(samples: int, chips: int) -> float:
@@ -146,8 +149,13 @@ def claim_shares(items: list[str], flag: str = "--claim-share-of") -> dict[str, 
     return shares
 
 
-def parse_claims(capex_usd: str | float | None, power_gw: str | float | None, energy_twh: str | float | None,
-                 share_of: list[str], base: Claims | None = None) -> Claims:
+def parse_claims(
+    capex_usd: str | float | None,
+    power_gw: str | float | None,
+    energy_twh: str | float | None,
+    share_of: list[str],
+    base: Claims | None = None,
+) -> Claims:
     """Claims from flags or request fields (CLI and web alike), each bounded; ``base`` gives defaults.
 
     Raises :class:`~gigafleet.errors.InputError` when no claim is given at all.
@@ -156,17 +164,27 @@ def parse_claims(capex_usd: str | float | None, power_gw: str | float | None, en
 
     base = base if base is not None else Claims()
     claims = Claims(
-        capex_usd=(bounded(capex_usd, "--claim-capex-usd", *BUDGET_USD_RANGE, unit="USD")
-                   if capex_usd is not None else base.capex_usd),
-        power_gw=(bounded(power_gw, "--claim-power-gw", *POWER_GW_RANGE, unit="GW")
-                  if power_gw is not None else base.power_gw),
-        energy_twh_per_year=(bounded(energy_twh, "--claim-energy-twh", *ENERGY_TWH_RANGE, unit="TWh/yr")
-                             if energy_twh is not None else base.energy_twh_per_year),
+        capex_usd=(
+            bounded(capex_usd, "--claim-capex-usd", *BUDGET_USD_RANGE, unit="USD")
+            if capex_usd is not None
+            else base.capex_usd
+        ),
+        power_gw=(
+            bounded(power_gw, "--claim-power-gw", *POWER_GW_RANGE, unit="GW") if power_gw is not None else base.power_gw
+        ),
+        energy_twh_per_year=(
+            bounded(energy_twh, "--claim-energy-twh", *ENERGY_TWH_RANGE, unit="TWh/yr")
+            if energy_twh is not None
+            else base.energy_twh_per_year
+        ),
         share_of={**base.share_of, **claim_shares(list(share_of))},
     )
     if claims.is_empty():
-        raise InputError("claims", "none", "at least one of --claim-capex-usd, --claim-power-gw, "
-                                           "--claim-energy-twh, --claim-share-of")
+        raise InputError(
+            "claims",
+            "none",
+            "at least one of --claim-capex-usd, --claim-power-gw, --claim-energy-twh, --claim-share-of",
+        )
     return claims
 
 
@@ -186,33 +204,60 @@ def build_scenario(**flags: Any) -> Scenario:
     except ValidationError as exc:
         error = exc.errors()[0]
         key = str(error["loc"][-1]) if error["loc"] else "scenario"
-        flag = FLAG_NAMES.get(key) or {"samples": "--samples", "seed": "--seed", "utilisation": "--utilisation",
-                                       "mfu": "--mfu"}.get(key) or describe_loc(error["loc"])
+        flag = (
+            FLAG_NAMES.get(key)
+            or {"samples": "--samples", "seed": "--seed", "utilisation": "--utilisation", "mfu": "--mfu"}.get(key)
+            or describe_loc(error["loc"])
+        )
         value = error.get("input")
-        raise InputError(flag, echo_input(value) if isinstance(value, (dict, list)) else value, error["msg"]) \
-            from None
+        raise InputError(flag, echo_input(value) if isinstance(value, (dict, list)) else value, error["msg"]) from None
 
 
-def _build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | None, it_power_gw: str | None,
-                   facility_power_gw: str | None, budget_usd: str | None, cooling: str, region: str,
-                   year: str | None, utilisation: str | None, mfu: str | None, samples: str, seed: str,
-                   scenario_file: Path | None, max_samples: int | None = None,
-                   max_memory_gb: float = DEFAULT_MAX_MEMORY_GB) -> Scenario:
+def _build_scenario(
+    *,
+    chip: str | None,
+    fleet: str | None,
+    accelerators: str | None,
+    it_power_gw: str | None,
+    facility_power_gw: str | None,
+    budget_usd: str | None,
+    cooling: str,
+    region: str,
+    year: str | None,
+    utilisation: str | None,
+    mfu: str | None,
+    samples: str,
+    seed: str,
+    scenario_file: Path | None,
+    max_samples: int | None = None,
+    max_memory_gb: float = DEFAULT_MAX_MEMORY_GB,
+) -> Scenario:
     from gigafleet.quantities import parse_fraction
     from gigafleet.scenario import MAX_SAMPLES, FleetSection, Scenario, load_scenario, parse_counts
 
     if chip is not None and not chip.strip():
         raise InputError("--chip", chip, "an accelerator id such as gb200 (gigafleet catalog list accelerators)")
     base = load_scenario(scenario_file) if scenario_file is not None else None
-    sizing_flags = {"accelerators": accelerators, "it_power_gw": it_power_gw,
-                    "facility_power_gw": facility_power_gw, "budget_usd": budget_usd}
-    flag_names = {"accelerators": "--accelerators", "it_power_gw": "--it-power-gw",
-                  "facility_power_gw": "--facility-power-gw", "budget_usd": "--budget-usd"}
+    sizing_flags = {
+        "accelerators": accelerators,
+        "it_power_gw": it_power_gw,
+        "facility_power_gw": facility_power_gw,
+        "budget_usd": budget_usd,
+    }
+    flag_names = {
+        "accelerators": "--accelerators",
+        "it_power_gw": "--it-power-gw",
+        "facility_power_gw": "--facility-power-gw",
+        "budget_usd": "--budget-usd",
+    }
     parsed = {k: sizing_value(k, v, flag_names[k]) for k, v in sizing_flags.items() if v is not None}
     counts = parse_counts(fleet, "--fleet") if fleet is not None else None
     if base is not None and (parsed or counts or chip):
-        section = FleetSection(chip=chip or (base.fleet.chip if not counts else None), counts=counts,
-                               **(parsed or ({} if counts else {k: getattr(base.fleet, k) for k in flag_names})))
+        section = FleetSection(
+            chip=chip or (base.fleet.chip if not counts else None),
+            counts=counts,
+            **(parsed or ({} if counts else {k: getattr(base.fleet, k) for k in flag_names})),
+        )
     elif base is not None:
         section = base.fleet
     else:
@@ -238,8 +283,14 @@ def _build_scenario(*, chip: str | None, fleet: str | None, accelerators: str | 
     if base is None or seed != "0":
         values["seed"] = int_flag(seed, "--seed", low=0, high=SEED_MAX)
     scenario = Scenario.model_validate(values)
-    chips = len(scenario.fleet.counts or {}) or len([p for p in (scenario.fleet.chip or "gb200").split(",")
-                                                      if p.strip()])
-    check_memory(estimate_memory_bytes(scenario.samples, chips), max_memory_gb, "--samples", scenario.samples,
-                 "lower --samples (10^5 samples give percentiles to ~0.3%)")
+    chips = len(scenario.fleet.counts or {}) or len(
+        [p for p in (scenario.fleet.chip or "gb200").split(",") if p.strip()]
+    )
+    check_memory(
+        estimate_memory_bytes(scenario.samples, chips),
+        max_memory_gb,
+        "--samples",
+        scenario.samples,
+        "lower --samples (10^5 samples give percentiles to ~0.3%)",
+    )
     return scenario

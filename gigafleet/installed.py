@@ -105,8 +105,9 @@ def _scores(catalog: Catalog, rng: np.random.Generator, samples: int) -> dict[tu
     out = {}
     for row in sorted(catalog.shipments, key=lambda r: (r.chip, r.start)):
         rho_q = correlation[f"quarters_{row.vendor}"].mid
-        out[(row.chip, row.start)] = (math.sqrt(rho_q) * chip_z[row.chip]
-                                      + math.sqrt(1 - rho_q) * rng.standard_normal(samples))
+        out[(row.chip, row.start)] = math.sqrt(rho_q) * chip_z[row.chip] + math.sqrt(1 - rho_q) * rng.standard_normal(
+            samples
+        )
     return out
 
 
@@ -119,9 +120,15 @@ def _price(catalog: Catalog, row: Shipment) -> tuple[tuple[float, float, float],
     return (parameter.low, parameter.mid, parameter.high), parameter.grade
 
 
-def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetime_years: float | None = None,
-                   samples: int = 4000, seed: int = 20261201,
-                   vendors: Sequence[str] | None = None) -> dict[str, Any]:
+def installed_base(
+    catalog: Catalog,
+    through: str | Through = "2026",
+    *,
+    lifetime_years: float | None = None,
+    samples: int = 4000,
+    seed: int = 20261201,
+    vendors: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """The accelerators in service at a date, with P10/P50/P90.
 
     Parameters
@@ -161,8 +168,11 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
     retire_before = None
     if lifetime_years is not None:
         retire_before = date.fromordinal(cut.end.toordinal() - round(lifetime_years * 365.25)).isoformat()
-    rows = [r for r in catalog.shipments if r.vendor in chosen and r.end <= cut_iso
-            and (retire_before is None or r.end > retire_before)]
+    rows = [
+        r
+        for r in catalog.shipments
+        if r.vendor in chosen and r.end <= cut_iso and (retire_before is None or r.end > retire_before)
+    ]
     rng = np.random.default_rng(seed)
     z_row = _scores(catalog, rng, samples)
     chips = sorted({r.chip for r in rows})
@@ -179,8 +189,12 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
         (low, mid, high), grade = _price(catalog, row)
         grades[row.vendor].add(grade)
         price = pert_quantiles(low, mid, high, u_price[row.chip])
-        parts = {"accelerators": units, "h100e": h100e, "chip_power_gw": units * tdp_w / 1e9,
-                 "spend_usd": units * price}
+        parts = {
+            "accelerators": units,
+            "h100e": h100e,
+            "chip_power_gw": units * tdp_w / 1e9,
+            "spend_usd": units * price,
+        }
         for key, value in parts.items():
             totals[key] += value
             per_vendor[row.vendor][key] += value
@@ -202,13 +216,19 @@ def installed_base(catalog: Catalog, through: str | Through = "2026", *, lifetim
         "lifetime_years": lifetime_years,
         **{k: quantiles(v).to_dict() for k, v in totals.items()},
         "by_vendor": by_vendor,
-        "by_chip": [{"chip": c, "vendor": catalog.installed_chips[c].vendor,
-                     "proxy": catalog.installed_chips[c].proxy, **{k: v for k, v in by_chip[c].items()}}
-                    for c in chips],
+        "by_chip": [
+            {
+                "chip": c,
+                "vendor": catalog.installed_chips[c].vendor,
+                "proxy": catalog.installed_chips[c].proxy,
+                **{k: v for k, v in by_chip[c].items()},
+            }
+            for c in chips
+        ],
         "spend_grades": {v: "".join(sorted(g)) for v, g in grades.items()},
         "samples": samples,
         "source": "Epoch AI, AI Chip Sales (epoch-research/ai-chip-counts, commit d1b1bc3); prices: Epoch's Nvidia "
-                  "price table, otherwise the proxy accelerator's catalogue price",
+        "price table, otherwise the proxy accelerator's catalogue price",
     }
 
 
@@ -257,8 +277,12 @@ def calibration(catalog: Catalog, *, samples: int = 20000) -> list[dict[str, Any
     import csv
 
     folder = catalog.root / "upstream" / "epoch_ai_chip_counts"
-    files = {"nvidia": "nvidia_cumulative_totals.csv", "amd": "amd_cumulative_totals.csv",
-             "google": "tpu_cumulative_totals.csv", "amazon": "trainium_cumulative_totals.csv"}
+    files = {
+        "nvidia": "nvidia_cumulative_totals.csv",
+        "amd": "amd_cumulative_totals.csv",
+        "google": "tpu_cumulative_totals.csv",
+        "amazon": "trainium_cumulative_totals.csv",
+    }
     out: list[dict[str, Any]] = []
     for vendor, file in files.items():
         with (folder / file).open(newline="", encoding="utf-8") as handle:
@@ -267,19 +291,42 @@ def calibration(catalog: Catalog, *, samples: int = 20000) -> list[dict[str, Any
         end = _epoch_date(last["End date"])
         start = _epoch_date(last["Start date"])
         ours = _ours(catalog, vendor, start, end, samples)
-        epoch = {"units": sorted(float(last[k]) for k in _UNIT_COLUMNS if k in last),
-                 "h100e": sorted(float(last[k]) for k in _H100E_COLUMNS if k in last)}
+        epoch = {
+            "units": sorted(float(last[k]) for k in _UNIT_COLUMNS if k in last),
+            "h100e": sorted(float(last[k]) for k in _H100E_COLUMNS if k in last),
+        }
         for metric in ("units", "h100e"):
-            out.append({"vendor": vendor, "through": end.isoformat(), "metric": metric,
-                        "epoch_p5": epoch[metric][0], "epoch_p50": epoch[metric][1], "epoch_p95": epoch[metric][2],
-                        "ours_p5": ours[metric][0], "ours_p50": ours[metric][1], "ours_p95": ours[metric][2]})
+            out.append(
+                {
+                    "vendor": vendor,
+                    "through": end.isoformat(),
+                    "metric": metric,
+                    "epoch_p5": epoch[metric][0],
+                    "epoch_p50": epoch[metric][1],
+                    "epoch_p95": epoch[metric][2],
+                    "ours_p5": ours[metric][0],
+                    "ours_p50": ours[metric][1],
+                    "ours_p95": ours[metric][2],
+                }
+            )
     return out
 
 
-_UNIT_COLUMNS = ("Number of units (5th percentile)", "Number of units (median)", "Number of units (95th percentile)",
-                 "Number of Units (5th percentile)", "Number of Units", "Number of Units (95th percentile)")
-_H100E_COLUMNS = ("Compute estimate in H100e (5th percentile)", "Compute estimate in H100e (median)",
-                  "Compute estimate in H100e (95th percentile)", "H100e (5th percentile)", "H100e (95th percentile)")
+_UNIT_COLUMNS = (
+    "Number of units (5th percentile)",
+    "Number of units (median)",
+    "Number of units (95th percentile)",
+    "Number of Units (5th percentile)",
+    "Number of Units",
+    "Number of Units (95th percentile)",
+)
+_H100E_COLUMNS = (
+    "Compute estimate in H100e (5th percentile)",
+    "Compute estimate in H100e (median)",
+    "Compute estimate in H100e (95th percentile)",
+    "H100e (5th percentile)",
+    "H100e (95th percentile)",
+)
 """Column names of Epoch's totals files (they differ between vendors)."""
 
 
@@ -289,10 +336,13 @@ def _epoch_date(text: str) -> date:
 
 
 def _ours(catalog: Catalog, vendor: str, start: date, end: date, samples: int) -> dict[str, list[float]]:
-    rows = [r for r in catalog.shipments if r.vendor == vendor and start.isoformat() <= r.start
-            and r.end <= end.isoformat()]
+    rows = [
+        r for r in catalog.shipments if r.vendor == vendor and start.isoformat() <= r.start and r.end <= end.isoformat()
+    ]
     z = _scores(catalog, np.random.default_rng(7), samples)
     units = sum((_split_lognormal(r.units, z[(r.chip, r.start)]) for r in rows), np.zeros(samples))
     h100e = sum((_split_lognormal(r.h100e, z[(r.chip, r.start)]) for r in rows), np.zeros(samples))
-    return {"units": [float(np.quantile(units, q)) for q in (0.05, 0.5, 0.95)],
-            "h100e": [float(np.quantile(h100e, q)) for q in (0.05, 0.5, 0.95)]}
+    return {
+        "units": [float(np.quantile(units, q)) for q in (0.05, 0.5, 0.95)],
+        "h100e": [float(np.quantile(h100e, q)) for q in (0.05, 0.5, 0.95)],
+    }

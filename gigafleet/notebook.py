@@ -37,21 +37,31 @@ class EstimateResult:
         for key, (label, kind) in FORMATS.items():
             q = self.data.get(key)
             if isinstance(q, dict) and {"p10", "p50", "p90"} <= set(q):
-                cells = "".join(f"<td style='text-align:right'>{html.escape(quantity(q[p], kind))}</td>"
-                                for p in ("p10", "p50", "p90"))
+                cells = "".join(
+                    f"<td style='text-align:right'>{html.escape(quantity(q[p], kind))}</td>"
+                    for p in ("p10", "p50", "p90")
+                )
                 rows.append(f"<tr><td>{html.escape(label)}</td>{cells}</tr>")
-        return ("<table><tr><th>Quantity</th><th>P10</th><th>P50</th><th>P90</th></tr>" + "".join(rows) + "</table>")
+        return "<table><tr><th>Quantity</th><th>P10</th><th>P50</th><th>P90</th></tr>" + "".join(rows) + "</table>"
 
     def plot(self) -> Any:
         """Plotly figure of the power layers (P50 with P10-P90 error bars) [GW]."""
         import plotly.graph_objects as go
 
         values = [self.data[k] for k in LAYERS]
-        return go.Figure(go.Bar(x=["chip", "server", "IT", "facility", "grid"], y=[v["p50"] for v in values],
-                                error_y={"type": "data", "symmetric": False,
-                                         "array": [v["p90"] - v["p50"] for v in values],
-                                         "arrayminus": [v["p50"] - v["p10"] for v in values]}),
-                         layout={"title": {"text": "Power layers (GW)"}})
+        return go.Figure(
+            go.Bar(
+                x=["chip", "server", "IT", "facility", "grid"],
+                y=[v["p50"] for v in values],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [v["p90"] - v["p50"] for v in values],
+                    "arrayminus": [v["p50"] - v["p10"] for v in values],
+                },
+            ),
+            layout={"title": {"text": "Power layers (GW)"}},
+        )
 
 
 def estimate(**fields: Any) -> EstimateResult:

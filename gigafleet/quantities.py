@@ -94,6 +94,7 @@ def parse_accelerators(text: str | float | int, field: str = "--accelerators") -
     """
     value = parse_amount(text, field)
     if not 1 <= value <= MAX_ACCELERATORS or value != round(value):
-        raise InputError(field, text, f"a whole number of accelerators from 1 to {MAX_ACCELERATORS:.0e} "
-                                      "(e.g. 100M, 2.9M, 1e6)")
+        raise InputError(
+            field, text, f"a whole number of accelerators from 1 to {MAX_ACCELERATORS:.0e} (e.g. 100M, 2.9M, 1e6)"
+        )
     return value

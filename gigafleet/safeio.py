@@ -21,8 +21,18 @@ from typing import Any
 
 from gigafleet.errors import MAX_ECHO_CHARS, InputError, clip
 
-__all__ = ["MAX_ECHO_CHARS", "MAX_YAML_BYTES", "MAX_YAML_DEPTH", "YamlError", "check_output_path", "clip",
-           "load_yaml_text", "read_text_file", "read_yaml_file", "write_atomic"]
+__all__ = [
+    "MAX_ECHO_CHARS",
+    "MAX_YAML_BYTES",
+    "MAX_YAML_DEPTH",
+    "YamlError",
+    "check_output_path",
+    "clip",
+    "load_yaml_text",
+    "read_text_file",
+    "read_yaml_file",
+    "write_atomic",
+]
 
 MAX_YAML_BYTES = 1024 * 1024
 """Largest YAML text or file accepted [bytes] (shipped scenarios are < 10 KiB)."""
@@ -51,12 +61,14 @@ def _loader_class() -> type:
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.constructor.ConstructorError(
-                    None, None, "YAML aliases (*name) are not allowed in gigafleet files", event.start_mark)
+                    None, None, "YAML aliases (*name) are not allowed in gigafleet files", event.start_mark
+                )
             depth = getattr(self, "_gigafleet_depth", 0)
             if depth >= MAX_YAML_DEPTH:
                 event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"YAML nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark)
+                    None, None, f"YAML nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark
+                )
             self._gigafleet_depth = depth + 1
             try:
                 return super().compose_node(parent, index)
@@ -74,7 +86,8 @@ def _loader_class() -> type:
                     continue  # unhashable keys are refused by the base class
                 if duplicate:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {clip(key)} (each key once)", key_node.start_mark)
+                        None, None, f"duplicate key {clip(key)} (each key once)", key_node.start_mark
+                    )
             return super().construct_mapping(node, deep=deep)
 
     return _NoAliasLoader

@@ -67,10 +67,16 @@ class _Strict(BaseModel):
 class FleetSection(_Strict):
     """Which accelerators, and what fixes how many."""
 
-    chip: str | None = Field(None, description="accelerator id, or shares like 'h100:0.4,gb200:0.6'",
-                             min_length=1, max_length=500, pattern=r"\S")
-    counts: dict[str, AcceleratorCount] | None = Field(None, description="accelerator id -> count, e.g. {h100: 40M}",
-                                                       min_length=1, max_length=100)
+    chip: str | None = Field(
+        None,
+        description="accelerator id, or shares like 'h100:0.4,gb200:0.6'",
+        min_length=1,
+        max_length=500,
+        pattern=r"\S",
+    )
+    counts: dict[str, AcceleratorCount] | None = Field(
+        None, description="accelerator id -> count, e.g. {h100: 40M}", min_length=1, max_length=100
+    )
     accelerators: AcceleratorCount | None = Field(None, description="number of accelerators, 1 to 1e9")
     it_power_gw: PowerGw | None = Field(None, description="IT power [GW], 1e-6 to 1e4")
     facility_power_gw: PowerGw | None = Field(None, description="facility power at peak [GW], 1e-6 to 1e4")
@@ -87,8 +93,12 @@ class ClaimsSection(_Strict):
 
     def to_claims(self) -> Claims:
         """The engine's :class:`~gigafleet.claims.Claims`."""
-        return Claims(capex_usd=self.capex_usd, power_gw=self.power_gw,
-                      energy_twh_per_year=self.energy_twh_per_year, share_of=dict(self.share_of))
+        return Claims(
+            capex_usd=self.capex_usd,
+            power_gw=self.power_gw,
+            energy_twh_per_year=self.energy_twh_per_year,
+            share_of=dict(self.share_of),
+        )
 
 
 class Scenario(_Strict):
@@ -108,9 +118,15 @@ class Scenario(_Strict):
 
 
 FLAG_NAMES: dict[str, str] = {
-    "chip": "--chip", "counts": "--fleet", "accelerators": "--accelerators", "it_power_gw": "--it-power-gw",
-    "facility_power_gw": "--facility-power-gw", "budget_usd": "--budget-usd", "cooling": "--cooling",
-    "region": "--region", "year": "--year",
+    "chip": "--chip",
+    "counts": "--fleet",
+    "accelerators": "--accelerators",
+    "it_power_gw": "--it-power-gw",
+    "facility_power_gw": "--facility-power-gw",
+    "budget_usd": "--budget-usd",
+    "cooling": "--cooling",
+    "region": "--region",
+    "year": "--year",
 }
 
 
@@ -163,6 +179,7 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
         How to name fields in errors (``FLAG_NAMES`` for the CLI; default: scenario paths like
         ``fleet.accelerators``).
     """
+
     def name(key: str) -> str:
         if names is not None:
             return names.get(key, key)
@@ -173,8 +190,9 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
     if fleet.counts is not None:
         if fleet.chip is not None or sizings:
             given = [name("counts")] + ([name("chip")] if fleet.chip else []) + [name(k) for k in sizings]
-            raise InputError(" and ".join(given), "both given",
-                             f"either {name('counts')} alone, or {name('chip')} with one sizing")
+            raise InputError(
+                " and ".join(given), "both given", f"either {name('counts')} alone, or {name('chip')} with one sizing"
+            )
         total = sum(fleet.counts.values())
         mix = {c.lower(): n / total for c, n in fleet.counts.items()}
         sizing = Sizing("accelerators", total)
@@ -201,8 +219,15 @@ def to_spec(catalog: Catalog, scenario: Scenario, names: Mapping[str, str] | Non
         launch = max(int(catalog.item("accelerators", c)["launch_year"].mid) for c in mix)
         year = max(_dt.date.today().year, launch)
     region = scenario.region.strip().lower()
-    return FleetSpec(mix=mix, sizing=sizing, cooling=cooling, region=region, year=year,
-                     utilisation=scenario.utilisation, mfu=scenario.mfu)
+    return FleetSpec(
+        mix=mix,
+        sizing=sizing,
+        cooling=cooling,
+        region=region,
+        year=year,
+        utilisation=scenario.utilisation,
+        mfu=scenario.mfu,
+    )
 
 
 def _format_validation_error(source: str, error: ValidationError) -> str:
@@ -213,8 +238,10 @@ def _format_validation_error(source: str, error: ValidationError) -> str:
     if kind == "missing":
         return f"{source}: {loc}: required key is missing"
     if kind == "extra_forbidden":
-        return f"{source}: {loc}: unknown key; allowed keys are those of the scenario schema " \
-               "(name, description, fleet, cooling, region, year, utilisation, mfu, samples, seed, claims)"
+        return (
+            f"{source}: {loc}: unknown key; allowed keys are those of the scenario schema "
+            "(name, description, fleet, cooling, region, year, utilisation, mfu, samples, seed, claims)"
+        )
     return f"{source}: {loc}: {echo_input(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
 
 
@@ -264,4 +291,3 @@ def validate_scenario(data: Mapping[str, Any], source: str = "scenario") -> Scen
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
         raise ScenarioError(_format_validation_error(source, exc)) from None
-

@@ -43,8 +43,9 @@ def check_solver(name: str, field: str = "solver") -> str:
     return name
 
 
-def solve_quietly(model: Any, solver: str, *, error: type[GigafleetError],
-                  highs_options: dict[str, Any] | None = None) -> tuple[Any, Any]:
+def solve_quietly(
+    model: Any, solver: str, *, error: type[GigafleetError], highs_options: dict[str, Any] | None = None
+) -> tuple[Any, Any]:
     """Solve a linopy ``model`` silently and return linopy's ``(status, termination)``.
 
     Parameters
@@ -58,8 +59,9 @@ def solve_quietly(model: Any, solver: str, *, error: type[GigafleetError],
     highs_options
         Extra HiGHS options (ignored for other solvers).
     """
-    kwargs: dict[str, Any] = {"io_api": "direct", "output_flag": False, **(highs_options or {})} \
-        if solver == "highs" else {}
+    kwargs: dict[str, Any] = (
+        {"io_api": "direct", "output_flag": False, **(highs_options or {})} if solver == "highs" else {}
+    )
     try:
         with silence_stdout():
             return model.solve(solver_name=solver, progress=False, **kwargs)  # type: ignore[no-any-return]

@@ -126,24 +126,30 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
                 message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 if _is_busy(message):
                     if time.monotonic() >= deadline:
-                        raise StoreBusyError(f"store {file} is in use by another process ({message[:160]}); try "
-                                             "again when it finishes, or pass another --store") from None
+                        raise StoreBusyError(
+                            f"store {file} is in use by another process ({message[:160]}); try "
+                            "again when it finishes, or pass another --store"
+                        ) from None
                     time.sleep(delay)
                     delay = min(delay * 2, 0.5)
                     continue
                 lowered = message.lower()
-                if (isinstance(exc, duckdb.IOException) and not file.exists()) or "permission" in lowered \
-                        or "read-only" in lowered:
+                if (
+                    (isinstance(exc, duckdb.IOException) and not file.exists())
+                    or "permission" in lowered
+                    or "read-only" in lowered
+                ):
                     raise StoreError(f"store {file} cannot be opened ({message[:200]})") from None
-                raise StoreCorruptError(f"results file {file} cannot be read ({message[:200]}); it was left "
-                                        "untouched: move it away or pass another --store") from None
+                raise StoreCorruptError(
+                    f"results file {file} cannot be read ({message[:200]}); it was left "
+                    "untouched: move it away or pass another --store"
+                ) from None
         try:
             if not read_only:
                 try:
                     con.execute(SCHEMA)
                 except duckdb.Error as exc:
-                    raise StoreError(f"store {file} cannot be written ({str(exc).splitlines()[0][:200]})") \
-                        from None
+                    raise StoreError(f"store {file} cannot be written ({str(exc).splitlines()[0][:200]})") from None
             yield con
         finally:
             con.close()
@@ -160,8 +166,7 @@ def check_store(path: str | os.PathLike[str] | None = None) -> Path:
     return file
 
 
-def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | os.PathLike[str] | None = None
-             ) -> str:
+def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | os.PathLike[str] | None = None) -> str:
     """Store one run atomically; return its run id.
 
     Parameters
@@ -180,17 +185,42 @@ def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | 
     run_id = uuid.uuid4().hex[:12]
     created = _dt.datetime.now(_dt.UTC).replace(tzinfo=None)
     payload = json.dumps(result, allow_nan=False)
-    years = [(run_id, y["year"], y["accelerators"], y["h100e"], y.get("target"), y["shortfall_h100e"],
-              y["it_power_gw"], y["facility_power_gw"], y["energy_twh"], y["capex_usd"], y["opex_usd"],
-              y["co2_mt"]) for y in result.get("years", [])]
-    binding = [(run_id, b["limit"], b["year"], b["where"], b["shadow_price"], b["unit"])
-               for b in result.get("binding", [])]
+    years = [
+        (
+            run_id,
+            y["year"],
+            y["accelerators"],
+            y["h100e"],
+            y.get("target"),
+            y["shortfall_h100e"],
+            y["it_power_gw"],
+            y["facility_power_gw"],
+            y["energy_twh"],
+            y["capex_usd"],
+            y["opex_usd"],
+            y["co2_mt"],
+        )
+        for y in result.get("years", [])
+    ]
+    binding = [
+        (run_id, b["limit"], b["year"], b["where"], b["shadow_price"], b["unit"]) for b in result.get("binding", [])
+    ]
     with connect(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-                run_id, kind, created, result.get("scenario", {}).get("name", ""), result.get("status", ""),
-                result.get("objective_usd"), scenario_yaml, payload])
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    kind,
+                    created,
+                    result.get("scenario", {}).get("name", ""),
+                    result.get("status", ""),
+                    result.get("objective_usd"),
+                    scenario_yaml,
+                    payload,
+                ],
+            )
             if years:
                 con.executemany("INSERT INTO plan_years VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", years)
             if binding:
@@ -200,14 +230,16 @@ def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | 
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT may have ended the transaction already
                 con.execute("ROLLBACK")
             if isinstance(exc, duckdb.Error):
-                raise StoreError(f"store {store_path(path)}: the run could not be written "
-                                 f"({str(exc).splitlines()[0][:200]})") from None
+                raise StoreError(
+                    f"store {store_path(path)}: the run could not be written ({str(exc).splitlines()[0][:200]})"
+                ) from None
             raise
     return run_id
 
 
-def save_run_safely(kind: str, result: dict[str, Any], scenario_yaml: str,
-                    path: str | os.PathLike[str] | None = None) -> tuple[str | None, Path | None, str | None]:
+def save_run_safely(
+    kind: str, result: dict[str, Any], scenario_yaml: str, path: str | os.PathLike[str] | None = None
+) -> tuple[str | None, Path | None, str | None]:
     """Store a run; if that fails, write its result JSON beside the store (or in the working folder).
 
     Returns
@@ -242,8 +274,9 @@ def list_runs(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]
     with connect(file, read_only=True) as con:
         if not has_table(con, "runs"):
             return []
-        rows = con.execute("SELECT run_id, kind, created_utc, name, status, objective_usd FROM runs "
-                           "ORDER BY created_utc DESC").fetchall()
+        rows = con.execute(
+            "SELECT run_id, kind, created_utc, name, status, objective_usd FROM runs ORDER BY created_utc DESC"
+        ).fetchall()
     keys = ("run_id", "kind", "created_utc", "name", "status", "objective_usd")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
@@ -266,8 +299,7 @@ def load_run(run_id: str, path: str | os.PathLike[str] | None = None) -> dict[st
             row, known = None, []
         else:
             row = con.execute("SELECT result_json FROM runs WHERE run_id = ?", [run_id]).fetchone()
-            known = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY created_utc DESC LIMIT 20")
-                     .fetchall()]
+            known = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY created_utc DESC LIMIT 20").fetchall()]
     if row is None:
         raise InputError("--plan", run_id, known or ["(no runs stored)"])
     result: dict[str, Any] = json.loads(row[0])

@@ -80,8 +80,9 @@ def calibrate(annual: float, peak: float, threshold_c: float, temps: dict[str, n
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sweep", action="store_true",
-                        help="calibrate at every whole degree from the threshold's low to high")
+    parser.add_argument(
+        "--sweep", action="store_true", help="calibrate at every whole degree from the threshold's low to high"
+    )
     args = parser.parse_args()
     catalog = load_catalog()
     temps = site_temperatures(catalog, us_sites(catalog))

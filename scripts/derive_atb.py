@@ -25,8 +25,17 @@ ROOT = Path(__file__).resolve().parents[1]
 EXCERPT = ROOT / "gigafleet" / "data" / "upstream" / "technology_data_us_excerpt.csv"
 DERIVED = ROOT / "gigafleet" / "data" / "generation_costs_atb.csv"
 YEARS = (2025, 2030, 2035)
-UPSTREAM_COLUMNS = ("year", "technology", "parameter", "value", "unit", "source", "currency_year",
-                    "financial_case", "scenario")
+UPSTREAM_COLUMNS = (
+    "year",
+    "technology",
+    "parameter",
+    "value",
+    "unit",
+    "source",
+    "currency_year",
+    "financial_case",
+    "scenario",
+)
 BTU_PER_KWH = 3412.142
 """Btu in one kWh: heat rate [Btu/kWh] = 3412.142 / efficiency."""
 
@@ -62,8 +71,9 @@ def read_upstream(folder: Path) -> list[dict[str, str]]:
             for row in csv.DictReader(handle):
                 if row["financial_case"] not in ("Market", ""):
                     continue
-                if (row["technology"] in wanted and row["parameter"] in PARAMETERS) \
-                        or (row["technology"] in lifetimes and row["parameter"] == "lifetime"):
+                if (row["technology"] in wanted and row["parameter"] in PARAMETERS) or (
+                    row["technology"] in lifetimes and row["parameter"] == "lifetime"
+                ):
                     rows.append({"year": str(year), **{k: row[k].strip() for k in UPSTREAM_COLUMNS[1:]}})
     rows.sort(key=lambda r: tuple(r[k] for k in UPSTREAM_COLUMNS))
     return rows
@@ -80,15 +90,17 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) 
 
 
 def _cases(rows: list[dict[str, str]], technology: str, parameter: str, year: str) -> dict[str, float]:
-    found = {r["scenario"] or "any": float(r["value"]) for r in rows
-             if r["technology"] == technology and r["parameter"] == parameter and r["year"] == year}
+    found = {
+        r["scenario"] or "any": float(r["value"])
+        for r in rows
+        if r["technology"] == technology and r["parameter"] == parameter and r["year"] == year
+    }
     if "any" in found and len(found) == 1:
         return {"Advanced": found["any"], "Moderate": found["any"], "Conservative": found["any"]}
     return {k: v for k, v in found.items() if k != "any"}
 
 
-DERIVED_COLUMNS = ("id", "parameter", "unit", "year", "low", "mid", "high", "currency_year", "atb_technology",
-                   "method")
+DERIVED_COLUMNS = ("id", "parameter", "unit", "year", "low", "mid", "high", "currency_year", "atb_technology", "method")
 
 
 def _fmt(value: float) -> str:
@@ -102,12 +114,18 @@ def derive(rows: list[dict[str, str]]) -> list[dict[str, str]]:
         for year in (str(y) for y in YEARS):
             investment = _cases(rows, technology, "investment", year)
             series: list[tuple[str, str, dict[str, float], str]] = [
-                ("capex_usd_per_kw", "USD/kW", investment, "ATB investment (overnight capex)")]
+                ("capex_usd_per_kw", "USD/kW", investment, "ATB investment (overnight capex)")
+            ]
             fom = _cases(rows, technology, "FOM", year)
             if fom and investment:
-                series.append(("fixed_om_usd_per_kw_year", "USD/kW/yr",
-                               {k: fom[k] / 100.0 * investment[k] for k in fom if k in investment},
-                               "ATB FOM [%/yr of investment] x investment, case by case"))
+                series.append(
+                    (
+                        "fixed_om_usd_per_kw_year",
+                        "USD/kW/yr",
+                        {k: fom[k] / 100.0 * investment[k] for k in fom if k in investment},
+                        "ATB FOM [%/yr of investment] x investment, case by case",
+                    )
+                )
             vom = _cases(rows, technology, "VOM", year)
             if vom:
                 series.append(("variable_om_usd_per_mwh", "USD/MWh", vom, "ATB VOM (excludes fuel)"))
@@ -119,26 +137,52 @@ def derive(rows: list[dict[str, str]]) -> list[dict[str, str]]:
                 series.append(("lifetime_years", "year", life, "technology-data lifetime row (see its source)"))
             efficiency = _cases(rows, technology, "efficiency", year)
             if efficiency:
-                series.append(("heat_rate_btu_per_kwh", "Btu/kWh",
-                               {k: BTU_PER_KWH / v for k, v in efficiency.items()},
-                               "3412.142 / technology-data efficiency (see its source)"))
+                series.append(
+                    (
+                        "heat_rate_btu_per_kwh",
+                        "Btu/kWh",
+                        {k: BTU_PER_KWH / v for k, v in efficiency.items()},
+                        "3412.142 / technology-data efficiency (see its source)",
+                    )
+                )
             for parameter, unit, cases, method in series:
                 if not cases:
                     continue
                 values = sorted(cases.values())
                 mid = cases.get("Moderate", values[len(values) // 2])
-                out.append({"id": source, "parameter": parameter, "unit": unit, "year": year,
-                            "low": _fmt(values[0]), "mid": _fmt(mid), "high": _fmt(values[-1]),
-                            "currency_year": "2022" if "USD" in unit else "", "atb_technology": technology,
-                            "method": method})
+                out.append(
+                    {
+                        "id": source,
+                        "parameter": parameter,
+                        "unit": unit,
+                        "year": year,
+                        "low": _fmt(values[0]),
+                        "mid": _fmt(mid),
+                        "high": _fmt(values[-1]),
+                        "currency_year": "2022" if "USD" in unit else "",
+                        "atb_technology": technology,
+                        "method": method,
+                    }
+                )
     for source, technology in LIFETIME_SOURCES.items():
         for year in (str(y) for y in YEARS):
             life = _cases(rows, technology, "lifetime", year)
             if life:
                 value = _fmt(life["Moderate"])
-                out.append({"id": source, "parameter": "lifetime_years", "unit": "year", "year": year, "low": value,
-                            "mid": value, "high": value, "currency_year": "", "atb_technology": technology,
-                            "method": "technology-data lifetime row (see its source)"})
+                out.append(
+                    {
+                        "id": source,
+                        "parameter": "lifetime_years",
+                        "unit": "year",
+                        "year": year,
+                        "low": value,
+                        "mid": value,
+                        "high": value,
+                        "currency_year": "",
+                        "atb_technology": technology,
+                        "method": "technology-data lifetime row (see its source)",
+                    }
+                )
     return out
 
 

@@ -42,21 +42,47 @@ TIMELINES: dict[str, str] = {
 }
 """Vendor → Epoch's quarterly timeline file (calendar quarters)."""
 
-TOTALS = ("nvidia_cumulative_totals.csv", "amd_cumulative_totals.csv", "tpu_cumulative_totals.csv",
-          "trainium_cumulative_totals.csv")
+TOTALS = (
+    "nvidia_cumulative_totals.csv",
+    "amd_cumulative_totals.csv",
+    "tpu_cumulative_totals.csv",
+    "trainium_cumulative_totals.csv",
+)
 PRICES = "nvidia_annual_prices.csv"
 UPSTREAM_FILES: dict[str, str] = {
     **{name: f"csv_export/{name}" for name in (*TIMELINES.values(), *TOTALS)},
     PRICES: "data_inputs/Nvidia annual prices.csv",
 }
 
-PRICE_COLUMNS: dict[str, str] = {"a100": "A100", "a800": "A100", "h100": "H100", "h800": "H100", "h20": "H20",
-                                 "b200": "GB200", "b300": "GB300"}
+PRICE_COLUMNS: dict[str, str] = {
+    "a100": "A100",
+    "a800": "A100",
+    "h100": "H100",
+    "h800": "H100",
+    "h20": "H20",
+    "b200": "GB200",
+    "b300": "GB300",
+}
 """gigafleet chip → the column prefix of Epoch's Nvidia price table that prices it (export variants at their
 parent's price; Blackwell and Blackwell Ultra at Epoch's GB200/GB300 per-GPU price)."""
 
-COLUMNS = ("chip", "vendor", "start", "end", "units_low", "units_mid", "units_high", "h100e_low", "h100e_mid",
-           "h100e_high", "price_low_usd", "price_mid_usd", "price_high_usd", "source", "note")
+COLUMNS = (
+    "chip",
+    "vendor",
+    "start",
+    "end",
+    "units_low",
+    "units_mid",
+    "units_high",
+    "h100e_low",
+    "h100e_mid",
+    "h100e_high",
+    "price_low_usd",
+    "price_mid_usd",
+    "price_high_usd",
+    "source",
+    "note",
+)
 
 
 def _date(text: str) -> date:
@@ -103,10 +129,18 @@ def derive(folder: Path = EXCERPT) -> str:
                 chip = chips.get((vendor, row["Chip type"].strip()))
                 if chip is None:
                     raise SystemExit(f"{file}: chip type {row['Chip type']!r} has no row in installed_chips.csv")
-                units = sorted(float(row[k]) for k in ("Number of Units (5th percentile)", "Number of Units",
-                                                       "Number of Units (95th percentile)"))
-                h100e = sorted(float(row[k]) for k in ("H100e (5th percentile)", "Compute estimate in H100e (median)",
-                                                       "H100e (95th percentile)"))
+                units = sorted(
+                    float(row[k])
+                    for k in (
+                        "Number of Units (5th percentile)",
+                        "Number of Units",
+                        "Number of Units (95th percentile)",
+                    )
+                )
+                h100e = sorted(
+                    float(row[k])
+                    for k in ("H100e (5th percentile)", "Compute estimate in H100e (median)", "H100e (95th percentile)")
+                )
                 start, end = _date(row["Start date"]), _date(row["End date"])
                 notes = row.get("Notes", "")
                 note = "incomplete quarter (Epoch)" if "Incomplete" in notes else ""
@@ -123,8 +157,19 @@ def derive(folder: Path = EXCERPT) -> str:
                 rows.append((vendor, chip, start, end, units, h100e, price, source, note))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     for vendor, chip, start, end, units, h100e, price, source, note in rows:
-        writer.writerow([chip, vendor, start.isoformat(), end.isoformat(), *(f"{v:.0f}" for v in units),
-                         *(f"{v:.0f}" for v in h100e), *price, source, note])
+        writer.writerow(
+            [
+                chip,
+                vendor,
+                start.isoformat(),
+                end.isoformat(),
+                *(f"{v:.0f}" for v in units),
+                *(f"{v:.0f}" for v in h100e),
+                *price,
+                source,
+                note,
+            ]
+        )
     return out.getvalue()
 
 

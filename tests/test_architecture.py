@@ -18,8 +18,12 @@ def _imports(path: Path) -> list[tuple[str, str, int]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[tuple[str, str, int]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 \
-                and node.module.split(".")[0] == "gigafleet":
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.split(".")[0] == "gigafleet"
+        ):
             found += [(node.module, alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.Import):
             found += [(alias.name, "", node.lineno) for alias in node.names if alias.name.split(".")[0] == "gigafleet"]

@@ -44,14 +44,19 @@ def test_catalogue_rows_citing_atb_hold_its_2030_values() -> None:
     cited = [p for p in CATALOG.parameters("power_sources") if "ATB24" in p.sources]
     assert len(cited) >= 15
     # lifetimes where technology-data's value is one end of a range whose other ends cite ATB-calc or the NRC
-    one_end = {("nuclear-large", "lifetime_years"): "low", ("ocgt", "lifetime_years"): "low",
-               ("solar-pv", "lifetime_years"): "high"}
+    one_end = {
+        ("nuclear-large", "lifetime_years"): "low",
+        ("ocgt", "lifetime_years"): "low",
+        ("solar-pv", "lifetime_years"): "high",
+    }
     checked = 0
     for parameter in cited:
         row = derived.get((parameter.id, parameter.parameter))
         if row is None:  # built from ATB figures of another technology or parameter: must say so and be D
             assert parameter.grade == "D" and ("ATB" in parameter.note or "component_lcoe" in parameter.note), (
-                parameter.id, parameter.parameter)
+                parameter.id,
+                parameter.parameter,
+            )
             continue
         checked += 1
         end = one_end.get((parameter.id, parameter.parameter))
@@ -59,14 +64,21 @@ def test_catalogue_rows_citing_atb_hold_its_2030_values() -> None:
             assert getattr(parameter, end) == float(row[end])
             continue
         assert (parameter.low, parameter.mid, parameter.high) == pytest.approx(
-            (float(row["low"]), float(row["mid"]), float(row["high"])), rel=1e-6)
+            (float(row["low"]), float(row["mid"]), float(row["high"])), rel=1e-6
+        )
     assert checked >= 15
 
 
-@pytest.mark.parametrize("source", [s for s in CATALOG.ids("power_sources")
-                                    if "lcoe_usd_per_mwh" in CATALOG.item("power_sources", s)
-                                    and "capacity_factor" in CATALOG.item("power_sources", s)
-                                    and s not in (*STORAGE, "grid")])
+@pytest.mark.parametrize(
+    "source",
+    [
+        s
+        for s in CATALOG.ids("power_sources")
+        if "lcoe_usd_per_mwh" in CATALOG.item("power_sources", s)
+        and "capacity_factor" in CATALOG.item("power_sources", s)
+        and s not in (*STORAGE, "grid")
+    ],
+)
 def test_every_lcoe_row_agrees_with_its_own_components(source: str) -> None:
     """A catalogue LCOE row must contain the LCOE its own capex, O&M, fuel, CF and life give (mid gas and WACC)."""
     row = CATALOG.item("power_sources", source)["lcoe_usd_per_mwh"]

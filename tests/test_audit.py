@@ -48,7 +48,9 @@ def test_plan_screen_moves_power_rows_the_estimate_cannot_see(tmp_path: Path) ->
     scenario.write_text(
         "name: engines\nyears: {start: 2027, end: 2028}\ntargets: {metric: accelerators, values: {2028: 200k}}\n"
         "chips: [gb200]\nsites:\n  - {id: a, region: us-tx, grid_gw: {2027: 0.05}, onsite: [recip]}\n"
-        "supply: {buyer_share: 0.5}\nlead_times_years: {datacentre: 0, recip: 0}\n", encoding="utf-8")
+        "supply: {buyer_share: 0.5}\nlead_times_years: {datacentre: 0, recip: 0}\n",
+        encoding="utf-8",
+    )
     rows = audit(CATALOG, str(scenario), max_plan_rows=4)
     moved = {(r["kind"], r["id"]) for r in rows if r["swing"] > 0 and "@ plan" in str(r["output"])}
     assert moved and all(kind == "power_sources" for kind, _ in moved)  # rows the estimate screen never reads
@@ -80,9 +82,16 @@ def test_the_unsourced_check_can_fail(rows: list[dict[str, object]]) -> None:
     top = next(r for r in rows if r["swing"] > 0)
     item = CATALOG.item(str(top["kind"]), str(top["id"]))
     row = dataclasses.replace(item[str(top["parameter"])], grade="U", sources=("EST",))
-    marked = dataclasses.replace(CATALOG, items={**CATALOG.items, item.kind: {
-        **CATALOG.items[item.kind], item.id: dataclasses.replace(item, parameters={**item.parameters,
-                                                                                   row.parameter: row})}})
+    marked = dataclasses.replace(
+        CATALOG,
+        items={
+            **CATALOG.items,
+            item.kind: {
+                **CATALOG.items[item.kind],
+                item.id: dataclasses.replace(item, parameters={**item.parameters, row.parameter: row}),
+            },
+        },
+    )
     flagged = top_unsourced(audit(marked))
     assert [(r["kind"], r["id"], r["parameter"]) for r in flagged] == [(top["kind"], top["id"], top["parameter"])]
 

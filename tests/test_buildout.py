@@ -58,8 +58,10 @@ def test_tiny_scenario_matches_hand_computed_optimum() -> None:
     # cost (1 - decline) of the first year's (the catalogue price path)
     decline = CATALOG.item("facility", "accelerator-prices")["decline_per_year"].mid
     it_capex_2027 = it_capex - decline * u["capex.accelerators"]
-    capital = 1000 * (it_capex * crf_it + facility_capex * crf_fac) * (d[0] + d[1]) \
+    capital = (
+        1000 * (it_capex * crf_it + facility_capex * crf_fac) * (d[0] + d[1])
         + 1000 * (it_capex_2027 * crf_it + facility_capex * crf_fac) * d[1]
+    )
     running = sum(d[i] * n * (it_opex + facility_opex + energy_cost) for i, n in enumerate((1000, 2000)))
     assert result["objective_usd"] == pytest.approx(capital + running, rel=1e-6)
     assert [y["installed"] for y in result["years"]] == pytest.approx([1000, 1000])
@@ -108,8 +110,10 @@ def test_adding_a_limit_never_lowers_cost(limit: str) -> None:
 def test_relaxing_a_binding_limit_moves_objective_by_its_shadow_price() -> None:
     # target only in 2027; CoWoS supply caps purchases each year, so some must be bought (dearer) in 2026
     def scenario(wafers_2027: float) -> PlanScenario:
-        return tiny(targets={"metric": "accelerators", "values": {2027: 2000}},
-                    supply={"cowos_wafers_per_year": {2026: 100.0, 2027: wafers_2027}, "buyer_share": 1.0})
+        return tiny(
+            targets={"metric": "accelerators", "values": {2027: 2000}},
+            supply={"cowos_wafers_per_year": {2026: 100.0, 2027: wafers_2027}, "buyer_share": 1.0},
+        )
 
     result = plan(CATALOG, scenario(100.0))
     assert result["status"] == "optimal"
@@ -124,9 +128,11 @@ def test_relaxing_a_binding_limit_moves_objective_by_its_shadow_price() -> None:
 
 def cowos_starved() -> PlanScenario:
     """A target of millions of accelerators with only 1,000 CoWoS wafers a year (and ample grid)."""
-    return tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
-                supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
-                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}])
+    return tiny(
+        targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+        supply={"cowos_wafers_per_year": {2026: 1000}, "buyer_share": 0.5},
+        sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100}}],
+    )
 
 
 def test_impossible_target_returns_shortfall_naming_supply() -> None:
@@ -140,9 +146,11 @@ def test_impossible_target_returns_shortfall_naming_supply() -> None:
 
 
 def test_impossible_target_names_grid_when_power_binds() -> None:
-    scenario = tiny(targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
-                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.1}}],
-                    supply={"cowos_wafers_per_year": {2026: 1e7}, "buyer_share": 1.0})
+    scenario = tiny(
+        targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+        sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.1}}],
+        supply={"cowos_wafers_per_year": {2026: 1e7}, "buyer_share": 1.0},
+    )
     result = plan(CATALOG, scenario)
     assert result["status"] == "shortfall"
     assert "firm_power" in {b["limit"] for b in result["binding"]}
@@ -154,7 +162,9 @@ def test_unmet_target_is_a_shortfall_naming_the_target() -> None:
     result = plan(CATALOG, cowos_starved())
     assert result["status"] == "shortfall"
     assert [(u["requirement"], u["where"], u["year"], u["unit"]) for u in result["unmet"]] == [
-        ("target", "fleet", 2026, "accelerators"), ("target", "fleet", 2027, "accelerators")]
+        ("target", "fleet", 2026, "accelerators"),
+        ("target", "fleet", 2027, "accelerators"),
+    ]
     for item, year in zip(result["unmet"], result["years"], strict=True):
         assert item["required"] == year["target"]
         assert item["delivered"] == pytest.approx(year["delivered_metric"])
@@ -186,8 +196,20 @@ def test_unmet_campus_size_is_a_shortfall_not_optimal() -> None:
 
 
 def test_met_requirements_are_optimal_with_nothing_unmet() -> None:
-    result = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                                        "min_facility_gw": {2027: 0.05}}]))
+    result = plan(
+        CATALOG,
+        tiny(
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 1.0},
+                    "min_facility_gw": {2027: 0.05},
+                }
+            ]
+        ),
+    )
     assert result["status"] == "optimal"
     assert result["unmet"] == []
     assert not any(n.startswith("Requirement not met") for n in result["notes"])
@@ -203,23 +225,35 @@ def test_max_h100e_spends_the_budget() -> None:
 
 
 def test_lead_time_delays_datacentre_capacity() -> None:
-    scenario = tiny(lead_times_years={"datacentre": 1},
-                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                            "existing_datacentre_gw": 0.0}])
+    scenario = tiny(
+        lead_times_years={"datacentre": 1},
+        sites=[
+            {"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0}, "existing_datacentre_gw": 0.0}
+        ],
+    )
     result = plan(CATALOG, scenario)
     assert result["status"] == "shortfall"  # nothing can be housed in 2026
     assert result["years"][0]["accelerators"] == pytest.approx(0, abs=1e-6)
     assert any(b["limit"] == "datacentre_lead_time" for b in result["binding"])
 
 
-@pytest.mark.parametrize(("changes", "expected"), [
-    ({"chips": ["gb2000"]}, "did you mean 'gb200'"),
-    ({"chips": ["rubin-ultra"], "years": {"start": 2025, "end": 2026},
-      "targets": {"metric": "h100e", "values": {2025: 10}}}, "no listed chip is available"),
-    ({"objective": "max_h100e"}, "budget"),
-    ({"sites": [{"id": "a", "region": "us-tx", "cooling": "air", "grid_gw": {2026: 1}}]}, "liquid-cooled only"),
-    ({"sites": [{"id": "a", "region": "us-tx", "onsite": ["fusion"]}]}, "onsite"),
-])
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"chips": ["gb2000"]}, "did you mean 'gb200'"),
+        (
+            {
+                "chips": ["rubin-ultra"],
+                "years": {"start": 2025, "end": 2026},
+                "targets": {"metric": "h100e", "values": {2025: 10}},
+            },
+            "no listed chip is available",
+        ),
+        ({"objective": "max_h100e"}, "budget"),
+        ({"sites": [{"id": "a", "region": "us-tx", "cooling": "air", "grid_gw": {2026: 1}}]}, "liquid-cooled only"),
+        ({"sites": [{"id": "a", "region": "us-tx", "onsite": ["fusion"]}]}, "onsite"),
+    ],
+)
 def test_inconsistent_scenarios_rejected_before_solving(changes: dict[str, Any], expected: str) -> None:
     with pytest.raises(InputError, match=expected):
         plan(CATALOG, tiny(**changes))
@@ -227,9 +261,11 @@ def test_inconsistent_scenarios_rejected_before_solving(changes: dict[str, Any],
 
 def test_scenario_file_errors_name_file_line_key_value(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
-    path.write_text("name: x\nyears: {start: 2026, end: 2027}\nchips: [gb200]\nsites:\n"
-                    "  - id: a\n    region: us-tx\n    grid_gw: {2026: 1OOM}\nsupply: {buyer_share: 0.5}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "name: x\nyears: {start: 2026, end: 2027}\nchips: [gb200]\nsites:\n"
+        "  - id: a\n    region: us-tx\n    grid_gw: {2026: 1OOM}\nsupply: {buyer_share: 0.5}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ScenarioError) as info:
         load_plan_scenario(path)
     message = str(info.value)
@@ -264,20 +300,53 @@ def test_flops_target_metric() -> None:
 
 def test_hbm_supply_can_bind_and_is_named() -> None:
     stacks = CATALOG.item("accelerators", "gb200")["hbm_stacks"].mid
-    result = plan(CATALOG, tiny(supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.5,
-                                        "hbm_stacks_per_year": {2026: 500 * stacks}, "hbm_buyer_share": 1.0}))
+    result = plan(
+        CATALOG,
+        tiny(
+            supply={
+                "cowos_wafers_per_year": {2026: 1e6},
+                "buyer_share": 0.5,
+                "hbm_stacks_per_year": {2026: 500 * stacks},
+                "hbm_buyer_share": 1.0,
+            }
+        ),
+    )
     assert result["status"] == "shortfall"
     hbm = [b for b in result["binding"] if b["limit"] == "hbm_supply"]
     assert hbm and hbm[0]["steps_to_close"] > 0
 
 
 def test_growth_limit_and_campus_size() -> None:
-    result = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                                        "max_build_gw_per_year": 0.002}]))
+    result = plan(
+        CATALOG,
+        tiny(
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 1.0},
+                    "max_build_gw_per_year": 0.002,
+                }
+            ]
+        ),
+    )
     assert result["status"] == "shortfall"
     assert "growth" in {b["limit"] for b in result["binding"]}
-    campus = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                                        "min_facility_gw": {2027: 0.05}}]))
+    campus = plan(
+        CATALOG,
+        tiny(
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 1.0},
+                    "min_facility_gw": {2027: 0.05},
+                }
+            ]
+        ),
+    )
     assert campus["status"] == "optimal"
     assert campus["years"][1]["facility_power_gw"] >= 0.05 * (1 - 1e-6)
     assert "campus_size" in {b["limit"] for b in campus["binding"]}
@@ -291,24 +360,42 @@ def test_finance_overrides_change_the_objective() -> None:
 
 
 def test_existing_fleet_beyond_the_grid_idles_and_its_capital_cost_is_reported() -> None:
-    result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
-                                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.01},
-                                        "existing_datacentre_gw": 5}]))
+    result = plan(
+        CATALOG,
+        tiny(
+            existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 0.01},
+                    "existing_datacentre_gw": 5,
+                }
+            ],
+        ),
+    )
     assert result["status"] == "shortfall"
     owned_gw = 1e6 * per_unit()["facility_power_gw"]
     year = result["years"][0]
     assert year["idle_gw"] == pytest.approx(owned_gw - 0.01, rel=1e-6)  # all but what 10 MW of grid powers
     assert year["idle_capital_usd"] > 0 and result["idle_capital_usd"] == pytest.approx(
-        sum(y["idle_capital_usd"] for y in result["years"]))
+        sum(y["idle_capital_usd"] for y in result["years"])
+    )
     unmet = {(u["requirement"], u["where"], u["year"]) for u in result["unmet"]}
     assert ("power_existing", "a", 2026) in unmet
     assert any("idle capital" in n for n in result["notes"])
 
 
 def test_existing_fleet_beyond_the_datacentres_is_reported_infeasible() -> None:
-    result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
-                                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 5.0}}],
-                                lead_times_years={"datacentre": 5}))
+    result = plan(
+        CATALOG,
+        tiny(
+            existing=[{"chip": "gb200", "site": "a", "count": 1e6, "year": 2025}],
+            sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 5.0}}],
+            lead_times_years={"datacentre": 5},
+        ),
+    )
     assert result["status"] == "infeasible"
     assert result["years"] == [] and result["notes"] and result["unmet"] == []
     assert any(c["limit"] == "datacentre" and c["where"] == "a" for c in result["conflict"])
@@ -318,12 +405,36 @@ def test_existing_fleet_beyond_the_datacentres_is_reported_infeasible() -> None:
 def test_water_limit_and_climate_override() -> None:
     water_each = per_unit()["water_m3_per_year"]
     assert water_each > 0
-    limited = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                                         "max_water_m3_per_year": 1500 * water_each}]))
+    limited = plan(
+        CATALOG,
+        tiny(
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 1.0},
+                    "max_water_m3_per_year": 1500 * water_each,
+                }
+            ]
+        ),
+    )
     assert limited["status"] == "shortfall"
     assert "water" in {b["limit"] for b in limited["binding"]}
-    hot = plan(CATALOG, tiny(sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                                     "climate": {"pue": 1.3, "peak_pue": 1.6}}]))
+    hot = plan(
+        CATALOG,
+        tiny(
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 1.0},
+                    "climate": {"pue": 1.3, "peak_pue": 1.6},
+                }
+            ]
+        ),
+    )
     base = plan(CATALOG, tiny())
     assert hot["years"][0]["facility_power_gw"] > base["years"][0]["facility_power_gw"]
     assert hot["years"][0]["facility_power_gw"] == pytest.approx(1000 * per_unit()["it_power_gw"] * 1.6, rel=1e-9)
@@ -335,10 +446,18 @@ def test_early_retirement_frees_power_for_newer_chips() -> None:
     u_h100 = per_unit("h100")
     grid_gw = 1.05 * 100_000 * u_h100["facility_power_gw"]
     base: dict[str, Any] = {
-        "years": {"start": 2026, "end": 2027}, "chips": ["h100", "gb300"],
+        "years": {"start": 2026, "end": 2027},
+        "chips": ["h100", "gb300"],
         "targets": {"metric": "h100e", "values": {2027: 150_000}},
-        "sites": [{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: grid_gw},
-                   "existing_datacentre_gw": 1.0}],
+        "sites": [
+            {
+                "id": "a",
+                "region": "us-tx",
+                "cooling": "liquid",
+                "grid_gw": {2026: grid_gw},
+                "existing_datacentre_gw": 1.0,
+            }
+        ],
         "existing": [{"chip": "h100", "site": "a", "count": 100_000, "year": 2025}],
         "supply": {"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 1.0},
         "sales_windows": {"h100": {"last": 2025}},
@@ -353,11 +472,22 @@ def test_early_retirement_frees_power_for_newer_chips() -> None:
 
 def test_hourly_power_model_needs_grid_in_calm_hours() -> None:
     """With hourly coupling, on-site wind cannot stand in for grid energy in calm hours (the annual balance can)."""
-    sites = [{"id": "a", "region": "se", "cooling": "liquid", "grid_gw": {2026: 0.01}, "onsite": ["wind-onshore"],
-              "weather": "lulea-se"}]
+    sites = [
+        {
+            "id": "a",
+            "region": "se",
+            "cooling": "liquid",
+            "grid_gw": {2026: 0.01},
+            "onsite": ["wind-onshore"],
+            "weather": "lulea-se",
+        }
+    ]
     # no minimum take: the grid's energy is dispatched on price alone, which is what the two balances differ on
-    common: dict[str, Any] = {"sites": sites, "lead_times_years": {"datacentre": 0, "wind-onshore": 0},
-                              "grid_minimum_take": 0.0}
+    common: dict[str, Any] = {
+        "sites": sites,
+        "lead_times_years": {"datacentre": 0, "wind-onshore": 0},
+        "grid_minimum_take": 0.0,
+    }
     firm = plan(CATALOG, tiny(**common))
     hourly = plan(CATALOG, tiny(**common, power_model="hourly", power_days=4))
     assert firm["status"] == hourly["status"] == "optimal"
@@ -377,12 +507,16 @@ def test_hourly_power_model_requires_weather_site() -> None:
         plan(CATALOG, tiny(power_model="hourly"))
 
 
-@pytest.mark.parametrize(("onsite", "limit", "unit", "field"), [
-    (["ccgt"], "turbine_supply", "USD per GW of turbines", "gas_turbine_gw_per_year"),
-    (["recip"], "engine_supply", "USD per GW of engines", "gas_engine_gw_per_year"),
-])
-def test_gas_turbine_and_engine_supply_bind_with_a_shadow_price(onsite: list[str], limit: str, unit: str,
-                                                                field: str) -> None:
+@pytest.mark.parametrize(
+    ("onsite", "limit", "unit", "field"),
+    [
+        (["ccgt"], "turbine_supply", "USD per GW of turbines", "gas_turbine_gw_per_year"),
+        (["recip"], "engine_supply", "USD per GW of engines", "gas_engine_gw_per_year"),
+    ],
+)
+def test_gas_turbine_and_engine_supply_bind_with_a_shadow_price(
+    onsite: list[str], limit: str, unit: str, field: str
+) -> None:
     """Turbines and engines are supply chains like CoWoS: world GW/yr x the buyer's share caps what a plan builds;
     relaxing it by 1 GW is worth its shadow price (in USD per GW)."""
     site = {"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 0.0}, "onsite": onsite}
@@ -392,12 +526,15 @@ def test_gas_turbine_and_engine_supply_bind_with_a_shadow_price(onsite: list[str
     loose = plan(CATALOG, tiny(sites=[site], targets=targets, supply=supply, lead_times_years=leads))
     built = sum(r["capacity_gw"] for r in loose["power"] if r["source"] in onsite and r["year"] == 2027)
     assert loose["status"] == "optimal" and built > 0
-    tight = plan(CATALOG, tiny(sites=[site], targets=targets, lead_times_years=leads,
-                               supply={**supply, field: {2026: built * 0.25}}))  # 2 years x 25%
+    tight = plan(
+        CATALOG,
+        tiny(sites=[site], targets=targets, lead_times_years=leads, supply={**supply, field: {2026: built * 0.25}}),
+    )  # 2 years x 25%
     rows = [b for b in tight["binding"] if b["limit"] == limit]
     assert tight["status"] == "shortfall" and rows and rows[0]["unit"] == unit and rows[0]["shadow_price"] > 0
-    assert sum(r["capacity_gw"] for r in tight["power"] if r["source"] in onsite and r["year"] == 2027) \
-        <= built * 0.5 * (1 + 1e-6)  # both years' deliveries
+    assert sum(
+        r["capacity_gw"] for r in tight["power"] if r["source"] in onsite and r["year"] == 2027
+    ) <= built * 0.5 * (1 + 1e-6)  # both years' deliveries
 
 
 def test_a_shipped_plan_is_bound_by_gas_engine_supply() -> None:
@@ -445,12 +582,16 @@ def mission_plans() -> dict[str, tuple[Any, dict[str, Any]]]:
 
 @pytest.mark.parametrize("name", ["ai-2027", "situational-awareness"])
 def test_mission_plans_never_idle_grid_that_is_cheaper_than_running_their_gas(
-        name: str, mission_plans: dict[str, tuple[Any, dict[str, Any]]]) -> None:
+    name: str, mission_plans: dict[str, tuple[Any, dict[str, Any]]]
+) -> None:
     """Where a site has on-site gas and grid it did not subscribe, the grid must cost more than that gas costs
     to run (fuel + variable O&M); and the grid it subscribed serves its slice of the load in full first."""
     inputs, result = mission_plans[name]
-    gas = {(r["year"], r["site"]): r["source"] for r in result["power"]
-           if r["source"] in ("ccgt", "ocgt", "recip", "bridge") and r["capacity_gw"] > 1e-6}
+    gas = {
+        (r["year"], r["site"]): r["source"]
+        for r in result["power"]
+        if r["source"] in ("ccgt", "ocgt", "recip", "bridge") and r["capacity_gw"] > 1e-6
+    }
     assert gas, "the check needs plans with on-site gas"
     grid_twh = {(r["year"], r["site"]): r["energy_twh"] for r in result["power"] if r["source"] == "grid"}
     for row in result["by_site"]:
@@ -473,12 +614,16 @@ def test_batteries_give_firm_power_but_no_energy_in_the_annual_balance() -> None
 def test_a_site_pays_its_own_regions_gas_price() -> None:
     from gigafleet.buildout.parameters import build_inputs
 
-    sites = [{"id": "a", "region": "us-tx", "grid_gw": {2026: 1.0}, "onsite": ["recip"]},
-             {"id": "b", "region": "de", "grid_gw": {2026: 1.0}, "onsite": ["recip"]}]
+    sites = [
+        {"id": "a", "region": "us-tx", "grid_gw": {2026: 1.0}, "onsite": ["recip"]},
+        {"id": "b", "region": "de", "grid_gw": {2026: 1.0}, "onsite": ["recip"]},
+    ]
     inputs = build_inputs(CATALOG, tiny(sites=sites))
     heat_rate = CATALOG.item("power_sources", "recip")["heat_rate_btu_per_kwh"].mid / 1000.0
-    fuel = inputs.source_variable_usd_per_mwh.sel(source="recip") - CATALOG.item(
-        "power_sources", "recip")["variable_om_usd_per_mwh"].mid
+    fuel = (
+        inputs.source_variable_usd_per_mwh.sel(source="recip")
+        - CATALOG.item("power_sources", "recip")["variable_om_usd_per_mwh"].mid
+    )
     for site, region in (("a", "us-tx"), ("b", "de")):
         price = CATALOG.item("regions", region)["gas_price_usd_per_mmbtu"].mid
         assert float(fuel.sel(site=site)) == pytest.approx(heat_rate * price)
@@ -492,8 +637,9 @@ def test_colossus_bridge_power_carries_the_campus_until_the_grid_and_waiting_har
     power = {(r["year"], r["source"]): r for r in result["power"]}
     first = result["years"][0]
     assert power[(2024, "grid")]["capacity_gw"] == 0.0
-    assert power[(2024, "bridge")]["energy_twh"] == pytest.approx(first["energy_twh"] - 0.25 * first["energy_twh"],
-                                                                 rel=1e-6)  # all energy after the turbines arrive
+    assert power[(2024, "bridge")]["energy_twh"] == pytest.approx(
+        first["energy_twh"] - 0.25 * first["energy_twh"], rel=1e-6
+    )  # all energy after the turbines arrive
     assert power[(2024, "bridge")]["capacity_gw"] * 0.9 >= first["facility_power_gw"] * (1 - 1e-6)
     assert first["idle_gw"] == pytest.approx(0.25 * first["facility_power_gw"], rel=1e-6)  # 3 of 12 months
     assert first["idle_capital_usd"] > 1e8 and result["idle_capital_usd"] == pytest.approx(first["idle_capital_usd"])
@@ -506,16 +652,30 @@ def test_plan_opex_is_the_whole_fleets_as_estimate_reports() -> None:
     """Issue 15: an existing fleet's IT maintenance, staff and water count in plan opex; a grid-only plan year's
     opex equals the fleet model's opex for the same fleet within 2%."""
     count = 10_000
-    result = plan(CATALOG, tiny(existing=[{"chip": "gb200", "site": "a", "count": count, "year": 2026}],
-                                targets={"metric": "accelerators", "values": {2026: count}},
-                                sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                                        "existing_datacentre_gw": 0.1}], grid_minimum_take=0.0))
+    result = plan(
+        CATALOG,
+        tiny(
+            existing=[{"chip": "gb200", "site": "a", "count": count, "year": 2026}],
+            targets={"metric": "accelerators", "values": {2026: count}},
+            sites=[
+                {
+                    "id": "a",
+                    "region": "us-tx",
+                    "cooling": "liquid",
+                    "grid_gw": {2026: 1.0},
+                    "existing_datacentre_gw": 0.1,
+                }
+            ],
+            grid_minimum_take=0.0,
+        ),
+    )
     year = result["years"][0]
     assert year["installed"] == 0 and year["accelerators"] == count
     each = per_unit()
     hall_mw = 0.1 * 1000
-    expected = count * (each["opex_usd_per_year"] - each["opex.facility_maintenance"]) \
-        + hall_mw * each["opex.facility_maintenance"] / (each["it_power_gw"] * 1000)
+    expected = count * (each["opex_usd_per_year"] - each["opex.facility_maintenance"]) + hall_mw * each[
+        "opex.facility_maintenance"
+    ] / (each["it_power_gw"] * 1000)
     assert year["opex_usd"] == pytest.approx(expected, rel=0.02)
 
 
@@ -542,8 +702,9 @@ def test_a_chip_bought_later_pays_the_price_path() -> None:
     accelerator = CATALOG.item("accelerators", chip)["unit_price_usd"].mid
     from gigafleet.fleet import price_factor
 
-    start_price = accelerator * price_factor(CATALOG, chip, max(first, int(CATALOG.item(
-        "accelerators", chip)["launch_year"].mid)))
+    start_price = accelerator * price_factor(
+        CATALOG, chip, max(first, int(CATALOG.item("accelerators", chip)["launch_year"].mid))
+    )
     assert drop == pytest.approx(start_price * (1 - (1 - d) ** (last - first)), rel=1e-9)
 
 
@@ -551,10 +712,13 @@ def test_a_new_chip_ramps_up_over_two_years() -> None:
     """Issue 15: in its volume year a chip takes at most the catalogue's first-year share of the year's wafers
     (Epoch's shipments: 24-81% of its vendor's output), the year after its second-year share; the limit binds
     and is reported with the chip."""
-    scenario = tiny(chips=["rubin"], years={"start": 2026, "end": 2027},
-                    targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
-                    supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.3},
-                    sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100.0}}])
+    scenario = tiny(
+        chips=["rubin"],
+        years={"start": 2026, "end": 2027},
+        targets={"metric": "accelerators", "values": {2026: 1e6, 2027: 2e6}},
+        supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.3},
+        sites=[{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 100.0}}],
+    )
     result = plan(CATALOG, scenario)
     ramp = CATALOG.item("supply", "production-ramp")
     first, second = result["years"]
@@ -562,6 +726,16 @@ def test_a_new_chip_ramps_up_over_two_years() -> None:
     assert second["wafers_used"] <= ramp["second_year_share"].mid * second["wafers_available"] * (1 + 1e-6)
     binding = [b for b in result["binding"] if b["limit"] == "production_ramp"]
     assert binding and binding[0]["where"] == "rubin" and binding[0]["year"] == 2026
-    free = plan(CATALOG, _with(scenario, supply={"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.3,
-                                                  "ramp_first_year_share": 1.0, "ramp_second_year_share": 1.0}))
+    free = plan(
+        CATALOG,
+        _with(
+            scenario,
+            supply={
+                "cowos_wafers_per_year": {2026: 1e6},
+                "buyer_share": 0.3,
+                "ramp_first_year_share": 1.0,
+                "ramp_second_year_share": 1.0,
+            },
+        ),
+    )
     assert free["years"][0]["accelerators"] > first["accelerators"]

@@ -55,10 +55,16 @@ def test_c3_gpt3_energy() -> None:
     assert training_energy_mwh(hours, power, 1.1) == pytest.approx(1287, rel=0.15)
 
 
-@pytest.mark.parametrize(("params", "flop", "tokens"), [
-    (1e9, 1.21e20, 20.2e9), (10e9, 1.23e22, 205.1e9), (67e9, 5.76e23, 1.5e12), (175e9, 3.85e24, 3.7e12),
-    (1e12, 1.27e26, 21.2e12),
-])
+@pytest.mark.parametrize(
+    ("params", "flop", "tokens"),
+    [
+        (1e9, 1.21e20, 20.2e9),
+        (10e9, 1.23e22, 205.1e9),
+        (67e9, 5.76e23, 1.5e12),
+        (175e9, 3.85e24, 3.7e12),
+        (1e12, 1.27e26, 21.2e12),
+    ],
+)
 def test_c4_compute_optimal_matches_hoffmann_table3(params: float, flop: float, tokens: float) -> None:
     fit = scaling_fit(CATALOG)
     assert float(fit.params(flop)) == pytest.approx(params, rel=0.05)
@@ -77,16 +83,35 @@ def test_limits_and_binding() -> None:
 
 def test_inference_decode_is_bandwidth_bound_and_scales() -> None:
     gb200 = CATALOG.item("accelerators", "gb200")
-    args = dict(kv_bytes_per_token=516_096, context_tokens=8000, weights_share=0.5, bandwidth_efficiency=0.7,
-                compute_mfu=0.45)
-    rate = decode_tokens_per_second(405e9, 2.0, gb200["hbm_gb"].mid * 1e9, gb200["hbm_bw_tbps"].mid * 1e12,
-                                    gb200["bf16_dense_tflops"].mid * 1e12, **args)
+    args = dict(
+        kv_bytes_per_token=516_096, context_tokens=8000, weights_share=0.5, bandwidth_efficiency=0.7, compute_mfu=0.45
+    )
+    rate = decode_tokens_per_second(
+        405e9,
+        2.0,
+        gb200["hbm_gb"].mid * 1e9,
+        gb200["hbm_bw_tbps"].mid * 1e12,
+        gb200["bf16_dense_tflops"].mid * 1e12,
+        **args,
+    )
     assert 10 < rate < 10_000
-    faster = decode_tokens_per_second(405e9, 2.0, gb200["hbm_gb"].mid * 1e9, 2 * gb200["hbm_bw_tbps"].mid * 1e12,
-                                      gb200["bf16_dense_tflops"].mid * 1e12, **args)
+    faster = decode_tokens_per_second(
+        405e9,
+        2.0,
+        gb200["hbm_gb"].mid * 1e9,
+        2 * gb200["hbm_bw_tbps"].mid * 1e12,
+        gb200["bf16_dense_tflops"].mid * 1e12,
+        **args,
+    )
     assert faster > rate
-    smaller = decode_tokens_per_second(70e9, 2.0, gb200["hbm_gb"].mid * 1e9, gb200["hbm_bw_tbps"].mid * 1e12,
-                                       gb200["bf16_dense_tflops"].mid * 1e12, **args)
+    smaller = decode_tokens_per_second(
+        70e9,
+        2.0,
+        gb200["hbm_gb"].mid * 1e9,
+        gb200["hbm_bw_tbps"].mid * 1e12,
+        gb200["bf16_dense_tflops"].mid * 1e12,
+        **args,
+    )
     assert smaller > rate
 
 
@@ -101,10 +126,16 @@ def test_more_accelerators_never_fewer_flop_and_quantiles_ordered(n: float, fact
         assert b[key]["p50"] >= q["p50"] * (1 - 1e-9)
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"training_share": 1.5}, "--training-share"), ({"days": 0}, "--days"), ({"precision": "fp16"}, "--precision"),
-    ({"campus_share": 0}, "--campus-share"), ({"mfu": 2.0}, "--mfu"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"training_share": 1.5}, "--training-share"),
+        ({"days": 0}, "--days"),
+        ({"precision": "fp16"}, "--precision"),
+        ({"campus_share": 0}, "--campus-share"),
+        ({"mfu": 2.0}, "--mfu"),
+    ],
+)
 def test_bad_input(changes: dict[str, object], field: str) -> None:
     with pytest.raises(InputError, match=field):
         run(1000, "h100", goodput=0.9, **changes)
@@ -122,8 +153,7 @@ def test_cli_fleet_and_plan(tmp_path: Path) -> None:
     planned = runner.invoke(app, ["plan", "demo", "--json", "--store", str(store)])
     run_id = json.loads(planned.stdout)["run_id"]
     report = tmp_path / "cap.html"
-    out = runner.invoke(app, ["capability", "--plan", run_id, "--store", str(store), "--json", "--report",
-                              str(report)])
+    out = runner.invoke(app, ["capability", "--plan", run_id, "--store", str(store), "--json", "--report", str(report)])
     assert out.exit_code == 0, out.stderr
     years = json.loads(out.stdout)["years"]
     assert [y["year"] for y in years] == [2026, 2027, 2028, 2029]

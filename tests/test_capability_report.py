@@ -203,8 +203,9 @@ def test_fixture_is_realistic() -> None:
 
 
 @pytest.mark.parametrize("which", ["plan", "single"])
-def test_single_document_with_plotlyjs_once_and_three_charts(which: str, page: str, single_page: str,
-                                                              plotlyjs: str) -> None:
+def test_single_document_with_plotlyjs_once_and_three_charts(
+    which: str, page: str, single_page: str, plotlyjs: str
+) -> None:
     html_text = page if which == "plan" else single_page
     assert html_text.lstrip().startswith("<!DOCTYPE html>")
     assert html_text.count("<html") == 1
@@ -231,8 +232,14 @@ def test_self_contained_no_external_scripts_or_styles(page: str, plotlyjs: str) 
 
 def test_sections_appear_in_order(page: str, plotlyjs: str) -> None:
     rest = without_bundle(page, plotlyjs)
-    markers = ["<h1>", 'id="key-figures"', *(f'id="{div_id}"' for div_id in CHART_IDS), 'id="years"', 'id="notes"',
-               "<footer>"]
+    markers = [
+        "<h1>",
+        'id="key-figures"',
+        *(f'id="{div_id}"' for div_id in CHART_IDS),
+        'id="years"',
+        'id="notes"',
+        "<footer>",
+    ]
     positions = [rest.index(marker) for marker in markers]
     assert positions == sorted(positions)
     for title in (
@@ -306,11 +313,15 @@ def test_per_year_table(page: str, single_page: str) -> None:
     rows = table_rows(section(page, "years"))
     assert len(rows) == 5
     assert [re.search(r'<th scope="row">(\d+)</th>', row).group(1) for row in rows] == [  # type: ignore[union-attr]
-        "2026", "2027", "2028", "2029", "2030"
+        "2026",
+        "2027",
+        "2028",
+        "2029",
+        "2030",
     ]
     assert rows[0].count("<td") == 7
-    assert "<td class=\"num\">500,000</td>" in rows[0]
-    assert "<td class=\"num\">1 million</td>" in rows[0]
+    assert '<td class="num">500,000</td>' in rows[0]
+    assert '<td class="num">1 million</td>' in rows[0]
     assert "<td>Hardware</td>" in rows[0]
     assert "<td>Data</td>" in rows[4]
     assert "1.2e+28 FLOP" in rows[4]

@@ -9,14 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gigafleet.catalog import (
-    DATA_DIR,
-    H100_FP8_DENSE_TFLOPS,
-    KINDS,
-    REQUIRED_ITEMS,
-    load_catalog,
-    read_catalog,
-)
+from gigafleet.catalog import DATA_DIR, H100_FP8_DENSE_TFLOPS, KINDS, REQUIRED_ITEMS, load_catalog, read_catalog
 from gigafleet.errors import CatalogError, InputError
 
 
@@ -85,6 +78,7 @@ def test_unknown_id_suggests_close_match() -> None:
 
 # ---- defect detection on damaged copies --------------------------------------------------------------
 
+
 def _copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target)
@@ -112,26 +106,39 @@ def _row(rows: list[dict[str, str]], item_id: str, parameter: str) -> dict[str, 
     return next(r for r in rows if r["id"] == item_id and r["parameter"] == parameter)
 
 
-@pytest.mark.parametrize(("file", "change", "expected"), [
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(low="800"), "low <= mid <= high"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(unit=""), "unit is empty"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(source=""), "source is empty"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(source="R9999"), "R9999"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(as_of="last year"), "as_of"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(grade="X"), "grade"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(mid="seven hundred"), "not a number"),
-    ("accelerators.csv", lambda rows: rows.remove(_row(rows, "gb200", "tdp_w")), "'tdp_w' is missing"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "h100e_factor").update(low="2", mid="2", high="2"),
-     "h100e_factor"),
-    ("accelerators.csv", lambda rows: _row(rows, "h100", "it_power_kw").update(low="0.5", mid="0.5", high="0.5"),
-     "server_power_kw must not exceed it_power_kw"),
-    ("cooling.csv", lambda rows: _row(rows, "air", "peak_pue").update(low="1.0", mid="1.0", high="1.0"),
-     "pue must not exceed peak_pue"),
-    ("baselines.csv", lambda rows: _row(rows, "uk-demand", "energy_twh_per_year").update(note=""), "definition"),
-    ("regions.csv", lambda rows: _drop(rows, "us-tx"), "'us-tx' is missing"),
-])
-def test_check_finds_each_defect(tmp_path: Path, file: str, change: Callable[[list[dict[str, str]]], None],
-                                 expected: str) -> None:
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(low="800"), "low <= mid <= high"),
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(unit=""), "unit is empty"),
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(source=""), "source is empty"),
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(source="R9999"), "R9999"),
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(as_of="last year"), "as_of"),
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(grade="X"), "grade"),
+        ("accelerators.csv", lambda rows: _row(rows, "h100", "tdp_w").update(mid="seven hundred"), "not a number"),
+        ("accelerators.csv", lambda rows: rows.remove(_row(rows, "gb200", "tdp_w")), "'tdp_w' is missing"),
+        (
+            "accelerators.csv",
+            lambda rows: _row(rows, "h100", "h100e_factor").update(low="2", mid="2", high="2"),
+            "h100e_factor",
+        ),
+        (
+            "accelerators.csv",
+            lambda rows: _row(rows, "h100", "it_power_kw").update(low="0.5", mid="0.5", high="0.5"),
+            "server_power_kw must not exceed it_power_kw",
+        ),
+        (
+            "cooling.csv",
+            lambda rows: _row(rows, "air", "peak_pue").update(low="1.0", mid="1.0", high="1.0"),
+            "pue must not exceed peak_pue",
+        ),
+        ("baselines.csv", lambda rows: _row(rows, "uk-demand", "energy_twh_per_year").update(note=""), "definition"),
+        ("regions.csv", lambda rows: _drop(rows, "us-tx"), "'us-tx' is missing"),
+    ],
+)
+def test_check_finds_each_defect(
+    tmp_path: Path, file: str, change: Callable[[list[dict[str, str]]], None], expected: str
+) -> None:
     folder = _copy(tmp_path)
     _edit(folder, file, change)
     defects = [str(d) for d in read_catalog(folder).check()]
@@ -159,8 +166,11 @@ def test_power_costs_heat_rates_lives_and_capacity_factors_are_all_sourced() -> 
     """Issue 14: no unsourced (grade U) cost, heat-rate, lifetime or capacity-factor row in power_sources.csv."""
     catalog = load_catalog()
     money = ("capex", "_om_", "lcoe", "heat_rate", "lifetime", "capacity_factor")
-    unsourced = [(p.id, p.parameter) for p in catalog.parameters("power_sources")
-                 if p.grade == "U" and any(m in p.parameter for m in money)]
+    unsourced = [
+        (p.id, p.parameter)
+        for p in catalog.parameters("power_sources")
+        if p.grade == "U" and any(m in p.parameter for m in money)
+    ]
     assert unsourced == []
     for region in catalog.ids("regions"):  # every region prices gas and builds at its own cost
         item = catalog.item("regions", region)

@@ -14,8 +14,18 @@ from gigafleet.cli import app
 
 runner = CliRunner()
 
-QUANTITY_KEYS = ("accelerators", "chip_power_gw", "it_power_gw", "facility_power_gw", "energy_twh_per_year",
-                 "capex_usd", "tco_usd_per_year", "water_m3_per_year", "co2_mt_per_year", "h100e")
+QUANTITY_KEYS = (
+    "accelerators",
+    "chip_power_gw",
+    "it_power_gw",
+    "facility_power_gw",
+    "energy_twh_per_year",
+    "capex_usd",
+    "tco_usd_per_year",
+    "water_m3_per_year",
+    "co2_mt_per_year",
+    "h100e",
+)
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -44,8 +54,9 @@ def test_inverse_sizing_flags(flag: str) -> None:
     code, out, _ = invoke("estimate", flag, value, "--chip", "h100", "--samples", "300", "--json")
     assert code == 0
     data = json.loads(out)
-    key = {"--it-power-gw": "it_power_gw", "--facility-power-gw": "facility_power_gw",
-           "--budget-usd": "capex_usd"}[flag]
+    key = {"--it-power-gw": "it_power_gw", "--facility-power-gw": "facility_power_gw", "--budget-usd": "capex_usd"}[
+        flag
+    ]
     target = 1e12 if flag == "--budget-usd" else 10.0
     assert data[key]["p50"] == pytest.approx(target, rel=1e-9)
     assert data["accelerators"]["p10"] < data["accelerators"]["p90"]
@@ -68,21 +79,24 @@ def test_estimate_table_output() -> None:
         assert heading in out
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--accelerators", "1OOM", "--chip", "h100"], "--accelerators: '1OOM'"),
-    (["--accelerators", "0", "--chip", "h100"], "--accelerators: '0'"),
-    (["--accelerators", "-5", "--chip", "h100"], "from 1 to 1e+09"),
-    (["--accelerators", "1M", "--chip", "h10O"], "did you mean 'h100'"),
-    (["--accelerators", "1M", "--chip", "h100", "--region", "us-txx"], "did you mean 'us-tx'"),
-    (["--accelerators", "1M", "--chip", "h100", "--cooling", "vapour"], "--cooling"),
-    (["--accelerators", "1M", "--it-power-gw", "5", "--chip", "h100"], "exactly one of"),
-    (["--chip", "h100"], "exactly one of"),
-    (["--accelerators", "1M", "--chip", "gb200", "--cooling", "air"], "liquid-cooled only"),
-    (["--accelerators", "1M", "--chip", "h100", "--samples", "1.5"], "--samples"),
-    (["--accelerators", "1M", "--chip", "h100", "--utilisation", "1.7"], "--utilisation"),
-    (["--accelerators", "1M", "--chip", "rubin-ultra", "--year", "2025"], "--year"),
-    (["--fleet", "h100=1M", "--accelerators", "2M"], "--fleet"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--accelerators", "1OOM", "--chip", "h100"], "--accelerators: '1OOM'"),
+        (["--accelerators", "0", "--chip", "h100"], "--accelerators: '0'"),
+        (["--accelerators", "-5", "--chip", "h100"], "from 1 to 1e+09"),
+        (["--accelerators", "1M", "--chip", "h10O"], "did you mean 'h100'"),
+        (["--accelerators", "1M", "--chip", "h100", "--region", "us-txx"], "did you mean 'us-tx'"),
+        (["--accelerators", "1M", "--chip", "h100", "--cooling", "vapour"], "--cooling"),
+        (["--accelerators", "1M", "--it-power-gw", "5", "--chip", "h100"], "exactly one of"),
+        (["--chip", "h100"], "exactly one of"),
+        (["--accelerators", "1M", "--chip", "gb200", "--cooling", "air"], "liquid-cooled only"),
+        (["--accelerators", "1M", "--chip", "h100", "--samples", "1.5"], "--samples"),
+        (["--accelerators", "1M", "--chip", "h100", "--utilisation", "1.7"], "--utilisation"),
+        (["--accelerators", "1M", "--chip", "rubin-ultra", "--year", "2025"], "--year"),
+        (["--fleet", "h100=1M", "--accelerators", "2M"], "--fleet"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2(args: list[str], expected: str) -> None:
     code, out, err = invoke("estimate", *args)
     assert code == 2
@@ -94,16 +108,43 @@ def test_bad_input_is_one_line_exit_2(args: list[str], expected: str) -> None:
 
 def test_check_press_claim_json() -> None:
     # the press figure (100M x $30k) priced H100s at 2023 prices; in 2023 it is the silicon alone
-    code, out, _ = invoke("check", "--accelerators", "100M", "--chip", "h100", "--claim-capex-usd", "3e12",
-                          "--claim-power-gw", "75", "--claim-share-of", "uk=0.75", "--samples", "1000", "--json",
-                          "--year", "2023")
+    code, out, _ = invoke(
+        "check",
+        "--accelerators",
+        "100M",
+        "--chip",
+        "h100",
+        "--claim-capex-usd",
+        "3e12",
+        "--claim-power-gw",
+        "75",
+        "--claim-share-of",
+        "uk=0.75",
+        "--samples",
+        "1000",
+        "--json",
+        "--year",
+        "2023",
+    )
     assert code == 0
     data = json.loads(out)
     claims = {row["claim"]: row for row in data["claims"]}
     assert claims["capex_usd"]["matches"].startswith("accelerator silicon only")
     # H100 prices have fallen since (Epoch's price table): by 2026 the same $3T buys the servers too
-    code, later, _ = invoke("check", "--accelerators", "100M", "--chip", "h100", "--claim-capex-usd", "3e12",
-                            "--samples", "1000", "--json", "--year", "2026")
+    code, later, _ = invoke(
+        "check",
+        "--accelerators",
+        "100M",
+        "--chip",
+        "h100",
+        "--claim-capex-usd",
+        "3e12",
+        "--samples",
+        "1000",
+        "--json",
+        "--year",
+        "2026",
+    )
     assert code == 0
     matched = {row["claim"]: row for row in json.loads(later)["claims"]}["capex_usd"]["matches"]
     assert matched.startswith("accelerators and servers")
@@ -131,8 +172,9 @@ def test_check_table_output() -> None:
 
 def test_report_is_written(tmp_path: Path) -> None:
     target = tmp_path / "r.html"
-    code, _, _ = invoke("estimate", "-n", "1M", "--chip", "gb300", "--samples", "200", "--report", str(target),
-                        "--json")
+    code, _, _ = invoke(
+        "estimate", "-n", "1M", "--chip", "gb300", "--samples", "200", "--report", str(target), "--json"
+    )
     assert code == 0
     html = target.read_text(encoding="utf-8")
     assert html.count("Plotly.newPlot") + html.count("Plotly.react") >= 3
@@ -186,12 +228,14 @@ def test_catalog_check_exits_nonzero_on_defect(tmp_path: Path) -> None:
 
 
 def test_help_imports_nothing_heavy() -> None:
-    code = ("import sys, gigafleet.cli\n"
-            "from typer.testing import CliRunner\n"
-            "r = CliRunner().invoke(gigafleet.cli.app, ['--help'])\n"
-            "assert r.exit_code == 0, r.output\n"
-            "heavy = [m for m in ('numpy', 'pydantic', 'plotly', 'yaml', 'pandas') if m in sys.modules]\n"
-            "print(','.join(heavy))\n")
+    code = (
+        "import sys, gigafleet.cli\n"
+        "from typer.testing import CliRunner\n"
+        "r = CliRunner().invoke(gigafleet.cli.app, ['--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = [m for m in ('numpy', 'pydantic', 'plotly', 'yaml', 'pandas') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
@@ -236,8 +280,15 @@ def test_plan_json_contract_store_and_report(tmp_path: Path) -> None:
     assert data["status"] in ("optimal", "shortfall", "infeasible")
     assert isinstance(data["objective_usd"], float)
     for year in data["years"]:
-        assert {"year", "accelerators", "h100e", "facility_power_gw", "capex_usd", "opex_usd",
-                "shortfall_h100e"} <= set(year)
+        assert {
+            "year",
+            "accelerators",
+            "h100e",
+            "facility_power_gw",
+            "capex_usd",
+            "opex_usd",
+            "shortfall_h100e",
+        } <= set(year)
     for row in data["binding"]:
         assert {"limit", "year", "where", "shadow_price", "unit"} <= set(row)
     from gigafleet.store import list_runs
@@ -258,8 +309,20 @@ def test_plan_table_and_bad_scenario(tmp_path: Path) -> None:
 
 def test_power_command_json_table_report(tmp_path: Path) -> None:
     report = tmp_path / "power.html"
-    code, out, err = invoke("power", "--site", "abilene-tx", "--it-load-gw", "0.5", "--hours", "repdays",
-                            "--days", "6", "--json", "--report", str(report))
+    code, out, err = invoke(
+        "power",
+        "--site",
+        "abilene-tx",
+        "--it-load-gw",
+        "0.5",
+        "--hours",
+        "repdays",
+        "--days",
+        "6",
+        "--json",
+        "--report",
+        str(report),
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["status"] == "optimal" and data["lcoe_usd_per_mwh"] > 0
@@ -270,14 +333,17 @@ def test_power_command_json_table_report(tmp_path: Path) -> None:
     assert code == 0 and "Capacity mix" in out
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--site", "abilene", "--it-load-gw", "1"], "did you mean 'abilene-tx'"),
-    (["--site", "abilene-tx", "--it-load-gw", "1", "--sources", "grid,fusion"], "--sources"),
-    (["--site", "abilene-tx", "--it-load-gw", "1", "--availability", "1"], "--availability"),
-    (["--site", "abilene-tx", "--it-load-gw", "1", "--availability", "0"], "--availability"),
-    (["--site", "abilene-tx", "--it-load-gw", "1OO"], "--it-load-gw"),
-    (["--site", "abilene-tx", "--it-load-gw", "5", "--sources", "grid", "--year", "2027"], "firm capacity"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--site", "abilene", "--it-load-gw", "1"], "did you mean 'abilene-tx'"),
+        (["--site", "abilene-tx", "--it-load-gw", "1", "--sources", "grid,fusion"], "--sources"),
+        (["--site", "abilene-tx", "--it-load-gw", "1", "--availability", "1"], "--availability"),
+        (["--site", "abilene-tx", "--it-load-gw", "1", "--availability", "0"], "--availability"),
+        (["--site", "abilene-tx", "--it-load-gw", "1OO"], "--it-load-gw"),
+        (["--site", "abilene-tx", "--it-load-gw", "5", "--sources", "grid", "--year", "2027"], "firm capacity"),
+    ],
+)
 def test_power_bad_input(args: list[str], expected: str) -> None:
     code, _, err = invoke("power", *args)
     assert code == 2 and expected in err and "Traceback" not in err
@@ -285,8 +351,20 @@ def test_power_bad_input(args: list[str], expected: str) -> None:
 
 def test_reliability_command_json_and_report(tmp_path: Path) -> None:
     report = tmp_path / "rel.html"
-    code, out, err = invoke("reliability", "--accelerators", "200k", "--chip", "gb200", "--days", "30",
-                            "--job-size", "50k", "--json", "--report", str(report))
+    code, out, err = invoke(
+        "reliability",
+        "--accelerators",
+        "200k",
+        "--chip",
+        "gb200",
+        "--days",
+        "30",
+        "--job-size",
+        "50k",
+        "--json",
+        "--report",
+        str(report),
+    )
     assert code == 0, err
     data = json.loads(out)
     assert set(data["failures_per_day"]) == {"total", "by_cause"}
@@ -300,16 +378,21 @@ def test_reliability_command_json_and_report(tmp_path: Path) -> None:
     assert code == 0 and "Goodput vs job size" in out
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["--accelerators", "0"], "--accelerators"),
-    (["--accelerators", "10k", "--job-size", "20k"], "--job-size"),
-    (["--accelerators", "10k", "--checkpoint-interval", "0.1", "--checkpoint-write-minutes", "1"],
-     "--checkpoint-interval"),
-    (["--accelerators", "10k", "--days", "-3"], "--days"),
-    (["--accelerators", "2B"], "from 1 to 1e+09"),
-    (["--accelerators", "500M", "--max-memory-gb", "0.1"], "GiB"),
-    (["--accelerators", "10k", "--chip", "h1OO"], "did you mean 'h100'"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--accelerators", "0"], "--accelerators"),
+        (["--accelerators", "10k", "--job-size", "20k"], "--job-size"),
+        (
+            ["--accelerators", "10k", "--checkpoint-interval", "0.1", "--checkpoint-write-minutes", "1"],
+            "--checkpoint-interval",
+        ),
+        (["--accelerators", "10k", "--days", "-3"], "--days"),
+        (["--accelerators", "2B"], "from 1 to 1e+09"),
+        (["--accelerators", "500M", "--max-memory-gb", "0.1"], "GiB"),
+        (["--accelerators", "10k", "--chip", "h1OO"], "did you mean 'h100'"),
+    ],
+)
 def test_reliability_bad_input(args: list[str], expected: str) -> None:
     code, _, err = invoke("reliability", *args)
     assert code == 2 and expected in err and "Traceback" not in err

@@ -15,8 +15,19 @@ from gigafleet.cli.tables import console, fit, plain_text
 COMMANDS = [
     ["estimate", "--accelerators", "100M", "--chip", "h100", "--samples", "300"],
     ["estimate", "--fleet", "h100=40M,gb200=60M", "--samples", "300"],
-    ["check", "--accelerators", "100M", "--chip", "h100", "--samples", "300", "--claim-power-gw", "75",
-     "--claim-capex-usd", "3T"],
+    [
+        "check",
+        "--accelerators",
+        "100M",
+        "--chip",
+        "h100",
+        "--samples",
+        "300",
+        "--claim-power-gw",
+        "75",
+        "--claim-capex-usd",
+        "3T",
+    ],
     ["catalog", "list"],
     ["catalog", "list", "sites"],
     ["catalog", "show", "gb200"],
@@ -49,8 +60,16 @@ def test_every_table_is_whole_at_80_columns(args: list[str], monkeypatch: pytest
     assert wide == [], "\n".join(wide)
     cropped = [line for line in lines if line[:1] in _LEFT and line.rstrip()[-1:] not in _RIGHT]
     assert cropped == [], "\n".join(cropped)  # a table wider than the terminal loses its right edge
-    split = sorted({word for table in tables for column in table.columns for cell in column.cells
-                    for word in plain_text(cell).split() if word not in done.stdout})
+    split = sorted(
+        {
+            word
+            for table in tables
+            for column in table.columns
+            for cell in column.cells
+            for word in plain_text(cell).split()
+            if word not in done.stdout
+        }
+    )
     assert tables and split == []  # every word of every cell printed whole (no "launch_yea" / "r")
 
 

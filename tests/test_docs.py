@@ -32,7 +32,7 @@ def _examples(path: Path) -> list[tuple[str, list[str]]]:
             if not command.startswith("gigafleet "):
                 continue
             output = []
-            for follow in lines[i + 1:]:
+            for follow in lines[i + 1 :]:
                 if follow.startswith(("$ ", "gigafleet ")):
                     break
                 output.append(follow)
@@ -43,10 +43,10 @@ def _examples(path: Path) -> list[tuple[str, list[str]]]:
 EXAMPLES = [(path.name, command, output) for path in DOC_FILES for command, output in _examples(path)]
 
 
-@pytest.mark.parametrize(("source", "command", "output"), EXAMPLES,
-                         ids=[f"{s}:{c[:60]}" for s, c, _ in EXAMPLES])
-def test_documented_example_runs(source: str, command: str, output: list[str], tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("source", "command", "output"), EXAMPLES, ids=[f"{s}:{c[:60]}" for s, c, _ in EXAMPLES])
+def test_documented_example_runs(
+    source: str, command: str, output: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if any(p in command for p in PLACEHOLDERS):
         pytest.skip("placeholder or long-running server example (covered by its own tests)")
     monkeypatch.chdir(tmp_path)
@@ -85,8 +85,18 @@ def test_generated_references_cover_every_key_row_and_command(tmp_path: Path) ->
     cli = cli_reference()
     for name in cli_commands():
         assert f"## `gigafleet {name}`" in cli
-    assert {"estimate", "check", "plan", "power", "reliability", "capability", "sweep", "report", "serve",
-            "catalog show"} <= set(cli_commands())
+    assert {
+        "estimate",
+        "check",
+        "plan",
+        "power",
+        "reliability",
+        "capability",
+        "sweep",
+        "report",
+        "serve",
+        "catalog show",
+    } <= set(cli_commands())
 
 
 def test_validation_cases_all_pass() -> None:
@@ -103,12 +113,12 @@ def test_site_builds_offline_with_warnings_as_errors(tmp_path: Path) -> None:
     copy.mkdir()
     shutil.copytree(ROOT / "docs", copy / "docs")
     shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
-    generate = subprocess.run([sys.executable, "-m", "gigafleet.docsgen", str(copy / "docs")], capture_output=True,
-                              text=True, timeout=600)
+    generate = subprocess.run(
+        [sys.executable, "-m", "gigafleet.docsgen", str(copy / "docs")], capture_output=True, text=True, timeout=600
+    )
     assert generate.returncode == 0, generate.stderr[-2000:]
     case_study = (copy / "docs" / "case-studies" / "100m-gpus.md").read_text(encoding="utf-8")
-    for section in ("The claim", "optimal build-out", "supplied", "Reliability", "largest training run",
-                    "Sensitivity"):
+    for section in ("The claim", "optimal build-out", "supplied", "Reliability", "largest training run", "Sensitivity"):
         assert section in case_study
     build = _mkdocs_strict(copy)
     assert build.returncode == 0, build.stderr[-3000:]
@@ -119,9 +129,14 @@ def test_site_builds_offline_with_warnings_as_errors(tmp_path: Path) -> None:
 def _mkdocs_strict(folder: Path) -> subprocess.CompletedProcess[str]:
     """``mkdocs build --strict`` of a copy, as ``make docs`` runs it (no ``--quiet``: it would hide the warnings)."""
     mkdocs = Path(sys.executable).with_name("mkdocs")
-    return subprocess.run([str(mkdocs), "build", "--strict", "-f", str(folder / "mkdocs.yml")],
-                          capture_output=True, text=True, timeout=600, cwd=folder,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    return subprocess.run(
+        [str(mkdocs), "build", "--strict", "-f", str(folder / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=folder,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
 
 
 def test_strict_site_build_fails_on_a_broken_reference(tmp_path: Path) -> None:

@@ -30,15 +30,23 @@ CATALOG = load_catalog()
 SAMPLES = 4000
 
 
-def spec(chip: str = "h100", n: float = 1e8, cooling: str = "air", region: str = "us", year: int = 2026,
-         kind: str = "accelerators", utilisation: float | None = None) -> FleetSpec:
+def spec(
+    chip: str = "h100",
+    n: float = 1e8,
+    cooling: str = "air",
+    region: str = "us",
+    year: int = 2026,
+    kind: str = "accelerators",
+    utilisation: float | None = None,
+) -> FleetSpec:
     return FleetSpec({chip: 1.0}, Sizing(kind, n), cooling, region, year, utilisation=utilisation)  # type: ignore[arg-type]
 
 
 # ---- closed forms -------------------------------------------------------------------------------------
 
+
 def test_capital_recovery_factor_closed_form() -> None:
-    assert float(capital_recovery_factor(0.08, 5)) == pytest.approx(0.08 / (1 - 1.08 ** -5))
+    assert float(capital_recovery_factor(0.08, 5)) == pytest.approx(0.08 / (1 - 1.08**-5))
     assert float(capital_recovery_factor(0.0, 4)) == pytest.approx(0.25)
     # paying the annuity for n years at rate r repays the principal: sum of discounted payments = 1
     r, n = 0.07, 14
@@ -54,6 +62,7 @@ def test_energy_and_average_power_closed_forms() -> None:
 
 
 # ---- published figures (../shared/validation-cases.md) -------------------------------------------------
+
 
 def test_f1_press_claim_chip_power_energy_ratio_and_all_in_power() -> None:
     """F1: chip-only 100M H100 = 70 GW; 75 GW all year / UK demand in 2.0-2.5; all-in >= 1.8x chip-only."""
@@ -126,8 +135,17 @@ def test_f5_epoch_power_layer_ratios_for_gb200() -> None:
 
 CHIPS = sorted(CATALOG.ids("accelerators"))
 LIQUID_ONLY = {c for c in CHIPS if CATALOG.item("accelerators", c)["liquid_cooling_required"].mid >= 1}
-EXTENSIVE = ("chip_power_gw", "it_power_gw", "facility_power_gw", "energy_twh_per_year", "capex_usd",
-             "tco_usd_per_year", "water_m3_per_year", "co2_mt_per_year", "h100e")
+EXTENSIVE = (
+    "chip_power_gw",
+    "it_power_gw",
+    "facility_power_gw",
+    "energy_twh_per_year",
+    "capex_usd",
+    "tco_usd_per_year",
+    "water_m3_per_year",
+    "co2_mt_per_year",
+    "h100e",
+)
 
 
 def _ok_spec(chip: str, n: float, kind: str = "accelerators") -> FleetSpec:
@@ -163,8 +181,11 @@ def test_power_layers_are_ordered_and_quantiles_monotone(chip: str, n: float, se
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(chip=st.sampled_from(CHIPS), n=st.floats(1e3, 1e9),
-       kind=st.sampled_from(["it_power_gw", "facility_power_gw", "budget_usd"]))
+@given(
+    chip=st.sampled_from(CHIPS),
+    n=st.floats(1e3, 1e9),
+    kind=st.sampled_from(["it_power_gw", "facility_power_gw", "budget_usd"]),
+)
 def test_inverse_of_estimate_recovers_fleet_size(chip: str, n: float, kind: str) -> None:
     key = {"it_power_gw": "it_power_gw", "facility_power_gw": "facility_power_gw", "budget_usd": "capex_usd"}[kind]
     forward = estimate(_ok_spec(chip, n), samples=1001, seed=11, catalog=CATALOG)
@@ -173,8 +194,9 @@ def test_inverse_of_estimate_recovers_fleet_size(chip: str, n: float, kind: str)
 
 
 def test_mix_is_share_weighted_sum_of_single_chip_fleets() -> None:
-    mixed = FleetSpec({"h100": 0.25, "gb200": 0.75}, Sizing("accelerators", 4e6), "liquid", "us", 2026,
-                      utilisation=0.8, mfu=0.4)
+    mixed = FleetSpec(
+        {"h100": 0.25, "gb200": 0.75}, Sizing("accelerators", 4e6), "liquid", "us", 2026, utilisation=0.8, mfu=0.4
+    )
     h100 = FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e6), "liquid", "us", 2026, utilisation=0.8, mfu=0.4)
     gb200 = FleetSpec({"gb200": 1.0}, Sizing("accelerators", 3e6), "liquid", "us", 2026, utilisation=0.8, mfu=0.4)
     for key in ("chip_power_gw", "h100e", "peak_flops.bf16"):
@@ -185,6 +207,7 @@ def test_mix_is_share_weighted_sum_of_single_chip_fleets() -> None:
 
 
 # ---- an independent scalar implementation at mid values --------------------------------------------------
+
 
 def _mid(kind: str, item: str, parameter: str) -> float:
     return CATALOG.item(kind, item)[parameter].mid
@@ -224,25 +247,33 @@ def test_engine_matches_scalar_reimplementation_at_mid_values() -> None:
     servers = n * a("server_capex_usd")
     network = n * a("network_capex_usd")
     storage = f("storage", "capex_share_of_it") * (servers + network)
-    shares = sum(f("construction", f"share_{part}") for part in
-                 ("critical_capacity", "shell", "site", "white_space", "back_of_house", "office"))
+    shares = sum(
+        f("construction", f"share_{part}")
+        for part in ("critical_capacity", "shell", "site", "white_space", "back_of_house", "office")
+    )
     build = it_mw * f("construction", "cost_usd_per_mw") * _mid("regions", region, "construction_cost_factor") * shares
-    facility_capex = (build + it_mw * _mid("cooling", cooling, "capex_usd_per_mw")
-                      + it_mw * f("land", "cost_usd_per_mw")
-                      + facility_mw * f("grid-connection", "margin") * f("grid-connection", "cost_usd_per_mw"))
+    facility_capex = (
+        build
+        + it_mw * _mid("cooling", cooling, "capex_usd_per_mw")
+        + it_mw * f("land", "cost_usd_per_mw")
+        + facility_mw * f("grid-connection", "margin") * f("grid-connection", "cost_usd_per_mw")
+    )
     it_capex = accel + servers + network + storage
-    opex = (facility_mwh * _mid("regions", region, "electricity_price_usd_per_mwh")
-            + it_capex * f("operations", "it_maintenance_share_per_year")
-            + facility_capex * f("operations", "facility_maintenance_share_per_year")
-            + it_mw * f("operations", "staff_fte_per_mw") * f("operations", "staff_cost_usd_per_fte")
-            + water_m3 * _mid("regions", region, "water_price_usd_per_m3"))
+    opex = (
+        facility_mwh * _mid("regions", region, "electricity_price_usd_per_mwh")
+        + it_capex * f("operations", "it_maintenance_share_per_year")
+        + facility_capex * f("operations", "facility_maintenance_share_per_year")
+        + it_mw * f("operations", "staff_fte_per_mw") * f("operations", "staff_cost_usd_per_fte")
+        + water_m3 * _mid("regions", region, "water_price_usd_per_m3")
+    )
     r = f("finance", "wacc")
 
     def crf(years: float) -> float:
         return r / (1 - (1 + r) ** -years)
 
-    tco = (it_capex * crf(f("finance", "it_life_years"))
-           + facility_capex * crf(f("finance", "facility_life_years")) + opex)
+    tco = (
+        it_capex * crf(f("finance", "it_life_years")) + facility_capex * crf(f("finance", "facility_life_years")) + opex
+    )
     expected = {
         "chip_power_gw": n * a("tdp_w") / 1e9,
         "it_power_gw": it_mw / 1000,
@@ -264,15 +295,19 @@ def test_engine_matches_scalar_reimplementation_at_mid_values() -> None:
 
 # ---- input validation ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fleet_spec", "field"), [
-    (FleetSpec({"h1000": 1.0}, Sizing("accelerators", 1e6), "air", "us", 2026), "--chip"),
-    (FleetSpec({"gb200": 1.0}, Sizing("accelerators", 1e6), "air", "us", 2026), "--cooling"),
-    (FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e6), "air", "narnia", 2026), "--region"),
-    (FleetSpec({"rubin-ultra": 1.0}, Sizing("accelerators", 1e6), "liquid", "us", 2024), "--year"),
-    (FleetSpec({"h100": 0.5, "gb200": 0.4}, Sizing("accelerators", 1e6), "liquid", "us", 2026), "--chip"),
-    (FleetSpec({"h100": 1.0}, Sizing("accelerators", 0.0), "air", "us", 2026), "--accelerators"),
-    (FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e6), "air", "us", 2026, utilisation=1.5), "--utilisation"),
-])
+
+@pytest.mark.parametrize(
+    ("fleet_spec", "field"),
+    [
+        (FleetSpec({"h1000": 1.0}, Sizing("accelerators", 1e6), "air", "us", 2026), "--chip"),
+        (FleetSpec({"gb200": 1.0}, Sizing("accelerators", 1e6), "air", "us", 2026), "--cooling"),
+        (FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e6), "air", "narnia", 2026), "--region"),
+        (FleetSpec({"rubin-ultra": 1.0}, Sizing("accelerators", 1e6), "liquid", "us", 2024), "--year"),
+        (FleetSpec({"h100": 0.5, "gb200": 0.4}, Sizing("accelerators", 1e6), "liquid", "us", 2026), "--chip"),
+        (FleetSpec({"h100": 1.0}, Sizing("accelerators", 0.0), "air", "us", 2026), "--accelerators"),
+        (FleetSpec({"h100": 1.0}, Sizing("accelerators", 1e6), "air", "us", 2026, utilisation=1.5), "--utilisation"),
+    ],
+)
 def test_bad_specs_raise_input_errors_naming_the_field(fleet_spec: FleetSpec, field: str) -> None:
     with pytest.raises(InputError, match=field):
         simulate_fleet(CATALOG, fleet_spec, 10)

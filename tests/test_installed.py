@@ -45,8 +45,12 @@ def test_excerpt_matches_upstream_when_a_checkout_is_given() -> None:
 def test_every_epoch_quarter_is_shipped_once() -> None:
     folder = ROOT / "gigafleet" / "data" / "upstream" / "epoch_ai_chip_counts"
     count = 0
-    for file in ("nvidia_calendar_quarter_chip_timelines.csv", "amd_chip_timelines.csv",
-                 "tpu_calendar_quarter_chip_timelines.csv", "trainium_chip_timelines.csv"):
+    for file in (
+        "nvidia_calendar_quarter_chip_timelines.csv",
+        "amd_chip_timelines.csv",
+        "tpu_calendar_quarter_chip_timelines.csv",
+        "trainium_chip_timelines.csv",
+    ):
         with (folder / file).open(encoding="utf-8") as handle:
             count += sum(1 for _ in csv.DictReader(handle))
     assert len(CATALOG.shipments) == count
@@ -72,8 +76,16 @@ def test_correlation_matters_for_the_width() -> None:
 
     correlation = CATALOG.item("supply", "shipment-correlation")
     zero = {name: dataclasses.replace(p, low=0.0, mid=0.0, high=0.0) for name, p in correlation.parameters.items()}
-    broken = dataclasses.replace(CATALOG, items={**CATALOG.items, "supply": {
-        **CATALOG.items["supply"], "shipment-correlation": dataclasses.replace(correlation, parameters=zero)}})
+    broken = dataclasses.replace(
+        CATALOG,
+        items={
+            **CATALOG.items,
+            "supply": {
+                **CATALOG.items["supply"],
+                "shipment-correlation": dataclasses.replace(correlation, parameters=zero),
+            },
+        },
+    )
     ours = next(r for r in calibration(broken) if r["vendor"] == "nvidia" and r["metric"] == "units")
     width = (ours["ours_p95"] - ours["ours_p5"]) / (ours["epoch_p95"] - ours["epoch_p5"])
     assert width < 0.75
@@ -99,7 +111,8 @@ def test_medians_add_up_to_the_shipment_rows_and_tdp_power() -> None:
     assert result["chip_power_gw"]["p50"] == pytest.approx(power_gw, rel=0.03)  # type: ignore[index]
     vendors = result["by_vendor"]
     assert sum(v["h100e"]["p50"] for v in vendors.values()) == pytest.approx(  # type: ignore[attr-defined]
-        result["h100e"]["p50"], rel=0.05)  # type: ignore[index]
+        result["h100e"]["p50"], rel=0.05
+    )  # type: ignore[index]
 
 
 def test_epochs_nvidia_power_is_reproduced() -> None:
@@ -160,8 +173,9 @@ def _plan_with_installed(tmp_path: Path, existing: object) -> Path:
 def test_plan_starts_from_the_installed_base(tmp_path: Path) -> None:
     from gigafleet.buildout.scenario import existing_rows, load_plan_scenario
 
-    path = _plan_with_installed(tmp_path, {"installed": {"through": 2024, "share": 0.5,
-                                                         "sites": {"northern-virginia": 0.6, "texas": 0.4}}})
+    path = _plan_with_installed(
+        tmp_path, {"installed": {"through": 2024, "share": 0.5, "sites": {"northern-virginia": 0.6, "texas": 0.4}}}
+    )
     scenario = load_plan_scenario(path)
     rows = existing_rows(CATALOG, scenario)
     h100e = sum(r.count * CATALOG.item("accelerators", r.chip)["h100e_factor"].mid for r in rows)
@@ -172,13 +186,16 @@ def test_plan_starts_from_the_installed_base(tmp_path: Path) -> None:
     assert {r.site for r in existing_rows(CATALOG, shorthand)} == {s.id for s in shorthand.sites}
 
 
-@pytest.mark.parametrize(("existing", "message"), [
-    ({"installed": {"through": 2025}}, "existing.installed.through"),
-    ({"installed": {"sites": {"mars": 1.0}}}, "existing.installed.sites"),
-    ({"installed": {"sites": {"texas": 0.5}}}, "sum to 1"),
-    ({"installed": {"share": 0}}, "share"),
-    ({"installed": {"colour": "red"}}, "unknown key"),
-])
+@pytest.mark.parametrize(
+    ("existing", "message"),
+    [
+        ({"installed": {"through": 2025}}, "existing.installed.through"),
+        ({"installed": {"sites": {"mars": 1.0}}}, "existing.installed.sites"),
+        ({"installed": {"sites": {"texas": 0.5}}}, "sum to 1"),
+        ({"installed": {"share": 0}}, "share"),
+        ({"installed": {"colour": "red"}}, "unknown key"),
+    ],
+)
 def test_plan_installed_errors(tmp_path: Path, existing: object, message: str) -> None:
     result = runner.invoke(app, ["plan", str(_plan_with_installed(tmp_path, existing)), "--no-store"])
     assert result.exit_code == 2

@@ -15,7 +15,10 @@ def test_every_shipped_data_file_is_in_package_data() -> None:
     package = ROOT / "gigafleet"
     packaged = {path.relative_to(package).as_posix() for pattern in patterns for path in package.glob(pattern)}
     listed = subprocess.run(["git", "ls-files", "gigafleet"], cwd=ROOT, capture_output=True, text=True, check=True)
-    tracked = {Path(line).relative_to("gigafleet").as_posix() for line in listed.stdout.splitlines()
-               if not line.endswith(".py")}
+    tracked = {
+        Path(line).relative_to("gigafleet").as_posix()
+        for line in listed.stdout.splitlines()
+        if not line.endswith(".py")
+    }
     assert len(tracked) > 30
     assert sorted(tracked - packaged) == []

@@ -228,8 +228,17 @@ def test_shortfall_badge_names_the_unmet_requirement() -> None:
     result = make_result()
     for row in result["years"]:
         row["shortfall"] = row["shortfall_h100e"] = 0.0
-    result["unmet"] = [{"requirement": "min_facility_gw", "where": "texas", "year": 2028, "required": 6.0,
-                        "delivered": 4.0, "short": 2.0, "unit": "GW"}]
+    result["unmet"] = [
+        {
+            "requirement": "min_facility_gw",
+            "where": "texas",
+            "year": 2028,
+            "required": 6.0,
+            "delivered": 4.0,
+            "short": 2.0,
+            "unit": "GW",
+        }
+    ]
     page = render_plan_html(result)
     title = page[page.index("<h1>") : page.index("</header>")]
     assert "Shortfall: minimum campus size not met" in title and "targets not met" not in title

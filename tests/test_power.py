@@ -40,8 +40,9 @@ def test_weather_is_calibrated_and_seeded() -> None:
 
 
 def test_hourly_pue_free_cooling_and_peak() -> None:
-    physics = CoolingPhysics(pue_min=1.08, free_cooling_threshold_c=25.0, pue_slope_per_c=0.01, peak_pue=1.4,
-                             wue_l_per_kwh=0.2)
+    physics = CoolingPhysics(
+        pue_min=1.08, free_cooling_threshold_c=25.0, pue_slope_per_c=0.01, peak_pue=1.4, wue_l_per_kwh=0.2
+    )
     pue = hourly_pue(np.array([-10.0, 25.0, 35.0, 80.0]), physics)
     assert pue.tolist() == pytest.approx([1.08, 1.08, 1.18, 1.4])
     hot = hourly_pue(site_weather(CATALOG, "abu-dhabi")["temp_c"].to_numpy(), cooling_physics(CATALOG, "air"))
@@ -61,8 +62,9 @@ def test_hourly_pue_reproduces_the_cited_annual_and_design_day_pue(cooling: str)
     assert calibration.annual_pue(physics, temps) == pytest.approx(item["pue"].mid, abs=0.003)
     design = calibration.design_temperature_c(temps)
     assert float(hourly_pue(np.array([design]), physics)[0]) == pytest.approx(item["peak_pue"].mid, abs=0.005)
-    pue_min, slope = calibration.calibrate(item["pue"].mid, item["peak_pue"].mid,
-                                           item["free_cooling_threshold_c"].mid, temps)
+    pue_min, slope = calibration.calibrate(
+        item["pue"].mid, item["peak_pue"].mid, item["free_cooling_threshold_c"].mid, temps
+    )
     assert (pue_min, slope) == pytest.approx((item["pue_min"].mid, item["pue_slope_per_c"].mid), rel=0.01)
 
 
@@ -79,8 +81,9 @@ def test_grid_only_supply_costs_load_times_price() -> None:
 
 
 def test_solar_and_battery_storage_covers_the_longest_night() -> None:
-    spec = CampusSpec(site=SITE, it_load_gw=0.1, sources=("solar", "battery"), hours="full", availability=0.99,
-                      reserve_margin=0.0)
+    spec = CampusSpec(
+        site=SITE, it_load_gw=0.1, sources=("solar", "battery"), hours="full", availability=0.99, reserve_margin=0.0
+    )
     solved = solve_campus(CATALOG, spec)
     assert solved.termination == "optimal"
     m, inputs = solved.model, solved.inputs
@@ -112,8 +115,11 @@ def _truncated(spec: CampusSpec, days: int) -> CampusInputs:
         return array.isel(hour=slice(0, hours))
 
     return dataclasses.replace(
-        full, load_mw=cut(full.load_mw), capacity_factor={k: cut(v) for k, v in full.capacity_factor.items()},
-        weight=full.weight * (8760 / hours), hourly=full.hourly.iloc[:hours],
+        full,
+        load_mw=cut(full.load_mw),
+        capacity_factor={k: cut(v) for k, v in full.capacity_factor.items()},
+        weight=full.weight * (8760 / hours),
+        hourly=full.hourly.iloc[:hours],
     )
 
 
@@ -122,8 +128,15 @@ def test_same_problem_in_pypsa_gives_same_least_cost(carbon_cap: float | None) -
     import pypsa
 
     pypsa.options.api.legacy_string_dtype = True
-    spec = CampusSpec(site=SITE, it_load_gw=0.3, sources=("grid", "solar", "wind", "battery"), grid_gw=2.0,
-                      availability=0.5, reserve_margin=0.0, carbon_cap_g_per_kwh=carbon_cap)
+    spec = CampusSpec(
+        site=SITE,
+        it_load_gw=0.3,
+        sources=("grid", "solar", "wind", "battery"),
+        grid_gw=2.0,
+        availability=0.5,
+        reserve_margin=0.0,
+        carbon_cap_g_per_kwh=carbon_cap,
+    )
     # PyPSA's generators have no minimum take: compare the price-only dispatch
     inputs = dataclasses.replace(_truncated(spec, 14), grid_minimum_take=0.0)
     ours = solve_campus(CATALOG, spec, inputs=inputs)
@@ -142,40 +155,70 @@ def test_same_problem_in_pypsa_gives_same_least_cost(carbon_cap: float | None) -
         n.add("Carrier", carrier, co2_emissions=0.0)
     n.add("Bus", "campus")
     n.add("Load", "campus", bus="campus", p_set=inputs.load_mw.isel(period=0).to_numpy())
-    n.add("Generator", "grid", bus="campus", carrier="grid", p_nom=inputs.grid_cap_mw,
-          marginal_cost=inputs.grid_price_usd_per_mwh)
+    n.add(
+        "Generator",
+        "grid",
+        bus="campus",
+        carrier="grid",
+        p_nom=inputs.grid_cap_mw,
+        marginal_cost=inputs.grid_price_usd_per_mwh,
+    )
     for source, carrier in (("solar-pv", "solar"), ("wind-onshore", "wind")):
         data = inputs.data[source]
-        n.add("Generator", source, bus="campus", carrier=carrier, p_nom_extendable=True,
-              capital_cost=data.annual_fixed_usd_per_mw,
-              marginal_cost=data.variable_usd_per_mwh + data.fuel_usd_per_mwh,
-              p_max_pu=inputs.capacity_factor[source].isel(period=0).to_numpy())
+        n.add(
+            "Generator",
+            source,
+            bus="campus",
+            carrier=carrier,
+            p_nom_extendable=True,
+            capital_cost=data.annual_fixed_usd_per_mw,
+            marginal_cost=data.variable_usd_per_mwh + data.fuel_usd_per_mwh,
+            p_max_pu=inputs.capacity_factor[source].isel(period=0).to_numpy(),
+        )
     battery = inputs.data["battery-4h"]
     eta = float(np.sqrt(inputs.battery_efficiency))
-    n.add("StorageUnit", "battery", bus="campus", carrier="battery", p_nom_extendable=True,
-          capital_cost=battery.annual_fixed_usd_per_mw, marginal_cost=battery.variable_usd_per_mwh,
-          max_hours=inputs.battery_duration_h, efficiency_store=eta, efficiency_dispatch=eta,
-          cyclic_state_of_charge=True)
+    n.add(
+        "StorageUnit",
+        "battery",
+        bus="campus",
+        carrier="battery",
+        p_nom_extendable=True,
+        capital_cost=battery.annual_fixed_usd_per_mw,
+        marginal_cost=battery.variable_usd_per_mwh,
+        max_hours=inputs.battery_duration_h,
+        efficiency_store=eta,
+        efficiency_dispatch=eta,
+        cyclic_state_of_charge=True,
+    )
     n.add("Generator", "lost-load", bus="campus", carrier="lost", p_nom=1e6, marginal_cost=10_000.0)
     if carbon_cap is not None:
         total = float(inputs.load_mw.sum()) * weight
-        n.add("GlobalConstraint", "co2", type="primary_energy", carrier_attribute="co2_emissions", sense="<=",
-              constant=carbon_cap / 1000.0 * total)
+        n.add(
+            "GlobalConstraint",
+            "co2",
+            type="primary_energy",
+            carrier_attribute="co2_emissions",
+            sense="<=",
+            constant=carbon_cap / 1000.0 * total,
+        )
     status, condition = n.optimize(solver_name="highs", include_objective_constant=False)
     assert status == "ok" and condition == "optimal"  # PyPSA can say "ok" on a time limit: check both
     ours_usd = float(ours.model.objective.value) * 1e6
     assert ours_usd == pytest.approx(float(n.objective), rel=0.005)
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"site": "abilene"}, "--site"),
-    ({"sources": ("grid", "fusion")}, "--sources"),
-    ({"availability": 1.0}, "--availability"),
-    ({"availability": 0.0}, "--availability"),
-    ({"it_load_gw": -1.0}, "--it-load-gw"),
-    ({"hours": "weekly"}, "--hours"),
-    ({"cooling": "oil"}, "--cooling"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"site": "abilene"}, "--site"),
+        ({"sources": ("grid", "fusion")}, "--sources"),
+        ({"availability": 1.0}, "--availability"),
+        ({"availability": 0.0}, "--availability"),
+        ({"it_load_gw": -1.0}, "--it-load-gw"),
+        ({"hours": "weekly"}, "--hours"),
+        ({"cooling": "oil"}, "--cooling"),
+    ],
+)
 def test_bad_input_names_the_flag(changes: dict[str, object], field: str) -> None:
     spec = dataclasses.replace(CampusSpec(site=SITE, it_load_gw=1.0), **changes)  # type: ignore[arg-type]
     with pytest.raises(InputError, match=field):
@@ -183,16 +226,18 @@ def test_bad_input_names_the_flag(changes: dict[str, object], field: str) -> Non
 
 
 def test_impossible_carbon_cap_is_explained() -> None:
-    spec = CampusSpec(site=SITE, it_load_gw=0.2, sources=("grid", "recip"), carbon_cap_g_per_kwh=10.0,
-                      hours="repdays", n_days=4)
+    spec = CampusSpec(
+        site=SITE, it_load_gw=0.2, sources=("grid", "recip"), carbon_cap_g_per_kwh=10.0, hours="repdays", n_days=4
+    )
     result = design_campus(CATALOG, spec)
     assert result["status"] == "infeasible"
     assert any("carbon cap" in note and "g/kWh" in note for note in result["notes"])
 
 
 def test_carbon_cap_shifts_the_mix_and_has_a_price() -> None:
-    base = CampusSpec(site=SITE, it_load_gw=0.2, sources=("grid", "recip", "solar", "wind", "battery"),
-                      hours="repdays", n_days=8)
+    base = CampusSpec(
+        site=SITE, it_load_gw=0.2, sources=("grid", "recip", "solar", "wind", "battery"), hours="repdays", n_days=8
+    )
     free = design_campus(CATALOG, base)
     capped = design_campus(CATALOG, dataclasses.replace(base, carbon_cap_g_per_kwh=100.0))
     assert capped["co2_g_per_kwh"] <= 100.0 + 1e-6
@@ -228,10 +273,13 @@ def test_no_source_runs_above_its_capacity_factor_high(site: str) -> None:
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(site=st.sampled_from(["abilene-tx", "abu-dhabi", "northern-virginia", "lulea-se", "memphis-tn"]),
-       price=st.floats(20.0, 120.0), grid=st.floats(0.0, 1.5), extra=st.floats(0.2, 2.0))
-def test_more_cheap_grid_never_raises_cost_or_on_site_gas(site: str, price: float, grid: float,
-                                                          extra: float) -> None:
+@given(
+    site=st.sampled_from(["abilene-tx", "abu-dhabi", "northern-virginia", "lulea-se", "memphis-tn"]),
+    price=st.floats(20.0, 120.0),
+    grid=st.floats(0.0, 1.5),
+    extra=st.floats(0.2, 2.0),
+)
+def test_more_cheap_grid_never_raises_cost_or_on_site_gas(site: str, price: float, grid: float, extra: float) -> None:
     """Adding grid capacity at a given price never raises the least cost, nor the on-site gas it burns when the
     grid is cheaper than running gas (below ~$45/MWh, the catalogue's cheapest gas LCOE)."""
     region = site_climate(CATALOG, site).region
@@ -247,13 +295,18 @@ def test_more_cheap_grid_never_raises_cost_or_on_site_gas(site: str, price: floa
 def test_campus_sources_are_priced_in_the_sites_region() -> None:
     from gigafleet.power.campus import source_data
 
-    us, de, ae = (source_data(CATALOG, s, 0.08, region) for s, region in
-                  (("recip", "us-tx"), ("recip", "de"), ("solar-pv", "ae")))
+    us, de, ae = (
+        source_data(CATALOG, s, 0.08, region) for s, region in (("recip", "us-tx"), ("recip", "de"), ("solar-pv", "ae"))
+    )
     assert de.fuel_usd_per_mwh / us.fuel_usd_per_mwh == pytest.approx(
         CATALOG.item("regions", "de")["gas_price_usd_per_mmbtu"].mid
-        / CATALOG.item("regions", "us-tx")["gas_price_usd_per_mmbtu"].mid)
-    assert ae.capex_usd_per_mw == pytest.approx(CATALOG.item("power_sources", "solar-pv")["capex_usd_per_kw"].mid
-                                                * 1000 * CATALOG.item("regions", "ae")["solar_capex_factor"].mid)
+        / CATALOG.item("regions", "us-tx")["gas_price_usd_per_mmbtu"].mid
+    )
+    assert ae.capex_usd_per_mw == pytest.approx(
+        CATALOG.item("power_sources", "solar-pv")["capex_usd_per_kw"].mid
+        * 1000
+        * CATALOG.item("regions", "ae")["solar_capex_factor"].mid
+    )
 
 
 def test_a_site_without_grid_in_2026_is_carried_by_bridge_power() -> None:
@@ -267,7 +320,8 @@ def test_a_site_without_grid_in_2026_is_carried_by_bridge_power() -> None:
 
 def test_subscribed_grid_cheaper_than_on_site_gas_serves_the_whole_load() -> None:
     """Issue 14: given 3 GW of grid at $66/MWh, a 1 GW Abilene campus no longer builds on-site engines."""
-    result = design_campus(CATALOG, CampusSpec(site="abilene-tx", it_load_gw=1.0, grid_gw=3.0, hours="repdays",
-                                               n_days=6))
+    result = design_campus(
+        CATALOG, CampusSpec(site="abilene-tx", it_load_gw=1.0, grid_gw=3.0, hours="repdays", n_days=6)
+    )
     shares = {c["source"]: c["share_of_energy"] for c in result["capacity"]}
     assert shares["grid"] == pytest.approx(1.0, abs=1e-6)

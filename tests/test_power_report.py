@@ -187,10 +187,7 @@ def make_result() -> dict[str, Any]:
             },
         ],
         "solver": {"name": "highs", "termination": "optimal", "seconds": 12.4, "build_seconds": 3.1},
-        "notes": [
-            "Weather year 2023; costs in 2024 US dollars.",
-            "Battery round-trip efficiency 90%.",
-        ],
+        "notes": ["Weather year 2023; costs in 2024 US dollars.", "Battery round-trip efficiency 90%."],
     }
 
 
@@ -298,9 +295,19 @@ def test_title_shows_site_status_and_inputs(page: str) -> None:
     assert "Abilene, Texas — Campus A" in title
     assert 'class="badge status-optimal"' in title
     assert "alert" not in title
-    for text in ("abilene-tx", "32.45° N, 99.73° W", "ERCOT West", "IT load: 1 GW", "Carbon cap: 150 g CO2/kWh",
-                 "Availability target: 99.9%", "solar_pv, onshore_wind, gas_ccgt, battery_4h",
-                 "every hour of the year", "Reserve margin: 15%", "highs", "solved in 12.4 s"):
+    for text in (
+        "abilene-tx",
+        "32.45° N, 99.73° W",
+        "ERCOT West",
+        "IT load: 1 GW",
+        "Carbon cap: 150 g CO2/kWh",
+        "Availability target: 99.9%",
+        "solar_pv, onshore_wind, gas_ccgt, battery_4h",
+        "every hour of the year",
+        "Reserve margin: 15%",
+        "highs",
+        "solved in 12.4 s",
+    ):
         assert text in title, text
     assert "<title>gigafleet power: Abilene, Texas — Campus A (Optimal)</title>" in page
 
@@ -322,8 +329,20 @@ def test_key_figures_are_human_formatted(page: str) -> None:
         "1.14",
     ):
         assert text in table, text
-    labels = ["Levelised cost of electricity", "Annual cost", "Capital cost", "Energy served", "CO2 emissions",
-              "Carbon intensity", "Water use", "Land use", "Curtailment", "Unserved energy", "Peak load", "Mean PUE"]
+    labels = [
+        "Levelised cost of electricity",
+        "Annual cost",
+        "Capital cost",
+        "Energy served",
+        "CO2 emissions",
+        "Carbon intensity",
+        "Water use",
+        "Land use",
+        "Curtailment",
+        "Unserved energy",
+        "Peak load",
+        "Mean PUE",
+    ]
     positions = [table.index(f">{label}</th>") for label in labels]
     assert positions == sorted(positions)
 
@@ -441,8 +460,16 @@ def test_capacity_and_cost_charts(figures: dict[str, Any]) -> None:
 
 def test_capacity_and_binding_tables(page: str) -> None:
     table = section(page, "capacity-table")
-    headers = ["Source", "Capacity", "Energy", "Share of energy", "Share of hours served", "Capacity factor",
-               "Capex", "Annual cost"]
+    headers = [
+        "Source",
+        "Capacity",
+        "Energy",
+        "Share of energy",
+        "Share of hours served",
+        "Capacity factor",
+        "Capex",
+        "Annual cost",
+    ]
     positions = [table.index(f">{h}</th>") for h in headers]
     assert positions == sorted(positions)
     row = table[table.index('<th scope="row">gas_ccgt</th>') :]
@@ -451,12 +478,19 @@ def test_capacity_and_binding_tables(page: str) -> None:
         assert text in row, text
 
     binding = section(page, "binding-limits")
-    for text in (">Limit</th>", ">Shadow price</th>", ">Meaning</th>", "carbon_cap", "$84.5/t CO2",
-                 "$120 K/km²", "One more km² of land"):
+    for text in (
+        ">Limit</th>",
+        ">Shadow price</th>",
+        ">Meaning</th>",
+        "carbon_cap",
+        "$84.5/t CO2",
+        "$120 K/km²",
+        "One more km² of land",
+    ):
         assert text in binding, text
 
     costs = section(page, "cost-stack")
-    assert "<th scope=\"row\">All sources</th>" in costs
+    assert '<th scope="row">All sources</th>' in costs
     assert "$745 M/yr" in costs  # the parts add up to the annual cost
 
 
@@ -524,8 +558,16 @@ def test_unknown_status_is_shown_escaped() -> None:
         {},
         {"schema_version": 1},
         {"status": "infeasible"},
-        {"site": None, "inputs": None, "capacity": None, "cost_stack": None, "weeks": None, "binding": None,
-         "notes": None, "solver": None},
+        {
+            "site": None,
+            "inputs": None,
+            "capacity": None,
+            "cost_stack": None,
+            "weeks": None,
+            "binding": None,
+            "notes": None,
+            "solver": None,
+        },
         {"capacity": [{}], "cost_stack": [{"source": "x"}], "binding": [{}], "weeks": {"summer": {}, "winter": None}},
         {"capacity": ["junk", 3], "weeks": {"summer": {"load_mw": "soon", "dispatch_mw": {"solar": None}}}},
         {"lcoe_usd_per_mwh": "cheap", "peak_load_gw": float("nan"), "weeks": {"summer": {"time": ["not a time"]}}},

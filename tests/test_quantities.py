@@ -8,10 +8,23 @@ from gigafleet.errors import InputError
 from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("100M", 1e8), ("2.9M", 2.9e6), ("3e12", 3e12), ("1.5k", 1500.0), ("1,000", 1000.0), ("$3T", 3e12),
-    ("7B", 7e9), ("42", 42.0), (" 10 M ", 1e7), ("1e-3", 1e-3), (".5", 0.5), (12, 12.0),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("100M", 1e8),
+        ("2.9M", 2.9e6),
+        ("3e12", 3e12),
+        ("1.5k", 1500.0),
+        ("1,000", 1000.0),
+        ("$3T", 3e12),
+        ("7B", 7e9),
+        ("42", 42.0),
+        (" 10 M ", 1e7),
+        ("1e-3", 1e-3),
+        (".5", 0.5),
+        (12, 12.0),
+    ],
+)
 def test_parse_amount_accepts_suffixes_and_scientific(text: str, expected: float) -> None:
     assert parse_amount(text, "--accelerators") == pytest.approx(expected)
 

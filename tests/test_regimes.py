@@ -15,27 +15,37 @@ from gigafleet.catalog import load_catalog
 from gigafleet.cli import app
 from gigafleet.errors import InputError
 from gigafleet.reliability.model import failure_model
-from gigafleet.reliability.regimes import (
-    REGIMES,
-    analytic_goodput,
-    applicable,
-    available_regimes,
-    recovery_regime,
-)
+from gigafleet.reliability.regimes import REGIMES, analytic_goodput, applicable, available_regimes, recovery_regime
 from gigafleet.reliability.summary import ReliabilitySpec, simulate_reliability
 
 CATALOG = load_catalog()
 
 
 def study(chip: str, n: int, days: float, regime: str, year: int | None = None, seed: int = 0) -> dict:  # type: ignore[type-arg]
-    return simulate_reliability(CATALOG, ReliabilitySpec(chip=chip, accelerators=n, days=days, job_size=n,
-                                                         regime=regime, year=year, seed=seed))
+    return simulate_reliability(
+        CATALOG, ReliabilitySpec(chip=chip, accelerators=n, days=days, job_size=n, regime=regime, year=year, seed=seed)
+    )
 
 
 def test_llama3_storage_restart_from_the_cli() -> None:
     """R1: 16,384 H100 x 54 days, storage-restart: unexpected interruptions within 379-461, goodput > 0.90."""
-    out = CliRunner().invoke(app, ["reliability", "--accelerators", "16384", "--chip", "h100", "--days", "54",
-                                   "--job-size", "16384", "--regime", "storage-restart", "--json"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "reliability",
+            "--accelerators",
+            "16384",
+            "--chip",
+            "h100",
+            "--days",
+            "54",
+            "--job-size",
+            "16384",
+            "--regime",
+            "storage-restart",
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["regime"] == "storage-restart"
@@ -66,8 +76,9 @@ def test_engine_matches_the_closed_forms(regime: str, chip: str, n: int) -> None
     """The event-by-event engine and the regime's closed form agree within 2 points of goodput."""
     result = study(chip, n, 30, regime)
     model = failure_model(CATALOG, chip)
-    assert result["goodput"] == pytest.approx(analytic_goodput(model, recovery_regime(CATALOG, regime, model), n),
-                                              abs=0.02)
+    assert result["goodput"] == pytest.approx(
+        analytic_goodput(model, recovery_regime(CATALOG, regime, model), n), abs=0.02
+    )
 
 
 def test_regimes_order_and_availability() -> None:
@@ -87,8 +98,23 @@ def test_regimes_order_and_availability() -> None:
 
 @pytest.mark.parametrize("n", [1_000, 100_000, 1_000_000, 3_000_000, 10_000_000, 100_000_000])
 def test_capability_json_names_the_run(n: int) -> None:
-    out = CliRunner().invoke(app, ["capability", "--accelerators", str(n), "--chip", "gb300", "--days", "300",
-                                   "--training-share", "1", "--samples", "50", "--json"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "capability",
+            "--accelerators",
+            str(n),
+            "--chip",
+            "gb300",
+            "--days",
+            "300",
+            "--training-share",
+            "1",
+            "--samples",
+            "50",
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.stderr
     data = json.loads(out.stdout)
     for key in ("job_size", "regime", "goodput", "run_power_gw", "regimes"):
@@ -104,11 +130,16 @@ def test_capability_never_falls_as_the_fleet_grows() -> None:
     from gigafleet.capability import CapabilitySpec, capability, fleet_slice
 
     spec = CapabilitySpec(days=300, training_share=1.0, samples=200, seed=3)
-    flop = [capability(CATALOG, [fleet_slice(CATALOG, {"gb300": n}, n)], spec)["largest_run_flop"]["p50"]
-            for n in (1e3, 1e5, 1e6, 3e6, 1e7, 1e8)]
+    flop = [
+        capability(CATALOG, [fleet_slice(CATALOG, {"gb300": n}, n)], spec)["largest_run_flop"]["p50"]
+        for n in (1e3, 1e5, 1e6, 3e6, 1e7, 1e8)
+    ]
     assert flop == sorted(flop)
-    fifth = capability(CATALOG, [fleet_slice(CATALOG, {"gb300": 2.9e6}, 2.9e6)],
-                       CapabilitySpec(days=300, training_share=0.2, samples=200, seed=3))["largest_run_flop"]["p50"]
+    fifth = capability(
+        CATALOG,
+        [fleet_slice(CATALOG, {"gb300": 2.9e6}, 2.9e6)],
+        CapabilitySpec(days=300, training_share=0.2, samples=200, seed=3),
+    )["largest_run_flop"]["p50"]
     whole = capability(CATALOG, [fleet_slice(CATALOG, {"gb300": 2.9e6}, 2.9e6)], spec)["largest_run_flop"]["p50"]
     assert whole >= fifth
 
@@ -154,18 +185,42 @@ def test_engine_matches_simpy_reference_for_every_regime(name: str) -> None:
     for seed in range(8):
         events = simulate_fleet_failures(model, n, horizon, seed=seed, track_devices=n)
         if regime.stops_on_device_failure:
-            outcome = simulate_job(events.job_times, events.job_devices_needed, events.job_down,
-                                   horizon_hours=horizon, interval_hours=tau, write_hours=regime.write_hours,
-                                   restart_hours=regime.restart_hours, hot_spares=20)
+            outcome = simulate_job(
+                events.job_times,
+                events.job_devices_needed,
+                events.job_down,
+                horizon_hours=horizon,
+                interval_hours=tau,
+                write_hours=regime.write_hours,
+                restart_hours=regime.restart_hours,
+                hot_spares=20,
+            )
         else:
-            outcome = simulate_elastic_job(events.job_times, events.job_causes, events.job_devices_needed,
-                                           events.job_down, n_modes=len(model.modes), job_size=n, regime=regime,
-                                           horizon_hours=horizon, interval_hours=tau)
+            outcome = simulate_elastic_job(
+                events.job_times,
+                events.job_causes,
+                events.job_devices_needed,
+                events.job_down,
+                n_modes=len(model.modes),
+                job_size=n,
+                regime=regime,
+                horizon_hours=horizon,
+                interval_hours=tau,
+            )
         engine_i.append(outcome.interruptions)
         engine_g.append(outcome.goodput)
-        reference = run_reference(model, n, horizon, job_size=n, interval_hours=tau, write_hours=regime.write_hours,
-                                  restart_hours=regime.restart_hours, hot_spares=20, seed=1000 + seed,
-                                  regime=regime)
+        reference = run_reference(
+            model,
+            n,
+            horizon,
+            job_size=n,
+            interval_hours=tau,
+            write_hours=regime.write_hours,
+            restart_hours=regime.restart_hours,
+            hot_spares=20,
+            seed=1000 + seed,
+            regime=regime,
+        )
         ref_i.append(reference.job_interruptions)
         ref_g.append(reference.goodput)
     assert np.mean(engine_g) < (0.95 if name == "elastic" else 1.0)  # the comparison has something to compare
@@ -195,17 +250,23 @@ def test_goodput_comes_with_a_range() -> None:
     result = study("gb200", 100_000, 10, "auto", year=2026)
     q = result["goodput_range"]
     assert q["p10"] < q["p50"] < q["p90"] <= 1.0 and q["p10"] <= result["goodput"] <= q["p90"]
-    out = CliRunner().invoke(app, ["capability", "--accelerators", "1M", "--chip", "gb200", "--samples", "300",
-                                   "--json"])
+    out = CliRunner().invoke(
+        app, ["capability", "--accelerators", "1M", "--chip", "gb200", "--samples", "300", "--json"]
+    )
     year = json.loads(out.stdout)["years"][0]
     assert year["goodput_range"]["p10"] < year["goodput_range"]["p90"]
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(n=st.floats(1e3, 1e8), factor=st.floats(1.01, 20.0), chip=st.sampled_from(["h100", "gb200", "rubin"]),
-       share=st.floats(0.05, 1.0))
-def test_more_accelerators_never_fewer_flop_with_modelled_goodput(n: float, factor: float, chip: str,
-                                                                  share: float) -> None:
+@given(
+    n=st.floats(1e3, 1e8),
+    factor=st.floats(1.01, 20.0),
+    chip=st.sampled_from(["h100", "gb200", "rubin"]),
+    share=st.floats(0.05, 1.0),
+)
+def test_more_accelerators_never_fewer_flop_with_modelled_goodput(
+    n: float, factor: float, chip: str, share: float
+) -> None:
     """C5 with the reliability model in the loop (no fixed goodput): FLOP never falls; P10 <= P50 <= P90."""
     from gigafleet.capability import CapabilitySpec, capability, fleet_slice
 

@@ -34,8 +34,9 @@ def test_llama3_interruptions_and_goodput() -> None:
     """R1: 16,384 H100 for 54 days: unexpected interruptions in the Poisson 95% interval of 419; goodput > 0.9."""
     counts, goodputs = [], []
     for seed in range(6):
-        result = simulate_reliability(CATALOG, ReliabilitySpec(chip="h100", accelerators=16384, days=54,
-                                                               job_size=16384, seed=seed))
+        result = simulate_reliability(
+            CATALOG, ReliabilitySpec(chip="h100", accelerators=16384, days=54, job_size=16384, seed=seed)
+        )
         counts.append(result["job_interruptions"])
         goodputs.append(result["goodput"])
     low, high = 419 - 1.96 * math.sqrt(419), 419 + 1.96 * math.sqrt(419)
@@ -52,12 +53,29 @@ def test_engine_matches_simpy_reference() -> None:
     engine_i, engine_g, ref_i, ref_g = [], [], [], []
     for seed in range(8):
         events = simulate_fleet_failures(model, n, horizon, seed=seed, track_devices=n)
-        outcome = simulate_job(events.job_times, events.job_devices_needed, events.job_down, horizon_hours=horizon,
-                               interval_hours=tau, write_hours=delta, restart_hours=restart, hot_spares=20)
+        outcome = simulate_job(
+            events.job_times,
+            events.job_devices_needed,
+            events.job_down,
+            horizon_hours=horizon,
+            interval_hours=tau,
+            write_hours=delta,
+            restart_hours=restart,
+            hot_spares=20,
+        )
         engine_i.append(outcome.interruptions)
         engine_g.append(outcome.goodput)
-        reference = run_reference(model, n, horizon, job_size=n, interval_hours=tau, write_hours=delta,
-                                  restart_hours=restart, hot_spares=20, seed=1000 + seed)
+        reference = run_reference(
+            model,
+            n,
+            horizon,
+            job_size=n,
+            interval_hours=tau,
+            write_hours=delta,
+            restart_hours=restart,
+            hot_spares=20,
+            seed=1000 + seed,
+        )
         ref_i.append(reference.job_interruptions)
         ref_g.append(reference.goodput)
     for a, b in ((engine_i, ref_i), (engine_g, ref_g)):
@@ -75,8 +93,16 @@ def test_goodput_matches_daly_exact_expression() -> None:
     simulated = []
     for seed in range(4):
         events = simulate_fleet_failures(model, job, horizon, seed=seed, track_devices=job)
-        outcome = simulate_job(events.job_times, events.job_devices_needed, events.job_down, horizon_hours=horizon,
-                               interval_hours=tau, write_hours=delta, restart_hours=restart, hot_spares=10_000)
+        outcome = simulate_job(
+            events.job_times,
+            events.job_devices_needed,
+            events.job_down,
+            horizon_hours=horizon,
+            interval_hours=tau,
+            write_hours=delta,
+            restart_hours=restart,
+            hot_spares=10_000,
+        )
         simulated.append(outcome.goodput)
     assert np.mean(simulated) == pytest.approx(expected_goodput(tau, delta, restart, m), rel=0.02)
 
@@ -88,9 +114,19 @@ def test_daly_interval_is_near_the_simulated_optimum() -> None:
     delta, restart = 5 / 60, 5 / 60
     events = simulate_fleet_failures(model, job, horizon, seed=7, track_devices=job)
     grid = np.linspace(0.3, 2.0, 18) * daly_interval(delta, m)
-    goodput = [simulate_job(events.job_times, events.job_devices_needed, events.job_down, horizon_hours=horizon,
-                            interval_hours=float(t), write_hours=delta, restart_hours=restart,
-                            hot_spares=10_000).goodput for t in grid]
+    goodput = [
+        simulate_job(
+            events.job_times,
+            events.job_devices_needed,
+            events.job_down,
+            horizon_hours=horizon,
+            interval_hours=float(t),
+            write_hours=delta,
+            restart_hours=restart,
+            hot_spares=10_000,
+        ).goodput
+        for t in grid
+    ]
     best = grid[int(np.argmax(goodput))]
     assert best == pytest.approx(daly_interval(delta, m), rel=0.35)  # flat optimum: within the grid's resolution
     assert max(goodput) - goodput[int(np.argmin(np.abs(grid - daly_interval(delta, m))))] < 0.005
@@ -100,30 +136,49 @@ def test_spares_shortage_makes_the_job_wait() -> None:
     times = np.array([1.0, 2.0, 3.0])
     needed = np.array([1, 1, 1])
     down = np.array([10.0, 10.0, 10.0])
-    plenty = simulate_job(times, needed, down, horizon_hours=20, interval_hours=0.5, write_hours=0.01,
-                          restart_hours=0.1, hot_spares=5)
-    none = simulate_job(times, needed, down, horizon_hours=20, interval_hours=0.5, write_hours=0.01,
-                        restart_hours=0.1, hot_spares=0)
+    plenty = simulate_job(
+        times, needed, down, horizon_hours=20, interval_hours=0.5, write_hours=0.01, restart_hours=0.1, hot_spares=5
+    )
+    none = simulate_job(
+        times, needed, down, horizon_hours=20, interval_hours=0.5, write_hours=0.01, restart_hours=0.1, hot_spares=0
+    )
     assert plenty.waiting_hours == 0 and none.waiting_hours > 0
     assert none.goodput < plenty.goodput
-    total = none.useful_hours + none.recomputation_hours + none.restart_hours + none.waiting_hours \
-        + none.checkpoint_hours
+    total = (
+        none.useful_hours + none.recomputation_hours + none.restart_hours + none.waiting_hours + none.checkpoint_hours
+    )
     assert total == pytest.approx(20.0)
 
 
-@pytest.mark.parametrize(("spec", "field"), [
-    (ReliabilitySpec(chip="h100", accelerators=0, days=10, job_size=1), "--accelerators"),
-    (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=1000), "--job-size"),
-    (ReliabilitySpec(chip="h100", accelerators=100, days=0, job_size=10), "--days"),
-    (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=10, checkpoint_interval_hours=0.001,
-                     checkpoint_write_minutes=1.0), "--checkpoint-interval"),
-    (ReliabilitySpec(chip="h100", accelerators=10**8, days=1, job_size=10**8, memory_limit_bytes=2**40),
-     "cannot make progress"),
-    (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=10, restart_minutes=-1), "--restart-minutes"),
-    (ReliabilitySpec(chip="h1OO", accelerators=100, days=10, job_size=10), "--chip"),
-    (ReliabilitySpec(chip="h100", accelerators=10**9, days=10, job_size=10, memory_limit_bytes=2**20),
-     "--accelerators"),
-])
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        (ReliabilitySpec(chip="h100", accelerators=0, days=10, job_size=1), "--accelerators"),
+        (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=1000), "--job-size"),
+        (ReliabilitySpec(chip="h100", accelerators=100, days=0, job_size=10), "--days"),
+        (
+            ReliabilitySpec(
+                chip="h100",
+                accelerators=100,
+                days=10,
+                job_size=10,
+                checkpoint_interval_hours=0.001,
+                checkpoint_write_minutes=1.0,
+            ),
+            "--checkpoint-interval",
+        ),
+        (
+            ReliabilitySpec(chip="h100", accelerators=10**8, days=1, job_size=10**8, memory_limit_bytes=2**40),
+            "cannot make progress",
+        ),
+        (ReliabilitySpec(chip="h100", accelerators=100, days=10, job_size=10, restart_minutes=-1), "--restart-minutes"),
+        (ReliabilitySpec(chip="h1OO", accelerators=100, days=10, job_size=10), "--chip"),
+        (
+            ReliabilitySpec(chip="h100", accelerators=10**9, days=10, job_size=10, memory_limit_bytes=2**20),
+            "--accelerators",
+        ),
+    ],
+)
 def test_bad_input(spec: ReliabilitySpec, field: str) -> None:
     with pytest.raises(InputError, match=field):
         simulate_reliability(CATALOG, spec)

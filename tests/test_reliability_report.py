@@ -83,12 +83,14 @@ def make_result() -> dict[str, Any]:
     for size in (1024, 4096, 16384, 65536):
         size_mtbi = 24.0 / (total_per_day * size / FLEET)
         size_goodput, _, _ = analytic_goodput(size_mtbi)
-        sweep.append({
-            "job_size": float(size),
-            "goodput": round(size_goodput - 0.004 - 0.01 * rng.random(), 4),
-            "goodput_analytic": round(size_goodput, 4),
-            "mtbi_hours": round(size_mtbi, 3),
-        })
+        sweep.append(
+            {
+                "job_size": float(size),
+                "goodput": round(size_goodput - 0.004 - 0.01 * rng.random(), 4),
+                "goodput_analytic": round(size_goodput, 4),
+                "mtbi_hours": round(size_mtbi, 3),
+            }
+        )
 
     pool_initial = FLEET * SPARES_PCT / 100.0
     pool: list[float] = []
@@ -436,12 +438,29 @@ def test_stockout_markers(figures: dict[str, Any]) -> None:
     [
         {},
         {"schema_version": 1},
-        {"inputs": None, "failures_per_day": None, "failures_by_day": None, "spares": None, "engine": None,
-         "gpu_hours_lost": None, "goodput_vs_job_size": None, "availability_by_day": None, "notes": None},
-        {"failures_by_day": {"day": "soon", "by_cause": {"gpu": None}}, "spares": {"pool_by_day": ["x"]},
-         "goodput_vs_job_size": ["junk", {"job_size": -3, "goodput": 0.9}], "availability_by_day": [None]},
-        {"goodput": "high", "job_mtbi_hours": float("nan"), "gpu_hours_lost": {"restart": "lots"},
-         "inputs": {"accelerators": True, "days": "sixty"}},
+        {
+            "inputs": None,
+            "failures_per_day": None,
+            "failures_by_day": None,
+            "spares": None,
+            "engine": None,
+            "gpu_hours_lost": None,
+            "goodput_vs_job_size": None,
+            "availability_by_day": None,
+            "notes": None,
+        },
+        {
+            "failures_by_day": {"day": "soon", "by_cause": {"gpu": None}},
+            "spares": {"pool_by_day": ["x"]},
+            "goodput_vs_job_size": ["junk", {"job_size": -3, "goodput": 0.9}],
+            "availability_by_day": [None],
+        },
+        {
+            "goodput": "high",
+            "job_mtbi_hours": float("nan"),
+            "gpu_hours_lost": {"restart": "lots"},
+            "inputs": {"accelerators": True, "days": "sixty"},
+        },
     ],
 )
 def test_missing_keys_do_not_crash(result: dict[str, Any], plotlyjs: str) -> None:

@@ -108,10 +108,7 @@ def make_result() -> dict[str, Any]:
                 "source": "R82",
             },
         ],
-        "notes": [
-            "Utilisation applies to energy, not to installed power.",
-            "Costs are 2026 US dollars.",
-        ],
+        "notes": ["Utilisation applies to energy, not to installed power.", "Costs are 2026 US dollars."],
     }
 
 
@@ -305,25 +302,31 @@ def test_text_is_escaped(plotlyjs: str) -> None:
     assert page.count("<script") == 2 + 3
 
 
-
-
-
-
-
-
-
-
 def test_claims_section_rendered_when_present() -> None:
     from gigafleet.reports.estimate import render_estimate_html
 
     result = {
         "inputs": {"fleet": {"h100": 1e8}},
         "claims": [
-            {"claim": "capex_usd", "claimed": 3e12, "unit": "USD", "percentile": 0.0, "factor": 2.16,
-             "corrected": {"p10": 6.0e12, "p50": 6.47e12, "p90": 6.96e12},
-             "verdict": "$3.00 T matches accelerator silicon only <b>x</b>"},
-            {"claim": "share_of", "baseline": "uk-demand", "claimed": 0.75, "unit": "fraction", "percentile": 0.0,
-             "factor": 5.9, "corrected": {"p10": 3.9, "p50": 4.41, "p90": 4.94}, "verdict": "4.4x UK demand"},
+            {
+                "claim": "capex_usd",
+                "claimed": 3e12,
+                "unit": "USD",
+                "percentile": 0.0,
+                "factor": 2.16,
+                "corrected": {"p10": 6.0e12, "p50": 6.47e12, "p90": 6.96e12},
+                "verdict": "$3.00 T matches accelerator silicon only <b>x</b>",
+            },
+            {
+                "claim": "share_of",
+                "baseline": "uk-demand",
+                "claimed": 0.75,
+                "unit": "fraction",
+                "percentile": 0.0,
+                "factor": 5.9,
+                "corrected": {"p10": 3.9, "p50": 4.41, "p90": 4.94},
+                "verdict": "4.4x UK demand",
+            },
         ],
     }
     html = render_estimate_html(result)

@@ -31,8 +31,13 @@ def test_solve_quietly_passes_highs_options_and_returns_status() -> None:
             return "ok", "optimal"
 
     assert solve_quietly(Model(), "highs", error=_BoomError, highs_options={"solver": "ipm"}) == ("ok", "optimal")
-    assert seen == {"solver_name": "highs", "progress": False, "io_api": "direct", "output_flag": False,
-                    "solver": "ipm"}
+    assert seen == {
+        "solver_name": "highs",
+        "progress": False,
+        "io_api": "direct",
+        "output_flag": False,
+        "solver": "ipm",
+    }
     seen.clear()
     solve_quietly(Model(), "glpk", error=_BoomError, highs_options={"solver": "ipm"})
     assert seen == {"solver_name": "glpk", "progress": False}

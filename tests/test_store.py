@@ -11,10 +11,24 @@ import pytest
 from gigafleet.store import list_runs, save_run
 
 RESULT = {
-    "scenario": {"name": "t"}, "status": "optimal", "objective_usd": 1.0,
-    "years": [{"year": 2026, "accelerators": 1.0, "h100e": 2.0, "target": 1.0, "shortfall_h100e": 0.0,
-               "it_power_gw": 0.1, "facility_power_gw": 0.14, "energy_twh": 1.0, "capex_usd": 5.0, "opex_usd": 1.0,
-               "co2_mt": 0.1}],
+    "scenario": {"name": "t"},
+    "status": "optimal",
+    "objective_usd": 1.0,
+    "years": [
+        {
+            "year": 2026,
+            "accelerators": 1.0,
+            "h100e": 2.0,
+            "target": 1.0,
+            "shortfall_h100e": 0.0,
+            "it_power_gw": 0.1,
+            "facility_power_gw": 0.14,
+            "energy_twh": 1.0,
+            "capex_usd": 5.0,
+            "opex_usd": 1.0,
+            "co2_mt": 0.1,
+        }
+    ],
     "binding": [{"limit": "budget", "year": 2026, "where": "fleet", "shadow_price": 0.5, "unit": "USD per USD"}],
 }
 
@@ -70,8 +84,7 @@ def test_readers_and_writers_of_one_process_never_collide(tmp_path: Path) -> Non
             errors.append(exc)
 
     save_run("plan", RESULT, "first", path)
-    threads = [threading.Thread(target=writer) for _ in range(2)] + [threading.Thread(target=reader)
-                                                                     for _ in range(3)]
+    threads = [threading.Thread(target=writer) for _ in range(2)] + [threading.Thread(target=reader) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -80,12 +93,15 @@ def test_readers_and_writers_of_one_process_never_collide(tmp_path: Path) -> Non
     assert len(list_runs(path)) == 31 and set(written) <= {r["run_id"] for r in list_runs(path)}
 
 
-_HOLD = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); con.execute('SELECT 1'); "
-         "print('held', flush=True); time.sleep(float(sys.argv[2])); con.close()")
+_HOLD = (
+    "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); con.execute('SELECT 1'); "
+    "print('held', flush=True); time.sleep(float(sys.argv[2])); con.close()"
+)
 
 
-def test_a_store_held_by_another_process_is_waited_for_then_named(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_store_held_by_another_process_is_waited_for_then_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import subprocess
     import sys
 
@@ -125,7 +141,8 @@ def test_a_result_that_cannot_be_stored_is_written_beside_the_store(tmp_path: Pa
 
 
 def test_cli_plan_checks_the_store_before_solving_and_never_loses_a_solved_plan(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import json
 
     from typer.testing import CliRunner

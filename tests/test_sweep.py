@@ -32,10 +32,12 @@ def _slow_linear_registered() -> None:
     register_function("slow-linear", slow_linear, replace=True)
 
 
-REGISTER_AND_RUN = ("import sys; from gigafleet.uncertainty.registry import register_function; "
-                    "from gigafleet.testing.functions import slow_linear; "
-                    "register_function('slow-linear', slow_linear); from gigafleet.cli import main; "
-                    "sys.argv = ['gigafleet', *sys.argv[1:]]; main()")
+REGISTER_AND_RUN = (
+    "import sys; from gigafleet.uncertainty.registry import register_function; "
+    "from gigafleet.testing.functions import slow_linear; "
+    "register_function('slow-linear', slow_linear); from gigafleet.cli import main; "
+    "sys.argv = ['gigafleet', *sys.argv[1:]]; main()"
+)
 
 
 def _experiment(tmp_path: Path, data: dict[str, object], name: str = "exp.yaml") -> Path:
@@ -45,10 +47,18 @@ def _experiment(tmp_path: Path, data: dict[str, object], name: str = "exp.yaml")
 
 
 def _ishigami(n: int) -> dict[str, object]:
-    return {"name": "ishigami", "kind": "function", "function": "ishigami",
-            "sample": {"method": "sobol", "n": n, "seed": 0,
-                       "parameters": {f"function.x{i}": {"low": -PI, "high": PI} for i in (1, 2, 3)}},
-            "outputs": ["y"]}
+    return {
+        "name": "ishigami",
+        "kind": "function",
+        "function": "ishigami",
+        "sample": {
+            "method": "sobol",
+            "n": n,
+            "seed": 0,
+            "parameters": {f"function.x{i}": {"low": -PI, "high": PI} for i in (1, 2, 3)},
+        },
+        "outputs": ["y"],
+    }
 
 
 def test_sobol_indices_of_ishigami_match_published_values() -> None:
@@ -80,11 +90,15 @@ def test_sweep_end_to_end_sobol(tmp_path: Path) -> None:
 
 
 def _slow(n: int, delay: float, marker_dir: str = "") -> dict[str, object]:
-    return {"name": "slow", "kind": "function", "function": "slow-linear",
-            "sample": {"method": "random", "n": n, "seed": 3,
-                       "parameters": {"function.x": {"low": 0.0, "high": 1.0}}},
-            "axes": {"function.delay": [delay], "function.marker_dir": [marker_dir]}, "replications": 2,
-            "outputs": ["y"]}
+    return {
+        "name": "slow",
+        "kind": "function",
+        "function": "slow-linear",
+        "sample": {"method": "random", "n": n, "seed": 3, "parameters": {"function.x": {"low": 0.0, "high": 1.0}}},
+        "axes": {"function.delay": [delay], "function.marker_dir": [marker_dir]},
+        "replications": 2,
+        "outputs": ["y"],
+    }
 
 
 def _rows(store: Path, sweep: str) -> dict[str, float]:
@@ -98,8 +112,17 @@ def test_resume_after_sigkill_matches_uninterrupted_run(tmp_path: Path) -> None:
     data = _slow(30, 0.1, str(markers))
     experiment_file = _experiment(tmp_path, data)
     killed_store, clean_store = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
-    command = [sys.executable, "-c", REGISTER_AND_RUN, "sweep", str(experiment_file), "--workers", "1",
-               "--store", str(killed_store)]
+    command = [
+        sys.executable,
+        "-c",
+        REGISTER_AND_RUN,
+        "sweep",
+        str(experiment_file),
+        "--workers",
+        "1",
+        "--store",
+        str(killed_store),
+    ]
     process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 90
     while time.time() < deadline and len(list(markers.iterdir())) < 12:
@@ -135,12 +158,15 @@ def test_rerunning_without_resume_is_refused_and_resume_does_nothing_new(tmp_pat
     assert again["completed"] == 6 and again["skipped_as_done"] == 6
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    ({"sample": {"parameters": {"catalog.accelerators.gb200.price": {}}}}, "price"),
-    ({"sample": {"parameters": {"weather.x": {"low": 0, "high": 1}}}}, "parameter path"),
-    ({"sample": {"parameters": {"scenario.supply.buyer_share": {"low": 0.5, "high": 0.1}}}}, "below"),
-    ({"sample": {"parameters": {"catalog.accelerators.h100.tdp_w": {}}}}, "range"),
-])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"sample": {"parameters": {"catalog.accelerators.gb200.price": {}}}}, "price"),
+        ({"sample": {"parameters": {"weather.x": {"low": 0, "high": 1}}}}, "parameter path"),
+        ({"sample": {"parameters": {"scenario.supply.buyer_share": {"low": 0.5, "high": 0.1}}}}, "below"),
+        ({"sample": {"parameters": {"catalog.accelerators.h100.tdp_w": {}}}}, "range"),
+    ],
+)
 def test_bad_experiments_are_clear_errors(tmp_path: Path, data: dict[str, object], expected: str) -> None:
     from gigafleet.catalog import load_catalog
 
@@ -165,18 +191,42 @@ def test_unreachable_scheduler_and_corrupt_store(tmp_path: Path) -> None:
 
 def test_plan_sweep_with_cross_layer_outputs(tmp_path: Path) -> None:
     scenario = tmp_path / "tiny.yaml"
-    scenario.write_text(yaml.safe_dump({
-        "name": "tiny", "years": {"start": 2026, "end": 2027},
-        "targets": {"metric": "h100e", "values": {2026: 50_000, 2027: 100_000}}, "chips": ["gb200"],
-        "sites": [{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0},
-                   "existing_datacentre_gw": 0.5}],
-        "supply": {"buyer_share": 0.3}}), encoding="utf-8")
-    experiment = Experiment.model_validate({
-        "name": "tiny-sweep", "kind": "plan", "base": str(scenario),
-        "axes": {"scenario.supply.buyer_share": [0.2, 0.3]},
-        "sample": {"method": "random", "n": 2, "seed": 0,
-                   "parameters": {"catalog.accelerators.gb200.unit_price_usd": {}}},
-        "outputs": ["cost_usd", "effective_h100e_final"]})
+    scenario.write_text(
+        yaml.safe_dump(
+            {
+                "name": "tiny",
+                "years": {"start": 2026, "end": 2027},
+                "targets": {"metric": "h100e", "values": {2026: 50_000, 2027: 100_000}},
+                "chips": ["gb200"],
+                "sites": [
+                    {
+                        "id": "a",
+                        "region": "us-tx",
+                        "cooling": "liquid",
+                        "grid_gw": {2026: 1.0},
+                        "existing_datacentre_gw": 0.5,
+                    }
+                ],
+                "supply": {"buyer_share": 0.3},
+            }
+        ),
+        encoding="utf-8",
+    )
+    experiment = Experiment.model_validate(
+        {
+            "name": "tiny-sweep",
+            "kind": "plan",
+            "base": str(scenario),
+            "axes": {"scenario.supply.buyer_share": [0.2, 0.3]},
+            "sample": {
+                "method": "random",
+                "n": 2,
+                "seed": 0,
+                "parameters": {"catalog.accelerators.gb200.unit_price_usd": {}},
+            },
+            "outputs": ["cost_usd", "effective_h100e_final"],
+        }
+    )
     store = tmp_path / "s.duckdb"
     outcome = run_sweep(experiment, "", store=store, workers=2)
     assert outcome["completed"] == 4
@@ -192,8 +242,19 @@ def test_plan_sweep_with_cross_layer_outputs(tmp_path: Path) -> None:
     assert summary["series"]["effective_h100e_by_year"]["years"] == [2026, 2027]
 
 
-@pytest.mark.parametrize("function", ["builtins:dict", "os:system", "logging:basicConfig", "numpy:savez",
-                                      "gigafleet.uncertainty.testfunctions:ishigami", "slow_linear", "", "ISHIGAMI"])
+@pytest.mark.parametrize(
+    "function",
+    [
+        "builtins:dict",
+        "os:system",
+        "logging:basicConfig",
+        "numpy:savez",
+        "gigafleet.uncertainty.testfunctions:ishigami",
+        "slow_linear",
+        "",
+        "ISHIGAMI",
+    ],
+)
 def test_experiments_cannot_name_code_to_import(tmp_path: Path, function: str) -> None:
     """Only registered names run: a module:callable from a file or request is refused before anything runs."""
     from pydantic import ValidationError
@@ -205,8 +266,7 @@ def test_experiments_cannot_name_code_to_import(tmp_path: Path, function: str) -
 
     from gigafleet.cli import app
 
-    result = CliRunner().invoke(app, ["sweep", str(_experiment(tmp_path, data)), "--store",
-                                      str(tmp_path / "s.duckdb")])
+    result = CliRunner().invoke(app, ["sweep", str(_experiment(tmp_path, data)), "--store", str(tmp_path / "s.duckdb")])
     assert result.exit_code == 2 and result.stderr.startswith("error:") and "Traceback" not in result.output
     assert not (tmp_path / "s.duckdb").exists()
 
@@ -257,11 +317,15 @@ def test_function_arguments_are_checked_before_any_run(tmp_path: Path) -> None:
 
     from gigafleet.cli import app
 
-    for axes, expected in (({"function.delay": [5]}, "function.delay"), ({"function.nope": [1]}, "function.nope"),
-                           ({"function.seed": [1]}, "function.seed")):
+    for axes, expected in (
+        ({"function.delay": [5]}, "function.delay"),
+        ({"function.nope": [1]}, "function.nope"),
+        ({"function.seed": [1]}, "function.seed"),
+    ):
         data = {"name": "t", "kind": "function", "function": "linear", "axes": axes, "outputs": ["y"]}
-        result = CliRunner().invoke(app, ["sweep", str(_experiment(tmp_path, data)), "--workers", "1",
-                                          "--store", str(tmp_path / "s.duckdb")])
+        result = CliRunner().invoke(
+            app, ["sweep", str(_experiment(tmp_path, data)), "--workers", "1", "--store", str(tmp_path / "s.duckdb")]
+        )
         assert result.exit_code == 2 and expected in result.stderr and result.stderr.count("\n") == 1
         assert not (tmp_path / "s.duckdb").exists()
 
@@ -276,8 +340,9 @@ def test_a_run_failing_in_a_worker_is_one_clear_error_and_keeps_finished_runs(tm
         return {"y": x}
 
     register_function("fragile", fragile, replace=True)
-    experiment = Experiment.model_validate({"name": "fragile", "kind": "function", "function": "fragile",
-                                            "axes": {"function.x": [0.0, 1.0, 2.0, 3.0]}})
+    experiment = Experiment.model_validate(
+        {"name": "fragile", "kind": "function", "function": "fragile", "axes": {"function.x": [0.0, 1.0, 2.0, 3.0]}}
+    )
     store = tmp_path / "s.duckdb"
     with pytest.raises(SweepRunError, match="x too large"):
         run_sweep(experiment, "", store=store, workers=1)
@@ -295,8 +360,18 @@ def test_report_json_turns_nan_outputs_into_null(tmp_path: Path) -> None:
     data = {"name": "nan", "kind": "function", "function": "never-met", "axes": {"function.x": [1.0, 2.0]}}
     store = tmp_path / "s.duckdb"
     run_sweep(Experiment.model_validate(data), "", store=store, workers=1)
-    out = CliRunner().invoke(app, ["report", sweep_id(Experiment.model_validate(data)), "--store", str(store),
-                                   "--json", "--html", str(tmp_path / "r.html")])
+    out = CliRunner().invoke(
+        app,
+        [
+            "report",
+            sweep_id(Experiment.model_validate(data)),
+            "--store",
+            str(store),
+            "--json",
+            "--html",
+            str(tmp_path / "r.html"),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["outputs"]["year_met"]["p50"] is None
 

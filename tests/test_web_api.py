@@ -41,20 +41,24 @@ def test_estimate_matches_cli_json(client: TestClient) -> None:
     body = {"chip": "gb200", "accelerators": "1M", "samples": 300, "seed": 2}
     api = client.post("/api/estimate", json=body)
     assert api.status_code == 200
-    cli = CliRunner().invoke(app, ["estimate", "--chip", "gb200", "--accelerators", "1M", "--samples", "300",
-                                   "--seed", "2", "--json"])
+    cli = CliRunner().invoke(
+        app, ["estimate", "--chip", "gb200", "--accelerators", "1M", "--samples", "300", "--seed", "2", "--json"]
+    )
     assert api.json() == json.loads(cli.stdout)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"chip": "gb200", "accelerators": "1OOM"}, "accelerators"),
-    ({"chip": "h10O", "accelerators": "1M"}, "chip"),
-    ({"chip": "h100", "accelerators": "1M", "region": "mars"}, "region"),
-    ({"chip": "h100", "accelerators": "1M", "it_power_gw": 3}, "sizing"),
-    ({"chip": "h100", "accelerators": "-1"}, "accelerators"),
-    ({"chip": "h100", "accelerators": "1M", "samples": 10_000_000}, "samples"),
-    ({"chip": "h100", "accelerators": "1M", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"chip": "gb200", "accelerators": "1OOM"}, "accelerators"),
+        ({"chip": "h10O", "accelerators": "1M"}, "chip"),
+        ({"chip": "h100", "accelerators": "1M", "region": "mars"}, "region"),
+        ({"chip": "h100", "accelerators": "1M", "it_power_gw": 3}, "sizing"),
+        ({"chip": "h100", "accelerators": "-1"}, "accelerators"),
+        ({"chip": "h100", "accelerators": "1M", "samples": 10_000_000}, "samples"),
+        ({"chip": "h100", "accelerators": "1M", "colour": "red"}, "colour"),
+    ],
+)
 def test_estimate_bad_input_is_422_with_field(client: TestClient, body: dict, field: str) -> None:  # type: ignore[type-arg]
     response = client.post("/api/estimate", json=body)
     assert response.status_code == 422
@@ -62,8 +66,16 @@ def test_estimate_bad_input_is_422_with_field(client: TestClient, body: dict, fi
 
 
 def test_check_endpoint(client: TestClient) -> None:
-    response = client.post("/api/check", json={"chip": "h100", "accelerators": "100M", "claim_power_gw": 75,
-                                               "claim_share_of": ["uk=0.75"], "samples": 300})
+    response = client.post(
+        "/api/check",
+        json={
+            "chip": "h100",
+            "accelerators": "100M",
+            "claim_power_gw": 75,
+            "claim_share_of": ["uk=0.75"],
+            "samples": 300,
+        },
+    )
     assert response.status_code == 200
     claims = {c["claim"]: c for c in response.json()["claims"]}
     assert claims["power_gw"]["matches"].startswith("chip-only")
@@ -79,13 +91,40 @@ def test_check_matches_cli_json(client: TestClient) -> None:
 
     from gigafleet.cli import app
 
-    body = {"chip": "h100", "accelerators": "2M", "claim_capex_usd": "9e10", "claim_energy_twh": 30,
-            "claim_share_of": ["uk=0.1", "germany=0.05"], "samples": 300, "seed": 4}
+    body = {
+        "chip": "h100",
+        "accelerators": "2M",
+        "claim_capex_usd": "9e10",
+        "claim_energy_twh": 30,
+        "claim_share_of": ["uk=0.1", "germany=0.05"],
+        "samples": 300,
+        "seed": 4,
+    }
     api = client.post("/api/check", json=body)
     assert api.status_code == 200
-    cli = CliRunner().invoke(app, ["check", "--chip", "h100", "--accelerators", "2M", "--claim-capex-usd", "9e10",
-                                   "--claim-energy-twh", "30", "--claim-share-of", "uk=0.1", "--claim-share-of",
-                                   "germany=0.05", "--samples", "300", "--seed", "4", "--json"])
+    cli = CliRunner().invoke(
+        app,
+        [
+            "check",
+            "--chip",
+            "h100",
+            "--accelerators",
+            "2M",
+            "--claim-capex-usd",
+            "9e10",
+            "--claim-energy-twh",
+            "30",
+            "--claim-share-of",
+            "uk=0.1",
+            "--claim-share-of",
+            "germany=0.05",
+            "--samples",
+            "300",
+            "--seed",
+            "4",
+            "--json",
+        ],
+    )
     assert cli.exit_code == 0, cli.output
     assert api.json() == json.loads(cli.stdout)
     assert {row["claim"] for row in api.json()["claims"]} == {"capex_usd", "energy_twh_per_year", "share_of"}
@@ -98,8 +137,12 @@ def test_plan_job_runs_and_downloads(client: TestClient) -> None:
     assert any(r["run_id"] == run_id for r in client.get("/api/runs").json())
     result = client.get(f"/api/runs/{run_id}").json()
     assert result["status"] == "optimal" and len(result["years"]) == 4
-    for fmt, kind in (("json", "application/json"), ("csv", "text/csv"), ("parquet", "application/octet-stream"),
-                      ("html", "text/html")):
+    for fmt, kind in (
+        ("json", "application/json"),
+        ("csv", "text/csv"),
+        ("parquet", "application/octet-stream"),
+        ("html", "text/html"),
+    ):
         download = client.get(f"/api/runs/{run_id}/download/{fmt}")
         assert download.status_code == 200 and download.headers["content-type"].startswith(kind)
     assert client.get(f"/api/runs/{run_id}/download/exe").status_code == 404
@@ -141,8 +184,18 @@ def test_catalog_scenarios_and_pages(client: TestClient) -> None:
     catalog = client.get("/api/catalog").json()
     assert "gb200" in {i["id"] for i in catalog["accelerators"]} and "R34" in catalog["sources"]
     assert client.get("/api/scenarios/demo").text.startswith("#")
-    for path in ("/", "/check", "/scenarios", "/runs", "/compare", "/catalog", "/catalog?item=gb200", "/docs",
-                 "/static/app.js", "/static/plotly.min.js"):
+    for path in (
+        "/",
+        "/check",
+        "/scenarios",
+        "/runs",
+        "/compare",
+        "/catalog",
+        "/catalog?item=gb200",
+        "/docs",
+        "/static/app.js",
+        "/static/plotly.min.js",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
 
@@ -153,8 +206,11 @@ def test_security_headers_body_limit_and_token(store: Path) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "unsafe-inline' 'unsafe" not in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    big = client.post("/api/estimate", content=b"{" + b" " * (MAX_BODY_BYTES + 10) + b"}",
-                      headers={"content-type": "application/json"})
+    big = client.post(
+        "/api/estimate",
+        content=b"{" + b" " * (MAX_BODY_BYTES + 10) + b"}",
+        headers={"content-type": "application/json"},
+    )
     assert big.status_code == 413
     guarded = TestClient(create_app(store, token="s3cret"), base_url="http://localhost")
     assert guarded.get("/api/runs").status_code == 401
@@ -204,20 +260,25 @@ def test_concurrent_load_on_loopback(server: str) -> None:
     async def main() -> None:
         limit = asyncio.Semaphore(8)
         async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+
             async def one(i: int) -> None:
                 async with limit:
                     started = time.perf_counter()
-                    response = await http.post("/api/estimate", json={"chip": "h100", "accelerators": f"{i + 1}k",
-                                                                      "samples": 200})
+                    response = await http.post(
+                        "/api/estimate", json={"chip": "h100", "accelerators": f"{i + 1}k", "samples": 200}
+                    )
                     latencies.append(time.perf_counter() - started)
                     if response.status_code != 200:
                         errors.append(response.status_code)
+
             await asyncio.gather(*(one(i) for i in range(200)))
 
     asyncio.run(main())
     p95 = statistics.quantiles(latencies, n=20)[-1]
-    print(f"load test: 200 requests, 8 concurrent, p50 {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p95 {p95 * 1000:.0f} ms, errors {len(errors)}")
+    print(
+        f"load test: 200 requests, 8 concurrent, p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p95 {p95 * 1000:.0f} ms, errors {len(errors)}"
+    )
     assert errors == []
 
 
@@ -253,10 +314,14 @@ def test_save_scenario(client: TestClient) -> None:
 def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
     import yaml
 
-    experiment = {"name": "web-sweep", "kind": "function", "function": "ishigami",
-                  "sample": {"method": "random", "n": 6, "seed": 1,
-                             "parameters": {"function.x1": {"low": -3.14, "high": 3.14}}},
-                  "axes": {"function.a": [7.0]}, "outputs": ["y"]}
+    experiment = {
+        "name": "web-sweep",
+        "kind": "function",
+        "function": "ishigami",
+        "sample": {"method": "random", "n": 6, "seed": 1, "parameters": {"function.x1": {"low": -3.14, "high": 3.14}}},
+        "axes": {"function.a": [7.0]},
+        "outputs": ["y"],
+    }
     started = client.post("/api/sweep", json={"yaml": yaml.safe_dump(experiment)})
     assert started.status_code == 202, started.text
     job = started.json()["id"]
@@ -270,7 +335,9 @@ def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
     assert summary["completed"] == 6 and "y" in summary["outputs"]
     assert client.get(f"/api/sweeps/{state['sweep_id']}/report").status_code == 200
     assert client.get("/api/sweeps/nope").status_code == 404
-    bad = client.post("/api/sweep", json={"yaml": yaml.safe_dump({**experiment, "sample": {"parameters": {
-        "weather.x": {"low": 0, "high": 1}}}})})
+    bad = client.post(
+        "/api/sweep",
+        json={"yaml": yaml.safe_dump({**experiment, "sample": {"parameters": {"weather.x": {"low": 0, "high": 1}}}})},
+    )
     assert bad.status_code == 422
     assert client.post("/api/sweep", json={"experiment": "nope"}).status_code == 422

@@ -36,13 +36,20 @@ def test_twenty_plans_and_readers_lose_nothing(busy_server: tuple[str, Path]) ->
             finished: dict[str, dict[str, object]] = {}
             deadline = time.monotonic() + 300
             while len(finished) < PLANS and time.monotonic() < deadline:
-                reads = await asyncio.gather(http.get("/api/runs"), http.get("/runs"), http.get("/"),
-                                             *(http.get(f"/api/jobs/{j}") for j in jobs if j not in finished))
+                reads = await asyncio.gather(
+                    http.get("/api/runs"),
+                    http.get("/runs"),
+                    http.get("/"),
+                    *(http.get(f"/api/jobs/{j}") for j in jobs if j not in finished),
+                )
                 statuses.extend((str(r.url.path), r.status_code) for r in reads)
                 runs = reads[0].json() if reads[0].status_code == 200 else []
                 for run in runs[:3]:
-                    for path in (f"/api/runs/{run['run_id']}", f"/api/runs/{run['run_id']}/download/csv",
-                                 f"/runs/{run['run_id']}"):
+                    for path in (
+                        f"/api/runs/{run['run_id']}",
+                        f"/api/runs/{run['run_id']}/download/csv",
+                        f"/runs/{run['run_id']}",
+                    ):
                         response = await http.get(path)
                         statuses.append((path, response.status_code))
                 for response in reads[3:]:

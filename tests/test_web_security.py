@@ -39,9 +39,11 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
 
 
 def _secure(response: httpx.Response) -> bool:
-    return all(name in response.headers for name in HEADERS) and \
-        "script-src 'self'" in response.headers["content-security-policy"] and \
-        response.headers["x-content-type-options"] == "nosniff"
+    return (
+        all(name in response.headers for name in HEADERS)
+        and "script-src 'self'" in response.headers["content-security-policy"]
+        and response.headers["x-content-type-options"] == "nosniff"
+    )
 
 
 @pytest.fixture
@@ -51,25 +53,41 @@ def guarded(store: Path) -> TestClient:
 
 @pytest.fixture
 def open_client(store: Path) -> TestClient:
-    return TestClient(create_app(store, allowed_hosts=["fleet.example.org"]), base_url=BASE,
-                      raise_server_exceptions=False)
+    return TestClient(
+        create_app(store, allowed_hosts=["fleet.example.org"]), base_url=BASE, raise_server_exceptions=False
+    )
 
 
 # ---- authentication ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("headers", "query", "status"), [
-    ({}, "", 401),
-    ({"authorization": "Bearer wrong"}, "", 401),
-    ({"authorization": f"Bearer {TOKEN}"}, "", 200),
-    ({"authorization": f"bearer {TOKEN}"}, "", 200),
-    ({"authorization": f"BEARER  {TOKEN} "}, "", 200),
-    ({"authorization": TOKEN}, "", 401),
-    ({"authorization": f"Basic {TOKEN}"}, "", 401),
-    ({"authorization": f"Bearer {TOKEN}x"}, "", 401),
-    ({"cookie": f"{COOKIE_NAME}={TOKEN}"}, "", 401),  # the cookie holds an HMAC, never the token
-    ({}, f"?token={TOKEN}", 401),  # a token in the query of an API call is refused
-    ({"cookie": f"{COOKIE_NAME}={cookie_value(TOKEN)}"}, "", 200),
-], ids=["none", "wrong", "bearer", "lower-case", "spaces", "no-scheme", "basic", "longer", "raw-cookie",
-        "api-query", "cookie"])
+@pytest.mark.parametrize(
+    ("headers", "query", "status"),
+    [
+        ({}, "", 401),
+        ({"authorization": "Bearer wrong"}, "", 401),
+        ({"authorization": f"Bearer {TOKEN}"}, "", 200),
+        ({"authorization": f"bearer {TOKEN}"}, "", 200),
+        ({"authorization": f"BEARER  {TOKEN} "}, "", 200),
+        ({"authorization": TOKEN}, "", 401),
+        ({"authorization": f"Basic {TOKEN}"}, "", 401),
+        ({"authorization": f"Bearer {TOKEN}x"}, "", 401),
+        ({"cookie": f"{COOKIE_NAME}={TOKEN}"}, "", 401),  # the cookie holds an HMAC, never the token
+        ({}, f"?token={TOKEN}", 401),  # a token in the query of an API call is refused
+        ({"cookie": f"{COOKIE_NAME}={cookie_value(TOKEN)}"}, "", 200),
+    ],
+    ids=[
+        "none",
+        "wrong",
+        "bearer",
+        "lower-case",
+        "spaces",
+        "no-scheme",
+        "basic",
+        "longer",
+        "raw-cookie",
+        "api-query",
+        "cookie",
+    ],
+)
 def test_auth_matrix(guarded: TestClient, headers: dict[str, str], query: str, status: int) -> None:
     response = guarded.get("/api/runs" + query, headers=headers)
     assert response.status_code == status, response.text
@@ -80,15 +98,26 @@ def test_auth_matrix(guarded: TestClient, headers: dict[str, str], query: str, s
 
 
 def test_every_protected_operation_needs_the_token(guarded: TestClient) -> None:
-    for method, path in (("POST", "/api/estimate"), ("POST", "/api/plan"), ("POST", "/api/sweep"),
-                         ("DELETE", "/api/jobs/abc"), ("GET", "/openapi.json"), ("GET", "/docs"), ("GET", "/"),
-                         ("GET", "/runs"), ("GET", "/api/scenarios/demo")):
+    for method, path in (
+        ("POST", "/api/estimate"),
+        ("POST", "/api/plan"),
+        ("POST", "/api/sweep"),
+        ("DELETE", "/api/jobs/abc"),
+        ("GET", "/openapi.json"),
+        ("GET", "/docs"),
+        ("GET", "/"),
+        ("GET", "/runs"),
+        ("GET", "/api/scenarios/demo"),
+    ):
         response = guarded.request(method, path, json={"scenario": "demo"} if method == "POST" else None)
         assert response.status_code == 401, (method, path)
         assert response.headers["www-authenticate"] == "Bearer" and _secure(response)
     assert guarded.get("/static/app.js").status_code == 200  # the app's own script is public
-    estimate = guarded.post("/api/estimate", json={"chip": "h100", "accelerators": "1k", "samples": 100},
-                            headers={"Authorization": f"Bearer {TOKEN}"})
+    estimate = guarded.post(
+        "/api/estimate",
+        json={"chip": "h100", "accelerators": "1k", "samples": 100},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
     assert estimate.status_code == 200
 
 
@@ -107,11 +136,18 @@ def test_page_token_exchange_sets_a_strict_cookie_and_redirects(guarded: TestCli
 
     assert guarded.get("/catalog?item=gb200").status_code == 200  # the cookie now authenticates pages ...
     assert guarded.get("/api/runs").status_code == 200  # ... and the page's own fetch() calls
-    same_origin = guarded.post("/api/estimate", json={"chip": "h100", "accelerators": "1k", "samples": 100},
-                               headers={"Origin": BASE, "Sec-Fetch-Site": "same-origin"})
+    same_origin = guarded.post(
+        "/api/estimate",
+        json={"chip": "h100", "accelerators": "1k", "samples": 100},
+        headers={"Origin": BASE, "Sec-Fetch-Site": "same-origin"},
+    )
     assert same_origin.status_code == 200
-    for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {"Origin": "null"},
-                    {"Origin": "http://localhost:9999"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null"},
+        {"Origin": "http://localhost:9999"},
+    ):
         cross = guarded.post("/api/estimate", json={"chip": "h100", "accelerators": "1k"}, headers=headers)
         assert cross.status_code == 403 and _secure(cross), headers
     assert guarded.get("/", follow_redirects=False).status_code == 200
@@ -157,12 +193,25 @@ def test_cookie_exchange_on_a_real_server(token_server: tuple[str, str]) -> None
 
 
 # ---- Host allow-list ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("host", "status"), [
-    ("evil.example", 400), ("evil.example:8000", 400), ("localhost.evil.example", 400),
-    ("fleet.example.org.evil.example", 400), ("127.0.0.1.nip.io", 400), ("", 400),
-    ("localhost:8000", 200), ("localhost", 200), ("LOCALHOST:8000", 200), ("127.0.0.1:8000", 200),
-    ("[::1]:8000", 200), ("[::1]", 200), ("fleet.example.org", 200), ("Fleet.Example.org:443", 200),
-])
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 400),
+        ("evil.example:8000", 400),
+        ("localhost.evil.example", 400),
+        ("fleet.example.org.evil.example", 400),
+        ("127.0.0.1.nip.io", 400),
+        ("", 400),
+        ("localhost:8000", 200),
+        ("localhost", 200),
+        ("LOCALHOST:8000", 200),
+        ("127.0.0.1:8000", 200),
+        ("[::1]:8000", 200),
+        ("[::1]", 200),
+        ("fleet.example.org", 200),
+        ("Fleet.Example.org:443", 200),
+    ],
+)
 def test_host_matrix(open_client: TestClient, host: str, status: int) -> None:
     response = open_client.get("/api/runs", headers={"host": host})
     assert response.status_code == status, host
@@ -208,8 +257,15 @@ def test_security_headers_on_every_status(store: Path, monkeypatch: pytest.Monke
 
 
 # ---- request bodies ----------------------------------------------------------------------------------------------
-def _asgi(app: FastAPI, method: str, path: str, *, chunks: Iterator[bytes] | None = None, query: bytes = b"",
-          headers: list[tuple[bytes, bytes]] | None = None) -> tuple[int, dict[str, str], bytes]:
+def _asgi(
+    app: FastAPI,
+    method: str,
+    path: str,
+    *,
+    chunks: Iterator[bytes] | None = None,
+    query: bytes = b"",
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """Call the ASGI app directly (a chunked body without Content-Length, as a server would pass it)."""
     sent: list[dict[str, Any]] = []
     stream = iter(chunks or [])
@@ -223,10 +279,20 @@ def _asgi(app: FastAPI, method: str, path: str, *, chunks: Iterator[bytes] | Non
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "path": path,
-             "raw_path": path.encode(), "query_string": query, "root_path": "", "scheme": "http",
-             "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 50000),
-             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"), *(headers or [])]}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "scheme": "http",
+        "server": ("127.0.0.1", 8000),
+        "client": ("127.0.0.1", 50000),
+        "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", b"application/json"), *(headers or [])],
+    }
     asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
@@ -256,11 +322,16 @@ def test_chunked_body_over_the_limit_on_a_real_server(server: str) -> None:
         for _ in range(128):
             yield b" " * 65536
 
-    response = httpx.post(server + "/api/estimate", content=eight_megabytes(), timeout=30,
-                          headers={"content-type": "application/json"})
+    response = httpx.post(
+        server + "/api/estimate", content=eight_megabytes(), timeout=30, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413 and len(response.content) < 300 and _secure(response)
-    declared = httpx.post(server + "/api/estimate", content=b" " * (MAX_BODY_BYTES + 1), timeout=30,
-                          headers={"content-type": "application/json"})
+    declared = httpx.post(
+        server + "/api/estimate",
+        content=b" " * (MAX_BODY_BYTES + 1),
+        timeout=30,
+        headers={"content-type": "application/json"},
+    )
     assert declared.status_code == 413
 
 
@@ -287,26 +358,29 @@ def test_an_idle_keep_alive_connection_outlives_the_clients_expiry(server: str) 
 BIG = "x" * 200_000
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/api/estimate", {"chip": BIG, "accelerators": "1M"}),
-    ("/api/estimate", {"chip": "h100", "accelerators": BIG}),
-    ("/api/estimate", {"chip": "h100", "samples": [BIG]}),
-    ("/api/estimate", {"colour": BIG}),
-    ("/api/estimate", {BIG: 1}),
-    ("/api/estimate", {f"k{i}": i for i in range(15_000)}),
-    ("/api/estimate", b'{"chip": "' + BIG.encode()),
-    ("/api/estimate", [BIG]),
-    ("/api/check", {"chip": "h100", "accelerators": "1M", "claim_share_of": ["x" * 100] * 1500}),
-    ("/api/check", {"chip": "h100", "accelerators": "1M", "claim_share_of": [BIG[:150_000] + "=0.5"]}),
-    ("/api/scenario/validate", {"yaml": f"name: demo\n{BIG[:190_000]}: 1\n"}),
-    ("/api/scenario/validate", {"yaml": f"name: {BIG[:190_000]}\n"}),
-    ("/api/scenario/validate", {"yaml": "[" * 100_000}),
-    ("/api/sweep", {"yaml": f"name: {BIG[:190_000]}\nkind: function\nfunction: ishigami\n"}),
-    ("/api/sweep", {"yaml": f"name: x\nkind: function\nfunction: {BIG[:190_000]}\n"}),
-    ("/api/sweep", {"experiment": BIG}),
-    ("/api/plan", {"scenario": BIG}),
-    ("/api/scenarios/ok-name", {"yaml": BIG}),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/estimate", {"chip": BIG, "accelerators": "1M"}),
+        ("/api/estimate", {"chip": "h100", "accelerators": BIG}),
+        ("/api/estimate", {"chip": "h100", "samples": [BIG]}),
+        ("/api/estimate", {"colour": BIG}),
+        ("/api/estimate", {BIG: 1}),
+        ("/api/estimate", {f"k{i}": i for i in range(15_000)}),
+        ("/api/estimate", b'{"chip": "' + BIG.encode()),
+        ("/api/estimate", [BIG]),
+        ("/api/check", {"chip": "h100", "accelerators": "1M", "claim_share_of": ["x" * 100] * 1500}),
+        ("/api/check", {"chip": "h100", "accelerators": "1M", "claim_share_of": [BIG[:150_000] + "=0.5"]}),
+        ("/api/scenario/validate", {"yaml": f"name: demo\n{BIG[:190_000]}: 1\n"}),
+        ("/api/scenario/validate", {"yaml": f"name: {BIG[:190_000]}\n"}),
+        ("/api/scenario/validate", {"yaml": "[" * 100_000}),
+        ("/api/sweep", {"yaml": f"name: {BIG[:190_000]}\nkind: function\nfunction: ishigami\n"}),
+        ("/api/sweep", {"yaml": f"name: x\nkind: function\nfunction: {BIG[:190_000]}\n"}),
+        ("/api/sweep", {"experiment": BIG}),
+        ("/api/plan", {"scenario": BIG}),
+        ("/api/scenarios/ok-name", {"yaml": BIG}),
+    ],
+)
 def test_422_bodies_stay_short(open_client: TestClient, path: str, body: Any) -> None:
     if isinstance(body, bytes):
         response = open_client.post(path, content=body, headers={"content-type": "application/json"})
@@ -328,8 +402,12 @@ def test_422_keeps_pydantic_field_names(open_client: TestClient) -> None:
 
 def test_yaml_bomb_is_refused_quickly(open_client: TestClient) -> None:
     assert len(BOMB.encode()) < 500
-    for path, body in (("/api/scenario/validate", {"yaml": BOMB}), ("/api/plan", {"yaml": BOMB}),
-                       ("/api/sweep", {"yaml": BOMB}), ("/api/scenarios/bomb", {"yaml": BOMB})):
+    for path, body in (
+        ("/api/scenario/validate", {"yaml": BOMB}),
+        ("/api/plan", {"yaml": BOMB}),
+        ("/api/sweep", {"yaml": BOMB}),
+        ("/api/scenarios/bomb", {"yaml": BOMB}),
+    ):
         started = time.perf_counter()
         response = open_client.post(path, json=body)
         assert response.status_code == 422, path
@@ -390,25 +468,49 @@ def test_cancelled_queued_job_frees_its_slot_and_records_are_capped(store: Path)
 
 # ---- sweeps cannot name code or paths --------------------------------------------------------------------------
 def _experiment(**changes: Any) -> dict[str, Any]:
-    return {"name": "web-check", "kind": "function", "function": "ishigami",
-            "sample": {"method": "random", "n": 4, "seed": 1, "parameters": {"function.x1": {"low": 0, "high": 1}}},
-            "outputs": ["y"], **changes}
+    return {
+        "name": "web-check",
+        "kind": "function",
+        "function": "ishigami",
+        "sample": {"method": "random", "n": 4, "seed": 1, "parameters": {"function.x1": {"low": 0, "high": 1}}},
+        "outputs": ["y"],
+        **changes,
+    }
 
 
-@pytest.mark.parametrize("experiment", [
-    _experiment(function="builtins:dict"),
-    _experiment(function="os:system"),
-    _experiment(function="logging:basicConfig"),
-    _experiment(function="gigafleet.uncertainty.testfunctions:ishigami"),
-    _experiment(name="../../../../evil"),
-    _experiment(name="/tmp/evil"),
-    {"name": "web-plan", "kind": "plan", "base": "/etc/passwd"},
-    {"name": "web-plan", "kind": "plan", "base": "../gigafleet/scenarios/demo.yaml"},
-    _experiment(sample=None, axes={"function.x1": list(range(10_000)), "function.x2": list(range(10_000))}),
-    _experiment(sample={"method": "sobol", "n": 100_000,
-                        "parameters": {f"function.p{i}": {"low": 0, "high": 1} for i in range(300)}}),
-], ids=["builtins-dict", "os-system", "logging", "module-path", "name-traversal", "name-absolute", "base-path",
-        "base-relative", "axes-explosion", "sobol-explosion"])
+@pytest.mark.parametrize(
+    "experiment",
+    [
+        _experiment(function="builtins:dict"),
+        _experiment(function="os:system"),
+        _experiment(function="logging:basicConfig"),
+        _experiment(function="gigafleet.uncertainty.testfunctions:ishigami"),
+        _experiment(name="../../../../evil"),
+        _experiment(name="/tmp/evil"),
+        {"name": "web-plan", "kind": "plan", "base": "/etc/passwd"},
+        {"name": "web-plan", "kind": "plan", "base": "../gigafleet/scenarios/demo.yaml"},
+        _experiment(sample=None, axes={"function.x1": list(range(10_000)), "function.x2": list(range(10_000))}),
+        _experiment(
+            sample={
+                "method": "sobol",
+                "n": 100_000,
+                "parameters": {f"function.p{i}": {"low": 0, "high": 1} for i in range(300)},
+            }
+        ),
+    ],
+    ids=[
+        "builtins-dict",
+        "os-system",
+        "logging",
+        "module-path",
+        "name-traversal",
+        "name-absolute",
+        "base-path",
+        "base-relative",
+        "axes-explosion",
+        "sobol-explosion",
+    ],
+)
 def test_sweep_refuses_code_paths_and_huge_runs_before_queueing(store: Path, experiment: dict[str, Any]) -> None:
     import yaml
 
@@ -438,25 +540,37 @@ def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-@pytest.mark.parametrize(("options", "field"), [
-    ({"token": ""}, "--token"),
-    ({"token": "   "}, "--token"),
-    ({"token": "has space"}, "--token"),
-    ({"no_token": True, "host": "0.0.0.0"}, "--no-token"),
-    ({"no_token": True, "host": "192.0.2.1"}, "--no-token"),
-    ({"no_token": True, "token": "abc"}, "--no-token"),
-    ({"allowed_hosts": ["a b"]}, "--allow-host"),
-    ({"allowed_hosts": ["evil.example/path"]}, "--allow-host"),
-    ({"max_jobs": 0}, "--max-jobs"),
-    ({"host": ""}, "--host"),
-    ({"host": "not a host"}, "--host"),
-])
-def test_run_server_refuses_bad_options_without_starting(tmp_path: Path, uvicorn_calls: list[dict[str, Any]],
-                                                         options: dict[str, Any], field: str) -> None:
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"token": ""}, "--token"),
+        ({"token": "   "}, "--token"),
+        ({"token": "has space"}, "--token"),
+        ({"no_token": True, "host": "0.0.0.0"}, "--no-token"),
+        ({"no_token": True, "host": "192.0.2.1"}, "--no-token"),
+        ({"no_token": True, "token": "abc"}, "--no-token"),
+        ({"allowed_hosts": ["a b"]}, "--allow-host"),
+        ({"allowed_hosts": ["evil.example/path"]}, "--allow-host"),
+        ({"max_jobs": 0}, "--max-jobs"),
+        ({"host": ""}, "--host"),
+        ({"host": "not a host"}, "--host"),
+    ],
+)
+def test_run_server_refuses_bad_options_without_starting(
+    tmp_path: Path, uvicorn_calls: list[dict[str, Any]], options: dict[str, Any], field: str
+) -> None:
     from gigafleet.web.server import run_server
 
-    arguments: dict[str, Any] = {"host": "127.0.0.1", "port": _free_port(), "store": tmp_path / "runs.duckdb",
-                                 "token": None, "no_token": False, "allowed_hosts": [], "max_jobs": 4, **options}
+    arguments: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": _free_port(),
+        "store": tmp_path / "runs.duckdb",
+        "token": None,
+        "no_token": False,
+        "allowed_hosts": [],
+        "max_jobs": 4,
+        **options,
+    }
     with pytest.raises(InputError) as caught:
         run_server(**arguments)
     assert caught.value.field == field
@@ -475,8 +589,9 @@ def test_run_server_refuses_a_busy_port(tmp_path: Path, uvicorn_calls: list[dict
     assert caught.value.field == "--port" and uvicorn_calls == []
 
 
-def test_run_server_prints_the_url_with_a_random_token(tmp_path: Path, uvicorn_calls: list[dict[str, Any]],
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_server_prints_the_url_with_a_random_token(
+    tmp_path: Path, uvicorn_calls: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     from gigafleet.web.server import run_server
 
     port = _free_port()
@@ -491,8 +606,10 @@ def test_run_server_prints_the_url_with_a_random_token(tmp_path: Path, uvicorn_c
     client = TestClient(call["app"], base_url=f"http://127.0.0.1:{port}")
     assert client.get("/api/runs").status_code == 401
     assert client.get("/api/runs", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    assert client.get("/api/runs", headers={"Authorization": f"Bearer {token}",
-                                            "host": "fleet.example.org"}).status_code == 200
+    assert (
+        client.get("/api/runs", headers={"Authorization": f"Bearer {token}", "host": "fleet.example.org"}).status_code
+        == 200
+    )
     assert call["app"].state.jobs.max_jobs == 3
     assert call["timeout_keep_alive"] == KEEP_ALIVE_S
 
@@ -515,8 +632,11 @@ def test_serve_command_errors_are_one_line(uvicorn_calls: list[dict[str, Any]]) 
 
     from gigafleet.cli import app
 
-    for arguments, env in ((["serve", "--token", ""], {}), (["serve", "--host", "0.0.0.0", "--no-token"], {}),
-                           (["serve"], {"GIGAFLEET_TOKEN": ""})):
+    for arguments, env in (
+        (["serve", "--token", ""], {}),
+        (["serve", "--host", "0.0.0.0", "--no-token"], {}),
+        (["serve"], {"GIGAFLEET_TOKEN": ""}),
+    ):
         result = CliRunner().invoke(app, arguments, env=env)
         assert result.exit_code == 2, (arguments, result.output)
         assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1

@@ -99,16 +99,28 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
 
     vintage_years = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year"))
     available = (vintage_years >= p.launch_year) & (vintage_years <= p.last_sale_year)
-    buy = m.add_variables(lower=0, coords=[vintages, p.sites, p.chips], name="buy",
-                          mask=available.transpose("vintage", "chip").broadcast_like(
-                              xr.DataArray(np.ones(len(p.sites)), coords={"site": p.sites}, dims="site")
-                          ).transpose("vintage", "site", "chip")).fillna(0)
+    buy = m.add_variables(
+        lower=0,
+        coords=[vintages, p.sites, p.chips],
+        name="buy",
+        mask=available.transpose("vintage", "chip")
+        .broadcast_like(xr.DataArray(np.ones(len(p.sites)), coords={"site": p.sites}, dims="site"))
+        .transpose("vintage", "site", "chip"),
+    ).fillna(0)
     dc = m.add_variables(lower=0, coords=[vintages, p.sites], name="datacentre_mw")
     # masked slots (sources not allowed at a site) contribute nothing to sums: fillna(0) makes that explicit
-    cap = m.add_variables(lower=0, coords=[vintages, p.sites, p.sources], name="capacity_mw",
-                          mask=p.source_allowed.expand_dims(vintage=vintages)).fillna(0)
-    gen = m.add_variables(lower=0, coords=[p.years, p.sites, p.sources], name="generation_mwh",
-                          mask=p.source_allowed.expand_dims(year=p.years)).fillna(0)
+    cap = m.add_variables(
+        lower=0,
+        coords=[vintages, p.sites, p.sources],
+        name="capacity_mw",
+        mask=p.source_allowed.expand_dims(vintage=vintages),
+    ).fillna(0)
+    gen = m.add_variables(
+        lower=0,
+        coords=[p.years, p.sites, p.sources],
+        name="generation_mwh",
+        mask=p.source_allowed.expand_dims(year=p.years),
+    ).fillna(0)
     grid = m.add_variables(lower=0, coords=[p.years, p.sites], name="grid_mwh")
     contract = m.add_variables(lower=0, coords=[p.years, p.sites], name="grid_contract_mw")
     has_target = p.target.notnull()
@@ -120,15 +132,21 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     if p.early_retirement:
         # retire[r, ...]: taken out of service from year r on (before the end of life); no salvage value
         retire_years = p.years.rename("retire_year")
-        upto = xr.DataArray((p.years.values[:, None] >= p.years.values[None, :]).astype(float),
-                            coords={"year": p.years, "retire_year": retire_years}, dims=("year", "retire_year"))
+        upto = xr.DataArray(
+            (p.years.values[:, None] >= p.years.values[None, :]).astype(float),
+            coords={"year": p.years, "retire_year": retire_years},
+            dims=("year", "retire_year"),
+        )
         r_year = xr.DataArray(p.years.values, coords={"retire_year": retire_years}, dims="retire_year")
         v_year = xr.DataArray(p.years.values, coords={"vintage": vintages}, dims="vintage")
         template = xr.ones_like(p.it_mw).expand_dims(vintage=vintages)  # (vintage, site, chip)
         can_retire = ((r_year > v_year) & (r_year - v_year < p.chip_life_years)).broadcast_like(template)
-        retired_new = m.add_variables(lower=0, coords=[retire_years, vintages, p.sites, p.chips],
-                                      name="retire_new", mask=can_retire.transpose(
-                                          "retire_year", "vintage", "site", "chip")).fillna(0)
+        retired_new = m.add_variables(
+            lower=0,
+            coords=[retire_years, vintages, p.sites, p.chips],
+            name="retire_new",
+            mask=can_retire.transpose("retire_year", "vintage", "site", "chip"),
+        ).fillna(0)
         m.add_constraints(retired_new.sum("retire_year") - buy <= 0, name="retire_new_limit")
         retired_old = m.add_variables(lower=0, coords=[retire_years, p.sites, p.chips], name="retire_existing")
         cumulative_old = (retired_old * upto).sum("retire_year")
@@ -148,49 +166,70 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     facility_load = (stock * p.facility_mw).sum("chip")
     existing_facility = (existing * p.facility_mw).sum("chip")
     has_existing = existing_facility > 0
-    idle = m.add_variables(lower=0, upper=existing_facility, coords=[p.years, p.sites], name="idle_mw",
-                           mask=has_existing).fillna(0)
+    idle = m.add_variables(
+        lower=0, upper=existing_facility, coords=[p.years, p.sites], name="idle_mw", mask=has_existing
+    ).fillna(0)
     existing_energy_per_mw = _per_existing_mw(existing, p.energy_mwh, p)
     existing_metric_per_mw = _per_existing_mw(existing, p.metric, p)
     m.add_constraints(contract <= p.grid_mw, name="grid_contract")
-    m.add_constraints(facility_load - (cap_stock * p.source_firm_credit).sum("source") - contract - idle
-                      <= -existing_facility, name="firm_power")
+    m.add_constraints(
+        facility_load - (cap_stock * p.source_firm_credit).sum("source") - contract - idle <= -existing_facility,
+        name="firm_power",
+    )
     partial = (p.source_share < 1.0 - 1e-9) & p.source_allowed  # (year, site, source) arriving mid-year
     waits = partial.any("source") & has_existing
-    wait = m.add_variables(lower=0, upper=existing_facility, coords=[p.years, p.sites], name="wait_mw",
-                           mask=waits).fillna(0)
+    wait = m.add_variables(
+        lower=0, upper=existing_facility, coords=[p.years, p.sites], name="wait_mw", mask=waits
+    ).fillna(0)
     if bool(waits.any()):  # before the earliest of them arrives, existing hardware beyond year-round supply waits
         share = p.source_share.where(partial).max("source").fillna(1.0)
         full_firm = (cap_stock * (p.source_firm_credit * (~partial).astype(float))).sum("source")
-        m.add_constraints(wait + (1.0 - share) * (contract + full_firm + idle) >= (1.0 - share) * existing_facility,
-                          name="power_arrival", mask=waits)
+        m.add_constraints(
+            wait + (1.0 - share) * (contract + full_firm + idle) >= (1.0 - share) * existing_facility,
+            name="power_arrival",
+            mask=waits,
+        )
     unpowered = idle + wait  # year-average MW of existing facility power without supply
     if p.grid_minimum_take > 0:
-        m.add_constraints(grid - contract * (p.grid_minimum_take * p.grid_load_factor * HOURS_PER_YEAR) >= 0,
-                          name="grid_minimum_take")
+        m.add_constraints(
+            grid - contract * (p.grid_minimum_take * p.grid_load_factor * HOURS_PER_YEAR) >= 0, name="grid_minimum_take"
+        )
     finite_site = xr.apply_ufunc(np.isfinite, p.max_facility_mw)
     if bool(finite_site.any()):
-        m.add_constraints(facility_load <= p.max_facility_mw.where(finite_site, 0.0) - existing_facility,
-                          name="site_limit", mask=finite_site.broadcast_like(p.grid_mw))
+        m.add_constraints(
+            facility_load <= p.max_facility_mw.where(finite_site, 0.0) - existing_facility,
+            name="site_limit",
+            mask=finite_site.broadcast_like(p.grid_mw),
+        )
 
     finite_water = xr.apply_ufunc(np.isfinite, p.max_water_m3)
     if bool(finite_water.any()):
         water = (stock * p.water_m3).sum("chip")
-        m.add_constraints(water <= (p.max_water_m3 - (existing * p.water_m3).sum("chip")).where(finite_water, 0.0),
-                          name="water", mask=finite_water.broadcast_like(p.grid_mw))
+        m.add_constraints(
+            water <= (p.max_water_m3 - (existing * p.water_m3).sum("chip")).where(finite_water, 0.0),
+            name="water",
+            mask=finite_water.broadcast_like(p.grid_mw),
+        )
 
     if p.hourly is None:
         energy = (stock * p.energy_mwh).sum("chip")
         existing_energy = (existing * p.energy_mwh).sum("chip")
-        m.add_constraints(grid + gen.sum("source") - energy + unpowered * existing_energy_per_mw >= existing_energy,
-                          name="energy_balance")
-        m.add_constraints(gen - cap_stock * (p.source_share * p.source_capacity_factor * HOURS_PER_YEAR) <= 0,
-                          name="generation",
-                          mask=p.source_allowed.expand_dims(year=p.years))
+        m.add_constraints(
+            grid + gen.sum("source") - energy + unpowered * existing_energy_per_mw >= existing_energy,
+            name="energy_balance",
+        )
+        m.add_constraints(
+            gen - cap_stock * (p.source_share * p.source_capacity_factor * HOURS_PER_YEAR) <= 0,
+            name="generation",
+            mask=p.source_allowed.expand_dims(year=p.years),
+        )
         storage = [s for s in STORAGE_SOURCES if s in p.sources.values]
         if storage:  # a battery stores energy, it makes none: over a year its net output is zero (losses aside)
-            m.add_constraints(gen.sel(source=storage) <= 0, name="storage_energy",
-                              mask=p.source_allowed.sel(source=storage).expand_dims(year=p.years))
+            m.add_constraints(
+                gen.sel(source=storage) <= 0,
+                name="storage_energy",
+                mask=p.source_allowed.sel(source=storage).expand_dims(year=p.years),
+            )
     else:
         _add_hourly_supply(m, p, stock, existing, grid, gen, cap_stock, unpowered, contract)
     m.add_constraints(grid - contract * HOURS_PER_YEAR <= 0, name="grid_energy")
@@ -207,16 +246,23 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     finite_build = xr.apply_ufunc(np.isfinite, p.max_build_mw)
     if bool(finite_build.any()):
         pue_peak = (p.facility_mw / p.it_mw).isel(chip=0, drop=True)
-        m.add_constraints(dc * pue_peak <= p.max_build_mw.where(finite_build, 0.0), name="growth",
-                          mask=finite_build.broadcast_like(dc.lower))
+        m.add_constraints(
+            dc * pue_peak <= p.max_build_mw.where(finite_build, 0.0),
+            name="growth",
+            mask=finite_build.broadcast_like(dc.lower),
+        )
 
     needs_campus = p.min_facility_mw.notnull()
     campus_shortfall = None
     if bool(needs_campus.any()):
-        campus_shortfall = m.add_variables(lower=0, coords=[p.years, p.sites], name="campus_shortfall_mw",
-                                           mask=needs_campus).fillna(0)
-        m.add_constraints(facility_load + campus_shortfall >= (p.min_facility_mw - existing_facility)
-                          .where(needs_campus, 0.0), name="campus_size", mask=needs_campus)
+        campus_shortfall = m.add_variables(
+            lower=0, coords=[p.years, p.sites], name="campus_shortfall_mw", mask=needs_campus
+        ).fillna(0)
+        m.add_constraints(
+            facility_load + campus_shortfall >= (p.min_facility_mw - existing_facility).where(needs_campus, 0.0),
+            name="campus_size",
+            mask=needs_campus,
+        )
 
     wafers_used = _vintage_to_year((buy * p.wafers_per_accelerator).sum(["site", "chip"]))
     m.add_constraints(wafers_used <= p.wafers, name="supply")
@@ -234,8 +280,9 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_constraints(engines_built <= p.engine_mw, name="engine_supply")
     bridge_sources = [s for s in BRIDGE_SOURCES if s in p.sources.values]
     if bridge_sources:  # rented: the rental fleet limits what is in service each year, not what is built
-        m.add_constraints(cap_stock.sel(source=bridge_sources).sum(["site", "source"]) <= p.bridge_mw,
-                          name="bridge_supply")
+        m.add_constraints(
+            cap_stock.sel(source=bridge_sources).sum(["site", "source"]) <= p.bridge_mw, name="bridge_supply"
+        )
 
     capex_by_year = _vintage_to_year(
         (buy * (_vintage(p.it_capex_usd) / USD_SCALE)).sum(["site", "chip"])
@@ -244,30 +291,37 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     )
     finite_budget = xr.apply_ufunc(np.isfinite, p.budget_usd)
     if bool(finite_budget.any()):
-        m.add_constraints(capex_by_year <= (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), name="budget",
-                          mask=finite_budget)
+        m.add_constraints(
+            capex_by_year <= (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), name="budget", mask=finite_budget
+        )
 
     delivered = (stock * p.metric).sum(["site", "chip"]) - (unpowered * existing_metric_per_mw).sum("site")
     existing_metric = (existing * p.metric).sum(["site", "chip"])
     if bool(has_target.any()):
-        m.add_constraints(delivered + shortfall >= (p.target - existing_metric).where(has_target, 0.0),
-                          name="target", mask=has_target)
+        m.add_constraints(
+            delivered + shortfall >= (p.target - existing_metric).where(has_target, 0.0), name="target", mask=has_target
+        )
 
-    capital = ((buy * (_vintage(p.it_capex_usd) / USD_SCALE) * _vintage(p.annuity_chip)).sum()
-               + (dc * (p.facility_capex_usd_per_mw / USD_SCALE) * _vintage(p.annuity_facility)).sum()
-               + (cap * (p.source_capex_usd_per_mw / USD_SCALE)
-                  * p.source_annuity.rename({"year": "vintage"})).where(p.source_allowed).sum())
+    capital = (
+        (buy * (_vintage(p.it_capex_usd) / USD_SCALE) * _vintage(p.annuity_chip)).sum()
+        + (dc * (p.facility_capex_usd_per_mw / USD_SCALE) * _vintage(p.annuity_facility)).sum()
+        + (cap * (p.source_capex_usd_per_mw / USD_SCALE) * p.source_annuity.rename({"year": "vintage"}))
+        .where(p.source_allowed)
+        .sum()
+    )
     # the existing fleet's IT maintenance, staff and water and its halls' maintenance are paid too: a constant
     # (linopy objectives take none, and it changes no decision), added to the reported opex and cost
-    existing_opex = ((existing * p.it_opex_usd).sum(["site", "chip"])
-                     + (p.existing_dc_mw * p.facility_opex_usd_per_mw).sum("site"))
-    running = ((stock * (p.it_opex_usd / USD_SCALE)).sum(["site", "chip"])
-               + (dc_stock * (p.facility_opex_usd_per_mw / USD_SCALE)).sum("site")
-               + (grid * (p.grid_price_usd_per_mwh / USD_SCALE)).sum("site")
-               + (gen * (p.source_variable_usd_per_mwh / USD_SCALE)).sum(["site", "source"])
-               + (cap_stock * (p.source_fixed_usd_per_mw_year / USD_SCALE)).where(p.source_allowed)
-               .sum(["site", "source"])
-               + (unpowered * (p.idle_capital_usd_per_mw_year / USD_SCALE)).sum("site"))
+    existing_opex = (existing * p.it_opex_usd).sum(["site", "chip"]) + (
+        p.existing_dc_mw * p.facility_opex_usd_per_mw
+    ).sum("site")
+    running = (
+        (stock * (p.it_opex_usd / USD_SCALE)).sum(["site", "chip"])
+        + (dc_stock * (p.facility_opex_usd_per_mw / USD_SCALE)).sum("site")
+        + (grid * (p.grid_price_usd_per_mwh / USD_SCALE)).sum("site")
+        + (gen * (p.source_variable_usd_per_mwh / USD_SCALE)).sum(["site", "source"])
+        + (cap_stock * (p.source_fixed_usd_per_mw_year / USD_SCALE)).where(p.source_allowed).sum(["site", "source"])
+        + (unpowered * (p.idle_capital_usd_per_mw_year / USD_SCALE)).sum("site")
+    )
     opex_discounted = (running * p.discount).sum()
     penalty = shortfall_penalty(p)
     cost = capital + opex_discounted
@@ -280,16 +334,35 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
         m.add_objective(-1.0 * h100e_years + 1e-9 * cost)
     else:
         m.add_objective(cost)
-    expressions = {"stock": stock, "retired_new": retired_new, "retired_old": retired_old,
-                   "dc_stock": dc_stock, "cap_stock": cap_stock, "capex_by_year": capex_by_year,
-                   "running": running, "wafers_used": wafers_used, "capital": capital, "idle": unpowered,
-                   "idle_capital": (unpowered * p.idle_capital_usd_per_mw_year).sum("site"), "contract": contract,
-                   "existing_opex_usd": existing_opex}
+    expressions = {
+        "stock": stock,
+        "retired_new": retired_new,
+        "retired_old": retired_old,
+        "dc_stock": dc_stock,
+        "cap_stock": cap_stock,
+        "capex_by_year": capex_by_year,
+        "running": running,
+        "wafers_used": wafers_used,
+        "capital": capital,
+        "idle": unpowered,
+        "idle_capital": (unpowered * p.idle_capital_usd_per_mw_year).sum("site"),
+        "contract": contract,
+        "existing_opex_usd": existing_opex,
+    }
     return BuiltModel(model=m, inputs=p, objective=objective, penalty_usd_per_unit=penalty, expressions=expressions)
 
 
-def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray, grid: Any, gen: Any,
-                       cap_stock: Any, idle: Any, contract: Any) -> None:
+def _add_hourly_supply(
+    m: Any,
+    p: PlanInputs,
+    stock: Any,
+    existing: xr.DataArray,
+    grid: Any,
+    gen: Any,
+    cap_stock: Any,
+    idle: Any,
+    contract: Any,
+) -> None:
     """Hourly supply on each site's representative days, linked to the annual grid and generation variables.
 
     Per year, site, typical day and hour: Σ generation + grid import + battery discharge − charge ≥ IT draw × PUE(t);
@@ -301,18 +374,25 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
     assert h is not None
     allowed = p.source_allowed
     dispatchable = allowed & (p.sources != "battery-4h")
-    gen_h = m.add_variables(lower=0, coords=[p.years, p.sites, p.sources, h.pue.indexes["period"],
-                                             h.pue.indexes["hour"]], name="generation_hourly_mw",
-                            mask=dispatchable.expand_dims(year=p.years, period=h.pue.indexes["period"],
-                                                          hour=h.pue.indexes["hour"])
-                            .transpose("year", "site", "source", "period", "hour")).fillna(0)
-    grid_h = m.add_variables(lower=0, coords=[p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]],
-                             name="grid_hourly_mw")
+    gen_h = m.add_variables(
+        lower=0,
+        coords=[p.years, p.sites, p.sources, h.pue.indexes["period"], h.pue.indexes["hour"]],
+        name="generation_hourly_mw",
+        mask=dispatchable.expand_dims(
+            year=p.years, period=h.pue.indexes["period"], hour=h.pue.indexes["hour"]
+        ).transpose("year", "site", "source", "period", "hour"),
+    ).fillna(0)
+    grid_h = m.add_variables(
+        lower=0, coords=[p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]], name="grid_hourly_mw"
+    )
     m.add_constraints(grid_h - contract <= 0, name="grid_import_hourly")
-    m.add_constraints(gen_h - cap_stock * (h.availability * p.source_share) <= 0, name="generation_hourly",
-                      mask=dispatchable.expand_dims(year=p.years, period=h.pue.indexes["period"],
-                                                    hour=h.pue.indexes["hour"])
-                      .transpose("year", "site", "source", "period", "hour"))
+    m.add_constraints(
+        gen_h - cap_stock * (h.availability * p.source_share) <= 0,
+        name="generation_hourly",
+        mask=dispatchable.expand_dims(
+            year=p.years, period=h.pue.indexes["period"], hour=h.pue.indexes["hour"]
+        ).transpose("year", "site", "source", "period", "hour"),
+    )
     draw = (stock * p.it_mw).sum("chip") * h.it_draw_fraction  # (year, site) average IT MW drawn
     existing_draw = (existing * p.it_mw).sum("chip") * h.it_draw_fraction
     # an idle MW of existing facility power draws nothing: its IT share at the hour's PUE leaves the balance
@@ -321,27 +401,38 @@ def _add_hourly_supply(m: Any, p: PlanInputs, stock: Any, existing: xr.DataArray
     battery_here = allowed.sel(source="battery-4h") if "battery-4h" in p.sources else None
     if battery_here is not None and bool(battery_here.any()):
         coords = [p.years, p.sites, h.pue.indexes["period"], h.pue.indexes["hour"]]
-        site_mask = battery_here.expand_dims(year=p.years, period=h.pue.indexes["period"],
-                                             hour=h.pue.indexes["hour"]).transpose("year", "site", "period", "hour")
+        site_mask = battery_here.expand_dims(
+            year=p.years, period=h.pue.indexes["period"], hour=h.pue.indexes["hour"]
+        ).transpose("year", "site", "period", "hour")
         charge = m.add_variables(lower=0, coords=coords, name="battery_charge_mw", mask=site_mask).fillna(0)
         discharge = m.add_variables(lower=0, coords=coords, name="battery_discharge_mw", mask=site_mask).fillna(0)
         soc = m.add_variables(lower=0, coords=coords, name="battery_soc_mwh", mask=site_mask).fillna(0)
         eta = float(np.sqrt(h.battery_efficiency))
         battery_mw = cap_stock.sel(source="battery-4h")
-        m.add_constraints(soc - soc.roll(hour=1) - eta * charge + (1.0 / eta) * discharge == 0,
-                          name="battery_state_of_charge", mask=site_mask)
+        m.add_constraints(
+            soc - soc.roll(hour=1) - eta * charge + (1.0 / eta) * discharge == 0,
+            name="battery_state_of_charge",
+            mask=site_mask,
+        )
         m.add_constraints(soc - h.battery_duration_h * battery_mw <= 0, name="battery_energy", mask=site_mask)
         m.add_constraints(charge - battery_mw <= 0, name="battery_charge_limit", mask=site_mask)
         m.add_constraints(discharge - battery_mw <= 0, name="battery_discharge_limit", mask=site_mask)
         supply = supply + discharge - charge
         battery_energy = (discharge.sum("hour") * h.weight).sum("period")
-        m.add_constraints(gen.sel(source="battery-4h") - battery_energy == 0, name="battery_energy_link",
-                          mask=battery_here.expand_dims(year=p.years))
-    m.add_constraints(supply - draw * h.pue + idle * (idle_draw_per_mw * h.pue) >= existing_draw * h.pue,
-                      name="hourly_balance")
+        m.add_constraints(
+            gen.sel(source="battery-4h") - battery_energy == 0,
+            name="battery_energy_link",
+            mask=battery_here.expand_dims(year=p.years),
+        )
+    m.add_constraints(
+        supply - draw * h.pue + idle * (idle_draw_per_mw * h.pue) >= existing_draw * h.pue, name="hourly_balance"
+    )
     m.add_constraints(grid - (grid_h.sum("hour") * h.weight).sum("period") == 0, name="grid_energy_link")
-    m.add_constraints(gen - (gen_h.sum("hour") * h.weight).sum("period") == 0, name="generation_link",
-                      mask=dispatchable.expand_dims(year=p.years))
+    m.add_constraints(
+        gen - (gen_h.sum("hour") * h.weight).sum("period") == 0,
+        name="generation_link",
+        mask=dispatchable.expand_dims(year=p.years),
+    )
 
 
 def _per_existing_mw(existing: xr.DataArray, per_accelerator: xr.DataArray, p: PlanInputs) -> xr.DataArray:

@@ -53,61 +53,61 @@ class PlanInputs:
     sites: pd.Index
     chips: pd.Index
     sources: pd.Index
-    discount: xr.DataArray            # (year) discount factor to the start year
-    it_mw: xr.DataArray               # (site, chip) IT power per accelerator
-    facility_mw: xr.DataArray         # (site, chip) facility power at peak per accelerator
-    energy_mwh: xr.DataArray          # (site, chip) facility energy per accelerator-year
-    water_m3: xr.DataArray            # (site, chip) on-site water per accelerator-year [m3/yr]
-    max_water_m3: xr.DataArray        # (site) water limit per year; inf when unlimited
-    it_capex_usd: xr.DataArray        # (year, site, chip) accelerator (on its price path) + server + network + storage
-    it_opex_usd: xr.DataArray         # (site, chip) per accelerator-year: IT maintenance, staff, water
-    facility_capex_usd_per_mw: xr.DataArray   # (site) per MW of IT capacity
-    facility_opex_usd_per_mw: xr.DataArray    # (site) per MW of IT capacity per year
-    metric: xr.DataArray              # (chip) target metric per accelerator (H100e or 1)
-    h100e: xr.DataArray               # (chip)
-    launch_year: xr.DataArray         # (chip) first year it can be bought (volume year or sales window)
-    last_sale_year: xr.DataArray      # (chip) last year it can be bought
+    discount: xr.DataArray  # (year) discount factor to the start year
+    it_mw: xr.DataArray  # (site, chip) IT power per accelerator
+    facility_mw: xr.DataArray  # (site, chip) facility power at peak per accelerator
+    energy_mwh: xr.DataArray  # (site, chip) facility energy per accelerator-year
+    water_m3: xr.DataArray  # (site, chip) on-site water per accelerator-year [m3/yr]
+    max_water_m3: xr.DataArray  # (site) water limit per year; inf when unlimited
+    it_capex_usd: xr.DataArray  # (year, site, chip) accelerator (on its price path) + server + network + storage
+    it_opex_usd: xr.DataArray  # (site, chip) per accelerator-year: IT maintenance, staff, water
+    facility_capex_usd_per_mw: xr.DataArray  # (site) per MW of IT capacity
+    facility_opex_usd_per_mw: xr.DataArray  # (site) per MW of IT capacity per year
+    metric: xr.DataArray  # (chip) target metric per accelerator (H100e or 1)
+    h100e: xr.DataArray  # (chip)
+    launch_year: xr.DataArray  # (chip) first year it can be bought (volume year or sales window)
+    last_sale_year: xr.DataArray  # (chip) last year it can be bought
     chip_life_years: int
     facility_life_years: int
     wacc: float
-    active_chip: xr.DataArray         # (year, vintage) 1 if a vintage is in service in a year
-    annuity_chip: xr.DataArray        # (year) discounted annuity sum per USD of IT capex installed that year
-    annuity_facility: xr.DataArray    # (year)
-    grid_mw: xr.DataArray             # (year, site) firm grid import available
+    active_chip: xr.DataArray  # (year, vintage) 1 if a vintage is in service in a year
+    annuity_chip: xr.DataArray  # (year) discounted annuity sum per USD of IT capex installed that year
+    annuity_facility: xr.DataArray  # (year)
+    grid_mw: xr.DataArray  # (year, site) firm grid import available
     grid_price_usd_per_mwh: xr.DataArray  # (site)
     grid_co2_t_per_mwh: xr.DataArray  # (year, site) on the region's trajectory
-    grid_minimum_take: float          # share of contracted grid energy paid for whether drawn or not
-    grid_load_factor: xr.DataArray    # (site) least energy / (peak facility power x hours) of the site's chips
-    max_facility_mw: xr.DataArray     # (site) inf when unlimited
-    existing_dc_mw: xr.DataArray      # (site)
-    existing_stock: xr.DataArray      # (year, site, chip) accelerators already in service
+    grid_minimum_take: float  # share of contracted grid energy paid for whether drawn or not
+    grid_load_factor: xr.DataArray  # (site) least energy / (peak facility power x hours) of the site's chips
+    max_facility_mw: xr.DataArray  # (site) inf when unlimited
+    existing_dc_mw: xr.DataArray  # (site)
+    existing_stock: xr.DataArray  # (year, site, chip) accelerators already in service
     idle_capital_usd_per_mw_year: xr.DataArray  # (year, site) capital charge of existing hardware per facility MW-yr
-    source_allowed: xr.DataArray      # (site, source) bool
-    source_capex_usd_per_mw: xr.DataArray     # (site, source) US capex x the region's capex factor
-    source_fixed_usd_per_mw_year: xr.DataArray    # (source)
-    source_variable_usd_per_mwh: xr.DataArray     # (site, source) variable O&M + fuel at the region's gas price
-    source_capacity_factor: xr.DataArray      # (source)
-    source_firm_credit: xr.DataArray          # (source)
-    source_co2_t_per_mwh: xr.DataArray        # (source)
-    source_life_years: xr.DataArray           # (source) catalogue life [years]
-    source_first_year: xr.DataArray           # (source) first year new capacity can serve
-    source_active: xr.DataArray               # (year, vintage, source)
-    source_share: xr.DataArray                # (year, source) share of the year new capacity serves (first year)
-    source_annuity: xr.DataArray              # (year, source)
+    source_allowed: xr.DataArray  # (site, source) bool
+    source_capex_usd_per_mw: xr.DataArray  # (site, source) US capex x the region's capex factor
+    source_fixed_usd_per_mw_year: xr.DataArray  # (source)
+    source_variable_usd_per_mwh: xr.DataArray  # (site, source) variable O&M + fuel at the region's gas price
+    source_capacity_factor: xr.DataArray  # (source)
+    source_firm_credit: xr.DataArray  # (source)
+    source_co2_t_per_mwh: xr.DataArray  # (source)
+    source_life_years: xr.DataArray  # (source) catalogue life [years]
+    source_first_year: xr.DataArray  # (source) first year new capacity can serve
+    source_active: xr.DataArray  # (year, vintage, source)
+    source_share: xr.DataArray  # (year, source) share of the year new capacity serves (first year)
+    source_annuity: xr.DataArray  # (year, source)
     datacentre_first_year: int
-    wafers: xr.DataArray              # (year) CoWoS wafers obtainable by this buyer
-    ramp_share: xr.DataArray          # (year, chip) largest share of the year's wafers a chip can take (1 = no limit)
-    turbine_mw: xr.DataArray          # (year) gas-turbine capacity (CCGT, OCGT) obtainable by this buyer [MW]
-    engine_mw: xr.DataArray           # (year) gas-engine capacity (recip) obtainable by this buyer [MW]
-    bridge_mw: xr.DataArray           # (year) bridge power this buyer can rent [MW]
+    wafers: xr.DataArray  # (year) CoWoS wafers obtainable by this buyer
+    ramp_share: xr.DataArray  # (year, chip) largest share of the year's wafers a chip can take (1 = no limit)
+    turbine_mw: xr.DataArray  # (year) gas-turbine capacity (CCGT, OCGT) obtainable by this buyer [MW]
+    engine_mw: xr.DataArray  # (year) gas-engine capacity (recip) obtainable by this buyer [MW]
+    bridge_mw: xr.DataArray  # (year) bridge power this buyer can rent [MW]
     wafers_per_accelerator: xr.DataArray  # (chip)
-    hbm_stacks: xr.DataArray          # (year) HBM stacks obtainable by this buyer; inf when unlimited
+    hbm_stacks: xr.DataArray  # (year) HBM stacks obtainable by this buyer; inf when unlimited
     hbm_per_accelerator: xr.DataArray  # (chip) HBM stacks per package
-    max_build_mw: xr.DataArray        # (site) facility power that can be added per year; inf when unlimited
-    min_facility_mw: xr.DataArray     # (year, site) campus size required; NaN when none
-    metric_scale: float               # target metric unit inside the model (1 = as given; 1e15 for FLOP/s)
-    budget_usd: xr.DataArray          # (year) inf when unlimited
-    target: xr.DataArray              # (year) NaN when no target that year
+    max_build_mw: xr.DataArray  # (site) facility power that can be added per year; inf when unlimited
+    min_facility_mw: xr.DataArray  # (year, site) campus size required; NaN when none
+    metric_scale: float  # target metric unit inside the model (1 = as given; 1e15 for FLOP/s)
+    budget_usd: xr.DataArray  # (year) inf when unlimited
+    target: xr.DataArray  # (year) NaN when no target that year
     target_metric: str
     early_retirement: bool = False
     hourly: HourlyProfiles | None = None
@@ -121,16 +121,17 @@ class HourlyProfiles:
     the same count.
     """
 
-    weight: xr.DataArray        # (site, period) real days each typical day stands for
-    pue: xr.DataArray           # (site, period, hour) facility/IT power ratio from the site's temperature
+    weight: xr.DataArray  # (site, period) real days each typical day stands for
+    pue: xr.DataArray  # (site, period, hour) facility/IT power ratio from the site's temperature
     availability: xr.DataArray  # (site, source, period, hour) available share of capacity
-    it_draw_fraction: float     # average IT draw as a share of peak IT power
+    it_draw_fraction: float  # average IT draw as a share of peak IT power
     battery_duration_h: float
     battery_efficiency: float
 
 
-def build_hourly_profiles(catalog: Catalog, scenario: PlanScenario, sites: pd.Index, sources: pd.Index
-                          ) -> HourlyProfiles:
+def build_hourly_profiles(
+    catalog: Catalog, scenario: PlanScenario, sites: pd.Index, sources: pd.Index
+) -> HourlyProfiles:
     """Weather, hourly PUE and representative days for every site (``power_model: hourly``)."""
     from gigafleet.power.facility import cooling_physics, hourly_pue
     from gigafleet.power.repdays import representative_days
@@ -140,8 +141,10 @@ def build_hourly_profiles(catalog: Catalog, scenario: PlanScenario, sites: pd.In
     for site in scenario.sites:
         weather = site_weather(catalog, site.weather or "")
         pue = hourly_pue(weather["temp_c"].to_numpy(), cooling_physics(catalog, site.cooling))
-        frame = pd.DataFrame({"load": pue, "solar": weather["solar_cf"].to_numpy(),
-                              "wind": weather["wind_cf"].to_numpy()}, index=weather.index)
+        frame = pd.DataFrame(
+            {"load": pue, "solar": weather["solar_cf"].to_numpy(), "wind": weather["wind_cf"].to_numpy()},
+            index=weather.index,
+        )
         per_site.append(representative_days(frame, scenario.power_days))
     n_periods = max(len(r.weights) for r in per_site)
     periods = pd.RangeIndex(n_periods, name="period")
@@ -168,12 +171,17 @@ def build_hourly_profiles(catalog: Catalog, scenario: PlanScenario, sites: pd.In
     battery = catalog.item("power_sources", "battery-4h")
     return HourlyProfiles(
         weight=xr.DataArray(weight, coords={"site": sites, "period": periods}, dims=("site", "period")),
-        pue=xr.DataArray(pue_profile, coords={"site": sites, "period": periods, "hour": hours},
-                         dims=("site", "period", "hour")),
-        availability=xr.DataArray(avail, coords={"site": sites, "source": sources, "period": periods, "hour": hours},
-                                  dims=("site", "source", "period", "hour")),
+        pue=xr.DataArray(
+            pue_profile, coords={"site": sites, "period": periods, "hour": hours}, dims=("site", "period", "hour")
+        ),
+        availability=xr.DataArray(
+            avail,
+            coords={"site": sites, "source": sources, "period": periods, "hour": hours},
+            dims=("site", "source", "period", "hour"),
+        ),
         it_draw_fraction=idle + (1 - idle) * operations["utilisation"].mid,
-        battery_duration_h=battery["duration_h"].mid, battery_efficiency=battery["round_trip_efficiency"].mid,
+        battery_duration_h=battery["duration_h"].mid,
+        battery_efficiency=battery["round_trip_efficiency"].mid,
     )
 
 
@@ -209,8 +217,13 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     for site in scenario.sites:
         per_site_chip[site.id] = {}
         for chip in scenario.chips:
-            spec = FleetSpec({chip: 1.0}, Sizing("accelerators", 1.0), site.cooling, site.region,
-                             max(start, int(catalog.item("accelerators", chip)["launch_year"].mid)))
+            spec = FleetSpec(
+                {chip: 1.0},
+                Sizing("accelerators", 1.0),
+                site.cooling,
+                site.region,
+                max(start, int(catalog.item("accelerators", chip)["launch_year"].mid)),
+            )
             inputs = point_inputs(catalog, spec)
             if site.climate is not None:
                 for name in ("pue", "peak_pue", "wue_l_per_kwh"):
@@ -249,13 +262,26 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         return price_factor(catalog, chip, year) / price_factor(catalog, chip, int(first_year))
 
     it_capex_by_year = xr.DataArray(
-        [[[per_site_chip[s][c]["it_capex"] + per_site_chip[s][c]["accelerator_capex"]
-           * (later_price(c, y, per_site_chip[s][c]["price_year"]) - 1.0) for c in chips] for s in sites]
-         for y in years], coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
+        [
+            [
+                [
+                    per_site_chip[s][c]["it_capex"]
+                    + per_site_chip[s][c]["accelerator_capex"]
+                    * (later_price(c, y, per_site_chip[s][c]["price_year"]) - 1.0)
+                    for c in chips
+                ]
+                for s in sites
+            ]
+            for y in years
+        ],
+        coords={"year": years, "site": sites, "chip": chips},
+        dims=("year", "site", "chip"),
+    )
 
     def chip_param(name: str) -> xr.DataArray:
-        return xr.DataArray([catalog.item("accelerators", c)[name].mid for c in chips], coords={"chip": chips},
-                            dims="chip")
+        return xr.DataArray(
+            [catalog.item("accelerators", c)[name].mid for c in chips], coords={"chip": chips}, dims="chip"
+        )
 
     h100e = chip_param("h100e_factor")
     metric_name = scenario.targets.metric if scenario.targets is not None else "h100e"
@@ -269,11 +295,13 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     grid = [[(step_value(s.grid_gw, y) or 0.0) * MW_PER_GW for s in scenario.sites] for y in years]
     regions = [catalog.item("regions", s.region) for s in scenario.sites]
-    max_facility = [s.max_facility_gw * MW_PER_GW if s.max_facility_gw is not None else np.inf
-                    for s in scenario.sites]
+    max_facility = [s.max_facility_gw * MW_PER_GW if s.max_facility_gw is not None else np.inf for s in scenario.sites]
 
-    existing = xr.DataArray(np.zeros((len(years), len(sites), len(chips))),
-                            coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
+    existing = xr.DataArray(
+        np.zeros((len(years), len(sites), len(chips))),
+        coords={"year": years, "site": sites, "chip": chips},
+        dims=("year", "site", "chip"),
+    )
     for row in existing_rows(catalog, scenario):
         if row.chip not in chips:
             raise InputError("existing.chip", row.chip, f"one of the scenario's chips ({', '.join(chips)})")
@@ -284,8 +312,17 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     source_rows: dict[str, dict[str, float]] = {}
     for source in sources:
         if source == "none":
-            source_rows[source] = {"capex": 0.0, "fixed": 0.0, "vom": 0.0, "heat_rate": 0.0, "cf": 0.0,
-                                   "credit": 0.0, "co2": 0.0, "life": 1.0, "lead": 0.0}
+            source_rows[source] = {
+                "capex": 0.0,
+                "fixed": 0.0,
+                "vom": 0.0,
+                "heat_rate": 0.0,
+                "cf": 0.0,
+                "credit": 0.0,
+                "co2": 0.0,
+                "life": 1.0,
+                "lead": 0.0,
+            }
             continue
         item = catalog.item("power_sources", source)
         lead = scenario.lead_times_years.get(source, item["lead_time_years"].mid)
@@ -306,32 +343,41 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         return xr.DataArray([source_rows[p][key] for p in sources], coords={"source": sources}, dims="source")
 
     # regions set fuel prices and generation capex (US ATB/EIA costs x the region's cited factor)
-    gas_price = xr.DataArray([region_gas_price(catalog, s.region) for s in scenario.sites], coords={"site": sites},
-                             dims="site")
-    capex_factor = xr.DataArray([[region_capex_factor(catalog, s.region, p) for p in sources]
-                                 for s in scenario.sites], coords={"site": sites, "source": sources},
-                                dims=("site", "source"))
+    gas_price = xr.DataArray(
+        [region_gas_price(catalog, s.region) for s in scenario.sites], coords={"site": sites}, dims="site"
+    )
+    capex_factor = xr.DataArray(
+        [[region_capex_factor(catalog, s.region, p) for p in sources] for s in scenario.sites],
+        coords={"site": sites, "source": sources},
+        dims=("site", "source"),
+    )
     source_capex = source_param("capex") * capex_factor
     source_variable = source_param("vom") + source_param("heat_rate") / 1000.0 * gas_price
 
     # lead times in months, not rounded years: capacity ordered at the start of the horizon serves from
     # start + lead; in the year that lead time ends it counts for that year's remaining share
-    source_first = xr.DataArray([start + int(np.floor(source_rows[p]["lead"] + 1e-9)) for p in sources],
-                                coords={"source": sources}, dims="source")
+    source_first = xr.DataArray(
+        [start + int(np.floor(source_rows[p]["lead"] + 1e-9)) for p in sources],
+        coords={"source": sources},
+        dims="source",
+    )
     source_active = xr.concat([_active(years, source_rows[p]["life"]) for p in sources], dim=sources)
     # capacity arriving mid-year is in place at the year's end (firm power, fixed costs) but generates only for
     # the share of the year it is in service; hardware already bought waits for it (see model: idle_mw)
-    source_share = xr.DataArray(np.ones((len(years), len(sources))), coords={"year": years, "source": sources},
-                                dims=("year", "source"))
+    source_share = xr.DataArray(
+        np.ones((len(years), len(sources))), coords={"year": years, "source": sources}, dims=("year", "source")
+    )
     for index, source in enumerate(sources):
         first_year = int(source_first.values[index])
         served = 1.0 - (source_rows[source]["lead"] - np.floor(source_rows[source]["lead"] + 1e-9))
         if first_year in years and served < 1.0 - 1e-9:
             source_share.loc[{"source": source, "year": first_year}] = served
-    source_annuity = xr.concat([_annuity(wacc, source_rows[p]["life"], years, discount) for p in sources],
-                               dim=sources)
-    allowed = xr.DataArray([[p in s.onsite for p in sources] for s in scenario.sites],
-                           coords={"site": sites, "source": sources}, dims=("site", "source"))
+    source_annuity = xr.concat([_annuity(wacc, source_rows[p]["life"], years, discount) for p in sources], dim=sources)
+    allowed = xr.DataArray(
+        [[p in s.onsite for p in sources] for s in scenario.sites],
+        coords={"site": sites, "source": sources},
+        dims=("site", "source"),
+    )
 
     construction_lead = catalog.item("facility", "construction")["lead_time_years"].mid
     dc_lead = scenario.lead_times_years.get("datacentre", construction_lead)
@@ -351,11 +397,17 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     first_share = scenario.supply.ramp_first_year_share or ramp["first_year_share"].mid
     second_share = scenario.supply.ramp_second_year_share or ramp["second_year_share"].mid
     launch = {c: int(catalog.item("accelerators", c)["launch_year"].mid) for c in chips}
-    ramp_share = xr.DataArray([[first_share if y == launch[c] else second_share if y == launch[c] + 1 else 1.0
-                                for c in chips] for y in years], coords={"year": years, "chip": chips},
-                              dims=("year", "chip"))
-    turbine_share = scenario.supply.gas_turbine_buyer_share or \
-        catalog.item("supply", "gas-turbines-share")["buyer_share"].mid
+    ramp_share = xr.DataArray(
+        [
+            [first_share if y == launch[c] else second_share if y == launch[c] + 1 else 1.0 for c in chips]
+            for y in years
+        ],
+        coords={"year": years, "chip": chips},
+        dims=("year", "chip"),
+    )
+    turbine_share = (
+        scenario.supply.gas_turbine_buyer_share or catalog.item("supply", "gas-turbines-share")["buyer_share"].mid
+    )
 
     def world_output(prefix: str, schedule: dict[int, float], year: int) -> float:
         """World output [GW/yr]: the scenario's schedule, else the catalogue's, held from the last year listed."""
@@ -363,13 +415,18 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         if value is None:
             listed = sorted(int(i.rsplit("-", 1)[1]) for i in catalog.ids("supply") if i.startswith(f"{prefix}-20"))
             value = catalog.item("supply", f"{prefix}-{max([k for k in listed if k <= year] or [listed[0]])}")[
-                "gw_per_year"].mid
+                "gw_per_year"
+            ].mid
         return float(value)
 
-    turbines = [world_output("gas-turbines", scenario.supply.gas_turbine_gw_per_year, y) * turbine_share
-                * MW_PER_GW_TURBINES for y in years]
-    engines = [world_output("gas-engines", scenario.supply.gas_engine_gw_per_year, y) * turbine_share
-               * MW_PER_GW_TURBINES for y in years]
+    turbines = [
+        world_output("gas-turbines", scenario.supply.gas_turbine_gw_per_year, y) * turbine_share * MW_PER_GW_TURBINES
+        for y in years
+    ]
+    engines = [
+        world_output("gas-engines", scenario.supply.gas_engine_gw_per_year, y) * turbine_share * MW_PER_GW_TURBINES
+        for y in years
+    ]
 
     bridge_default = catalog.item("supply", "bridge-fleet")["gw"].mid
     bridge = []
@@ -381,8 +438,9 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     # (annuity at the cost of capital over the IT life) of the hardware it stands for
     it_crf = float(capital_recovery_factor(wacc, chip_life))
     existing_mw = (existing * site_chip("facility_mw")).sum("chip")
-    idle_charge = (it_crf * (existing * site_chip("it_capex")).sum("chip")
-                   / existing_mw.where(existing_mw > 0)).fillna(0.0)
+    idle_charge = (it_crf * (existing * site_chip("it_capex")).sum("chip") / existing_mw.where(existing_mw > 0)).fillna(
+        0.0
+    )
 
     def window(chip: str, attr: str, default: float) -> float:
         limits = scenario.sales_windows.get(chip)
@@ -391,68 +449,111 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     first_sale = xr.DataArray(
         [max(catalog.item("accelerators", c)["launch_year"].mid, window(c, "first", -np.inf)) for c in chips],
-        coords={"chip": chips}, dims="chip")
+        coords={"chip": chips},
+        dims="chip",
+    )
     last_sale = xr.DataArray([window(c, "last", np.inf) for c in chips], coords={"chip": chips}, dims="chip")
 
     hbm_share = scenario.supply.hbm_buyer_share or scenario.supply.buyer_share
     hbm = [step_value(scenario.supply.hbm_stacks_per_year, y) for y in years]
-    max_build = [s.max_build_gw_per_year * MW_PER_GW if s.max_build_gw_per_year is not None else np.inf
-                 for s in scenario.sites]
-    min_facility = [[s.min_facility_gw[y] * MW_PER_GW if y in s.min_facility_gw else np.nan for s in scenario.sites]
-                    for y in years]
+    max_build = [
+        s.max_build_gw_per_year * MW_PER_GW if s.max_build_gw_per_year is not None else np.inf for s in scenario.sites
+    ]
+    min_facility = [
+        [s.min_facility_gw[y] * MW_PER_GW if y in s.min_facility_gw else np.nan for s in scenario.sites] for y in years
+    ]
     budget = [step_value(scenario.budget_usd_per_year, y) for y in years]
     target_values = scenario.targets.values if scenario.targets is not None else {}
     return PlanInputs(
-        years=years, sites=sites, chips=chips, sources=sources, discount=discount,
-        it_mw=site_chip("it_mw"), facility_mw=site_chip("facility_mw"), energy_mwh=site_chip("energy_mwh"),
+        years=years,
+        sites=sites,
+        chips=chips,
+        sources=sources,
+        discount=discount,
+        it_mw=site_chip("it_mw"),
+        facility_mw=site_chip("facility_mw"),
+        energy_mwh=site_chip("energy_mwh"),
         water_m3=site_chip("water_m3"),
-        max_water_m3=xr.DataArray([s.max_water_m3_per_year if s.max_water_m3_per_year is not None else np.inf
-                                   for s in scenario.sites], coords={"site": sites}, dims="site"),
-        it_capex_usd=it_capex_by_year, it_opex_usd=site_chip("it_opex"),
+        max_water_m3=xr.DataArray(
+            [s.max_water_m3_per_year if s.max_water_m3_per_year is not None else np.inf for s in scenario.sites],
+            coords={"site": sites},
+            dims="site",
+        ),
+        it_capex_usd=it_capex_by_year,
+        it_opex_usd=site_chip("it_opex"),
         facility_capex_usd_per_mw=site_only("facility_capex_per_mw"),
         facility_opex_usd_per_mw=site_only("facility_opex_per_mw"),
-        metric=metric, h100e=h100e, launch_year=first_sale, last_sale_year=last_sale,
-        chip_life_years=chip_life, facility_life_years=facility_life, wacc=wacc,
+        metric=metric,
+        h100e=h100e,
+        launch_year=first_sale,
+        last_sale_year=last_sale,
+        chip_life_years=chip_life,
+        facility_life_years=facility_life,
+        wacc=wacc,
         active_chip=_active(years, chip_life),
         annuity_chip=_annuity(wacc, chip_life, years, discount),
         annuity_facility=_annuity(wacc, facility_life, years, discount),
         grid_mw=xr.DataArray(grid, coords={"year": years, "site": sites}, dims=("year", "site")),
-        grid_price_usd_per_mwh=xr.DataArray([r["electricity_price_usd_per_mwh"].mid for r in regions],
-                                            coords={"site": sites}, dims="site"),
-        grid_co2_t_per_mwh=xr.DataArray([[grid_co2_g_per_kwh(catalog, s.region, y) / 1000.0 for s in scenario.sites]
-                                         for y in years], coords={"year": years, "site": sites},
-                                        dims=("year", "site")),
-        grid_minimum_take=float(scenario.grid_minimum_take if scenario.grid_minimum_take is not None
-                                else catalog.item("power_sources", "grid")["minimum_take_fraction"].mid),
-        grid_load_factor=xr.DataArray([min(per_site_chip[s][c]["energy_mwh"]
-                                           / (per_site_chip[s][c]["facility_mw"] * HOURS_PER_YEAR) for c in chips)
-                                       for s in sites], coords={"site": sites}, dims="site"),
+        grid_price_usd_per_mwh=xr.DataArray(
+            [r["electricity_price_usd_per_mwh"].mid for r in regions], coords={"site": sites}, dims="site"
+        ),
+        grid_co2_t_per_mwh=xr.DataArray(
+            [[grid_co2_g_per_kwh(catalog, s.region, y) / 1000.0 for s in scenario.sites] for y in years],
+            coords={"year": years, "site": sites},
+            dims=("year", "site"),
+        ),
+        grid_minimum_take=float(
+            scenario.grid_minimum_take
+            if scenario.grid_minimum_take is not None
+            else catalog.item("power_sources", "grid")["minimum_take_fraction"].mid
+        ),
+        grid_load_factor=xr.DataArray(
+            [
+                min(
+                    per_site_chip[s][c]["energy_mwh"] / (per_site_chip[s][c]["facility_mw"] * HOURS_PER_YEAR)
+                    for c in chips
+                )
+                for s in sites
+            ],
+            coords={"site": sites},
+            dims="site",
+        ),
         max_facility_mw=xr.DataArray(max_facility, coords={"site": sites}, dims="site"),
-        existing_dc_mw=xr.DataArray([s.existing_datacentre_gw * MW_PER_GW for s in scenario.sites],
-                                    coords={"site": sites}, dims="site"),
-        existing_stock=existing, source_allowed=allowed,
+        existing_dc_mw=xr.DataArray(
+            [s.existing_datacentre_gw * MW_PER_GW for s in scenario.sites], coords={"site": sites}, dims="site"
+        ),
+        existing_stock=existing,
+        source_allowed=allowed,
         idle_capital_usd_per_mw_year=idle_charge,
-        source_capex_usd_per_mw=source_capex, source_fixed_usd_per_mw_year=source_param("fixed"),
-        source_variable_usd_per_mwh=source_variable, source_capacity_factor=source_param("cf"),
-        source_firm_credit=source_param("credit"), source_co2_t_per_mwh=source_param("co2"),
-        source_life_years=source_param("life"), source_first_year=source_first, source_active=source_active,
-        source_share=source_share, source_annuity=source_annuity,
+        source_capex_usd_per_mw=source_capex,
+        source_fixed_usd_per_mw_year=source_param("fixed"),
+        source_variable_usd_per_mwh=source_variable,
+        source_capacity_factor=source_param("cf"),
+        source_firm_credit=source_param("credit"),
+        source_co2_t_per_mwh=source_param("co2"),
+        source_life_years=source_param("life"),
+        source_first_year=source_first,
+        source_active=source_active,
+        source_share=source_share,
+        source_annuity=source_annuity,
         datacentre_first_year=start + int(np.ceil(dc_lead)),
-        wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"), ramp_share=ramp_share,
+        wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
+        ramp_share=ramp_share,
         turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),
         engine_mw=xr.DataArray(engines, coords={"year": years}, dims="year"),
         bridge_mw=xr.DataArray(bridge, coords={"year": years}, dims="year"),
         wafers_per_accelerator=wafers_per_accelerator,
-        budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years},
-                                dims="year"),
-        hbm_stacks=xr.DataArray([h * hbm_share if h is not None else np.inf for h in hbm], coords={"year": years},
-                                dims="year"),
+        budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years}, dims="year"),
+        hbm_stacks=xr.DataArray(
+            [h * hbm_share if h is not None else np.inf for h in hbm], coords={"year": years}, dims="year"
+        ),
         hbm_per_accelerator=chip_param("hbm_stacks"),
         max_build_mw=xr.DataArray(max_build, coords={"site": sites}, dims="site"),
         min_facility_mw=xr.DataArray(min_facility, coords={"year": years, "site": sites}, dims=("year", "site")),
         metric_scale=metric_scale,
-        target=xr.DataArray([target_values.get(y, np.nan) / metric_scale for y in years], coords={"year": years},
-                            dims="year"),
+        target=xr.DataArray(
+            [target_values.get(y, np.nan) / metric_scale for y in years], coords={"year": years}, dims="year"
+        ),
         target_metric=metric_name,
         early_retirement=scenario.early_retirement,
         hourly=build_hourly_profiles(catalog, scenario, sites, sources) if scenario.power_model == "hourly" else None,

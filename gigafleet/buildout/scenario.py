@@ -170,13 +170,14 @@ class PlanScenario(_Strict):
     lead_times_years: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
     existing: Annotated[
         Annotated[list[Existing], Tag("list")] | Annotated[InstalledExisting, Tag("installed")],
-        Discriminator(_existing_kind), BeforeValidator(_installed_shorthand)] = Field(default_factory=list)
+        Discriminator(_existing_kind),
+        BeforeValidator(_installed_shorthand),
+    ] = Field(default_factory=list)
     early_retirement: bool = False
     power_model: Literal["firm", "hourly"] = "firm"
     power_days: int = Field(6, ge=2, le=30)
     grid_minimum_take: float | None = Field(None, ge=0, le=1)
-    finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None,
-                                                             facility_life_years=None))
+    finance: Finance = Field(default_factory=lambda: Finance(wacc=None, it_life_years=None, facility_life_years=None))
 
 
 def existing_rows(catalog: Catalog, scenario: PlanScenario, source: str = "scenario") -> list[Existing]:
@@ -193,8 +194,11 @@ def existing_rows(catalog: Catalog, scenario: PlanScenario, source: str = "scena
     through = str(spec.through) if spec.through is not None else str(scenario.years.start - 1)
     cut = parse_through(through, f"{source}: existing.installed.through")
     if cut.end.year >= scenario.years.start:
-        raise InputError(f"{source}: existing.installed.through", spec.through,
-                         f"{scenario.years.start - 1} or earlier (before the horizon starts)")
+        raise InputError(
+            f"{source}: existing.installed.through",
+            spec.through,
+            f"{scenario.years.start - 1} or earlier (before the horizon starts)",
+        )
     site_ids = [s.id for s in scenario.sites]
     for site in spec.sites:
         if site not in site_ids:
@@ -205,9 +209,12 @@ def existing_rows(catalog: Catalog, scenario: PlanScenario, source: str = "scena
         chip = str(vintage["chip"])
         if chip not in scenario.chips:
             needed = sorted({str(v["chip"]) for v in vintages(catalog, cut)} - set(scenario.chips))
-            raise InputError(f"{source}: chips", scenario.chips,
-                             f"a list that also holds {', '.join(needed)} (the installed base counts its chips as "
-                             "these catalogue accelerators)")
+            raise InputError(
+                f"{source}: chips",
+                scenario.chips,
+                f"a list that also holds {', '.join(needed)} (the installed base counts its chips as "
+                "these catalogue accelerators)",
+            )
         for site, site_share in shares.items():
             count = float(vintage["count"]) * site_share  # type: ignore[arg-type]
             if count > 0:
@@ -251,8 +258,9 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
         for chip in scenario.chips:
             liquid_only = catalog.item("accelerators", chip)["liquid_cooling_required"].mid >= 1
             if site.cooling == "air" and liquid_only:
-                raise InputError(f"{where}.cooling", site.cooling,
-                                 f"liquid or immersion ({chip} ships liquid-cooled only)")
+                raise InputError(
+                    f"{where}.cooling", site.cooling, f"liquid or immersion ({chip} ships liquid-cooled only)"
+                )
     first_chip_year = min(launches.values())
     if scenario.targets is not None:
         ceiling = TARGET_CEILINGS[scenario.targets.metric]
@@ -260,11 +268,17 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
             if not start <= year <= end:
                 raise InputError(f"{source}: targets.values", year, f"years within {start}-{end}")
             if value > ceiling:
-                raise InputError(f"{source}: targets.values.{year}", value,
-                                 f"at most {ceiling:.0e} {scenario.targets.metric} (10x the largest fleets discussed)")
+                raise InputError(
+                    f"{source}: targets.values.{year}",
+                    value,
+                    f"at most {ceiling:.0e} {scenario.targets.metric} (10x the largest fleets discussed)",
+                )
             if value > 0 and year < first_chip_year and not existing_rows(catalog, scenario, source):
-                raise InputError(f"{source}: targets.values", year,
-                                 f"{first_chip_year} or later: no listed chip is available before then")
+                raise InputError(
+                    f"{source}: targets.values",
+                    year,
+                    f"{first_chip_year} or later: no listed chip is available before then",
+                )
     elif scenario.objective == "min_cost":
         raise InputError(f"{source}: targets", "missing", "targets (min_cost needs something to meet)")
     if scenario.objective == "max_h100e" and not scenario.budget_usd_per_year:
@@ -278,8 +292,11 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
     for index, site in enumerate(scenario.sites):
         if scenario.power_model == "hourly":
             if site.weather is None:
-                raise InputError(f"{source}: sites[{index}].weather", "missing",
-                                 "a catalogue site id for hourly weather (power_model: hourly), e.g. abilene-tx")
+                raise InputError(
+                    f"{source}: sites[{index}].weather",
+                    "missing",
+                    "a catalogue site id for hourly weather (power_model: hourly), e.g. abilene-tx",
+                )
             catalog.item("sites", site.weather, field_name=f"{source}: sites[{index}].weather")
     for chip, window in scenario.sales_windows.items():
         if chip not in scenario.chips:
@@ -306,8 +323,10 @@ def _format_error(source: str, text: str, error: ValidationError) -> str:
     if len(raw_loc) >= 2 and raw_loc[0] == "existing" and raw_loc[1] in ("list", "installed"):
         raw_loc = raw_loc[:1] + raw_loc[2:]  # drop the union's tag (list of rows / installed base)
         if raw_loc == ("existing",) and first["type"] == "list_type":
-            return (f"{source}: existing: {echo_input(first.get('input'))} is not allowed; a list of "
-                    "{chip, site, count, year} rows, 'installed' or {installed: {through, share, sites}}")
+            return (
+                f"{source}: existing: {echo_input(first.get('input'))} is not allowed; a list of "
+                "{chip, site, count, year} rows, 'installed' or {installed: {through, share, sites}}"
+            )
         first = {**first, "loc": raw_loc}
     loc = describe_loc(first["loc"]) or "(top level)"
     key = first["loc"][-1] if first["loc"] else ""

@@ -48,46 +48,124 @@ class LimitSpec:
 
 # Dual of a model constraint is d(objective [USD M]) / d(rhs [model unit]).
 LIMITS: dict[str, LimitSpec] = {
-    "supply": LimitSpec("cowos_supply", "USD per 1,000 wafers", USD_SCALE * 1000.0,
-                        "saving from 1,000 more CoWoS wafers obtainable that year", None),
-    "ramp": LimitSpec("production_ramp", "USD per 1,000 wafers", USD_SCALE * 1000.0,
-                      "saving from letting a new chip take 1,000 more of the year's wafers in its first two years",
-                      None),
-    "firm_power": LimitSpec("firm_power", "USD per GW", USD_SCALE * MW_PER_GW,
-                            "saving from 1 GW more firm grid import at the site that year", "site"),
-    "grid_energy": LimitSpec("grid_energy", "USD per GWh", USD_SCALE * 1000.0,
-                             "saving from 1 GWh more grid energy at the site that year", "site"),
-    "grid_contract": LimitSpec("grid_contract", "USD per GW", USD_SCALE * MW_PER_GW,
-                               "saving from 1 GW more grid capacity available to subscribe at the site that year",
-                               "site"),
-    "grid_minimum_take": LimitSpec("grid_minimum_take", "USD per GWh", USD_SCALE * 1000.0,
-                                   "saving from 1 GWh less subscribed grid energy paid for whether used or not",
-                                   "site"),
-    "bridge_supply": LimitSpec("bridge_supply", "USD per GW", USD_SCALE * MW_PER_GW,
-                               "saving from 1 GW more bridge power (rented turbines, batteries) that year", None),
-    "site_limit": LimitSpec("site_limit", "USD per GW", USD_SCALE * MW_PER_GW,
-                            "saving from 1 GW more permitted facility power at the site", "site"),
-    "turbine_supply": LimitSpec("turbine_supply", "USD per GW of turbines", USD_SCALE * MW_PER_GW,
-                                "saving from 1 GW more large gas turbines (CCGT/OCGT) obtainable that year", None),
-    "engine_supply": LimitSpec("engine_supply", "USD per GW of engines", USD_SCALE * MW_PER_GW,
-                               "saving from 1 GW more gas engines (recip) obtainable that year", None),
-    "hbm_supply": LimitSpec("hbm_supply", "USD per 1M HBM stacks", USD_SCALE * 1e6,
-                            "saving from 1 million more HBM stacks obtainable that year", None),
-    "water": LimitSpec("water", "USD per 1M m3/yr", USD_SCALE * 1e6,
-                       "saving from 1 million m3 more water per year at the site", "site"),
-    "growth": LimitSpec("growth", "USD per GW/yr", USD_SCALE * MW_PER_GW,
-                        "saving from building 1 GW/yr faster at the site that year", "site"),
-    "campus_size": LimitSpec("campus_size", "USD per GW", USD_SCALE * MW_PER_GW,
-                             "cost of requiring 1 GW more facility power at the campus that year", "site"),
-    "budget": LimitSpec("budget", "USD per USD 1B of budget", 1e9,
-                        "saving (in objective USD) from USD 1B more capex budget that year", None),
-    "datacentre_lead_time": LimitSpec("datacentre_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
-                                      "saving from 1 GW of data-centre capacity in service a year earlier", "site"),
-    "power_lead_time": LimitSpec("power_lead_time", "USD per GW", USD_SCALE * MW_PER_GW,
-                                 "saving from 1 GW of on-site generation in service that year despite its lead time",
-                                 "site/source"),
-    "target": LimitSpec("target", "USD per unit of target", USD_SCALE,
-                        "cost of one more unit of the target metric that year", None),
+    "supply": LimitSpec(
+        "cowos_supply",
+        "USD per 1,000 wafers",
+        USD_SCALE * 1000.0,
+        "saving from 1,000 more CoWoS wafers obtainable that year",
+        None,
+    ),
+    "ramp": LimitSpec(
+        "production_ramp",
+        "USD per 1,000 wafers",
+        USD_SCALE * 1000.0,
+        "saving from letting a new chip take 1,000 more of the year's wafers in its first two years",
+        None,
+    ),
+    "firm_power": LimitSpec(
+        "firm_power",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW more firm grid import at the site that year",
+        "site",
+    ),
+    "grid_energy": LimitSpec(
+        "grid_energy",
+        "USD per GWh",
+        USD_SCALE * 1000.0,
+        "saving from 1 GWh more grid energy at the site that year",
+        "site",
+    ),
+    "grid_contract": LimitSpec(
+        "grid_contract",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW more grid capacity available to subscribe at the site that year",
+        "site",
+    ),
+    "grid_minimum_take": LimitSpec(
+        "grid_minimum_take",
+        "USD per GWh",
+        USD_SCALE * 1000.0,
+        "saving from 1 GWh less subscribed grid energy paid for whether used or not",
+        "site",
+    ),
+    "bridge_supply": LimitSpec(
+        "bridge_supply",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW more bridge power (rented turbines, batteries) that year",
+        None,
+    ),
+    "site_limit": LimitSpec(
+        "site_limit",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW more permitted facility power at the site",
+        "site",
+    ),
+    "turbine_supply": LimitSpec(
+        "turbine_supply",
+        "USD per GW of turbines",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW more large gas turbines (CCGT/OCGT) obtainable that year",
+        None,
+    ),
+    "engine_supply": LimitSpec(
+        "engine_supply",
+        "USD per GW of engines",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW more gas engines (recip) obtainable that year",
+        None,
+    ),
+    "hbm_supply": LimitSpec(
+        "hbm_supply",
+        "USD per 1M HBM stacks",
+        USD_SCALE * 1e6,
+        "saving from 1 million more HBM stacks obtainable that year",
+        None,
+    ),
+    "water": LimitSpec(
+        "water", "USD per 1M m3/yr", USD_SCALE * 1e6, "saving from 1 million m3 more water per year at the site", "site"
+    ),
+    "growth": LimitSpec(
+        "growth",
+        "USD per GW/yr",
+        USD_SCALE * MW_PER_GW,
+        "saving from building 1 GW/yr faster at the site that year",
+        "site",
+    ),
+    "campus_size": LimitSpec(
+        "campus_size",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "cost of requiring 1 GW more facility power at the campus that year",
+        "site",
+    ),
+    "budget": LimitSpec(
+        "budget",
+        "USD per USD 1B of budget",
+        1e9,
+        "saving (in objective USD) from USD 1B more capex budget that year",
+        None,
+    ),
+    "datacentre_lead_time": LimitSpec(
+        "datacentre_lead_time",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW of data-centre capacity in service a year earlier",
+        "site",
+    ),
+    "power_lead_time": LimitSpec(
+        "power_lead_time",
+        "USD per GW",
+        USD_SCALE * MW_PER_GW,
+        "saving from 1 GW of on-site generation in service that year despite its lead time",
+        "site/source",
+    ),
+    "target": LimitSpec(
+        "target", "USD per unit of target", USD_SCALE, "cost of one more unit of the target metric that year", None
+    ),
 }
 
 
@@ -132,8 +210,14 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
                 where = str(record["site"])
             elif "chip" in record:
                 where = str(record["chip"])
-            row: dict[str, Any] = {"limit": spec.limit, "year": year, "where": where, "shadow_price": shadow,
-                                   "unit": spec.unit, "meaning": spec.meaning}
+            row: dict[str, Any] = {
+                "limit": spec.limit,
+                "year": year,
+                "where": where,
+                "shadow_price": shadow,
+                "unit": spec.unit,
+                "meaning": spec.meaning,
+            }
             if shortfall and name not in ("target", "campus_size") and penalty > 0:
                 relief = shadow / penalty  # target units (model) bought by one more step of this limit
                 row["shortfall_relief"] = relief * built.inputs.metric_scale
@@ -171,8 +255,9 @@ def _limited_by(binding: list[dict[str, Any]], year: int, site: str | None) -> l
     return sorted(strongest, key=lambda name: (name not in this_year, -strongest[name]))
 
 
-def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
-           binding: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _unmet(
+    built: BuiltModel, scenario: PlanScenario, results: dict[str, Any], binding: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Every requirement the solved plan does not meet, from the solution itself (not from the slack variables).
 
     Requirements: each listed year's ``target`` (fleet-wide), each site's ``min_facility_gw`` in its listed years,
@@ -191,14 +276,24 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
     unmet: list[dict[str, Any]] = []
 
     def add(requirement: str, where: str, year: int, required: float, delivered: float, unit: str) -> None:
-        unmet.append({"requirement": requirement, "where": where, "year": year, "required": required,
-                      "delivered": delivered, "short": required - delivered, "unit": unit,
-                      "limited_by": _limited_by(binding, year, None if where == "fleet" else where)})
+        unmet.append(
+            {
+                "requirement": requirement,
+                "where": where,
+                "year": year,
+                "required": required,
+                "delivered": delivered,
+                "short": required - delivered,
+                "unit": unit,
+                "limited_by": _limited_by(binding, year, None if where == "fleet" else where),
+            }
+        )
 
     target_unit = TARGET_UNITS.get(p.target_metric, p.target_metric)
     for row in results["years"]:
-        if row["target"] is not None and _is_short(row["target"], row["delivered_metric"],
-                                                   UNMET_ABS_TOLERANCE * p.metric_scale):
+        if row["target"] is not None and _is_short(
+            row["target"], row["delivered_metric"], UNMET_ABS_TOLERANCE * p.metric_scale
+        ):
             add("target", "fleet", row["year"], row["target"], row["delivered_metric"], target_unit)
     facility_gw = {(row["year"], row["site"]): row["facility_power_gw"] for row in results["by_site"]}
     for site in scenario.sites:
@@ -208,12 +303,12 @@ def _unmet(built: BuiltModel, scenario: PlanScenario, results: dict[str, Any],
                 add("min_facility_gw", site.id, year, required, delivered, "GW")
                 cap = site.max_facility_gw
                 if cap is not None and delivered >= cap * (1 - 1e-6):  # at its cap: the cap is why, whatever
-                    limits = unmet[-1]["limited_by"]                   # the (degenerate) duals say
+                    limits = unmet[-1]["limited_by"]  # the (degenerate) duals say
                     unmet[-1]["limited_by"] = ["site_limit", *[x for x in limits if x != "site_limit"]]
     stock = _value(built.expressions["stock"]) + p.existing_stock
     idle_mw = _value(built.expressions["idle"])
     peak_gw = ((stock * p.facility_mw).sum("chip") - built.model.variables["idle_mw"].solution.fillna(0.0)) / MW_PER_GW
-    firm_onsite = (_value(built.expressions["cap_stock"]).where(p.source_allowed, 0.0) * p.source_firm_credit)
+    firm_onsite = _value(built.expressions["cap_stock"]).where(p.source_allowed, 0.0) * p.source_firm_credit
     firm_gw = (p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW
     existing_gw = (p.existing_stock * p.facility_mw).sum("chip") / MW_PER_GW
     for year in p.years:
@@ -242,11 +337,16 @@ def _unmet_note(item: dict[str, Any], scenario: PlanScenario) -> str:
     reasons = []
     for limit in item["limited_by"][:4]:
         cap = caps.get(item["where"])
-        reasons.append(f"site_limit (site cap max_facility_gw {sig(cap)} GW)"
-                       if limit == "site_limit" and cap is not None else limit)
+        reasons.append(
+            f"site_limit (site cap max_facility_gw {sig(cap)} GW)"
+            if limit == "site_limit" and cap is not None
+            else limit
+        )
     because = f"; binding: {', '.join(reasons)}" if reasons else ""
-    return (f"Requirement not met: {where}{item['requirement']} {item['year']}: {amount(item['required'])} "
-            f"required, {amount(item['delivered'])} delivered (short {amount(item['short'])}){because}.")
+    return (
+        f"Requirement not met: {where}{item['requirement']} {item['year']}: {amount(item['required'])} "
+        f"required, {amount(item['delivered'])} delivered (short {amount(item['short'])}){because}."
+    )
 
 
 def _conflict(built: BuiltModel) -> list[dict[str, Any]]:
@@ -280,8 +380,14 @@ def _conflict(built: BuiltModel) -> list[dict[str, Any]]:
         if "site" in coords:
             where = str(coords["site"]) + (f"/{coords['source']}" if "source" in coords else "")
         spec = LIMITS.get(str(name))
-        rows.append({"limit": spec.limit if spec is not None else str(name), "constraint": str(name),
-                     "where": where, "year": int(year) if year is not None else None})
+        rows.append(
+            {
+                "limit": spec.limit if spec is not None else str(name),
+                "constraint": str(name),
+                "where": where,
+                "year": int(year) if year is not None else None,
+            }
+        )
     return rows
 
 
@@ -308,11 +414,15 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     running = _value(e["running"]) * USD_SCALE + e["existing_opex_usd"]  # + the existing fleet's fixed opex
     retired = xr.zeros_like(p.years.to_series().astype(float).to_xarray())
     if "retire_new" in m.variables:
-        retired = (m.variables["retire_new"].solution.fillna(0.0).sum(["vintage", "site", "chip"])
-                   + m.variables["retire_existing"].solution.fillna(0.0).sum(["site", "chip"])
-                   ).rename({"retire_year": "year"})
-    shortfall = (m.variables["shortfall"].solution.fillna(0.0) * p.metric_scale if "shortfall" in m.variables
-                 else xr.zeros_like(p.target))
+        retired = (
+            m.variables["retire_new"].solution.fillna(0.0).sum(["vintage", "site", "chip"])
+            + m.variables["retire_existing"].solution.fillna(0.0).sum(["site", "chip"])
+        ).rename({"retire_year": "year"})
+    shortfall = (
+        m.variables["shortfall"].solution.fillna(0.0) * p.metric_scale
+        if "shortfall" in m.variables
+        else xr.zeros_like(p.target)
+    )
     h100e = (stock * p.h100e).sum(["site", "chip"])
     metric = (stock * p.metric).sum(["site", "chip"]) * p.metric_scale
     it_gw = (stock * p.it_mw).sum(["site", "chip"]) / MW_PER_GW
@@ -324,80 +434,121 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     for y in p.years:
         target = p.target.sel(year=y).item()
         short = float(shortfall.sel(year=y)) if "year" in shortfall.dims else 0.0
-        years.append({
-            "year": int(y),
-            "accelerators": float(stock.sel(year=y).sum()),
-            "installed": float(buy.sel(vintage=y).sum()),
-            "retired_early": float(retired.sel(year=y)),
-            "h100e": float(h100e.sel(year=y)),
-            "target": None if math.isnan(target) else float(target) * p.metric_scale,
-            "target_metric": p.target_metric,
-            "delivered_metric": float(metric.sel(year=y)),
-            "shortfall": short,
-            # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
-            "shortfall_h100e": short * (1.0 if p.target_metric == "h100e" else
-                                        (float(h100e.sel(year=y)) / float(metric.sel(year=y))
-                                         if float(metric.sel(year=y)) > 0 else h100e_per_metric)),
-            "it_power_gw": float(it_gw.sel(year=y)),
-            "facility_power_gw": float(facility_by_site.sel(year=y).sum()),
-            "energy_twh": float(energy_twh.sel(year=y)),
-            "capex_usd": float(capex.sel(year=y)),
-            "opex_usd": float(running.sel(year=y)),
-            "co2_mt": float(co2_mt.sel(year=y)),
-            "wafers_used": float(_value(e["wafers_used"]).sel(year=y)),
-            "wafers_available": float(p.wafers.sel(year=y)),
-            "idle_gw": float(idle_mw.sel(year=y).sum()) / MW_PER_GW,
-            "idle_capital_usd": float(idle_capital.sel(year=y)),
-        })
+        years.append(
+            {
+                "year": int(y),
+                "accelerators": float(stock.sel(year=y).sum()),
+                "installed": float(buy.sel(vintage=y).sum()),
+                "retired_early": float(retired.sel(year=y)),
+                "h100e": float(h100e.sel(year=y)),
+                "target": None if math.isnan(target) else float(target) * p.metric_scale,
+                "target_metric": p.target_metric,
+                "delivered_metric": float(metric.sel(year=y)),
+                "shortfall": short,
+                # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
+                "shortfall_h100e": short
+                * (
+                    1.0
+                    if p.target_metric == "h100e"
+                    else (
+                        float(h100e.sel(year=y)) / float(metric.sel(year=y))
+                        if float(metric.sel(year=y)) > 0
+                        else h100e_per_metric
+                    )
+                ),
+                "it_power_gw": float(it_gw.sel(year=y)),
+                "facility_power_gw": float(facility_by_site.sel(year=y).sum()),
+                "energy_twh": float(energy_twh.sel(year=y)),
+                "capex_usd": float(capex.sel(year=y)),
+                "opex_usd": float(running.sel(year=y)),
+                "co2_mt": float(co2_mt.sel(year=y)),
+                "wafers_used": float(_value(e["wafers_used"]).sel(year=y)),
+                "wafers_available": float(p.wafers.sel(year=y)),
+                "idle_gw": float(idle_mw.sel(year=y).sum()) / MW_PER_GW,
+                "idle_capital_usd": float(idle_capital.sel(year=y)),
+            }
+        )
     by_chip = []
     for y in p.years:
         for c in p.chips:
             in_service = float(stock.sel(year=y, chip=c).sum())
             installed = float(buy.sel(vintage=y, chip=c).sum())
             if in_service or installed:
-                by_chip.append({"year": int(y), "chip": str(c), "installed": installed, "in_service": in_service,
-                                "h100e": in_service * float(p.h100e.sel(chip=c))})
+                by_chip.append(
+                    {
+                        "year": int(y),
+                        "chip": str(c),
+                        "installed": installed,
+                        "in_service": in_service,
+                        "h100e": in_service * float(p.h100e.sel(chip=c)),
+                    }
+                )
     dc_stock = _value(e["dc_stock"]) + p.existing_dc_mw
     by_site = []
     for y in p.years:
         for s in p.sites:
-            by_site.append({
-                "year": int(y), "site": str(s), "accelerators": float(stock.sel(year=y, site=s).sum()),
-                "h100e": float((stock.sel(year=y, site=s) * p.h100e).sum()),
-                "facility_power_gw": float(facility_by_site.sel(year=y, site=s)),
-                "datacentre_gw": float(dc_stock.sel(year=y, site=s)) / MW_PER_GW,
-                "datacentre_built_gw": float(dc.sel(vintage=y, site=s)) / MW_PER_GW,
-                "grid_gw_used": float(grid.sel(year=y, site=s)) / 8766.0 / MW_PER_GW,
-                "grid_gw_available": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
-                "grid_gw_contracted": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
-                "idle_gw": float(idle_mw.sel(year=y, site=s)) / MW_PER_GW,
-            })
+            by_site.append(
+                {
+                    "year": int(y),
+                    "site": str(s),
+                    "accelerators": float(stock.sel(year=y, site=s).sum()),
+                    "h100e": float((stock.sel(year=y, site=s) * p.h100e).sum()),
+                    "facility_power_gw": float(facility_by_site.sel(year=y, site=s)),
+                    "datacentre_gw": float(dc_stock.sel(year=y, site=s)) / MW_PER_GW,
+                    "datacentre_built_gw": float(dc.sel(vintage=y, site=s)) / MW_PER_GW,
+                    "grid_gw_used": float(grid.sel(year=y, site=s)) / 8766.0 / MW_PER_GW,
+                    "grid_gw_available": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
+                    "grid_gw_contracted": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
+                    "idle_gw": float(idle_mw.sel(year=y, site=s)) / MW_PER_GW,
+                }
+            )
     power = []
     for y in p.years:
         for s in p.sites:
-            power.append({"year": int(y), "site": str(s), "source": "grid",
-                          "capacity_gw": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
-                          "subscribed_gw": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
-                          "energy_twh": float(grid.sel(year=y, site=s)) / 1e6})
+            power.append(
+                {
+                    "year": int(y),
+                    "site": str(s),
+                    "source": "grid",
+                    "capacity_gw": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
+                    "subscribed_gw": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
+                    "energy_twh": float(grid.sel(year=y, site=s)) / 1e6,
+                }
+            )
             for src in p.sources:
                 if not bool(p.source_allowed.sel(site=s, source=src)):
                     continue
                 capacity = float(cap_stock.sel(year=y, site=s, source=src))
                 energy = float(gen.sel(year=y, site=s, source=src))
                 if capacity or energy:
-                    power.append({"year": int(y), "site": str(s), "source": str(src),
-                                  "capacity_gw": capacity / MW_PER_GW, "energy_twh": energy / 1e6})
+                    power.append(
+                        {
+                            "year": int(y),
+                            "site": str(s),
+                            "source": str(src),
+                            "capacity_gw": capacity / MW_PER_GW,
+                            "energy_twh": energy / 1e6,
+                        }
+                    )
     objective = float(m.objective.value) * USD_SCALE
     penalty_usd = 0.0
     if "shortfall" in m.variables:
         penalty_usd += float(m.variables["shortfall"].solution.fillna(0.0).sum()) * built.penalty_usd_per_unit
     if "campus_shortfall_mw" in m.variables:
-        penalty_usd += (float(m.variables["campus_shortfall_mw"].solution.fillna(0.0).sum())
-                        * campus_shortfall_penalty(built.inputs))
+        penalty_usd += float(m.variables["campus_shortfall_mw"].solution.fillna(0.0).sum()) * campus_shortfall_penalty(
+            built.inputs
+        )
     cost = float(_value(e["capital"]) * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
-    return {"years": years, "by_chip": by_chip, "by_site": by_site, "power": power,
-            "objective_usd": objective, "cost_usd": cost, "penalty_usd": penalty_usd,
-            "idle_capital_usd": float(idle_capital.sum())}
+    return {
+        "years": years,
+        "by_chip": by_chip,
+        "by_site": by_site,
+        "power": power,
+        "objective_usd": objective,
+        "cost_usd": cost,
+        "penalty_usd": penalty_usd,
+        "idle_capital_usd": float(idle_capital.sum()),
+    }
 
 
 GAS_SOURCES = ("ccgt", "ocgt", "recip", "bridge")
@@ -408,11 +559,16 @@ def onsite_lcoe_usd_per_mwh(p: PlanInputs, site: str, source: str) -> float:
     """LCOE of an on-site source at a site [USD/MWh] from the plan's own coefficients (the site's capex, the
     catalogue capacity factor and life, variable O&M and fuel at the site's gas price): :func:`lcoe_usd_per_mwh`."""
     at = {"site": site, "source": source}
-    return lcoe_usd_per_mwh(float(p.source_capex_usd_per_mw.sel(at)) / 1000.0,
-                            float(p.source_fixed_usd_per_mw_year.sel(source=source)) / 1000.0,
-                            float(p.source_variable_usd_per_mwh.sel(at)), 0.0,
-                            float(p.source_capacity_factor.sel(source=source)),
-                            float(p.source_life_years.sel(source=source)), 0.0, p.wacc)
+    return lcoe_usd_per_mwh(
+        float(p.source_capex_usd_per_mw.sel(at)) / 1000.0,
+        float(p.source_fixed_usd_per_mw_year.sel(source=source)) / 1000.0,
+        float(p.source_variable_usd_per_mwh.sel(at)),
+        0.0,
+        float(p.source_capacity_factor.sel(source=source)),
+        float(p.source_life_years.sel(source=source)),
+        0.0,
+        p.wacc,
+    )
 
 
 def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
@@ -434,12 +590,17 @@ def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
         total = sum(v[1] for v in mix.values()) or 1.0
 
         def amount(source: str, gw: float, subscribed: float) -> str:
-            return (f"grid {scaled(subscribed)} of {scaled(gw)} GW subscribed" if source == "grid"
-                    else f"{source} {scaled(gw)} GW")
+            return (
+                f"grid {scaled(subscribed)} of {scaled(gw)} GW subscribed"
+                if source == "grid"
+                else f"{source} {scaled(gw)} GW"
+            )
 
-        parts = [f"{amount(source, gw, sub)} ({100 * twh / total:.0f}% of energy)"
-                 for source, (gw, twh, sub) in sorted(mix.items(), key=lambda kv: -kv[1][1])
-                 if gw > 1e-6 or twh > 1e-6]
+        parts = [
+            f"{amount(source, gw, sub)} ({100 * twh / total:.0f}% of energy)"
+            for source, (gw, twh, sub) in sorted(mix.items(), key=lambda kv: -kv[1][1])
+            if gw > 1e-6 or twh > 1e-6
+        ]
         notes.append(f"Power mix {year}: " + ", ".join(parts) + ".")
     gas: dict[tuple[int, str], dict[str, float]] = {}
     for row in results["power"]:
@@ -459,24 +620,36 @@ def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
         if available <= 1e-9:
             notes.append(f"{head}: no grid available there that year; {peak} is carried on site.")
         elif available - subscribed <= 1e-6 * max(1.0, available):
-            notes.append(f"{head}: all {scaled(available)} GW of grid subscribed and serving its share first; "
-                         f"{peak} needs more firm power.")
+            notes.append(
+                f"{head}: all {scaled(available)} GW of grid subscribed and serving its share first; "
+                f"{peak} needs more firm power."
+            )
         else:
             if price > cheapest:
                 reason = f"grid at ${price:.0f}/MWh costs more than on-site gas at ${cheapest:.0f}/MWh (LCOE)"
             elif price > running:
-                reason = (f"the gas plant, built for firm power this year or later, runs at ${running:.0f}/MWh "
-                          f"(fuel and variable O&M), below the grid's ${price:.0f}/MWh, so more grid would only "
-                          "add dearer energy")
+                reason = (
+                    f"the gas plant, built for firm power this year or later, runs at ${running:.0f}/MWh "
+                    f"(fuel and variable O&M), below the grid's ${price:.0f}/MWh, so more grid would only "
+                    "add dearer energy"
+                )
             else:
-                reason = (f"subscribed grid must serve its slice of the load at ${price:.0f}/MWh while cheaper "
-                          "on-site energy serves the rest and batteries or gas give firm power")
+                reason = (
+                    f"subscribed grid must serve its slice of the load at ${price:.0f}/MWh while cheaper "
+                    "on-site energy serves the rest and batteries or gas give firm power"
+                )
             notes.append(f"{head} with {scaled(subscribed)} of {scaled(available)} GW of grid subscribed: {reason}.")
     return notes
 
 
-def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", source: str = "scenario",
-         progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def plan(
+    catalog: Catalog,
+    scenario: PlanScenario,
+    *,
+    solver: str = "highs",
+    source: str = "scenario",
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Check, build and solve a build-out scenario; return the JSON-ready plan.
 
     Parameters
@@ -514,24 +687,47 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
     status, termination = solve_quietly(built.model, solver, error=SolverError)
     solve_seconds = time.perf_counter() - started
     head: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION, "objective": scenario.objective,
+        "schema_version": SCHEMA_VERSION,
+        "objective": scenario.objective,
         "scenario": {"name": scenario.name, "description": scenario.description, "file": source},
-        "solver": {"name": solver, "status": str(status), "termination": str(termination),
-                   "seconds": solve_seconds, "build_seconds": build_seconds,
-                   "variables": int(built.model.nvars), "constraints": int(built.model.ncons)},
+        "solver": {
+            "name": solver,
+            "status": str(status),
+            "termination": str(termination),
+            "seconds": solve_seconds,
+            "build_seconds": build_seconds,
+            "variables": int(built.model.nvars),
+            "constraints": int(built.model.ncons),
+        },
     }
     if str(termination) in ("infeasible", "infeasible_or_unbounded"):
         conflict = _conflict(built)
-        notes = ["The limits cannot all hold even with unmet targets allowed: check existing fleets "
-                 "against grid, site and data-centre limits."]
+        notes = [
+            "The limits cannot all hold even with unmet targets allowed: check existing fleets "
+            "against grid, site and data-centre limits."
+        ]
         if conflict:
-            named = [f"{c['limit']} at {c['where']}" + (f" {c['year']}" if c["year"] is not None else "")
-                     for c in conflict[:10]]
+            named = [
+                f"{c['limit']} at {c['where']}" + (f" {c['year']}" if c["year"] is not None else "")
+                for c in conflict[:10]
+            ]
             more = f" and {len(conflict) - 10} more" if len(conflict) > 10 else ""
             notes.append(f"Constraints that cannot hold together: {', '.join(named)}{more}.")
-        return {**head, "status": "infeasible", "objective_usd": None, "cost_usd": None, "idle_capital_usd": None,
-                "years": [], "by_chip": [],
-                "by_site": [], "power": [], "binding": [], "unmet": [], "conflict": conflict, "notes": notes}
+        return {
+            **head,
+            "status": "infeasible",
+            "objective_usd": None,
+            "cost_usd": None,
+            "idle_capital_usd": None,
+            "years": [],
+            "by_chip": [],
+            "by_site": [],
+            "power": [],
+            "binding": [],
+            "unmet": [],
+            "conflict": conflict,
+            "notes": notes,
+        }
     if str(status) != "ok" or str(termination) != "optimal":
         raise SolverError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
     say("reporting")
@@ -548,22 +744,32 @@ def plan(catalog: Catalog, scenario: PlanScenario, *, solver: str = "highs", sou
         "Firm power: facility power at peak <= grid import + firm credit x on-site capacity.",
     ]
     if scenario.power_model == "hourly":
-        notes.append(f"Hourly supply: each site's load (IT draw x hourly PUE from its weather) is balanced hour by "
-                     f"hour on {scenario.power_days} typical days plus extreme days (tsam) with on-site generation, "
-                     "grid import and batteries; energy_twh reports the fleet model's annual energy.")
+        notes.append(
+            f"Hourly supply: each site's load (IT draw x hourly PUE from its weather) is balanced hour by "
+            f"hour on {scenario.power_days} typical days plus extreme days (tsam) with on-site generation, "
+            "grid import and batteries; energy_twh reports the fleet model's annual energy."
+        )
     else:
-        notes.append("Energy is balanced per year (power_model: firm); set power_model: hourly to balance supply "
-                     "hour by hour on representative days.")
+        notes.append(
+            "Energy is balanced per year (power_model: firm); set power_model: hourly to balance supply "
+            "hour by hour on representative days."
+        )
     if target_short:
-        notes.append(f"Targets are not met: shortfalls are penalised at ${built.penalty_usd_per_unit:,.0f} per unit; "
-                     "'shortfall_relief' in binding limits is the target units one more step of that limit buys.")
+        notes.append(
+            f"Targets are not met: shortfalls are penalised at ${built.penalty_usd_per_unit:,.0f} per unit; "
+            "'shortfall_relief' in binding limits is the target units one more step of that limit buys."
+        )
     if any(u["requirement"] == "min_facility_gw" for u in unmet):
-        notes.append(f"Campus sizes (min_facility_gw) are not met: each MW short is penalised at "
-                     f"${campus_shortfall_penalty(built.inputs):,.0f}, so the plan builds as much of the campus as the "
-                     "limits allow, even at the expense of cost elsewhere.")
+        notes.append(
+            f"Campus sizes (min_facility_gw) are not met: each MW short is penalised at "
+            f"${campus_shortfall_penalty(built.inputs):,.0f}, so the plan builds as much of the campus as the "
+            "limits allow, even at the expense of cost elsewhere."
+        )
     if results["idle_capital_usd"] > 0:
-        notes.append(f"Accelerators already bought wait for power: their idle capital (the year's capital charge of "
-                     f"idle hardware) costs ${results['idle_capital_usd']:,.0f} over the horizon (idle_capital_usd).")
+        notes.append(
+            f"Accelerators already bought wait for power: their idle capital (the year's capital charge of "
+            f"idle hardware) costs ${results['idle_capital_usd']:,.0f} over the horizon (idle_capital_usd)."
+        )
     notes.extend(_unmet_note(item, scenario) for item in unmet)
     notes.extend(power_mix_notes(built.inputs, results))
     return {**head, "status": status_word, **results, "binding": binding, "unmet": unmet, "notes": notes}

@@ -12,17 +12,22 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from gigafleet.errors import GigafleetError
 from gigafleet.inputs import bounded as _bounded
 
+if TYPE_CHECKING:
+    from gigafleet.catalog import Catalog
+    from gigafleet.fleet import FleetSpec
+    from gigafleet.scenario import Scenario
+
 app = typer.Typer(
     name="gigafleet",
     help="Plan and simulate AI compute fleets: what N accelerators really take (power, energy, water, CO2, "
-         "money), with P10/P50/P90 ranges from a cited catalogue.",
+    "money), with P10/P50/P90 ranges from a cited catalogue.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -35,6 +40,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def user_errors(func: F) -> F:
     """Turn gigafleet errors into one line on stderr and exit code 2."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -42,6 +48,7 @@ def user_errors(func: F) -> F:
         except GigafleetError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -54,8 +61,14 @@ REPORTS = {kind: f"gigafleet.reports.{kind}" for kind in ("estimate", "plan", "p
 """The report module of each command that writes ``--report`` (each has ``write_<kind>_report``)."""
 
 
-def emit(result: dict[str, Any], *, as_json: bool, show: Callable[[dict[str, Any]], None], report: Path | None = None,
-         kind: str = "estimate") -> None:
+def emit(
+    result: dict[str, Any],
+    *,
+    as_json: bool,
+    show: Callable[[dict[str, Any]], None],
+    report: Path | None = None,
+    kind: str = "estimate",
+) -> None:
     """A command's output: the HTML report if asked (its path on stderr), then JSON or the command's tables."""
     if report is not None:
         import importlib
@@ -84,6 +97,28 @@ def memory_gb(text: str) -> float:
     from gigafleet.inputs import MEMORY_GB_RANGE
 
     return _bounded(text, "--max-memory-gb", *MEMORY_GB_RANGE)
+
+
+FLEET_FLAGS = ("chip", "accelerators", "it_power_gw", "facility_power_gw", "budget_usd", "cooling", "region", "year")
+"""Scenario keys a fleet flag of the same name sets (``--fleet`` sets ``counts``)."""
+
+
+def fleet_spec(
+    scenario_file: Path | None, max_memory_gb: str, **flags: str | None
+) -> tuple[Scenario, Catalog, FleetSpec]:
+    """The scenario, catalogue and fleet of the fleet flags that ``estimate`` and ``check`` share.
+
+    ``flags`` are the flag values as typed (``chip``, ``fleet``, ``accelerators`` ... ``samples``, ``seed``);
+    errors name the flag, or the scenario file's key where the value came from ``--scenario``.
+    """
+    from gigafleet.catalog import load_catalog
+    from gigafleet.inputs import build_scenario, error_names
+    from gigafleet.scenario import to_spec
+
+    scenario = build_scenario(**flags, scenario_file=scenario_file, max_memory_gb=memory_gb(max_memory_gb))
+    catalog = load_catalog()
+    names = error_names(scenario_file, counts=flags["fleet"], **{key: flags[key] for key in FLEET_FLAGS})
+    return scenario, catalog, to_spec(catalog, scenario, names)
 
 
 def check_solver(name: str) -> None:

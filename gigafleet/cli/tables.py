@@ -51,10 +51,16 @@ def fit(table: Any, width: int = 80) -> Any:
     texts = [[plain_text(cell) for cell in column.cells] for column in columns]
     headers = [plain_text(column.header) for column in columns]
     numeric = [bool(t) and all(_NUMBER.match(cell) for cell in t) for t in texts]
-    natural = [max([len(line) for cell in t for line in cell.splitlines() or [""]] + [len(h)])
-               for t, h in zip(texts, headers, strict=True)]
-    need = [max([len(m.group(0)) for cell in t if (m := _NUMBER_HEAD.match(cell))] + [_longest_word([h])])
-            if is_number else _longest_word([*t, h]) for t, h, is_number in zip(texts, headers, numeric, strict=True)]
+    natural = [
+        max([len(line) for cell in t for line in cell.splitlines() or [""]] + [len(h)])
+        for t, h in zip(texts, headers, strict=True)
+    ]
+    need = [
+        max([len(m.group(0)) for cell in t if (m := _NUMBER_HEAD.match(cell))] + [_longest_word([h])])
+        if is_number
+        else _longest_word([*t, h])
+        for t, h, is_number in zip(texts, headers, numeric, strict=True)
+    ]
     room = width - _frame(table)
     if sum(need) > room:
         return key_value(table, width)
@@ -124,9 +130,11 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
     out = console()
     inputs = result["inputs"]
     mix = ", ".join(f"{c} {s:.0%}" if len(inputs["mix"]) > 1 else c for c, s in inputs["mix"].items())
-    out.print(f"[bold]{title}[/bold]: {mix}; sized by {inputs['sized_by']} = {inputs['size']:,.4g}; "
-                  f"cooling {inputs['cooling']}; region {inputs['region']}; year {inputs['year']}; "
-                  f"{inputs['samples']:,} samples, seed {inputs['seed']}")
+    out.print(
+        f"[bold]{title}[/bold]: {mix}; sized by {inputs['sized_by']} = {inputs['size']:,.4g}; "
+        f"cooling {inputs['cooling']}; region {inputs['region']}; year {inputs['year']}; "
+        f"{inputs['samples']:,} samples, seed {inputs['seed']}"
+    )
     table = Table(title="Fleet estimate (P10 / P50 / P90)")
     table.add_column("Quantity")
     for column in ("P10", "P50", "P90"):
@@ -138,8 +146,11 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
     for column in ("Precision", "Peak", "Effective P10", "Effective P50", "Effective P90"):
         compute.add_column(column, justify="right")
     for precision, q in result["effective_flops"].items():
-        compute.add_row(precision.upper(), flops(result["peak_flops"][precision]["p50"]),
-                        *(flops(q[p]) for p in ("p10", "p50", "p90")))
+        compute.add_row(
+            precision.upper(),
+            flops(result["peak_flops"][precision]["p50"]),
+            *(flops(q[p]) for p in ("p10", "p50", "p90")),
+        )
     out.print(compute)
     stack = Table(title="Capex stack (P50)")
     stack.add_column("Part")
@@ -154,8 +165,13 @@ def print_estimate(result: dict[str, Any], title: str) -> None:
         comparisons.add_column(column, justify="left" if column == "Baseline" else "right")
     for row in result["comparisons"]:
         measure = "energy/yr" if row["metric"] == "energy_twh_per_year" else "peak facility power"
-        comparisons.add_row(row["name"], f"{sig(row['value'])} {row['unit']}", measure, f"{row['ratio']:.3g}x",
-                            f"{row['ratio_p10']:.3g}-{row['ratio_p90']:.3g}x")
+        comparisons.add_row(
+            row["name"],
+            f"{sig(row['value'])} {row['unit']}",
+            measure,
+            f"{row['ratio']:.3g}x",
+            f"{row['ratio_p10']:.3g}-{row['ratio_p90']:.3g}x",
+        )
     out.print(comparisons)
     for row in result["comparisons"]:
         out.print(f"[dim]{row['name']}: {row['definition']} [{row['source']}][/dim]")
@@ -181,8 +197,14 @@ def print_claims(rows: list[dict[str, Any]]) -> None:
         name = row["claim"] if row["claim"] != "share_of" else f"share of {row['baseline']}"
         unit = row["unit"]
         q = row["corrected"]
-        table.add_row(name, fmt(row["claimed"], unit), f"{row['percentile']:.1f}", fmt(q["p50"], unit),
-                      f"{fmt(q['p10'], unit)} to {fmt(q['p90'], unit)}", f"{row['factor']:.2f}x")
+        table.add_row(
+            name,
+            fmt(row["claimed"], unit),
+            f"{row['percentile']:.1f}",
+            fmt(q["p50"], unit),
+            f"{fmt(q['p10'], unit)} to {fmt(q['p90'], unit)}",
+            f"{row['factor']:.2f}x",
+        )
     out.print(table)
     for row in rows:
         out.print(f"- {row['verdict']}")
@@ -197,11 +219,13 @@ def print_plan(result: dict[str, Any]) -> None:
     status = result["status"]
     colour = {"optimal": "green", "shortfall": "yellow", "infeasible": "red"}.get(status, "white")
     cost = result.get("cost_usd")
-    out.print(f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
-                  + (f"; discounted cost {money(cost)}" if cost is not None else "")
-                  + (f" (+ shortfall penalty {money(result['penalty_usd'])})" if result.get("penalty_usd") else "")
-                  + f"; solved in {result['solver']['seconds']:.2f} s "
-                    f"(build {result['solver']['build_seconds']:.2f} s)")
+    out.print(
+        f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
+        + (f"; discounted cost {money(cost)}" if cost is not None else "")
+        + (f" (+ shortfall penalty {money(result['penalty_usd'])})" if result.get("penalty_usd") else "")
+        + f"; solved in {result['solver']['seconds']:.2f} s "
+        f"(build {result['solver']['build_seconds']:.2f} s)"
+    )
     if not result["years"]:
         return
     metric = result["years"][0]["target_metric"]
@@ -209,10 +233,17 @@ def print_plan(result: dict[str, Any]) -> None:
     for column in ("Year", "Target", "Short", "Fleet", "H100e", "GW", "TWh", "Capex", "Opex"):
         table.add_column(column, justify="right", no_wrap=True)
     for y in result["years"]:
-        table.add_row(str(y["year"]), scaled(y["target"]) if y["target"] is not None else "-",
-                      scaled(y["shortfall"]) if y["shortfall"] > 0.5 else "-", scaled(y["accelerators"]),
-                      scaled(y["h100e"]), sig(y["facility_power_gw"]), sig(y["energy_twh"]),
-                      money(y["capex_usd"]), money(y["opex_usd"]))
+        table.add_row(
+            str(y["year"]),
+            scaled(y["target"]) if y["target"] is not None else "-",
+            scaled(y["shortfall"]) if y["shortfall"] > 0.5 else "-",
+            scaled(y["accelerators"]),
+            scaled(y["h100e"]),
+            sig(y["facility_power_gw"]),
+            sig(y["energy_twh"]),
+            money(y["capex_usd"]),
+            money(y["opex_usd"]),
+        )
     out.print(table)
     binding = Table(title="What binds (shadow price = value of relaxing by one step; all rows in --json)")
     for column in ("Limit", "Years", "Places", "Max shadow price", "At"):
@@ -225,8 +256,13 @@ def print_plan(result: dict[str, Any]) -> None:
         top = max(rows, key=lambda r: abs(r["shadow_price"]))
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
         relief = f" (~{scaled(top['shortfall_relief'])} target units)" if "shortfall_relief" in top else ""
-        binding.add_row(limit, span, str(len({r["where"] for r in rows})),
-                        format_price(top["shadow_price"], top["unit"]) + relief, f"{top['where']} {top['year']}")
+        binding.add_row(
+            limit,
+            span,
+            str(len({r["where"] for r in rows})),
+            format_price(top["shadow_price"], top["unit"]) + relief,
+            f"{top['where']} {top['year']}",
+        )
     out.print(binding)
     for note in result.get("notes", []):
         out.print(f"[dim]- {note}[/dim]")
@@ -240,9 +276,11 @@ def print_power(result: dict[str, Any]) -> None:
     out = console()
     site = result["site"]
     colour = "green" if result["status"] == "optimal" else "red"
-    out.print(f"[bold]{site['label']}[/bold] ({site['id']}; {site.get('campus') or 'no announced campus'}): "
-                  f"status [{colour}]{result['status']}[/{colour}]; solved in {result['solver']['seconds']:.2f} s "
-                  f"(build {result['solver']['build_seconds']:.2f} s, {result['inputs']['hours']})")
+    out.print(
+        f"[bold]{site['label']}[/bold] ({site['id']}; {site.get('campus') or 'no announced campus'}): "
+        f"status [{colour}]{result['status']}[/{colour}]; solved in {result['solver']['seconds']:.2f} s "
+        f"(build {result['solver']['build_seconds']:.2f} s, {result['inputs']['hours']})"
+    )
     if result["status"] != "optimal":
         for note in result.get("notes", []):
             out.print(f"- {note}")
@@ -252,17 +290,19 @@ def print_power(result: dict[str, Any]) -> None:
     key.add_column("Value", justify="right")
     r = result
     water = f"{sig(r['water_m3'] / 1e6)} / {sig(r['facility_water_m3'] / 1e6)} M m³/yr"
-    rows = [("LCOE of supplied energy", f"${r['lcoe_usd_per_mwh']:,.1f}/MWh"),
-            ("Annual cost", money(r["annual_cost_usd"]) + "/yr"),
-            ("Capex (generation)", money(r["capex_usd"])),
-            ("Energy", f"{sig(r['energy_twh'])} TWh/yr"),
-            ("Peak / mean load", f"{sig(r['peak_load_gw'])} / {sig(r['mean_load_gw'])} GW"),
-            ("Mean PUE", f"{r['mean_pue']:.3f}"),
-            ("CO2", f"{sig(r['co2_mt'])} Mt/yr ({r['co2_g_per_kwh']:.0f} g/kWh)"),
-            ("Water (generation / facility)", water),
-            ("Land (generation)", f"{sig(r['land_km2'])} km²"),
-            ("Curtailment", f"{sig(r['curtailment_twh'])} TWh/yr"),
-            ("Unserved", f"{sig(r['unserved_mwh'])} MWh/yr")]
+    rows = [
+        ("LCOE of supplied energy", f"${r['lcoe_usd_per_mwh']:,.1f}/MWh"),
+        ("Annual cost", money(r["annual_cost_usd"]) + "/yr"),
+        ("Capex (generation)", money(r["capex_usd"])),
+        ("Energy", f"{sig(r['energy_twh'])} TWh/yr"),
+        ("Peak / mean load", f"{sig(r['peak_load_gw'])} / {sig(r['mean_load_gw'])} GW"),
+        ("Mean PUE", f"{r['mean_pue']:.3f}"),
+        ("CO2", f"{sig(r['co2_mt'])} Mt/yr ({r['co2_g_per_kwh']:.0f} g/kWh)"),
+        ("Water (generation / facility)", water),
+        ("Land (generation)", f"{sig(r['land_km2'])} km²"),
+        ("Curtailment", f"{sig(r['curtailment_twh'])} TWh/yr"),
+        ("Unserved", f"{sig(r['unserved_mwh'])} MWh/yr"),
+    ]
     for label, value in rows:
         key.add_row(label, value)
     out.print(key)
@@ -270,9 +310,16 @@ def print_power(result: dict[str, Any]) -> None:
     for column in ("Source", "GW", "TWh/yr", "Energy share", "Hours served", "CF", "Capex", "Cost/yr"):
         mix.add_column(column, justify="right" if column != "Source" else "left")
     for row in result["capacity"]:
-        mix.add_row(row["source"], sig(row["capacity_gw"]), sig(row["energy_twh"]), f"{row['share_of_energy']:.0%}",
-                    f"{row['share_of_hours_served']:.0%}", f"{row['capacity_factor']:.0%}", money(row["capex_usd"]),
-                    money(row["annual_cost_usd"]))
+        mix.add_row(
+            row["source"],
+            sig(row["capacity_gw"]),
+            sig(row["energy_twh"]),
+            f"{row['share_of_energy']:.0%}",
+            f"{row['share_of_hours_served']:.0%}",
+            f"{row['capacity_factor']:.0%}",
+            money(row["capex_usd"]),
+            money(row["annual_cost_usd"]),
+        )
     out.print(mix)
     for row in result["binding"]:
         out.print(f"binding: {row['limit']} = {format_price(row['shadow_price'], row['unit'])} ({row['meaning']})")
@@ -287,9 +334,11 @@ def print_reliability(result: dict[str, Any]) -> None:
 
     out = console()
     i = result["inputs"]
-    out.print(f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
-                  f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; regime {result['regime']}; engine "
-                  f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events")
+    out.print(
+        f"[bold]Reliability[/bold]: {i['accelerators']:,} x {i['chip']} for {sig(i['days'])} days; job "
+        f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; regime {result['regime']}; engine "
+        f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events"
+    )
     table = Table(title="Fleet and largest job")
     table.add_column("Quantity")
     table.add_column("Value", justify="right")
@@ -298,22 +347,36 @@ def print_reliability(result: dict[str, Any]) -> None:
         ("Fleet failures per day", sig(result["failures_per_day"]["total"])),
         ("Fleet availability (mean)", f"{result['availability_mean']:.4%}"),
         ("Job interruptions", f"{result['job_interruptions']:,}"),
-        ("Job MTBI (analytic / simulated)", f"{sig(result['job_mtbi_hours'])} h / "
-                                            f"{sig(result['job_mtbi_hours_simulated'] or float('nan'))} h"),
-        ("Checkpoint interval used (Young / Daly)", f"{sig(result['checkpoint_interval_hours'] * 60)} min "
-                                                    f"({sig(result['young_interval_hours'] * 60)} / "
-                                                    f"{sig(result['daly_interval_hours'] * 60)} min)"),
+        (
+            "Job MTBI (analytic / simulated)",
+            f"{sig(result['job_mtbi_hours'])} h / {sig(result['job_mtbi_hours_simulated'] or float('nan'))} h",
+        ),
+        (
+            "Checkpoint interval used (Young / Daly)",
+            f"{sig(result['checkpoint_interval_hours'] * 60)} min "
+            f"({sig(result['young_interval_hours'] * 60)} / "
+            f"{sig(result['daly_interval_hours'] * 60)} min)",
+        ),
         ("Goodput simulated / analytic", f"{result['goodput']:.3f} / {result['goodput_analytic']:.3f}"),
-        ("Goodput P10-P90 (sampled failure rates)", f"{result['goodput_range']['p10']:.3f}-"
-                                                     f"{result['goodput_range']['p90']:.3f}"),
-        ("GPU-hours lost: recomputation / restart / waiting / checkpoints",
-         " / ".join(scaled(lost[k]) for k in ("recomputation", "restart", "waiting_for_spares", "checkpointing"))),
+        (
+            "Goodput P10-P90 (sampled failure rates)",
+            f"{result['goodput_range']['p10']:.3f}-{result['goodput_range']['p90']:.3f}",
+        ),
+        (
+            "GPU-hours lost: recomputation / restart / waiting / checkpoints",
+            " / ".join(scaled(lost[k]) for k in ("recomputation", "restart", "waiting_for_spares", "checkpointing")),
+        ),
         ("Spares needed (P99 over a vendor return)", f"{sig(result['spares_needed_p99'])}"),
-        ("Spare pool: start / min / stockout days", f"{sig(result['spares']['pool_initial'])} / "
-                                                     f"{sig(result['spares']['min_pool'])} / "
-                                                     f"{result['spares']['stockout_days']}"),
-        ("Technicians / max repair backlog", f"{sig(result['technicians']['count'])} / "
-                                             f"{sig(result['technicians']['max_backlog_hours'])} h"),
+        (
+            "Spare pool: start / min / stockout days",
+            f"{sig(result['spares']['pool_initial'])} / "
+            f"{sig(result['spares']['min_pool'])} / "
+            f"{result['spares']['stockout_days']}",
+        ),
+        (
+            "Technicians / max repair backlog",
+            f"{sig(result['technicians']['count'])} / {sig(result['technicians']['max_backlog_hours'])} h",
+        ),
     ]
     for label, value in rows:
         table.add_row(label, value)
@@ -328,16 +391,25 @@ def print_reliability(result: dict[str, Any]) -> None:
     for column in ("Regime", "From", "Goodput", "Analytic", "Interruptions"):
         regimes.add_column(column, justify="right" if column != "Regime" else "left")
     for row in result["regimes"]:
-        regimes.add_row(row["regime"] + (" (used)" if row["regime"] == result["regime"] else ""),
-                        str(row["available_from_year"]), f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}",
-                        f"{row['job_interruptions']:,}")
+        regimes.add_row(
+            row["regime"] + (" (used)" if row["regime"] == result["regime"] else ""),
+            str(row["available_from_year"]),
+            f"{row['goodput']:.3f}",
+            f"{row['goodput_analytic']:.3f}",
+            f"{row['job_interruptions']:,}",
+        )
     out.print(regimes)
     curve = Table(title="Goodput vs job size")
     for column in ("Job size", "MTBI [h]", "Interval [min]", "Goodput", "Analytic"):
         curve.add_column(column, justify="right")
     for row in result["goodput_vs_job_size"]:
-        curve.add_row(f"{row['job_size']:,}", sig(row["mtbi_hours"]), sig(row["interval_hours"] * 60),
-                      f"{row['goodput']:.3f}", f"{row['goodput_analytic']:.3f}")
+        curve.add_row(
+            f"{row['job_size']:,}",
+            sig(row["mtbi_hours"]),
+            sig(row["interval_hours"] * 60),
+            f"{row['goodput']:.3f}",
+            f"{row['goodput_analytic']:.3f}",
+        )
     out.print(curve)
 
 
@@ -359,11 +431,22 @@ def print_capability(result: dict[str, Any]) -> None:
     for column in ("Year", "Params", "Tokens", "Inference tokens/day"):
         model.add_column(column, justify="right", no_wrap=True)
     for row in result["years"]:
-        table.add_row(str(row["year"] or "-"), scaled(row["accelerators"]), scaled(row["job_size"]),
-                      row["regime"], f"{row['goodput']:.2f}", f"{row['run_power_gw']:.3g}",
-                      f"{row['largest_run_flop']['p50']:.2e}", row["binding_limit"])
-        model.add_row(str(row["year"] or "-"), scaled(row["compute_optimal_params"]["p50"]),
-                      scaled(row["compute_optimal_tokens"]["p50"]), f"{row['inference_tokens_per_day']['p50']:.2e}")
+        table.add_row(
+            str(row["year"] or "-"),
+            scaled(row["accelerators"]),
+            scaled(row["job_size"]),
+            row["regime"],
+            f"{row['goodput']:.2f}",
+            f"{row['run_power_gw']:.3g}",
+            f"{row['largest_run_flop']['p50']:.2e}",
+            row["binding_limit"],
+        )
+        model.add_row(
+            str(row["year"] or "-"),
+            scaled(row["compute_optimal_params"]["p50"]),
+            scaled(row["compute_optimal_tokens"]["p50"]),
+            f"{row['inference_tokens_per_day']['p50']:.2e}",
+        )
     out.print(table)
     out.print(model)
     last = result["years"][-1]
@@ -372,8 +455,13 @@ def print_capability(result: dict[str, Any]) -> None:
     for column in ("Regime", "From", "Run size", "Goodput", "Largest run FLOP (P50)"):
         others.add_column(column, justify="right" if column != "Regime" else "left")
     for row in last["regimes"]:
-        others.add_row(row["regime"] + ("" if row["allowed"] else " (not yet)"), str(row["available_from_year"]),
-                       scaled(row["job_size"]), f"{row['goodput']:.2f}", f"{row['largest_run_flop_p50']:.2e}")
+        others.add_row(
+            row["regime"] + ("" if row["allowed"] else " (not yet)"),
+            str(row["available_from_year"]),
+            scaled(row["job_size"]),
+            f"{row['goodput']:.2f}",
+            f"{row['largest_run_flop_p50']:.2e}",
+        )
     out.print(others)
     out.print("limits (P50): " + ", ".join(f"{k} {v['p50']:.2e} FLOP" for k, v in last["limits_flop"].items()))
     for note in result["notes"]:
@@ -387,11 +475,17 @@ def print_installed(result: dict[str, Any]) -> None:
 
     out = console()
     life = result["lifetime_years"]
-    out.print(f"[bold]Installed base[/bold] through {result['through']} (data end {result['data_end']}"
-                  f"{'' if result['complete'] else '; later shipments are not in the data'}"
-                  f"{f'; retired after {life:g} years' if life else ''})")
-    rows = (("accelerators", "Accelerators", "count"), ("h100e", "H100-equivalents", "count"),
-            ("chip_power_gw", "Chip power (TDP)", "GW"), ("spend_usd", "Spend on accelerators", "USD"))
+    out.print(
+        f"[bold]Installed base[/bold] through {result['through']} (data end {result['data_end']}"
+        f"{'' if result['complete'] else '; later shipments are not in the data'}"
+        f"{f'; retired after {life:g} years' if life else ''})"
+    )
+    rows = (
+        ("accelerators", "Accelerators", "count"),
+        ("h100e", "H100-equivalents", "count"),
+        ("chip_power_gw", "Chip power (TDP)", "GW"),
+        ("spend_usd", "Spend on accelerators", "USD"),
+    )
     table = Table(title="Installed base (P10 / P50 / P90)")
     table.add_column("Quantity")
     for column in ("P10", "P50", "P90"):
@@ -404,10 +498,18 @@ def print_installed(result: dict[str, Any]) -> None:
         vendors.add_column(column, justify="left" if column in ("Vendor", "Quarters") else "right")
     for vendor, entry in result["by_vendor"].items():
         span = f"{entry['first_quarter'][:7]}..{entry['last_quarter'][:7]}" if entry["first_quarter"] else "none"
-        vendors.add_row(vendor, quantity(entry["accelerators"]["p50"], "count"),
-                        quantity(entry["h100e"]["p50"], "count"), quantity(entry["chip_power_gw"]["p50"], "GW"),
-                        quantity(entry["spend_usd"]["p50"], "USD"), span)
+        vendors.add_row(
+            vendor,
+            quantity(entry["accelerators"]["p50"], "count"),
+            quantity(entry["h100e"]["p50"], "count"),
+            quantity(entry["chip_power_gw"]["p50"], "GW"),
+            quantity(entry["spend_usd"]["p50"], "USD"),
+            span,
+        )
     out.print(vendors)
-    out.print(f"[dim]Source: {result['source']}. Chip power is TDP only; servers, network and cooling come on "
-                  "top (gigafleet estimate). Spend grades by vendor: "
-                  + ", ".join(f"{v} {g}" for v, g in result["spend_grades"].items()) + ".[/dim]")
+    out.print(
+        f"[dim]Source: {result['source']}. Chip power is TDP only; servers, network and cooling come on "
+        "top (gigafleet estimate). Spend grades by vendor: "
+        + ", ".join(f"{v} {g}" for v, g in result["spend_grades"].items())
+        + ".[/dim]"
+    )

@@ -46,9 +46,17 @@ BUILD_START_YEAR = 2026
 DISPATCHABLE = ("ccgt", "ocgt", "recip", "nuclear-large", "nuclear-smr", "nuclear-restart", "bridge")
 VARIABLE = {"solar-pv": "solar_cf", "wind-onshore": "wind_cf"}
 STORAGE = ("battery-4h",)
-ALIASES = {"solar": "solar-pv", "pv": "solar-pv", "wind": "wind-onshore", "battery": "battery-4h",
-           "smr": "nuclear-smr", "nuclear": "nuclear-large", "gas": "ccgt", "engines": "recip",
-           "rental": "bridge"}
+ALIASES = {
+    "solar": "solar-pv",
+    "pv": "solar-pv",
+    "wind": "wind-onshore",
+    "battery": "battery-4h",
+    "smr": "nuclear-smr",
+    "nuclear": "nuclear-large",
+    "gas": "ccgt",
+    "engines": "recip",
+    "rental": "bridge",
+}
 ALL_SOURCES = ("grid", *DISPATCHABLE, *VARIABLE, *STORAGE)
 
 
@@ -112,23 +120,24 @@ class SourceData:
     """Cost and performance of one candidate source (catalogue mid values)."""
 
     id: str
-    annual_fixed_usd_per_mw: float     # annualised capex + fixed O&M
+    annual_fixed_usd_per_mw: float  # annualised capex + fixed O&M
     capex_usd_per_mw: float
     fixed_om_usd_per_mw: float
-    variable_usd_per_mwh: float        # variable O&M (+ fuel, below)
+    variable_usd_per_mwh: float  # variable O&M (+ fuel, below)
     fuel_usd_per_mwh: float
     co2_t_per_mwh: float
     firm_credit: float
-    availability: float                # 1 - forced outage rate (dispatchable)
-    max_capacity_factor: float         # catalogue high of the capacity factor: annual energy <= this x capacity
+    availability: float  # 1 - forced outage rate (dispatchable)
+    max_capacity_factor: float  # catalogue high of the capacity factor: annual energy <= this x capacity
     unit_size_mw: float
     land_km2_per_mw: float
     water_m3_per_mwh: float
     lead_time_years: float
 
 
-def normalise_sources(catalog: Catalog, names: tuple[str, ...] | list[str],
-                      field: str = "--sources") -> tuple[str, ...]:
+def normalise_sources(
+    catalog: Catalog, names: tuple[str, ...] | list[str], field: str = "--sources"
+) -> tuple[str, ...]:
     """Map aliases to ids and check every source exists."""
     out: list[str] = []
     for name in names:
@@ -155,13 +164,20 @@ def source_data(catalog: Catalog, source: str, wacc: float, region: str = "us") 
     life = max(item["lifetime_years"].mid, 1.0)
     fuel = item["heat_rate_btu_per_kwh"].mid / 1000.0 * region_gas_price(catalog, region)
     return SourceData(
-        id=source, annual_fixed_usd_per_mw=capex * float(capital_recovery_factor(wacc, life)) + fixed,
-        capex_usd_per_mw=capex, fixed_om_usd_per_mw=fixed, variable_usd_per_mwh=item["variable_om_usd_per_mwh"].mid,
-        fuel_usd_per_mwh=fuel, co2_t_per_mwh=item["co2_g_per_kwh"].mid / 1000.0,
-        firm_credit=item["firm_capacity_credit"].mid, availability=1.0 - item["forced_outage_rate"].mid,
+        id=source,
+        annual_fixed_usd_per_mw=capex * float(capital_recovery_factor(wacc, life)) + fixed,
+        capex_usd_per_mw=capex,
+        fixed_om_usd_per_mw=fixed,
+        variable_usd_per_mwh=item["variable_om_usd_per_mwh"].mid,
+        fuel_usd_per_mwh=fuel,
+        co2_t_per_mwh=item["co2_g_per_kwh"].mid / 1000.0,
+        firm_credit=item["firm_capacity_credit"].mid,
+        availability=1.0 - item["forced_outage_rate"].mid,
         max_capacity_factor=item["capacity_factor"].high,
-        unit_size_mw=item["unit_size_mw"].mid, land_km2_per_mw=item["land_km2_per_gw"].mid / 1000.0,
-        water_m3_per_mwh=item["water_m3_per_mwh"].mid, lead_time_years=item["lead_time_years"].mid,
+        unit_size_mw=item["unit_size_mw"].mid,
+        land_km2_per_mw=item["land_km2_per_gw"].mid / 1000.0,
+        water_m3_per_mwh=item["water_m3_per_mwh"].mid,
+        lead_time_years=item["lead_time_years"].mid,
     )
 
 
@@ -195,8 +211,10 @@ def validate_campus(catalog: Catalog, spec: CampusSpec) -> tuple[str, ...]:
             usable.append(source)
         else:
             ready = BUILD_START_YEAR + lead
-            spec.notes.append(f"{source} excluded: with a {lead * 12:.0f}-month lead time from the start of "
-                              f"{BUILD_START_YEAR} it is in service from {_month(ready)}, after mid-{spec.year}.")
+            spec.notes.append(
+                f"{source} excluded: with a {lead * 12:.0f}-month lead time from the start of "
+                f"{BUILD_START_YEAR} it is in service from {_month(ready)}, after mid-{spec.year}."
+            )
     if not usable:
         raise InputError("--sources", ",".join(sources), f"at least one source available by {spec.year}")
     return tuple(usable)
@@ -217,17 +235,17 @@ class CampusInputs:
     sources: tuple[str, ...]
     load_mw: xr.DataArray
     capacity_factor: dict[str, xr.DataArray]
-    weight: xr.DataArray              # (period) real days (or hours/24) each period stands for
+    weight: xr.DataArray  # (period) real days (or hours/24) each period stands for
     data: dict[str, SourceData]
     grid_cap_mw: float
     grid_price_usd_per_mwh: float
     grid_co2_t_per_mwh: float
     grid_water_m3_per_mwh: float
-    grid_minimum_take: float          # share of the subscribed slice of the load the grid serves first
+    grid_minimum_take: float  # share of the subscribed slice of the load the grid serves first
     battery_duration_h: float
     battery_efficiency: float
-    hourly: pd.DataFrame              # full-year hourly weather, pue and load
-    assignments: np.ndarray           # real day -> period (repdays), or zeros (full)
+    hourly: pd.DataFrame  # full-year hourly weather, pue and load
+    assignments: np.ndarray  # real day -> period (repdays), or zeros (full)
     mean_pue: float
 
 
@@ -243,15 +261,17 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
     hourly.attrs["latitude"] = site.latitude_deg
     hourly.attrs["wue_l_per_kwh"] = physics.wue_l_per_kwh
     if spec.hours == "repdays":
-        reps = representative_days(hourly.rename(columns={"solar_cf": "solar", "wind_cf": "wind"})
-                                   [["load", "solar", "wind"]], spec.n_days)
+        reps = representative_days(
+            hourly.rename(columns={"solar_cf": "solar", "wind_cf": "wind"})[["load", "solar", "wind"]], spec.n_days
+        )
         series = reps.series
         periods = pd.Index(sorted(set(series.index.get_level_values("period"))), name="period")
 
         def grid(column: str) -> xr.DataArray:
             values = np.array([series.loc[p][column].to_numpy() for p in periods])
-            return xr.DataArray(values, coords={"period": periods, "hour": pd.RangeIndex(24, name="hour")},
-                                dims=("period", "hour"))
+            return xr.DataArray(
+                values, coords={"period": periods, "hour": pd.RangeIndex(24, name="hour")}, dims=("period", "hour")
+            )
 
         load_da = grid("load")
         cf = {"solar-pv": grid("solar").clip(0, 1), "wind-onshore": grid("wind").clip(0, 1)}
@@ -260,9 +280,10 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
     else:
         coords = {"period": pd.RangeIndex(1, name="period"), "hour": pd.RangeIndex(len(hourly), name="hour")}
         load_da = xr.DataArray(hourly["load"].to_numpy()[None, :], coords=coords, dims=("period", "hour"))
-        cf = {"solar-pv": xr.DataArray(hourly["solar_cf"].to_numpy()[None, :], coords=coords, dims=("period", "hour")),
-              "wind-onshore": xr.DataArray(hourly["wind_cf"].to_numpy()[None, :], coords=coords,
-                                           dims=("period", "hour"))}
+        cf = {
+            "solar-pv": xr.DataArray(hourly["solar_cf"].to_numpy()[None, :], coords=coords, dims=("period", "hour")),
+            "wind-onshore": xr.DataArray(hourly["wind_cf"].to_numpy()[None, :], coords=coords, dims=("period", "hour")),
+        }
         weight = xr.DataArray([1.0], coords={"period": coords["period"]}, dims="period")
         assignments = np.zeros(365, dtype=int)
     region = catalog.item("regions", site.region)
@@ -271,14 +292,22 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
     battery = catalog.item("power_sources", "battery-4h")
     grid_cap = (spec.grid_gw if spec.grid_gw is not None else site.grid_import_gw) * 1000.0
     return CampusInputs(
-        spec=spec, sources=sources, load_mw=load_da, capacity_factor=cf, weight=weight, data=data,
+        spec=spec,
+        sources=sources,
+        load_mw=load_da,
+        capacity_factor=cf,
+        weight=weight,
+        data=data,
         grid_cap_mw=grid_cap if "grid" in sources else 0.0,
         grid_price_usd_per_mwh=region["electricity_price_usd_per_mwh"].mid,
         grid_co2_t_per_mwh=grid_co2_g_per_kwh(catalog, site.region, spec.year) / 1000.0,
         grid_water_m3_per_mwh=catalog.item("power_sources", "grid")["water_m3_per_mwh"].mid,
         grid_minimum_take=catalog.item("power_sources", "grid")["minimum_take_fraction"].mid,
-        battery_duration_h=battery["duration_h"].mid, battery_efficiency=battery["round_trip_efficiency"].mid,
-        hourly=hourly, assignments=assignments, mean_pue=float(np.mean(pue)),
+        battery_duration_h=battery["duration_h"].mid,
+        battery_efficiency=battery["round_trip_efficiency"].mid,
+        hourly=hourly,
+        assignments=assignments,
+        mean_pue=float(np.mean(pue)),
     )
 
 
@@ -311,22 +340,39 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
         gen_index = pd.Index(gens, name="source")
         capacity = m.add_variables(lower=0, coords=[gen_index], name="capacity_mw")
         dispatch = m.add_variables(lower=0, coords=[gen_index, periods, hours], name="dispatch_mw")
-        avail = xr.concat([inputs.capacity_factor[g] if g in VARIABLE
-                           else xr.full_like(inputs.load_mw, inputs.data[g].availability) for g in gens], dim=gen_index)
+        avail = xr.concat(
+            [
+                inputs.capacity_factor[g]
+                if g in VARIABLE
+                else xr.full_like(inputs.load_mw, inputs.data[g].availability)
+                for g in gens
+            ],
+            dim=gen_index,
+        )
         m.add_constraints(dispatch - capacity * avail <= 0, name="generation")
         firm_gens = [g for g in gens if g in DISPATCHABLE]
         if firm_gens:  # dispatch honesty: no source runs above its catalogue capacity-factor high over the year
-            ceiling = xr.DataArray([inputs.data[g].max_capacity_factor for g in firm_gens],
-                                   coords={"source": pd.Index(firm_gens, name="source")}, dims="source")
+            ceiling = xr.DataArray(
+                [inputs.data[g].max_capacity_factor for g in firm_gens],
+                coords={"source": pd.Index(firm_gens, name="source")},
+                dims="source",
+            )
             hours_total = float((xr.ones_like(inputs.load_mw).sum("hour") * w).sum())
-            m.add_constraints((dispatch.sel(source=firm_gens).sum("hour") * w).sum("period")
-                              - capacity.sel(source=firm_gens) * (ceiling * hours_total) <= 0,
-                              name="capacity_factor_ceiling")
+            m.add_constraints(
+                (dispatch.sel(source=firm_gens).sum("hour") * w).sum("period")
+                - capacity.sel(source=firm_gens) * (ceiling * hours_total)
+                <= 0,
+                name="capacity_factor_ceiling",
+            )
         supply = dispatch.sum("source")
-        marginal = xr.DataArray([inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens],
-                                coords={"source": gen_index}, dims="source")
-        annual_fixed = xr.DataArray([inputs.data[g].annual_fixed_usd_per_mw for g in gens],
-                                    coords={"source": gen_index}, dims="source")
+        marginal = xr.DataArray(
+            [inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens],
+            coords={"source": gen_index},
+            dims="source",
+        )
+        annual_fixed = xr.DataArray(
+            [inputs.data[g].annual_fixed_usd_per_mw for g in gens], coords={"source": gen_index}, dims="source"
+        )
         co2 = xr.DataArray([inputs.data[g].co2_t_per_mwh for g in gens], coords={"source": gen_index}, dims="source")
         credit = xr.DataArray([inputs.data[g].firm_credit for g in gens], coords={"source": gen_index}, dims="source")
         variable_cost = ((dispatch * (marginal / USD_SCALE)).sum("source").sum("hour") * w).sum()
@@ -340,8 +386,10 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
         grid = m.add_variables(lower=0, coords=[periods, hours], name="grid_mw")
         m.add_constraints(grid - subscribed <= 0, name="grid_import")
         if inputs.grid_minimum_take > 0:
-            m.add_constraints(grid - subscribed * (inputs.grid_minimum_take * inputs.load_mw / firm_required) >= 0,
-                              name="grid_minimum_take")
+            m.add_constraints(
+                grid - subscribed * (inputs.grid_minimum_take * inputs.load_mw / firm_required) >= 0,
+                name="grid_minimum_take",
+            )
         supply = supply + grid
         variable_cost = variable_cost + ((grid * (inputs.grid_price_usd_per_mwh / USD_SCALE)).sum("hour") * w).sum()
         emissions = emissions + ((grid * inputs.grid_co2_t_per_mwh).sum("hour") * w).sum()
@@ -365,15 +413,17 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
             m.add_constraints(power >= spec.training_swing * spec.it_load_gw * 1000.0, name="training_buffer")
     unserved = m.add_variables(lower=0, coords=[periods, hours], name="unserved_mw")
     m.add_constraints(supply + unserved >= inputs.load_mw, name="balance")
-    m.add_constraints(((unserved.sum("hour")) * w).sum() <= (1 - spec.availability) * total_load,
-                      name="availability")
+    m.add_constraints(((unserved.sum("hour")) * w).sum() <= (1 - spec.availability) * total_load, name="availability")
     onsite_firm = any(g in DISPATCHABLE for g in gens) or "battery-4h" in inputs.sources
     if not onsite_firm:  # only the grid can be firm: say so plainly instead of an infeasible model
         if inputs.grid_cap_mw < firm_required:
-            raise InputError("--sources", ",".join(inputs.sources),
-                             f"sources that can provide firm capacity for the {peak_load / 1000:.2f} GW peak load: "
-                             f"only {inputs.grid_cap_mw / 1000:.2f} GW of grid import is available by {spec.year} "
-                             "(add a dispatchable source, a later --year, or raise --grid-gw)")
+            raise InputError(
+                "--sources",
+                ",".join(inputs.sources),
+                f"sources that can provide firm capacity for the {peak_load / 1000:.2f} GW peak load: "
+                f"only {inputs.grid_cap_mw / 1000:.2f} GW of grid import is available by {spec.year} "
+                "(add a dispatchable source, a later --year, or raise --grid-gw)",
+            )
     if not isinstance(firm, (int, float)):
         m.add_constraints(firm >= firm_required, name="firm_capacity")
     penalty = ((unserved.sum("hour") * w).sum()) * (VALUE_OF_LOST_LOAD_USD_PER_MWH / USD_SCALE)
@@ -413,7 +463,7 @@ def _week(inputs: CampusInputs, model: Any, start_day: int) -> dict[str, Any]:
                 period = int(inputs.assignments[day])
                 out.extend(float(v) for v in values.sel(period=period).to_numpy())
             else:
-                out.extend(float(v) for v in values.isel(period=0).to_numpy()[day * 24:(day + 1) * 24])
+                out.extend(float(v) for v in values.isel(period=0).to_numpy()[day * 24 : (day + 1) * 24])
         return out
 
     dispatch: dict[str, list[float]] = {}
@@ -425,10 +475,11 @@ def _week(inputs: CampusInputs, model: Any, start_day: int) -> dict[str, Any]:
         dispatch["grid"] = series(model.variables["grid_mw"].solution)
     week: dict[str, Any] = {
         "start": str(index[start_day * 24].date()),
-        "time": [str(t) for t in index[start_day * 24:(start_day + 7) * 24]],
-        "load_mw": series(inputs.load_mw), "dispatch_mw": dispatch,
-        "pue": [float(v) for v in inputs.hourly["pue"].to_numpy()[start_day * 24:(start_day + 7) * 24]],
-        "temp_c": [float(v) for v in inputs.hourly["temp_c"].to_numpy()[start_day * 24:(start_day + 7) * 24]],
+        "time": [str(t) for t in index[start_day * 24 : (start_day + 7) * 24]],
+        "load_mw": series(inputs.load_mw),
+        "dispatch_mw": dispatch,
+        "pue": [float(v) for v in inputs.hourly["pue"].to_numpy()[start_day * 24 : (start_day + 7) * 24]],
+        "temp_c": [float(v) for v in inputs.hourly["temp_c"].to_numpy()[start_day * 24 : (start_day + 7) * 24]],
     }
     if "discharge_mw" in model.variables:
         dispatch["battery"] = series(model.variables["discharge_mw"].solution)
@@ -462,16 +513,18 @@ class SolvedCampus:
     seconds: float
 
 
-def solve_campus(catalog: Catalog, spec: CampusSpec, solver: str = "highs",
-                 inputs: CampusInputs | None = None) -> SolvedCampus:
+def solve_campus(
+    catalog: Catalog, spec: CampusSpec, solver: str = "highs", inputs: CampusInputs | None = None
+) -> SolvedCampus:
     """Build and solve the campus LP (``inputs`` may be given, e.g. a truncated horizon in tests)."""
     started = time.perf_counter()
     prepared = inputs or build_campus_inputs(catalog, spec)
     model = build_campus_model(prepared)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    status, termination = _solve(model, solver,
-                                 interior_point=spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None)
+    status, termination = _solve(
+        model, solver, interior_point=spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
+    )
     return SolvedCampus(prepared, model, status, termination, build_seconds, time.perf_counter() - started)
 
 
@@ -482,16 +535,38 @@ def design_campus(catalog: Catalog, spec: CampusSpec, solver: str = "highs") -> 
     site = site_climate(catalog, spec.site)
     head: dict[str, Any] = {
         "schema_version": 1,
-        "site": {"id": site.id, "label": site.label, "latitude_deg": site.latitude_deg,
-                 "longitude_deg": site.longitude_deg, "region": site.region, "campus": site.campus},
-        "inputs": {"it_load_gw": spec.it_load_gw, "year": spec.year, "carbon_cap_g_per_kwh": spec.carbon_cap_g_per_kwh,
-                   "availability": spec.availability, "sources": list(inputs.sources), "hours": spec.hours,
-                   "n_days": spec.n_days if spec.hours == "repdays" else None, "cooling": spec.cooling,
-                   "reserve_margin": spec.reserve_margin, "training_swing": spec.training_swing,
-                   "grid_gw": inputs.grid_cap_mw / 1000.0, "seed": spec.seed, "weather_year": REFERENCE_YEAR},
-        "solver": {"name": solver, "status": status, "termination": termination, "seconds": solved.seconds,
-                   "build_seconds": solved.build_seconds, "variables": int(model.nvars),
-                   "constraints": int(model.ncons)},
+        "site": {
+            "id": site.id,
+            "label": site.label,
+            "latitude_deg": site.latitude_deg,
+            "longitude_deg": site.longitude_deg,
+            "region": site.region,
+            "campus": site.campus,
+        },
+        "inputs": {
+            "it_load_gw": spec.it_load_gw,
+            "year": spec.year,
+            "carbon_cap_g_per_kwh": spec.carbon_cap_g_per_kwh,
+            "availability": spec.availability,
+            "sources": list(inputs.sources),
+            "hours": spec.hours,
+            "n_days": spec.n_days if spec.hours == "repdays" else None,
+            "cooling": spec.cooling,
+            "reserve_margin": spec.reserve_margin,
+            "training_swing": spec.training_swing,
+            "grid_gw": inputs.grid_cap_mw / 1000.0,
+            "seed": spec.seed,
+            "weather_year": REFERENCE_YEAR,
+        },
+        "solver": {
+            "name": solver,
+            "status": status,
+            "termination": termination,
+            "seconds": solved.seconds,
+            "build_seconds": solved.build_seconds,
+            "variables": int(model.nvars),
+            "constraints": int(model.ncons),
+        },
     }
     if termination in ("infeasible", "infeasible_or_unbounded"):
         explanation = _explain_infeasible(catalog, inputs, solver)
@@ -511,11 +586,15 @@ def _explain_infeasible(catalog: Catalog, inputs: CampusInputs, solver: str) -> 
             total = float((inputs.load_mw.sum("hour") * inputs.weight).sum())
             emitted = spec.carbon_cap_g_per_kwh / 1000.0 * total + float(model.variables["carbon_slack_t"].solution)
             lowest = emitted / total * 1000.0
-            return (f"infeasible: the carbon cap of {spec.carbon_cap_g_per_kwh:g} g/kWh binds; the cleanest mix of "
-                    f"{', '.join(inputs.sources)} available by {spec.year} emits {lowest:.0f} g/kWh at availability "
-                    f"{spec.availability:g}. Allow a zero-carbon firm source (nuclear, more storage) or raise the cap.")
-    return (f"infeasible: the sources {', '.join(inputs.sources)} cannot serve {spec.availability:.4%} of the load "
-            "with the firm-capacity and availability limits; add a dispatchable source or raise the grid cap.")
+            return (
+                f"infeasible: the carbon cap of {spec.carbon_cap_g_per_kwh:g} g/kWh binds; the cleanest mix of "
+                f"{', '.join(inputs.sources)} available by {spec.year} emits {lowest:.0f} g/kWh at availability "
+                f"{spec.availability:g}. Allow a zero-carbon firm source (nuclear, more storage) or raise the cap."
+            )
+    return (
+        f"infeasible: the sources {', '.join(inputs.sources)} cannot serve {spec.availability:.4%} of the load "
+        "with the firm-capacity and availability limits; add a dispatchable source or raise the grid cap."
+    )
 
 
 def _report(inputs: CampusInputs, model: Any) -> dict[str, Any]:
@@ -551,8 +630,9 @@ def _report(inputs: CampusInputs, model: Any) -> dict[str, Any]:
         capacity_mw["battery-4h"] = float(model.variables["battery_mw"].solution)
     unserved = float((model.variables["unserved_mw"].solution.sum("hour") * w).sum())
     supplied = sum(energy.values())
-    charge = (float((model.variables["charge_mw"].solution.sum("hour") * w).sum())
-              if "charge_mw" in model.variables else 0.0)
+    charge = (
+        float((model.variables["charge_mw"].solution.sum("hour") * w).sum()) if "charge_mw" in model.variables else 0.0
+    )
     curtailment = max(0.0, supplied - charge - (total_load_mwh - unserved))
     rows, stack = [], []
     annual_cost = capex = co2 = water = land = 0.0
@@ -582,13 +662,28 @@ def _report(inputs: CampusInputs, model: Any) -> dict[str, Any]:
         co2 += source_co2
         water += source_water
         land += source_land
-        rows.append({"source": source, "capacity_gw": mw / 1000.0, "energy_twh": e / 1e6,
-                     "share_of_energy": e / supplied if supplied else 0.0,
-                     "share_of_hours_served": hours_served.get(source, 0.0),
-                     "capacity_factor": e / (mw * 8760.0) if mw > 0 else 0.0, "capex_usd": source_capex,
-                     "annual_cost_usd": cost, "co2_mt": source_co2 / 1e6})
-        stack.append({"source": source, "capital_usd": capital, "fixed_om_usd": fixed, "variable_usd": variable,
-                      "fuel_usd": fuel})
+        rows.append(
+            {
+                "source": source,
+                "capacity_gw": mw / 1000.0,
+                "energy_twh": e / 1e6,
+                "share_of_energy": e / supplied if supplied else 0.0,
+                "share_of_hours_served": hours_served.get(source, 0.0),
+                "capacity_factor": e / (mw * 8760.0) if mw > 0 else 0.0,
+                "capex_usd": source_capex,
+                "annual_cost_usd": cost,
+                "co2_mt": source_co2 / 1e6,
+            }
+        )
+        stack.append(
+            {
+                "source": source,
+                "capital_usd": capital,
+                "fixed_om_usd": fixed,
+                "variable_usd": variable,
+                "fuel_usd": fuel,
+            }
+        )
     served = total_load_mwh - unserved
     binding = []
     for name, unit, scale, meaning in (
@@ -603,28 +698,44 @@ def _report(inputs: CampusInputs, model: Any) -> dict[str, Any]:
     if "grid_mw" in model.variables:
         upper = model.variables["grid_mw"].solution >= inputs.grid_cap_mw - 1e-6
         if bool(upper.any()):
-            binding.append({"limit": "grid_cap", "shadow_price": float(upper.sum()), "unit": "hours at the cap",
-                            "meaning": "hours in which grid import sits at its cap"})
+            binding.append(
+                {
+                    "limit": "grid_cap",
+                    "shadow_price": float(upper.sum()),
+                    "unit": "hours at the cap",
+                    "meaning": "hours in which grid import sits at its cap",
+                }
+            )
     hourly_load = inputs.hourly["load"]
     summer, winter = (189, 14) if site_is_north(inputs) else (14, 189)
     return {
         "lcoe_usd_per_mwh": annual_cost / served if served else None,
-        "annual_cost_usd": annual_cost, "capex_usd": capex, "energy_twh": served / 1e6, "co2_mt": co2 / 1e6,
-        "co2_g_per_kwh": co2 / served * 1000.0 if served else None, "water_m3": water,
-        "facility_water_m3": float(total_load_mwh / inputs.mean_pue * 1000.0
-                                   * cooling_physics_wue(inputs) / 1000.0),
-        "land_km2": land, "curtailment_twh": curtailment / 1e6, "unserved_mwh": unserved,
-        "peak_load_gw": float(hourly_load.max()) / 1000.0, "mean_load_gw": float(hourly_load.mean()) / 1000.0,
+        "annual_cost_usd": annual_cost,
+        "capex_usd": capex,
+        "energy_twh": served / 1e6,
+        "co2_mt": co2 / 1e6,
+        "co2_g_per_kwh": co2 / served * 1000.0 if served else None,
+        "water_m3": water,
+        "facility_water_m3": float(total_load_mwh / inputs.mean_pue * 1000.0 * cooling_physics_wue(inputs) / 1000.0),
+        "land_km2": land,
+        "curtailment_twh": curtailment / 1e6,
+        "unserved_mwh": unserved,
+        "peak_load_gw": float(hourly_load.max()) / 1000.0,
+        "mean_load_gw": float(hourly_load.mean()) / 1000.0,
         "mean_pue": inputs.mean_pue,
-        "capacity": rows, "cost_stack": stack, "binding": binding,
+        "capacity": rows,
+        "cost_stack": stack,
+        "binding": binding,
         "weeks": {"summer": _week(inputs, model, summer), "winter": _week(inputs, model, winter)},
-        "notes": [*spec.notes,
-                  "Costs are annual: capex annualised at the catalogue cost of capital over each plant's life, plus "
-                  "fixed O&M, fuel and variable O&M, and grid energy at the regional industrial price.",
-                  "Firm capacity = peak load x (1 + reserve margin) + the largest dispatchable block (N+1); "
-                  "unserved energy is allowed up to (1 - availability) of annual load.",
-                  "Weather is a seeded synthetic year calibrated to the site's shipped solar and wind capacity "
-                  "factors and climate normals, not a measured year."],
+        "notes": [
+            *spec.notes,
+            "Costs are annual: capex annualised at the catalogue cost of capital over each plant's life, plus "
+            "fixed O&M, fuel and variable O&M, and grid energy at the regional industrial price.",
+            "Firm capacity = peak load x (1 + reserve margin) + the largest dispatchable block (N+1); "
+            "unserved energy is allowed up to (1 - availability) of annual load.",
+            "Weather is a seeded synthetic year calibrated to the site's shipped solar and wind capacity "
+            "factors and climate normals, not a measured year.",
+        ],
     }
 
 

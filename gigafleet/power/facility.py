@@ -32,8 +32,13 @@ class CoolingPhysics:
 def cooling_physics(catalog: Catalog, cooling: str, field: str = "--cooling") -> CoolingPhysics:
     """The PUE model of a cooling type at catalogue mid values."""
     item = catalog.item("cooling", cooling, field_name=field)
-    return CoolingPhysics(item["pue_min"].mid, item["free_cooling_threshold_c"].mid, item["pue_slope_per_c"].mid,
-                          item["peak_pue"].mid, item["wue_l_per_kwh"].mid)
+    return CoolingPhysics(
+        item["pue_min"].mid,
+        item["free_cooling_threshold_c"].mid,
+        item["pue_slope_per_c"].mid,
+        item["peak_pue"].mid,
+        item["wue_l_per_kwh"].mid,
+    )
 
 
 def hourly_pue(temp_c: FloatArray, physics: CoolingPhysics) -> FloatArray:
@@ -54,8 +59,9 @@ def free_cooling_share(temp_c: FloatArray, physics: CoolingPhysics) -> float:
     return float(np.mean(np.asarray(temp_c) <= physics.free_cooling_threshold_c))
 
 
-def campus_load_mw(it_load_mw: float, pue: FloatArray, training_swing: float = 0.0,
-                   rng: np.random.Generator | None = None) -> FloatArray:
+def campus_load_mw(
+    it_load_mw: float, pue: FloatArray, training_swing: float = 0.0, rng: np.random.Generator | None = None
+) -> FloatArray:
     """Hourly facility load [MW] = IT load × PUE(t), optionally with hourly training-load variation.
 
     Parameters

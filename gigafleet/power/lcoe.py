@@ -20,9 +20,16 @@ STORAGE = ("battery-4h",)
 """Storage is priced per MWh discharged including charging energy (LCOS), not comparable with this formula."""
 
 
-def lcoe_usd_per_mwh(capex_usd_per_kw: float, fixed_om_usd_per_kw_year: float, variable_om_usd_per_mwh: float,
-                     heat_rate_btu_per_kwh: float, capacity_factor: float, lifetime_years: float,
-                     gas_usd_per_mmbtu: float, wacc: float) -> float:
+def lcoe_usd_per_mwh(
+    capex_usd_per_kw: float,
+    fixed_om_usd_per_kw_year: float,
+    variable_om_usd_per_mwh: float,
+    heat_rate_btu_per_kwh: float,
+    capacity_factor: float,
+    lifetime_years: float,
+    gas_usd_per_mmbtu: float,
+    wacc: float,
+) -> float:
     """LCOE [USD/MWh] from components (see module docstring).
 
     Examples
@@ -33,8 +40,11 @@ def lcoe_usd_per_mwh(capex_usd_per_kw: float, fixed_om_usd_per_kw_year: float, v
     10.1
     """
     annual = capex_usd_per_kw * float(capital_recovery_factor(wacc, lifetime_years)) + fixed_om_usd_per_kw_year
-    return annual / (capacity_factor * HOURS_PER_YEAR / 1000.0) + heat_rate_btu_per_kwh / 1000.0 * \
-        gas_usd_per_mmbtu + variable_om_usd_per_mwh
+    return (
+        annual / (capacity_factor * HOURS_PER_YEAR / 1000.0)
+        + heat_rate_btu_per_kwh / 1000.0 * gas_usd_per_mmbtu
+        + variable_om_usd_per_mwh
+    )
 
 
 def component_lcoe(catalog: Catalog, source: str) -> tuple[float, float, float]:
@@ -53,9 +63,15 @@ def component_lcoe(catalog: Catalog, source: str) -> tuple[float, float, float]:
         return 0.0 if parameter is None else float(getattr(parameter, end))
 
     def at(cost_end: str, benefit_end: str) -> float:
-        return lcoe_usd_per_mwh(value("capex_usd_per_kw", cost_end), value("fixed_om_usd_per_kw_year", cost_end),
-                                value("variable_om_usd_per_mwh", cost_end), value("heat_rate_btu_per_kwh", cost_end),
-                                value("capacity_factor", benefit_end), value("lifetime_years", benefit_end) or 25.0,
-                                gas, wacc)
+        return lcoe_usd_per_mwh(
+            value("capex_usd_per_kw", cost_end),
+            value("fixed_om_usd_per_kw_year", cost_end),
+            value("variable_om_usd_per_mwh", cost_end),
+            value("heat_rate_btu_per_kwh", cost_end),
+            value("capacity_factor", benefit_end),
+            value("lifetime_years", benefit_end) or 25.0,
+            gas,
+            wacc,
+        )
 
     return at("low", "high"), at("mid", "mid"), at("high", "low")

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from gigafleet.catalog import Catalog
 
-CAPEX_FACTOR_PARAMETER: dict[str, str] = {
-    "solar-pv": "solar_capex_factor",
-    "wind-onshore": "wind_capex_factor",
-}
+CAPEX_FACTOR_PARAMETER: dict[str, str] = {"solar-pv": "solar_capex_factor", "wind-onshore": "wind_capex_factor"}
 """Power source -> the region parameter that scales its (US) capex. Other sources are priced at catalogue cost
 (batteries: the catalogue's global-average turnkey price)."""
 

@@ -16,9 +16,9 @@ import pandas as pd
 class RepresentativeDays:
     """Typical days and how often each stands for a real day."""
 
-    series: pd.DataFrame          # MultiIndex (period, hour) -> columns of the input
-    weights: pd.Series            # period -> number of real days represented
-    assignments: np.ndarray       # real day index (0..364) -> period
+    series: pd.DataFrame  # MultiIndex (period, hour) -> columns of the input
+    weights: pd.Series  # period -> number of real days represented
+    assignments: np.ndarray  # real day index (0..364) -> period
 
 
 def representative_days(hourly: pd.DataFrame, n_days: int = 12) -> RepresentativeDays:
@@ -33,12 +33,12 @@ def representative_days(hourly: pd.DataFrame, n_days: int = 12) -> Representativ
     """
     import tsam
 
-    extremes = tsam.ExtremeConfig(method="append", max_value=["load"],
-                                  min_period=[c for c in ("solar", "wind") if c in hourly])
+    extremes = tsam.ExtremeConfig(
+        method="append", max_value=["load"], min_period=[c for c in ("solar", "wind") if c in hourly]
+    )
     data = hourly.copy()
     data.index = pd.date_range("2023-01-01", periods=len(hourly), freq="h")
-    result = tsam.aggregate(data, n_clusters=n_days, period_duration=24, extremes=extremes,
-                            preserve_column_means=True)
+    result = tsam.aggregate(data, n_clusters=n_days, period_duration=24, extremes=extremes, preserve_column_means=True)
     reps = result.cluster_representatives.copy()
     reps.index = reps.index.set_names(["period", "hour"])
     weights = pd.Series(result.cluster_counts, dtype=float)

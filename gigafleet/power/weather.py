@@ -74,12 +74,20 @@ def site_climate(catalog: Catalog, site_id: str, field: str = "--site") -> SiteC
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise InputError(field, site_id, "a site with latitude in -90..90 and longitude in -180..180")
     return SiteClimate(
-        id=item.id, label=item.label, latitude_deg=latitude, longitude_deg=longitude,
-        elevation_m=mid("elevation_m"), utc_offset_h=mid("utc_offset_h"),
+        id=item.id,
+        label=item.label,
+        latitude_deg=latitude,
+        longitude_deg=longitude,
+        elevation_m=mid("elevation_m"),
+        utc_offset_h=mid("utc_offset_h"),
         temp_mean_c=tuple(mid(f"temp_mean_c_{m:02d}") for m in range(1, 13)),
-        temp_daily_range_c=mid("temp_daily_range_c"), ghi_kwh_m2_year=mid("ghi_kwh_m2_year"),
-        solar_cf=mid("solar_cf"), wind_cf=mid("wind_cf"), wind_winter_summer_ratio=mid("wind_winter_summer_ratio"),
-        grid_import_gw=mid("grid_import_gw"), region=attributes.get("region", "us"),
+        temp_daily_range_c=mid("temp_daily_range_c"),
+        ghi_kwh_m2_year=mid("ghi_kwh_m2_year"),
+        solar_cf=mid("solar_cf"),
+        wind_cf=mid("wind_cf"),
+        wind_winter_summer_ratio=mid("wind_winter_summer_ratio"),
+        grid_import_gw=mid("grid_import_gw"),
+        region=attributes.get("region", "us"),
         campus=attributes.get("campus", ""),
     )
 
@@ -124,8 +132,9 @@ def _beta_from_mean(mean: np.ndarray, concentration: float) -> tuple[np.ndarray,
     return m * concentration, (1 - m) * concentration
 
 
-def solar_capacity_factor(site: SiteClimate, times: pd.DatetimeIndex, temp_c: np.ndarray,
-                          rng: np.random.Generator) -> np.ndarray:
+def solar_capacity_factor(
+    site: SiteClimate, times: pd.DatetimeIndex, temp_c: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Hourly AC capacity factor of a fixed-tilt PV plant [fraction] (see module docstring)."""
     import pvlib
     from scipy import stats
@@ -147,9 +156,13 @@ def solar_capacity_factor(site: SiteClimate, times: pd.DatetimeIndex, temp_c: np
     tilt = abs(site.latitude_deg)
     azimuth = 180.0 if site.latitude_deg >= 0 else 0.0
     poa = pvlib.irradiance.get_total_irradiance(
-        surface_tilt=tilt, surface_azimuth=azimuth, solar_zenith=zenith,
+        surface_tilt=tilt,
+        surface_azimuth=azimuth,
+        solar_zenith=zenith,
         solar_azimuth=np.asarray(solpos["azimuth"], dtype=float),
-        dni=np.asarray(erbs["dni"], dtype=float), ghi=ghi, dhi=np.asarray(erbs["dhi"], dtype=float),
+        dni=np.asarray(erbs["dni"], dtype=float),
+        ghi=ghi,
+        dhi=np.asarray(erbs["dhi"], dtype=float),
     )["poa_global"]
     poa = np.nan_to_num(np.asarray(poa, dtype=float), nan=0.0).clip(min=0.0)
     cell = pvlib.temperature.faiman(poa, temp_c, wind_speed=2.0)

@@ -36,13 +36,13 @@ class FleetEvents:
     n_devices: int
     horizon_hours: float
     modes: tuple[str, ...]
-    failures_by_day: np.ndarray          # (days, modes + domains) counts
-    down_by_hour: np.ndarray             # (hours,) devices down
-    spare_consumed_by_hour: np.ndarray   # (hours,) spares taken from the pool
-    spare_returned_by_hour: np.ndarray   # (hours,) spares returned (vendor turnaround)
-    tech_hours_by_day: np.ndarray        # (days,) technician hours needed
+    failures_by_day: np.ndarray  # (days, modes + domains) counts
+    down_by_hour: np.ndarray  # (hours,) devices down
+    spare_consumed_by_hour: np.ndarray  # (hours,) spares taken from the pool
+    spare_returned_by_hour: np.ndarray  # (hours,) spares returned (vendor turnaround)
+    tech_hours_by_day: np.ndarray  # (days,) technician hours needed
     events: int
-    job_times: np.ndarray = field(default_factory=lambda: np.zeros(0))     # failures of tracked devices [h]
+    job_times: np.ndarray = field(default_factory=lambda: np.zeros(0))  # failures of tracked devices [h]
     job_causes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
     job_classes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     job_down: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -60,8 +60,9 @@ def memory_estimate_bytes(n_devices: int, chunk: int = DEFAULT_CHUNK) -> int:
     return min(n_devices, chunk) * BYTES_PER_DEVICE + 8 * 10**7
 
 
-def _next_failure(model: FailureModel, age: npt.NDArray[np.float64], rng: np.random.Generator
-                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int16]]:
+def _next_failure(
+    model: FailureModel, age: npt.NDArray[np.float64], rng: np.random.Generator
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int16]]:
     """Operating time to the next failure and its cause, for devices of the given ages (competing Weibull modes)."""
     n = age.size
     k, eta = model.shape, model.scale_hours()
@@ -72,8 +73,11 @@ def _next_failure(model: FailureModel, age: npt.NDArray[np.float64], rng: np.ran
         total = float(model.rate_per_hour[constant].sum())
         best = rng.exponential(1.0 / total, n)
         probabilities = model.rate_per_hour[constant] / total
-        cause = constant[np.searchsorted(np.cumsum(probabilities), rng.random(n) * probabilities.sum(),
-                                         side="right").clip(max=constant.size - 1)].astype(np.int16)
+        cause = constant[
+            np.searchsorted(np.cumsum(probabilities), rng.random(n) * probabilities.sum(), side="right").clip(
+                max=constant.size - 1
+            )
+        ].astype(np.int16)
     for mode in np.flatnonzero(k != 1.0):
         shape, scale = float(k[mode]), float(eta[mode])
         draw = rng.exponential(1.0, n)
@@ -84,9 +88,9 @@ def _next_failure(model: FailureModel, age: npt.NDArray[np.float64], rng: np.ran
     return best, cause
 
 
-def _first_failures(model: FailureModel, size: int, age0: float, horizon_hours: float, rng: np.random.Generator,
-                    grid_points: int = 4097) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64],
-                                                      npt.NDArray[np.int16]]:
+def _first_failures(
+    model: FailureModel, size: int, age0: float, horizon_hours: float, rng: np.random.Generator, grid_points: int = 4097
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int16]]:
     """First failures of ``size`` devices that all start at age ``age0`` at time 0, without drawing for the rest.
 
     Exact thinning: every device's first failure falls before the horizon with the same probability
@@ -109,7 +113,8 @@ def _first_failures(model: FailureModel, size: int, age0: float, horizon_hours: 
     constant_rate = float(model.rate_per_hour[constant].sum())
     # hazards at the failure age: constant modes as one group, age-dependent modes one by one
     hazards = [np.full(count, constant_rate)] + [
-        (k[m] / eta[m]) * ((age0 + delta) / eta[m]) ** (k[m] - 1) for m in varying]
+        (k[m] / eta[m]) * ((age0 + delta) / eta[m]) ** (k[m] - 1) for m in varying
+    ]
     cum = np.cumsum(np.stack(hazards, axis=1), axis=1)
     group = (rng.random(count)[:, None] * cum[:, -1:] > cum).sum(axis=1).clip(max=len(hazards) - 1)
     cause = np.zeros(count, dtype=np.int16)
@@ -123,9 +128,17 @@ def _first_failures(model: FailureModel, size: int, age0: float, horizon_hours: 
     return which, delta, cause
 
 
-def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: float, *, seed: int = 0,
-                            start_age_hours: float | None = None, track_devices: int = 0,
-                            chunk: int = DEFAULT_CHUNK, memory_limit_bytes: int = MEMORY_LIMIT_BYTES) -> FleetEvents:
+def simulate_fleet_failures(
+    model: FailureModel,
+    n_devices: int,
+    horizon_hours: float,
+    *,
+    seed: int = 0,
+    start_age_hours: float | None = None,
+    track_devices: int = 0,
+    chunk: int = DEFAULT_CHUNK,
+    memory_limit_bytes: int = MEMORY_LIMIT_BYTES,
+) -> FleetEvents:
     """Simulate failures and repairs of ``n_devices`` for ``horizon_hours``.
 
     Parameters
@@ -153,9 +166,12 @@ def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: 
         raise InputError("--days", horizon_hours / 24, "a positive number of days")
     estimate = memory_estimate_bytes(n_devices, chunk)
     if estimate > memory_limit_bytes:
-        raise InputError("--accelerators", n_devices,
-                         f"a fleet whose simulation fits in {memory_limit_bytes / 2**30:.1f} GiB (needs "
-                         f"~{estimate / 2**30:.1f} GiB)")
+        raise InputError(
+            "--accelerators",
+            n_devices,
+            f"a fleet whose simulation fits in {memory_limit_bytes / 2**30:.1f} GiB (needs "
+            f"~{estimate / 2**30:.1f} GiB)",
+        )
     rng = np.random.default_rng(seed)
     n_modes = len(model.modes)
     n_causes = n_modes + len(DOMAINS)
@@ -203,8 +219,16 @@ def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: 
             if track_devices and start < track_devices:
                 tracked = ids < track_devices
                 if tracked.any():
-                    job_parts.append((t_fail[tracked], cause[tracked], repair[tracked], down[tracked],
-                                      np.where(repair[tracked] == 0, 0, 1).astype(np.int64), ids[tracked]))
+                    job_parts.append(
+                        (
+                            t_fail[tracked],
+                            cause[tracked],
+                            repair[tracked],
+                            down[tracked],
+                            np.where(repair[tracked] == 0, 0, 1).astype(np.int64),
+                            ids[tracked],
+                        )
+                    )
             age = age + delta
             clock = t_fail + down
             keep = clock < horizon_hours
@@ -235,16 +259,26 @@ def simulate_fleet_failures(model: FailureModel, n_devices: int, horizon_hours: 
             job_domains = int(np.ceil(track_devices / size))
             hit = which < job_domains
             if hit.any():
-                job_domain_parts.append((times[hit], np.full(int(hit.sum()), n_modes + offset, dtype=np.int16),
-                                         np.full(int(hit.sum()), 1, dtype=np.int8),
-                                         np.full(int(hit.sum()), outage),
-                                         np.minimum(size, track_devices - which[hit] * size).astype(np.int64),
-                                         (which[hit] * size).astype(np.int64)))
+                job_domain_parts.append(
+                    (
+                        times[hit],
+                        np.full(int(hit.sum()), n_modes + offset, dtype=np.int16),
+                        np.full(int(hit.sum()), 1, dtype=np.int8),
+                        np.full(int(hit.sum()), outage),
+                        np.minimum(size, track_devices - which[hit] * size).astype(np.int64),
+                        (which[hit] * size).astype(np.int64),
+                    )
+                )
     result = FleetEvents(
-        n_devices=n_devices, horizon_hours=horizon_hours, modes=model.modes,
-        failures_by_day=failures.reshape(days, n_causes), down_by_hour=np.cumsum(down_delta)[:hours],
-        spare_consumed_by_hour=consumed[:hours], spare_returned_by_hour=returned_at[:hours],
-        tech_hours_by_day=tech, events=events,
+        n_devices=n_devices,
+        horizon_hours=horizon_hours,
+        modes=model.modes,
+        failures_by_day=failures.reshape(days, n_causes),
+        down_by_hour=np.cumsum(down_delta)[:hours],
+        spare_consumed_by_hour=consumed[:hours],
+        spare_returned_by_hour=returned_at[:hours],
+        tech_hours_by_day=tech,
+        events=events,
     )
     parts = job_parts + job_domain_parts
     if parts:

@@ -36,9 +36,17 @@ class JobOutcome:
         return self.useful_hours / self.horizon_hours
 
 
-def simulate_job(times: npt.NDArray[np.float64], devices_needed: npt.NDArray[np.int64],
-                 down_hours: npt.NDArray[np.float64], *, horizon_hours: float, interval_hours: float,
-                 write_hours: float, restart_hours: float, hot_spares: int) -> JobOutcome:
+def simulate_job(
+    times: npt.NDArray[np.float64],
+    devices_needed: npt.NDArray[np.int64],
+    down_hours: npt.NDArray[np.float64],
+    *,
+    horizon_hours: float,
+    interval_hours: float,
+    write_hours: float,
+    restart_hours: float,
+    hot_spares: int,
+) -> JobOutcome:
     """Play a job's timeline against its sorted interruption times.
 
     Parameters
@@ -58,7 +66,7 @@ def simulate_job(times: npt.NDArray[np.float64], devices_needed: npt.NDArray[np.
     """
     period = interval_hours + write_hours
     useful = recompute = restart = waiting = checkpoint = 0.0
-    run_start = 0.0          # when computing (re)started
+    run_start = 0.0  # when computing (re)started
     recovery: tuple[float, float, float] | None = None  # (begin, wait_end, run_start) of the current recovery
     free = int(hot_spares)
     returns: list[float] = []

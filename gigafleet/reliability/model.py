@@ -86,8 +86,9 @@ def failure_model(catalog: Catalog, chip: str, *, rate_factor: float = 1.0) -> F
         factor = 1.0 if mode == "software" else generation
         rates.append(item["rate_per_1000_gpu_days"].mid / 1000.0 / HOURS_PER_DAY * factor * rate_factor)
         shapes.append(item["weibull_shape"].mid)
-        split = np.array([item["auto_reset_share"].mid, item["manual_repair_share"].mid,
-                          item["vendor_return_share"].mid])
+        split = np.array(
+            [item["auto_reset_share"].mid, item["manual_repair_share"].mid, item["vendor_return_share"].mid]
+        )
         shares.append(split / split.sum())
     repair = catalog.item("failure_modes", "repair")
     job = catalog.item("failure_modes", "job")
@@ -100,14 +101,22 @@ def failure_model(catalog: Catalog, chip: str, *, rate_factor: float = 1.0) -> F
         domain_rates[domain] = item["rate_per_domain_year"].mid / 8766.0 * rate_factor
         outages[domain] = item["outage_hours"].mid
     return FailureModel(
-        chip=accelerator.id, modes=MODES, rate_per_hour=np.array(rates), shape=np.array(shapes),
-        reference_age_hours=repair["reference_age_days"].mid * HOURS_PER_DAY, repair_shares=np.array(shares),
-        down_hours=np.array([repair["auto_reset_hours"].mid, repair["manual_repair_hours"].mid,
-                             repair["spare_swap_hours"].mid]),
+        chip=accelerator.id,
+        modes=MODES,
+        rate_per_hour=np.array(rates),
+        shape=np.array(shapes),
+        reference_age_hours=repair["reference_age_days"].mid * HOURS_PER_DAY,
+        repair_shares=np.array(shares),
+        down_hours=np.array(
+            [repair["auto_reset_hours"].mid, repair["manual_repair_hours"].mid, repair["spare_swap_hours"].mid]
+        ),
         vendor_return_hours=repair["vendor_return_days"].mid * HOURS_PER_DAY,
-        misdiagnosis_rate=repair["misdiagnosis_rate"].mid, tech_hours_per_repair=repair["tech_hours_per_repair"].mid,
+        misdiagnosis_rate=repair["misdiagnosis_rate"].mid,
+        tech_hours_per_repair=repair["tech_hours_per_repair"].mid,
         technicians_per_10k=repair["technicians_per_10k_accelerators"].mid,
-        domain_size=sizes, domain_rate_per_hour=domain_rates, domain_outage_hours=outages,
+        domain_size=sizes,
+        domain_rate_per_hour=domain_rates,
+        domain_outage_hours=outages,
         checkpoint_write_hours=job["checkpoint_write_minutes"].mid / 60.0,
         restart_hours=job["restart_minutes"].mid / 60.0,
     )

@@ -68,8 +68,7 @@ class RecoveryRegime:
     replica_accelerators: int = 0
 
 
-def recovery_regime(catalog: Catalog, name: str, model: FailureModel, *, field: str = "--regime"
-                    ) -> RecoveryRegime:
+def recovery_regime(catalog: Catalog, name: str, model: FailureModel, *, field: str = "--regime") -> RecoveryRegime:
     """The regime ``name`` for a failure model (storage-restart takes the model's write and restart times)."""
     if name not in REGIMES:
         raise InputError(field, name, REGIMES)
@@ -82,15 +81,21 @@ def recovery_regime(catalog: Catalog, name: str, model: FailureModel, *, field: 
     restart = memory["restart_minutes"].mid / 60.0
     if name == "in-memory":
         return RecoveryRegime(name, year, write, restart, True)
-    return RecoveryRegime(name, year, write, restart, False, pause_hours=item["pause_minutes"].mid / 60.0,
-                          rejoin_hours=item["rejoin_hours"].mid,
-                          replica_accelerators=max(1, int(item["replica_accelerators"].mid)))
+    return RecoveryRegime(
+        name,
+        year,
+        write,
+        restart,
+        False,
+        pause_hours=item["pause_minutes"].mid / 60.0,
+        rejoin_hours=item["rejoin_hours"].mid,
+        replica_accelerators=max(1, int(item["replica_accelerators"].mid)),
+    )
 
 
 def available_regimes(catalog: Catalog, year: int) -> list[str]:
     """Regimes available in ``year`` (their ``available_from_year`` mid value has come)."""
-    return [n for n in REGIMES
-            if int(catalog.item("failure_modes", f"regime-{n}")["available_from_year"].mid) <= year]
+    return [n for n in REGIMES if int(catalog.item("failure_modes", f"regime-{n}")["available_from_year"].mid) <= year]
 
 
 def applicable(regime: RecoveryRegime, job_size: float) -> bool:
@@ -164,10 +169,18 @@ def analytic_goodput(model: FailureModel, regime: RecoveryRegime, job_size: int)
     return max(0.0, stop * (1.0 - min(loss, 1.0)))
 
 
-def simulate_elastic_job(times: npt.NDArray[np.float64], causes: npt.NDArray[np.int16],
-                         devices_needed: npt.NDArray[np.int64], down_hours: npt.NDArray[np.float64], *,
-                         n_modes: int, job_size: int, regime: RecoveryRegime, horizon_hours: float,
-                         interval_hours: float) -> JobOutcome:
+def simulate_elastic_job(
+    times: npt.NDArray[np.float64],
+    causes: npt.NDArray[np.int16],
+    devices_needed: npt.NDArray[np.int64],
+    down_hours: npt.NDArray[np.float64],
+    *,
+    n_modes: int,
+    job_size: int,
+    regime: RecoveryRegime,
+    horizon_hours: float,
+    interval_hours: float,
+) -> JobOutcome:
     """Play an elastic job's timeline against its sorted failure events (see module docstring).
 
     Fabric-partition outages stop the job (played by :func:`~gigafleet.reliability.job.simulate_job` with the
@@ -187,13 +200,21 @@ def simulate_elastic_job(times: npt.NDArray[np.float64], causes: npt.NDArray[np.
     fabric = n_modes + DOMAINS.index(STOPPING_DOMAIN)
     inside = times < horizon_hours
     stop_mask = inside & (causes == fabric)
-    stop = simulate_job(times[stop_mask], np.zeros(int(stop_mask.sum()), dtype=np.int64),
-                        down_hours[stop_mask], horizon_hours=horizon_hours, interval_hours=interval_hours,
-                        write_hours=regime.write_hours, restart_hours=regime.restart_hours, hot_spares=0)
+    stop = simulate_job(
+        times[stop_mask],
+        np.zeros(int(stop_mask.sum()), dtype=np.int64),
+        down_hours[stop_mask],
+        horizon_hours=horizon_hours,
+        interval_hours=interval_hours,
+        write_hours=regime.write_hours,
+        restart_hours=regime.restart_hours,
+        hot_spares=0,
+    )
     degrade = inside & (causes != fabric)
     t, need, down = times[degrade], devices_needed[degrade], down_hours[degrade]
-    hit = np.where(causes[degrade] < n_modes, 1,
-                   np.minimum(replicas, np.ceil(np.maximum(need, 1) / regime.replica_accelerators)))
+    hit = np.where(
+        causes[degrade] < n_modes, 1, np.minimum(replicas, np.ceil(np.maximum(need, 1) / regime.replica_accelerators))
+    )
     left = np.maximum(horizon_hours - t, 0.0)
     pauses = np.minimum(regime.pause_hours, left)
     # a removed replica costs nothing extra while the whole job stalls: its loss starts after the pause
@@ -201,9 +222,15 @@ def simulate_elastic_job(times: npt.NDArray[np.float64], causes: npt.NDArray[np.
     lost_out = float((hit * out).sum()) / replicas
     lost = float(pauses.sum()) + lost_out
     scale = max(0.0, 1.0 - lost / horizon_hours)
-    return JobOutcome(horizon_hours, int(inside.sum()), stop.useful_hours * scale,
-                      stop.recomputation_hours, stop.restart_hours + float(pauses.sum()), lost_out,
-                      stop.checkpoint_hours)
+    return JobOutcome(
+        horizon_hours,
+        int(inside.sum()),
+        stop.useful_hours * scale,
+        stop.recomputation_hours,
+        stop.restart_hours + float(pauses.sum()),
+        lost_out,
+        stop.checkpoint_hours,
+    )
 
 
 LLAMA3_RATE_RANGE = (379 / 419, 1.0, 461 / 419)
@@ -225,21 +252,24 @@ def rate_multipliers(catalog: Catalog, chip: str, size: int, rng: np.random.Gene
     return np.asarray(generation * pert_samples(*LLAMA3_RATE_RANGE, size, rng), dtype=float)
 
 
-def goodput_samples(catalog: Catalog, chip: str, regime_name: str, job_size: int, multipliers: npt.NDArray[np.float64]
-                    ) -> npt.NDArray[np.float64]:
+def goodput_samples(
+    catalog: Catalog, chip: str, regime_name: str, job_size: int, multipliers: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Goodput of a job under ``regime_name`` for each sampled rate multiplier [fraction].
 
     Closed forms evaluated on 17 quantiles of the multipliers and interpolated (monotone in the rate), so
     thousands of samples cost 17 evaluations.
     """
+
     def goodput(model: FailureModel) -> float:
         return analytic_goodput(model, recovery_regime(catalog, regime_name, model), job_size)
 
     return on_rate_quantiles(catalog, chip, multipliers, goodput)
 
 
-def on_rate_quantiles(catalog: Catalog, chip: str, multipliers: npt.NDArray[np.float64],
-                      value: Callable[[FailureModel], float]) -> npt.NDArray[np.float64]:
+def on_rate_quantiles(
+    catalog: Catalog, chip: str, multipliers: npt.NDArray[np.float64], value: Callable[[FailureModel], float]
+) -> npt.NDArray[np.float64]:
     """``value`` of the chip's failure model for each sampled rate multiplier, evaluated on 17 quantiles of the
     multipliers and interpolated between them (``value`` must be monotone in the rate)."""
     from gigafleet.reliability.model import failure_model

@@ -18,12 +18,7 @@ import numpy as np
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
 from gigafleet.reliability.analytic import daly_interval, expected_goodput, young_interval
-from gigafleet.reliability.cohort import (
-    MEMORY_LIMIT_BYTES,
-    FleetEvents,
-    memory_estimate_bytes,
-    simulate_fleet_failures,
-)
+from gigafleet.reliability.cohort import MEMORY_LIMIT_BYTES, FleetEvents, memory_estimate_bytes, simulate_fleet_failures
 from gigafleet.reliability.job import JobOutcome, simulate_job
 from gigafleet.reliability.model import FailureModel, failure_model
 from gigafleet.reliability.regimes import (
@@ -49,16 +44,16 @@ class ReliabilitySpec:
     accelerators: int
     days: float
     job_size: int
-    checkpoint_interval_hours: float | None = None   # None: Daly's optimum
-    checkpoint_write_minutes: float | None = None    # None: catalogue default
-    restart_minutes: float | None = None             # None: catalogue default
-    hot_spares: int | None = None                    # None: spares_pct of the job
+    checkpoint_interval_hours: float | None = None  # None: Daly's optimum
+    checkpoint_write_minutes: float | None = None  # None: catalogue default
+    restart_minutes: float | None = None  # None: catalogue default
+    hot_spares: int | None = None  # None: spares_pct of the job
     spares_pct: float = 2.0
     seed: int = 0
     start_age_days: float | None = None
     memory_limit_bytes: int = MEMORY_LIMIT_BYTES
-    regime: str = "storage-restart"                  # or in-memory, elastic, auto (best available in ``year``)
-    year: int | None = None                          # for regime auto [default: this year]
+    regime: str = "storage-restart"  # or in-memory, elastic, auto (best available in ``year``)
+    year: int | None = None  # for regime auto [default: this year]
 
 
 def job_rate_per_hour(model: FailureModel, job_size: int) -> float:
@@ -72,24 +67,30 @@ MAX_MINUTES = 1440
 """Longest checkpoint write or restart [min]."""
 
 
-def resolve_regime(catalog: Catalog, model: FailureModel, name: str, job_size: int, year: int | None
-                   ) -> RecoveryRegime:
+def resolve_regime(catalog: Catalog, model: FailureModel, name: str, job_size: int, year: int | None) -> RecoveryRegime:
     """The regime to simulate: ``name``, or for ``auto`` the available one (in ``year``, default this year) with
     the highest expected goodput at this job size."""
     if name != "auto":
         regime = recovery_regime(catalog, name, model)
         if not applicable(regime, job_size):
-            raise InputError("--regime", name, f"storage-restart or in-memory for a job of {job_size:,} (elastic "
-                                               f"needs at least two replicas of {regime.replica_accelerators:,})")
+            raise InputError(
+                "--regime",
+                name,
+                f"storage-restart or in-memory for a job of {job_size:,} (elastic "
+                f"needs at least two replicas of {regime.replica_accelerators:,})",
+            )
         return regime
-    options = [recovery_regime(catalog, n, model)
-               for n in available_regimes(catalog, year if year is not None else _dt.date.today().year)]
+    options = [
+        recovery_regime(catalog, n, model)
+        for n in available_regimes(catalog, year if year is not None else _dt.date.today().year)
+    ]
     options = [r for r in options if applicable(r, job_size)]
     return max(options, key=lambda r: analytic_goodput(model, r, job_size))
 
 
-def _goodput_range(catalog: Catalog, chip: str, regime: RecoveryRegime, spec: ReliabilitySpec,
-                   simulated: float) -> dict[str, float]:
+def _goodput_range(
+    catalog: Catalog, chip: str, regime: RecoveryRegime, spec: ReliabilitySpec, simulated: float
+) -> dict[str, float]:
     """P10/P50/P90 of goodput: the simulated value scaled by the closed form's spread over sampled failure rates
     (generation factor and the Llama 3 rate's Poisson interval); 2,000 samples, the study's seed."""
     from gigafleet.reliability.regimes import goodput_samples, rate_multipliers
@@ -117,21 +118,25 @@ def validate(spec: ReliabilitySpec) -> None:
         raise InputError("--job-size", spec.job_size, f"at most the fleet size ({spec.accelerators:,})")
     if not 0 <= spec.spares_pct <= 100:
         raise InputError("--spares-pct", spec.spares_pct, "a percentage from 0 to 100")
-    for name, value in (("--checkpoint-write-minutes", spec.checkpoint_write_minutes),
-                        ("--restart-minutes", spec.restart_minutes)):
+    for name, value in (
+        ("--checkpoint-write-minutes", spec.checkpoint_write_minutes),
+        ("--restart-minutes", spec.restart_minutes),
+    ):
         if value is not None and not 0 <= value <= MAX_MINUTES:
             raise InputError(name, value, f"minutes from 0 to {MAX_MINUTES:,} (one day)")
     if spec.hot_spares is not None and not 0 <= spec.hot_spares <= spec.accelerators:
         raise InputError("--hot-spares", spec.hot_spares, f"0 to the fleet size ({spec.accelerators:,})")
     if spec.checkpoint_interval_hours is not None and not 0 < spec.checkpoint_interval_hours <= spec.days * 24:
-        raise InputError("--checkpoint-interval", spec.checkpoint_interval_hours * 60,
-                         f"minutes above 0 and at most the run ({spec.days * 24 * 60:,.0f} min)")
+        raise InputError(
+            "--checkpoint-interval",
+            spec.checkpoint_interval_hours * 60,
+            f"minutes above 0 and at most the run ({spec.days * 24 * 60:,.0f} min)",
+        )
 
 
 def _job_events(events: FleetEvents, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     keep = events.job_devices < size
-    return (events.job_times[keep], events.job_causes[keep], events.job_devices_needed[keep],
-            events.job_down[keep])
+    return (events.job_times[keep], events.job_causes[keep], events.job_devices_needed[keep], events.job_down[keep])
 
 
 def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, Any]:
@@ -139,13 +144,15 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
     validate(spec)
     memory = memory_estimate_bytes(spec.accelerators)
     if memory > spec.memory_limit_bytes:
-        raise InputError("--accelerators", spec.accelerators,
-                         f"a fleet whose simulation fits in {spec.memory_limit_bytes / 2**30:.3g} GiB (this one needs "
-                         f"~{memory / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)")
+        raise InputError(
+            "--accelerators",
+            spec.accelerators,
+            f"a fleet whose simulation fits in {spec.memory_limit_bytes / 2**30:.3g} GiB (this one needs "
+            f"~{memory / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)",
+        )
     model = failure_model(catalog, spec.chip)
     regime = resolve_regime(catalog, model, spec.regime, spec.job_size, spec.year)
-    write_h = (spec.checkpoint_write_minutes / 60.0 if spec.checkpoint_write_minutes is not None
-               else regime.write_hours)
+    write_h = spec.checkpoint_write_minutes / 60.0 if spec.checkpoint_write_minutes is not None else regime.write_hours
     restart_h = spec.restart_minutes / 60.0 if spec.restart_minutes is not None else regime.restart_hours
     regime = dataclasses.replace(regime, write_hours=write_h, restart_hours=restart_h)
     horizon = spec.days * 24.0
@@ -153,21 +160,36 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
     young, daly = young_interval(write_h, mtbi), daly_interval(write_h, mtbi)
     interval = spec.checkpoint_interval_hours if spec.checkpoint_interval_hours is not None else daly
     if spec.checkpoint_interval_hours is None and write_h <= 0:
-        raise InputError("--checkpoint-write-minutes", 0, "a positive write time with --checkpoint-interval auto "
-                         "(a free checkpoint makes Daly's optimal interval zero); or give --checkpoint-interval")
+        raise InputError(
+            "--checkpoint-write-minutes",
+            0,
+            "a positive write time with --checkpoint-interval auto "
+            "(a free checkpoint makes Daly's optimal interval zero); or give --checkpoint-interval",
+        )
     if interval <= write_h:
         if spec.checkpoint_interval_hours is None:
-            raise InputError("--job-size", spec.job_size,
-                             f"a job whose mean time between interruptions ({mtbi * 60:.3g} min) is well above the "
-                             f"checkpoint write time ({write_h * 60:.2f} min); this one cannot make progress")
-        raise InputError("--checkpoint-interval", interval * 60,
-                         f"an interval in minutes longer than the checkpoint write time ({write_h * 60:.2f} min)")
+            raise InputError(
+                "--job-size",
+                spec.job_size,
+                f"a job whose mean time between interruptions ({mtbi * 60:.3g} min) is well above the "
+                f"checkpoint write time ({write_h * 60:.2f} min); this one cannot make progress",
+            )
+        raise InputError(
+            "--checkpoint-interval",
+            interval * 60,
+            f"an interval in minutes longer than the checkpoint write time ({write_h * 60:.2f} min)",
+        )
     hot = spec.hot_spares if spec.hot_spares is not None else math.ceil(spec.job_size * spec.spares_pct / 100)
     started = time.perf_counter()
     events = simulate_fleet_failures(
-        model, spec.accelerators, horizon, seed=spec.seed, track_devices=spec.job_size,
+        model,
+        spec.accelerators,
+        horizon,
+        seed=spec.seed,
+        track_devices=spec.job_size,
         start_age_hours=spec.start_age_days * 24.0 if spec.start_age_days is not None else None,
-        memory_limit_bytes=spec.memory_limit_bytes)
+        memory_limit_bytes=spec.memory_limit_bytes,
+    )
     seconds = time.perf_counter() - started
     times, causes, needed, down = _job_events(events, spec.job_size)
 
@@ -178,17 +200,48 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         m_s = 1.0 / max(stop_rate_per_hour(model, regime_s, size), 1e-12)
         tau_s = tau if tau is not None else daly_interval(regime_s.write_hours, m_s)
         if not regime_s.stops_on_device_failure and applicable(regime_s, size):
-            return simulate_elastic_job(t_s, c_s, n_s, d_s, n_modes=len(model.modes), job_size=size,
-                                        regime=regime_s, horizon_hours=horizon,
-                                        interval_hours=max(tau_s, regime_s.write_hours * 1.01)), m_s, tau_s
+            return (
+                simulate_elastic_job(
+                    t_s,
+                    c_s,
+                    n_s,
+                    d_s,
+                    n_modes=len(model.modes),
+                    job_size=size,
+                    regime=regime_s,
+                    horizon_hours=horizon,
+                    interval_hours=max(tau_s, regime_s.write_hours * 1.01),
+                ),
+                m_s,
+                tau_s,
+            )
         tau_s = max(tau_s, regime_s.write_hours * 1.01)
-        return simulate_job(t_s, n_s, d_s, horizon_hours=horizon, interval_hours=tau_s,
-                            write_hours=regime_s.write_hours, restart_hours=regime_s.restart_hours,
-                            hot_spares=hot_s), m_s, tau_s
+        return (
+            simulate_job(
+                t_s,
+                n_s,
+                d_s,
+                horizon_hours=horizon,
+                interval_hours=tau_s,
+                write_hours=regime_s.write_hours,
+                restart_hours=regime_s.restart_hours,
+                hot_spares=hot_s,
+            ),
+            m_s,
+            tau_s,
+        )
 
     if regime.stops_on_device_failure:
-        outcome = simulate_job(times, needed, down, horizon_hours=horizon, interval_hours=interval,
-                               write_hours=write_h, restart_hours=restart_h, hot_spares=hot)
+        outcome = simulate_job(
+            times,
+            needed,
+            down,
+            horizon_hours=horizon,
+            interval_hours=interval,
+            write_hours=write_h,
+            restart_hours=restart_h,
+            hot_spares=hot,
+        )
     else:
         outcome = play(spec.job_size, regime, interval)[0]
     regimes = []
@@ -197,9 +250,15 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         if not applicable(option, spec.job_size):
             continue
         played = outcome if name == regime.name else play(spec.job_size, option)[0]
-        regimes.append({"regime": name, "available_from_year": option.available_from_year,
-                        "goodput": played.goodput, "goodput_analytic": analytic_goodput(model, option, spec.job_size),
-                        "job_interruptions": played.interruptions})
+        regimes.append(
+            {
+                "regime": name,
+                "available_from_year": option.available_from_year,
+                "goodput": played.goodput,
+                "goodput_analytic": analytic_goodput(model, option, spec.job_size),
+                "job_interruptions": played.interruptions,
+            }
+        )
     causes_all = events.causes
     per_day = events.failures_by_day.sum(axis=0) / (horizon / 24.0)
     job_by_cause = np.bincount(causes[times < horizon], minlength=len(causes_all))
@@ -210,17 +269,29 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
         sizes.append(size)
         size *= 10
     sizes.append(spec.job_size)
-    small = dataclasses.replace(recovery_regime(catalog, "in-memory", model), write_hours=write_h,
-                                restart_hours=restart_h)  # an elastic regime below two replicas recovers in memory
+    small = dataclasses.replace(
+        recovery_regime(catalog, "in-memory", model), write_hours=write_h, restart_hours=restart_h
+    )  # an elastic regime below two replicas recovers in memory
     for s in sizes:
         regime_s = regime if applicable(regime, s) else small
         o_s, m_s, tau_s = play(s, regime_s, None if spec.checkpoint_interval_hours is None else interval)
-        curve.append({"job_size": s, "goodput": o_s.goodput, "mtbi_hours": m_s, "interval_hours": tau_s,
-                      "regime": regime_s.name, "goodput_analytic": analytic_goodput(model, regime_s, s)})
+        curve.append(
+            {
+                "job_size": s,
+                "goodput": o_s.goodput,
+                "mtbi_hours": m_s,
+                "interval_hours": tau_s,
+                "regime": regime_s.name,
+                "goodput_analytic": analytic_goodput(model, regime_s, s),
+            }
+        )
     down_share_hourly = events.down_by_hour / spec.accelerators
     hours_in_days = int(horizon // 24) * 24
-    availability = 1.0 - down_share_hourly[:hours_in_days].reshape(-1, 24).mean(axis=1) if hours_in_days else \
-        np.array([1.0 - down_share_hourly.mean()])
+    availability = (
+        1.0 - down_share_hourly[:hours_in_days].reshape(-1, 24).mean(axis=1)
+        if hours_in_days
+        else np.array([1.0 - down_share_hourly.mean()])
+    )
     pool0 = spec.spares_pct / 100.0 * spec.accelerators
     in_flight = np.cumsum(events.spare_consumed_by_hour) - np.cumsum(events.spare_returned_by_hour)
     pool = pool0 - in_flight
@@ -236,42 +307,80 @@ def simulate_reliability(catalog: Catalog, spec: ReliabilitySpec) -> dict[str, A
     for load in events.tech_hours_by_day:
         backlog = max(0.0, backlog + load - capacity)
         worst = max(worst, backlog)
-    lost = {k: v * spec.job_size for k, v in (("recomputation", outcome.recomputation_hours),
-                                              ("restart", outcome.restart_hours),
-                                              ("waiting_for_spares", outcome.waiting_hours),
-                                              ("checkpointing", outcome.checkpoint_hours))}
+    lost = {
+        k: v * spec.job_size
+        for k, v in (
+            ("recomputation", outcome.recomputation_hours),
+            ("restart", outcome.restart_hours),
+            ("waiting_for_spares", outcome.waiting_hours),
+            ("checkpointing", outcome.checkpoint_hours),
+        )
+    }
     return {
         "schema_version": SCHEMA_VERSION,
-        "inputs": {"accelerators": spec.accelerators, "chip": model.chip, "days": spec.days,
-                   "job_size": spec.job_size, "checkpoint_interval_hours": spec.checkpoint_interval_hours or "auto",
-                   "checkpoint_write_minutes": write_h * 60, "restart_minutes": restart_h * 60, "hot_spares": hot,
-                   "spares_pct": spec.spares_pct, "technicians": technicians, "seed": spec.seed},
-        "failures_per_day": {"total": float(per_day.sum()),
-                             "by_cause": {c: float(v) for c, v in zip(causes_all, per_day, strict=True)}},
-        "failures_by_day": {"day": list(range(events.failures_by_day.shape[0])),
-                            "by_cause": {c: events.failures_by_day[:, i].astype(float).tolist()
-                                         for i, c in enumerate(causes_all)}},
+        "inputs": {
+            "accelerators": spec.accelerators,
+            "chip": model.chip,
+            "days": spec.days,
+            "job_size": spec.job_size,
+            "checkpoint_interval_hours": spec.checkpoint_interval_hours or "auto",
+            "checkpoint_write_minutes": write_h * 60,
+            "restart_minutes": restart_h * 60,
+            "hot_spares": hot,
+            "spares_pct": spec.spares_pct,
+            "technicians": technicians,
+            "seed": spec.seed,
+        },
+        "failures_per_day": {
+            "total": float(per_day.sum()),
+            "by_cause": {c: float(v) for c, v in zip(causes_all, per_day, strict=True)},
+        },
+        "failures_by_day": {
+            "day": list(range(events.failures_by_day.shape[0])),
+            "by_cause": {c: events.failures_by_day[:, i].astype(float).tolist() for i, c in enumerate(causes_all)},
+        },
         "job_interruptions": outcome.interruptions,
         "job_interruptions_by_cause": {c: int(v) for c, v in zip(causes_all, job_by_cause, strict=True) if v},
         "job_mtbi_hours": mtbi,
         "job_mtbi_hours_simulated": horizon / outcome.interruptions if outcome.interruptions else None,
-        "checkpoint_interval_hours": interval, "young_interval_hours": young, "daly_interval_hours": daly,
+        "checkpoint_interval_hours": interval,
+        "young_interval_hours": young,
+        "daly_interval_hours": daly,
         "goodput": outcome.goodput,
         "goodput_range": _goodput_range(catalog, model.chip, regime, spec, outcome.goodput),
-        "goodput_analytic": (expected_goodput(interval, write_h, restart_h, mtbi) if regime.stops_on_device_failure
-                             else analytic_goodput(model, regime, spec.job_size)),
-        "regime": regime.name, "regimes": regimes,
-        "gpu_hours_lost": lost, "gpu_hours_lost_total": float(sum(lost.values())),
+        "goodput_analytic": (
+            expected_goodput(interval, write_h, restart_h, mtbi)
+            if regime.stops_on_device_failure
+            else analytic_goodput(model, regime, spec.job_size)
+        ),
+        "regime": regime.name,
+        "regimes": regimes,
+        "gpu_hours_lost": lost,
+        "gpu_hours_lost_total": float(sum(lost.values())),
         "goodput_vs_job_size": curve,
-        "availability_by_day": availability.tolist(), "availability_mean": float(availability.mean()),
-        "spares": {"pool_initial": pool0, "pool_by_day": pool_by_day.tolist(), "min_pool": float(pool.min()),
-                   "stockout_days": int((pool_by_day < 0).sum()), "spares_needed_p99": spares_p99,
-                   "max_in_flight": float(in_flight.max()) if in_flight.size else 0.0},
+        "availability_by_day": availability.tolist(),
+        "availability_mean": float(availability.mean()),
+        "spares": {
+            "pool_initial": pool0,
+            "pool_by_day": pool_by_day.tolist(),
+            "min_pool": float(pool.min()),
+            "stockout_days": int((pool_by_day < 0).sum()),
+            "spares_needed_p99": spares_p99,
+            "max_in_flight": float(in_flight.max()) if in_flight.size else 0.0,
+        },
         "spares_needed_p99": spares_p99,
-        "technicians": {"count": technicians, "hours_per_day_mean": float(events.tech_hours_by_day.mean()),
-                        "capacity_hours_per_day": capacity, "max_backlog_hours": worst},
-        "engine": {"name": "cohort", "events": events.events, "seconds": seconds,
-                   "events_per_second": events.events / seconds if seconds > 0 else None},
+        "technicians": {
+            "count": technicians,
+            "hours_per_day_mean": float(events.tech_hours_by_day.mean()),
+            "capacity_hours_per_day": capacity,
+            "max_backlog_hours": worst,
+        },
+        "engine": {
+            "name": "cohort",
+            "events": events.events,
+            "seconds": seconds,
+            "events_per_second": events.events / seconds if seconds > 0 else None,
+        },
         "notes": [
             "Rates are the Llama 3 H100 interruption table per GPU-day, scaled by the chip's generation factor; "
             "hazards apply to each device's operating age (repairs do not reset it).",

@@ -56,20 +56,8 @@ _CHART_IDS = ("chart-largest-run", "chart-inference", "chart-compute-optimal")
 
 # (key, label, colour, marker symbol, meaning) of each limit on the largest training run, in display order.
 _LIMITS: tuple[tuple[str, str, str, str, str], ...] = (
-    (
-        "hardware",
-        "Hardware",
-        PALETTE[0],
-        "circle",
-        "The job's accelerators × effective FLOP/s × run length × goodput.",
-    ),
-    (
-        "data",
-        "Data",
-        PALETTE[1],
-        "square",
-        "A compute-optimal run on all the training tokens available.",
-    ),
+    ("hardware", "Hardware", PALETTE[0], "circle", "The job's accelerators × effective FLOP/s × run length × goodput."),
+    ("data", "Data", PALETTE[1], "square", "A compute-optimal run on all the training tokens available."),
     (
         "latency",
         "Latency",
@@ -117,9 +105,11 @@ _CAPABILITY_CSS = (
 """
 )
 
-_PAGE = Page(_CAPABILITY_CSS, "a capability result",
-             "Charts need JavaScript; the key figures and the figures of every year are also in the tables on this"
-             " page.")
+_PAGE = Page(
+    _CAPABILITY_CSS,
+    "a capability result",
+    "Charts need JavaScript; the key figures and the figures of every year are also in the tables on this page.",
+)
 
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
@@ -408,8 +398,13 @@ def _log_range(values: Sequence[float], below: float = 0.12, above: float = 0.12
 
 def _finish(fig: Any, height: int, y_title: str, xaxis: Mapping[str, Any], **layout: Any) -> None:
     """``figures.style`` with this report's titled axes; ``layout`` (Plotly layout arguments) applied after."""
-    style(fig, height=height, margin={"l": 80, "r": 30, "t": 40, "b": 60}, xaxis=xaxis,
-          yaxis={"title": {"text": escape(y_title)}})
+    style(
+        fig,
+        height=height,
+        margin={"l": 80, "r": 30, "t": 40, "b": 60},
+        xaxis=xaxis,
+        yaxis={"title": {"text": escape(y_title)}},
+    )
     if layout:
         fig.update_layout(**layout)
 
@@ -789,8 +784,11 @@ def _page_title(inputs: Mapping[str, Any]) -> str:
     count = as_number(inputs.get("accelerators"))
     chip = _text(inputs.get("chip"))
     days = as_number(inputs.get("days"))
-    parts = [part for part in (fleet_label(count, chip), f"{format_sig(days, 3)}-day runs" if days is not None else "")
-             if part]
+    parts = [
+        part
+        for part in (fleet_label(count, chip), f"{format_sig(days, 3)}-day runs" if days is not None else "")
+        if part
+    ]
     return "Capability: " + ", ".join(parts) if parts else "Capability estimate"
 
 
@@ -867,6 +865,12 @@ def _title_section(result: Mapping[str, Any], rows: Sequence[_Year]) -> str:
     )
 
 
+def _regime_text(regime: Mapping[str, Any]) -> str:
+    """One recovery regime in a sentence, e.g. ``"elastic 95% at 500,000"`` (raw text)."""
+    goodput = format_percent(as_number(regime.get("goodput")) or 0.0)
+    return f"{regime.get('regime')} {goodput} at {format_count(as_number(regime.get('job_size')) or 0.0)}"
+
+
 def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[tuple[str, str, str, str]]:
     """Key figures present in ``result``: ``(quantity, P50 or value, P10–P90, definition)`` (raw text)."""
     head = _headline(result, rows) or _Year()
@@ -888,12 +892,14 @@ def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[t
     if binding is not None:
         limits = "; ".join(f"{_limit_label(key).lower()} {_flop(t[1])}" for key, t in head.limits.items())
         meaning = next((m for key, *_, m in _LIMITS if key == binding), "")
-        table.append((
-            "Binding limit",
-            _limit_label(binding),
-            DASH,
-            " ".join(part for part in (meaning, f"Limits (P50): {limits}." if limits else "") if part),
-        ))
+        table.append(
+            (
+                "Binding limit",
+                _limit_label(binding),
+                DASH,
+                " ".join(part for part in (meaning, f"Limits (P50): {limits}." if limits else "") if part),
+            )
+        )
     quantity(
         "compute_optimal_params",
         head.params,
@@ -916,35 +922,43 @@ def _key_figure_rows(result: Mapping[str, Any], rows: Sequence[_Year]) -> list[t
         "Generated (decode) tokens per day of the inference share of the fleet, serving the given model.",
     )
     if head.goodput is not None:
-        table.append((
-            "Goodput",
-            format_percent(head.goodput),
-            DASH,
-            "Share of the training job's accelerator time spent on useful work (after failures and checkpoints).",
-        ))
+        table.append(
+            (
+                "Goodput",
+                format_percent(head.goodput),
+                DASH,
+                "Share of the training job's accelerator time spent on useful work (after failures and checkpoints).",
+            )
+        )
     if head.job_accelerators is not None:
-        table.append((
-            "Job size",
-            f"{format_count(head.job_accelerators)} accelerators",
-            DASH,
-            "Accelerators in the largest training job: the size (up to the training share of the largest campus) "
-            "that delivers the most compute under its recovery regime.",
-        ))
-    entry = as_mapping(result.get("years", [{}])[-1]) if isinstance(result.get("years"), list) and \
-        result.get("years") else as_mapping(result)
+        table.append(
+            (
+                "Job size",
+                f"{format_count(head.job_accelerators)} accelerators",
+                DASH,
+                "Accelerators in the largest training job: the size (up to the training share of the largest campus) "
+                "that delivers the most compute under its recovery regime.",
+            )
+        )
+    entry = (
+        as_mapping(result.get("years", [{}])[-1])
+        if isinstance(result.get("years"), list) and result.get("years")
+        else as_mapping(result)
+    )
     regime = entry.get("regime")
     if isinstance(regime, str) and regime:
         power = as_number(entry.get("run_power_gw"))
-        table.append((
-            "Recovery regime",
-            regime + (f"; run power {power:.3g} GW" if power is not None else ""),
-            DASH,
-            "How the run recovers from failures (storage-restart, in-memory, elastic): the best available in the "
-            "year. Other regimes: " + "; ".join(
-                f"{as_mapping(r).get('regime')} {format_percent(as_number(as_mapping(r).get('goodput')) or 0.0)} at "
-                f"{format_count(as_number(as_mapping(r).get('job_size')) or 0.0)}"
-                for r in entry.get("regimes", []) if isinstance(r, Mapping)) + ".",
-        ))
+        table.append(
+            (
+                "Recovery regime",
+                regime + (f"; run power {format_value(power, 'power_gw')}" if power is not None else ""),
+                DASH,
+                "How the run recovers from failures (storage-restart, in-memory, elastic): the best available in the "
+                "year. Other regimes: "
+                + "; ".join(_regime_text(r) for r in entry.get("regimes", []) if isinstance(r, Mapping))
+                + ".",
+            )
+        )
     return table
 
 
@@ -1069,11 +1083,12 @@ def render_capability_html(result: dict[str, Any]) -> str:
             else "",
         ),
     )
-    return _PAGE.render(f"gigafleet {_page_title(as_mapping(data.get('inputs')))}", _title_section(data, rows), (
-        _key_figures_section(data, rows),
-        *sections,
-        _years_section(rows),
-    ), data)
+    return _PAGE.render(
+        f"gigafleet {_page_title(as_mapping(data.get('inputs')))}",
+        _title_section(data, rows),
+        (_key_figures_section(data, rows), *sections, _years_section(rows)),
+        data,
+    )
 
 
 def write_capability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:

@@ -41,9 +41,7 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: C
         The ``<table>`` element.
     """
     num = ' class="num"'
-    head = "".join(
-        f'<th scope="col"{num if i in numeric else ""}>{escape(h)}</th>' for i, h in enumerate(headers)
-    )
+    head = "".join(f'<th scope="col"{num if i in numeric else ""}>{escape(h)}</th>' for i, h in enumerate(headers))
     body_rows = []
     for row in rows:
         cells = []
@@ -53,9 +51,7 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: C
             else:
                 cells.append(f"<td{num if i in numeric else ''}>{escape(cell)}</td>")
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>'
-    )
+    return f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>'
 
 
 CSS = """
@@ -87,8 +83,17 @@ def chart_section(section_id: str, title: str, chart: str | None, extra: str = "
     return f'<section id="{escape(section_id)}"><h2>{escape(title)}</h2>{body}{extra}</section>'
 
 
-def table_section(section_id: str, title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
-                  numeric: Container[int], css: str, empty: str, caption: str = "") -> str:
+def table_section(
+    section_id: str,
+    title: str,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    numeric: Container[int],
+    css: str,
+    empty: str,
+    caption: str = "",
+) -> str:
     """A section holding one table (or ``empty`` as a note when there are no rows) and an optional caption."""
     body = html_table(headers, rows, numeric=numeric, css=css) if rows else f'<p class="muted">{escape(empty)}</p>'
     note = f'<p class="caption">{escape(caption)}</p>' if caption else ""
@@ -119,8 +124,9 @@ def notes_section(result: Mapping[str, Any]) -> str:
     return f'<section id="notes"><h2>Notes</h2><ul>{items}</ul></section>'
 
 
-def html_document(*, title: str, css: str, head_section: str, noscript: str, sections: Sequence[str],
-                   source: str, schema: object) -> str:
+def html_document(
+    *, title: str, css: str, head_section: str, noscript: str, sections: Sequence[str], source: str, schema: object
+) -> str:
     """The self-contained page every report shares: head with inline plotly.js, body, footer.
 
     Parameters
@@ -192,12 +198,19 @@ class Page:
 
     def render(self, title: str, head_section: str, sections: Sequence[str], result: Mapping[str, Any]) -> str:
         """The page of one result: ``title`` (escaped here), the title section, the sections in order, the notes."""
-        return html_document(title=title, css=self.css, head_section=head_section, noscript=self.noscript,
-                             sections=(*sections, notes_section(result)), source=self.source,
-                             schema=result.get("schema_version"))
+        return html_document(
+            title=title,
+            css=self.css,
+            head_section=head_section,
+            noscript=self.noscript,
+            sections=(*sections, notes_section(result)),
+            source=self.source,
+            schema=result.get("schema_version"),
+        )
 
-    def write(self, render: Callable[[dict[str, Any]], str], result: dict[str, Any],
-              path: str | os.PathLike[str]) -> pathlib.Path:
+    def write(
+        self, render: Callable[[dict[str, Any]], str], result: dict[str, Any], path: str | os.PathLike[str]
+    ) -> pathlib.Path:
         """Render ``result`` with ``render`` and write the page atomically to ``path`` (see ``write_report``)."""
         return write_report(render, result, path)
 
@@ -219,8 +232,9 @@ PLAN_CSS = (
 )
 
 
-def write_report(render: Callable[[dict[str, Any]], str], result: dict[str, Any],
-                 path: str | os.PathLike[str]) -> pathlib.Path:
+def write_report(
+    render: Callable[[dict[str, Any]], str], result: dict[str, Any], path: str | os.PathLike[str]
+) -> pathlib.Path:
     """Render ``result`` with ``render`` and write the page atomically to ``path``.
 
     The document goes to a temporary file in the destination folder and is then moved over ``path``; readers

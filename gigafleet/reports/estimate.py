@@ -31,8 +31,7 @@ from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_trip
 
 __all__ = ["render_estimate_html", "write_estimate_report"]
 
-_PAGE = Page(CSS, "an estimate",
-             "Charts need JavaScript; every figure is also in the tables on this page.")
+_PAGE = Page(CSS, "an estimate", "Charts need JavaScript; every figure is also in the tables on this page.")
 
 
 # Div ids of the three charts (stable, so the output is deterministic).
@@ -250,9 +249,7 @@ def _cost_chart(result: Mapping[str, Any]) -> str | None:
     if opex:
         panels.append("Opex by component, per year (P50, P10–P90)")
         widths.append(0.36)
-    fig = make_subplots(
-        rows=1, cols=len(panels), subplot_titles=panels, column_widths=widths, horizontal_spacing=0.08
-    )
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels, column_widths=widths, horizontal_spacing=0.08)
 
     colours = {key: PALETTE[i % len(PALETTE)] for i, (key, _, _) in enumerate(capex)}
     column = 1
@@ -421,11 +418,7 @@ def _comparisons(result: Mapping[str, Any]) -> list[_Comparison]:
                 unit=entry_text(raw, "unit"),
                 source=entry_text(raw, "source"),
                 value=as_number(raw.get("value")),
-                ratio=(
-                    as_number(raw.get("ratio_p10")),
-                    as_number(raw.get("ratio")),
-                    as_number(raw.get("ratio_p90")),
-                ),
+                ratio=(as_number(raw.get("ratio_p10")), as_number(raw.get("ratio")), as_number(raw.get("ratio_p90"))),
             )
         )
     return items
@@ -509,10 +502,7 @@ def _comparison_chart(items: Sequence[_Comparison]) -> str | None:
         template="plotly_white",
         height=max(260, 140 + 44 * len(plotted)),
         margin={"l": 160, "r": 30, "t": 30, "b": 60},
-        xaxis={
-            "type": "log" if log_x else "linear",
-            "title": {"text": "Fleet ÷ baseline [×] (dotted line: parity)"},
-        },
+        xaxis={"type": "log" if log_x else "linear", "title": {"text": "Fleet ÷ baseline [×] (dotted line: parity)"}},
         yaxis={"autorange": "reversed", "automargin": True},
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"},
     )
@@ -536,9 +526,7 @@ def _title_section(result: Mapping[str, Any]) -> str:
         f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
     ]
     if items:
-        rows = "".join(
-            f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items
-        )
+        rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items)
         parts.append(
             f'<details><summary>Inputs</summary><table class="inputs"><tbody>'
             f'<tr><th scope="row">Fleet</th><td>{escape(fleet)}</td></tr>{rows}</tbody></table></details>'
@@ -556,8 +544,16 @@ def _key_figures_section(result: Mapping[str, Any]) -> str:
     if samples is not None:
         caption += f" over {format_sig(samples, 6)} Monte Carlo samples"
     caption += "."
-    return table_section("key-figures", "Key figures", ("Quantity", "P10", "P50", "P90"), rows, numeric=(1, 2, 3),
-                         css="key-figures", empty="No headline quantities in this result.", caption=caption)
+    return table_section(
+        "key-figures",
+        "Key figures",
+        ("Quantity", "P10", "P50", "P90"),
+        rows,
+        numeric=(1, 2, 3),
+        css="key-figures",
+        empty="No headline quantities in this result.",
+        caption=caption,
+    )
 
 
 def _breakdown_tables(result: Mapping[str, Any]) -> str:
@@ -616,14 +612,16 @@ def _claims_section(result: Mapping[str, Any]) -> str:
         percentile = as_number(claim.get("percentile"))
         factor = as_number(claim.get("factor"))
         p10, p50, p90 = format_triple(corrected, kind) if corrected else ("—", "—", "—")
-        rows.append((
-            name,
-            format_value(claimed, kind),
-            f"{percentile:.1f}" if percentile is not None else "—",
-            p50,
-            f"{p10} – {p90}",
-            f"{factor:.2f}×" if factor is not None else "—",
-        ))
+        rows.append(
+            (
+                name,
+                format_value(claimed, kind),
+                f"{percentile:.1f}" if percentile is not None else "—",
+                p50,
+                f"{p10} – {p90}",
+                f"{factor:.2f}×" if factor is not None else "—",
+            )
+        )
     headers = ("Claim", "Claimed", "Percentile in model", "Model P50", "Model P10–P90", "Model ÷ claim")
     verdicts = "".join(f"<li>{escape(c.get('verdict', ''))}</li>" for c in claims if c.get("verdict"))
     return (
@@ -660,17 +658,14 @@ def render_estimate_html(result: dict[str, Any]) -> str:
         _comparison_chart(comparisons),
         '<h3 id="comparisons-table">Comparison baselines</h3>' + _comparisons_table(comparisons),
     )
-    return _PAGE.render(f"gigafleet estimate: {fleet}", _title_section(data), (
-        _key_figures_section(data),
-        _claims_section(data),
-        cost,
-        power,
-        compare,
-    ), data)
+    return _PAGE.render(
+        f"gigafleet estimate: {fleet}",
+        _title_section(data),
+        (_key_figures_section(data), _claims_section(data), cost, power, compare),
+        data,
+    )
 
 
 def write_estimate_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:
     """Write the report of ``gigafleet estimate --json`` atomically to ``path`` (``document.Page.write``)."""
     return _PAGE.write(render_estimate_html, result, path)
-
-

@@ -18,18 +18,7 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Aria
 LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0}
 """Horizontal legend above the plot, left-aligned."""
 
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
 
 def error_arrays(triples: Sequence[Triple], divisor: float) -> tuple[list[float], list[float]]:
@@ -45,18 +34,8 @@ def error_arrays(triples: Sequence[Triple], divisor: float) -> tuple[list[float]
 
 def figure_html(fig: Any, div_id: str) -> str:
     """Serialise one plotly figure as a ``<div>`` + ``<script>`` snippet, without plotly.js."""
-    config = {
-        "displaylogo": False,
-        "responsive": True,
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-    }
-    snippet = fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        div_id=div_id,
-        config=config,
-    )
+    config = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+    snippet = fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False, div_id=div_id, config=config)
     return str(snippet)
 
 
@@ -109,8 +88,15 @@ def log_ticks(low: float, high: float) -> list[float]:
     return ticks[first : last + 1]
 
 
-def style(fig: Any, *, height: int, margin: Mapping[str, int], xaxis: Mapping[str, Any], yaxis: Mapping[str, Any],
-          hovermode: str | None = "closest") -> None:
+def style(
+    fig: Any,
+    *,
+    height: int,
+    margin: Mapping[str, int],
+    xaxis: Mapping[str, Any],
+    yaxis: Mapping[str, Any],
+    hovermode: str | None = "closest",
+) -> None:
     """The layout every report chart shares: white template, legend above the plot, the report font.
 
     Parameters
@@ -124,8 +110,14 @@ def style(fig: Any, *, height: int, margin: Mapping[str, int], xaxis: Mapping[st
     hovermode : str or None
         Plotly ``hovermode``; ``None`` leaves Plotly's default.
     """
-    shared: dict[str, Any] = {"template": "plotly_white", "height": height, "margin": dict(margin),
-                              "xaxis": dict(xaxis), "yaxis": dict(yaxis), "legend": dict(LEGEND_ABOVE)}
+    shared: dict[str, Any] = {
+        "template": "plotly_white",
+        "height": height,
+        "margin": dict(margin),
+        "xaxis": dict(xaxis),
+        "yaxis": dict(yaxis),
+        "legend": dict(LEGEND_ABOVE),
+    }
     if hovermode is not None:
         shared["hovermode"] = hovermode
     fig.update_layout(**shared, font=FONT)

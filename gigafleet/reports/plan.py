@@ -47,8 +47,7 @@ from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year,
 
 __all__ = ["render_plan_html", "write_plan_report"]
 
-_PAGE = Page(PLAN_CSS, "a plan",
-             "Charts need JavaScript; the figures are also in the tables on this page.")
+_PAGE = Page(PLAN_CSS, "a plan", "Charts need JavaScript; the figures are also in the tables on this page.")
 
 # Div ids of the five charts (stable, so the output is deterministic).
 _CHART_IDS = (
@@ -216,9 +215,13 @@ def _colours(groups: Sequence[str]) -> dict[str, str]:
 
 def _finish(fig: Any, height: int, y_title: str, **layout: Any) -> None:
     """``figures.style`` with a year axis (one tick per year); ``layout`` (Plotly layout arguments) applied after."""
-    style(fig, height=height, margin={"l": 70, "r": 20, "t": 40, "b": 60},
-          xaxis={"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
-          yaxis={"title": {"text": escape(y_title)}, "rangemode": "tozero"})
+    style(
+        fig,
+        height=height,
+        margin={"l": 70, "r": 20, "t": 40, "b": 60},
+        xaxis={"title": {"text": "Year"}, "dtick": 1, "tickformat": "d"},
+        yaxis={"title": {"text": escape(y_title)}, "rangemode": "tozero"},
+    )
     if layout:
         fig.update_layout(**layout)
 
@@ -327,7 +330,8 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
                 marker={"size": 11, "symbol": "diamond", "color": "#1d2430"},
                 customdata=[
                     [escape(_count_text(by_year[y][0], by_year[y][1])), escape(by_year[y][2])]
-                    if y in by_year else ["", ""]
+                    if y in by_year
+                    else ["", ""]
                     for y in x_years
                 ],
                 hovertemplate="<b>Target</b>, %{x}<br>%{customdata[0]}<br>Shortfall: %{customdata[1]}<extra></extra>",
@@ -767,8 +771,16 @@ def _summary_section(result: Mapping[str, Any]) -> str:
         "Accelerators and H100e: fleet in service in each year. Target and shortfall are in the target's metric;"
         " a dash means no target that year. Capex: booked in the year; opex: cost of the year's operation."
     )
-    return table_section("summary", "Summary by year", headers, rows, numeric=range(1, len(headers)), css="summary",
-                         empty="No years in this result.", caption=caption)
+    return table_section(
+        "summary",
+        "Summary by year",
+        headers,
+        rows,
+        numeric=range(1, len(headers)),
+        css="summary",
+        empty="No years in this result.",
+        caption=caption,
+    )
 
 
 def _pivot_table(pivot: _Pivot, groups: Sequence[str], field: str, kind: str, title: str, group_title: str) -> str:
@@ -826,8 +838,15 @@ def render_plan_html(result: dict[str, Any]) -> str:
     sites = _pivot(as_entries(data, "by_site"), "site", ("facility_power_gw",))
     power = _pivot(as_entries(data, "power"), "source", ("capacity_gw", "energy_twh"))
     sources = sorted(power.groups, key=lambda s: s.lower() != "grid")
-    subscribed = _pivot([{**r, "source": "grid subscribed"} for r in as_entries(data, "power")
-                         if r.get("source") == "grid" and "subscribed_gw" in r], "source", ("subscribed_gw",))
+    subscribed = _pivot(
+        [
+            {**r, "source": "grid subscribed"}
+            for r in as_entries(data, "power")
+            if r.get("source") == "grid" and "subscribed_gw" in r
+        ],
+        "source",
+        ("subscribed_gw",),
+    )
     sections = (
         chart_section(
             "fleet-by-chip",
@@ -846,10 +865,17 @@ def render_plan_html(result: dict[str, Any]) -> str:
             "Power by source",
             _power_by_source_chart(data),
             _pivot_table(power, sources, "capacity_gw", "power_gw", "Capacity by source, all sites", "Source")
-            + _pivot_table(subscribed, subscribed.groups, "subscribed_gw", "power_gw",
-                           "Grid subscribed (of the grid available above), all sites", "Grid")
-            + _pivot_table(power, sources, "energy_twh", "energy_twh", "Energy by source, all sites (power mix)",
-                           "Source"),
+            + _pivot_table(
+                subscribed,
+                subscribed.groups,
+                "subscribed_gw",
+                "power_gw",
+                "Grid subscribed (of the grid available above), all sites",
+                "Grid",
+            )
+            + _pivot_table(
+                power, sources, "energy_twh", "energy_twh", "Energy by source, all sites (power mix)", "Source"
+            ),
         ),
         chart_section("cost-by-year", "Cost by year", _cost_by_year_chart(data)),
         chart_section(
@@ -861,10 +887,9 @@ def render_plan_html(result: dict[str, Any]) -> str:
             ' relaxed.</p><h3 id="binding-table">Binding limits</h3>' + _binding_table(bindings),
         ),
     )
-    return _PAGE.render(f"gigafleet plan: {name} ({badge})", _title_section(data), (
-        _summary_section(data),
-        *sections,
-    ), data)
+    return _PAGE.render(
+        f"gigafleet plan: {name} ({badge})", _title_section(data), (_summary_section(data), *sections), data
+    )
 
 
 def write_plan_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:

@@ -103,9 +103,11 @@ _POWER_CSS = (
 """
 )
 
-_PAGE = Page(_POWER_CSS, "a power result",
-             "Charts need JavaScript; the key figures, capacities, costs and limits are also in the tables on this"
-             " page.")
+_PAGE = Page(
+    _POWER_CSS,
+    "a power result",
+    "Charts need JavaScript; the key figures, capacities, costs and limits are also in the tables on this page.",
+)
 
 # --------------------------------------------------------------------------------------------------
 # Reading the result dictionary (tolerant of missing/odd values)
@@ -699,8 +701,7 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
     values = [item.capacity_gw or 0.0 for item in plotted] + ([peak_load_gw] if peak_load_gw is not None else [])
     divisor, axis_title = axis_scale(values, "power_gw")
     labels = [
-        f"{_percent(item.share_of_energy)} of energy" if item.share_of_energy is not None else DASH
-        for item in plotted
+        f"{_percent(item.share_of_energy)} of energy" if item.share_of_energy is not None else DASH for item in plotted
     ]
     fig = go.Figure(
         go.Bar(
@@ -786,8 +787,11 @@ def _cost_chart(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str | N
                 name=label,
                 marker_color=colour,
                 customdata=[
-                    [escape(source), escape(format_value(v, "usd_per_year")),
-                     escape(format_value(total, "usd_per_year"))]
+                    [
+                        escape(source),
+                        escape(format_value(v, "usd_per_year")),
+                        escape(format_value(total, "usd_per_year")),
+                    ]
                     for (source, _), v, total in zip(rows, values, totals, strict=True)
                 ],
                 hovertemplate=(
@@ -1005,8 +1009,15 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def _key_figures_section(result: Mapping[str, Any]) -> str:
     """Key-figures table."""
     rows = _key_figure_rows(result)
-    return table_section("key-figures", "Key figures", ("Quantity", "Value", "Definition"), rows, numeric=(1,),
-                         css="key-figures", empty="No key figures in this result.")
+    return table_section(
+        "key-figures",
+        "Key figures",
+        ("Quantity", "Value", "Definition"),
+        rows,
+        numeric=(1,),
+        css="key-figures",
+        empty="No key figures in this result.",
+    )
 
 
 def _cost_table(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str:
@@ -1023,8 +1034,13 @@ def _cost_table(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str:
         for source, parts in rows
     ]
     columns = [total(parts[i] for _, parts in rows) for i in range(len(_COST_PARTS))]
-    cells.append(("All sources", *(format_value(c, "usd_per_year") for c in columns),
-                  format_value(total(columns), "usd_per_year")))
+    cells.append(
+        (
+            "All sources",
+            *(format_value(c, "usd_per_year") for c in columns),
+            format_value(total(columns), "usd_per_year"),
+        )
+    )
     headers = ("Source", *(label for _, label in _COST_PARTS), "Total")
     table = html_table(headers, cells, numeric=range(1, len(headers)), css="cost-stack")
     return f"<details><summary>Cost stack table, per year</summary>{table}</details>"
@@ -1059,8 +1075,16 @@ def _capacity_section(items: Sequence[_Capacity]) -> str:
         "Share of hours served: fraction of the hours in which the source delivered energy."
         " Capacity factor: energy ÷ (capacity × hours in the year)."
     )
-    return table_section("capacity-table", "Capacity by source", headers, rows, numeric=range(1, len(headers)),
-                         css="capacity", empty="No capacity in this result.", caption=caption)
+    return table_section(
+        "capacity-table",
+        "Capacity by source",
+        headers,
+        rows,
+        numeric=range(1, len(headers)),
+        css="capacity",
+        empty="No capacity in this result.",
+        caption=caption,
+    )
 
 
 def _binding_section(result: Mapping[str, Any]) -> str:
@@ -1126,12 +1150,12 @@ def render_power_html(result: dict[str, Any]) -> str:
     )
     sections.append(chart_section("cost-stack", "Cost stack", _cost_chart(costs), _cost_table(costs)))
 
-    return _PAGE.render(f"gigafleet power: {_site_name(data)} ({badge})", _title_section(data), (
-        _key_figures_section(data),
-        *sections,
-        _capacity_section(capacities),
-        _binding_section(data),
-    ), data)
+    return _PAGE.render(
+        f"gigafleet power: {_site_name(data)} ({badge})",
+        _title_section(data),
+        (_key_figures_section(data), *sections, _capacity_section(capacities), _binding_section(data)),
+        data,
+    )
 
 
 def write_power_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:

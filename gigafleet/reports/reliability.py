@@ -39,9 +39,11 @@ from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_seri
 
 __all__ = ["render_reliability_html", "write_reliability_report"]
 
-_PAGE = Page(PLAN_CSS, "a reliability result",
-             "Charts need JavaScript; the key figures, failure causes and GPU-hours lost are also in the tables on"
-             " this page.")
+_PAGE = Page(
+    PLAN_CSS,
+    "a reliability result",
+    "Charts need JavaScript; the key figures, failure causes and GPU-hours lost are also in the tables on this page.",
+)
 
 # Div ids of the five charts (stable, so the output is deterministic).
 _CHART_IDS = (
@@ -262,8 +264,14 @@ def _days_text(value: float) -> str:
 
 def _finish(fig: Any, height: int, x_title: str, y_title: str, **layout: Any) -> None:
     """``figures.style`` with this report's titled axes; ``layout`` (Plotly layout arguments) applied after."""
-    style(fig, height=height, margin={"l": 70, "r": 70, "t": 40, "b": 60}, xaxis={"title": {"text": escape(x_title)}},
-          yaxis={"title": {"text": escape(y_title)}}, hovermode=None)
+    style(
+        fig,
+        height=height,
+        margin={"l": 70, "r": 70, "t": 40, "b": 60},
+        xaxis={"title": {"text": escape(x_title)}},
+        yaxis={"title": {"text": escape(y_title)}},
+        hovermode=None,
+    )
     if layout:
         fig.update_layout(**layout)
 
@@ -393,8 +401,9 @@ def _goodput_chart(result: Mapping[str, Any]) -> str | None:
                 mode="markers",
                 name="This job",
                 marker={"size": 15, "symbol": "star", "color": PALETTE[5], "line": {"width": 1, "color": "#1d2430"}},
-                customdata=[[escape(f"This job, {format_count(job_size)} accelerators"),
-                             escape(format_percent(goodput))]],
+                customdata=[
+                    [escape(f"This job, {format_count(job_size)} accelerators"), escape(format_percent(goodput))]
+                ],
                 hovertemplate=hover,
             )
         )
@@ -741,8 +750,11 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         "Failures across the whole fleet, all causes, daily mean.",
     )
     job_size = as_number(inputs.get("job_size"))
-    add("Job size", None if job_size is None else f"{format_count(job_size)} accelerators",
-        "Accelerators the job runs on.")
+    add(
+        "Job size",
+        None if job_size is None else f"{format_count(job_size)} accelerators",
+        "Accelerators the job runs on.",
+    )
     interruptions = as_number(result.get("job_interruptions"))
     add(
         "Job interruptions",
@@ -769,9 +781,13 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     regime = result.get("regime")
     if isinstance(regime, str) and regime:
         others = [as_mapping(r) for r in result.get("regimes", []) if isinstance(r, Mapping)]
-        add("Recovery regime", regime,
+        add(
+            "Recovery regime",
+            regime,
             "How the job recovers from failures; under each regime this job's simulated goodput would be: "
-            + "; ".join(f"{r.get('regime')} {format_percent(as_number(r.get('goodput')))}" for r in others) + ".")
+            + "; ".join(f"{r.get('regime')} {format_percent(as_number(r.get('goodput')))}" for r in others)
+            + ".",
+        )
     losses = _losses(result)
     add(
         "GPU-hours lost",
@@ -794,7 +810,8 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     stockouts = as_number(spares.get("stockout_days"))
     add(
         "Stockout days",
-        None if stockouts is None
+        None
+        if stockouts is None
         else format_count(stockouts) + (f" of {format_count(days)}" if days is not None else ""),
         "Days on which the spare pool was empty.",
     )
@@ -815,8 +832,15 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 def _key_figures_section(result: Mapping[str, Any]) -> str:
     """Key-figures table."""
     rows = _key_figure_rows(result)
-    return table_section("key-figures", "Key figures", ("Quantity", "Value", "Definition"), rows, numeric=(1,),
-                         css="key-figures", empty="No key figures in this result.")
+    return table_section(
+        "key-figures",
+        "Key figures",
+        ("Quantity", "Value", "Definition"),
+        rows,
+        numeric=(1,),
+        css="key-figures",
+        empty="No key figures in this result.",
+    )
 
 
 def _spares_caption(result: Mapping[str, Any]) -> str:
@@ -878,20 +902,24 @@ def _causes_section(result: Mapping[str, Any]) -> str:
     rows = []
     for cause in causes:
         fleet, job = per_day.get(cause), interruptions.get(cause)
-        rows.append((
-            _cause_label(cause),
-            DASH if fleet is None else format_sig(fleet, 3),
-            share(fleet, fleet_total),
-            DASH if job is None else format_sig(job, 4),
-            share(job, job_total),
-        ))
-    rows.append((
-        "All causes",
-        DASH if fleet_total is None else format_sig(fleet_total, 3),
-        share(fleet_total, fleet_total),
-        DASH if job_total is None else format_sig(job_total, 4),
-        share(job_total, job_total),
-    ))
+        rows.append(
+            (
+                _cause_label(cause),
+                DASH if fleet is None else format_sig(fleet, 3),
+                share(fleet, fleet_total),
+                DASH if job is None else format_sig(job, 4),
+                share(job, job_total),
+            )
+        )
+    rows.append(
+        (
+            "All causes",
+            DASH if fleet_total is None else format_sig(fleet_total, 3),
+            share(fleet_total, fleet_total),
+            DASH if job_total is None else format_sig(job_total, 4),
+            share(job_total, job_total),
+        )
+    )
     headers = (
         "Cause",
         "Fleet failures per day",
@@ -900,9 +928,8 @@ def _causes_section(result: Mapping[str, Any]) -> str:
         "Share of interruptions",
     )
     days = as_number(as_mapping(result.get("inputs")).get("days"))
-    caption = (
-        "Fleet failures: daily mean across all devices. Job interruptions: failures that stopped the job"
-        + (f" over the {_days_text(days)}." if days is not None else " over the run.")
+    caption = "Fleet failures: daily mean across all devices. Job interruptions: failures that stopped the job" + (
+        f" over the {_days_text(days)}." if days is not None else " over the run."
     )
     return (
         '<section id="failures-by-cause"><h2>Failures by cause</h2>'
@@ -956,11 +983,12 @@ def render_reliability_html(result: dict[str, Any]) -> str:
         chart_section("availability", "Fleet availability", _availability_chart(data), _availability_caption(data)),
         chart_section("gpu-hours-lost", "GPU-hours lost by cause", _losses_chart(losses), _losses_table(losses)),
     )
-    return _PAGE.render(f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}", _title_section(data), (
-        _key_figures_section(data),
-        *sections,
-        _causes_section(data),
-    ), data)
+    return _PAGE.render(
+        f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}",
+        _title_section(data),
+        (_key_figures_section(data), *sections, _causes_section(data)),
+        data,
+    )
 
 
 def write_reliability_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:

@@ -73,8 +73,11 @@ code { font-size: .9em; }
 """
 )
 
-_PAGE = Page(_SWEEP_CSS, "a sweep summary",
-             "Charts need JavaScript; the outputs and the sensitivity indices are also in the tables on this page.")
+_PAGE = Page(
+    _SWEEP_CSS,
+    "a sweep summary",
+    "Charts need JavaScript; the outputs and the sensitivity indices are also in the tables on this page.",
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -494,10 +497,7 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
             col=1,
         )
         fig.update_yaxes(
-            title_text=escape(series.axis_title),
-            type="log" if _log_axis(series) else "linear",
-            row=row,
-            col=1,
+            title_text=escape(series.axis_title), type="log" if _log_axis(series) else "linear", row=row, col=1
         )
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_xaxes(title_text="Year", row=rows, col=1)
@@ -651,17 +651,22 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         if series
         else ""
     )
-    return _PAGE.render(f"gigafleet {_page_title(data)}", _title_section(data, method), (
-        _outputs_section(data),
-        chart_section(
-            "sensitivity",
-            tornado_title,
-            _tornado_chart(output, method, params),
-            _sensitivity_caption(output, method),
+    return _PAGE.render(
+        f"gigafleet {_page_title(data)}",
+        _title_section(data, method),
+        (
+            _outputs_section(data),
+            chart_section(
+                "sensitivity",
+                tornado_title,
+                _tornado_chart(output, method, params),
+                _sensitivity_caption(output, method),
+            ),
+            chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
+            _sensitivity_table(output, method, params),
         ),
-        chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
-        _sensitivity_table(output, method, params),
-    ), data)
+        data,
+    )
 
 
 def write_sweep_report(result: dict[str, Any], path: str | os.PathLike[str]) -> pathlib.Path:

@@ -41,12 +41,13 @@ class ReferenceResult:
 
 def _scales(model: FailureModel) -> list[float]:
     """Weibull scale of each mode [h] (the hazard equals the catalogue rate at the reference age)."""
-    return [(k * model.reference_age_hours ** (k - 1) / r) ** (1 / k)
-            for k, r in zip(model.shape.tolist(), model.rate_per_hour.tolist(), strict=True)]
+    return [
+        (k * model.reference_age_hours ** (k - 1) / r) ** (1 / k)
+        for k, r in zip(model.shape.tolist(), model.rate_per_hour.tolist(), strict=True)
+    ]
 
 
-def _next_failure(model: FailureModel, scales: list[float], age: float, rng: random.Random
-                  ) -> tuple[float, int, float]:
+def _next_failure(model: FailureModel, scales: list[float], age: float, rng: random.Random) -> tuple[float, int, float]:
     """Time to a device's next failure from ``age`` [h], its repair class and its down time [h].
 
     Each mode's Weibull clock is drawn by inverting its cumulative hazard from the current age (minimal repair);
@@ -64,9 +65,16 @@ def _next_failure(model: FailureModel, scales: list[float], age: float, rng: ran
     return best, repair, float(model.down_hours[repair])
 
 
-def _fleet_processes(env: Any, model: FailureModel, n_devices: int, rng: random.Random, age0: float,
-                     state: dict[str, Any], on_device: Callable[[int, int, float], None],
-                     on_domain: Callable[[str, int, int], None]) -> None:
+def _fleet_processes(
+    env: Any,
+    model: FailureModel,
+    n_devices: int,
+    rng: random.Random,
+    age0: float,
+    state: dict[str, Any],
+    on_device: Callable[[int, int, float], None],
+    on_domain: Callable[[str, int, int], None],
+) -> None:
     """Start one SimPy process per device (Weibull failures, repairs) and one per correlated domain (Poisson
     shocks), counting every failure in ``state["failures"]``; ``on_device(index, repair class, down hours)`` and
     ``on_domain(domain, which, size)`` tell the job model what happened."""
@@ -100,9 +108,17 @@ def _fleet_processes(env: Any, model: FailureModel, n_devices: int, rng: random.
         env.process(domain_shocks(domain))
 
 
-def _run_fleet(env: Any, model: FailureModel, n_devices: int, rng: random.Random, age0: float,
-               state: dict[str, Any], on_device: Callable[[int, int, float], None],
-               on_domain: Callable[[str, int, int], None], horizon_hours: float) -> float:
+def _run_fleet(
+    env: Any,
+    model: FailureModel,
+    n_devices: int,
+    rng: random.Random,
+    age0: float,
+    state: dict[str, Any],
+    on_device: Callable[[int, int, float], None],
+    on_domain: Callable[[str, int, int], None],
+    horizon_hours: float,
+) -> float:
     """Start the fleet's processes (:func:`_fleet_processes`) and run to the horizon; returns wall seconds."""
     _fleet_processes(env, model, n_devices, rng, age0, state, on_device, on_domain)
     started = time.perf_counter()
@@ -110,10 +126,20 @@ def _run_fleet(env: Any, model: FailureModel, n_devices: int, rng: random.Random
     return time.perf_counter() - started
 
 
-def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
-                  interval_hours: float, write_hours: float, restart_hours: float, hot_spares: int,
-                  seed: int = 0, start_age_hours: float | None = None,
-                  regime: RecoveryRegime | None = None) -> ReferenceResult:
+def run_reference(
+    model: FailureModel,
+    n_devices: int,
+    horizon_hours: float,
+    *,
+    job_size: int,
+    interval_hours: float,
+    write_hours: float,
+    restart_hours: float,
+    hot_spares: int,
+    seed: int = 0,
+    start_age_hours: float | None = None,
+    regime: RecoveryRegime | None = None,
+) -> ReferenceResult:
     """Simulate ``n_devices`` and a job on the first ``job_size`` of them with SimPy.
 
     With an elastic ``regime`` the job is ⌊J/r⌋ replicas: a failure stalls the whole job for ``pause`` (stalls
@@ -124,8 +150,16 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
     import simpy
 
     if regime is not None and not regime.stops_on_device_failure:
-        return _run_elastic(model, n_devices, horizon_hours, job_size=job_size, interval_hours=interval_hours,
-                            regime=regime, seed=seed, start_age_hours=start_age_hours)
+        return _run_elastic(
+            model,
+            n_devices,
+            horizon_hours,
+            job_size=job_size,
+            interval_hours=interval_hours,
+            regime=regime,
+            seed=seed,
+            start_age_hours=start_age_hours,
+        )
 
     rng = random.Random(seed)
     env = simpy.Environment()
@@ -176,13 +210,20 @@ def run_reference(model: FailureModel, n_devices: int, horizon_hours: float, *, 
 
     job = env.process(training())
     seconds = _run_fleet(env, model, n_devices, rng, age0, state, on_device, on_domain, horizon_hours)
-    return ReferenceResult(int(state["failures"]), int(state["interruptions"]), state["useful"], horizon_hours,
-                           seconds)
+    return ReferenceResult(int(state["failures"]), int(state["interruptions"]), state["useful"], horizon_hours, seconds)
 
 
-def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, job_size: int,
-                 interval_hours: float, regime: RecoveryRegime, seed: int,
-                 start_age_hours: float | None) -> ReferenceResult:
+def _run_elastic(
+    model: FailureModel,
+    n_devices: int,
+    horizon_hours: float,
+    *,
+    job_size: int,
+    interval_hours: float,
+    regime: RecoveryRegime,
+    seed: int,
+    start_age_hours: float | None,
+) -> ReferenceResult:
     """The elastic job of :func:`run_reference`: an integrator of progress driven by SimPy processes."""
     import simpy
 
@@ -190,8 +231,15 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
     env = simpy.Environment()
     replicas = job_size // regime.replica_accelerators
     age0 = model.reference_age_hours if start_age_hours is None else start_age_hours
-    state: dict[str, float] = {"failures": 0, "events": 0, "work": 0.0, "committed": 0.0, "last": 0.0,
-                               "stall_end": 0.0, "blocked": 0}
+    state: dict[str, float] = {
+        "failures": 0,
+        "events": 0,
+        "work": 0.0,
+        "committed": 0.0,
+        "last": 0.0,
+        "stall_end": 0.0,
+        "blocked": 0,
+    }
     out_until: dict[int, float] = {}
 
     def rate(now: float) -> float:
@@ -235,8 +283,11 @@ def _run_elastic(model: FailureModel, n_devices: int, horizon_hours: float, *, j
             return
         members = min(size, job_size - which * size)
         count = min(replicas, math.ceil(members / regime.replica_accelerators))
-        degrade(min(which * size // regime.replica_accelerators, replicas - 1), count,
-                min(model.domain_outage_hours[domain], regime.rejoin_hours))
+        degrade(
+            min(which * size // regime.replica_accelerators, replicas - 1),
+            count,
+            min(model.domain_outage_hours[domain], regime.rejoin_hours),
+        )
 
     def training() -> simpy.events.ProcessGenerator:
         recovering = False

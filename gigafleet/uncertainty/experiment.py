@@ -117,8 +117,10 @@ class Experiment(_Strict):
 
             names = registered_functions()
             if self.function not in names:
-                raise ValueError(f"function {clip(self.function)} is not a registered function; expected one of "
-                                 f"{', '.join(names)} (modules cannot be named)")
+                raise ValueError(
+                    f"function {clip(self.function)} is not a registered function; expected one of "
+                    f"{', '.join(names)} (modules cannot be named)"
+                )
         if self.kind == "plan" and self.function:
             raise ValueError("function is only for kind function")
         if self.stop is not None and (self.sample is None or self.sample.method != "random"):
@@ -153,10 +155,12 @@ def load_experiment(path: str | Path) -> tuple[Experiment, str]:
         if error["type"] == "extra_forbidden":
             raise ScenarioError(f"{file}: {loc}: unknown key; see docs/uncertainty.md for the allowed keys") from None
         if not loc:
-            raise ScenarioError(f"{file}: {clip(error['msg'].removeprefix('Value error, '), 400, quote=False)}") \
-                from None
-        raise ScenarioError(f"{file}: {loc}: {echo_input(error.get('input'))} is not allowed; "
-                            f"{clip(error['msg'], 400, quote=False)}") from None
+            raise ScenarioError(
+                f"{file}: {clip(error['msg'].removeprefix('Value error, '), 400, quote=False)}"
+            ) from None
+        raise ScenarioError(
+            f"{file}: {loc}: {echo_input(error.get('input'))} is not allowed; {clip(error['msg'], 400, quote=False)}"
+        ) from None
 
 
 def sweep_id(experiment: Experiment) -> str:
@@ -198,8 +202,9 @@ def check_path(catalog: Catalog, path: str) -> None:
     """Reject unknown parameter paths before any run starts."""
     head = path.split(".", 1)[0]
     if head not in ("scenario", "catalog", "function"):
-        raise InputError("parameter path", path, "scenario.<key>, catalog.<kind>.<id>.<parameter> or "
-                                                 "function.<argument>")
+        raise InputError(
+            "parameter path", path, "scenario.<key>, catalog.<kind>.<id>.<parameter> or function.<argument>"
+        )
     if head == "catalog":
         parts = path.split(".")
         if len(parts) != 4:
@@ -252,11 +257,11 @@ def expand_runs(catalog: Catalog, experiment: Experiment) -> tuple[list[Run], di
     total = math.prod(len(v) for v in experiment.axes.values()) * experiment.replications
     if experiment.sample is not None:
         d = len(experiment.sample.parameters)
-        total *= {"random": 1, "sobol": d + 2, "morris": d + 1}[experiment.sample.method] * experiment.sample.n \
-            if d else 1
+        total *= (
+            {"random": 1, "sobol": d + 2, "morris": d + 1}[experiment.sample.method] * experiment.sample.n if d else 1
+        )
     if total > MAX_RUNS:
-        raise InputError("experiment", f"{total:,} runs", f"at most {MAX_RUNS:,} runs (axes x samples x "
-                                                          "replications)")
+        raise InputError("experiment", f"{total:,} runs", f"at most {MAX_RUNS:,} runs (axes x samples x replications)")
     axis_values = list(itertools.product(*experiment.axes.values())) if axis_names else [()]
     if experiment.sample is not None:
         matrix, problem = sample_matrix(catalog, experiment.sample)

@@ -26,14 +26,18 @@ _BOUNDS: dict[str, dict[str, tuple[float, float]]] = {}
 def _builtins() -> dict[str, Callable[..., Any]]:
     from gigafleet.uncertainty.demofunctions import ishigami, linear
 
-    _BOUNDS["ishigami"] = {"x1": (-1e3, 1e3), "x2": (-1e3, 1e3), "x3": (-1e3, 1e3), "a": (-1e3, 1e3),
-                           "b": (-1e3, 1e3)}
+    _BOUNDS["ishigami"] = {"x1": (-1e3, 1e3), "x2": (-1e3, 1e3), "x3": (-1e3, 1e3), "a": (-1e3, 1e3), "b": (-1e3, 1e3)}
     _BOUNDS["linear"] = {"x": (-1e12, 1e12), "delay": (0.0, 1.0)}
     return {"ishigami": ishigami, "linear": linear}
 
 
-def register_function(name: str, function: Callable[..., Any], *, replace: bool = False,
-                      bounds: dict[str, tuple[float, float]] | None = None) -> None:
+def register_function(
+    name: str,
+    function: Callable[..., Any],
+    *,
+    replace: bool = False,
+    bounds: dict[str, tuple[float, float]] | None = None,
+) -> None:
     """Allow ``function`` to run in ``kind: function`` experiments as ``name``.
 
     Parameters

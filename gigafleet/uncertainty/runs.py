@@ -86,20 +86,26 @@ def plan_outputs(result: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
         effective.append(year["h100e"] * goodput)
     final = years[-1]
     target = next((y["target"] for y in reversed(years) if y["target"] is not None), None)
-    met = next((y["year"] for y in years if target is not None and y["delivered_metric"] >= target * (1 - 1e-6)),
-               None)
+    met = next((y["year"] for y in years if target is not None and y["delivered_metric"] >= target * (1 - 1e-6)), None)
     return {
         "status_ok": 1.0 if result["status"] == "optimal" else 0.0,
-        "cost_usd": result.get("cost_usd"), "capex_total_usd": sum(y["capex_usd"] for y in years),
-        "h100e_final": final["h100e"], "effective_h100e_final": effective[-1],
-        "facility_power_gw_final": final["facility_power_gw"], "shortfall_final": final["shortfall"],
+        "cost_usd": result.get("cost_usd"),
+        "capex_total_usd": sum(y["capex_usd"] for y in years),
+        "h100e_final": final["h100e"],
+        "effective_h100e_final": effective[-1],
+        "facility_power_gw_final": final["facility_power_gw"],
+        "shortfall_final": final["shortfall"],
         "year_final_target_met": float(met) if met is not None else math.nan,
         "turbine_supply_usd_per_gw_max": _max_shadow(result, "turbine_supply"),
         "engine_supply_usd_per_gw_max": _max_shadow(result, "engine_supply"),
-        "onsite_gas_gw_final": sum(r["capacity_gw"] for r in result.get("power", []) if r["year"] == final["year"]
-                                   and r["source"] in GAS_SOURCES),
+        "onsite_gas_gw_final": sum(
+            r["capacity_gw"]
+            for r in result.get("power", [])
+            if r["year"] == final["year"] and r["source"] in GAS_SOURCES
+        ),
         "idle_capital_usd": float(result.get("idle_capital_usd") or 0.0),
-        "years": [y["year"] for y in years], "h100e_by_year": [y["h100e"] for y in years],
+        "years": [y["year"] for y in years],
+        "h100e_by_year": [y["h100e"] for y in years],
         "effective_h100e_by_year": effective,
         "facility_power_gw_by_year": [y["facility_power_gw"] for y in years],
     }
@@ -114,7 +120,7 @@ def _plan_scenario(base: str, values: dict[str, Any]) -> Any:
     data = load_plan_scenario(base).model_dump()
     for path, value in values.items():
         if path.startswith("scenario."):
-            _set_path(data, path[len("scenario."):], value)
+            _set_path(data, path[len("scenario.") :], value)
     try:
         return PlanScenario.model_validate(data)
     except ValidationError as exc:
@@ -122,8 +128,9 @@ def _plan_scenario(base: str, values: dict[str, Any]) -> Any:
         loc = describe_loc(error["loc"])
         swept = ", ".join(p for p in values if p.startswith("scenario."))
         if error["type"] == "extra_forbidden":
-            raise InputError("parameter path", f"scenario.{loc}", f"a key of the plan scenario (swept: {swept})") \
-                from None
+            raise InputError(
+                "parameter path", f"scenario.{loc}", f"a key of the plan scenario (swept: {swept})"
+            ) from None
         raise InputError(f"scenario.{loc}", echo_input(error.get("input")), error["msg"]) from None
 
 

@@ -30,8 +30,9 @@ PERT_SHAPE = 4.0
 PERCENTILES: tuple[float, float, float] = (10.0, 50.0, 90.0)
 
 
-def pert_samples(low: float, mid: float, high: float, size: int, rng: np.random.Generator,
-                 shape: float = PERT_SHAPE) -> FloatArray:
+def pert_samples(
+    low: float, mid: float, high: float, size: int, rng: np.random.Generator, shape: float = PERT_SHAPE
+) -> FloatArray:
     """Draw ``size`` samples from PERT(low, mid, high).
 
     Parameters

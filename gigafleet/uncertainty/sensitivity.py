@@ -24,9 +24,16 @@ def sobol_indices(problem: dict[str, Any], outputs: np.ndarray) -> list[dict[str
     from SALib.analyze import sobol
 
     result = sobol.analyze(problem, outputs, calc_second_order=False, print_to_console=False)
-    return [{"name": name, "S1": float(result["S1"][i]), "S1_conf": float(result["S1_conf"][i]),
-             "ST": float(result["ST"][i]), "ST_conf": float(result["ST_conf"][i])}
-            for i, name in enumerate(problem["names"])]
+    return [
+        {
+            "name": name,
+            "S1": float(result["S1"][i]),
+            "S1_conf": float(result["S1_conf"][i]),
+            "ST": float(result["ST"][i]),
+            "ST_conf": float(result["ST_conf"][i]),
+        }
+        for i, name in enumerate(problem["names"])
+    ]
 
 
 def morris_indices(problem: dict[str, Any], inputs: np.ndarray, outputs: np.ndarray) -> list[dict[str, float | str]]:
@@ -34,8 +41,15 @@ def morris_indices(problem: dict[str, Any], inputs: np.ndarray, outputs: np.ndar
     from SALib.analyze import morris
 
     result = morris.analyze(problem, inputs, outputs, num_levels=4, print_to_console=False)
-    return [{"name": name, "mu_star": float(result["mu_star"][i]), "mu_star_conf": float(result["mu_star_conf"][i]),
-             "sigma": float(result["sigma"][i])} for i, name in enumerate(problem["names"])]
+    return [
+        {
+            "name": name,
+            "mu_star": float(result["mu_star"][i]),
+            "mu_star_conf": float(result["mu_star_conf"][i]),
+            "sigma": float(result["sigma"][i]),
+        }
+        for i, name in enumerate(problem["names"])
+    ]
 
 
 def _quantiles(values: list[float]) -> dict[str, float]:
@@ -74,8 +88,14 @@ def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: st
     if chosen is not None and chosen not in scalars:
         raise InputError("--output", chosen, sorted(scalars))
     complete = len(runs) == meta["total_runs"]
-    if method in ("sobol", "morris") and problem.get("num_vars") and chosen and complete \
-            and not experiment.get("axes") and int(experiment.get("replications", 1)) == 1:
+    if (
+        method in ("sobol", "morris")
+        and problem.get("num_vars")
+        and chosen
+        and complete
+        and not experiment.get("axes")
+        and int(experiment.get("replications", 1)) == 1
+    ):
         y = np.array(scalars[chosen], dtype=float)
         if np.isfinite(y).all():
             if method == "sobol":
@@ -83,8 +103,22 @@ def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: st
             else:
                 x = np.array([[run["values"][name] for name in problem["names"]] for run in runs])
                 sensitivity.update(method="morris", parameters=morris_indices(problem, x, y))
-    notes = [] if complete else [f"{len(runs)} of {meta['total_runs']} runs stored: resume the sweep to finish it "
-                                 "(sensitivity needs the complete design)."]
-    return {"schema_version": 1, "sweep_id": meta["sweep_id"], "name": meta["name"], "runs": meta["total_runs"],
-            "completed": len(runs), "outputs": {k: _quantiles(v) for k, v in scalars.items()}, "series": fans,
-            "sensitivity": sensitivity, "notes": notes}
+    notes = (
+        []
+        if complete
+        else [
+            f"{len(runs)} of {meta['total_runs']} runs stored: resume the sweep to finish it "
+            "(sensitivity needs the complete design)."
+        ]
+    )
+    return {
+        "schema_version": 1,
+        "sweep_id": meta["sweep_id"],
+        "name": meta["name"],
+        "runs": meta["total_runs"],
+        "completed": len(runs),
+        "outputs": {k: _quantiles(v) for k, v in scalars.items()},
+        "series": fans,
+        "sensitivity": sensitivity,
+        "notes": notes,
+    }

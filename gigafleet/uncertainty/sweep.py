@@ -51,7 +51,8 @@ def _client(scheduler: str | None, workers: int) -> Any:
         except (OSError, TimeoutError) as exc:
             raise InputError("--scheduler", scheduler, f"a reachable Dask scheduler address ({exc})") from None
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+    )
     return Client(cluster)  # type: ignore[no-untyped-call]
 
 
@@ -72,15 +73,23 @@ def validate_experiment(experiment: Experiment) -> int:
             for path, value in run.values.items():
                 if path.startswith("function."):
                     values.setdefault(path.split(".", 1)[1], []).append(value)
-        check_arguments(str(experiment.function), {k: list({repr(v): v for v in vs}.values())
-                                                   for k, vs in values.items()})
+        check_arguments(
+            str(experiment.function), {k: list({repr(v): v for v in vs}.values()) for k, vs in values.items()}
+        )
     return len(runs)
 
 
-def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str | None = None,
-              workers: int | None = None, resume: bool = False,
-              progress: Callable[[int, int], None] | None = None,
-              cancelled: Callable[[], bool] | None = None) -> dict[str, Any]:
+def run_sweep(
+    experiment: Experiment,
+    text: str,
+    *,
+    store: Path,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
     """Run (or resume) a sweep; returns its id and counts. Finished runs are committed one by one."""
     catalog = load_catalog()
     if not text.strip():
@@ -103,24 +112,53 @@ def run_sweep(experiment: Experiment, text: str, *, store: Path, scheduler: str 
         if exists and not resume:
             raise InputError("sweep", sweep, "a new experiment, or --resume to finish this one")
         if not exists:
-            con.execute("INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?)",
-                        [sweep, experiment.name, _dt.datetime.now(_dt.UTC).replace(tzinfo=None), text, len(runs),
-                         json.dumps(problem)])
+            con.execute(
+                "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    sweep,
+                    experiment.name,
+                    _dt.datetime.now(_dt.UTC).replace(tzinfo=None),
+                    text,
+                    len(runs),
+                    json.dumps(problem),
+                ],
+            )
         done = {r[0] for r in con.execute("SELECT run_id FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()}
     todo = [r for r in runs if r.run_id not in done]
     if progress:
         progress(len(done), len(runs))
     if todo:
-        _execute(store, sweep, experiment, target, todo, len(done), len(runs), scheduler,
-                 workers or max(1, os.cpu_count() or 1), progress, cancelled)
+        _execute(
+            store,
+            sweep,
+            experiment,
+            target,
+            todo,
+            len(done),
+            len(runs),
+            scheduler,
+            workers or max(1, os.cpu_count() or 1),
+            progress,
+            cancelled,
+        )
     with connect(store) as con:
         count = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
     return {"sweep_id": sweep, "runs": len(runs), "completed": int(count), "skipped_as_done": len(runs) - len(todo)}
 
 
-def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Callable[..., Any], todo: list[Run],
-             done: int, total: int, scheduler: str | None, workers: int, progress: Callable[[int, int], None] | None,
-             cancelled: Callable[[], bool] | None = None) -> None:
+def _execute(
+    store: Path,
+    sweep: str,
+    experiment: Experiment,
+    target: str | Callable[..., Any],
+    todo: list[Run],
+    done: int,
+    total: int,
+    scheduler: str | None,
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:
     from dask.distributed import as_completed
 
     client = _client(scheduler, workers)
@@ -133,10 +171,12 @@ def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Call
     try:
         position = 0
         while position < len(todo) and not (cancelled is not None and cancelled()):
-            chunk = todo[position:position + batch]
+            chunk = todo[position : position + batch]
             position += len(chunk)
-            futures = {client.submit(execute_run, experiment.kind, target, run.values, run.seed, pure=False): run
-                       for run in chunk}
+            futures = {
+                client.submit(execute_run, experiment.kind, target, run.values, run.seed, pure=False): run
+                for run in chunk
+            }
             completed = as_completed(futures, with_results=True, raise_errors=False)  # type: ignore[no-untyped-call]
             for finished_batch in completed.batches():  # type: ignore[no-untyped-call]
                 failed = [(futures[f], out) for f, out in finished_batch if f.status == "error"]
@@ -144,9 +184,17 @@ def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Call
                 rows = []
                 for future, outputs in finished_batch:
                     run = futures[future]
-                    rows.append([sweep, run.run_id, run.index, json.dumps(run.values),
-                                 json.dumps(outputs, default=float), outputs.get("seconds", 0.0),
-                                 _dt.datetime.now(_dt.UTC).replace(tzinfo=None)])
+                    rows.append(
+                        [
+                            sweep,
+                            run.run_id,
+                            run.index,
+                            json.dumps(run.values),
+                            json.dumps(outputs, default=float),
+                            outputs.get("seconds", 0.0),
+                            _dt.datetime.now(_dt.UTC).replace(tzinfo=None),
+                        ]
+                    )
                 if rows:
                     with connect(store) as con:  # one short commit per batch
                         con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -157,9 +205,11 @@ def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Call
                     run, exc = failed[0]
                     for future in futures:
                         future.cancel()
-                    raise SweepRunError(f"sweep {sweep}: run {run.index} ({json.dumps(run.values)[:200]}) failed: "
-                                        f"{type(exc).__name__}: {str(exc)[:200]}; {finished} finished runs are "
-                                        "stored: fix the experiment, or --resume to retry the rest")
+                    raise SweepRunError(
+                        f"sweep {sweep}: run {run.index} ({json.dumps(run.values)[:200]}) failed: "
+                        f"{type(exc).__name__}: {str(exc)[:200]}; {finished} finished runs are "
+                        "stored: fix the experiment, or --resume to retry the rest"
+                    )
             if stop is not None and _converged(store, sweep, stop.output, stop.relative_halfwidth, stop.min_runs):
                 break
     finally:
@@ -170,8 +220,10 @@ def _execute(store: Path, sweep: str, experiment: Experiment, target: str | Call
 
 def _converged(store: Path, sweep: str, output: str, halfwidth: float, min_runs: int) -> bool:
     with connect(store) as con:
-        values = [json.loads(r[0]).get(output) for r in
-                  con.execute("SELECT outputs_json FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()]
+        values = [
+            json.loads(r[0]).get(output)
+            for r in con.execute("SELECT outputs_json FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchall()
+        ]
     data = np.array([v for v in values if isinstance(v, (int, float)) and math.isfinite(v)], dtype=float)
     if data.size < min_runs or data.mean() == 0:
         return False
@@ -185,16 +237,27 @@ def load_results(store: Path, sweep: str) -> tuple[dict[str, Any], list[dict[str
     with connect(store, read_only=True) as con:
         if not has_table(con, "sweeps"):  # a run store without any sweep yet
             raise InputError("SWEEP_ID", sweep, f"a sweep in {store} (it holds none)")
-        row = con.execute("SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?",
-                          [sweep]).fetchone()
+        row = con.execute(
+            "SELECT name, experiment_yaml, total_runs, problem_json FROM sweeps WHERE sweep_id = ?", [sweep]
+        ).fetchone()
         known = [r[0] for r in con.execute("SELECT sweep_id FROM sweeps").fetchall()]
         if row is None:
             raise InputError("SWEEP_ID", sweep, known or ["(no sweeps stored)"])
-        runs = [{"run_id": r[0], "index": r[1], "values": json.loads(r[2]), "outputs": json.loads(r[3])}
-                for r in con.execute("SELECT run_id, run_index, params_json, outputs_json FROM sweep_runs "
-                                     "WHERE sweep_id = ? ORDER BY run_index", [sweep]).fetchall()]
-    return {"sweep_id": sweep, "name": row[0], "experiment_yaml": row[1], "total_runs": row[2],
-            "problem": json.loads(row[3])}, runs
+        runs = [
+            {"run_id": r[0], "index": r[1], "values": json.loads(r[2]), "outputs": json.loads(r[3])}
+            for r in con.execute(
+                "SELECT run_id, run_index, params_json, outputs_json FROM sweep_runs "
+                "WHERE sweep_id = ? ORDER BY run_index",
+                [sweep],
+            ).fetchall()
+        ]
+    return {
+        "sweep_id": sweep,
+        "name": row[0],
+        "experiment_yaml": row[1],
+        "total_runs": row[2],
+        "problem": json.loads(row[3]),
+    }, runs
 
 
 def export_parquet(store: Path, sweep: str, path: Path) -> Path:

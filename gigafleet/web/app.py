@@ -62,8 +62,20 @@ if TYPE_CHECKING:
     from gigafleet.buildout.scenario import PlanScenario
     from gigafleet.uncertainty.experiment import Experiment
 
-__all__ = ["API_MAX_MEMORY_GB", "API_MAX_SAMPLES", "MAX_BODY_BYTES", "MAX_JOB_RECORDS", "RETRY_AFTER_S",
-           "CheckRequest", "EstimateRequest", "Jobs", "PlanRequest", "SweepRequest", "create_app", "escape"]
+__all__ = [
+    "API_MAX_MEMORY_GB",
+    "API_MAX_SAMPLES",
+    "MAX_BODY_BYTES",
+    "MAX_JOB_RECORDS",
+    "RETRY_AFTER_S",
+    "CheckRequest",
+    "EstimateRequest",
+    "Jobs",
+    "PlanRequest",
+    "SweepRequest",
+    "create_app",
+    "escape",
+]
 
 STATIC = Path(__file__).parent / "static"
 MAX_JOB_RECORDS = 1000
@@ -79,9 +91,14 @@ MAX_DETAIL_CHARS = 4000
 def _field_error(exc: InputError | GigafleetError) -> JSONResponse:
     field = getattr(exc, "field", "body")
     name = clip(str(field).lstrip("-").replace("-", "_"), quote=False)
-    return JSONResponse(status_code=422, content={"detail": [{"loc": ["body", name],
-                                                              "msg": clip(str(exc), 6 * MAX_ECHO_CHARS, quote=False),
-                                                              "type": "value_error"}]})
+    return JSONResponse(
+        status_code=422,
+        content={
+            "detail": [
+                {"loc": ["body", name], "msg": clip(str(exc), 6 * MAX_ECHO_CHARS, quote=False), "type": "value_error"}
+            ]
+        },
+    )
 
 
 def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
@@ -98,14 +115,18 @@ def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
         if not isinstance(error, dict):
             continue
         loc = [part if isinstance(part, int) else clip(part, quote=False) for part in error.get("loc", ())][:12]
-        item: dict[str, Any] = {"loc": loc, "msg": clip(error.get("msg", "invalid value"), quote=False),
-                                "type": clip(error.get("type", "value_error"), 60, quote=False)}
+        item: dict[str, Any] = {
+            "loc": loc,
+            "msg": clip(error.get("msg", "invalid value"), quote=False),
+            "type": clip(error.get("type", "value_error"), 60, quote=False),
+        }
         if "input" in error:
             item["input"] = clip(error["input"])
         size += len(json.dumps(item))
         if detail and (len(detail) >= MAX_ERRORS_SHOWN or size > MAX_DETAIL_CHARS):
-            detail.append({"loc": ["body"], "msg": f"... and {len(errors) - len(detail)} more errors",
-                           "type": "value_error"})
+            detail.append(
+                {"loc": ["body"], "msg": f"... and {len(errors) - len(detail)} more errors", "type": "value_error"}
+            )
             break
         detail.append(item)
     return detail
@@ -152,7 +173,7 @@ class Jobs:
                 del self.jobs[job_id]
                 raise QueueFullError("the server is shutting down") from None
             finished = [k for k, job in self.jobs.items() if k not in self.futures]
-            for old in finished[:max(0, len(self.jobs) - MAX_JOB_RECORDS)]:
+            for old in finished[: max(0, len(self.jobs) - MAX_JOB_RECORDS)]:
                 del self.jobs[old]
         return job_id
 
@@ -166,9 +187,17 @@ class Jobs:
 
     def start(self, scenario: PlanScenario, text: str) -> str:
         """Queue a validated plan scenario (``text``: its YAML, stored with the run); returns the job id."""
-        return self._submit({"status": "queued", "stage": "queued", "run_id": None, "error": None,
-                             "started": time.time(), "scenario": scenario.name},
-                            lambda job_id: self._run(job_id, scenario, text))
+        return self._submit(
+            {
+                "status": "queued",
+                "stage": "queued",
+                "run_id": None,
+                "error": None,
+                "started": time.time(),
+                "scenario": scenario.name,
+            },
+            lambda job_id: self._run(job_id, scenario, text),
+        )
 
     def _update(self, job_id: str, **changes: Any) -> None:
         with self.lock:
@@ -188,8 +217,9 @@ class Jobs:
             if self._cancelled(job_id):
                 return
             self._update(job_id, status="running", stage="validating")
-            result = plan(load_catalog(), scenario, source="web",
-                          progress=lambda stage: self._update(job_id, stage=stage))
+            result = plan(
+                load_catalog(), scenario, source="web", progress=lambda stage: self._update(job_id, stage=stage)
+            )
             if self._cancelled(job_id):
                 return
             run_id = save_run("plan", result, text, self.store)
@@ -199,10 +229,21 @@ class Jobs:
 
     def start_sweep(self, experiment: Experiment, text: str) -> str:
         """Queue a validated experiment (``text``: its YAML); returns the job id."""
-        return self._submit({"kind": "sweep", "status": "queued", "stage": "queued", "run_id": None,
-                             "sweep_id": None, "error": None, "started": time.time(), "scenario": experiment.name,
-                             "done": 0, "total": None},
-                            lambda job_id: self._sweep(job_id, experiment, text))
+        return self._submit(
+            {
+                "kind": "sweep",
+                "status": "queued",
+                "stage": "queued",
+                "run_id": None,
+                "sweep_id": None,
+                "error": None,
+                "started": time.time(),
+                "scenario": experiment.name,
+                "done": 0,
+                "total": None,
+            },
+            lambda job_id: self._sweep(job_id, experiment, text),
+        )
 
     def _sweep(self, job_id: str, experiment: Experiment, text: str) -> None:
         from gigafleet.uncertainty.experiment import sweep_id
@@ -216,8 +257,15 @@ class Jobs:
             def progress(done: int, total: int) -> None:
                 self._update(job_id, stage=f"{done}/{total} runs", done=done, total=total)
 
-            outcome = run_sweep(experiment, text, store=self.store, workers=2, resume=True, progress=progress,
-                                cancelled=lambda: self._cancelled(job_id))
+            outcome = run_sweep(
+                experiment,
+                text,
+                store=self.store,
+                workers=2,
+                resume=True,
+                progress=progress,
+                cancelled=lambda: self._cancelled(job_id),
+            )
             if not self._cancelled(job_id):
                 self._update(job_id, status="done", stage=f"{outcome['completed']}/{outcome['runs']} runs")
         except Exception as exc:  # reported to the user; stored runs stay (resumable)
@@ -256,8 +304,9 @@ class GigafleetApp(FastAPI):
         return Guard(super().build_middleware_stack(), self.guard_settings)
 
 
-def create_app(store: Path | None = None, token: str | None = None, allowed_hosts: Iterable[str] | None = None,
-               max_jobs: int = 16) -> FastAPI:
+def create_app(
+    store: Path | None = None, token: str | None = None, allowed_hosts: Iterable[str] | None = None, max_jobs: int = 16
+) -> FastAPI:
     """The FastAPI application.
 
     Parameters
@@ -283,8 +332,13 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         raise InputError("token", token, "a non-empty token (or None for no authentication)")
     if max_jobs < 1:
         raise InputError("max_jobs", max_jobs, "a whole number of at least 1")
-    app = GigafleetApp(title="gigafleet", version="0.1.0", docs_url=None, redoc_url=None,
-                       description="Plan and simulate AI compute fleets: estimates, claim checks, build-out plans.")
+    app = GigafleetApp(
+        title="gigafleet",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        description="Plan and simulate AI compute fleets: estimates, claim checks, build-out plans.",
+    )
     app.guard_settings = GuardSettings.create(token, allowed_hosts)
     runs_store = store_path(store)
     jobs = Jobs(runs_store, max_jobs=max_jobs)
@@ -294,8 +348,11 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         try:
             return jobs.get(submit())
         except QueueFullError as exc:
-            raise HTTPException(429, f"job queue full: {exc}; retry in {RETRY_AFTER_S} s or cancel a job",
-                                headers={"Retry-After": str(RETRY_AFTER_S)}) from None
+            raise HTTPException(
+                429,
+                f"job queue full: {exc}; retry in {RETRY_AFTER_S} s or cancel a job",
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            ) from None
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -339,10 +396,16 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
 
         scenario = estimate_scenario(request)
         catalog = load_catalog()
-        claims = parse_claims(request.claim_capex_usd, request.claim_power_gw, request.claim_energy_twh,
-                              list(request.claim_share_of))  # the CLI's parser and bounds
-        return check(to_spec(catalog, scenario, FLAG_NAMES), claims, samples=scenario.samples, seed=scenario.seed,
-                     catalog=catalog)
+        claims = parse_claims(
+            request.claim_capex_usd, request.claim_power_gw, request.claim_energy_twh, list(request.claim_share_of)
+        )  # the CLI's parser and bounds
+        return check(
+            to_spec(catalog, scenario, FLAG_NAMES),
+            claims,
+            samples=scenario.samples,
+            seed=scenario.seed,
+            catalog=catalog,
+        )
 
     @app.post("/api/scenario/validate", tags=["api"])
     def api_validate(request: PlanRequest) -> dict[str, Any]:
@@ -417,19 +480,28 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         """Download a run as json, csv (plan by year), parquet (plan by year) or html (report)."""
         result = _load(run_id)
         if fmt == "json":
-            return Response(json.dumps(result, indent=2), media_type="application/json",
-                            headers={"Content-Disposition": f'attachment; filename="{run_id}.json"'})
+            return Response(
+                json.dumps(result, indent=2),
+                media_type="application/json",
+                headers={"Content-Disposition": f'attachment; filename="{run_id}.json"'},
+            )
         if fmt in ("csv", "parquet"):
             import pandas as pd
 
             frame = pd.DataFrame(result.get("years", []))
             if fmt == "csv":
-                return Response(frame.to_csv(index=False), media_type="text/csv",
-                                headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'})
+                return Response(
+                    frame.to_csv(index=False),
+                    media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{run_id}.csv"'},
+                )
             buffer = io.BytesIO()
             frame.to_parquet(buffer, index=False)
-            return Response(buffer.getvalue(), media_type="application/octet-stream",
-                            headers={"Content-Disposition": f'attachment; filename="{run_id}.parquet"'})
+            return Response(
+                buffer.getvalue(),
+                media_type="application/octet-stream",
+                headers={"Content-Disposition": f'attachment; filename="{run_id}.parquet"'},
+            )
         if fmt == "html":
             from gigafleet.reports.plan import render_plan_html
 
@@ -442,13 +514,30 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
         from gigafleet.catalog import KINDS, load_catalog
 
         catalog = load_catalog()
-        return {kind: [{"id": i, "label": catalog.item(kind, i).label,
-                        "parameters": [{"parameter": p.parameter, "unit": p.unit, "low": p.low, "mid": p.mid,
-                                        "high": p.high, "grade": p.grade, "sources": list(p.sources),
-                                        "as_of": p.as_of, "note": p.note}
-                                       for p in catalog.item(kind, i).parameters.values()]}
-                       for i in catalog.ids(kind)] for kind in KINDS} | {
-            "sources": {t: s.__dict__ for t, s in catalog.sources.items()}}
+        return {
+            kind: [
+                {
+                    "id": i,
+                    "label": catalog.item(kind, i).label,
+                    "parameters": [
+                        {
+                            "parameter": p.parameter,
+                            "unit": p.unit,
+                            "low": p.low,
+                            "mid": p.mid,
+                            "high": p.high,
+                            "grade": p.grade,
+                            "sources": list(p.sources),
+                            "as_of": p.as_of,
+                            "note": p.note,
+                        }
+                        for p in catalog.item(kind, i).parameters.values()
+                    ],
+                }
+                for i in catalog.ids(kind)
+            ]
+            for kind in KINDS
+        } | {"sources": {t: s.__dict__ for t, s in catalog.sources.items()}}
 
     def _load(run_id: str) -> dict[str, Any]:
         if not RUN_ID.match(run_id):
@@ -464,5 +553,3 @@ def create_app(store: Path | None = None, token: str | None = None, allowed_host
 
     add_pages(app, runs_store)
     return app
-
-

@@ -90,8 +90,9 @@ def model_error(exc: ValidationError, where: str) -> GigafleetError:
     if first["type"] == "extra_forbidden":
         return InputError(loc or where, "an unknown key", "the keys documented for this file")
     value = first.get("input")
-    return InputError(loc or where, echo_input(value) if isinstance(value, (dict, list, tuple, set)) else value,
-                      message)
+    return InputError(
+        loc or where, echo_input(value) if isinstance(value, (dict, list, tuple, set)) else value, message
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -102,12 +103,24 @@ def estimate_scenario(request: EstimateRequest) -> Scenario:
     """The estimate scenario of a request, parsed and bounded as the CLI's flags, with the API's caps."""
     from gigafleet.inputs import build_scenario
 
-    return build_scenario(chip=request.chip, fleet=request.fleet, accelerators=_text(request.accelerators),
-                          it_power_gw=_text(request.it_power_gw), facility_power_gw=_text(request.facility_power_gw),
-                          budget_usd=_text(request.budget_usd), cooling=request.cooling, region=request.region,
-                          year=_text(request.year), utilisation=_text(request.utilisation), mfu=_text(request.mfu),
-                          samples=str(request.samples), seed=str(request.seed), scenario_file=None,
-                          max_samples=API_MAX_SAMPLES, max_memory_gb=API_MAX_MEMORY_GB)
+    return build_scenario(
+        chip=request.chip,
+        fleet=request.fleet,
+        accelerators=_text(request.accelerators),
+        it_power_gw=_text(request.it_power_gw),
+        facility_power_gw=_text(request.facility_power_gw),
+        budget_usd=_text(request.budget_usd),
+        cooling=request.cooling,
+        region=request.region,
+        year=_text(request.year),
+        utilisation=_text(request.utilisation),
+        mfu=_text(request.mfu),
+        samples=str(request.samples),
+        seed=str(request.seed),
+        scenario_file=None,
+        max_samples=API_MAX_SAMPLES,
+        max_memory_gb=API_MAX_MEMORY_GB,
+    )
 
 
 def first_line(exc: BaseException) -> str:

@@ -29,9 +29,16 @@ button{font:inherit;padding:.3rem .9rem;margin:.3rem .3rem .3rem 0}
 textarea{width:100%;height:24rem;font-family:ui-monospace,monospace;font-size:.85rem}
 """
 
-NAV = [("/", "Estimate"), ("/check", "Claim check"), ("/scenarios", "Scenarios"), ("/sweeps", "Sweeps"),
-       ("/runs", "Runs"),
-       ("/compare", "Compare"), ("/catalog", "Catalogue"), ("/docs", "API")]
+NAV = [
+    ("/", "Estimate"),
+    ("/check", "Claim check"),
+    ("/scenarios", "Scenarios"),
+    ("/sweeps", "Sweeps"),
+    ("/runs", "Runs"),
+    ("/compare", "Compare"),
+    ("/catalog", "Catalogue"),
+    ("/docs", "API"),
+]
 
 
 def page(title: str, body: str, page_id: str) -> HTMLResponse:
@@ -43,7 +50,8 @@ def page(title: str, body: str, page_id: str) -> HTMLResponse:
         f"<title>{escape(title)} · gigafleet</title><style>{CSS}</style><script src='/static/plotly.min.js'></script>"
         "<script src='/static/app.js' defer></script></head>"
         f"<body data-page='{escape(page_id)}'><nav>{nav}</nav><main><h1>{escape(title)}</h1>{body}</main>"
-        "</body></html>")
+        "</body></html>"
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -54,8 +62,9 @@ def _plotly_js() -> str:
 
 
 def _options(values: list[str], selected: str) -> str:
-    return "".join(f"<option value='{escape(v)}'{' selected' if v == selected else ''}>{escape(v)}</option>"
-                   for v in values)
+    return "".join(
+        f"<option value='{escape(v)}'{' selected' if v == selected else ''}>{escape(v)}</option>" for v in values
+    )
 
 
 def add_pages(app: FastAPI, store: Path) -> None:
@@ -63,8 +72,9 @@ def add_pages(app: FastAPI, store: Path) -> None:
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
-        return Response(_plotly_js(), media_type="application/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            _plotly_js(), media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     @app.get("/static/app.js", include_in_schema=False)
     def app_js() -> Response:
@@ -80,12 +90,16 @@ def add_pages(app: FastAPI, store: Path) -> None:
                 body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
                 ref = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
                 fields = ", ".join(schema.get("components", {}).get("schemas", {}).get(ref, {}).get("properties", {}))
-                rows.append(f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code></td>"
-                            f"<td>{escape(operation.get('summary', ''))}: {escape(operation.get('description', ''))}"
-                            f"</td><td>{escape(fields)}</td></tr>")
-        body = ("<p>Machine-readable schema: <a href='/openapi.json'>/openapi.json</a>. Errors are 422 with "
-                "<code>detail[].loc</code> naming the field.</p><table><tr><th>Method</th><th>Path</th>"
-                f"<th>What</th><th>JSON fields</th></tr>{''.join(rows)}</table>")
+                rows.append(
+                    f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code></td>"
+                    f"<td>{escape(operation.get('summary', ''))}: {escape(operation.get('description', ''))}"
+                    f"</td><td>{escape(fields)}</td></tr>"
+                )
+        body = (
+            "<p>Machine-readable schema: <a href='/openapi.json'>/openapi.json</a>. Errors are 422 with "
+            "<code>detail[].loc</code> naming the field.</p><table><tr><th>Method</th><th>Path</th>"
+            f"<th>What</th><th>JSON fields</th></tr>{''.join(rows)}</table>"
+        )
         return page("HTTP API", body, "docs")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -105,7 +119,8 @@ def add_pages(app: FastAPI, store: Path) -> None:
             f"<label>Region <select name='region'>{_options(catalog.ids('regions'), 'us')}</select></label>"
             "<span class='error' id='error-region'></span><br>"
             "<button type='submit'>Estimate</button></form>"
-            "<div class='grid'><div id='estimate-result'></div><div id='estimate-chart'></div></div>")
+            "<div class='grid'><div id='estimate-result'></div><div id='estimate-chart'></div></div>"
+        )
         return page("What does a fleet take?", body, "estimate")
 
     @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
@@ -118,7 +133,8 @@ def add_pages(app: FastAPI, store: Path) -> None:
             "<label>Claimed cost [USD] <input name='claim_capex_usd' value='3e12' size='10'></label><br>"
             "<label>Claimed power [GW] <input name='claim_power_gw' value='75' size='10'></label><br>"
             "<label>Claimed share <input name='claim_share_of' value='uk=0.75' size='10'></label><br>"
-            "<button type='submit'>Check</button></form><div id='check-result'></div>")
+            "<button type='submit'>Check</button></form><div id='check-result'></div>"
+        )
         return page("Check a claim", body, "check")
 
     saved_dir = store.parent / "scenarios"
@@ -144,7 +160,8 @@ def add_pages(app: FastAPI, store: Path) -> None:
             "<button id='scenario-cancel' type='button'>Cancel</button> "
             "<label>Save as <input id='scenario-save-name' size='16' placeholder='my-scenario'></label>"
             "<button id='scenario-save' type='button'>Save</button>"
-            "<div id='scenario-progress' class='muted'></div>")
+            "<div id='scenario-progress' class='muted'></div>"
+        )
         return page("Scenario editor", body, "scenarios")
 
     @app.get("/api/scenarios/{name}", response_class=PlainTextResponse, tags=["api"])
@@ -178,12 +195,14 @@ def add_pages(app: FastAPI, store: Path) -> None:
         from gigafleet.uncertainty.experiment import EXPERIMENT_DIR
 
         names = sorted(shipped_files(EXPERIMENT_DIR))
-        body = (f"<label>Experiment <select id='sweep-name'>{_options(names, 'demo')}</select></label> "
-                "<button id='sweep-run' type='button'>Run sweep</button>"
-                "<button id='sweep-cancel' type='button'>Cancel</button>"
-                "<div id='sweep-errors' class='error'></div><div id='sweep-progress' class='muted'></div>"
-                "<p class='muted'>Runs on a local Dask cluster; stored runs survive a cancel or a crash, and running "
-                "the same experiment again resumes it.</p>")
+        body = (
+            f"<label>Experiment <select id='sweep-name'>{_options(names, 'demo')}</select></label> "
+            "<button id='sweep-run' type='button'>Run sweep</button>"
+            "<button id='sweep-cancel' type='button'>Cancel</button>"
+            "<div id='sweep-errors' class='error'></div><div id='sweep-progress' class='muted'></div>"
+            "<p class='muted'>Runs on a local Dask cluster; stored runs survive a cancel or a crash, and running "
+            "the same experiment again resumes it.</p>"
+        )
         return page("Sweeps", body, "sweeps")
 
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
@@ -194,14 +213,21 @@ def add_pages(app: FastAPI, store: Path) -> None:
         table = "".join(
             f"<tr><td><a href='/runs/{escape(r['run_id'])}'>{escape(r['run_id'])}</a></td><td>{escape(r['name'])}</td>"
             f"<td>{escape(r['kind'])}</td><td>{escape(r['status'])}</td><td>{escape(r['created_utc'])}</td></tr>"
-            for r in rows)
+            for r in rows
+        )
         ids = [r["run_id"] for r in rows]
-        body = ("<table id='runs-table'><tr><th>Run</th><th>Scenario</th><th>Kind</th><th>Status</th><th>Created (UTC)"
-                f"</th></tr>{table}</table>" if rows else "<p>No runs yet: run a plan from the scenario editor.</p>")
+        body = (
+            "<table id='runs-table'><tr><th>Run</th><th>Scenario</th><th>Kind</th><th>Status</th><th>Created (UTC)"
+            f"</th></tr>{table}</table>"
+            if rows
+            else "<p>No runs yet: run a plan from the scenario editor.</p>"
+        )
         if len(ids) >= 2:
-            body += ("<form action='/compare' method='get'>"
-                     f"<select name='a'>{_options(ids, ids[1])}</select> vs <select name='b'>{_options(ids, ids[0])}"
-                     "</select> <button type='submit'>Compare</button></form>")
+            body += (
+                "<form action='/compare' method='get'>"
+                f"<select name='a'>{_options(ids, ids[1])}</select> vs <select name='b'>{_options(ids, ids[0])}"
+                "</select> <button type='submit'>Compare</button></form>"
+            )
         return page("Runs", body, "runs")
 
     def _run(run_id: str) -> dict[str, Any]:
@@ -216,28 +242,36 @@ def add_pages(app: FastAPI, store: Path) -> None:
             raise HTTPException(404, f"no run {run_id}") from None
 
     def _years_table(result: dict[str, Any], table_id: str) -> str:
-        head = ("<tr><th>Year</th><th>Accelerators</th><th>H100e</th><th>Facility power</th><th>Capex</th>"
-                "<th>Short</th></tr>")
+        head = (
+            "<tr><th>Year</th><th>Accelerators</th><th>H100e</th><th>Facility power</th><th>Capex</th>"
+            "<th>Short</th></tr>"
+        )
         rows = "".join(
             f"<tr><td>{y['year']}</td><td>{format_value(y['accelerators'], 'count')}</td>"
             f"<td>{format_value(y['h100e'], 'count')}</td><td>{format_value(y['facility_power_gw'], 'power_gw')}</td>"
             f"<td>{format_value(y['capex_usd'], 'usd')}</td><td>{format_value(y['shortfall'], 'count')}</td></tr>"
-            for y in result.get("years", []))
+            for y in result.get("years", [])
+        )
         return f"<table id='{table_id}'>{head}{rows}</table>"
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(run_id: str) -> HTMLResponse:
         result = _run(run_id)
-        binding = "".join(f"<tr><td>{escape(b['limit'])}</td><td>{b['year']}</td><td>{escape(b['where'])}</td>"
-                          f"<td>{escape(format_price(b['shadow_price'], b['unit']))}</td></tr>"
-                          for b in result.get("binding", [])[:40])
-        downloads = " · ".join(f"<a href='/api/runs/{run_id}/download/{f}'>{f.upper()}</a>"
-                               for f in ("json", "csv", "parquet", "html"))
-        body = (f"<p>Status <b id='run-status'>{escape(result.get('status'))}</b>; scenario "
-                f"{escape(result.get('scenario', {}).get('name'))}; downloads: {downloads}</p>"
-                f"<div id='run-chart' data-run='{escape(run_id)}'></div>{_years_table(result, 'run-years')}"
-                "<h2>Binding limits</h2><table><tr><th>Limit</th><th>Year</th><th>Where</th><th>Shadow price</th>"
-                f"</tr>{binding}</table>")
+        binding = "".join(
+            f"<tr><td>{escape(b['limit'])}</td><td>{b['year']}</td><td>{escape(b['where'])}</td>"
+            f"<td>{escape(format_price(b['shadow_price'], b['unit']))}</td></tr>"
+            for b in result.get("binding", [])[:40]
+        )
+        downloads = " · ".join(
+            f"<a href='/api/runs/{run_id}/download/{f}'>{f.upper()}</a>" for f in ("json", "csv", "parquet", "html")
+        )
+        body = (
+            f"<p>Status <b id='run-status'>{escape(result.get('status'))}</b>; scenario "
+            f"{escape(result.get('scenario', {}).get('name'))}; downloads: {downloads}</p>"
+            f"<div id='run-chart' data-run='{escape(run_id)}'></div>{_years_table(result, 'run-years')}"
+            "<h2>Binding limits</h2><table><tr><th>Limit</th><th>Year</th><th>Where</th><th>Shadow price</th>"
+            f"</tr>{binding}</table>"
+        )
         return page(f"Run {run_id}", body, "run")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
@@ -245,12 +279,14 @@ def add_pages(app: FastAPI, store: Path) -> None:
         if not a or not b:
             return page("Compare runs", "<p>Pick two runs on the <a href='/runs'>runs page</a>.</p>", "compare")
         left, right = _run(a), _run(b)
-        body = ("<div class='grid'>"
-                f"<div><h2>{escape(a)}: {escape(left.get('scenario', {}).get('name'))}</h2>"
-                f"{_years_table(left, 'compare-a')}</div>"
-                f"<div><h2>{escape(b)}: {escape(right.get('scenario', {}).get('name'))}</h2>"
-                f"{_years_table(right, 'compare-b')}</div></div>"
-                f"<div id='compare-chart' data-a='{escape(a)}' data-b='{escape(b)}'></div>")
+        body = (
+            "<div class='grid'>"
+            f"<div><h2>{escape(a)}: {escape(left.get('scenario', {}).get('name'))}</h2>"
+            f"{_years_table(left, 'compare-a')}</div>"
+            f"<div><h2>{escape(b)}: {escape(right.get('scenario', {}).get('name'))}</h2>"
+            f"{_years_table(right, 'compare-b')}</div></div>"
+            f"<div id='compare-chart' data-a='{escape(a)}' data-b='{escape(b)}'></div>"
+        )
         return page("Compare runs", body, "compare")
 
     @app.get("/catalog", response_class=HTMLResponse, include_in_schema=False)
@@ -264,16 +300,26 @@ def add_pages(app: FastAPI, store: Path) -> None:
                 f"<tr><td>{escape(p.parameter)}</td><td>{escape(p.unit)}</td>"
                 + "".join(f"<td>{format_parameter(v, p.unit)}</td>" for v in (p.low, p.mid, p.high))
                 + f"<td>{escape(p.grade)}</td><td>{escape(';'.join(p.sources))}</td><td>{escape(p.note)}</td></tr>"
-                for p in found.parameters.values())
+                for p in found.parameters.values()
+            )
             cited = sorted({t for p in found.parameters.values() for t in p.sources})
-            sources = "".join(f"<li>{escape(t)}: {escape(catalog.sources[t].title)} — "
-                              f"{escape(catalog.sources[t].publisher)} {escape(catalog.sources[t].url)}</li>"
-                              for t in cited)
-            body = ("<table><tr><th>Parameter</th><th>Unit</th><th>Low</th><th>Mid</th><th>High</th><th>Grade</th>"
-                    f"<th>Source</th><th>Note</th></tr>{rows}</table><h2>Sources</h2><ul>{sources}</ul>")
+            sources = "".join(
+                f"<li>{escape(t)}: {escape(catalog.sources[t].title)} — "
+                f"{escape(catalog.sources[t].publisher)} {escape(catalog.sources[t].url)}</li>"
+                for t in cited
+            )
+            body = (
+                "<table><tr><th>Parameter</th><th>Unit</th><th>Low</th><th>Mid</th><th>High</th><th>Grade</th>"
+                f"<th>Source</th><th>Note</th></tr>{rows}</table><h2>Sources</h2><ul>{sources}</ul>"
+            )
             return page(f"{found.kind} / {found.label}", body, "catalog")
         sections = "".join(
-            f"<h2>{escape(kind)}</h2><ul>" + "".join(
+            f"<h2>{escape(kind)}</h2><ul>"
+            + "".join(
                 f"<li><a href='/catalog?item={escape(i)}'>{escape(i)}</a> — {escape(catalog.item(kind, i).label)}</li>"
-                for i in catalog.ids(kind)) + "</ul>" for kind in KINDS)
+                for i in catalog.ids(kind)
+            )
+            + "</ul>"
+            for kind in KINDS
+        )
         return page("Catalogue", sections, "catalog")

@@ -65,10 +65,10 @@ def normalise_host(value: str) -> str | None:
         end = text.find("]")
         if end < 0:
             return None
-        rest = text[end + 1:]
+        rest = text[end + 1 :]
         if rest and not (rest.startswith(":") and rest[1:].isdigit()):
             return None
-        return text[:end + 1]
+        return text[: end + 1]
     if text.count(":") > 1:
         return f"[{text}]"  # a bare IPv6 literal (as given to --host ::1)
     host, sep, port = text.partition(":")
@@ -85,11 +85,18 @@ def cookie_value(token: str) -> str:
 def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     """Security headers for a response to ``path`` (CSP: scripts only from the app; reports allow inline Plotly)."""
     report = path.endswith(REPORT_SUFFIXES)
-    csp = ("default-src 'self'; script-src 'self'" + (" 'unsafe-inline' 'unsafe-eval'" if report else "")
-           + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-           "form-action 'self'; frame-ancestors 'none'")
-    return [(b"content-security-policy", csp.encode("latin-1")), (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+    csp = (
+        "default-src 'self'; script-src 'self'"
+        + (" 'unsafe-inline' 'unsafe-eval'" if report else "")
+        + "; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
+    return [
+        (b"content-security-policy", csp.encode("latin-1")),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -111,12 +118,16 @@ class GuardSettings:
     max_body_bytes: int = MAX_BODY_BYTES
 
     @classmethod
-    def create(cls, token: str | None, allowed_hosts: Iterable[str] | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES) -> GuardSettings:
+    def create(
+        cls, token: str | None, allowed_hosts: Iterable[str] | None = None, max_body_bytes: int = MAX_BODY_BYTES
+    ) -> GuardSettings:
         """Settings from a token and host names (``None`` entries and malformed names are dropped)."""
         hosts = {normalise_host(h) for h in (allowed_hosts or [])}
-        return cls(token=token, allowed_hosts=frozenset(h for h in hosts if h) | set(LOOPBACK_HOSTS),
-                   max_body_bytes=max_body_bytes)
+        return cls(
+            token=token,
+            allowed_hosts=frozenset(h for h in hosts if h) | set(LOOPBACK_HOSTS),
+            max_body_bytes=max_body_bytes,
+        )
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -136,8 +147,11 @@ def _cookies(raw: bytes | None) -> dict[str, str]:
 
 
 def _json(status: int, detail: str, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-    return status, json.dumps({"detail": detail}).encode("utf-8"), {"content-type": "application/json",
-                                                                     **(headers or {})}
+    return (
+        status,
+        json.dumps({"detail": detail}).encode("utf-8"),
+        {"content-type": "application/json", **(headers or {})},
+    )
 
 
 LOGIN_PAGE = """<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>gigafleet · token</title>
@@ -172,8 +186,10 @@ class Guard:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in extra}
-                message = {**message, "headers": [(k, v) for k, v in message.get("headers", [])
-                                                  if bytes(k).lower() not in names] + extra}
+                message = {
+                    **message,
+                    "headers": [(k, v) for k, v in message.get("headers", []) if bytes(k).lower() not in names] + extra,
+                }
             await send(message)
 
         refusal = self._refusal(scope, path)
@@ -222,16 +238,23 @@ class Guard:
         raw_host = _header(scope, b"host")
         host = normalise_host(raw_host.decode("latin-1")) if raw_host is not None else None
         if host is None or host not in self.settings.allowed_hosts:
-            return _json(400, "Host header not allowed; open the app as http://127.0.0.1:PORT/ or start "
-                              "gigafleet serve with --allow-host NAME")
+            return _json(
+                400,
+                "Host header not allowed; open the app as http://127.0.0.1:PORT/ or start "
+                "gigafleet serve with --allow-host NAME",
+            )
         method = str(scope.get("method", "GET")).upper()
         if self._token is None:
             return self._cross_origin(scope, method)
         if path.startswith(PUBLIC_PREFIXES):
             return None
         api = path == "/openapi.json" or path == "/api" or path.startswith("/api/")
-        query = parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1"), keep_blank_values=True,
-                          encoding="utf-8", errors="replace")
+        query = parse_qsl(
+            bytes(scope.get("query_string", b"")).decode("latin-1"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="replace",
+        )
         given = [value for key, value in query if key == "token"]
         if given and not api and method in ("GET", "HEAD"):
             if len(given) == 1 and secrets.compare_digest(given[0].encode("utf-8"), self._token):
@@ -244,8 +267,11 @@ class Guard:
                 return None
             return self._unauthorised(api, "wrong token")
         cookie = _cookies(_header(scope, b"cookie")).get(COOKIE_NAME)
-        if cookie is not None and self._cookie is not None and secrets.compare_digest(
-                cookie.encode("latin-1", errors="replace"), self._cookie.encode("ascii")):
+        if (
+            cookie is not None
+            and self._cookie is not None
+            and secrets.compare_digest(cookie.encode("latin-1", errors="replace"), self._cookie.encode("ascii"))
+        ):
             return self._cross_origin(scope, method)
         return self._unauthorised(api, "missing token")
 
@@ -274,17 +300,26 @@ class Guard:
         if rest:
             location += "?" + urlencode(rest)
         assert self._cookie is not None
-        return 303, b"", {"location": location, "cache-control": "no-store",
-                          "set-cookie": f"{COOKIE_NAME}={self._cookie}; HttpOnly; SameSite=Strict; Path=/"}
+        return (
+            303,
+            b"",
+            {
+                "location": location,
+                "cache-control": "no-store",
+                "set-cookie": f"{COOKIE_NAME}={self._cookie}; HttpOnly; SameSite=Strict; Path=/",
+            },
+        )
 
     @staticmethod
     def _unauthorised(api: bool, why: str) -> tuple[int, bytes, dict[str, str]]:
         headers = {"www-authenticate": "Bearer", "cache-control": "no-store"}
         if api:
-            return _json(401, f"{why}: send 'Authorization: Bearer <token>' (the token gigafleet serve printed)",
-                         headers)
-        page = LOGIN_PAGE.format(message=html.escape(f"{why.capitalize()}: open the address gigafleet serve "
-                                                     "printed, or enter its token."))
+            return _json(
+                401, f"{why}: send 'Authorization: Bearer <token>' (the token gigafleet serve printed)", headers
+            )
+        page = LOGIN_PAGE.format(
+            message=html.escape(f"{why.capitalize()}: open the address gigafleet serve printed, or enter its token.")
+        )
         return 401, page.encode("utf-8"), {"content-type": "text/html; charset=utf-8", **headers}
 
     @staticmethod

@@ -44,20 +44,25 @@ def check_token(host: str, token: str | None, no_token: bool) -> str | None:
         An empty token, ``--token`` with ``--no-token``, or ``--no-token`` off loopback.
     """
     if token is None and os.environ.get(TOKEN_ENV) is not None and not os.environ[TOKEN_ENV].strip():
-        raise InputError(TOKEN_ENV, os.environ[TOKEN_ENV], "a non-empty token, or unset it (a random token is the "
-                                                          "default)")
+        raise InputError(
+            TOKEN_ENV, os.environ[TOKEN_ENV], "a non-empty token, or unset it (a random token is the default)"
+        )
     if token is not None and no_token:
         raise InputError("--no-token", "with --token", "either --token (or GIGAFLEET_TOKEN) or --no-token, not both")
     if no_token:
         if host.strip().lower() not in LOOPBACK:
-            raise InputError("--no-token", f"--host {host}", "a loopback --host (127.0.0.1, ::1 or localhost); "
-                                                             "off loopback keep the token (the default)")
+            raise InputError(
+                "--no-token",
+                f"--host {host}",
+                "a loopback --host (127.0.0.1, ::1 or localhost); off loopback keep the token (the default)",
+            )
         return None
     if token is None:
         return secrets.token_urlsafe(32)
     if not token.strip():
-        raise InputError("--token", token, "a non-empty token (omit --token for a random one; --no-token for none, "
-                                           "loopback only)")
+        raise InputError(
+            "--token", token, "a non-empty token (omit --token for a random one; --no-token for none, loopback only)"
+        )
     if not (token.isascii() and token.isprintable()) or any(c.isspace() for c in token):
         raise InputError("--token", "(not shown)", "printable ASCII characters without spaces")
     return token
@@ -103,8 +108,9 @@ def server_url(host: str, port: int, token: str | None) -> str:
     return f"http://{shown}:{port}/" + (f"?token={quote(token, safe='')}" if token is not None else "")
 
 
-def run_server(host: str, port: int, store: Path | None, token: str | None, no_token: bool,
-               allowed_hosts: list[str], max_jobs: int) -> None:
+def run_server(
+    host: str, port: int, store: Path | None, token: str | None, no_token: bool, allowed_hosts: list[str], max_jobs: int
+) -> None:
     """Check the options, print the address (with the token) and the run store, then serve until interrupted.
 
     Parameters
@@ -152,9 +158,10 @@ def run_server(host: str, port: int, store: Path | None, token: str | None, no_t
     if required is None:
         lines.append("gigafleet: no token (--no-token): any program on this machine can use it")
     if host.strip().lower() not in LOOPBACK:
-        lines.append(f"gigafleet: listening on {host}, reachable from other machines; browsers must use one of "
-                     f"{', '.join(sorted(set(names) - set(WILDCARDS)))} or localhost (add names with --allow-host)")
+        lines.append(
+            f"gigafleet: listening on {host}, reachable from other machines; browsers must use one of "
+            f"{', '.join(sorted(set(names) - set(WILDCARDS)))} or localhost (add names with --allow-host)"
+        )
     lines.append(f"gigafleet: run store {runs.absolute()}")
     print("\n".join(lines), file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
-                timeout_keep_alive=KEEP_ALIVE_S)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, timeout_keep_alive=KEEP_ALIVE_S)

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from gigafleet.cli.app import app, check_outputs, emit, regime_flag, user_errors
-from gigafleet.cli.options import AcceleratorsOpt, FleetOpt, JsonOpt, MfuOpt, SamplesOpt, SeedOpt
+from gigafleet.cli.options import (
+    AcceleratorsOpt,
+    CampusShareOpt,
+    CapabilityChipOpt,
+    DaysOpt,
+    FleetOpt,
+    GoodputOpt,
+    JsonOpt,
+    LinkedCampusesOpt,
+    MfuOpt,
+    PlanRunOpt,
+    PrecisionOpt,
+    RegimeOpt,
+    ReportOpt,
+    SamplesOpt,
+    SeedOpt,
+    ServeParamsOpt,
+    StoreOpt,
+    TrainingShareOpt,
+)
 from gigafleet.cli.tables import print_capability
 from gigafleet.inputs import SEED_MAX
 from gigafleet.inputs import int_flag as _int_flag
@@ -22,28 +39,23 @@ if TYPE_CHECKING:
 @user_errors
 def capability(
     accelerators: AcceleratorsOpt = None,
-    chip: Annotated[str, typer.Option("--chip", help="Accelerator id (with --accelerators).")] = "gb200",
+    chip: CapabilityChipOpt = "gb200",
     fleet: FleetOpt = None,
-    plan_run: Annotated[str | None, typer.Option("--plan", help="Run id of a stored plan: capability by year.")]
-    = None,
-    store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store of --plan.")] = None,
-    days: Annotated[str, typer.Option("--days", help="Duration of the training run [days].")] = "100",
-    precision: Annotated[str, typer.Option("--precision", help="bf16, fp8 or fp4.")] = "bf16",
+    plan_run: PlanRunOpt = None,
+    store: StoreOpt = None,
+    days: DaysOpt = "100",
+    precision: PrecisionOpt = "bf16",
     mfu: MfuOpt = None,
-    goodput: Annotated[str | None, typer.Option("--goodput", help="Override the reliability engine's goodput.")]
-    = None,
-    training_share: Annotated[str, typer.Option("--training-share", help="Share of the fleet training; the rest "
-                                                                         "serves inference.")] = "0.5",
-    campus_share: Annotated[str | None, typer.Option("--campus-share", help="Share of the training fleet one run "
-                                                                           "can use [default 1; plans: the largest "
-                                                                           "site].")] = None,
-    linked_campuses: Annotated[str, typer.Option("--linked-campuses", help="Campuses one run spans.")] = "1",
-    serve_params: Annotated[str, typer.Option("--serve-params", help="Parameters of the served model.")] = "405B",
-    regime: Annotated[str, typer.Option("--regime", help="Recovery regime of the run: auto (the best of those "
-                                                         "available in each year), storage-restart, in-memory or "
-                                                         "elastic.")] = "auto",
-    samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
-    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report here.")] = None,
+    goodput: GoodputOpt = None,
+    training_share: TrainingShareOpt = "0.5",
+    campus_share: CampusShareOpt = None,
+    linked_campuses: LinkedCampusesOpt = "1",
+    serve_params: ServeParamsOpt = "405B",
+    regime: RegimeOpt = "auto",
+    samples: SamplesOpt = "2000",
+    seed: SeedOpt = "0",
+    as_json: JsonOpt = False,
+    report: ReportOpt = None,
 ) -> None:
     """Largest training run, compute-optimal model, binding limit and inference capacity of a fleet or plan."""
     check_outputs(("--report", report))
@@ -53,8 +65,9 @@ def capability(
 
     catalog = load_catalog()
     share = parse_fraction(campus_share, "--campus-share") if campus_share is not None else None
-    spec = _spec(days, precision, mfu, training_share, share, linked_campuses, serve_params, goodput, samples, seed,
-                 regime)
+    spec = _spec(
+        days, precision, mfu, training_share, share, linked_campuses, serve_params, goodput, samples, seed, regime
+    )
     fleets, inputs = _fleets(catalog, spec, share, plan_run, store, fleet, accelerators, chip)
     from rich.console import Console
 
@@ -63,15 +76,26 @@ def capability(
     emit(result, as_json=as_json, show=print_capability, report=report, kind="capability")
 
 
-def _spec(days: str, precision: str, mfu: str | None, training_share: str, campus_share: float | None,
-          linked_campuses: str, serve_params: str, goodput: str | None, samples: str, seed: str,
-          regime: str) -> CapabilitySpec:
+def _spec(
+    days: str,
+    precision: str,
+    mfu: str | None,
+    training_share: str,
+    campus_share: float | None,
+    linked_campuses: str,
+    serve_params: str,
+    goodput: str | None,
+    samples: str,
+    seed: str,
+    regime: str,
+) -> CapabilitySpec:
     """The run's settings from the flags, each bounded (errors name the flag)."""
     from gigafleet.capability import CapabilitySpec
     from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
 
     return CapabilitySpec(
-        days=parse_amount(days, "--days"), precision=precision.strip().lower(),
+        days=parse_amount(days, "--days"),
+        precision=precision.strip().lower(),
         mfu=parse_fraction(mfu, "--mfu") if mfu is not None else None,
         training_share=parse_amount(training_share, "--training-share"),
         campus_share=campus_share if campus_share is not None else 1.0,
@@ -79,12 +103,21 @@ def _spec(days: str, precision: str, mfu: str | None, training_share: str, campu
         serve_params=parse_positive(serve_params, "--serve-params"),
         goodput=parse_fraction(goodput, "--goodput") if goodput is not None else None,
         samples=_int_flag(samples, "--samples", low=10, high=100_000) or 2000,
-        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0, regime=regime_flag(regime),
+        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+        regime=regime_flag(regime),
     )
 
 
-def _fleets(catalog: Catalog, spec: CapabilitySpec, share: float | None, plan_run: str | None, store: Path | None,
-            fleet: str | None, accelerators: str | None, chip: str) -> tuple[list[Any], dict[str, Any]]:
+def _fleets(
+    catalog: Catalog,
+    spec: CapabilitySpec,
+    share: float | None,
+    plan_run: str | None,
+    store: Path | None,
+    fleet: str | None,
+    accelerators: str | None,
+    chip: str,
+) -> tuple[list[Any], dict[str, Any]]:
     """The fleets to evaluate (a stored plan's years, ``--fleet`` counts or one chip) and the inputs to report."""
     from gigafleet.capability import fleet_slice, plan_fleets
     from gigafleet.errors import InputError

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import typer
 
-from gigafleet.cli.app import app, check_outputs, dump, emit, memory_gb, user_errors
+from gigafleet.cli.app import app, check_outputs, dump, emit, fleet_spec, memory_gb, user_errors
 from gigafleet.cli.options import (
     AcceleratorsOpt,
     BudgetOpt,
     ChipOpt,
+    ClaimCapexOpt,
+    ClaimEnergyOpt,
+    ClaimPowerOpt,
+    ClaimShareOpt,
     CoolingOpt,
+    EstimateReportOpt,
     FacilityPowerOpt,
     FleetOpt,
     ItPowerOpt,
     JsonOpt,
     MaxMemoryOpt,
     MfuOpt,
+    OutTextOpt,
     RegionOpt,
+    RunScenarioOpt,
     SamplesOpt,
     ScenarioOpt,
     SeedOpt,
@@ -28,19 +34,27 @@ from gigafleet.cli.options import (
     YearOpt,
 )
 from gigafleet.cli.tables import print_claims, print_estimate
-from gigafleet.inputs import build_scenario as _build_scenario
-from gigafleet.inputs import error_names as _error_names
 
 
 @app.command()
 @user_errors
 def estimate(
-    chip: ChipOpt = None, fleet: FleetOpt = None, accelerators: AcceleratorsOpt = None,
-    it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
-    cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
-    mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    chip: ChipOpt = None,
+    fleet: FleetOpt = None,
+    accelerators: AcceleratorsOpt = None,
+    it_power_gw: ItPowerOpt = None,
+    facility_power_gw: FacilityPowerOpt = None,
+    budget_usd: BudgetOpt = None,
+    cooling: CoolingOpt = "auto",
+    region: RegionOpt = "us",
+    year: YearOpt = None,
+    utilisation: UtilOpt = None,
+    mfu: MfuOpt = None,
+    samples: SamplesOpt = "2000",
+    seed: SeedOpt = "0",
+    as_json: JsonOpt = False,
     max_memory_gb: MaxMemoryOpt = "4",
-    report: Annotated[Path | None, typer.Option("--report", help="Write a self-contained HTML report here.")] = None,
+    report: EstimateReportOpt = None,
     scenario: ScenarioOpt = None,
 ) -> None:
     """What a fleet takes: power layers, energy, water, CO2, capex, opex, TCO and compute, as P10/P50/P90.
@@ -49,19 +63,25 @@ def estimate(
     (or --fleet gives counts). Example: gigafleet estimate --accelerators 100M --chip gb200
     """
     check_outputs(("--report", report))
-    from gigafleet.catalog import load_catalog
     from gigafleet.estimate import estimate as run_estimate
-    from gigafleet.scenario import to_spec
 
-    spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
-                                    facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
-                                    region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
-                                    seed=seed, scenario_file=scenario,
-                                    max_memory_gb=memory_gb(max_memory_gb))
-    catalog = load_catalog()
-    spec = to_spec(catalog, spec_scenario, _error_names(
-        scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
-        facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
+    spec_scenario, catalog, spec = fleet_spec(
+        scenario,
+        max_memory_gb,
+        chip=chip,
+        fleet=fleet,
+        accelerators=accelerators,
+        it_power_gw=it_power_gw,
+        facility_power_gw=facility_power_gw,
+        budget_usd=budget_usd,
+        cooling=cooling,
+        region=region,
+        year=year,
+        utilisation=utilisation,
+        mfu=mfu,
+        samples=samples,
+        seed=seed,
+    )
     result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     title = spec_scenario.name if scenario else "gigafleet estimate"
     emit(result, as_json=as_json, show=lambda r: print_estimate(r, title), report=report)
@@ -70,17 +90,25 @@ def estimate(
 @app.command()
 @user_errors
 def check(
-    chip: ChipOpt = None, fleet: FleetOpt = None, accelerators: AcceleratorsOpt = None,
-    it_power_gw: ItPowerOpt = None, facility_power_gw: FacilityPowerOpt = None, budget_usd: BudgetOpt = None,
-    cooling: CoolingOpt = "auto", region: RegionOpt = "us", year: YearOpt = None, utilisation: UtilOpt = None,
-    mfu: MfuOpt = None, samples: SamplesOpt = "2000", seed: SeedOpt = "0", as_json: JsonOpt = False,
+    chip: ChipOpt = None,
+    fleet: FleetOpt = None,
+    accelerators: AcceleratorsOpt = None,
+    it_power_gw: ItPowerOpt = None,
+    facility_power_gw: FacilityPowerOpt = None,
+    budget_usd: BudgetOpt = None,
+    cooling: CoolingOpt = "auto",
+    region: RegionOpt = "us",
+    year: YearOpt = None,
+    utilisation: UtilOpt = None,
+    mfu: MfuOpt = None,
+    samples: SamplesOpt = "2000",
+    seed: SeedOpt = "0",
+    as_json: JsonOpt = False,
     max_memory_gb: MaxMemoryOpt = "4",
-    claim_capex_usd: Annotated[str | None, typer.Option("--claim-capex-usd", help="Claimed cost [USD].")] = None,
-    claim_power_gw: Annotated[str | None, typer.Option("--claim-power-gw", help="Claimed power [GW].")] = None,
-    claim_energy_twh: Annotated[str | None, typer.Option(
-        "--claim-energy-twh", help="Claimed annual energy [TWh/yr].")] = None,
-    claim_share_of: Annotated[list[str] | None, typer.Option(
-        "--claim-share-of", help="Claimed share of a country's electricity, e.g. uk=0.75 (repeatable).")] = None,
+    claim_capex_usd: ClaimCapexOpt = None,
+    claim_power_gw: ClaimPowerOpt = None,
+    claim_energy_twh: ClaimEnergyOpt = None,
+    claim_share_of: ClaimShareOpt = None,
     scenario: ScenarioOpt = None,
 ) -> None:
     """Check published figures about a fleet: percentile in the model, what they leave out, corrected figures.
@@ -88,22 +116,33 @@ def check(
     Example: gigafleet check --accelerators 100M --chip h100 --claim-capex-usd 3e12 --claim-power-gw 75
     --claim-share-of uk=0.75
     """
-    from gigafleet.catalog import load_catalog
     from gigafleet.estimate import check as check_fleet
     from gigafleet.inputs import parse_claims
-    from gigafleet.scenario import to_spec
 
-    spec_scenario = _build_scenario(chip=chip, fleet=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
-                                    facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling,
-                                    region=region, year=year, utilisation=utilisation, mfu=mfu, samples=samples,
-                                    seed=seed, scenario_file=scenario,
-                                    max_memory_gb=memory_gb(max_memory_gb))
-    claims = parse_claims(claim_capex_usd, claim_power_gw, claim_energy_twh, list(claim_share_of or []),
-                          spec_scenario.claims.to_claims() if spec_scenario.claims is not None else None)
-    catalog = load_catalog()
-    spec = to_spec(catalog, spec_scenario, _error_names(
-        scenario, chip=chip, counts=fleet, accelerators=accelerators, it_power_gw=it_power_gw,
-        facility_power_gw=facility_power_gw, budget_usd=budget_usd, cooling=cooling, region=region, year=year))
+    spec_scenario, catalog, spec = fleet_spec(
+        scenario,
+        max_memory_gb,
+        chip=chip,
+        fleet=fleet,
+        accelerators=accelerators,
+        it_power_gw=it_power_gw,
+        facility_power_gw=facility_power_gw,
+        budget_usd=budget_usd,
+        cooling=cooling,
+        region=region,
+        year=year,
+        utilisation=utilisation,
+        mfu=mfu,
+        samples=samples,
+        seed=seed,
+    )
+    claims = parse_claims(
+        claim_capex_usd,
+        claim_power_gw,
+        claim_energy_twh,
+        list(claim_share_of or []),
+        spec_scenario.claims.to_claims() if spec_scenario.claims is not None else None,
+    )
     checked = check_fleet(spec, claims, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     if as_json:
         dump(checked)
@@ -114,8 +153,8 @@ def check(
 @app.command()
 @user_errors
 def run(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario YAML [default: the built-in flagship].")] = None,
-    out_text: Annotated[str, typer.Option("--out", help="Folder for report.html and estimate.json.")] = "out",
+    scenario: RunScenarioOpt = None,
+    out_text: OutTextOpt = "out",
     as_json: JsonOpt = False,
     max_memory_gb: MaxMemoryOpt = "4",
 ) -> None:
@@ -132,15 +171,23 @@ def run(
     loaded = load_scenario(scenario)
     from gigafleet.inputs import check_memory, estimate_memory_bytes
 
-    check_memory(estimate_memory_bytes(loaded.samples, len(loaded.fleet.counts or {}) or 1),
-                 memory_gb(max_memory_gb), "samples", loaded.samples,
-                 "lower samples in the scenario file (10^5 give percentiles to ~0.3%)")
+    check_memory(
+        estimate_memory_bytes(loaded.samples, len(loaded.fleet.counts or {}) or 1),
+        memory_gb(max_memory_gb),
+        "samples",
+        loaded.samples,
+        "lower samples in the scenario file (10^5 give percentiles to ~0.3%)",
+    )
     catalog = load_catalog()
     spec = to_spec(catalog, loaded)
     result = simulate_fleet(catalog, spec, loaded.samples, loaded.seed)
-    summary = summarise(result, catalog, samples=loaded.samples, seed=loaded.seed,
-                        notes=[f"Scenario: {loaded.name} ({scenario or DEFAULT_SCENARIO.name}). "
-                               f"{loaded.description}".strip()])
+    summary = summarise(
+        result,
+        catalog,
+        samples=loaded.samples,
+        seed=loaded.seed,
+        notes=[f"Scenario: {loaded.name} ({scenario or DEFAULT_SCENARIO.name}). {loaded.description}".strip()],
+    )
     claims = check_claims(catalog, result, loaded.claims.to_claims()) if loaded.claims else []
     if claims:
         summary["claims"] = claims

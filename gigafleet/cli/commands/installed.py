@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from gigafleet.cli.app import app, dump, user_errors
-from gigafleet.cli.options import JsonOpt, SamplesOpt, SeedOpt
+from gigafleet.cli.options import JsonOpt, LifetimeYearsOpt, SamplesOpt, SeedOpt, ThroughOpt, VendorOpt
 from gigafleet.cli.tables import print_installed
 
 
 @app.command()
 @user_errors
 def installed(
-    through: Annotated[str, typer.Option("--through", help="Cut-off: a year (2026), a quarter (2025-Q3) or a date.")]
-    = "2026",
-    lifetime_years: Annotated[str | None, typer.Option(
-        "--lifetime-years", help="Retire chips shipped more than this many years before the cut-off.")] = None,
-    vendor: Annotated[list[str] | None, typer.Option("--vendor", help="Only this vendor (nvidia, google, amd, "
-                                                                       "amazon); repeatable.")] = None,
-    samples: SamplesOpt = "4000", seed: SeedOpt = "20261201", as_json: JsonOpt = False,
+    through: ThroughOpt = "2026",
+    lifetime_years: LifetimeYearsOpt = None,
+    vendor: VendorOpt = None,
+    samples: SamplesOpt = "4000",
+    seed: SeedOpt = "20261201",
+    as_json: JsonOpt = False,
 ) -> None:
     """The accelerators already shipped: count, H100e, chip power and spend (P10/P50/P90), from Epoch AI.
 
@@ -31,8 +26,7 @@ def installed(
     from gigafleet.installed import installed_base, parse_through
 
     cut = parse_through(through)
-    life = (inputs.bounded(lifetime_years, "--lifetime-years", 0.25, 30, "years") if lifetime_years is not None
-            else None)
+    life = inputs.bounded(lifetime_years, "--lifetime-years", 0.25, 30, "years") if lifetime_years is not None else None
     chosen = None
     if vendor:
         chosen = [v.strip().lower() for v in vendor]
@@ -42,8 +36,9 @@ def installed(
             raise InputError("--vendor", ",".join(vendor), "each vendor once")
     count = inputs.int_flag(samples, "--samples", low=200, high=200_000)
     assert count is not None
-    result = installed_base(load_catalog(), cut, lifetime_years=life, samples=count, seed=inputs.seed(seed),
-                            vendors=chosen)
+    result = installed_base(
+        load_catalog(), cut, lifetime_years=life, samples=count, seed=inputs.seed(seed), vendors=chosen
+    )
     if as_json:
         dump(result)
     else:

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
 
 from gigafleet.cli.app import app, check_solver, emit, user_errors
-from gigafleet.cli.options import JsonOpt
+from gigafleet.cli.options import JsonOpt, NoStoreOpt, PlanReportOpt, PlanScenarioOpt, PlanStoreOpt, SolverOpt
 from gigafleet.cli.tables import print_plan
 
 
 @app.command()
 @user_errors
 def plan(
-    scenario: Annotated[str, typer.Argument(help="Plan scenario YAML, or a built-in name (demo, openai-100x, "
-                                                 "situational-awareness, ai-2027, colossus).")] = "openai-100x",
-    solver: Annotated[str, typer.Option("--solver", help="Any linopy solver name.")] = "highs",
+    scenario: PlanScenarioOpt = "openai-100x",
+    solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
-    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the plan here.")] = None,
-    store: Annotated[Path | None, typer.Option("--store", help="DuckDB run store [default: out/gigafleet.duckdb; "
-                                                              "$GIGAFLEET_STORE].")] = None,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run in the store.")] = False,
+    report: PlanReportOpt = None,
+    store: PlanStoreOpt = None,
+    no_store: NoStoreOpt = False,
 ) -> None:
     """Least-cost year-by-year build-out plan (linopy + HiGHS): what to build, what binds, what relaxing is worth."""
     from rich.console import Console
@@ -50,8 +45,13 @@ def plan(
     catalog = load_catalog()
     console = Console(stderr=True)
     with console.status("planning") as status:
-        result = run_plan(catalog, loaded, solver=solver, source=str(path),
-                          progress=lambda message: status.update(f"{loaded.name}: {message}"))
+        result = run_plan(
+            catalog,
+            loaded,
+            solver=solver,
+            source=str(path),
+            progress=lambda message: status.update(f"{loaded.name}: {message}"),
+        )
     store_failure = None
     if not no_store:
         from gigafleet.store import save_run_safely, store_path

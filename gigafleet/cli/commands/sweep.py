@@ -4,29 +4,34 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
 from gigafleet.cli.app import app, check_outputs, dump, user_errors
-from gigafleet.cli.options import JsonOpt
+from gigafleet.cli.options import (
+    ExperimentOpt,
+    HtmlOpt,
+    JsonOpt,
+    OutputOpt,
+    ParquetOpt,
+    ResumeOpt,
+    SchedulerOpt,
+    SweepIdOpt,
+    SweepStoreOpt,
+    WorkersOpt,
+)
 from gigafleet.inputs import int_flag as _int_flag
 
 
 @app.command()
 @user_errors
 def sweep(
-    experiment: Annotated[str, typer.Argument(help="Experiment YAML or a shipped name (demo, "
-                                                   "openai-100x-uncertainty, supply-shock, gas-supply-shock).")],
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Existing Dask scheduler, e.g. "
-                                                                      "tcp://host:8786.")] = None,
-    workers: Annotated[str | None, typer.Option("--workers", help="Local worker processes [default: CPUs].")] = None,
-    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted sweep (skips stored runs).")]
-    = False,
-    store: Annotated[Path, typer.Option("--store", help="DuckDB run store.")] = Path("out/gigafleet.duckdb"),
-    parquet: Annotated[Path | None, typer.Option("--parquet", help="Also write the runs as Parquet here "
-                                                                   "[default: out/sweeps/SWEEP_ID.parquet].")]
-    = None,
+    experiment: ExperimentOpt,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    resume: ResumeOpt = False,
+    store: SweepStoreOpt = Path("out/gigafleet.duckdb"),
+    parquet: ParquetOpt = None,
 ) -> None:
     """Run an experiment (axes x samples x replications) on Dask; resumable; results in DuckDB and Parquet."""
     check_outputs(("--store", store), ("--parquet", parquet))
@@ -45,34 +50,42 @@ def sweep(
 
     loaded, text = load_experiment(experiment)
     n_workers = _int_flag(workers, "--workers", low=1, high=1024)
-    if scheduler is not None and not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[A-Za-z0-9_.\-\[\]:]{1,200}",
-                                                  scheduler.strip()):
+    if scheduler is not None and not re.fullmatch(
+        r"(tcp|tls|inproc|ucx|ws|wss)://[A-Za-z0-9_.\-\[\]:]{1,200}", scheduler.strip()
+    ):
         raise InputError("--scheduler", scheduler, "a Dask scheduler address such as tcp://host:8786")
     validate_experiment(loaded)
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(),
-                  transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        transient=False,
+    ) as bar:
         task = bar.add_task(loaded.name, total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        outcome = run_sweep(loaded, text, store=store, scheduler=scheduler, workers=n_workers, resume=resume,
-                            progress=advance)
+        outcome = run_sweep(
+            loaded, text, store=store, scheduler=scheduler, workers=n_workers, resume=resume, progress=advance
+        )
     target = parquet or store.parent / "sweeps" / f"{outcome['sweep_id']}.parquet"
     export_parquet(store, outcome["sweep_id"], target)
-    typer.echo(f"sweep {outcome['sweep_id']}: {outcome['completed']}/{outcome['runs']} runs stored in {store} "
-               f"({outcome['skipped_as_done']} already done); Parquet: {target}")
+    typer.echo(
+        f"sweep {outcome['sweep_id']}: {outcome['completed']}/{outcome['runs']} runs stored in {store} "
+        f"({outcome['skipped_as_done']} already done); Parquet: {target}"
+    )
 
 
 @app.command("report")
 @user_errors
 def sweep_report_command(
-    sweep_id: Annotated[str, typer.Argument(metavar="SWEEP_ID", help="Id printed by gigafleet sweep.")],
-    store: Annotated[Path, typer.Option("--store", help="DuckDB run store.")] = Path("out/gigafleet.duckdb"),
-    output: Annotated[str | None, typer.Option("--output", help="Output for the sensitivity analysis.")] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="HTML report path [default: out/SWEEP_ID.html].")]
-    = None,
+    sweep_id: SweepIdOpt,
+    store: SweepStoreOpt = Path("out/gigafleet.duckdb"),
+    output: OutputOpt = None,
+    html: HtmlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Summarise a sweep: P10/P50/P90 of outputs, fan charts by year, Sobol/Morris sensitivity (tornado)."""
