@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import os
 import pathlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +44,19 @@ from gigafleet.formatting import (
     format_value,
     round_sig,
 )
-from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table
+from gigafleet.reports.document import Page, chart_section, escape, html_table, inputs_html
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html, log_ticks, rgba, style
-from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, as_year, input_value_text
+from gigafleet.reports.styles import PLAN_CSS
+from gigafleet.reports.values import (
+    as_mapping,
+    as_number,
+    as_sequence,
+    as_triple,
+    as_year,
+    input_items,
+    input_value_text,
+    number_input_text,
+)
 
 __all__ = ["render_capability_html", "write_capability_report"]
 
@@ -792,49 +802,32 @@ def _page_title(inputs: Mapping[str, Any]) -> str:
     return "Capability: " + ", ".join(parts) if parts else "Capability estimate"
 
 
-def _input_text(key: str, value: object) -> str:
-    """Print one input (raw text), e.g. ``("training_share", 0.5)`` → ``"50%"``.
+_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
+    "accelerators": lambda count: f"{format_count(count)} accelerators",
+    "days": lambda days: f"{format_sig(days, 3)} day{'' if days == 1 else 's'}",
+    **dict.fromkeys(("training_share", "campus_share", "mfu"), format_percent),
+    **dict.fromkeys(("linked_campuses", "samples", "seed"), format_count),
+    "serve_params": lambda params: f"{_short(params)} parameters",
+}
 
-    Parameters
-    ----------
-    key : str
-        Key of ``result["inputs"]``.
-    value : object
-        Its value: ``accelerators`` [accelerators], ``days`` [d], ``training_share`` and
-        ``campus_share`` and ``mfu`` [1], ``serve_params`` [parameters], ``linked_campuses``,
-        ``samples`` and ``seed`` [1], ``precision``, or text.
-    """
-    number = as_number(value)
+
+def _input_text(key: str, value: object) -> str:
+    """One input as printed (raw text), e.g. ``("training_share", 0.5)`` → ``"50%"``: the keys of
+    ``_INPUT_FORMATS`` with their units, the precision by name, other values compactly."""
     if key == "precision" and isinstance(value, str):
         return _PRECISIONS.get(value.strip().lower(), value)
-    if number is None:
-        return input_value_text(value)
-    if key == "accelerators":
-        return f"{format_count(number)} accelerators"
-    if key == "days":
-        return f"{format_sig(number, 3)} day{'' if number == 1 else 's'}"
-    if key in ("training_share", "campus_share", "mfu"):
-        return format_percent(number)
-    if key in ("linked_campuses", "samples", "seed"):
-        return format_count(number)
-    if key == "serve_params":
-        return f"{_short(number)} parameters"
-    return input_value_text(value)
+    return number_input_text(key, value, _INPUT_FORMATS) or input_value_text(value)
 
 
 def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Inputs as ``(label, text)`` pairs (raw text): well-known keys first, then any others; unset ones skipped."""
-    items = [
-        (label, _input_text(key, inputs[key]))
-        for key, label in _INPUT_LABELS
-        if key in inputs and inputs[key] is not None
-    ]
-    known = {key for key, _ in _INPUT_LABELS}
-    for key, value in inputs.items():
-        if key not in known and value is not None:
-            text = str(key).replace("_", " ").strip()
-            items.append((text[:1].upper() + text[1:], _input_text(str(key), value)))
-    return items
+    return input_items(inputs, dict(_INPUT_LABELS), _input_text, _capitalised, skip_unset=True)
+
+
+def _capitalised(key: str) -> str:
+    """An input key as a label: ``"linked_campuses"`` → ``"Linked campuses"``."""
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def _badge(binding: str | None) -> str:
@@ -852,14 +845,13 @@ def _title_section(result: Mapping[str, Any], rows: Sequence[_Year]) -> str:
     dated = [row.year for row in rows if row.year is not None]
     if len(dated) >= 2:
         items.append(("Years", f"{min(dated)}–{max(dated)}"))
-    summary = " · ".join(f"{label}: {text}" for label, text in items)
     headline = _headline(result, rows)
     binding = _binding(result.get("binding_limit"), {}) or (headline.binding if headline else None)
     return "".join(
         (
             '<header id="title">',
             f"<h1>{escape(_page_title(inputs))}{_badge(binding)}</h1>",
-            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
+            inputs_html(items, details=False),
             "</header>",
         )
     )

@@ -54,29 +54,6 @@ def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: C
     return f'<table class="{escape(css)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body_rows)}</tbody></table>'
 
 
-CSS = """
-:root { color-scheme: light; }
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-       margin: 0 auto; max-width: 1180px; padding: 1.5rem 1.25rem 3rem; color: #1d2430;
-       line-height: 1.45; background: #ffffff; }
-h1 { font-size: 1.7rem; margin: 0 0 .3rem; }
-h2 { font-size: 1.25rem; margin: 2.2rem 0 .6rem; border-bottom: 1px solid #d8dee8; padding-bottom: .25rem; }
-.subtitle { color: #4a5568; margin: 0 0 .8rem; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .94rem; }
-th, td { padding: .32rem .7rem; border-bottom: 1px solid #e2e8f0; text-align: left; vertical-align: top; }
-thead th { background: #f4f6fa; border-bottom: 2px solid #cbd5e1; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tbody th { font-weight: 600; }
-.inputs th { font-weight: 600; color: #4a5568; }
-.caption, .muted { color: #5a6475; font-size: .88rem; }
-.chart { margin: .5rem 0 1rem; }
-details { margin: .3rem 0 1rem; }
-summary { cursor: pointer; color: #2b4c7e; }
-.noscript { background: #fff7e0; border: 1px solid #f0d890; padding: .5rem .8rem; }
-footer { margin-top: 2.5rem; color: #5a6475; font-size: .85rem; }
-"""
-
-
 def chart_section(section_id: str, title: str, chart: str | None, extra: str = "") -> str:
     """A section holding one chart (or a note that there is nothing to draw)."""
     body = f'<div class="chart">{chart}</div>' if chart else '<p class="muted">No data for this chart.</p>'
@@ -98,6 +75,34 @@ def table_section(
     body = html_table(headers, rows, numeric=numeric, css=css) if rows else f'<p class="muted">{escape(empty)}</p>'
     note = f'<p class="caption">{escape(caption)}</p>' if caption else ""
     return f'<section id="{escape(section_id)}"><h2>{escape(title)}</h2>{body}{note}</section>'
+
+
+def inputs_html(items: Sequence[tuple[str, str]], *, details: bool = True) -> str:
+    """The inputs under a page's title: one line ``label: text · ...`` and, with ``details``, a collapsible table.
+
+    ``items`` are ``(label, text)`` pairs of raw text (escaped here); no items give an empty string.
+    """
+    if not items:
+        return ""
+    summary = escape(" · ".join(f"{label}: {text}" for label, text in items))
+    if not details:
+        return f'<p class="subtitle">{summary}</p>'
+    rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items)
+    table = f'<details><summary>Inputs</summary><table class="inputs"><tbody>{rows}</tbody></table></details>'
+    return f'<p class="subtitle">{summary}</p>{table}'
+
+
+def key_figures_section(rows: Sequence[Sequence[str]]) -> str:
+    """The key-figures table of a single-result page: one row per quantity, ``(quantity, value, definition)``."""
+    return table_section(
+        "key-figures",
+        "Key figures",
+        ("Quantity", "Value", "Definition"),
+        rows,
+        numeric=(1,),
+        css="key-figures",
+        empty="No key figures in this result.",
+    )
 
 
 def infeasible_alert(result: Mapping[str, Any], headline: str, not_what: str) -> str:
@@ -213,23 +218,6 @@ class Page:
     ) -> pathlib.Path:
         """Render ``result`` with ``render`` and write the page atomically to ``path`` (see ``write_report``)."""
         return write_report(render, result, path)
-
-
-PLAN_CSS = (
-    CSS
-    + """
-.badge { display: inline-block; font-size: .95rem; font-weight: 600; padding: .15rem .6rem;
-         border-radius: .8rem; vertical-align: middle; margin-left: .5rem; border: 1px solid transparent; }
-.status-optimal { background: #e3f4e6; color: #1e6b2e; border-color: #9fd3aa; }
-.status-shortfall { background: #fff1d6; color: #8a4b00; border-color: #f0b85a; }
-.status-infeasible { background: #fde2e2; color: #9b1c1c; border-color: #f19a9a; }
-.status-unknown { background: #eef1f5; color: #3a4656; border-color: #cbd5e1; }
-.alert { padding: .55rem .85rem; margin: .6rem 0 1rem; border-radius: .3rem; }
-.alert-shortfall { background: #fff7e6; border: 1px solid #f0b85a; }
-.alert-infeasible { background: #fdeeee; border: 1px solid #f19a9a; }
-.alert ul { margin: .3rem 0 0; }
-"""
-)
 
 
 def write_report(

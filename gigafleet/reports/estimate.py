@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.formatting import DASH, Triple, axis_scale, format_sig, format_triple, format_value
-from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table, table_section
+from gigafleet.reports.document import Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, error_arrays, figure_html
+from gigafleet.reports.styles import CSS
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple, entry_text, input_value_text
 
 __all__ = ["render_estimate_html", "write_estimate_report"]

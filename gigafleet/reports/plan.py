@@ -33,16 +33,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.formatting import DASH, axis_scale, format_price, format_value
-from gigafleet.reports.document import (
-    PLAN_CSS,
-    Page,
-    chart_section,
-    escape,
-    html_table,
-    infeasible_alert,
-    table_section,
-)
+from gigafleet.reports.document import Page, chart_section, escape, html_table, infeasible_alert, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, style
+from gigafleet.reports.styles import PLAN_CSS
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text, solver_text
 
 __all__ = ["render_plan_html", "write_plan_report"]

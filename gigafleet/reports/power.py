@@ -28,22 +28,34 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pathlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.formatting import DASH, axis_scale, format_price, format_sig, format_value
 from gigafleet.reports.document import (
-    PLAN_CSS,
     Page,
     chart_section,
     escape,
     html_table,
     infeasible_alert,
+    inputs_html,
+    key_figures_section,
     table_section,
 )
 from gigafleet.reports.figures import FONT, LEGEND_ABOVE, PALETTE, figure_html
-from gigafleet.reports.values import as_entries, as_mapping, as_number, as_sequence, as_series, entry_text, solver_text
+from gigafleet.reports.styles import PLAN_CSS
+from gigafleet.reports.values import (
+    as_entries,
+    as_mapping,
+    as_number,
+    as_sequence,
+    as_series,
+    entry_text,
+    input_items,
+    number_input_text,
+    solver_text,
+)
 
 __all__ = ["render_power_html", "write_power_report"]
 
@@ -876,46 +888,28 @@ _INPUT_LABELS = {
 _HOURS = {"full": "every hour of the year", "repdays": "representative days"}
 
 
+_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
+    "it_load_gw": lambda gw: format_value(gw, "power_gw"),
+    "carbon_cap_g_per_kwh": lambda cap: _with_unit(cap, "g CO2/kWh"),
+    **dict.fromkeys(("availability", "reserve_margin", "training_swing"), _percent),
+}
+
+
 def _input_text(key: str, value: object) -> str:
-    """Print one input (raw text), e.g. ``("it_load_gw", 1.2)`` → ``"1.2 GW"``.
-
-    Parameters
-    ----------
-    key : str
-        Key of ``result["inputs"]``.
-    value : object
-        Its value: ``it_load_gw`` [GW], ``carbon_cap_g_per_kwh`` [g CO2/kWh], fractions [1], or text.
-
-    Returns
-    -------
-    str
-        The printed value.
-    """
-    number = as_number(value)
-    if key == "carbon_cap_g_per_kwh" and value is None:
-        return "none"
+    """One input as printed (raw text), e.g. ``("it_load_gw", 1.2)`` → ``"1.2 GW"``: the keys of ``_INPUT_FORMATS``
+    with their units, no carbon cap as "none", ``hours`` in words, lists joined, other values as they are."""
     if value is None:
-        return DASH
-    if key == "it_load_gw" and number is not None:
-        return format_value(number, "power_gw")
-    if key == "carbon_cap_g_per_kwh" and number is not None:
-        return _with_unit(number, "g CO2/kWh")
-    if key in ("availability", "reserve_margin", "training_swing") and number is not None:
-        return _percent(number)
+        return "none" if key == "carbon_cap_g_per_kwh" else DASH
     if key == "hours":
         return _HOURS.get(str(value), str(value))
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
-    return str(value)
+    return number_input_text(key, value, _INPUT_FORMATS) or str(value)
 
 
 def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Inputs as ``(label, text)`` pairs (raw text): well-known keys first, then any others."""
-    items = [(label, _input_text(key, inputs[key])) for key, label in _INPUT_LABELS.items() if key in inputs]
-    for key, value in inputs.items():
-        if key not in _INPUT_LABELS:
-            items.append((str(key).replace("_", " ").capitalize(), _input_text(str(key), value)))
-    return items
+    return input_items(inputs, _INPUT_LABELS, _input_text, lambda key: key.replace("_", " ").capitalize())
 
 
 def _alert(result: Mapping[str, Any], status: str) -> str:
@@ -937,19 +931,13 @@ def _title_section(result: Mapping[str, Any]) -> str:
     solver = solver_text(result)
     if solver:
         items.append(("Solver", solver))
-    summary = " · ".join(f"{label}: {text}" for label, text in items)
-    details = ""
-    if items:
-        rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items)
-        details = f'<details><summary>Inputs</summary><table class="inputs"><tbody>{rows}</tbody></table></details>'
     return "".join(
         (
             '<header id="title">',
             f"<h1>Power supply: {escape(_site_name(result))} "
             f'<span class="badge {css}" id="status">{escape(badge)}</span></h1>',
             f'<p class="subtitle">{escape(" · ".join(facts))}</p>' if facts else "",
-            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
-            details,
+            inputs_html(items),
             _alert(result, status),
             "</header>",
         )
@@ -1004,20 +992,6 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ("Mean PUE", "mean_pue", DASH if pue is None else format_sig(pue, 3), "Facility ÷ IT energy, year mean."),
     )
     return [(label, text, meaning) for label, key, text, meaning in candidates if value(key) is not None]
-
-
-def _key_figures_section(result: Mapping[str, Any]) -> str:
-    """Key-figures table."""
-    rows = _key_figure_rows(result)
-    return table_section(
-        "key-figures",
-        "Key figures",
-        ("Quantity", "Value", "Definition"),
-        rows,
-        numeric=(1,),
-        css="key-figures",
-        empty="No key figures in this result.",
-    )
 
 
 def _cost_table(rows: Sequence[tuple[str, tuple[float | None, ...]]]) -> str:
@@ -1153,7 +1127,7 @@ def render_power_html(result: dict[str, Any]) -> str:
     return _PAGE.render(
         f"gigafleet power: {_site_name(data)} ({badge})",
         _title_section(data),
-        (_key_figures_section(data), *sections, _capacity_section(capacities), _binding_section(data)),
+        (key_figures_section(_key_figure_rows(data)), *sections, _capacity_section(capacities), _binding_section(data)),
         data,
     )
 

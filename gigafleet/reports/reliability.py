@@ -29,13 +29,22 @@ from __future__ import annotations
 
 import os
 import pathlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from gigafleet.formatting import DASH, fleet_label, format_count, format_percent, format_sig, format_value
-from gigafleet.reports.document import PLAN_CSS, Page, chart_section, escape, html_table, table_section
+from gigafleet.reports.document import Page, chart_section, escape, html_table, inputs_html, key_figures_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks, style
-from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_series, input_value_text
+from gigafleet.reports.styles import PLAN_CSS
+from gigafleet.reports.values import (
+    as_mapping,
+    as_number,
+    as_sequence,
+    as_series,
+    input_items,
+    input_value_text,
+    number_input_text,
+)
 
 __all__ = ["render_reliability_html", "write_reliability_report"]
 
@@ -631,50 +640,27 @@ def _fleet_title(inputs: Mapping[str, Any]) -> str:
     return "Reliability: " + ", ".join(parts) if parts else "Reliability simulation"
 
 
+_INPUT_FORMATS: dict[str, Callable[[float], str]] = {
+    **dict.fromkeys(("accelerators", "job_size"), lambda count: f"{format_count(count)} accelerators"),
+    "days": _days_text,
+    "checkpoint_interval_hours": _hours,
+    **dict.fromkeys(("checkpoint_write_minutes", "restart_minutes"), lambda minutes: f"{format_sig(minutes, 3)} min"),
+    "spares_pct": lambda pct: f"{format_sig(pct, 3)}% of the fleet",
+    **dict.fromkeys(("hot_spares", "technicians", "seed"), format_count),
+}
+
+
 def _input_text(key: str, value: object) -> str:
-    """Print one input (raw text), e.g. ``("restart_minutes", 20)`` → ``"20 min"``.
-
-    Parameters
-    ----------
-    key : str
-        Key of ``result["inputs"]``.
-    value : object
-        Its value: ``days`` [d], ``job_size`` and ``accelerators`` [accelerators],
-        ``checkpoint_interval_hours`` [h] or ``"auto"``, ``*_minutes`` [min], ``spares_pct`` [%], or text.
-
-    Returns
-    -------
-    str
-        The printed value.
-    """
-    number = as_number(value)
-    if number is None:
-        if key == "checkpoint_interval_hours" and str(value).strip().lower() == "auto":
-            return "auto (from the failure rate)"
-        return input_value_text(value)
-    if key in ("accelerators", "job_size"):
-        return f"{format_count(number)} accelerators"
-    if key == "days":
-        return _days_text(number)
-    if key == "checkpoint_interval_hours":
-        return _hours(number)
-    if key in ("checkpoint_write_minutes", "restart_minutes"):
-        return f"{format_sig(number, 3)} min"
-    if key == "spares_pct":
-        return f"{format_sig(number, 3)}% of the fleet"
-    if key in ("hot_spares", "technicians", "seed"):
-        return format_count(number)
-    return input_value_text(value)
+    """One input as printed (raw text), e.g. ``("restart_minutes", 20)`` → ``"20 min"``: the keys of
+    ``_INPUT_FORMATS`` with their units, an ``"auto"`` checkpoint interval in words, other values compactly."""
+    if key == "checkpoint_interval_hours" and str(value).strip().lower() == "auto":
+        return "auto (from the failure rate)"
+    return number_input_text(key, value, _INPUT_FORMATS) or input_value_text(value)
 
 
 def _inputs_items(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Inputs as ``(label, text)`` pairs (raw text): well-known keys first, then any others."""
-    items = [(label, _input_text(key, inputs[key])) for key, label in _INPUT_LABELS if key in inputs]
-    known = {key for key, _ in _INPUT_LABELS}
-    for key, value in inputs.items():
-        if key not in known:
-            items.append((_cause_label(str(key)), _input_text(str(key), value)))
-    return items
+    return input_items(inputs, dict(_INPUT_LABELS), _input_text, _cause_label)
 
 
 def _alert(result: Mapping[str, Any]) -> str:
@@ -699,17 +685,11 @@ def _alert(result: Mapping[str, Any]) -> str:
 def _title_section(result: Mapping[str, Any]) -> str:
     """Title with the fleet and the period, the inputs and the stockout warning."""
     items = _inputs_items(as_mapping(result.get("inputs")))
-    summary = " · ".join(f"{label}: {text}" for label, text in items)
-    details = ""
-    if items:
-        rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(text)}</td></tr>' for label, text in items)
-        details = f'<details><summary>Inputs</summary><table class="inputs"><tbody>{rows}</tbody></table></details>'
     return "".join(
         (
             '<header id="title">',
             f"<h1>{escape(_fleet_title(as_mapping(result.get('inputs'))))}</h1>",
-            f'<p class="subtitle">{escape(summary)}</p>' if summary else "",
-            details,
+            inputs_html(items),
             _alert(result),
             "</header>",
         )
@@ -827,20 +807,6 @@ def _key_figure_rows(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         lead = f"Engine {name}" if name is not None and str(name).strip() else "Simulation engine"
         add("Simulation speed", _amount(rate, "events/s"), f"{lead}{': ' if facts else ''}{' '.join(facts)}.")
     return rows
-
-
-def _key_figures_section(result: Mapping[str, Any]) -> str:
-    """Key-figures table."""
-    rows = _key_figure_rows(result)
-    return table_section(
-        "key-figures",
-        "Key figures",
-        ("Quantity", "Value", "Definition"),
-        rows,
-        numeric=(1,),
-        css="key-figures",
-        empty="No key figures in this result.",
-    )
 
 
 def _spares_caption(result: Mapping[str, Any]) -> str:
@@ -986,7 +952,7 @@ def render_reliability_html(result: dict[str, Any]) -> str:
     return _PAGE.render(
         f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}",
         _title_section(data),
-        (_key_figures_section(data), *sections, _causes_section(data)),
+        (key_figures_section(_key_figure_rows(data)), *sections, _causes_section(data)),
         data,
     )
 

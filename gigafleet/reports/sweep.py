@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gigafleet.formatting import DASH, Triple, format_sig, format_value
-from gigafleet.reports.document import CSS, Page, chart_section, escape, html_table
+from gigafleet.reports.document import Page, chart_section, escape, html_table
 from gigafleet.reports.figures import FONT, PALETTE, figure_html, rgba
+from gigafleet.reports.styles import CSS
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
 
 __all__ = ["render_sweep_html", "write_sweep_report"]

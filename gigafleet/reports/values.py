@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gigafleet.formatting import PERCENTILES, Triple, format_sig
@@ -68,6 +68,27 @@ def input_value_text(value: object) -> str:
         return json.dumps(value, sort_keys=True, default=str)
     except (TypeError, ValueError):
         return str(value)
+
+
+def input_items(
+    inputs: Mapping[str, Any],
+    labels: Mapping[str, str],
+    text: Callable[[str, object], str],
+    other_label: Callable[[str], str],
+    *,
+    skip_unset: bool = False,
+) -> list[tuple[str, str]]:
+    """A result's inputs as ``(label, text)`` pairs (raw text): the keys of ``labels`` first, in their order, then
+    any others, labelled by ``other_label``; with ``skip_unset``, inputs that are ``None`` are left out."""
+    shown = [(key, value) for key, value in inputs.items() if not (skip_unset and value is None)]
+    known = [(labels[key], text(key, value)) for key in labels for k, value in shown if k == key]
+    return known + [(other_label(str(key)), text(str(key), value)) for key, value in shown if key not in labels]
+
+
+def number_input_text(key: str, value: object, formats: Mapping[str, Callable[[float], str]]) -> str | None:
+    """``formats[key]`` applied to ``value`` when it is a number and ``key`` has a format; ``None`` otherwise."""
+    number = as_number(value)
+    return formats[key](number) if number is not None and key in formats else None
 
 
 def entry_text(entry: Mapping[str, Any], key: str) -> str:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gigafleet.reports.estimate import render_estimate_html
+from gigafleet.testing.reports import without_bundle
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+CHART_IDS = ("chart-cost-stack", "chart-power-layers", "chart-comparisons")
+
+OUTLINE = ("key-figures", "chart-cost-stack", "chart-power-layers", "chart-comparisons", "comparisons-table")
+"""Sections between the title and the notes, in page order."""
+
+TITLES = ("Cost stack", "Power layers, chip → grid")
+"""Section headings (``<h2>``) on the page."""
 
 
 def q(p10: float, p50: float, p90: float) -> dict[str, float]:
@@ -113,46 +118,8 @@ def make_result() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def plotlyjs() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
-
-
-@pytest.fixture(scope="module")
 def page() -> str:
     return render_estimate_html(make_result())
-
-
-def without_bundle(html_text: str, bundle: str) -> str:
-    """The page with the inlined plotly.js removed (its code may contain URL strings)."""
-    return html_text.replace(bundle, "")
-
-
-def test_single_document_with_plotlyjs_once_and_three_charts(page: str, plotlyjs: str) -> None:
-    assert page.lstrip().startswith("<!DOCTYPE html>")
-    assert page.count("<html") == 1
-    assert page.count("</html>") == 1
-    assert page.rstrip().endswith("</html>")
-    assert page.count("<body>") == 1
-    assert page.count(plotlyjs) == 1
-    rest = without_bundle(page, plotlyjs)
-    assert rest.count('class="plotly-graph-div"') == 3
-    for div_id in ("chart-cost-stack", "chart-power-layers", "chart-comparisons"):
-        assert f'id="{div_id}"' in rest
-    # Each chart is drawn with Plotly.newPlot; none re-embeds the library.
-    assert rest.count("Plotly.newPlot(") == 3
-
-
-def test_self_contained_no_external_scripts_or_styles(page: str, plotlyjs: str) -> None:
-    rest = without_bundle(page, plotlyjs)
-    assert re.search(r"<script[^>]*\bsrc\s*=", page, flags=re.IGNORECASE) is None
-    assert re.search(r"<link\b", rest, flags=re.IGNORECASE) is None
-    assert "@import" not in rest
-    assert "@font-face" not in rest
-    # Outside the plotly.js bundle there are no URLs at all (no CDN, no plot.ly server URL).
-    assert "http://" not in rest
-    assert "https://" not in rest
 
 
 def test_values_are_human_formatted(page: str) -> None:
@@ -176,22 +143,8 @@ def test_values_are_human_formatted(page: str) -> None:
     assert "6420000000000" not in page.split("<script")[0]
 
 
-def test_sections_appear_in_order(page: str, plotlyjs: str) -> None:
-    rest = without_bundle(page, plotlyjs)
-    markers = [
-        "<h1>",
-        'id="key-figures"',
-        'id="chart-cost-stack"',
-        'id="chart-power-layers"',
-        'id="chart-comparisons"',
-        'id="comparisons-table"',
-        'id="notes"',
-    ]
-    positions = [rest.index(marker) for marker in markers]
-    assert positions == sorted(positions)
-    assert "Cost stack" in rest
-    assert "Power layers, chip → grid" in rest
-    assert "<li>Costs are 2026 US dollars.</li>" in rest
+def test_notes_are_listed(page: str) -> None:
+    assert "<li>Costs are 2026 US dollars.</li>" in page
 
 
 def test_power_layers_are_ordered_chip_to_grid(page: str, plotlyjs: str) -> None:

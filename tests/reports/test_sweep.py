@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 import gigafleet.reports.sweep as sweep_report
 from gigafleet.reports.sweep import render_sweep_html
+from gigafleet.testing.reports import section
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPORT_MODULE = sweep_report
+"""The module the ``figures`` fixture captures charts from."""
 
 CHART_IDS = ("chart-sensitivity", "chart-fan")
 YEARS = [2026, 2027, 2028, 2029, 2030]
@@ -87,48 +86,6 @@ def make_morris_result() -> dict[str, Any]:
         ],
     }
     return result
-
-
-@pytest.fixture(scope="module")
-def plotlyjs() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
-
-
-@pytest.fixture()
-def figures(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Capture the plotly figures of the next render, by chart id, instead of serialising them."""
-    captured: dict[str, Any] = {}
-
-    def capture(fig: Any, div_id: str) -> str:
-        captured[div_id] = fig
-        return f'<div id="{div_id}"></div>'
-
-    monkeypatch.setattr(sweep_report, "figure_html", capture)
-    return captured
-
-
-def section(page: str, section_id: str) -> str:
-    """The HTML of one ``<section>``."""
-    start = page.index(f'<section id="{section_id}">')
-    return page[start : page.index("</section>", start)]
-
-
-@pytest.mark.parametrize("make", [make_sobol_result, make_morris_result])
-def test_single_document_with_plotlyjs_once_and_two_charts(make: Any, plotlyjs: str) -> None:
-    page = render_sweep_html(make())
-    assert page.startswith("<!DOCTYPE html>")
-    assert page.count("<html") == 1 and page.count("</html>") == 1
-    assert page.count(plotlyjs) == 1
-    rest = page.replace(plotlyjs, "")
-    assert rest.count('class="plotly-graph-div"') == 2
-    for chart_id in CHART_IDS:
-        assert rest.count(f'id="{chart_id}"') == 1
-    assert "No data for this chart." not in rest
-    # Self-contained: no external scripts or stylesheets.
-    assert not re.search(r"<script[^>]*\bsrc=", rest, re.IGNORECASE)
-    assert "<link" not in rest.lower()
 
 
 def test_title_outputs_and_tables(plotlyjs: str) -> None:

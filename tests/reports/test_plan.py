@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gigafleet.reports.plan import render_plan_html
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from gigafleet.testing.reports import without_bundle
 
 #: A site name that must be escaped everywhere it appears.
 EVIL_SITE = "<script>alert('site')</script>"
@@ -22,6 +20,20 @@ CHART_IDS = (
     "chart-cost-by-year",
     "chart-binding-limits",
 )
+
+OUTLINE = (
+    "summary",
+    "chart-fleet-by-chip",
+    "chart-fleet-by-site",
+    "chart-power-by-source",
+    "chart-cost-by-year",
+    "chart-binding-limits",
+    "binding-table",
+)
+"""Sections between the title and the notes, in page order."""
+
+TITLES = ("Fleet by chip", "Fleet by site", "Power by source", "Cost by year", "Binding limits")
+"""Section headings (``<h2>``) on the page."""
 
 
 def make_result() -> dict[str, Any]:
@@ -151,64 +163,12 @@ def make_result() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def plotlyjs() -> str:
-    from plotly.offline import get_plotlyjs
-
-    return str(get_plotlyjs())
-
-
-@pytest.fixture(scope="module")
 def page() -> str:
     return render_plan_html(make_result())
 
 
-def without_bundle(html_text: str, bundle: str) -> str:
-    """The page with the inlined plotly.js removed (its code may contain URL and tag strings)."""
-    return html_text.replace(bundle, "")
-
-
-def test_single_document_with_plotlyjs_once_and_five_charts(page: str, plotlyjs: str) -> None:
-    assert page.lstrip().startswith("<!DOCTYPE html>")
-    assert page.count("<html") == 1
-    assert page.count("</html>") == 1
-    assert page.rstrip().endswith("</html>")
-    assert page.count("<body>") == 1
-    assert page.count(plotlyjs) == 1
-    rest = without_bundle(page, plotlyjs)
-    assert rest.count('class="plotly-graph-div"') == 5
-    for div_id in CHART_IDS:
-        assert rest.count(f'id="{div_id}"') == 1, div_id
-    assert rest.count("Plotly.newPlot(") == 5
-    assert "No data for this chart." not in rest
-
-
-def test_self_contained_no_external_scripts_or_styles(page: str, plotlyjs: str) -> None:
-    rest = without_bundle(page, plotlyjs)
-    assert re.search(r"<script[^>]*\bsrc\s*=", page, flags=re.IGNORECASE) is None
-    assert re.search(r"<link\b", rest, flags=re.IGNORECASE) is None
-    assert "@import" not in rest
-    assert "http://" not in rest
-    assert "https://" not in rest
-
-
-def test_sections_appear_in_order(page: str, plotlyjs: str) -> None:
-    rest = without_bundle(page, plotlyjs)
-    markers = [
-        "<h1>",
-        'id="summary"',
-        'id="chart-fleet-by-chip"',
-        'id="chart-fleet-by-site"',
-        'id="chart-power-by-source"',
-        'id="chart-cost-by-year"',
-        'id="chart-binding-limits"',
-        'id="binding-table"',
-        'id="notes"',
-    ]
-    positions = [rest.index(marker) for marker in markers]
-    assert positions == sorted(positions)
-    for title in ("Fleet by chip", "Fleet by site", "Power by source", "Cost by year", "Binding limits"):
-        assert f"<h2>{title}</h2>" in rest
-    assert "<li>Costs are 2026 US dollars, discounted at 8%.</li>" in rest
+def test_notes_are_listed(page: str) -> None:
+    assert "<li>Costs are 2026 US dollars, discounted at 8%.</li>" in page
 
 
 def test_status_shortfall_is_flagged(page: str) -> None:
