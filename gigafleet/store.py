@@ -287,13 +287,14 @@ def has_table(con: Any, name: str) -> bool:
     return bool(row and row[0])
 
 
-def load_run(run_id: str, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The stored result of a run; unknown ids raise :class:`~gigafleet.errors.InputError` listing known ones."""
+def load_run(run_id: str, path: str | os.PathLike[str] | None = None, *, field: str = "--plan") -> dict[str, Any]:
+    """The stored result of a run; unknown ids raise :class:`~gigafleet.errors.InputError` naming ``field`` and
+    listing known ones."""
     from gigafleet.errors import InputError
 
     file = store_path(path)
     if not file.exists():
-        raise InputError("--plan", run_id, f"a run id from a store; {file} does not exist (run gigafleet plan first)")
+        raise InputError(field, run_id, f"a run id from a store; {file} does not exist (run gigafleet plan first)")
     with connect(file, read_only=True) as con:
         if not has_table(con, "runs"):
             row, known = None, []
@@ -301,7 +302,7 @@ def load_run(run_id: str, path: str | os.PathLike[str] | None = None) -> dict[st
             row = con.execute("SELECT result_json FROM runs WHERE run_id = ?", [run_id]).fetchone()
             known = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY created_utc DESC LIMIT 20").fetchall()]
     if row is None:
-        raise InputError("--plan", run_id, known or ["(no runs stored)"])
+        raise InputError(field, run_id, known or ["(no runs stored)"])
     result: dict[str, Any] = json.loads(row[0])
     result.setdefault("run_id", run_id)
     return result

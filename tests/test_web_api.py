@@ -146,6 +146,17 @@ def test_plan_job_runs_and_downloads(client: TestClient) -> None:
         download = client.get(f"/api/runs/{run_id}/download/{fmt}")
         assert download.status_code == 200 and download.headers["content-type"].startswith(kind)
     assert client.get(f"/api/runs/{run_id}/download/exe").status_code == 404
+    again = _plan(client, scenario="demo")["run_id"]
+    compared = client.get(f"/api/compare?run={run_id}&run={again}")
+    assert compared.status_code == 200 and compared.json()["baseline"] == run_id
+    from gigafleet.compare import compare_runs
+
+    assert compared.json() == compare_runs([client.get(f"/api/runs/{i}").json() for i in (run_id, again)])
+    totals = client.get(f"/compare?run={run_id}&run={again}&run={run_id}").text
+    assert "id='compare-totals'" in totals and "id='compare-chart'" not in totals and "($0, 0%)" in totals
+    assert "chart-h100e" in client.get(f"/api/compare/report?run={run_id}&run={again}").text
+    for bad in (f"/api/compare?run={run_id}", "/api/compare?run=zzz&run=yyy"):
+        assert client.get(bad).status_code in (404, 422), bad
     page = client.get(f"/runs/{run_id}").text  # the one formatter: no exponents, prices with their units
     assert "e+" not in page.split("<h2>Binding limits</h2>", 1)[1] and "$" in page
 

@@ -71,6 +71,7 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
         page.wait_for_selector("#compare-a")
         page.wait_for_selector("#compare-b")
         page.wait_for_selector("#compare-chart .main-svg")
+        assert "Capex, all years" in page.inner_text("#compare-totals")
         page.screenshot(path=str(ARTIFACTS / "05-compare.png"), full_page=True)
 
         page.goto(server + "/catalog?item=gb200")

@@ -57,7 +57,9 @@ def user_errors(func: F) -> F:
 # --------------------------------------------------------------------------------------------------------
 
 
-REPORTS = {kind: f"gigafleet.reports.{kind}" for kind in ("estimate", "plan", "power", "reliability", "capability")}
+REPORTS = {
+    kind: f"gigafleet.reports.{kind}" for kind in ("estimate", "plan", "power", "reliability", "capability", "compare")
+}
 """The report module of each command that writes ``--report`` (each has ``write_<kind>_report``)."""
 
 

@@ -229,3 +229,10 @@ ParquetOpt = Annotated[
 SweepIdOpt = Annotated[str, typer.Argument(metavar="SWEEP_ID", help="Id printed by gigafleet sweep.")]
 OutputOpt = Annotated[str | None, typer.Option("--output", help="Output for the sensitivity analysis.")]
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="HTML report path [default: out/SWEEP_ID.html].")]
+CompareRunsArg = Annotated[
+    list[str], typer.Argument(metavar="RUN_ID...", help="Two to 12 stored run ids; the first is the baseline.")
+]
+CompareReportOpt = Annotated[Path | None, typer.Option("--report", help="Write an HTML report of the comparison here.")]
+CompareCsvOpt = Annotated[
+    Path | None, typer.Option("--csv", help="Write totals.csv and years.csv (tidy tables) to this folder.")
+]

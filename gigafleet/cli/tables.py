@@ -513,3 +513,46 @@ def print_installed(result: dict[str, Any]) -> None:
         + ", ".join(f"{v} {g}" for v, g in result["spend_grades"].items())
         + ".[/dim]"
     )
+
+
+def print_compare(result: dict[str, Any]) -> None:
+    """Tables of ``gigafleet compare``: the totals with deltas to the baseline, then H100e and power by year."""
+    from rich.table import Table
+
+    from gigafleet.formatting import DASH, format_percent, format_value
+
+    def relative(value: float | None) -> str:
+        return DASH if value is None else ("+" if value > 0 else "") + format_percent(value)
+
+    out = console()
+    runs = result["runs"]
+    for i, run in enumerate(runs):
+        role = "baseline" if i == 0 else f"run {i + 1}"
+        out.print(
+            f"[bold]{run['run_id']}[/bold] ({role}): {run['name']}, {run['status']}, "
+            + "-".join(str(y) for y in run["years"])
+        )
+    totals = Table(title=f"Totals (Δ = relative to {runs[0]['run_id']})")
+    totals.add_column("Metric")
+    for i, run in enumerate(runs):
+        totals.add_column(run["run_id"], justify="right")
+        if i:
+            totals.add_column("Δ", justify="right")
+    for metric in result["metrics"]:
+        cells = [format_value(metric["values"][0], metric["kind"])]
+        for value, share in zip(metric["values"][1:], metric["relative"][1:], strict=True):
+            cells += [format_value(value, metric["kind"]), relative(share)]
+        totals.add_row(metric["label"], *cells)
+    out.print(totals)
+    for key, title, kind in (
+        ("h100e", "H100e in service", "count"),
+        ("facility_power_gw", "Facility power", "power_gw"),
+    ):
+        table = Table(title=f"{title} by year")
+        table.add_column("Year", justify="right")
+        for run in runs:
+            table.add_column(run["run_id"], justify="right")
+        values = {(row["year"], row["run_id"]): row["value"] for row in result["years"] if row["metric"] == key}
+        for year in sorted({year for year, _ in values}):
+            table.add_row(str(year), *(format_value(values.get((year, run["run_id"])), kind) for run in runs))
+        out.print(table)

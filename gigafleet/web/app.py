@@ -30,9 +30,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
@@ -507,6 +507,21 @@ def create_app(
 
             return HTMLResponse(render_plan_html(result))
         raise HTTPException(404, f"unknown format {clip(fmt)}; use json, csv, parquet or html")
+
+    @app.get("/api/compare", tags=["api"])
+    def api_compare(run: Annotated[list[str], Query(min_length=2, max_length=12)]) -> dict[str, Any]:
+        """Stored plans side by side, as ``gigafleet compare RUN_ID ... --json``: ``?run=ID&run=ID``."""
+        from gigafleet.compare import compare_runs
+
+        return compare_runs([_load(run_id) for run_id in run])
+
+    @app.get("/api/compare/report", tags=["api"], response_class=HTMLResponse)
+    def api_compare_report(run: Annotated[list[str], Query(min_length=2, max_length=12)]) -> HTMLResponse:
+        """The self-contained HTML report of ``gigafleet compare --report``."""
+        from gigafleet.compare import compare_runs
+        from gigafleet.reports.compare import render_compare_html
+
+        return HTMLResponse(render_compare_html(compare_runs([_load(run_id) for run_id in run])))
 
     @app.get("/api/catalog", tags=["api"])
     def api_catalog() -> dict[str, Any]:

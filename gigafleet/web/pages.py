@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from gigafleet.errors import clip
@@ -275,18 +275,36 @@ def add_pages(app: FastAPI, store: Path) -> None:
         return page(f"Run {run_id}", body, "run")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
-    def compare_page(a: str | None = None, b: str | None = None) -> HTMLResponse:
-        if not a or not b:
+    def compare_page(
+        a: str | None = None, b: str | None = None, run: Annotated[list[str] | None, Query()] = None
+    ) -> HTMLResponse:
+        """Two to 12 stored plans side by side (``?run=ID&run=ID``; ``?a=ID&b=ID`` too): the totals with their
+        deltas to the first, links to the full report and the JSON; for two runs, their years and a chart."""
+        ids = [*(run or []), *(x for x in (a, b) if x)]
+        if len(ids) < 2:
             return page("Compare runs", "<p>Pick two runs on the <a href='/runs'>runs page</a>.</p>", "compare")
-        left, right = _run(a), _run(b)
+        if len(ids) > 12:
+            raise HTTPException(422, "run: 2 to 12 run ids")
+        from gigafleet.compare import compare_runs
+        from gigafleet.reports.compare import totals_table
+
+        results = [_run(i) for i in ids]
+        query = "&amp;".join(f"run={escape(i)}" for i in ids)
         body = (
-            "<div class='grid'>"
-            f"<div><h2>{escape(a)}: {escape(left.get('scenario', {}).get('name'))}</h2>"
-            f"{_years_table(left, 'compare-a')}</div>"
-            f"<div><h2>{escape(b)}: {escape(right.get('scenario', {}).get('name'))}</h2>"
-            f"{_years_table(right, 'compare-b')}</div></div>"
-            f"<div id='compare-chart' data-a='{escape(a)}' data-b='{escape(b)}'></div>"
+            f"<div id='compare-totals'>{totals_table(compare_runs(results))}</div>"
+            f"<p><a id='compare-report' href='/api/compare/report?{query}'>Full report</a> · "
+            f"<a href='/api/compare?{query}'>JSON</a></p>"
         )
+        if len(ids) == 2:
+            (first, second), (left, right) = ids, results
+            body += (
+                "<div class='grid'>"
+                f"<div><h2>{escape(first)}: {escape(left.get('scenario', {}).get('name'))}</h2>"
+                f"{_years_table(left, 'compare-a')}</div>"
+                f"<div><h2>{escape(second)}: {escape(right.get('scenario', {}).get('name'))}</h2>"
+                f"{_years_table(right, 'compare-b')}</div></div>"
+                f"<div id='compare-chart' data-a='{escape(first)}' data-b='{escape(second)}'></div>"
+            )
         return page("Compare runs", body, "compare")
 
     @app.get("/catalog", response_class=HTMLResponse, include_in_schema=False)

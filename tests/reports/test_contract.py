@@ -26,6 +26,7 @@ REPORTS = [
     ("reliability", "render_reliability_html", "write_reliability_report", "test_reliability", "make_result"),
     ("capability", "render_capability_html", "write_capability_report", "test_capability", "make_plan_result"),
     ("sweep", "render_sweep_html", "write_sweep_report", "test_sweep", "make_sobol_result"),
+    ("compare", "render_compare_html", "write_compare_report", "test_compare", "make_result"),
 ]
 
 

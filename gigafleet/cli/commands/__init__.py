@@ -4,6 +4,28 @@ The order below is the order ``gigafleet --help`` lists the commands in.
 """
 # isort: skip_file
 
-from gigafleet.cli.commands import estimate, plan, power, reliability, capability, sweep, serve, installed, catalog
+from gigafleet.cli.commands import (
+    estimate,
+    plan,
+    power,
+    reliability,
+    capability,
+    sweep,
+    serve,
+    installed,
+    catalog,
+    compare,
+)
 
-__all__ = ["capability", "catalog", "estimate", "installed", "plan", "power", "reliability", "serve", "sweep"]
+__all__ = [
+    "capability",
+    "catalog",
+    "compare",
+    "estimate",
+    "installed",
+    "plan",
+    "power",
+    "reliability",
+    "serve",
+    "sweep",
+]
