@@ -233,7 +233,7 @@ def _build_scenario(
     max_memory_gb: float = DEFAULT_MAX_MEMORY_GB,
 ) -> Scenario:
     from gigafleet.quantities import parse_fraction
-    from gigafleet.scenario import MAX_SAMPLES, FleetSection, Scenario, load_scenario, parse_counts
+    from gigafleet.scenario import DEFAULT_SAMPLES, MAX_SAMPLES, FleetSection, Scenario, load_scenario, parse_counts
 
     if chip is not None and not chip.strip():
         raise InputError("--chip", chip, "an accelerator id such as gb200 (gigafleet catalog list accelerators)")
@@ -276,7 +276,7 @@ def _build_scenario(
     if mfu is not None:
         values["mfu"] = parse_fraction(mfu, "--mfu")
     cap = max_samples if max_samples is not None else MAX_SAMPLES
-    if base is None or samples != "2000":
+    if base is None or samples != str(DEFAULT_SAMPLES):
         values["samples"] = int_flag(samples, "--samples", low=1, high=cap)
     elif base.samples > cap:
         raise InputError("samples", base.samples, f"a whole number from 1 to {cap:,}")

@@ -352,3 +352,20 @@ def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
     )
     assert bad.status_code == 422
     assert client.post("/api/sweep", json={"experiment": "nope"}).status_code == 422
+
+
+def test_defaults_are_the_clis(client: TestClient) -> None:
+    """One request path: a request that names no samples or seed gets the CLI's defaults, so the same JSON."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+    from gigafleet.cli.options import DEFAULT_SAMPLES_TEXT
+    from gigafleet.scenario import DEFAULT_SAMPLES
+
+    assert DEFAULT_SAMPLES_TEXT == str(DEFAULT_SAMPLES)
+    api = client.post("/api/estimate", json={"chip": "h100", "accelerators": "100k"})
+    cli = CliRunner().invoke(app, ["estimate", "--chip", "h100", "--accelerators", "100k", "--json"])
+    assert api.status_code == 200 and cli.exit_code == 0, cli.output
+    assert api.json() == json.loads(cli.stdout) and api.json()["inputs"]["samples"] == DEFAULT_SAMPLES

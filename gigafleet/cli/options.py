@@ -47,6 +47,8 @@ MfuOpt = Annotated[
     str | None,
     typer.Option("--mfu", help="Model FLOP utilisation while busy [default: sampled from the catalogue range]."),
 ]
+DEFAULT_SAMPLES_TEXT = "2000"
+"""``--samples`` when not given: ``gigafleet.scenario.DEFAULT_SAMPLES`` (a test holds them equal)."""
 SamplesOpt = Annotated[str, typer.Option("--samples", help="Monte Carlo samples (e.g. 2000, 1e6).")]
 SeedOpt = Annotated[str, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip, describe_loc, echo_input
 from gigafleet.safeio import shipped_files
+from gigafleet.scenario import DEFAULT_SAMPLES
 
 if TYPE_CHECKING:
     from gigafleet.buildout.scenario import PlanScenario
@@ -43,7 +44,7 @@ class EstimateRequest(BaseModel):
     year: str | int | None = None
     utilisation: str | float | None = None
     mfu: str | float | None = None
-    samples: str | int = Field(1000, examples=[1000])
+    samples: str | int = Field(DEFAULT_SAMPLES, examples=[DEFAULT_SAMPLES])
     seed: str | int = 0
 
 

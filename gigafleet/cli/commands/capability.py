@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from gigafleet.cli.app import app, check_outputs, emit, regime_flag, user_errors
 from gigafleet.cli.options import (
+    DEFAULT_SAMPLES_TEXT,
     AcceleratorsOpt,
     CampusShareOpt,
     CapabilityChipOpt,
@@ -52,7 +53,7 @@ def capability(
     linked_campuses: LinkedCampusesOpt = "1",
     serve_params: ServeParamsOpt = "405B",
     regime: RegimeOpt = "auto",
-    samples: SamplesOpt = "2000",
+    samples: SamplesOpt = DEFAULT_SAMPLES_TEXT,
     seed: SeedOpt = "0",
     as_json: JsonOpt = False,
     report: ReportOpt = None,

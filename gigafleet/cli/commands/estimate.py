@@ -9,6 +9,7 @@ import typer
 
 from gigafleet.cli.app import app, check_outputs, dump, emit, fleet_spec, memory_gb, user_errors
 from gigafleet.cli.options import (
+    DEFAULT_SAMPLES_TEXT,
     AcceleratorsOpt,
     BudgetOpt,
     ChipOpt,
@@ -50,7 +51,7 @@ def estimate(
     year: YearOpt = None,
     utilisation: UtilOpt = None,
     mfu: MfuOpt = None,
-    samples: SamplesOpt = "2000",
+    samples: SamplesOpt = DEFAULT_SAMPLES_TEXT,
     seed: SeedOpt = "0",
     as_json: JsonOpt = False,
     max_memory_gb: MaxMemoryOpt = "4",
@@ -101,7 +102,7 @@ def check(
     year: YearOpt = None,
     utilisation: UtilOpt = None,
     mfu: MfuOpt = None,
-    samples: SamplesOpt = "2000",
+    samples: SamplesOpt = DEFAULT_SAMPLES_TEXT,
     seed: SeedOpt = "0",
     as_json: JsonOpt = False,
     max_memory_gb: MaxMemoryOpt = "4",
