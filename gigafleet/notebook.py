@@ -7,12 +7,18 @@ True
 >>> figure = result.plot()                       # power layers, chip -> grid, with P10-P90 error bars
 >>> len(figure.data) > 0
 True
+>>> frame = result.to_frame()                    # pandas: one row per quantity, columns p10, p50, p90
+>>> float(frame.loc["accelerators", "p50"]), sorted(result.tables())[:3]
+(1000000.0, ['capex_breakdown_usd', 'comparisons', 'effective_flops'])
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from gigafleet.formatting import FORMATS, quantity
 
@@ -31,6 +37,17 @@ class EstimateResult:
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready dict."""
         return self.data
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every P10/P50/P90 quantity as a pandas DataFrame indexed by ``quantity`` (columns ``p10``, ``p50``,
+        ``p90``; units in the quantity names, as in the JSON)."""
+        return self.tables()["quantities"].set_index("quantity")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All tables of the result, as ``--csv`` writes them (:func:`gigafleet.export.result_tables`)."""
+        from gigafleet.export import result_tables
+
+        return result_tables(self.data)
 
     def _repr_html_(self) -> str:
         rows = []

@@ -142,6 +142,7 @@ def test_plan_job_runs_and_downloads(client: TestClient) -> None:
         ("csv", "text/csv"),
         ("parquet", "application/octet-stream"),
         ("html", "text/html"),
+        ("xlsx", "application/vnd.openxmlformats"),
     ):
         download = client.get(f"/api/runs/{run_id}/download/{fmt}")
         assert download.status_code == 200 and download.headers["content-type"].startswith(kind)

@@ -7,6 +7,7 @@ Every user error prints one line ``error: ...`` on stderr and exits with code 2.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -63,6 +64,42 @@ REPORTS = {
 """The report module of each command that writes ``--report`` (each has ``write_<kind>_report``)."""
 
 
+@dataclasses.dataclass(frozen=True)
+class Tables:
+    """Where a command writes its result as tidy tables (``--csv DIR``, ``--parquet DIR``, ``--xlsx FILE``).
+
+    Made when the command starts, so an unwritable path fails before any work; :func:`emit` writes them.
+    """
+
+    csv_dir: Path | None = None
+    parquet_dir: Path | None = None
+    xlsx: Path | None = None
+
+    def __post_init__(self) -> None:
+        check_outputs(("--xlsx", self.xlsx), folder=("--csv", self.csv_dir))
+        check_outputs(folder=("--parquet", self.parquet_dir))
+        from gigafleet.errors import InputError
+
+        if self.xlsx is not None and self.xlsx.suffix.lower() != ".xlsx":
+            raise InputError("--xlsx", str(self.xlsx), "a file name ending in .xlsx")
+        for flag, folder in (("--csv", self.csv_dir), ("--parquet", self.parquet_dir)):
+            try:
+                if folder is not None:
+                    folder.mkdir(parents=True, exist_ok=True)  # now, not after the work
+            except OSError as exc:
+                raise InputError(flag, str(folder), f"a folder that can be created ({exc.strerror})") from None
+
+    def write(self, result: dict[str, Any]) -> None:
+        """Write the tables asked for (their paths on stderr)."""
+        if self.csv_dir is None and self.parquet_dir is None and self.xlsx is None:
+            return
+        from gigafleet.export import result_tables, write_tables
+
+        paths = write_tables(result_tables(result), csv_dir=self.csv_dir, parquet_dir=self.parquet_dir, xlsx=self.xlsx)
+        folders = sorted({str(p.parent) if p.suffix != ".xlsx" else str(p) for p in paths})
+        typer.echo(f"tables written to {', '.join(folders)}", err=True)
+
+
 def emit(
     result: dict[str, Any],
     *,
@@ -70,8 +107,12 @@ def emit(
     show: Callable[[dict[str, Any]], None],
     report: Path | None = None,
     kind: str = "estimate",
+    tables: Tables | None = None,
 ) -> None:
-    """A command's output: the HTML report if asked (its path on stderr), then JSON or the command's tables."""
+    """A command's output: the HTML report and the tidy tables if asked (their paths on stderr), then JSON or the
+    command's tables."""
+    if tables is not None:
+        tables.write(result)
     if report is not None:
         import importlib
 

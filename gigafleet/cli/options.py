@@ -238,3 +238,8 @@ CompareReportOpt = Annotated[Path | None, typer.Option("--report", help="Write a
 CompareCsvOpt = Annotated[
     Path | None, typer.Option("--csv", help="Write totals.csv and years.csv (tidy tables) to this folder.")
 ]
+CsvOpt = Annotated[Path | None, typer.Option("--csv", help="Also write the result as tidy CSV tables to this folder.")]
+ParquetDirOpt = Annotated[
+    Path | None, typer.Option("--parquet", help="Also write the result as tidy Parquet tables to this folder.")
+]
+XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="Also write the result as one Excel workbook (.xlsx).")]

@@ -477,7 +477,7 @@ def create_app(
 
     @app.get("/api/runs/{run_id}/download/{fmt}", tags=["api"])
     def api_download(run_id: str, fmt: str) -> Response:
-        """Download a run as json, csv (plan by year), parquet (plan by year) or html (report)."""
+        """Download a run as json, csv (plan by year), parquet (plan by year), xlsx (every table) or html (report)."""
         result = _load(run_id)
         if fmt == "json":
             return Response(
@@ -502,11 +502,19 @@ def create_app(
                 media_type="application/octet-stream",
                 headers={"Content-Disposition": f'attachment; filename="{run_id}.parquet"'},
             )
+        if fmt == "xlsx":  # every table of the run, one sheet each, as ``gigafleet plan --xlsx``
+            from gigafleet.export import workbook_bytes
+
+            return Response(
+                workbook_bytes(result),
+                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                headers={"Content-Disposition": f'attachment; filename="{run_id}.xlsx"'},
+            )
         if fmt == "html":
             from gigafleet.reports.plan import render_plan_html
 
             return HTMLResponse(render_plan_html(result))
-        raise HTTPException(404, f"unknown format {clip(fmt)}; use json, csv, parquet or html")
+        raise HTTPException(404, f"unknown format {clip(fmt)}; use json, csv, parquet, xlsx or html")
 
     @app.get("/api/compare", tags=["api"])
     def api_compare(run: Annotated[list[str], Query(min_length=2, max_length=12)]) -> dict[str, Any]:

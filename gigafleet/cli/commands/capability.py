@@ -5,18 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gigafleet.cli.app import app, check_outputs, emit, regime_flag, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, emit, regime_flag, user_errors
 from gigafleet.cli.options import (
     DEFAULT_SAMPLES_TEXT,
     AcceleratorsOpt,
     CampusShareOpt,
     CapabilityChipOpt,
+    CsvOpt,
     DaysOpt,
     FleetOpt,
     GoodputOpt,
     JsonOpt,
     LinkedCampusesOpt,
     MfuOpt,
+    ParquetDirOpt,
     PlanRunOpt,
     PrecisionOpt,
     RegimeOpt,
@@ -26,6 +28,7 @@ from gigafleet.cli.options import (
     ServeParamsOpt,
     StoreOpt,
     TrainingShareOpt,
+    XlsxOpt,
 )
 from gigafleet.cli.tables import print_capability
 from gigafleet.inputs import SEED_MAX
@@ -57,8 +60,12 @@ def capability(
     seed: SeedOpt = "0",
     as_json: JsonOpt = False,
     report: ReportOpt = None,
+    csv_dir: CsvOpt = None,
+    parquet_dir: ParquetDirOpt = None,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Largest training run, compute-optimal model, binding limit and inference capacity of a fleet or plan."""
+    tables = Tables(csv_dir, parquet_dir, xlsx)
     check_outputs(("--report", report))
     from gigafleet.capability import capability as run_capability
     from gigafleet.catalog import load_catalog
@@ -74,7 +81,7 @@ def capability(
 
     with Console(stderr=True).status("estimating capability"):
         result = run_capability(catalog, fleets, spec, inputs)
-    emit(result, as_json=as_json, show=print_capability, report=report, kind="capability")
+    emit(result, as_json=as_json, show=print_capability, report=report, kind="capability", tables=tables)
 
 
 def _spec(

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from gigafleet.cli.app import app, check_outputs, dump, emit, fleet_spec, memory_gb, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, dump, emit, fleet_spec, memory_gb, user_errors
 from gigafleet.cli.options import (
     DEFAULT_SAMPLES_TEXT,
     AcceleratorsOpt,
@@ -18,6 +18,7 @@ from gigafleet.cli.options import (
     ClaimPowerOpt,
     ClaimShareOpt,
     CoolingOpt,
+    CsvOpt,
     EstimateReportOpt,
     FacilityPowerOpt,
     FleetOpt,
@@ -26,12 +27,14 @@ from gigafleet.cli.options import (
     MaxMemoryOpt,
     MfuOpt,
     OutTextOpt,
+    ParquetDirOpt,
     RegionOpt,
     RunScenarioOpt,
     SamplesOpt,
     ScenarioOpt,
     SeedOpt,
     UtilOpt,
+    XlsxOpt,
     YearOpt,
 )
 from gigafleet.cli.tables import print_claims, print_estimate
@@ -57,12 +60,16 @@ def estimate(
     max_memory_gb: MaxMemoryOpt = "4",
     report: EstimateReportOpt = None,
     scenario: ScenarioOpt = None,
+    csv_dir: CsvOpt = None,
+    parquet_dir: ParquetDirOpt = None,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """What a fleet takes: power layers, energy, water, CO2, capex, opex, TCO and compute, as P10/P50/P90.
 
     Exactly one of --accelerators, --it-power-gw, --facility-power-gw or --budget-usd fixes the size
     (or --fleet gives counts). Example: gigafleet estimate --accelerators 100M --chip gb200
     """
+    tables = Tables(csv_dir, parquet_dir, xlsx)
     check_outputs(("--report", report))
     from gigafleet.estimate import estimate as run_estimate
 
@@ -85,7 +92,7 @@ def estimate(
     )
     result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     title = spec_scenario.name if scenario else "gigafleet estimate"
-    emit(result, as_json=as_json, show=lambda r: print_estimate(r, title), report=report)
+    emit(result, as_json=as_json, show=lambda r: print_estimate(r, title), report=report, tables=tables)
 
 
 @app.command()

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from gigafleet.cli.app import app, check_solver, emit, user_errors
-from gigafleet.cli.options import JsonOpt, NoStoreOpt, PlanReportOpt, PlanScenarioOpt, PlanStoreOpt, SolverOpt
+from gigafleet.cli.app import Tables, app, check_solver, emit, user_errors
+from gigafleet.cli.options import (
+    CsvOpt,
+    JsonOpt,
+    NoStoreOpt,
+    ParquetDirOpt,
+    PlanReportOpt,
+    PlanScenarioOpt,
+    PlanStoreOpt,
+    SolverOpt,
+    XlsxOpt,
+)
 from gigafleet.cli.tables import print_plan
 
 
@@ -18,8 +28,12 @@ def plan(
     report: PlanReportOpt = None,
     store: PlanStoreOpt = None,
     no_store: NoStoreOpt = False,
+    csv_dir: CsvOpt = None,
+    parquet_dir: ParquetDirOpt = None,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Least-cost year-by-year build-out plan (linopy + HiGHS): what to build, what binds, what relaxing is worth."""
+    tables = Tables(csv_dir, parquet_dir, xlsx)
     from rich.console import Console
 
     from gigafleet.buildout.scenario import load_plan_scenario, resolve_scenario_path
@@ -63,7 +77,7 @@ def plan(
         else:
             where = f"the result was written to {fallback}" if fallback else "the result is printed below only"
             store_failure = f"{reason}; {where}"
-    emit(result, as_json=as_json, show=print_plan, report=report, kind="plan")
+    emit(result, as_json=as_json, show=print_plan, report=report, kind="plan", tables=tables)
     if store_failure is not None:
         typer.echo(f"error: {store_failure}", err=True)
         raise typer.Exit(2)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from gigafleet.cli.app import app, check_outputs, check_solver, emit, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, check_solver, emit, user_errors
 from gigafleet.cli.options import (
     AvailabilityOpt,
     CarbonCapOpt,
+    CsvOpt,
     GridGwOpt,
     HoursOpt,
     ItLoadGwOpt,
     JsonOpt,
+    ParquetDirOpt,
     PowerCoolingOpt,
     PowerDaysOpt,
     PowerYearOpt,
@@ -20,6 +22,7 @@ from gigafleet.cli.options import (
     SolverOpt,
     SourcesOpt,
     TrainingSwingOpt,
+    XlsxOpt,
 )
 from gigafleet.cli.tables import print_power
 from gigafleet.inputs import SEED_MAX
@@ -45,8 +48,12 @@ def power(
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
     report: ReportOpt = None,
+    csv_dir: CsvOpt = None,
+    parquet_dir: ParquetDirOpt = None,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Hourly least-cost power supply for an AI campus: capacities, dispatch, LCOE, CO2, water, land."""
+    tables = Tables(csv_dir, parquet_dir, xlsx)
     check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.power.campus import CampusSpec, design_campus
@@ -74,4 +81,4 @@ def power(
     check_solver(solver)
     with Console(stderr=True).status(f"designing supply for {spec.site}"):
         result = design_campus(catalog, spec, solver)
-    emit(result, as_json=as_json, show=print_power, report=report, kind="power")
+    emit(result, as_json=as_json, show=print_power, report=report, kind="power", tables=tables)

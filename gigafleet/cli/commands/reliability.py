@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from gigafleet.cli.app import app, check_outputs, emit, memory_gb, regime_flag, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, emit, memory_gb, regime_flag, user_errors
 from gigafleet.cli.options import (
     AcceleratorsOpt,
     CheckpointIntervalOpt,
     CheckpointWriteMinutesOpt,
+    CsvOpt,
     HotSparesOpt,
     JobSizeOpt,
     JsonOpt,
     MaxMemoryGbOpt,
+    ParquetDirOpt,
     ReliabilityChipOpt,
     ReliabilityDaysOpt,
     ReliabilityRegimeOpt,
@@ -19,6 +21,7 @@ from gigafleet.cli.options import (
     RestartMinutesOpt,
     SeedOpt,
     SparesPctOpt,
+    XlsxOpt,
 )
 from gigafleet.cli.tables import print_reliability
 from gigafleet.inputs import SEED_MAX
@@ -43,8 +46,12 @@ def reliability(
     year: ReliabilityYearOpt = None,
     as_json: JsonOpt = False,
     report: ReportOpt = None,
+    csv_dir: CsvOpt = None,
+    parquet_dir: ParquetDirOpt = None,
+    xlsx: XlsxOpt = None,
 ) -> None:
     """Failures, repairs, spares and training goodput of a fleet (vectorised engine up to 10^8 accelerators)."""
+    tables = Tables(csv_dir, parquet_dir, xlsx)
     check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
     from gigafleet.errors import InputError
@@ -82,4 +89,4 @@ def reliability(
 
     with Console(stderr=True).status(f"simulating {spec.accelerators:,} accelerators for {spec.days:g} days"):
         result = simulate_reliability(load_catalog(), spec)
-    emit(result, as_json=as_json, show=print_reliability, report=report, kind="reliability")
+    emit(result, as_json=as_json, show=print_reliability, report=report, kind="reliability", tables=tables)
