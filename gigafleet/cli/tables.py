@@ -8,6 +8,9 @@ from typing import Any
 _NUMBER = re.compile(r"^\s*[-+$~<>≈]*\s*[\d.,]")
 """A cell that starts like a number (a price, a count, a range such as 2.2-2.7x)."""
 
+_BLANK = frozenset({"", "-", "—", "–", "n/a"})
+"""Cells that stand for no value in a column of numbers."""
+
 _NUMBER_HEAD = re.compile(r"^\s*[-+$~<>≈]*\s*[\d.,]+\S*(\s+[^\s\d(]\S*)?")
 """The part of a number cell that must stay on one line: the number and the word after it (``$4.45 K``,
 ``2.5 million``, ``12.3 MW``)."""
@@ -50,7 +53,10 @@ def fit(table: Any, width: int = 80) -> Any:
         return table
     texts = [[plain_text(cell) for cell in column.cells] for column in columns]
     headers = [plain_text(column.header) for column in columns]
-    numeric = [bool(t) and all(_NUMBER.match(cell) for cell in t) for t in texts]
+    numeric = [
+        any(_NUMBER.match(cell) for cell in t) and all(_NUMBER.match(cell) or cell.strip() in _BLANK for cell in t)
+        for t in texts
+    ]
     natural = [
         max([len(line) for cell in t for line in cell.splitlines() or [""]] + [len(h)])
         for t, h in zip(texts, headers, strict=True)
@@ -62,10 +68,16 @@ def fit(table: Any, width: int = 80) -> Any:
         for t, h, is_number in zip(texts, headers, numeric, strict=True)
     ]
     room = width - _frame(table)
-    if sum(need) > room:
+    if sum(need) > room:  # numbers may wrap between the number and its scale ("1.58" / "million") before ...
+        need = [
+            _longest_word([*t, h]) if is_number else n
+            for t, h, is_number, n in zip(texts, headers, numeric, need, strict=True)
+        ]
+    if sum(need) > room:  # ... the table turns into key/value rows
         return key_value(table, width)
     for column in columns:
         column.overflow = "fold"
+        column.no_wrap = False  # wrap between words (each column is at least as wide as its longest word)
     if sum(natural) <= room:
         return table
     widths = list(need)
