@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gigafleet.cli import app
+from gigafleet.formatting import scaled
 
 runner = CliRunner()
 
@@ -396,3 +397,21 @@ def test_reliability_command_json_and_report(tmp_path: Path) -> None:
 def test_reliability_bad_input(args: list[str], expected: str) -> None:
     code, _, err = invoke("reliability", *args)
     assert code == 2 and expected in err and "Traceback" not in err
+
+
+def test_a_shortfall_plan_leads_with_what_it_reaches() -> None:
+    """openai-100x falls short: the output says what is reached, labels the penalty, and splits the prices."""
+    code, out, _ = invoke("plan", "openai-100x", "--no-store", "--json")
+    assert code == 0
+    data = json.loads(out)
+    reach, years = data["reach"], data["years"]
+    assert reach["year"] == years[-1]["year"] and reach["delivered"] == years[-1]["delivered_metric"]
+    assert reach["short_years"] == [y["year"] for y in years if y["shortfall"] > 0.5] and reach["short_years"]
+    short = set(reach["short_years"])
+    assert {r["price_kind"] for r in data["binding"] if r["year"] in short} == {"toward_target"}
+    assert {r["price_kind"] for r in data["binding"] if r["year"] not in short} <= {"cost"}
+    wide = runner.invoke(app, ["plan", "openai-100x", "--no-store"], env={"COLUMNS": "200"})
+    assert wide.exit_code == 0
+    flat = " ".join(wide.stdout.split())
+    assert f"Reaches {scaled(reach['delivered'])} accelerators" in flat and "not a cost" in flat
+    assert "What blocks the target" in flat and "What binds the cost" in flat and "accelerators per GW" in flat

@@ -218,15 +218,62 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
                 "unit": spec.unit,
                 "meaning": spec.meaning,
             }
+            gap = shortfall_by_year.get(year, 0.0)
+            # in a year short of its target the price is set by the shortfall penalty: it says how much one more
+            # step moves the plan toward the target, not what the step is worth in money
+            row["price_kind"] = "toward_target" if gap > SHORT_TOLERANCE else "cost"
             if shortfall and name not in ("target", "campus_size") and penalty > 0:
                 relief = shadow / penalty  # target units (model) bought by one more step of this limit
                 row["shortfall_relief"] = relief * built.inputs.metric_scale
-                gap = shortfall_by_year.get(year, 0.0)
                 if gap > 0 and relief > 0:
                     row["steps_to_close"] = gap / relief  # linear estimate, valid near the optimum
             rows.append(row)
     rows.sort(key=lambda r: (r["year"], -abs(r["shadow_price"])))
     return rows
+
+
+SHORT_TOLERANCE = 1e-6
+"""A year's shortfall [model target units] above which the year counts as short of its target."""
+
+
+def plan_reach(years: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a plan reaches: the last year's fleet against its target, and the years short of their targets.
+
+    Parameters
+    ----------
+    years : list of dict
+        The plan's ``years`` rows (``year``, ``accelerators``, ``h100e``, ``target``, ``target_metric``,
+        ``delivered_metric``, ``shortfall``).
+
+    Returns
+    -------
+    dict
+        ``year`` (the last), ``accelerators``, ``h100e``, ``target`` and ``delivered`` [in ``target_metric``],
+        ``short_years`` (every year with a shortfall of more than half a unit) and ``first_short_year``.
+    """
+    if not years:
+        return {
+            "year": None,
+            "accelerators": None,
+            "h100e": None,
+            "target": None,
+            "delivered": None,
+            "target_metric": None,
+            "short_years": [],
+            "first_short_year": None,
+        }
+    last = years[-1]
+    short = [int(y["year"]) for y in years if (y.get("shortfall") or 0.0) > 0.5]
+    return {
+        "year": int(last["year"]),
+        "accelerators": last.get("accelerators"),
+        "h100e": last.get("h100e"),
+        "target": last.get("target"),
+        "delivered": last.get("delivered_metric"),
+        "target_metric": last.get("target_metric"),
+        "short_years": short,
+        "first_short_year": short[0] if short else None,
+    }
 
 
 def _is_short(required: float, delivered: float, floor: float) -> bool:
@@ -772,7 +819,16 @@ def plan(
         )
     notes.extend(_unmet_note(item, scenario) for item in unmet)
     notes.extend(power_mix_notes(built.inputs, results))
-    return {**head, "status": status_word, **results, "binding": binding, "unmet": unmet, "notes": notes}
+    reach = plan_reach(results.get("years", []))
+    return {
+        **head,
+        "status": status_word,
+        **results,
+        "reach": reach,
+        "binding": binding,
+        "unmet": unmet,
+        "notes": notes,
+    }
 
 
 def objective_of(catalog: Catalog, scenario: PlanScenario) -> float:

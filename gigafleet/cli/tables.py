@@ -225,7 +225,7 @@ def print_claims(rows: list[dict[str, Any]]) -> None:
 def print_plan(result: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from gigafleet.formatting import format_price, money, scaled, sig
+    from gigafleet.formatting import money, scaled, sig
 
     out = console()
     status = result["status"]
@@ -234,10 +234,23 @@ def print_plan(result: dict[str, Any]) -> None:
     out.print(
         f"[bold]{result['scenario']['name']}[/bold]: status [{colour}]{status}[/{colour}]"
         + (f"; discounted cost {money(cost)}" if cost is not None else "")
-        + (f" (+ shortfall penalty {money(result['penalty_usd'])})" if result.get("penalty_usd") else "")
         + f"; solved in {result['solver']['seconds']:.2f} s "
         f"(build {result['solver']['build_seconds']:.2f} s)"
     )
+    reach = result.get("reach") or {}
+    if reach.get("short_years"):
+        short = reach["short_years"]
+        span = f"{short[0]}-{short[-1]}" if len(short) > 1 else str(short[0])
+        out.print(
+            f"[yellow]Reaches {scaled(reach['delivered'])} {reach['target_metric']} "
+            f"({scaled(reach['h100e'])} H100e) by {reach['year']} of a {scaled(reach['target'])} target; "
+            f"short in {span}.[/yellow] The limits that block the rest are under 'What blocks the target'."
+        )
+    if result.get("penalty_usd"):
+        out.print(
+            f"[dim]The solver's objective adds {money(result['penalty_usd'])} of shortfall penalty: a modelling "
+            "device that makes the plan build all the limits allow, not a cost.[/dim]"
+        )
     if not result["years"]:
         return
     metric = result["years"][0]["target_metric"]
@@ -257,27 +270,46 @@ def print_plan(result: dict[str, Any]) -> None:
             money(y["opex_usd"]),
         )
     out.print(table)
-    binding = Table(title="What binds (shadow price = value of relaxing by one step; all rows in --json)")
-    for column in ("Limit", "Years", "Places", "Max shadow price", "At"):
-        binding.add_column(column)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in result["binding"]:
-        groups.setdefault(row["limit"], []).append(row)
-    for limit, rows in sorted(groups.items(), key=lambda kv: -max(abs(r["shadow_price"]) for r in kv[1])):
-        years = sorted({r["year"] for r in rows})
-        top = max(rows, key=lambda r: abs(r["shadow_price"]))
-        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-        relief = f" (~{scaled(top['shortfall_relief'])} target units)" if "shortfall_relief" in top else ""
-        binding.add_row(
-            limit,
-            span,
-            str(len({r["where"] for r in rows})),
-            format_price(top["shadow_price"], top["unit"]) + relief,
-            f"{top['where']} {top['year']}",
-        )
-    out.print(binding)
+    for kind, title in (
+        ("cost", "What binds the cost (years that meet their target: saving from relaxing one step; all in --json)"),
+        ("toward_target", "What blocks the target (short years: target units one more step buys)"),
+    ):
+        rows = [r for r in result["binding"] if r.get("price_kind", "cost") == kind]
+        if rows:
+            metric = str((result.get("reach") or {}).get("target_metric") or "units")
+            out.print(_binding_table(rows, title, toward_target=kind == "toward_target", metric=metric))
     for note in result.get("notes", []):
         out.print(f"[dim]- {note}[/dim]")
+
+
+def _binding_table(rows: list[dict[str, Any]], title: str, *, toward_target: bool, metric: str = "units") -> Any:
+    """Binding limits grouped by limit, the largest price first: in short years what one more step buys toward the
+    target, in other years the shadow price in money."""
+    from rich.table import Table
+
+    from gigafleet.formatting import format_price, scaled
+
+    table = Table(title=title)
+    value = "Toward the target, per step" if toward_target else "Max shadow price"
+    for column in ("Limit", "Years", "Places", value, "At"):
+        table.add_column(column)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["limit"], []).append(row)
+
+    def size(row: dict[str, Any]) -> float:
+        return abs(float(row.get("shortfall_relief", 0.0) if toward_target else row["shadow_price"]))
+
+    for limit, items in sorted(groups.items(), key=lambda kv: -max(size(r) for r in kv[1])):
+        years = sorted({r["year"] for r in items})
+        top = max(items, key=size)
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+        if toward_target and "shortfall_relief" in top:
+            text = f"~{scaled(top['shortfall_relief'])} {metric} per {top['unit'].removeprefix('USD per ')}"
+        else:
+            text = format_price(top["shadow_price"], top["unit"])
+        table.add_row(limit, span, str(len({r["where"] for r in items})), text, f"{top['where']} {top['year']}")
+    return table
 
 
 def print_power(result: dict[str, Any]) -> None:

@@ -666,9 +666,17 @@ def _meta_items(result: Mapping[str, Any]) -> list[tuple[str, str]]:
     objective = entry_text(result, "objective")
     if objective:
         items.append(("Objective", _OBJECTIVES.get(objective, objective)))
+    cost_usd = as_number(result.get("cost_usd"))
     objective_usd = as_number(result.get("objective_usd"))
-    if objective_usd is not None:
+    if cost_usd is not None:
+        items.append(("Discounted cost", format_value(cost_usd, "usd")))
+    elif objective_usd is not None:  # results written before cost_usd was split from the objective
         items.append(("Objective value", format_value(objective_usd, "usd")))
+    penalty = as_number(result.get("penalty_usd"))
+    if penalty:  # the solver's device for unmet targets, never to be read as money spent
+        items.append(
+            ("Shortfall penalty in the objective (a modelling device, not a cost)", format_value(penalty, "usd"))
+        )
     years = [y for row in _years(result) if (y := as_year(row.get("year"))) is not None]
     if years:
         items.append(("Horizon", f"{min(years)}–{max(years)}" if len(set(years)) > 1 else str(years[0])))
@@ -699,6 +707,14 @@ def _alert(result: Mapping[str, Any], status: str) -> str:
         return infeasible_alert(result, "No feasible plan: the limits cannot all be met", "a plan")
     if status == "shortfall" or short:
         message = "Targets not met." if short else "Targets not met in at least one year."
+        reach = as_mapping(result.get("reach"))
+        delivered, target, last = (as_number(reach.get(k)) for k in ("delivered", "target", "year"))
+        if delivered is not None and target is not None and last is not None:
+            metric = entry_text(reach, "target_metric") or "target units"
+            message = (
+                f"Reaches {format_value(delivered, 'count')} {metric} by {int(last)} of a target of "
+                f"{format_value(target, 'count')}; the binding limits of the short years say what blocks the rest."
+            )
         body = f"<ul>{items}</ul>" if items else ""
         return f'<div class="alert alert-shortfall" role="alert"><strong>{escape(message)}</strong>{body}</div>'
     return ""

@@ -171,6 +171,20 @@ def test_notes_are_listed(page: str) -> None:
     assert "<li>Costs are 2026 US dollars, discounted at 8%.</li>" in page
 
 
+def test_shortfall_leads_with_what_is_reached_and_labels_the_penalty(plotlyjs: str) -> None:
+    result = make_result()
+    result.update(
+        cost_usd=2.5e11,
+        penalty_usd=4.3e14,
+        reach={"year": 2028, "delivered": 9e6, "target": 1e7, "target_metric": "h100e", "short_years": [2028]},
+    )
+    title = render_plan_html(result)
+    title = title[title.index("<h1>") : title.index("</header>")]
+    assert "Reaches 9 million h100e by 2028 of a target of 10 million" in title
+    assert "Discounted cost: $250 B" in title and "Objective value" not in title
+    assert "Shortfall penalty in the objective (a modelling device, not a cost): $430 T" in title
+
+
 def test_status_shortfall_is_flagged(page: str) -> None:
     title = page[page.index("<h1>") : page.index("</header>")]
     assert "texas-ramp" in title
