@@ -325,3 +325,12 @@ def test_subscribed_grid_cheaper_than_on_site_gas_serves_the_whole_load() -> Non
     )
     shares = {c["source"]: c["share_of_energy"] for c in result["capacity"]}
     assert shares["grid"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_design_reports_its_stages_in_order() -> None:
+    """``progress`` hears each stage as it starts (the CLI's live line): weather and load, LP, solve, solution."""
+    heard: list[str] = []
+    spec = CampusSpec(site=SITE, it_load_gw=0.5, sources=("grid",), grid_gw=5.0, hours="repdays", n_days=6)
+    design_campus(CATALOG, spec, progress=heard.append)
+    assert [stage.split()[0] for stage in heard] == ["weather,", "building", "solving", "reading"]
+    assert "6 representative days" in heard[0] and "variables" in heard[2] and "highs" in heard[2]

@@ -7,11 +7,12 @@ Every user error prints one line ``error: ...`` on stderr and exits with code 2.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,6 +63,24 @@ REPORTS = {
     kind: f"gigafleet.reports.{kind}" for kind in ("estimate", "plan", "power", "reliability", "capability", "compare")
 }
 """The report module of each command that writes ``--report`` (each has ``write_<kind>_report``)."""
+
+
+@contextlib.contextmanager
+def stages(title: str) -> Iterator[Callable[[str], None]]:
+    """A live line on stderr for work of unknown length: a spinner, ``title``, the current stage and the time
+    elapsed (Rich); yields the function that sets the stage. Prints nothing when stderr is not a terminal."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(title, total=None)
+        yield lambda stage: progress.update(task, description=f"{title}: {stage}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -514,23 +515,39 @@ class SolvedCampus:
 
 
 def solve_campus(
-    catalog: Catalog, spec: CampusSpec, solver: str = "highs", inputs: CampusInputs | None = None
+    catalog: Catalog,
+    spec: CampusSpec,
+    solver: str = "highs",
+    inputs: CampusInputs | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> SolvedCampus:
-    """Build and solve the campus LP (``inputs`` may be given, e.g. a truncated horizon in tests)."""
+    """Build and solve the campus LP (``inputs`` may be given, e.g. a truncated horizon in tests); ``progress`` is
+    told each stage as it starts (weather and load, the LP, the solve)."""
+    say = progress or (lambda _stage: None)
     started = time.perf_counter()
+    hours = "every hour of the year" if spec.hours == "full" else f"{spec.n_days} representative days"
+    say(f"weather, PUE and load of {spec.site} ({hours})")
     prepared = inputs or build_campus_inputs(catalog, spec)
+    say("building the LP")
     model = build_campus_model(prepared)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
+    say(f"solving {model.nvars:,} variables x {model.ncons:,} constraints ({solver})")
     status, termination = _solve(
         model, solver, interior_point=spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
     )
     return SolvedCampus(prepared, model, status, termination, build_seconds, time.perf_counter() - started)
 
 
-def design_campus(catalog: Catalog, spec: CampusSpec, solver: str = "highs") -> dict[str, Any]:
-    """Build and solve the campus supply problem; return the JSON-ready design (see ``gigafleet power --json``)."""
-    solved = solve_campus(catalog, spec, solver)
+def design_campus(
+    catalog: Catalog, spec: CampusSpec, solver: str = "highs", progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Build and solve the campus supply problem; return the JSON-ready design (see ``gigafleet power --json``).
+
+    ``progress`` is told each stage as it starts (``solve_campus``'s, then reading the solution)."""
+    solved = solve_campus(catalog, spec, solver, progress=progress)
+    if progress is not None:
+        progress("reading the solution")
     inputs, model, status, termination = solved.inputs, solved.model, solved.status, solved.termination
     site = site_climate(catalog, spec.site)
     head: dict[str, Any] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gigafleet.cli.app import Tables, app, check_outputs, emit, regime_flag, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, emit, regime_flag, stages, user_errors
 from gigafleet.cli.options import (
     DEFAULT_SAMPLES_TEXT,
     AcceleratorsOpt,
@@ -77,9 +77,9 @@ def capability(
         days, precision, mfu, training_share, share, linked_campuses, serve_params, goodput, samples, seed, regime
     )
     fleets, inputs = _fleets(catalog, spec, share, plan_run, store, fleet, accelerators, chip)
-    from rich.console import Console
 
-    with Console(stderr=True).status("estimating capability"):
+    with stages("capability") as stage:
+        stage("fleet, reliability regimes and limits")
         result = run_capability(catalog, fleets, spec, inputs)
     emit(result, as_json=as_json, show=print_capability, report=report, kind="capability", tables=tables)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gigafleet.cli.app import Tables, app, check_solver, emit, user_errors
+from gigafleet.cli.app import Tables, app, check_solver, emit, stages, user_errors
 from gigafleet.cli.options import (
     CsvOpt,
     JsonOpt,
@@ -34,7 +34,6 @@ def plan(
 ) -> None:
     """Least-cost year-by-year build-out plan (linopy + HiGHS): what to build, what binds, what relaxing is worth."""
     tables = Tables(csv_dir, parquet_dir, xlsx)
-    from rich.console import Console
 
     from gigafleet.buildout.scenario import load_plan_scenario, resolve_scenario_path
     from gigafleet.buildout.solve import plan as run_plan
@@ -57,15 +56,8 @@ def plan(
             check_output_path(store, "--store")
         check_store(store)  # a busy, corrupt or unwritable store fails now, not after the solve
     catalog = load_catalog()
-    console = Console(stderr=True)
-    with console.status("planning") as status:
-        result = run_plan(
-            catalog,
-            loaded,
-            solver=solver,
-            source=str(path),
-            progress=lambda message: status.update(f"{loaded.name}: {message}"),
-        )
+    with stages(loaded.name) as stage:
+        result = run_plan(catalog, loaded, solver=solver, source=str(path), progress=stage)
     store_failure = None
     if not no_store:
         from gigafleet.store import save_run_safely, store_path

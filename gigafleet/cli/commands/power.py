@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gigafleet.cli.app import Tables, app, check_outputs, check_solver, emit, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, check_solver, emit, stages, user_errors
 from gigafleet.cli.options import (
     AvailabilityOpt,
     CarbonCapOpt,
@@ -76,9 +76,8 @@ def power(
         grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
         seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
     )
-    from rich.console import Console
 
     check_solver(solver)
-    with Console(stderr=True).status(f"designing supply for {spec.site}"):
-        result = design_campus(catalog, spec, solver)
+    with stages(f"power for {spec.site}") as stage:
+        result = design_campus(catalog, spec, solver, progress=stage)
     emit(result, as_json=as_json, show=print_power, report=report, kind="power", tables=tables)

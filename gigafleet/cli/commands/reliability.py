@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gigafleet.cli.app import Tables, app, check_outputs, emit, memory_gb, regime_flag, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, emit, memory_gb, regime_flag, stages, user_errors
 from gigafleet.cli.options import (
     AcceleratorsOpt,
     CheckpointIntervalOpt,
@@ -85,8 +85,8 @@ def reliability(
     )
     if spec.accelerators != count or spec.job_size != job:
         raise InputError("--accelerators", accelerators, "a whole number of accelerators")
-    from rich.console import Console
 
-    with Console(stderr=True).status(f"simulating {spec.accelerators:,} accelerators for {spec.days:g} days"):
+    with stages(f"reliability of {spec.accelerators:,} accelerators") as stage:
+        stage(f"simulating {spec.days:g} days of failures and repairs")
         result = simulate_reliability(load_catalog(), spec)
     emit(result, as_json=as_json, show=print_reliability, report=report, kind="reliability", tables=tables)
