@@ -87,6 +87,24 @@ def test_sweep_end_to_end_sobol(tmp_path: Path) -> None:
     assert summary["sensitivity"]["method"] == "sobol"
     assert by_name["function.x2"]["S1"] == pytest.approx(0.4424, abs=0.12)
     assert by_name["function.x3"]["ST"] == pytest.approx(0.2437, abs=0.12)
+    warnings = summary["sensitivity"]["warnings"]  # 128 base samples: flagged, and x3 (S1 = 0) is within its CI
+    assert warnings[0].startswith("Sobol base sample 128") and "function.x3" in warnings[1]
+    assert set(warnings) <= set(summary["notes"])
+
+
+def test_sensitivity_warnings_flag_noise_and_stay_quiet_when_resolved() -> None:
+    from gigafleet.uncertainty.sensitivity import sensitivity_warnings
+
+    noisy = [
+        {"name": "a", "S1": 0.93, "S1_conf": 1.06, "ST": 0.5, "ST_conf": 0.2},
+        {"name": "b", "S1": 0.2, "S1_conf": 0.05, "ST": 0.3, "ST_conf": 0.05},
+    ]
+    warnings = sensitivity_warnings("sobol", noisy, 8)
+    assert len(warnings) == 3 and "a" in warnings[1] and "S1 > ST" in warnings[2]
+    resolved = [{"name": "a", "S1": 0.3, "S1_conf": 0.02, "ST": 0.55, "ST_conf": 0.03}]
+    assert sensitivity_warnings("sobol", resolved, 4096) == []
+    morris = [{"name": "x", "mu_star": 1.0, "mu_star_conf": 1.5, "sigma": 0.1}]
+    assert "mu* within" in sensitivity_warnings("morris", morris, 10)[0]
 
 
 def _slow(n: int, delay: float, marker_dir: str = "") -> dict[str, object]:

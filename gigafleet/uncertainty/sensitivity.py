@@ -52,6 +52,53 @@ def morris_indices(problem: dict[str, Any], inputs: np.ndarray, outputs: np.ndar
     ]
 
 
+MIN_SOBOL_BASE = 256
+"""Sobol base samples (runs ÷ (parameters + 2)) below which indices are flagged: their bootstrap confidence
+intervals are typically as wide as the indices (Saltelli et al. 2010 use 10^3 and more)."""
+
+
+def sensitivity_warnings(method: str, parameters: list[dict[str, float | str]], base: int) -> list[str]:
+    """Why a sensitivity ranking should not be trusted, in words; empty when the indices are resolved.
+
+    Sobol: the base sample is under :data:`MIN_SOBOL_BASE`, an index is within its 95 % confidence half-width of
+    zero, or a first-order index exceeds the total (impossible but for sampling noise). Morris: a μ* within its
+    confidence half-width.
+
+    Examples
+    --------
+    >>> sensitivity_warnings("sobol", [{"name": "a", "S1": 0.93, "S1_conf": 1.06, "ST": 0.5, "ST_conf": 0.9}], 8)[0]
+    'Sobol base sample 8 (runs / (parameters + 2)) is under 256: the indices are too noisy to rank; raise sample.n.'
+    """
+    warnings: list[str] = []
+    if method == "sobol":
+        if base < MIN_SOBOL_BASE:
+            warnings.append(
+                f"Sobol base sample {base} (runs / (parameters + 2)) is under {MIN_SOBOL_BASE}: the indices are "
+                "too noisy to rank; raise sample.n."
+            )
+        unresolved = [
+            str(p["name"])
+            for p in parameters
+            if float(p["S1_conf"]) >= abs(float(p["S1"])) or float(p["ST_conf"]) >= abs(float(p["ST"]))
+        ]
+        if unresolved:
+            warnings.append(
+                f"{len(unresolved)} of {len(parameters)} parameters have an index indistinguishable from zero "
+                f"(within its 95% confidence half-width): {', '.join(unresolved[:8])}."
+            )
+        inverted = [str(p["name"]) for p in parameters if float(p["S1"]) > float(p["ST"]) + float(p["ST_conf"])]
+        if inverted:
+            warnings.append(f"S1 > ST beyond the confidence interval (sampling noise): {', '.join(inverted[:8])}.")
+    elif method == "morris":
+        unresolved = [str(p["name"]) for p in parameters if float(p["mu_star_conf"]) >= float(p["mu_star"])]
+        if unresolved:
+            warnings.append(
+                f"{len(unresolved)} of {len(parameters)} parameters have mu* within its confidence half-width: "
+                f"{', '.join(unresolved[:8])}; add trajectories (sample.n)."
+            )
+    return warnings
+
+
 def _quantiles(values: list[float]) -> dict[str, float]:
     data = np.array([v for v in values if isinstance(v, (int, float)) and math.isfinite(v)], dtype=float)
     if data.size == 0:
@@ -103,6 +150,8 @@ def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: st
             else:
                 x = np.array([[run["values"][name] for name in problem["names"]] for run in runs])
                 sensitivity.update(method="morris", parameters=morris_indices(problem, x, y))
+            base = len(runs) // (int(problem["num_vars"]) + 2)
+            sensitivity["warnings"] = sensitivity_warnings(method, sensitivity["parameters"], base)
     notes = (
         []
         if complete
@@ -111,6 +160,7 @@ def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: st
             "(sensitivity needs the complete design)."
         ]
     )
+    notes.extend(sensitivity.get("warnings", []))
     return {
         "schema_version": 1,
         "sweep_id": meta["sweep_id"],
