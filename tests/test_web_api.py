@@ -347,6 +347,11 @@ def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
     assert summary["completed"] == 6 and "y" in summary["outputs"]
     assert client.get(f"/api/sweeps/{state['sweep_id']}/report").status_code == 200
     assert client.get("/api/sweeps/nope").status_code == 404
+    again = client.post("/api/sweep", json={"yaml": yaml.safe_dump(experiment)})  # as the CLI without --resume
+    assert again.status_code == 422 and "resume" in again.text and "6 of 6 runs stored" in again.text
+    resumed = client.post("/api/sweep", json={"yaml": yaml.safe_dump(experiment), "resume": True})
+    assert resumed.status_code == 202
+    assert state["sweep_id"] in client.get("/sweeps").text  # stored sweeps are listed, with their reports
     bad = client.post(
         "/api/sweep",
         json={"yaml": yaml.safe_dump({**experiment, "sample": {"parameters": {"weather.x": {"low": 0, "high": 1}}}})},

@@ -23,7 +23,7 @@ import numpy as np
 
 from gigafleet.catalog import load_catalog
 from gigafleet.errors import GigafleetError, InputError
-from gigafleet.store import StoreCorruptError, connect, has_table
+from gigafleet.store import StoreCorruptError, connect, has_table, store_path
 
 __all__ = ["StoreCorruptError", "completed_ids", "export_parquet", "load_results", "run_sweep"]
 from gigafleet.uncertainty.experiment import Experiment, Run, expand_runs, sweep_id
@@ -79,6 +79,44 @@ def validate_experiment(experiment: Experiment) -> int:
     return len(runs)
 
 
+def list_sweeps(store: Path | str | None = None) -> list[dict[str, Any]]:
+    """The sweeps in a store, newest first: ``sweep_id``, ``name``, ``created_utc``, ``total_runs``, ``completed``."""
+    file = store_path(store)
+    if not file.exists():
+        return []
+    with connect(file, read_only=True) as con:
+        if not has_table(con, "sweeps"):
+            return []
+        rows = con.execute(
+            "SELECT s.sweep_id, s.name, s.created_utc, s.total_runs, count(r.run_id) FROM sweeps s "
+            "LEFT JOIN sweep_runs r ON r.sweep_id = s.sweep_id GROUP BY ALL ORDER BY s.created_utc DESC"
+        ).fetchall()
+    keys = ("sweep_id", "name", "created_utc", "total_runs", "completed")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def check_rerun(store: Path | str | None, experiment: Experiment, resume: bool, flag: str) -> None:
+    """Refuse to start an experiment whose sweep is already stored unless ``resume`` is asked (``flag`` names it):
+    the one rule of the CLI (``--resume``) and the web API (``"resume": true``)."""
+    sweep = sweep_id(experiment)
+    file = store_path(store)
+    if resume or not file.exists():
+        return
+    with connect(file, read_only=True) as con:
+        if not has_table(con, "sweeps"):
+            return
+        exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
+        if not exists:
+            return
+        stored = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
+        total = con.execute("SELECT total_runs FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
+    raise InputError(
+        flag,
+        f"sweep {sweep} exists ({stored} of {total} runs stored)",
+        f"{flag} to finish it (no stored run is redone), or a new experiment",
+    )
+
+
 def run_sweep(
     experiment: Experiment,
     text: str,
@@ -87,6 +125,7 @@ def run_sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     resume: bool = False,
+    resume_flag: str = "--resume",
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
@@ -110,7 +149,12 @@ def run_sweep(
     with connect(store) as con:  # short operations only: readers of the store are never locked out for long
         exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
         if exists and not resume:
-            raise InputError("sweep", sweep, "a new experiment, or --resume to finish this one")
+            stored = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
+            raise InputError(
+                resume_flag,
+                f"sweep {sweep} exists ({stored} of {len(runs)} runs stored)",
+                f"{resume_flag} to finish it (no stored run is redone), or a new experiment",
+            )
         if not exists:
             con.execute(
                 "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?)",

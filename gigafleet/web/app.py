@@ -262,7 +262,7 @@ class Jobs:
                 text,
                 store=self.store,
                 workers=2,
-                resume=True,
+                resume=True,  # checked when the request came (check_rerun); a cancelled job may be resumed
                 progress=progress,
                 cancelled=lambda: self._cancelled(job_id),
             )
@@ -430,6 +430,9 @@ def create_app(
         429 with ``Retry-After`` when the job queue is full."""
         text = sweep_text(request)
         experiment = parse_experiment_text(text)
+        from gigafleet.uncertainty.sweep import check_rerun
+
+        check_rerun(runs_store, experiment, request.resume, "resume")  # as the CLI: refused now, not in the job
         return start(lambda: jobs.start_sweep(experiment, text))
 
     @app.get("/api/sweeps/{sweep}", tags=["api"])

@@ -71,6 +71,7 @@ class SweepRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     experiment: str | None = Field(None, examples=["demo"])
     yaml: str | None = Field(None, max_length=200_000)
+    resume: bool = Field(False, description="Finish an existing sweep of this experiment (as the CLI's --resume).")
 
 
 class FieldError(GigafleetError):

@@ -197,13 +197,27 @@ def add_pages(app: FastAPI, store: Path) -> None:
         names = sorted(shipped_files(EXPERIMENT_DIR))
         body = (
             f"<label>Experiment <select id='sweep-name'>{_options(names, 'demo')}</select></label> "
+            "<label><input type='checkbox' id='sweep-resume'> Resume a stored sweep</label> "
             "<button id='sweep-run' type='button'>Run sweep</button>"
             "<button id='sweep-cancel' type='button'>Cancel</button>"
             "<div id='sweep-errors' class='error'></div><div id='sweep-progress' class='muted'></div>"
-            "<p class='muted'>Runs on a local Dask cluster; stored runs survive a cancel or a crash, and running "
-            "the same experiment again resumes it.</p>"
+            "<p class='muted'>Runs on a local Dask cluster; stored runs survive a cancel or a crash. Running an "
+            "experiment that is already stored needs Resume (as the CLI's --resume): no stored run is redone.</p>"
+            + _stored_sweeps()
         )
         return page("Sweeps", body, "sweeps")
+
+    def _stored_sweeps() -> str:
+        from gigafleet.uncertainty.sweep import list_sweeps
+
+        rows = "".join(
+            f"<tr><td><a href='/api/sweeps/{escape(s['sweep_id'])}/report'>{escape(s['sweep_id'])}</a></td>"
+            f"<td>{escape(s['name'])}</td><td>{format_value(s['completed'], 'count')} of "
+            f"{format_value(s['total_runs'], 'count')}</td><td>{escape(s['created_utc'])}</td></tr>"
+            for s in list_sweeps(store)
+        )
+        head = "<tr><th>Sweep</th><th>Experiment</th><th>Runs stored</th><th>Created (UTC)</th></tr>"
+        return f"<h2>Stored sweeps</h2><table id='sweeps-table'>{head}{rows}</table>" if rows else ""
 
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs_page() -> HTMLResponse:

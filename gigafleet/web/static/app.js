@@ -144,7 +144,8 @@ function setupSweeps() {
   const progress = document.getElementById("sweep-progress");
   let job = null;
   run.addEventListener("click", async () => {
-    const {ok, data} = await postJSON("/api/sweep", {experiment: document.getElementById("sweep-name").value});
+    const {ok, data} = await postJSON("/api/sweep", {experiment: document.getElementById("sweep-name").value,
+                                                    resume: document.getElementById("sweep-resume").checked});
     if (!ok) { errors.textContent = Array.isArray(data.detail) ? data.detail.map((d) => d.msg).join("; ") : ""; return; }
     errors.textContent = ""; job = data.id;
     const poll = async () => {
