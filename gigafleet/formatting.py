@@ -111,10 +111,21 @@ def round_sig(value: float, digits: int = 3) -> float:
     return round(value, digits - 1 - exponent)
 
 
-def format_sig(value: float, digits: int = 3) -> str:
-    """Print a number with ``digits`` significant figures, thousands separators and no exponent.
+LARGEST_PLAIN = 1e15
+"""Magnitude from which :func:`format_sig` prints ``mantissa e exponent`` (``1e28``): a float's digits beyond
+about 10^15 are noise (``9,999,999,999,999,999,635,896,...``)."""
 
-    Trailing zeros after the decimal point are dropped (``3.10`` prints as ``3.1``).
+
+def format_sig(value: float, digits: int = 3) -> str:
+    """Print a number with ``digits`` significant figures, thousands separators and no exponent below 10^15.
+
+    Trailing zeros after the decimal point are dropped (``3.10`` prints as ``3.1``); from 10^15 on, only the
+    significant digits are printed, as ``1e28`` or ``2.5e27``.
+
+    Examples
+    --------
+    >>> format_sig(1540.2), format_sig(0.012345), format_sig(1e28, 6), format_sig(-2.51e27)
+    ('1,540', '0.0123', '1e28', '-2.51e27')
 
     Parameters
     ----------
@@ -137,6 +148,11 @@ def format_sig(value: float, digits: int = 3) -> str:
     rounded = round_sig(value, digits)
     if rounded == 0:
         return "0"
+    if abs(rounded) >= LARGEST_PLAIN:  # beyond 10^15 a float's digits are noise: print the significant ones only
+        mantissa, power = f"{value:.{digits - 1}e}".split("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}e{int(power)}"
     exponent = math.floor(math.log10(abs(rounded)))
     decimals = max(digits - 1 - exponent, 0)
     text = f"{rounded:,.{decimals}f}"

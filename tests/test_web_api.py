@@ -360,6 +360,21 @@ def test_sweep_job_summary_report_and_errors(client: TestClient) -> None:
     assert client.post("/api/sweep", json={"experiment": "nope"}).status_code == 422
 
 
+def test_catalogue_downloads_as_one_csv(client: TestClient) -> None:
+    import csv
+    import io
+
+    from gigafleet.catalog import KINDS, load_catalog
+
+    response = client.get("/api/catalog/download/csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    catalog = load_catalog()
+    assert len(rows) == sum(len(catalog.item(k, i).parameters) for k in KINDS for i in catalog.ids(k))
+    h100 = next(r for r in rows if r["item"] == "h100" and r["parameter"] == "tdp_w")
+    assert float(h100["mid"]) == 700 and h100["grade"] and h100["sources"]
+
+
 def test_defaults_are_the_clis(client: TestClient) -> None:
     """One request path: a request that names no samples or seed gets the CLI's defaults, so the same JSON."""
     import json

@@ -49,6 +49,7 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
         page.fill("input[name=accelerators]", "1OOM")
         page.click("#estimate-form button[type=submit]")
         expect(page.locator("#error-accelerators")).to_contain_text("1OOM")
+        expect(page.locator("#estimate-table")).to_have_count(0)  # no stale result beside the error
         page.screenshot(path=str(ARTIFACTS / "02-field-error.png"), full_page=True)
 
         run_ids = []
@@ -74,6 +75,20 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
         assert "Capex, all years" in page.inner_text("#compare-totals")
         page.screenshot(path=str(ARTIFACTS / "05-compare.png"), full_page=True)
 
+        page.goto(server + "/catalog")
+        total = page.locator("#catalog-table tbody tr").count()
+        assert total > 900 and f"{total} of {total} rows" in page.inner_text("#catalog-count")
+        page.fill("#catalog-search", "gb200 tdp_w")
+        expect(page.locator("#catalog-count")).to_contain_text(" of ")
+        assert page.locator("#catalog-table tbody tr:not([hidden])").count() == 1
+        page.fill("#catalog-search", "")
+        page.click("#catalog-table th[data-sort='5']")  # Mid, ascending by value
+        first = float(page.locator("#catalog-table tbody tr").first.locator("td").nth(5).get_attribute("data-value"))
+        page.click("#catalog-table th[data-sort='5']")  # and descending
+        top = float(page.locator("#catalog-table tbody tr").first.locator("td").nth(5).get_attribute("data-value"))
+        assert first <= top and top > 1e9
+        assert page.locator("#catalog-table a[href^='https://']").count() > 100  # sources link to their pages
+        page.screenshot(path=str(ARTIFACTS / "06-catalog-table.png"), full_page=False)
         page.goto(server + "/catalog?item=gb200")
         assert "tdp_w" in page.content()
         page.screenshot(path=str(ARTIFACTS / "06-catalog.png"), full_page=True)

@@ -534,6 +534,39 @@ def create_app(
 
         return HTMLResponse(render_compare_html(compare_runs([_load(run_id) for run_id in run])))
 
+    @app.get("/api/catalog/download/csv", tags=["api"])
+    def api_catalog_csv() -> Response:
+        """Every catalogue row as one CSV table (kind, item, parameter, unit, low, mid, high, grade, sources,
+        as_of, note)."""
+        import pandas as pd
+
+        from gigafleet.catalog import KINDS, load_catalog
+
+        catalog = load_catalog()
+        rows = [
+            {
+                "kind": kind,
+                "item": i,
+                "parameter": p.parameter,
+                "unit": p.unit,
+                "low": p.low,
+                "mid": p.mid,
+                "high": p.high,
+                "grade": p.grade,
+                "sources": ";".join(p.sources),
+                "as_of": p.as_of,
+                "note": p.note,
+            }
+            for kind in KINDS
+            for i in catalog.ids(kind)
+            for p in catalog.item(kind, i).parameters.values()
+        ]
+        return Response(
+            pd.DataFrame(rows).to_csv(index=False),
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="gigafleet-catalogue.csv"'},
+        )
+
     @app.get("/api/catalog", tags=["api"])
     def api_catalog() -> dict[str, Any]:
         """Every catalogue item: kind, id, label and parameters with range, grade and sources."""

@@ -21,7 +21,9 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;col
 nav{background:#111827;padding:.6rem 1rem}nav a{color:#e5e7eb;margin-right:1.2rem;text-decoration:none}
 nav a:hover{color:#fff}main{max-width:1200px;margin:1rem auto;padding:0 1rem}
 label{display:inline-block;min-width:11rem;margin:.2rem 0}input,select,textarea{font:inherit;padding:.25rem}
-table{border-collapse:collapse;margin:.5rem 0}
+table{border-collapse:collapse;margin:.5rem 0}.scroll{overflow-x:auto;max-width:100%}
+#catalog-table{font-size:.85rem}#catalog-table th{cursor:pointer;position:sticky;top:0;background:#fff}
+#catalog-table td,#catalog-table th{text-align:left}#catalog-table td.num{text-align:right}
 td,th{border-bottom:1px solid #e5e7eb;padding:.25rem .6rem;text-align:right}
 th:first-child,td:first-child{text-align:left}.error{color:#b91c1c;margin-left:.5rem}.muted{color:#6b7280}
 button{font:inherit;padding:.3rem .9rem;margin:.3rem .3rem .3rem 0}
@@ -321,6 +323,16 @@ def add_pages(app: FastAPI, store: Path) -> None:
             )
         return page("Compare runs", body, "compare")
 
+    def _source_link(source: Any, tag: str) -> str:
+        """A source tag linked to its page (http(s) only), its title and publisher as the tooltip."""
+        if source is None:
+            return escape(tag)
+        title = escape(f"{source.title} — {source.publisher}, {source.date}")
+        url = str(source.url)
+        if url.startswith(("https://", "http://")):
+            return f"<a href='{escape(url)}' title='{title}' rel='noreferrer'>{escape(tag)}</a>"
+        return f"<span title='{title}'>{escape(tag)}</span>"
+
     @app.get("/catalog", response_class=HTMLResponse, include_in_schema=False)
     def catalog_page(item: str | None = None) -> HTMLResponse:
         from gigafleet.catalog import KINDS, load_catalog
@@ -336,8 +348,8 @@ def add_pages(app: FastAPI, store: Path) -> None:
             )
             cited = sorted({t for p in found.parameters.values() for t in p.sources})
             sources = "".join(
-                f"<li>{escape(t)}: {escape(catalog.sources[t].title)} — "
-                f"{escape(catalog.sources[t].publisher)} {escape(catalog.sources[t].url)}</li>"
+                f"<li>{_source_link(catalog.sources[t], t)}: {escape(catalog.sources[t].title)} — "
+                f"{escape(catalog.sources[t].publisher)}, {escape(catalog.sources[t].date)}</li>"
                 for t in cited
             )
             body = (
@@ -345,13 +357,29 @@ def add_pages(app: FastAPI, store: Path) -> None:
                 f"<th>Source</th><th>Note</th></tr>{rows}</table><h2>Sources</h2><ul>{sources}</ul>"
             )
             return page(f"{found.kind} / {found.label}", body, "catalog")
-        sections = "".join(
-            f"<h2>{escape(kind)}</h2><ul>"
+        known = catalog.sources
+        table_rows = "".join(
+            f"<tr><td>{escape(kind)}</td><td><a href='/catalog?item={escape(i)}'>{escape(i)}</a></td>"
+            f"<td>{escape(p.parameter)}</td><td>{escape(p.unit)}</td>"
             + "".join(
-                f"<li><a href='/catalog?item={escape(i)}'>{escape(i)}</a> — {escape(catalog.item(kind, i).label)}</li>"
-                for i in catalog.ids(kind)
+                f"<td class='num' data-value='{v!r}'>{format_parameter(v, p.unit)}</td>" for v in (p.low, p.mid, p.high)
             )
-            + "</ul>"
+            + f"<td>{escape(p.grade)}</td><td>"
+            + ", ".join(_source_link(known.get(t), t) for t in p.sources)
+            + f"</td><td>{escape(p.as_of)}</td></tr>"
             for kind in KINDS
+            for i in catalog.ids(kind)
+            for p in catalog.item(kind, i).parameters.values()
+        )
+        headers = ("Kind", "Item", "Parameter", "Unit", "Low", "Mid", "High", "Grade", "Sources", "As of")
+        head = "".join(f"<th data-sort='{n}' title='Sort'>{escape(h)}</th>" for n, h in enumerate(headers))
+        sections = (
+            "<p><label>Search <input id='catalog-search' type='search' placeholder='gb200, pue, R34, U ...'></label> "
+            "<span id='catalog-count' class='muted'></span> · <a href='/api/catalog/download/csv'>CSV</a> · "
+            "<a href='/api/catalog'>JSON</a></p>"
+            f"<div class='scroll'><table id='catalog-table'><thead><tr>{head}</tr></thead><tbody>{table_rows}</tbody>"
+            "</table></div>"
+            "<p class='muted'>Click a heading to sort; grades: P published, S specification, W widely quoted, "
+            "D derived, U unsourced.</p>"
         )
         return page("Catalogue", sections, "catalog")

@@ -62,7 +62,12 @@ function setupEstimate() {
   let timer = null;
   const run = async () => {
     const {ok, data} = await postJSON("/api/estimate?display=true", formData(form));
-    if (!ok) { showErrors(form, data); return; }
+    if (!ok) {  // a refused input leaves no stale result on screen
+      showErrors(form, data);
+      document.getElementById("estimate-result").replaceChildren(el("p", "Fix the input marked above to see the estimate."));
+      window.Plotly.purge("estimate-chart");
+      return;
+    }
     showErrors(form, {}); renderEstimate(data);
   };
   form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
@@ -76,7 +81,7 @@ function setupCheck() {
     event.preventDefault();
     const {ok, data} = await postJSON("/api/check", formData(form));
     const box = document.getElementById("check-result");
-    if (!ok) { showErrors(form, data); return; }
+    if (!ok) { showErrors(form, data); box.replaceChildren(); return; }
     showErrors(form, {});
     const list = el("ul"); list.id = "check-verdicts";
     for (const claim of data.claims) list.appendChild(el("li", claim.verdict));
@@ -165,8 +170,40 @@ function setupSweeps() {
   });
 }
 
+// The catalogue table: filter rows by every word typed (any column), sort by a heading (numbers by value).
+function setupCatalog() {
+  const table = document.getElementById("catalog-table"); if (!table) return;
+  const search = document.getElementById("catalog-search");
+  const count = document.getElementById("catalog-count");
+  const body = table.tBodies[0];
+  const rows = Array.from(body.rows);
+  const filter = () => {
+    const words = search.value.toLowerCase().split(/\s+/).filter((w) => w);
+    let shown = 0;
+    for (const row of rows) {
+      const text = row.textContent.toLowerCase();
+      const keep = words.every((w) => text.includes(w));
+      row.hidden = !keep; if (keep) shown += 1;
+    }
+    count.textContent = shown + " of " + rows.length + " rows";
+  };
+  search.addEventListener("input", filter);
+  let last = null; let ascending = true;
+  table.tHead.querySelectorAll("th").forEach((th) => th.addEventListener("click", () => {
+    const column = Number(th.dataset.sort);
+    ascending = last === column ? !ascending : true; last = column;
+    const key = (row) => {
+      const cell = row.cells[column];
+      return cell.dataset.value !== undefined ? Number(cell.dataset.value) : cell.textContent.toLowerCase();
+    };
+    rows.sort((a, b) => { const x = key(a); const y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1); });
+    body.replaceChildren(...rows);
+  }));
+  filter();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  setupEstimate(); setupCheck(); setupScenarios(); setupSweeps();
+  setupEstimate(); setupCheck(); setupScenarios(); setupSweeps(); setupCatalog();
   const run = document.getElementById("run-chart"); if (run) plotRuns("run-chart", [run.dataset.run]);
   const compare = document.getElementById("compare-chart");
   if (compare) plotRuns("compare-chart", [compare.dataset.a, compare.dataset.b]);
