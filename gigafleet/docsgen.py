@@ -748,6 +748,32 @@ def audit_page(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+"""The notebook gallery (a source checkout's ``examples/``; executed by ``tests/test_examples.py``)."""
+
+
+def examples_page(folder: Path = EXAMPLES) -> str:
+    """The notebook gallery as one page: each notebook's text and code, in order (run them for the outputs)."""
+    import json
+
+    parts = [
+        "# Notebook gallery\n",
+        "Five notebooks under `examples/` answer the questions of this tool end to end on the shipped data. "
+        "`make test` executes every one of them (`tests/test_examples.py`), so they never go stale. Open them with "
+        "`.venv/bin/pip install jupyterlab && .venv/bin/jupyter lab examples/`; below is each one's text and code.\n",
+    ]
+    for path in sorted(folder.glob("*.ipynb")):
+        book = json.loads(path.read_text(encoding="utf-8"))
+        parts.append(f"\n---\n\nNotebook `examples/{path.name}`:\n")
+        for cell in book["cells"]:
+            text = "".join(cell["source"]).rstrip()
+            if cell["cell_type"] == "markdown":
+                parts.append(("#" + text if text.startswith("# ") else text) + "\n")
+            elif cell["cell_type"] == "code":
+                parts.append(f"```python\n{text}\n```\n")
+    return "\n".join(parts)
+
+
 def generate(folder: Path) -> list[Path]:
     """Write every generated page under ``folder``; returns the paths."""
     catalog = load_catalog()
@@ -759,6 +785,7 @@ def generate(folder: Path) -> list[Path]:
         folder / "validation.md": validation_page(catalog),
         folder / "case-studies" / "100m-gpus.md": case_study(catalog),
         folder / "reference" / "regimes.md": regimes_page(catalog),
+        **({folder / "examples.md": examples_page()} if EXAMPLES.is_dir() else {}),
     }
     for path, text in pages.items():
         path.parent.mkdir(parents=True, exist_ok=True)
