@@ -77,11 +77,7 @@ def stages(title: str) -> Iterator[Callable[[str], None]]:
         yield lambda _stage: None
         return
     with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
     ) as progress:
         task = progress.add_task(title, total=None)
         yield lambda stage: progress.update(task, description=f"{title}: {stage}")
