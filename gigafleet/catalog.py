@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gigafleet.errors import CatalogError, InputError
 
@@ -359,6 +360,21 @@ class Parameter:
     def is_range(self) -> bool:
         """True when the value is uncertain (``low < high``) and so is sampled."""
         return self.low < self.high
+
+    def record(self) -> dict[str, Any]:
+        """The row as JSON: ``parameter``, ``unit``, ``low``, ``mid``, ``high``, ``grade``, ``sources`` (a list),
+        ``as_of``, ``note`` (``catalog show --json``, ``/api/catalog`` and its CSV)."""
+        return {
+            "parameter": self.parameter,
+            "unit": self.unit,
+            "low": self.low,
+            "mid": self.mid,
+            "high": self.high,
+            "grade": self.grade,
+            "sources": list(self.sources),
+            "as_of": self.as_of,
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)

@@ -544,19 +544,7 @@ def create_app(
 
         catalog = load_catalog()
         rows = [
-            {
-                "kind": kind,
-                "item": i,
-                "parameter": p.parameter,
-                "unit": p.unit,
-                "low": p.low,
-                "mid": p.mid,
-                "high": p.high,
-                "grade": p.grade,
-                "sources": ";".join(p.sources),
-                "as_of": p.as_of,
-                "note": p.note,
-            }
+            {"kind": kind, "item": i, **p.record(), "sources": ";".join(p.sources)}
             for kind in KINDS
             for i in catalog.ids(kind)
             for p in catalog.item(kind, i).parameters.values()
@@ -578,20 +566,7 @@ def create_app(
                 {
                     "id": i,
                     "label": catalog.item(kind, i).label,
-                    "parameters": [
-                        {
-                            "parameter": p.parameter,
-                            "unit": p.unit,
-                            "low": p.low,
-                            "mid": p.mid,
-                            "high": p.high,
-                            "grade": p.grade,
-                            "sources": list(p.sources),
-                            "as_of": p.as_of,
-                            "note": p.note,
-                        }
-                        for p in catalog.item(kind, i).parameters.values()
-                    ],
+                    "parameters": [p.record() for p in catalog.item(kind, i).parameters.values()],
                 }
                 for i in catalog.ids(kind)
             ]

@@ -61,20 +61,7 @@ def catalog_show(item_id: ItemIdOpt, as_json: JsonOpt = False) -> None:
                 "kind": item.kind,
                 "id": item.id,
                 "label": item.label,
-                "parameters": [
-                    {
-                        "parameter": p.parameter,
-                        "unit": p.unit,
-                        "low": p.low,
-                        "mid": p.mid,
-                        "high": p.high,
-                        "grade": p.grade,
-                        "sources": list(p.sources),
-                        "as_of": p.as_of,
-                        "note": p.note,
-                    }
-                    for p in item.parameters.values()
-                ],
+                "parameters": [p.record() for p in item.parameters.values()],
             }
         )
         return
