@@ -95,26 +95,32 @@ def list_sweeps(store: Path | str | None = None) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def _refuse_rerun(con: Any, sweep: str, flag: str) -> None:
+    """Raise when ``sweep`` is already in the store ``con`` is open on (``flag`` names the way to resume it)."""
+    row = con.execute(
+        "SELECT s.total_runs, count(r.run_id) FROM sweeps s LEFT JOIN sweep_runs r ON r.sweep_id = s.sweep_id "
+        "WHERE s.sweep_id = ? GROUP BY s.total_runs",
+        [sweep],
+    ).fetchone()
+    if row is not None:
+        total, stored = row
+        raise InputError(
+            flag,
+            f"sweep {sweep} exists ({stored} of {total} runs stored)",
+            f"{flag} to finish it (no stored run is redone), or a new experiment",
+        )
+
+
 def check_rerun(store: Path | str | None, experiment: Experiment, resume: bool, flag: str) -> None:
     """Refuse to start an experiment whose sweep is already stored unless ``resume`` is asked (``flag`` names it):
-    the one rule of the CLI (``--resume``) and the web API (``"resume": true``)."""
-    sweep = sweep_id(experiment)
+    the one rule of the CLI (``--resume``, checked again in :func:`run_sweep`) and the web API (``"resume": true``,
+    checked before the job is queued)."""
     file = store_path(store)
     if resume or not file.exists():
         return
     with connect(file, read_only=True) as con:
-        if not has_table(con, "sweeps"):
-            return
-        exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
-        if not exists:
-            return
-        stored = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
-        total = con.execute("SELECT total_runs FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
-    raise InputError(
-        flag,
-        f"sweep {sweep} exists ({stored} of {total} runs stored)",
-        f"{flag} to finish it (no stored run is redone), or a new experiment",
-    )
+        if has_table(con, "sweeps"):
+            _refuse_rerun(con, sweep_id(experiment), flag)
 
 
 def run_sweep(
@@ -147,14 +153,9 @@ def run_sweep(
 
         target = get_function(str(experiment.function))  # registered functions only; shipped to workers as objects
     with connect(store) as con:  # short operations only: readers of the store are never locked out for long
+        if not resume:
+            _refuse_rerun(con, sweep, resume_flag)
         exists = con.execute("SELECT count(*) FROM sweeps WHERE sweep_id = ?", [sweep]).fetchone()[0]
-        if exists and not resume:
-            stored = con.execute("SELECT count(*) FROM sweep_runs WHERE sweep_id = ?", [sweep]).fetchone()[0]
-            raise InputError(
-                resume_flag,
-                f"sweep {sweep} exists ({stored} of {len(runs)} runs stored)",
-                f"{resume_flag} to finish it (no stored run is redone), or a new experiment",
-            )
         if not exists:
             con.execute(
                 "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?)",
