@@ -287,6 +287,29 @@ def fleet_label(count: float | None, chip: str) -> str:
     return f"{chip} fleet" if chip else ""
 
 
+def format_delta(value: float | None, kind: str) -> str:
+    """A change with its sign, e.g. ``"+$1.2 B"``, ``"-300 MW"``, ``"0"``; a dash when unknown.
+
+    Examples
+    --------
+    >>> format_delta(1.2e9, "usd"), format_delta(-0.3, "power_gw"), format_delta(0.0, "count")
+    ('+$1.2 B', '-300 MW', '0')
+    """
+    if value is None:
+        return DASH
+    text = format_value(value, kind)
+    return text if text.startswith("-") or value == 0 else "+" + text
+
+
+def format_relative(value: float | None) -> str:
+    """A relative change [1] as a signed percentage, e.g. ``"+12.5%"``; a dash when unknown (no baseline, or a
+    zero one)."""
+    if value is None:
+        return DASH
+    text = format_percent(value)
+    return text if text.startswith("-") or value == 0 else "+" + text
+
+
 def format_price(value: float | None, unit: str, digits: int = 3) -> str:
     """A price per unit, such as a shadow price, with the money scaled: ``"$1.87 T per GW"``.
 

@@ -563,10 +563,7 @@ def print_compare(result: dict[str, Any]) -> None:
     """Tables of ``gigafleet compare``: the totals with deltas to the baseline, then H100e and power by year."""
     from rich.table import Table
 
-    from gigafleet.formatting import DASH, format_percent, format_value
-
-    def relative(value: float | None) -> str:
-        return DASH if value is None else ("+" if value > 0 else "") + format_percent(value)
+    from gigafleet.formatting import format_relative, format_value
 
     out = console()
     runs = result["runs"]
@@ -585,7 +582,7 @@ def print_compare(result: dict[str, Any]) -> None:
     for metric in result["metrics"]:
         cells = [format_value(metric["values"][0], metric["kind"])]
         for value, share in zip(metric["values"][1:], metric["relative"][1:], strict=True):
-            cells += [format_value(value, metric["kind"]), relative(share)]
+            cells += [format_value(value, metric["kind"]), format_relative(share)]
         totals.add_row(metric["label"], *cells)
     out.print(totals)
     for key, title, kind in (

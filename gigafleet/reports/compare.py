@@ -13,7 +13,7 @@ import pathlib
 from collections.abc import Mapping
 from typing import Any
 
-from gigafleet.formatting import DASH, axis_scale, format_percent, format_value
+from gigafleet.formatting import axis_scale, format_delta, format_relative, format_value
 from gigafleet.reports.document import Page, chart_section, escape, html_table, table_section
 from gigafleet.reports.figures import PALETTE, figure_html, style
 from gigafleet.reports.styles import CSS
@@ -29,22 +29,6 @@ CHARTS: tuple[tuple[str, str, str], ...] = (
 """Charts of the report: (metric of ``years``, title, formatting kind); a chart id is ``chart-<metric>``."""
 
 _PAGE = Page(CSS, "a comparison of plans", "Charts need JavaScript; every value is also in the tables on this page.")
-
-
-def signed(value: float | None, kind: str) -> str:
-    """A delta with its sign, e.g. ``"+$1.2 B"``, ``"-300 MW"``, ``"0"``; a dash when unknown."""
-    if value is None:
-        return DASH
-    text = format_value(value, kind)
-    return text if text.startswith("-") or value == 0 else "+" + text
-
-
-def relative_text(value: float | None) -> str:
-    """A relative delta, e.g. ``"+12.5%"``; a dash when unknown (no baseline value, or a zero one)."""
-    if value is None:
-        return DASH
-    text = format_percent(value)
-    return text if text.startswith("-") or value == 0 else "+" + text
 
 
 def _runs(result: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -68,7 +52,7 @@ def totals_rows(result: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, .
         cells = [format_value(at(values, 0), kind)]
         for i in range(1, len(runs)):
             delta, share = at(deltas, i), at(shares, i)
-            cells.append(f"{format_value(at(values, i), kind)} ({signed(delta, kind)}, {relative_text(share)})")
+            cells.append(f"{format_value(at(values, i), kind)} ({format_delta(delta, kind)}, {format_relative(share)})")
         rows.append((str(metric.get("label", metric.get("metric", ""))), *cells))
     return headers, rows
 
@@ -150,8 +134,8 @@ def _years_section(result: Mapping[str, Any]) -> str:
                 label,
                 str(row.get("run_id")),
                 format_value(as_number(row.get("value")), kind),
-                signed(as_number(row.get("delta")), kind),
-                relative_text(as_number(row.get("relative"))),
+                format_delta(as_number(row.get("delta")), kind),
+                format_relative(as_number(row.get("relative"))),
             )
         )
     headers = ("Year", "Metric", "Run", "Value", "Delta", "Relative")

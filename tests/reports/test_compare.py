@@ -8,7 +8,9 @@ import pytest
 
 import gigafleet.reports.compare as compare_report
 from gigafleet.compare import compare_runs
-from gigafleet.reports.compare import relative_text, render_compare_html, signed
+from gigafleet.formatting import format_delta as signed
+from gigafleet.formatting import format_relative as relative_text
+from gigafleet.reports.compare import render_compare_html
 from gigafleet.testing.reports import section, without_bundle
 
 REPORT_MODULE = compare_report
