@@ -275,6 +275,35 @@ def test_scenario_file_errors_name_file_line_key_value(tmp_path: Path) -> None:
         load_plan_scenario(path)
 
 
+def test_a_scenario_file_error_names_every_other_wrong_key_too(tmp_path: Path) -> None:
+    """One run names all that is wrong: the first error in full, then every other error's key path (one line)."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: x\nyears: {start: 2026, end: 2029}\nchips: [gb200]\nobjective: cheapest\nsites:\n"
+        "  - {id: a, region: us-tx, grid_gw: {2026: lots}, colour: red}\nsupply: {}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_plan_scenario(path)
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 1000
+    head, more = message.split("; 3 more errors: ")
+    assert "sites.0.colour: unknown key" in head  # typos first
+    for path_text in (
+        "objective (Input should be",
+        "sites.0.grid_gw.2026 (expected a number",
+        "supply.buyer_share (missing)",
+    ):
+        assert path_text in more, message
+    path.write_text(
+        "name: x\nyears: {start: 2026, end: 2029}\nchips: [gb200]\nsupply: {buyer_share: 0.5}\nsites:\n"
+        + "".join(f"  - {{id: s{i}, region: us-tx, colour: red}}\n" for i in range(12)),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"11 more errors: .* and 3 more$"):
+        load_plan_scenario(path)
+
+
 def test_shipped_scenarios_validate() -> None:
     from gigafleet.buildout.scenario import check_plan_scenario
     from gigafleet.scenario import SCENARIO_DIR

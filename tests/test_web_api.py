@@ -390,3 +390,49 @@ def test_defaults_are_the_clis(client: TestClient) -> None:
     cli = CliRunner().invoke(app, ["estimate", "--chip", "h100", "--accelerators", "100k", "--json"])
     assert api.status_code == 200 and cli.exit_code == 0, cli.output
     assert api.json() == json.loads(cli.stdout) and api.json()["inputs"]["samples"] == DEFAULT_SAMPLES
+
+
+def test_every_scenario_error_at_once_with_its_path(client: TestClient) -> None:
+    """Four mistakes in one scenario: one 422 lists all four, each with its key path (not only the first)."""
+    text = (
+        "name: bad\nyears: {start: 2026, end: 2029}\nchips: [gb200]\nobjective: cheapest\n"
+        "sites:\n  - {id: a, region: us-tx, grid_gw: {2026: lots}, colour: red}\nsupply: {}\n"
+    )
+    detail = client.post("/api/scenario/validate", json={"yaml": text}).json()["detail"]
+    paths = {".".join(str(p) for p in item["loc"][2:]) for item in detail}
+    assert paths == {"objective", "sites.0.grid_gw.2026", "sites.0.colour", "supply.buyer_share"}, detail
+    assert all(item["loc"][:2] == ["body", "yaml"] for item in detail)
+    assert client.post("/api/plan", json={"yaml": text}).json()["detail"] == detail  # the same check before a job
+
+
+def test_the_form_round_trips_a_scenario(client: TestClient) -> None:
+    """The editor's form: the model's JSON Schema with catalogue choices, YAML parsed to data, and the data written
+    back as YAML that validates (year keys back to integers)."""
+    from gigafleet.buildout.scenario import PlanScenario
+
+    schema = client.get("/api/scenario/schema").json()
+    assert schema["schema"] == PlanScenario.model_json_schema()
+    assert "gb200" in schema["choices"]["chips"] and "abilene-tx" in schema["choices"]["weather"]
+    data = client.post("/api/scenario/parse", json={"scenario": "demo"}).json()["data"]
+    assert data["targets"]["values"]["2029"] == "5M"  # JSON keys are text; amounts stay as written
+    text = client.post("/api/scenario/yaml", json={"data": data}).text
+    assert "2029: 5M" in text
+    assert client.post("/api/scenario/validate", json={"yaml": text}).json() == {"valid": True}
+    assert client.post("/api/scenario/parse", json={"yaml": "- a list"}).status_code == 422
+    assert client.post("/api/scenario/parse", json={"yaml": "a: &x 1\nb: *x\n"}).status_code == 422  # no aliases
+
+
+def test_jobs_report_their_progress(client: TestClient) -> None:
+    from gigafleet.web.app import PLAN_PROGRESS, plan_progress
+
+    state = _plan(client, scenario="demo")
+    assert state["status"] == "done" and state["progress"] == 1.0
+    shares = [share for _, share in PLAN_PROGRESS]
+    assert shares == sorted(shares) and 0 < shares[0] and shares[-1] < 1
+    assert plan_progress("solving with highs (1,165 variables, 980 constraints)") == PLAN_PROGRESS[2][1]
+    assert plan_progress("something new") is None
+
+
+def test_api_reference_renders_docstring_markup(client: TestClient) -> None:
+    docs = client.get("/docs").text
+    assert "<code>gigafleet estimate --json</code>" in docs and "``" not in docs

@@ -5,7 +5,9 @@ Screenshots of each page are saved under ``test-artifacts/``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +23,19 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images" / "web"
+"""Where ``make screenshots`` (GIGAFLEET_DOCS_SCREENSHOTS=1) writes the pictures of docs/web.md."""
+
+
+def shot(page: Any, name: str, *, full_page: bool = True) -> None:
+    """Save a screenshot under test-artifacts/, and under docs/images/web/ when GIGAFLEET_DOCS_SCREENSHOTS=1 (the
+    pictures in docs/web.md are these, made by this test)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+    if os.environ.get("GIGAFLEET_DOCS_SCREENSHOTS") == "1":
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS_IMAGES / f"{name}.png"), full_page=full_page)
+
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed here (.ci/run installs it with apt)"
@@ -118,4 +133,49 @@ def test_token_exchange_in_the_browser(token_server: tuple[str, str]) -> None:
         stranger.click("button[type=submit]")
         stranger.wait_for_selector("#estimate-table")
         assert stranger.url == url + "/"
+        browser.close()
+
+
+def test_scenario_form_shows_every_error_and_runs_a_plan(server: str) -> None:
+    """The scenario editor's form is built from the pydantic model: the shipped demo fills it; two bad values give
+    two errors at once, each naming its key path and marking its field; fixed, the form's scenario validates,
+    round-trips through the YAML view and runs as a plan with a progress bar to the end."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/scenarios")
+        site_id = page.locator("[data-path='sites.0.id'] > input")
+        expect(site_id).to_have_value("texas")
+        expect(page.locator("#scenario-yaml")).to_be_hidden()
+        assert page.locator("#scenario-form [data-path]").count() > 60  # every key of the model, nested ones too
+        page.fill("[data-path='supply.buyer_share'] > input", "2")
+        page.fill("[data-path='years.end'] > input", "1999")
+        page.click("#scenario-validate")
+        errors = page.locator("#scenario-errors li")
+        expect(errors).to_have_count(2)
+        listed = page.inner_text("#scenario-errors")
+        assert "supply.buyer_share" in listed and "years.end" in listed, listed
+        expect(page.locator("[data-path='supply.buyer_share'].invalid")).to_have_count(1)
+        expect(page.locator("[data-path='years.end'].invalid")).to_have_count(1)
+        shot(page, "07-scenario-form-errors")
+
+        page.fill("[data-path='supply.buyer_share'] > input", "0.3")
+        page.fill("[data-path='years.end'] > input", "2029")
+        page.click("#scenario-validate")
+        expect(page.locator("#scenario-progress")).to_have_text("valid")
+        expect(errors).to_have_count(0)
+        page.click("#view-yaml")
+        expect(page.locator("#scenario-yaml")).to_be_visible()
+        assert "buyer_share: 0.3" in page.input_value("#scenario-yaml")
+        page.fill("#scenario-yaml", page.input_value("#scenario-yaml").replace("name: demo", "name: demo-edited"))
+        page.click("#view-form")
+        expect(page.locator("[data-path='name'] > input")).to_have_value("demo-edited")
+
+        page.click("#scenario-run")
+        expect(page.locator("#scenario-bar")).to_be_visible()
+        page.wait_for_selector("#run-link", timeout=120_000)
+        assert page.eval_on_selector("#scenario-bar", "(bar) => bar.value") == 1
+        shot(page, "08-scenario-form-run")
         browser.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
@@ -333,10 +333,36 @@ def _format_error(source: str, text: str, error: ValidationError) -> str:
     line = _line_of(text, key) if key != "" else None
     where = f"{source}:{line}" if line else source
     if first["type"] == "extra_forbidden":
-        return f"{where}: {loc}: unknown key; see docs/plan.md for the allowed keys"
-    if first["type"] == "missing":
-        return f"{where}: {loc}: required key is missing"
-    return f"{where}: {loc}: {echo_input(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
+        message = f"{where}: {loc}: unknown key; see docs/plan.md for the allowed keys"
+    elif first["type"] == "missing":
+        message = f"{where}: {loc}: required key is missing"
+    else:
+        message = f"{where}: {loc}: {echo_input(first.get('input'))} is not allowed; {clip(first['msg'], quote=False)}"
+    return message + _more_errors(errors, first)
+
+
+MAX_MORE_PATHS = 8
+"""Most further error paths named after the first error of a scenario file (the line stays short)."""
+
+
+def _more_errors(errors: list[Any], first: Any) -> str:
+    """``"; 2 more errors: years.end (missing), sites.0.grid_gw (...)"``: every other error's key path, so one
+    run names all that is wrong (the first error keeps its full message; the line stays under ~600 characters)."""
+    others = [e for e in errors if e is not first and tuple(e["loc"]) != tuple(first["loc"])]
+    if not others:
+        return ""
+    shown = []
+    for error in others[:MAX_MORE_PATHS]:
+        loc = tuple(error["loc"])
+        if len(loc) >= 2 and loc[0] == "existing" and loc[1] in ("list", "installed"):
+            loc = loc[:1] + loc[2:]  # the union's tag, as for the first error
+        kind = {"extra_forbidden": "unknown key", "missing": "missing"}.get(error["type"])
+        text = " ".join(str(error["msg"]).removeprefix("Value error, ").split())
+        reason = kind or (text if len(text) <= 48 else text[:45].rstrip(" ,;") + "...")
+        shown.append(f"{describe_loc(loc) or '(top level)'} ({reason})")
+    rest = len(others) - len(shown)
+    tail = f" and {rest} more" if rest > 0 else ""
+    return f"; {len(others)} more error{'s' if len(others) > 1 else ''}: {', '.join(shown)}{tail}"
 
 
 def resolve_scenario_path(path: str | Path) -> Path:

@@ -47,6 +47,7 @@ from gigafleet.web.models import (
     CheckRequest,
     EstimateRequest,
     PlanRequest,
+    ScenarioValidationError,
     SweepRequest,
     estimate_scenario,
     first_line,
@@ -82,6 +83,9 @@ MAX_JOB_RECORDS = 1000
 """Finished job records kept (oldest dropped first)."""
 RETRY_AFTER_S = 10
 """``Retry-After`` of a 429 (job queue full) [s]."""
+PLAN_PROGRESS = (("validating", 0.02), ("building model", 0.1), ("solving", 0.3), ("reporting", 0.9))
+"""Share of a plan job done when each stage of :func:`gigafleet.buildout.solve.plan` starts (the solve is the
+long one; the bar then waits at 0.3 until it ends)."""
 MAX_ERRORS_SHOWN = 10
 """Most validation errors listed in one 422 response."""
 MAX_DETAIL_CHARS = 4000
@@ -130,6 +134,12 @@ def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
             break
         detail.append(item)
     return detail
+
+
+def plan_progress(stage: str) -> float | None:
+    """Share of a plan job done at the start of ``stage`` (:data:`PLAN_PROGRESS`); ``None`` for an unknown stage
+    (the bar keeps its value)."""
+    return next((share for prefix, share in PLAN_PROGRESS if stage.startswith(prefix)), None)
 
 
 class QueueFullError(Exception):
@@ -191,6 +201,7 @@ class Jobs:
             {
                 "status": "queued",
                 "stage": "queued",
+                "progress": 0.0,
                 "run_id": None,
                 "error": None,
                 "started": time.time(),
@@ -204,6 +215,10 @@ class Jobs:
             if job_id in self.jobs:
                 self.jobs[job_id].update(changes)
 
+    def _stage(self, job_id: str, stage: str) -> None:
+        share = plan_progress(stage)
+        self._update(job_id, stage=stage, **({"progress": share} if share is not None else {}))
+
     def _cancelled(self, job_id: str) -> bool:
         with self.lock:
             return bool(self.jobs.get(job_id, {}).get("status") == "cancelled")
@@ -216,14 +231,12 @@ class Jobs:
         try:
             if self._cancelled(job_id):
                 return
-            self._update(job_id, status="running", stage="validating")
-            result = plan(
-                load_catalog(), scenario, source="web", progress=lambda stage: self._update(job_id, stage=stage)
-            )
+            self._update(job_id, status="running", stage="validating", progress=PLAN_PROGRESS[0][1])
+            result = plan(load_catalog(), scenario, source="web", progress=lambda stage: self._stage(job_id, stage))
             if self._cancelled(job_id):
                 return
             run_id = save_run("plan", result, text, self.store)
-            self._update(job_id, status="done", stage="done", run_id=run_id)
+            self._update(job_id, status="done", stage="done", run_id=run_id, progress=1.0)
         except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
             self._update(job_id, status="failed", stage="failed", error=first_line(exc))
 
@@ -241,6 +254,7 @@ class Jobs:
                 "scenario": experiment.name,
                 "done": 0,
                 "total": None,
+                "progress": 0.0,
             },
             lambda job_id: self._sweep(job_id, experiment, text),
         )
@@ -255,7 +269,13 @@ class Jobs:
             self._update(job_id, status="running", stage="starting workers", sweep_id=sweep_id(experiment))
 
             def progress(done: int, total: int) -> None:
-                self._update(job_id, stage=f"{done}/{total} runs", done=done, total=total)
+                self._update(
+                    job_id,
+                    stage=f"{done}/{total} runs",
+                    done=done,
+                    total=total,
+                    progress=done / total if total else 0.0,
+                )
 
             outcome = run_sweep(
                 experiment,
@@ -367,6 +387,12 @@ def create_app(
     @app.exception_handler(GigafleetError)
     async def gigafleet_error(_request: Request, exc: GigafleetError) -> JSONResponse:
         return _field_error(exc)
+
+    @app.exception_handler(ScenarioValidationError)
+    async def scenario_errors(_request: Request, exc: ScenarioValidationError) -> JSONResponse:
+        """Every error of a scenario or experiment text at once, each with its key path."""
+        errors = [{**e, "msg": str(e.get("msg", "")).removeprefix("Value error, ")} for e in exc.errors]
+        return JSONResponse(status_code=422, content={"detail": validation_detail(errors)})
 
     # ---- API ----------------------------------------------------------------------------------------------
     @app.post("/api/estimate", tags=["api"])

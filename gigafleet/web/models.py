@@ -30,22 +30,43 @@ API_MAX_MEMORY_GB = 1.0
 
 
 class EstimateRequest(BaseModel):
-    """Fields of ``gigafleet estimate`` (amounts accept 100M, 3e12 ...)."""
+    """Fields of ``gigafleet estimate`` (amounts accept 100M, 3e12 ...); each description is the CLI flag's help
+    (a test holds them equal), and the estimate page's form is built from these fields."""
 
     model_config = ConfigDict(extra="forbid")
-    chip: str | None = Field(None, examples=["gb200"])
-    fleet: str | None = Field(None, examples=["h100=40M,gb200=60M"])
-    accelerators: str | float | None = Field(None, examples=["100M"])
-    it_power_gw: str | float | None = None
-    facility_power_gw: str | float | None = None
-    budget_usd: str | float | None = None
-    cooling: str = "auto"
-    region: str = "us"
-    year: str | int | None = None
-    utilisation: str | float | None = None
-    mfu: str | float | None = None
-    samples: str | int = Field(DEFAULT_SAMPLES, examples=[DEFAULT_SAMPLES])
-    seed: str | int = 0
+    chip: str | None = Field(
+        None,
+        examples=["gb200"],
+        description="Accelerator id (e.g. gb200, h100, tpu-v7), or shares like h100:0.4,gb200:0.6 [default: gb200].",
+    )
+    fleet: str | None = Field(
+        None,
+        examples=["h100=40M,gb200=60M"],
+        description="Counts per accelerator, e.g. h100=40M,gb200=60M (instead of --chip and a sizing flag).",
+    )
+    accelerators: str | float | None = Field(
+        None, examples=["100M"], description="Number of accelerators: 100M, 2.9M, 1e6 (suffixes k, M, B, T)."
+    )
+    it_power_gw: str | float | None = Field(None, description="Size the fleet by IT power [GW].")
+    facility_power_gw: str | float | None = Field(None, description="Size the fleet by facility power at peak [GW].")
+    budget_usd: str | float | None = Field(None, description="Size the fleet by all-in capex [USD], e.g. 1T.")
+    cooling: str = Field(
+        "auto", description="air, liquid, immersion, or auto (liquid for chips that ship liquid-cooled only, else air)."
+    )
+    region: str = Field("us", description="Region for power price, grid CO2 and build cost.")
+    year: str | int | None = Field(
+        None, description="Year of operation [default: this year, or the chip's volume year if later]."
+    )
+    utilisation: str | float | None = Field(
+        None, description="Share of time busy, 0-1 or 80% [default: sampled from the catalogue range]."
+    )
+    mfu: str | float | None = Field(
+        None, description="Model FLOP utilisation while busy [default: sampled from the catalogue range]."
+    )
+    samples: str | int = Field(
+        DEFAULT_SAMPLES, examples=[DEFAULT_SAMPLES], description="Monte Carlo samples (e.g. 2000, 1e6)."
+    )
+    seed: str | int = Field(0, description="Random seed (same seed, same numbers).")
 
 
 class CheckRequest(EstimateRequest):
@@ -65,6 +86,13 @@ class PlanRequest(BaseModel):
     yaml: str | None = Field(None, max_length=200_000)
 
 
+class ScenarioData(BaseModel):
+    """A scenario as JSON data (the editor's form), to be written out as YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: dict[str, Any] = Field(examples=[{"name": "my-plan", "years": {"start": 2026, "end": 2030}}])
+
+
 class SweepRequest(BaseModel):
     """An experiment: a shipped name or YAML text."""
 
@@ -82,9 +110,29 @@ class FieldError(GigafleetError):
         super().__init__(f"{field}: {message}")
 
 
+class ScenarioValidationError(GigafleetError):
+    """Every error of one validation of YAML text, answered 422 with one ``detail`` item per error.
+
+    ``errors`` holds pydantic's error dicts with ``loc`` prefixed by ``("body", where)``, so a page can mark each
+    field by its path (``body.yaml.sites.0.grid_gw``); :func:`gigafleet.web.app.validation_detail` clips them.
+    The message (``str``) is the first error, as the CLI prints it.
+    """
+
+    def __init__(self, errors: list[dict[str, Any]], first: GigafleetError) -> None:
+        self.errors = errors
+        super().__init__(str(first))
+
+
 def model_error(exc: ValidationError, where: str) -> GigafleetError:
-    """The first error of a pydantic validation of YAML text (field, clipped value, never the text itself)."""
-    first = exc.errors()[0]
+    """The errors of a pydantic validation of YAML text: all of them, each with its key path; the message is the
+    first one's (field, clipped value, never the text itself)."""
+    errors = exc.errors()
+    return ScenarioValidationError(
+        [{**error, "loc": ("body", where, *error["loc"])} for error in errors], _first_error(errors[0], where)
+    )
+
+
+def _first_error(first: Any, where: str) -> GigafleetError:
     loc = describe_loc(first["loc"])
     message = clip(str(first["msg"]).removeprefix("Value error, "), 2 * MAX_ECHO_CHARS, quote=False)
     if not loc:  # a check across fields (model validator): its message says what is wrong

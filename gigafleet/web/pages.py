@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from gigafleet.errors import clip
 from gigafleet.formatting import format_parameter, format_price, format_value
 from gigafleet.reports.document import escape
-from gigafleet.web.models import RUN_ID, PlanRequest
+from gigafleet.web.models import RUN_ID, PlanRequest, ScenarioData
 
 STATIC = Path(__file__).parent / "static"
 
@@ -29,6 +29,13 @@ th:first-child,td:first-child{text-align:left}.error{color:#b91c1c;margin-left:.
 button{font:inherit;padding:.3rem .9rem;margin:.3rem .3rem .3rem 0}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 textarea{width:100%;height:24rem;font-family:ui-monospace,monospace;font-size:.85rem}
+.tabs button.active{background:#111827;color:#fff}fieldset{border:1px solid #e5e7eb;margin:.3rem 0;padding:.3rem .8rem}
+.field{margin:.15rem 0}.field>label{display:inline-block;min-width:14rem;vertical-align:top}
+.mapping,.array,.choices,.union{display:inline-block;vertical-align:top}.entry,.item{margin:.1rem 0}
+.item{border-left:3px solid #e5e7eb;padding-left:.5rem}.choice{min-width:0;margin-right:.8rem}
+button.small{padding:.05rem .5rem;font-size:.8rem}.invalid>label,.invalid>input{color:#b91c1c;border-color:#b91c1c}
+.field-error{color:#b91c1c;margin-left:.5rem;font-size:.85rem}#scenario-errors code{margin-right:.4rem}
+progress{width:20rem;vertical-align:middle}
 """
 
 NAV = [
@@ -63,6 +70,91 @@ def _plotly_js() -> str:
     return str(get_plotlyjs())
 
 
+@functools.lru_cache(maxsize=1)
+def _scenario_schema() -> dict[str, Any]:
+    """The plan scenario's JSON Schema and, per field name, the catalogue ids it takes (``choices``)."""
+    from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.catalog import load_catalog
+
+    catalog = load_catalog()
+    chips = catalog.ids("accelerators")
+    return {
+        "schema": PlanScenario.model_json_schema(),
+        "choices": {
+            "chips": chips,
+            "chip": chips,
+            "region": catalog.ids("regions"),
+            "cooling": catalog.ids("cooling"),
+            "weather": catalog.ids("sites"),
+            "onsite": [s for s in catalog.ids("power_sources") if s != "grid"],
+        },
+    }
+
+
+def _yaml_keys(value: Any) -> Any:
+    """JSON data with each all-digit key as the integer YAML would read it as (``"2026"`` -> ``2026``: JSON keys
+    are always strings, and a scenario's year keys are integers)."""
+    if isinstance(value, dict):
+        return {
+            (int(k) if isinstance(k, str) and k.isascii() and k.isdigit() else k): _yaml_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_yaml_keys(v) for v in value]
+    return value
+
+
+def rst_inline(text: str) -> str:
+    """Docstring text as HTML: escaped, ````literal```` and ```role``` spans as ``<code>``, roles such as
+    ``:func:`` dropped, blank lines as paragraph breaks.
+
+    Examples
+    --------
+    >>> rst_inline("Same JSON as ``gigafleet estimate --json``; see :func:`plan`.")
+    'Same JSON as <code>gigafleet estimate --json</code>; see <code>plan</code>.'
+    >>> rst_inline("a < b")
+    'a &lt; b'
+    """
+    import re
+
+    html = escape(text.strip())
+    html = re.sub(r"``(.+?)``", r"<code>\1</code>", html)
+    html = re.sub(r"(?::[a-z]+)+:`~?(.+?)`", r"<code>\1</code>", html)
+    html = re.sub(r"`([^`]+?)`", r"<code>\1</code>", html)
+    return re.sub(r"\n\s*\n", "<br><br>", html)
+
+
+ESTIMATE_PAGE_VALUES = {"chip": "gb200", "accelerators": "1M"}
+"""Values the estimate page starts with (the rest start empty: the CLI's defaults)."""
+
+
+def estimate_fields(catalog: Any) -> str:
+    """The estimate form: one labelled input per field of :class:`~gigafleet.web.models.EstimateRequest` (selects
+    for catalogue ids), its description as the tooltip and an error slot ``error-NAME`` each."""
+    from gigafleet.web.models import EstimateRequest
+
+    choices = {
+        "chip": catalog.ids("accelerators"),
+        "cooling": ["auto", *catalog.ids("cooling")],
+        "region": catalog.ids("regions"),
+    }
+    rows = []
+    for name, field in EstimateRequest.model_fields.items():
+        start = ESTIMATE_PAGE_VALUES.get(name, field.default if field.default is not None else "")
+        label = name.replace("_", " ").replace(" usd", " [USD]").replace(" gw", " [GW]").capitalize()
+        help_text = escape(field.description or "")
+        if name in choices:
+            control = f"<select name='{name}'>{_options(choices[name], str(start))}</select>"
+        else:
+            example = (field.examples or [""])[0]
+            control = f"<input name='{name}' value='{escape(start)}' size='14' placeholder='{escape(example)}'>"
+        rows.append(
+            f"<div class='field'><label title='{help_text}'>{escape(label)}</label>{control}"
+            f"<span class='error' id='error-{name}'></span></div>"
+        )
+    return "".join(rows)
+
+
 def _options(values: list[str], selected: str) -> str:
     return "".join(
         f"<option value='{escape(v)}'{' selected' if v == selected else ''}>{escape(v)}</option>" for v in values
@@ -94,7 +186,7 @@ def add_pages(app: FastAPI, store: Path) -> None:
                 fields = ", ".join(schema.get("components", {}).get("schemas", {}).get(ref, {}).get("properties", {}))
                 rows.append(
                     f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code></td>"
-                    f"<td>{escape(operation.get('summary', ''))}: {escape(operation.get('description', ''))}"
+                    f"<td>{escape(operation.get('summary', ''))}: {rst_inline(operation.get('description', ''))}"
                     f"</td><td>{escape(fields)}</td></tr>"
                 )
         body = (
@@ -108,18 +200,10 @@ def add_pages(app: FastAPI, store: Path) -> None:
     def home() -> HTMLResponse:
         from gigafleet.catalog import load_catalog
 
-        catalog = load_catalog()
         body = (
-            "<p class='muted'>Change any input: the estimate updates (P10 / P50 / P90 from the cited catalogue).</p>"
-            "<form id='estimate-form'>"
-            f"<label>Accelerator <select name='chip'>{_options(catalog.ids('accelerators'), 'gb200')}</select></label>"
-            "<span class='error' id='error-chip'></span><br>"
-            "<label>Accelerators <input name='accelerators' value='1M' size='10'></label>"
-            "<span class='error' id='error-accelerators'></span><br>"
-            f"<label>Cooling <select name='cooling'>{_options(['auto', *catalog.ids('cooling')], 'auto')}"
-            "</select></label><span class='error' id='error-cooling'></span><br>"
-            f"<label>Region <select name='region'>{_options(catalog.ids('regions'), 'us')}</select></label>"
-            "<span class='error' id='error-region'></span><br>"
+            "<p class='muted'>Change any input: the estimate updates (P10 / P50 / P90 from the cited catalogue). "
+            "Empty fields take the CLI's defaults; hover a name for its meaning.</p>"
+            f"<form id='estimate-form'>{estimate_fields(load_catalog())}"
             "<button type='submit'>Estimate</button></form>"
             "<div class='grid'><div id='estimate-result'></div><div id='estimate-chart'></div></div>"
         )
@@ -156,15 +240,51 @@ def add_pages(app: FastAPI, store: Path) -> None:
         body = (
             f"<label>Shipped scenario <select id='scenario-name'>{_options(names, 'demo')}</select></label> "
             "<button id='scenario-load' type='button'>Load</button><br>"
-            "<textarea id='scenario-yaml' spellcheck='false'></textarea><div id='scenario-errors' class='error'></div>"
+            "<p class='muted'>The form is built from the scenario's typed model: every key, its bounds and the "
+            "catalogue ids it takes (hover a name for its meaning). The YAML view shows the same scenario as text; "
+            "the form does not keep a file's comments.</p>"
+            "<div class='tabs'><button id='view-form' type='button' class='tab active'>Form</button>"
+            "<button id='view-yaml' type='button' class='tab'>YAML</button></div>"
+            "<div id='scenario-form'></div>"
+            "<textarea id='scenario-yaml' spellcheck='false' hidden></textarea>"
+            "<ul id='scenario-errors' class='error'></ul>"
             "<button id='scenario-validate' type='button'>Validate</button>"
             "<button id='scenario-run' type='button'>Run plan</button>"
             "<button id='scenario-cancel' type='button'>Cancel</button> "
             "<label>Save as <input id='scenario-save-name' size='16' placeholder='my-scenario'></label>"
             "<button id='scenario-save' type='button'>Save</button>"
-            "<div id='scenario-progress' class='muted'></div>"
+            "<div><progress id='scenario-bar' max='1' value='0' hidden></progress> "
+            "<span id='scenario-progress' class='muted'></span></div>"
         )
         return page("Scenario editor", body, "scenarios")
+
+    @app.get("/api/scenario/schema", tags=["api"])
+    def scenario_schema() -> dict[str, Any]:
+        """The plan scenario's JSON Schema (from its pydantic model) and the catalogue ids each named field takes;
+        the scenario editor builds its form from these."""
+        return _scenario_schema()
+
+    @app.post("/api/scenario/parse", tags=["api"])
+    def scenario_parse(request: PlanRequest) -> dict[str, Any]:
+        """A scenario's YAML (text or shipped name) as JSON data, parsed safely and not validated (the form shows
+        a scenario with errors too, so that they can be fixed in it)."""
+        import json
+
+        from gigafleet.errors import InputError
+        from gigafleet.safeio import load_yaml_text
+        from gigafleet.web.models import plan_text
+
+        data = load_yaml_text(plan_text(request), "yaml")
+        if not isinstance(data, dict):
+            raise InputError("yaml", "text", "a mapping of scenario keys")
+        return {"data": json.loads(json.dumps(data, default=str))}
+
+    @app.post("/api/scenario/yaml", response_class=PlainTextResponse, tags=["api"])
+    def scenario_yaml(request: ScenarioData) -> str:
+        """The form's data as YAML text (key order kept), for the editor's YAML view."""
+        import yaml
+
+        return str(yaml.safe_dump(_yaml_keys(request.data), sort_keys=False, allow_unicode=True, width=100))
 
     @app.get("/api/scenarios/{name}", response_class=PlainTextResponse, tags=["api"])
     def scenario_text(name: str) -> str:
@@ -202,7 +322,9 @@ def add_pages(app: FastAPI, store: Path) -> None:
             "<label><input type='checkbox' id='sweep-resume'> Resume a stored sweep</label> "
             "<button id='sweep-run' type='button'>Run sweep</button>"
             "<button id='sweep-cancel' type='button'>Cancel</button>"
-            "<div id='sweep-errors' class='error'></div><div id='sweep-progress' class='muted'></div>"
+            "<div id='sweep-errors' class='error'></div>"
+            "<div><progress id='sweep-bar' max='1' value='0' hidden></progress> "
+            "<span id='sweep-progress' class='muted'></span></div>"
             "<p class='muted'>Runs on a local Dask cluster; stored runs survive a cancel or a crash. Running an "
             "experiment that is already stored needs Resume (as the CLI's --resume): no stored run is redone.</p>"
             + _stored_sweeps()
