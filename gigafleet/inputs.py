@@ -19,6 +19,7 @@ seed                   0 to 2^31 - 1 (whole, exact)             every engine acc
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,12 @@ from gigafleet.errors import InputError
 from gigafleet.quantities import parse_accelerators
 
 if TYPE_CHECKING:
+    from gigafleet.capability import CapabilitySpec, FleetSlice
+    from gigafleet.catalog import Catalog
     from gigafleet.claims import Claims
+    from gigafleet.installed import Through
+    from gigafleet.power.campus import CampusSpec
+    from gigafleet.reliability.summary import ReliabilitySpec
     from gigafleet.scenario import Scenario
 
 POWER_GW_RANGE = (1e-6, 1e4)
@@ -294,3 +300,372 @@ def _build_scenario(
         "lower --samples (10^5 samples give percentiles to ~0.3%)",
     )
     return scenario
+
+
+# --------------------------------------------------------------------------------------------------------
+# reliability, power, capability and installed: flag strings -> specs (the CLI and the web API alike)
+# --------------------------------------------------------------------------------------------------------
+
+
+def memory_gb(text: str | float, flag: str = "--max-memory-gb") -> float:
+    """``--max-memory-gb`` [GiB], bounded by :data:`MEMORY_GB_RANGE`."""
+    return bounded(text, flag, *MEMORY_GB_RANGE)
+
+
+def parse_regime(text: str, flag: str = "--regime") -> str:
+    """A recovery regime: ``auto`` or one of :data:`gigafleet.reliability.regimes.REGIMES`."""
+    from gigafleet.reliability.regimes import REGIMES
+
+    value = text.strip().lower()
+    if value not in ("auto", *REGIMES):
+        raise InputError(flag, text, ["auto", *REGIMES])
+    return value
+
+
+@dataclass(frozen=True)
+class ReliabilityFlags:
+    """Defaults of ``gigafleet reliability``'s flags, as typed (None: not given; see the flags' help)."""
+
+    accelerators: str = "100k"
+    chip: str = "h100"
+    days: str = "365"
+    job_size: str | None = None
+    checkpoint_interval: str = "auto"
+    checkpoint_write_minutes: str | None = None
+    restart_minutes: str | None = None
+    hot_spares: str | None = None
+    spares_pct: str = "2"
+    seed: str = "0"
+    max_memory_gb: str = "4"
+    regime: str = "auto"
+    year: str | None = None
+
+
+RELIABILITY_DEFAULTS = ReliabilityFlags()
+"""The defaults of ``gigafleet reliability`` (its option defaults read them; so may an API request model)."""
+
+
+def reliability_spec(
+    *,
+    accelerators: str | None = RELIABILITY_DEFAULTS.accelerators,
+    chip: str = RELIABILITY_DEFAULTS.chip,
+    days: str = RELIABILITY_DEFAULTS.days,
+    job_size: str | None = RELIABILITY_DEFAULTS.job_size,
+    checkpoint_interval: str = RELIABILITY_DEFAULTS.checkpoint_interval,
+    checkpoint_write_minutes: str | None = RELIABILITY_DEFAULTS.checkpoint_write_minutes,
+    restart_minutes: str | None = RELIABILITY_DEFAULTS.restart_minutes,
+    hot_spares: str | None = RELIABILITY_DEFAULTS.hot_spares,
+    spares_pct: str = RELIABILITY_DEFAULTS.spares_pct,
+    seed: str = RELIABILITY_DEFAULTS.seed,
+    max_memory_gb: str = RELIABILITY_DEFAULTS.max_memory_gb,
+    regime: str = RELIABILITY_DEFAULTS.regime,
+    year: str | None = RELIABILITY_DEFAULTS.year,
+) -> ReliabilitySpec:
+    """The reliability study of ``gigafleet reliability``'s flags (strings as typed), each parsed and bounded.
+
+    Errors are :class:`~gigafleet.errors.InputError` naming the flag (``--accelerators``, ``--days`` ...); the
+    engine checks the rest (chip, job size against the fleet, memory) when it runs.
+    """
+    from gigafleet.quantities import parse_accelerators, parse_amount, parse_positive
+    from gigafleet.reliability.summary import ReliabilitySpec
+
+    count = parse_accelerators(
+        accelerators if accelerators is not None else RELIABILITY_DEFAULTS.accelerators, "--accelerators"
+    )
+    job = parse_accelerators(job_size, "--job-size") if job_size is not None else count
+    if checkpoint_interval.strip().lower() == "auto":
+        interval = None
+    else:
+        interval = parse_positive(checkpoint_interval, "--checkpoint-interval") / 60.0
+    spec = ReliabilitySpec(
+        chip=chip.strip().lower(),
+        accelerators=round(count),
+        days=parse_positive(days, "--days"),
+        job_size=round(job),
+        checkpoint_interval_hours=interval,
+        checkpoint_write_minutes=(
+            parse_amount(checkpoint_write_minutes, "--checkpoint-write-minutes")
+            if checkpoint_write_minutes is not None
+            else None
+        ),
+        restart_minutes=parse_amount(restart_minutes, "--restart-minutes") if restart_minutes is not None else None,
+        hot_spares=int_flag(hot_spares, "--hot-spares", low=0, high=10**9),
+        spares_pct=parse_amount(spares_pct, "--spares-pct"),
+        seed=int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+        memory_limit_bytes=int(memory_gb(max_memory_gb) * 2**30),
+        regime=parse_regime(regime),
+        year=int_flag(year, "--year", low=YEAR_RANGE[0], high=YEAR_RANGE[1]),
+    )
+    if spec.accelerators != count or spec.job_size != job:
+        raise InputError("--accelerators", accelerators, "a whole number of accelerators")
+    return spec
+
+
+@dataclass(frozen=True)
+class PowerFlags:
+    """Defaults of ``gigafleet power``'s flags, as typed (``--site`` and ``--it-load-gw`` have none)."""
+
+    year: str | None = None
+    carbon_cap: str | None = None
+    availability: str = "0.999"
+    sources: str = "grid,ccgt,ocgt,recip,solar,wind,battery,bridge"
+    hours: str = "full"
+    days: str = "12"
+    cooling: str = "liquid"
+    reserve_margin: str = "0.15"
+    training_swing: str = "0"
+    grid_gw: str | None = None
+    seed: str = "0"
+    solver: str = "highs"
+
+
+POWER_DEFAULTS = PowerFlags()
+"""The defaults of ``gigafleet power`` (its option defaults read them)."""
+POWER_DEFAULT_YEAR = 2030
+"""``--year`` when not given (``gigafleet.power.campus.CampusSpec``'s default)."""
+POWER_DEFAULT_DAYS = 12
+"""``--days`` when given as 0 (``CampusSpec.n_days``'s default)."""
+
+
+def campus_spec(
+    *,
+    site: str,
+    it_load_gw: str,
+    year: str | None = POWER_DEFAULTS.year,
+    carbon_cap: str | None = POWER_DEFAULTS.carbon_cap,
+    availability: str = POWER_DEFAULTS.availability,
+    sources: str = POWER_DEFAULTS.sources,
+    hours: str = POWER_DEFAULTS.hours,
+    days: str = POWER_DEFAULTS.days,
+    cooling: str = POWER_DEFAULTS.cooling,
+    reserve_margin: str = POWER_DEFAULTS.reserve_margin,
+    training_swing: str = POWER_DEFAULTS.training_swing,
+    grid_gw: str | None = POWER_DEFAULTS.grid_gw,
+    seed: str = POWER_DEFAULTS.seed,
+) -> CampusSpec:
+    """The campus problem of ``gigafleet power``'s flags (strings as typed), each parsed (errors name the flag).
+
+    The catalogue checks (site, sources, cooling, ranges) are
+    :func:`gigafleet.power.campus.validate_campus`'s, run by ``design_campus`` before any work.
+    """
+    from gigafleet.power.campus import CampusSpec
+    from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
+
+    availability_value = parse_amount(availability, "--availability")
+    return CampusSpec(
+        site=site.strip().lower(),
+        it_load_gw=parse_positive(it_load_gw, "--it-load-gw"),
+        year=int_flag(year, "--year", low=YEAR_RANGE[0], high=YEAR_RANGE[1]) or POWER_DEFAULT_YEAR,
+        sources=tuple(s for s in sources.split(",") if s.strip()),
+        carbon_cap_g_per_kwh=parse_amount(carbon_cap, "--carbon-cap-g-per-kwh") if carbon_cap is not None else None,
+        availability=availability_value,
+        hours=hours.strip().lower(),
+        n_days=int_flag(days, "--days", low=2, high=60) or POWER_DEFAULT_DAYS,
+        cooling=cooling.strip().lower(),
+        reserve_margin=parse_fraction(reserve_margin, "--reserve-margin", allow_zero=True),
+        training_swing=parse_amount(training_swing, "--training-swing"),
+        grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
+        seed=int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+    )
+
+
+@dataclass(frozen=True)
+class CapabilityFlags:
+    """Defaults of ``gigafleet capability``'s flags, as typed (None: not given)."""
+
+    accelerators: str | None = None
+    chip: str = "gb200"
+    fleet: str | None = None
+    days: str = "100"
+    precision: str = "bf16"
+    mfu: str | None = None
+    goodput: str | None = None
+    training_share: str = "0.5"
+    campus_share: str | None = None
+    linked_campuses: str = "1"
+    serve_params: str = "405B"
+    regime: str = "auto"
+    samples: str = "2000"  # gigafleet.scenario.DEFAULT_SAMPLES (a test holds them equal)
+    seed: str = "0"
+
+
+CAPABILITY_DEFAULTS = CapabilityFlags()
+"""The defaults of ``gigafleet capability`` (its option defaults read them)."""
+CAPABILITY_DEFAULT_ACCELERATORS = "1M"
+"""Fleet size when neither ``--accelerators``, ``--fleet`` nor ``--plan`` is given."""
+CAPABILITY_SAMPLES_RANGE = (10, 100_000)
+"""Allowed ``capability --samples``."""
+
+
+def capability_inputs(
+    catalog: Catalog,
+    *,
+    accelerators: str | None = CAPABILITY_DEFAULTS.accelerators,
+    chip: str = CAPABILITY_DEFAULTS.chip,
+    fleet: str | None = CAPABILITY_DEFAULTS.fleet,
+    plan_run: str | None = None,
+    store: Path | None = None,
+    days: str = CAPABILITY_DEFAULTS.days,
+    precision: str = CAPABILITY_DEFAULTS.precision,
+    mfu: str | None = CAPABILITY_DEFAULTS.mfu,
+    goodput: str | None = CAPABILITY_DEFAULTS.goodput,
+    training_share: str = CAPABILITY_DEFAULTS.training_share,
+    campus_share: str | None = CAPABILITY_DEFAULTS.campus_share,
+    linked_campuses: str = CAPABILITY_DEFAULTS.linked_campuses,
+    serve_params: str = CAPABILITY_DEFAULTS.serve_params,
+    regime: str = CAPABILITY_DEFAULTS.regime,
+    samples: str = CAPABILITY_DEFAULTS.samples,
+    seed: str = CAPABILITY_DEFAULTS.seed,
+) -> tuple[list[FleetSlice], CapabilitySpec, dict[str, Any]]:
+    """The fleets, settings and reported inputs of ``gigafleet capability``'s flags (strings as typed).
+
+    The fleets are a stored plan's years (``plan_run`` with ``store``, the run store), ``fleet`` counts, or
+    ``accelerators`` of one ``chip``; errors name the flag. Returns ``(fleets, spec, inputs)`` for
+    :func:`gigafleet.capability.capability`.
+    """
+    from gigafleet.quantities import parse_fraction
+
+    share = parse_fraction(campus_share, "--campus-share") if campus_share is not None else None
+    spec = capability_spec(
+        days=days,
+        precision=precision,
+        mfu=mfu,
+        goodput=goodput,
+        training_share=training_share,
+        campus_share=share,
+        linked_campuses=linked_campuses,
+        serve_params=serve_params,
+        regime=regime,
+        samples=samples,
+        seed=seed,
+    )
+    fleets, inputs = capability_fleets(
+        catalog, spec, share, plan_run=plan_run, store=store, fleet=fleet, accelerators=accelerators, chip=chip
+    )
+    return fleets, spec, inputs
+
+
+def capability_spec(
+    *,
+    days: str,
+    precision: str,
+    mfu: str | None,
+    goodput: str | None,
+    training_share: str,
+    campus_share: float | None,
+    linked_campuses: str,
+    serve_params: str,
+    regime: str,
+    samples: str,
+    seed: str,
+) -> CapabilitySpec:
+    """A capability run's settings from the flags, each bounded (``campus_share`` already parsed [fraction])."""
+    from gigafleet.capability import CapabilitySpec
+    from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
+
+    return CapabilitySpec(
+        days=parse_amount(days, "--days"),
+        precision=precision.strip().lower(),
+        mfu=parse_fraction(mfu, "--mfu") if mfu is not None else None,
+        training_share=parse_amount(training_share, "--training-share"),
+        campus_share=campus_share if campus_share is not None else 1.0,
+        linked_campuses=int_flag(linked_campuses, "--linked-campuses", low=1, high=1000) or 1,
+        serve_params=parse_positive(serve_params, "--serve-params"),
+        goodput=parse_fraction(goodput, "--goodput") if goodput is not None else None,
+        samples=int_flag(samples, "--samples", low=CAPABILITY_SAMPLES_RANGE[0], high=CAPABILITY_SAMPLES_RANGE[1])
+        or 2000,
+        seed=int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+        regime=parse_regime(regime),
+    )
+
+
+def capability_fleets(
+    catalog: Catalog,
+    spec: CapabilitySpec,
+    campus_share: float | None,
+    *,
+    plan_run: str | None,
+    store: Path | None,
+    fleet: str | None,
+    accelerators: str | None,
+    chip: str,
+) -> tuple[list[FleetSlice], dict[str, Any]]:
+    """The fleets to evaluate (a stored plan's years, ``fleet`` counts or one chip) and the inputs to report."""
+    from gigafleet.capability import fleet_slice, plan_fleets
+    from gigafleet.scenario import parse_counts
+
+    inputs: dict[str, Any] = {"chip": None, "accelerators": None, "plan_run_id": plan_run}
+    if plan_run is not None:
+        if accelerators is not None or fleet is not None:
+            raise InputError("--plan", plan_run, "either --plan or a fleet (--accelerators/--fleet), not both")
+        from gigafleet.store import load_run
+
+        return plan_fleets(catalog, load_run(plan_run, store), campus_share), inputs
+    if fleet is not None:
+        counts = parse_counts(fleet, "--fleet")
+        inputs["fleet"] = counts
+        return [fleet_slice(catalog, counts, sum(counts.values()), spec.campus_share, field="--fleet")], inputs
+    from gigafleet.quantities import parse_accelerators
+
+    given = accelerators if accelerators is not None else CAPABILITY_DEFAULT_ACCELERATORS
+    count = parse_accelerators(given, "--accelerators")
+    inputs.update(chip=chip.strip().lower(), accelerators=count)
+    return [fleet_slice(catalog, {chip.strip().lower(): count}, count, spec.campus_share)], inputs
+
+
+@dataclass(frozen=True)
+class InstalledFlags:
+    """Defaults of ``gigafleet installed``'s flags, as typed (None: not given)."""
+
+    through: str = "2026"
+    lifetime_years: str | None = None
+    samples: str = "4000"
+    seed: str = "20261201"
+
+
+INSTALLED_DEFAULTS = InstalledFlags()
+"""The defaults of ``gigafleet installed`` (its option defaults read them)."""
+LIFETIME_YEARS_RANGE = (0.25, 30.0)
+"""Allowed ``--lifetime-years`` [years]."""
+INSTALLED_SAMPLES_RANGE = (200, 200_000)
+"""Allowed ``installed --samples``."""
+
+
+@dataclass(frozen=True)
+class InstalledRequest:
+    """The parsed arguments of :func:`gigafleet.installed.installed_base` (after ``catalog``)."""
+
+    through: Through
+    lifetime_years: float | None
+    samples: int
+    seed: int
+    vendors: list[str] | None
+
+
+def installed_request(
+    *,
+    through: str = INSTALLED_DEFAULTS.through,
+    lifetime_years: str | None = INSTALLED_DEFAULTS.lifetime_years,
+    vendor: list[str] | None = None,
+    samples: str = INSTALLED_DEFAULTS.samples,
+    seed: str = INSTALLED_DEFAULTS.seed,
+) -> InstalledRequest:
+    """``gigafleet installed``'s flags (strings as typed; ``vendor`` repeated), each parsed and bounded.
+
+    Run it as ``installed_base(catalog, r.through, lifetime_years=r.lifetime_years, samples=r.samples,
+    seed=r.seed, vendors=r.vendors)``.
+    """
+    from gigafleet.installed import parse_through
+
+    cut = parse_through(through)
+    life = None
+    if lifetime_years is not None:
+        life = bounded(lifetime_years, "--lifetime-years", *LIFETIME_YEARS_RANGE, "years")
+    chosen = None
+    if vendor:
+        chosen = [v.strip().lower() for v in vendor]
+        if len(set(chosen)) != len(chosen):
+            raise InputError("--vendor", ",".join(vendor), "each vendor once")
+    count = int_flag(samples, "--samples", low=INSTALLED_SAMPLES_RANGE[0], high=INSTALLED_SAMPLES_RANGE[1])
+    assert count is not None
+    return InstalledRequest(cut, life, count, int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0, chosen)

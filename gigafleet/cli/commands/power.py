@@ -25,8 +25,7 @@ from gigafleet.cli.options import (
     XlsxOpt,
 )
 from gigafleet.cli.tables import print_power
-from gigafleet.inputs import SEED_MAX
-from gigafleet.inputs import int_flag as _int_flag
+from gigafleet.inputs import POWER_DEFAULTS as D
 
 
 @app.command()
@@ -34,18 +33,18 @@ from gigafleet.inputs import int_flag as _int_flag
 def power(
     site: SiteOpt,
     it_load_gw: ItLoadGwOpt,
-    year: PowerYearOpt = None,
-    carbon_cap: CarbonCapOpt = None,
-    availability: AvailabilityOpt = "0.999",
-    sources: SourcesOpt = "grid,ccgt,ocgt,recip,solar,wind,battery,bridge",
-    hours: HoursOpt = "full",
-    days: PowerDaysOpt = "12",
-    cooling: PowerCoolingOpt = "liquid",
-    reserve_margin: ReserveMarginOpt = "0.15",
-    training_swing: TrainingSwingOpt = "0",
-    grid_gw: GridGwOpt = None,
-    seed: SeedOpt = "0",
-    solver: SolverOpt = "highs",
+    year: PowerYearOpt = D.year,
+    carbon_cap: CarbonCapOpt = D.carbon_cap,
+    availability: AvailabilityOpt = D.availability,
+    sources: SourcesOpt = D.sources,
+    hours: HoursOpt = D.hours,
+    days: PowerDaysOpt = D.days,
+    cooling: PowerCoolingOpt = D.cooling,
+    reserve_margin: ReserveMarginOpt = D.reserve_margin,
+    training_swing: TrainingSwingOpt = D.training_swing,
+    grid_gw: GridGwOpt = D.grid_gw,
+    seed: SeedOpt = D.seed,
+    solver: SolverOpt = D.solver,
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     csv_dir: CsvOpt = None,
@@ -56,27 +55,25 @@ def power(
     tables = Tables(csv_dir, parquet_dir, xlsx)
     check_outputs(("--report", report))
     from gigafleet.catalog import load_catalog
-    from gigafleet.power.campus import CampusSpec, design_campus
-    from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
+    from gigafleet.inputs import campus_spec
+    from gigafleet.power.campus import design_campus
 
     catalog = load_catalog()
-    availability_value = parse_amount(availability, "--availability")
-    spec = CampusSpec(
-        site=site.strip().lower(),
-        it_load_gw=parse_positive(it_load_gw, "--it-load-gw"),
-        year=_int_flag(year, "--year", low=2015, high=2100) or 2030,
-        sources=tuple(s for s in sources.split(",") if s.strip()),
-        carbon_cap_g_per_kwh=parse_amount(carbon_cap, "--carbon-cap-g-per-kwh") if carbon_cap is not None else None,
-        availability=availability_value,
-        hours=hours.strip().lower(),
-        n_days=_int_flag(days, "--days", low=2, high=60) or 12,
-        cooling=cooling.strip().lower(),
-        reserve_margin=parse_fraction(reserve_margin, "--reserve-margin", allow_zero=True),
-        training_swing=parse_amount(training_swing, "--training-swing"),
-        grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
-        seed=_int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+    spec = campus_spec(
+        site=site,
+        it_load_gw=it_load_gw,
+        year=year,
+        carbon_cap=carbon_cap,
+        availability=availability,
+        sources=sources,
+        hours=hours,
+        days=days,
+        cooling=cooling,
+        reserve_margin=reserve_margin,
+        training_swing=training_swing,
+        grid_gw=grid_gw,
+        seed=seed,
     )
-
     check_solver(solver)
     with stages(f"power for {spec.site}") as stage:
         result = design_campus(catalog, spec, solver, progress=stage)
