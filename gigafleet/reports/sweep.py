@@ -11,9 +11,13 @@ Layout, in order:
 3. chart "Sensitivity (tornado)": horizontal bars sorted by importance, titled with the
    analysed output: Sobol total-order index ST with the first-order index S1 overlaid, or
    Morris μ*, each with its confidence interval as error bars;
-4. chart "Fan chart by year": one panel per by-year series, P50 line with a P10–P90 band
+4. section "By axis": chart "chart-by-axis", one small-multiple panel per swept parameter (x: the grid
+   value, or the midpoint of an equal-count bin of a sampled parameter; y: P50 of the analysed output
+   with P10–P90 error bars, one y axis shared by the panels, log when the values span more than two
+   decades), and a table of the same rows (bin, runs, runs not ok, runs without a value, P10/P50/P90);
+5. chart "Fan chart by year": one panel per by-year series, P50 line with a P10–P90 band
    (log y axis when the values span more than two decades);
-5. sensitivity table and the notes.
+6. sensitivity table and the notes.
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so the page
 stays readable without JavaScript.
@@ -28,16 +32,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gigafleet.formatting import DASH, Triple, format_sig, format_value
+from gigafleet.formatting import DASH, Triple, axis_scale, format_sig, format_value
 from gigafleet.reports.document import Page, chart_section, escape, html_table
-from gigafleet.reports.figures import FONT, PALETTE, figure_html, rgba
+from gigafleet.reports.figures import FONT, PALETTE, count_scale, error_arrays, figure_html, rgba
 from gigafleet.reports.styles import CSS
 from gigafleet.reports.values import as_mapping, as_number, as_sequence, as_triple
 
 __all__ = ["render_sweep_html", "write_sweep_report"]
 
-# Div ids of the two charts (stable, so the output is deterministic).
-_CHART_IDS = ("chart-sensitivity", "chart-fan")
+# Div ids of the charts (stable, so the output is deterministic).
+_CHART_IDS = ("chart-sensitivity", "chart-fan", "chart-by-axis")
 
 
 #: Most parameters drawn in the tornado chart (the table lists them all).
@@ -69,7 +73,7 @@ _SERIES: tuple[tuple[str, str, str, str], ...] = (
 _SWEEP_CSS = (
     CSS
     + """
-.sensitivity td, .outputs td { white-space: nowrap; }
+.sensitivity td, .outputs td, .by-axis td { white-space: nowrap; }
 code { font-size: .9em; }
 """
 )
@@ -293,6 +297,124 @@ def _index_text(value: float | None) -> str:
     return DASH if value is None else f"{value:.3f}"
 
 
+@dataclass(frozen=True)
+class _AxisBin:
+    """One bin of one swept parameter, for the analysed output (a row of ``result["by_axis"]``).
+
+    Attributes
+    ----------
+    binning : str
+        ``"value"`` (a grid value or a level of a sampled parameter) or ``"quantile"`` (an equal-count bin).
+    low, high : float or None
+        Smallest and largest value of the parameter in the bin [unit of the parameter].
+    value : object
+        The value of a ``"value"`` bin as given (a number, text, ...); ``None`` for a quantile bin.
+    runs, not_ok, missing : int or None
+        Stored runs in the bin, those whose status is not ok, and those without a value of the output [runs].
+    p10, p50, p90 : float or None
+        Percentiles of the output over the bin's runs [unit of the output].
+    """
+
+    binning: str
+    low: float | None
+    high: float | None
+    value: object
+    runs: int | None
+    not_ok: int | None
+    missing: int | None
+    p10: float | None
+    p50: float | None
+    p90: float | None
+
+    def x(self) -> float | str | None:
+        """Where the bin is drawn: its number, the midpoint of its range, or its value as text."""
+        if self.binning == "quantile":
+            if self.low is not None and self.high is not None:
+                return (self.low + self.high) / 2.0
+            return self.low if self.low is not None else self.high
+        number = as_number(self.value)
+        if number is not None:
+            return number
+        return None if self.value is None else str(self.value)
+
+
+def _count(value: object) -> int | None:
+    number = as_number(value)
+    return int(number) if number is not None and number >= 0 else None
+
+
+def _axis_output(result: Mapping[str, Any], output: str | None) -> str | None:
+    """The output the "By axis" section draws: the analysed one when it has rows, else the first with rows."""
+    outputs = [str(row.get("output")) for row in as_sequence(result.get("by_axis")) if isinstance(row, Mapping)]
+    if output is not None and output in outputs:
+        return output
+    return outputs[0] if outputs else None
+
+
+def _axis_bins(result: Mapping[str, Any], output: str | None) -> list[tuple[str, list[_AxisBin]]]:
+    """``result["by_axis"]`` rows of ``output``, by parameter (in given order), bins in the order of ``bin``."""
+    grouped: dict[str, list[tuple[float, _AxisBin]]] = {}
+    for position, row in enumerate(as_sequence(result.get("by_axis"))):
+        if not isinstance(row, Mapping) or output is None or str(row.get("output")) != output:
+            continue
+        parameter = str(row.get("parameter") or "?")
+        index = as_number(row.get("bin"))
+        binning = "quantile" if row.get("binning") == "quantile" else "value"
+        grouped.setdefault(parameter, []).append(
+            (
+                index if index is not None else float(position),
+                _AxisBin(
+                    binning=binning,
+                    low=as_number(row.get("low")),
+                    high=as_number(row.get("high")),
+                    value=row.get("value"),
+                    runs=_count(row.get("runs")),
+                    not_ok=_count(row.get("not_ok")),
+                    missing=_count(row.get("missing")),
+                    p10=as_number(row.get("p10")),
+                    p50=as_number(row.get("p50")),
+                    p90=as_number(row.get("p90")),
+                ),
+            )
+        )
+    return [(name, [b for _, b in sorted(bins, key=lambda item: item[0])]) for name, bins in grouped.items()]
+
+
+def _parameter_kind(path: str) -> str:
+    """Formatting kind of a swept parameter from its unit suffix (``unit_price_usd``: USD); else a plain number."""
+    names = [part for part in path.split(".") if not part.isdigit()]
+    name = names[-1] if names else path
+    if name.endswith("_usd"):
+        return "usd"
+    if name.endswith("_gw"):
+        return "power_gw"
+    return "number"
+
+
+def _bin_text(parameter: str, item: _AxisBin) -> str:
+    """The bin as text: its value, or its range ``low – high`` (raw text)."""
+    kind = _parameter_kind(parameter)
+    if item.binning == "quantile":
+        return f"{_value_text(item.low, kind)} – {_value_text(item.high, kind)}"
+    number = as_number(item.value)
+    if number is not None:  # a grid value as given (1,008,000, not 1.01 million)
+        return format_sig(number, 6) if kind == "number" else format_value(number, kind, 4)
+    return DASH if item.value is None else str(item.value)
+
+
+def _y_scale(kind: str, values: Sequence[float]) -> tuple[float, str]:
+    """Divisor for the plotted values [unit of ``kind`` per axis unit] and the axis unit (``"US$ billion"``)."""
+    if kind in ("usd", "usd_per_year"):
+        return axis_scale(values, kind)
+    if kind == "power_gw":
+        divisor, title = axis_scale(values, kind)
+        return divisor, title.split("[", 1)[-1].rstrip("]")
+    if kind == "count":
+        divisor, suffix = count_scale(values)
+        return divisor, suffix.strip(" []")
+    return 1.0, ""
+
+
 # --------------------------------------------------------------------------------------------------
 # Charts
 # --------------------------------------------------------------------------------------------------
@@ -513,6 +635,143 @@ def _fan_chart(all_series: Sequence[_Series]) -> str | None:
     return figure_html(fig, _CHART_IDS[1])
 
 
+def _by_axis_chart(output: str | None, panels: Sequence[tuple[str, list[_AxisBin]]]) -> str | None:
+    """Chart 3, "By axis": one panel per swept parameter, P50 of ``output`` with P10–P90 error bars per bin.
+
+    The panels share one y axis (log when the values span more than two decades), so the parameter that moves
+    the output most shows as the steepest panel.
+
+    Returns
+    -------
+    str or None
+        The chart snippet, or ``None`` when no bin has a P50.
+    """
+    drawn = [(name, [b for b in bins if b.p50 is not None and b.x() is not None]) for name, bins in panels]
+    drawn = [(name, bins) for name, bins in drawn if bins]
+    if output is None or not drawn:
+        return None
+
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    kind = _kind_of(output)
+    label = _output_label(output)
+    values = [v for _, bins in drawn for b in bins for v in (b.p10, b.p50, b.p90) if v is not None]
+    log = min(values) > 0 and max(values) / min(values) > 100.0
+    divisor, unit = (1.0, "") if kind == "year" else _y_scale(kind, values)
+    cols = 1 if len(drawn) == 1 else 2
+    rows = -(-len(drawn) // cols)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_yaxes="all",
+        subplot_titles=[escape(name) for name, _ in drawn],
+        horizontal_spacing=0.08,
+        vertical_spacing=min(0.15, 0.45 / rows),
+    )
+    for number, (name, bins) in enumerate(drawn):
+        row, col = number // cols + 1, number % cols + 1
+        colour = PALETTE[number % len(PALETTE)]
+        categorical = any(isinstance(b.x(), str) for b in bins)
+        plus, minus = error_arrays([(b.p10, b.p50, b.p90) for b in bins], divisor)
+        customdata = [
+            [
+                escape(f"{name} = {_bin_text(name, b)}"),
+                escape(_value_text(b.p50, kind)),
+                escape(f"{_value_text(b.p10, kind)} – {_value_text(b.p90, kind)}"),
+                escape(_runs_text(b)),
+            ]
+            for b in bins
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[str(b.x()) if categorical else b.x() for b in bins],
+                y=[float(b.p50) / divisor for b in bins if b.p50 is not None],
+                mode="lines+markers",
+                line={"width": 2, "color": colour},
+                marker={"size": 7, "color": colour},
+                error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": colour},
+                name=escape(name),
+                showlegend=False,
+                customdata=customdata,
+                hovertemplate="<b>%{customdata[0]}</b><br>P50: %{customdata[1]}<br>P10–P90: %{customdata[2]}"
+                "<br>%{customdata[3]}<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
+        quantile = any(b.binning == "quantile" for b in bins)
+        fig.update_xaxes(
+            title_text="midpoint of an equal-count bin" if quantile else "swept value",
+            type="category" if categorical else "linear",
+            row=row,
+            col=col,
+        )
+    title = label.split(" [", 1)[0] + (f" [{unit}]" if unit else "")
+    fig.update_yaxes(type="log" if log else "linear")
+    fig.update_yaxes(title_text=escape(title), col=1)
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": escape(f"{label} along each swept parameter (P50, P10–P90)")},
+        height=140 + 300 * rows,
+        margin={"l": 80, "r": 30, "t": 90, "b": 60},
+        hovermode="closest",
+        font=FONT,
+    )
+    return figure_html(fig, _CHART_IDS[2])
+
+
+def _runs_text(item: _AxisBin) -> str:
+    """``"8 runs (2 not ok, 1 without a value)"`` (raw text), leaving out what is zero or unknown."""
+    if item.runs is None:
+        return "runs: " + DASH
+    text = f"{item.runs:,} run{'s' if item.runs != 1 else ''}"
+    extra = [f"{item.not_ok:,} not ok"] if item.not_ok else []
+    extra += [f"{item.missing:,} without a value"] if item.missing else []
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _by_axis_section(output: str | None, panels: Sequence[tuple[str, list[_AxisBin]]]) -> str:
+    """Section "By axis": the small multiples and a table of the same rows."""
+    kind = _kind_of(output) if output else "number"
+    label = _output_label(output) if output else "the output"
+    rows = [
+        (
+            name,
+            _bin_text(name, b),
+            _count_text(b.runs) or DASH,
+            _count_text(b.not_ok) or DASH,
+            _count_text(b.missing) or DASH,
+            *(_value_text(v, kind) for v in (b.p10, b.p50, b.p90)),
+        )
+        for name, bins in panels
+        for b in bins
+    ]
+    caption = (
+        f"Output: {label}. One panel per swept parameter: a grid axis (and a sampled parameter with few distinct"
+        " values) has one point per value; a sampled continuous parameter is split into equal-count bins of its"
+        " runs, drawn at the bin's midpoint. Points: P50 over the runs in the bin; bars: P10–P90. Each bin pools"
+        " the runs over the other swept parameters. Not ok: runs whose status is not ok (a plan in shortfall or"
+        " infeasible), kept in the percentiles; no value: runs without this output, left out."
+    )
+    table = (
+        html_table(
+            ("Parameter", "Bin", "Runs", "Not ok", "No value", "P10", "P50", "P90"),
+            rows,
+            numeric=(2, 3, 4, 5, 6, 7),
+            css="by-axis",
+        )
+        if rows
+        else ""
+    )
+    return chart_section(
+        "by-axis",
+        "By axis" + (f": {label}" if output else ""),
+        _by_axis_chart(output, panels),
+        (f'<p class="caption">{escape(caption)}</p>' if rows else "") + table,
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # Page
 # --------------------------------------------------------------------------------------------------
@@ -638,13 +897,16 @@ def render_sweep_html(result: dict[str, Any]) -> str:
         "p10", "p50", "p90"}}``, e.g. ``h100e_by_year`` [H100e], ``facility_power_gw_by_year``
         [GW]), ``sensitivity`` (``output``, ``method`` ``"sobol"`` or ``"morris"``, and
         ``parameters``: ``name`` with ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` [1] or
-        ``mu_star``, ``mu_star_conf``, ``sigma`` [unit of the output]) and ``notes``. Every
+        ``mu_star``, ``mu_star_conf``, ``sigma`` [unit of the output]), ``by_axis`` (rows
+        ``{"parameter", "binning", "bin", "low", "high", "value", "runs", "not_ok", "missing",
+        "output", "p10", "p50", "p90"}``, see :mod:`gigafleet.uncertainty.sensitivity`) and ``notes``. Every
         key is optional; missing or malformed entries are skipped.
 
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
     output, method, params = _sensitivity(data)
     series = _all_series(data)
+    axis_output = _axis_output(data, output)
     tornado_title = "Sensitivity (tornado)" + (f": {_output_label(output)}" if output else "")
     fan_caption = (
         '<p class="caption">Line: P50 over the runs in each year; shaded: P10–P90. A panel whose values span more'
@@ -663,6 +925,7 @@ def render_sweep_html(result: dict[str, Any]) -> str:
                 _tornado_chart(output, method, params),
                 _sensitivity_caption(output, method),
             ),
+            _by_axis_section(axis_output, _axis_bins(data, axis_output)),
             chart_section("fan", "Fan chart by year", _fan_chart(series), fan_caption),
             _sensitivity_table(output, method, params),
         ),

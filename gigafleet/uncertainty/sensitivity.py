@@ -1,5 +1,33 @@
 """Global sensitivity (SALib): Sobol first/total-order indices and Morris screening, and sweep summaries.
 
+:func:`summarise_sweep` is what ``gigafleet report SWEEP_ID --json`` prints (``schema_version`` 1):
+
+- ``sweep_id``, ``name``; ``runs`` (runs in the design) and ``completed`` (runs stored);
+- ``outputs``: ``{output: {"p10", "p50", "p90"}}`` over the stored runs, for every scalar output;
+- ``series``: ``{output: {"years", "p10", "p50", "p90"}}`` for every by-year output (fan charts);
+- ``by_axis``: how each output moves along each swept parameter, one tidy row per (parameter, output, bin), in
+  the order parameters (``axes`` as declared, then ``sample.parameters``), outputs (as in ``outputs``), bins
+  (ascending). A row is ``{"parameter", "binning", "bin", "low", "high", "value", "runs", "not_ok",
+  "missing", "output", "p10", "p50", "p90"}``:
+
+  * ``binning`` ``"value"``: one row per distinct value, for a grid axis and for a sampled parameter with at
+    most :data:`AXIS_BINS` distinct values (Morris levels); ``value`` is that value, ``low`` = ``high`` = it
+    (``None`` when it is not a number);
+  * ``binning`` ``"quantile"``: a sampled continuous parameter, split into equal-count bins of its stored runs
+    (:func:`quantile_bins`; runs with the same value always share a bin); ``value`` is ``None`` and ``low``,
+    ``high`` are the smallest and largest value in the bin [unit of the parameter];
+  * ``bin``: the bin's index (0, 1, ...); ``runs``: stored runs in the bin; ``not_ok``: of those, runs whose
+    ``status_ok`` output is 0 (a plan in shortfall or infeasible; 0 for sweeps without ``status_ok``), kept in
+    the percentiles wherever the output has a value; ``missing``: runs in the bin without a finite value of
+    the output (left out of its percentiles, e.g. cost of an infeasible plan, a target year never met);
+  * ``p10``, ``p50``, ``p90``: percentiles of the output over the bin's runs [unit of the output], NaN
+    (``null`` in JSON) when no run has a value.
+
+  Each bin pools the runs over every other swept parameter (a marginal view, not a partial dependence);
+- ``sensitivity``: ``output`` (the analysed one), ``method`` (``"sobol"``, ``"morris"`` or ``None``),
+  ``parameters`` (indices) and ``warnings``;
+- ``notes``: what to know before reading the numbers.
+
 References
 ----------
 .. [1] I. M. Sobol', "Global sensitivity indices for nonlinear mathematical models", Math. Comput. Simul. 55, 2001.
@@ -10,6 +38,8 @@ References
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from typing import Any
 
@@ -107,6 +137,134 @@ def _quantiles(values: list[float]) -> dict[str, float]:
     return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
 
 
+AXIS_BINS = 5
+"""Most bins of a sampled (continuous) parameter in ``by_axis``; a sampled parameter with at most this many
+distinct values (Morris's 4 levels) gets one row per value instead."""
+
+MIN_RUNS_PER_BIN = 4
+"""Fewest runs a quantile bin should hold: fewer bins when runs are few (``min(AXIS_BINS, runs // 4)``, at
+least one)."""
+
+
+def quantile_bins(values: list[float], bins: int) -> list[list[int]]:
+    """Split runs into at most ``bins`` equal-count groups by their value of one parameter.
+
+    Runs are ranked by value (ties by position) and cut at ``round(j · n / bins)``; a cut that would separate
+    runs with the same value moves up to the end of that value, so a value is never in two bins and counts
+    differ by at most one when values are distinct. Empty groups are dropped.
+
+    Parameters
+    ----------
+    values : list of float
+        The parameter's value in each run [unit of the parameter].
+    bins : int
+        Most groups wanted [1].
+
+    Returns
+    -------
+    list of list of int
+        Positions in ``values`` of each group's runs, groups in ascending order of value.
+
+    Examples
+    --------
+    >>> quantile_bins([5.0, 1.0, 4.0, 2.0, 3.0, 6.0], 3)
+    [[1, 3], [4, 2], [0, 5]]
+    >>> quantile_bins([1.0, 1.0, 1.0, 2.0], 2)
+    [[0, 1, 2], [3]]
+    """
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    n = len(order)
+    cuts = [0]
+    for j in range(1, max(1, bins)):
+        cut = max(round(j * n / bins), cuts[-1])
+        while 0 < cut < n and values[order[cut]] == values[order[cut - 1]]:
+            cut += 1
+        cuts.append(cut)
+    cuts.append(n)
+    return [order[a:b] for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _axis_groups(
+    parameter: str, runs: list[dict[str, Any]], grid: bool
+) -> list[tuple[str, float | None, float | None, Any, list[int]]]:
+    """The bins of one swept parameter: ``(binning, low, high, value, run positions)``, in ascending order."""
+    raw = [run["values"].get(parameter) for run in runs]
+    distinct: dict[str, Any] = {}
+    members: dict[str, list[int]] = {}
+    for i, value in enumerate(raw):
+        key = json.dumps(value, sort_keys=True, default=str)
+        distinct.setdefault(key, value)
+        members.setdefault(key, []).append(i)
+    numeric = all(_is_number(v) for v in distinct.values())
+    if grid or len(distinct) <= AXIS_BINS or not numeric:
+        keys = sorted(distinct, key=lambda k: float(distinct[k])) if numeric else list(distinct)
+        return [
+            (
+                "value",
+                float(distinct[k]) if numeric else None,
+                float(distinct[k]) if numeric else None,
+                distinct[k],
+                members[k],
+            )
+            for k in keys
+        ]
+    values = [float(v) for v in raw]
+    groups = quantile_bins(values, max(1, min(AXIS_BINS, len(runs) // MIN_RUNS_PER_BIN)))
+    return [("quantile", values[g[0]], values[g[-1]], None, g) for g in groups]
+
+
+def by_axis(
+    runs: list[dict[str, Any]], parameters: list[str], grid: set[str], outputs: list[str]
+) -> list[dict[str, Any]]:
+    """P10/P50/P90 of every scalar output in each bin of each swept parameter (``by_axis`` in the module docstring).
+
+    Parameters
+    ----------
+    runs : list of dict
+        Stored runs (``values``: parameter path to value; ``outputs``: output name to value).
+    parameters : list of str
+        Swept parameter paths, in row order.
+    grid : set of str
+        The parameters that are grid axes (one row per value, whatever their number).
+    outputs : list of str
+        Scalar outputs, in row order.
+
+    Returns
+    -------
+    list of dict
+        One row per (parameter, output, bin).
+    """
+    status = [run["outputs"].get("status_ok") for run in runs]
+    not_ok = [_is_number(s) and float(s) == 0.0 for s in status]
+    rows: list[dict[str, Any]] = []
+    for parameter in parameters:
+        groups = _axis_groups(parameter, runs, parameter in grid)
+        for output in outputs:
+            for index, (binning, low, high, value, members) in enumerate(groups):
+                values = [runs[i]["outputs"].get(output) for i in members]
+                finite = [float(v) for v in values if _is_number(v)]
+                rows.append(
+                    {
+                        "parameter": parameter,
+                        "binning": binning,
+                        "bin": index,
+                        "low": low,
+                        "high": high,
+                        "value": value,
+                        "runs": len(members),
+                        "not_ok": sum(not_ok[i] for i in members),
+                        "missing": len(members) - len(finite),
+                        "output": output,
+                        **_quantiles(finite),
+                    }
+                )
+    return rows
+
+
 def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: str | None = None) -> dict[str, Any]:
     """P10/P50/P90 of every scalar output, fan charts of by-year series, and sensitivity of one output."""
     experiment = yaml.safe_load(meta["experiment_yaml"] or "") or {}
@@ -161,6 +319,8 @@ def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: st
         ]
     )
     notes.extend(sensitivity.get("warnings", []))
+    axes = [str(path) for path in experiment.get("axes") or {}]
+    sampled = [str(path) for path in problem.get("names") or [] if str(path) not in axes]
     return {
         "schema_version": 1,
         "sweep_id": meta["sweep_id"],
@@ -169,6 +329,7 @@ def summarise_sweep(meta: dict[str, Any], runs: list[dict[str, Any]], output: st
         "completed": len(runs),
         "outputs": {k: _quantiles(v) for k, v in scalars.items()},
         "series": fans,
+        "by_axis": by_axis(runs, axes + sampled, set(axes), list(scalars)),
         "sensitivity": sensitivity,
         "notes": notes,
     }

@@ -56,7 +56,7 @@ def test_one_self_contained_document_with_every_chart(module: str, tests: str, f
     assert_self_contained(page)
 
 
-@pytest.mark.parametrize(("module", "tests", "fixture"), [row[:3] for row in DOCUMENTS if row[1] != "test_sweep"])
+@pytest.mark.parametrize(("module", "tests", "fixture"), [row[:3] for row in DOCUMENTS])
 def test_sections_appear_in_order(module: str, tests: str, fixture: str) -> None:
     """The title, then each test module's ``OUTLINE`` in order, then the notes and the footer; every heading."""
     mod = importlib.import_module(f"gigafleet.reports.{module}")

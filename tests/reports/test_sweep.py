@@ -7,12 +7,15 @@ from typing import Any
 
 import gigafleet.reports.sweep as sweep_report
 from gigafleet.reports.sweep import render_sweep_html
-from gigafleet.testing.reports import section
+from gigafleet.testing.reports import section, table_rows
 
 REPORT_MODULE = sweep_report
 """The module the ``figures`` fixture captures charts from."""
 
-CHART_IDS = ("chart-sensitivity", "chart-fan")
+CHART_IDS = ("chart-sensitivity", "chart-fan", "chart-by-axis")
+OUTLINE = ("outputs", "sensitivity", "by-axis", "fan", "sensitivity-table")
+"""Section ids in page order (checked in ``test_contract``): "By axis" follows the tornado."""
+TITLES = ("Outputs", "Sensitivity (tornado): Cost", "By axis: Cost", "Fan chart by year", "Sensitivity indices")
 YEARS = [2026, 2027, 2028, 2029, 2030]
 
 
@@ -24,6 +27,28 @@ def spread(p50: float, low: float = 0.7, high: float = 1.4) -> dict[str, float]:
 def fan(p50: list[float], low: float = 0.8, high: float = 1.25) -> dict[str, list[Any]]:
     """A by-year series with a P10–P90 band around ``p50``."""
     return {"years": list(YEARS), "p10": [v * low for v in p50], "p50": list(p50), "p90": [v * high for v in p50]}
+
+
+def axis_rows(parameter: str, output: str, bins: list[tuple[float, float, float]], grid: bool) -> list[dict[str, Any]]:
+    """``by_axis`` rows of one parameter and output: ``(low, high, p50)`` per bin, P10/P90 at 0.9/1.1 × P50."""
+    return [
+        {
+            "parameter": parameter,
+            "binning": "value" if grid else "quantile",
+            "bin": i,
+            "low": low,
+            "high": high,
+            "value": low if grid else None,
+            "runs": 8,
+            "not_ok": 1 if i == 0 else 0,
+            "missing": 0,
+            "output": output,
+            "p10": p50 * 0.9,
+            "p50": p50,
+            "p90": p50 * 1.1,
+        }
+        for i, (low, high, p50) in enumerate(bins)
+    ]
 
 
 def base_result(sweep_id: str, name: str) -> dict[str, Any]:
@@ -46,6 +71,16 @@ def base_result(sweep_id: str, name: str) -> dict[str, Any]:
             "effective_h100e_by_year": fan([v * 0.85 for v in h100e]),
             "facility_power_gw_by_year": fan([20.0, 24.0, 30.0, 36.0, 45.0]),
         },
+        "by_axis": [
+            *axis_rows("scenario.supply.buyer_share", "cost_usd", [(0.2, 0.2, 2.0e12), (0.3, 0.3, 2.6e12)], True),
+            *axis_rows(
+                "catalog.accelerators.gb200.unit_price_usd",
+                "cost_usd",
+                [(30e3, 34e3, 2.2e12), (34e3, 38e3, 2.4e12), (38e3, 45e3, 2.9e12)],
+                False,
+            ),
+            *axis_rows("scenario.supply.buyer_share", "h100e_final", [(0.2, 0.2, 8e8), (0.3, 0.3, 1.1e9)], True),
+        ],
         "notes": ["Prices follow the 2026 catalogue."],
     }
 
@@ -150,7 +185,7 @@ def test_empty_result_renders(plotlyjs: str) -> None:
     assert page.count(plotlyjs) == 1
     rest = page.replace(plotlyjs, "")
     assert rest.count('class="plotly-graph-div"') == 0
-    assert rest.count("No data for this chart.") == 2
+    assert rest.count("No data for this chart.") == 3
     assert "<h1>Sweep</h1>" in rest
 
 
@@ -160,9 +195,52 @@ def test_malformed_entries_are_tolerated(plotlyjs: str) -> None:
         "series": {"h100e_by_year": {"years": [2026, "x"], "p50": [None]}, "bad": 3},
         "sensitivity": {"output": None, "method": None, "parameters": [{"name": "a", "ST": "?"}, 4]},
         "notes": None,
+        "by_axis": [3, {"parameter": "p", "output": "y", "bin": "x", "p50": "?"}, {"output": None}],
         "runs": 10,
         "completed": 3,
     }
     rest = render_sweep_html(result).replace(plotlyjs, "")
-    assert rest.count("No data for this chart.") == 2
+    assert rest.count("No data for this chart.") == 3
     assert "3/10 runs" in rest
+
+
+def test_by_axis_small_multiples_of_the_analysed_output(figures: dict[str, Any]) -> None:
+    """One panel per parameter, P50 at the grid value or the bin midpoint, P10–P90 error bars, shared y in US$."""
+    render_sweep_html(make_sobol_result())
+    fig = figures["chart-by-axis"]
+    grid, sampled = fig.data  # the cost_usd rows only (the analysed output); h100e_final is not drawn
+    assert list(grid.x) == [0.2, 0.3] and list(grid.y) == [2.0, 2.6]  # US$ trillion
+    assert list(sampled.x) == [32e3, 36e3, 41.5e3]  # midpoints of the equal-count bins
+    assert list(sampled.y) == [2.2, 2.4, 2.9]
+    assert [round(v, 9) for v in sampled.error_y.array] == [0.22, 0.24, 0.29]
+    assert [round(v, 9) for v in sampled.error_y.arrayminus] == [0.22, 0.24, 0.29]
+    assert [a.text for a in fig.layout.annotations] == [
+        "scenario.supply.buyer_share",
+        "catalog.accelerators.gb200.unit_price_usd",
+    ]
+    assert fig.layout.yaxis.title.text == "Cost [US$ trillion]"
+    assert fig.layout.yaxis.type == "linear"  # 1.8e12 to 3.19e12: under two decades
+    assert fig.layout.xaxis.title.text == "swept value"
+    assert fig.layout.xaxis2.title.text == "midpoint of an equal-count bin"
+
+
+def test_by_axis_table_rows_and_log_axis(figures: dict[str, Any], plotlyjs: str) -> None:
+    result = make_sobol_result()
+    result["sensitivity"]["output"] = "h100e_final"
+    result["by_axis"][-1]["p90"] = 5e11  # P10 7.2e8 .. P90 5e11: more than two decades
+    page = render_sweep_html(result).replace(plotlyjs, "")
+    assert figures["chart-by-axis"].layout.yaxis.type == "log"
+    assert figures["chart-by-axis"].layout.yaxis.title.text == "H100-equivalents, final year [billion]"
+    rows = table_rows(section(page, "by-axis"))
+    assert len(rows) == 2 and "0.2" in rows[0] and "800 million" in rows[0] and "1.1 billion" in rows[1]
+    assert '<td class="num">8</td><td class="num">1</td><td class="num">0</td>' in rows[0]  # runs, not ok, no value
+
+
+def test_by_axis_bins_print_their_range_and_grid_values_in_full(plotlyjs: str) -> None:
+    result = make_sobol_result()
+    result["by_axis"][0].update(value=1008000, low=1008000, high=1008000)
+    page = render_sweep_html(result).replace(plotlyjs, "")
+    rows = table_rows(section(page, "by-axis"))
+    assert "1,008,000" in rows[0]
+    assert "$30 K – $34 K" in rows[2] and "$2.2 T" in rows[2]
+    assert "Not ok" in section(page, "by-axis")
