@@ -166,19 +166,28 @@ def check_store(path: str | os.PathLike[str] | None = None) -> Path:
     return file
 
 
-def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | os.PathLike[str] | None = None) -> str:
+def save_run(
+    kind: str,
+    result: dict[str, Any],
+    scenario_yaml: str,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    name: str | None = None,
+) -> str:
     """Store one run atomically; return its run id.
 
     Parameters
     ----------
     kind
-        ``plan`` or ``estimate``.
+        ``plan``, ``estimate`` or ``power`` (a campus design run from the web app).
     result
         The JSON-ready result.
     scenario_yaml
         The scenario text that produced it.
     path
         Store file (see :func:`store_path`).
+    name
+        The run's name in listings [default: the result's scenario name].
     """
     import duckdb
 
@@ -200,10 +209,11 @@ def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | 
             y["opex_usd"],
             y["co2_mt"],
         )
-        for y in result.get("years", [])
+        for y in (result.get("years", []) if kind == "plan" else [])
     ]
     binding = [
-        (run_id, b["limit"], b["year"], b["where"], b["shadow_price"], b["unit"]) for b in result.get("binding", [])
+        (run_id, b["limit"], b["year"], b["where"], b["shadow_price"], b["unit"])
+        for b in (result.get("binding", []) if kind == "plan" else [])  # the plan tables hold plans only
     ]
     with connect(path) as con:
         con.execute("BEGIN TRANSACTION")
@@ -214,7 +224,7 @@ def save_run(kind: str, result: dict[str, Any], scenario_yaml: str, path: str | 
                     run_id,
                     kind,
                     created,
-                    result.get("scenario", {}).get("name", ""),
+                    name if name is not None else result.get("scenario", {}).get("name", ""),
                     result.get("status", ""),
                     result.get("objective_usd"),
                     scenario_yaml,

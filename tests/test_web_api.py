@@ -436,3 +436,29 @@ def test_jobs_report_their_progress(client: TestClient) -> None:
 def test_api_reference_renders_docstring_markup(client: TestClient) -> None:
     docs = client.get("/docs").text
     assert "<code>gigafleet estimate --json</code>" in docs and "``" not in docs
+
+
+def test_power_runs_as_a_job_and_is_listed_with_plans_and_sweeps(client: TestClient) -> None:
+    body = {"site": "abilene-tx", "it_load_gw": "0.3", "hours": "repdays", "days": "4"}
+    job = client.post("/api/power", json=body).json()
+    assert job["kind"] == "power"
+    for _ in range(600):
+        job = client.get(f"/api/jobs/{job['id']}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done" and job["progress"] == 1.0, job
+    run_id = job["run_id"]
+    listed = {r["run_id"]: r for r in client.get("/api/runs").json()}
+    assert listed[run_id]["kind"] == "power" and listed[run_id]["name"] == "power abilene-tx 0.3 GW"
+    result = client.get(f"/api/runs/{run_id}").json()
+    assert result["site"]["id"] == "abilene-tx" and result["status"] == "optimal"
+    report = client.get(f"/api/runs/{run_id}/download/html").text
+    assert "abilene" in report.lower() and "<!DOCTYPE html>" in report
+    page = client.get(f"/runs/{run_id}").text
+    assert "id='power-run'" in page and "LCOE" in page
+    runs = client.get("/runs").text
+    assert f"/runs/{run_id}" in runs and ">power<" in runs
+    refused = client.post("/api/power", json={**body, "site": "atlantis"})
+    assert refused.status_code == 422 and "--site" in refused.text  # checked before a job is queued
+    assert client.post("/api/power", json={**body, "it_load_gw": "-1"}).status_code == 422

@@ -22,6 +22,7 @@ aliases), sweeps run only registered functions and shipped base scenarios, estim
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import io
 import json
 import re
@@ -44,13 +45,18 @@ from gigafleet.web.models import (
     API_MAX_MEMORY_GB,
     API_MAX_SAMPLES,
     RUN_ID,
+    CapabilityRequest,
     CheckRequest,
     EstimateRequest,
+    InstalledRequestBody,
     PlanRequest,
+    PowerRequest,
+    ReliabilityRequest,
     ScenarioValidationError,
     SweepRequest,
     estimate_scenario,
     first_line,
+    flag_texts,
     parse_experiment_text,
     parse_plan_text,
     plan_text,
@@ -61,6 +67,7 @@ from gigafleet.web.security import MAX_BODY_BYTES, Guard, GuardSettings
 
 if TYPE_CHECKING:
     from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.power.campus import CampusSpec
     from gigafleet.uncertainty.experiment import Experiment
 
 __all__ = [
@@ -103,6 +110,13 @@ def _field_error(exc: InputError | GigafleetError) -> JSONResponse:
             ]
         },
     )
+
+
+def run_kind(store: Path, run_id: str) -> str:
+    """The kind of a stored run (``plan``, ``power`` ...); ``""`` when the store does not hold it."""
+    from gigafleet.store import list_runs
+
+    return next((str(r["kind"]) for r in list_runs(store) if r["run_id"] == run_id), "")
 
 
 def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
@@ -236,6 +250,45 @@ class Jobs:
             if self._cancelled(job_id):
                 return
             run_id = save_run("plan", result, text, self.store)
+            self._update(job_id, status="done", stage="done", run_id=run_id, progress=1.0)
+        except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
+            self._update(job_id, status="failed", stage="failed", error=first_line(exc))
+
+    def start_power(self, spec: CampusSpec, text: str) -> str:
+        """Queue a campus design (``text``: the request as JSON, stored with the run); returns the job id."""
+        return self._submit(
+            {
+                "kind": "power",
+                "status": "queued",
+                "stage": "queued",
+                "progress": 0.0,
+                "run_id": None,
+                "error": None,
+                "started": time.time(),
+                "scenario": f"power {spec.site}",
+            },
+            lambda job_id: self._power(job_id, spec, text),
+        )
+
+    def _power(self, job_id: str, spec: CampusSpec, text: str) -> None:
+        from gigafleet.catalog import load_catalog
+        from gigafleet.power.campus import design_campus
+        from gigafleet.store import save_run
+
+        try:
+            if self._cancelled(job_id):
+                return
+            self._update(job_id, status="running", stage="validating", progress=0.02)
+            seen: list[str] = []
+
+            def stage(text: str) -> None:  # design_campus names each stage as it starts
+                seen.append(text)
+                self._update(job_id, stage=text, progress=min(0.9, 0.1 * len(seen) + (0.3 if "solving" in text else 0)))
+
+            result = design_campus(load_catalog(), spec, progress=stage)
+            if self._cancelled(job_id):
+                return
+            run_id = save_run("power", result, text, self.store, name=f"power {spec.site} {spec.it_load_gw:g} GW")
             self._update(job_id, status="done", stage="done", run_id=run_id, progress=1.0)
         except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
             self._update(job_id, status="failed", stage="failed", error=first_line(exc))
@@ -433,6 +486,64 @@ def create_app(
             catalog=catalog,
         )
 
+    @app.post("/api/reliability", tags=["api"])
+    def api_reliability(request: ReliabilityRequest) -> dict[str, Any]:
+        """Same fields and JSON as ``gigafleet reliability --json``; ``max_memory_gb`` at most the API's cap."""
+        from gigafleet.catalog import load_catalog
+        from gigafleet.inputs import bounded, reliability_spec
+        from gigafleet.reliability.summary import simulate_reliability
+
+        flags = flag_texts(request)
+        bounded(flags["max_memory_gb"], "max_memory_gb", 0.01, API_MAX_MEMORY_GB, "GiB")
+        return simulate_reliability(load_catalog(), reliability_spec(**flags))
+
+    @app.post("/api/capability", tags=["api"])
+    def api_capability(request: CapabilityRequest) -> dict[str, Any]:
+        """Same fields and JSON as ``gigafleet capability --json``; ``plan_run`` is a plan in this server's store."""
+        from gigafleet.capability import capability
+        from gigafleet.catalog import load_catalog
+        from gigafleet.inputs import capability_inputs, int_flag
+
+        flags = flag_texts(request)
+        int_flag(flags["samples"], "--samples", low=10, high=API_MAX_SAMPLES)
+        if request.plan_run is not None and not RUN_ID.match(request.plan_run):
+            raise InputError("plan_run", request.plan_run, "a run id: 12 hexadecimal characters")
+        catalog = load_catalog()
+        fleets, spec, inputs = capability_inputs(catalog, **flags, store=runs_store)
+        return capability(catalog, fleets, spec, inputs)
+
+    @app.post("/api/installed", tags=["api"])
+    def api_installed(request: InstalledRequestBody) -> dict[str, Any]:
+        """Same fields and JSON as ``gigafleet installed --json`` (``vendor``: a list, as the repeated flag)."""
+        from gigafleet.catalog import load_catalog
+        from gigafleet.inputs import installed_request
+        from gigafleet.installed import installed_base
+
+        flags = flag_texts(request)
+        parsed = installed_request(**{**flags, "vendor": flags["vendor"] or None})
+        return installed_base(
+            load_catalog(),
+            parsed.through,
+            lifetime_years=parsed.lifetime_years,
+            samples=parsed.samples,
+            seed=parsed.seed,
+            vendors=parsed.vendors,
+        )
+
+    @app.post("/api/power", tags=["api"], status_code=202)
+    def api_power(request: PowerRequest) -> dict[str, Any]:
+        """Design a campus's power supply in the background (``gigafleet power``'s fields); poll
+        ``/api/jobs/{id}``; the design (the CLI's ``--json``) lands in ``/api/runs`` as a run of kind ``power``.
+
+        The request is checked (flags and catalogue) before it is queued; 429 when the job queue is full."""
+        from gigafleet.catalog import load_catalog
+        from gigafleet.inputs import campus_spec
+        from gigafleet.power.campus import validate_campus
+
+        spec = campus_spec(**flag_texts(request))
+        validate_campus(load_catalog(), dataclasses.replace(spec, notes=[]))  # refused now, not in the job
+        return start(lambda: jobs.start_power(spec, request.model_dump_json()))
+
     @app.post("/api/scenario/validate", tags=["api"])
     def api_validate(request: PlanRequest) -> dict[str, Any]:
         """Validate a plan scenario (YAML text or shipped name); 422 names the field."""
@@ -539,10 +650,14 @@ def create_app(
                 media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 headers={"Content-Disposition": f'attachment; filename="{run_id}.xlsx"'},
             )
-        if fmt == "html":
+        if fmt == "html":  # the report of the run's kind (a fixed table: nothing stored chooses code)
             from gigafleet.reports.plan import render_plan_html
+            from gigafleet.reports.power import render_power_html
 
-            return HTMLResponse(render_plan_html(result))
+            render = {"plan": render_plan_html, "power": render_power_html}.get(run_kind(runs_store, run_id))
+            if render is None:
+                raise HTTPException(404, "this run has no HTML report")
+            return HTMLResponse(render(result))
         raise HTTPException(404, f"unknown format {clip(fmt)}; use json, csv, parquet, xlsx or html")
 
     @app.get("/api/compare", tags=["api"])

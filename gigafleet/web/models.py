@@ -256,3 +256,90 @@ def parse_experiment_text(text: str) -> Experiment:
     except (ValueError, TypeError, OverflowError) as exc:
         raise FieldError("sample", f"the sampler refused these values ({first_line(exc)})") from None
     return experiment
+
+
+Amount = str | int | float | None
+"""A flag value as JSON: text as typed on the command line (``"100k"``, ``"80%"``) or a number."""
+
+
+class ReliabilityRequest(BaseModel):
+    """Fields of ``gigafleet reliability`` (the flag names; defaults from
+    :data:`gigafleet.inputs.RELIABILITY_DEFAULTS`), with the API's memory cap."""
+
+    model_config = ConfigDict(extra="forbid")
+    accelerators: Amount = Field("100k", examples=["1M"])
+    chip: str = "h100"
+    days: Amount = "365"
+    job_size: Amount = None
+    checkpoint_interval: Amount = "auto"
+    checkpoint_write_minutes: Amount = None
+    restart_minutes: Amount = None
+    hot_spares: Amount = None
+    spares_pct: Amount = "2"
+    seed: Amount = "0"
+    max_memory_gb: Amount = Field(
+        "1", description=f"Most memory the simulation may use [GiB], at most {API_MAX_MEMORY_GB:g}."
+    )
+    regime: str = "auto"
+    year: Amount = None
+
+
+class PowerRequest(BaseModel):
+    """Fields of ``gigafleet power`` (defaults from :data:`gigafleet.inputs.POWER_DEFAULTS`); runs as a job."""
+
+    model_config = ConfigDict(extra="forbid")
+    site: str = Field(examples=["abilene-tx"])
+    it_load_gw: Amount = Field(examples=["1.2"])
+    year: Amount = None
+    carbon_cap: Amount = None
+    availability: Amount = "0.999"
+    sources: str = "grid,ccgt,ocgt,recip,solar,wind,battery,bridge"
+    hours: str = Field("full", examples=["repdays"])
+    days: Amount = "12"
+    cooling: str = "liquid"
+    reserve_margin: Amount = "0.15"
+    training_swing: Amount = "0"
+    grid_gw: Amount = None
+    seed: Amount = "0"
+
+
+class CapabilityRequest(BaseModel):
+    """Fields of ``gigafleet capability`` (defaults from :data:`gigafleet.inputs.CAPABILITY_DEFAULTS`);
+    ``plan_run`` names a stored plan of this server's store."""
+
+    model_config = ConfigDict(extra="forbid")
+    accelerators: Amount = Field(None, examples=["1M"])
+    chip: str = "gb200"
+    fleet: str | None = None
+    plan_run: str | None = Field(None, description="A stored plan's run id (12 hexadecimal characters).")
+    days: Amount = "100"
+    precision: str = "bf16"
+    mfu: Amount = None
+    goodput: Amount = None
+    training_share: Amount = "0.5"
+    campus_share: Amount = None
+    linked_campuses: Amount = "1"
+    serve_params: Amount = "405B"
+    regime: str = "auto"
+    samples: Amount = str(DEFAULT_SAMPLES)
+    seed: Amount = "0"
+
+
+class InstalledRequestBody(BaseModel):
+    """Fields of ``gigafleet installed`` (defaults from :data:`gigafleet.inputs.INSTALLED_DEFAULTS`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    through: Amount = Field("2026", examples=["2026", "2025-06"])
+    lifetime_years: Amount = None
+    vendor: list[str] = Field(default_factory=list, max_length=20)
+    samples: Amount = "4000"
+    seed: Amount = "20261201"
+
+
+def flag_texts(request: BaseModel, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A request's fields as the CLI's flag strings (``None`` stays ``None``; numbers become their text)."""
+    return {
+        name: (None if value is None else value if isinstance(value, (str, list)) else str(value))
+        for name, value in request.model_dump().items()
+        if name not in skip
+    }

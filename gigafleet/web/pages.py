@@ -346,6 +346,7 @@ def add_pages(app: FastAPI, store: Path) -> None:
     @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
     def runs_page() -> HTMLResponse:
         from gigafleet.store import list_runs
+        from gigafleet.uncertainty.sweep import list_sweeps
 
         rows = list_runs(store)
         table = "".join(
@@ -353,12 +354,18 @@ def add_pages(app: FastAPI, store: Path) -> None:
             f"<td>{escape(r['kind'])}</td><td>{escape(r['status'])}</td><td>{escape(r['created_utc'])}</td></tr>"
             for r in rows
         )
-        ids = [r["run_id"] for r in rows]
+        table += "".join(  # sweeps live in their own tables: listed here too, with their reports
+            f"<tr><td><a href='/api/sweeps/{escape(s['sweep_id'])}/report'>{escape(s['sweep_id'])}</a></td>"
+            f"<td>{escape(s['name'])}</td><td>sweep</td><td>{format_value(s['completed'], 'count')} of "
+            f"{format_value(s['total_runs'], 'count')} runs</td><td>{escape(s['created_utc'])}</td></tr>"
+            for s in list_sweeps(store)
+        )
+        ids = [r["run_id"] for r in rows if r["kind"] == "plan"]
         body = (
             "<table id='runs-table'><tr><th>Run</th><th>Scenario</th><th>Kind</th><th>Status</th><th>Created (UTC)"
             f"</th></tr>{table}</table>"
-            if rows
-            else "<p>No runs yet: run a plan from the scenario editor.</p>"
+            if table
+            else "<p>No runs yet: run a plan from the scenario editor or a sweep.</p>"
         )
         if len(ids) >= 2:
             body += (
@@ -395,6 +402,10 @@ def add_pages(app: FastAPI, store: Path) -> None:
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(run_id: str) -> HTMLResponse:
         result = _run(run_id)
+        from gigafleet.web.app import run_kind
+
+        if run_kind(store, run_id) == "power":
+            return _power_run_page(run_id, result)
         binding = "".join(
             f"<tr><td>{escape(b['limit'])}</td><td>{b['year']}</td><td>{escape(b['where'])}</td>"
             f"<td>{escape(format_price(b['shadow_price'], b['unit']))}</td></tr>"
@@ -409,6 +420,32 @@ def add_pages(app: FastAPI, store: Path) -> None:
             f"<div id='run-chart' data-run='{escape(run_id)}'></div>{_years_table(result, 'run-years')}"
             "<h2>Binding limits</h2><table><tr><th>Limit</th><th>Year</th><th>Where</th><th>Shadow price</th>"
             f"</tr>{binding}</table>"
+        )
+        return page(f"Run {run_id}", body, "run")
+
+    def _power_run_page(run_id: str, result: dict[str, Any]) -> HTMLResponse:
+        """A stored campus design: its headline numbers, capacities and downloads (the full report is one click)."""
+        site = result.get("site", {})
+        head = (
+            ("Status", escape(result.get("status"))),
+            ("LCOE", escape(format_value(result.get("lcoe_usd_per_mwh"), "usd")) + " per MWh"),
+            ("Annual cost", escape(format_value(result.get("annual_cost_usd"), "usd"))),
+            ("CO2 intensity", escape(format_value(result.get("co2_g_per_kwh"), "number")) + " g/kWh"),
+        )
+        rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in head)
+        capacity = "".join(
+            f"<tr><td>{escape(c['source'])}</td><td>{format_value(c['capacity_gw'], 'power_gw')}</td>"
+            f"<td>{format_value(c['share_of_energy'] * 100, 'number')}%</td></tr>"
+            for c in result.get("capacity", [])
+        )
+        downloads = " · ".join(
+            f"<a href='/api/runs/{run_id}/download/{f}'>{'Report' if f == 'html' else f.upper()}</a>"
+            for f in ("html", "json", "xlsx")
+        )
+        body = (
+            f"<p>Campus power design for {escape(site.get('label'))}; downloads: {downloads}</p>"
+            f"<table id='power-run'>{rows}</table><h2>Capacity by source</h2><table><tr><th>Source</th>"
+            f"<th>Capacity</th><th>Share of energy</th></tr>{capacity}</table>"
         )
         return page(f"Run {run_id}", body, "run")
 
