@@ -11,11 +11,13 @@ Layout, in order:
 2. summary table, one row per year;
 3. chart "Fleet by chip" (in-service H100-equivalents, stacked by chip, with the target);
 4. chart "Fleet by site" (facility power, stacked by site, with the available grid);
-5. chart "Power by source" (capacity by power source, grid included, stacked per year);
-6. chart "Cost by year" (capex booked and opex per year);
-7. chart "Binding limits" (timeline of the binding constraints, sized by shadow price),
+5. chart "Sites" (an offline map of the catalogue's sites and the plan's sites in its final year, sized by
+   facility power and coloured by their main power source: ``gigafleet.reports.sitemap``);
+6. chart "Power by source" (capacity by power source, grid included, stacked per year);
+7. chart "Cost by year" (capex booked and opex per year);
+8. chart "Binding limits" (timeline of the binding constraints, sized by shadow price),
    then the binding-limits table;
-8. the notes.
+9. the notes.
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so
 the page stays readable without JavaScript.
@@ -35,6 +37,14 @@ from typing import Any
 from gigafleet.formatting import DASH, axis_scale, format_price, format_value
 from gigafleet.reports.document import Page, chart_section, escape, html_table, infeasible_alert, table_section
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, style
+from gigafleet.reports.sitemap import (
+    GRID_COLOUR,
+    MapSite,
+    group_colours,
+    load_map_sites,
+    site_map_html,
+    site_plan_table,
+)
 from gigafleet.reports.styles import PLAN_CSS
 from gigafleet.reports.values import as_entries, as_mapping, as_number, as_year, entry_text, solver_text
 
@@ -42,7 +52,7 @@ __all__ = ["render_plan_html", "write_plan_report"]
 
 _PAGE = Page(PLAN_CSS, "a plan", "Charts need JavaScript; the figures are also in the tables on this page.")
 
-# Div ids of the five charts (stable, so the output is deterministic).
+# Div ids of the charts (stable, so the output is deterministic); the site map's is ``sitemap.DEFAULT_DIV_ID``.
 _CHART_IDS = (
     "chart-fleet-by-chip",
     "chart-fleet-by-site",
@@ -72,8 +82,6 @@ _SHORTFALL_TOLERANCE = 0.5
 # Marker diameters of the binding-limits timeline [px]; marker area ∝ |shadow price|.
 _MARKER_MIN_PX = 7.0
 _MARKER_MAX_PX = 38.0
-
-_GRID_COLOUR = "#7f7f7f"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -193,19 +201,6 @@ def _drawn(pivot: _Pivot, field: str) -> tuple[str, ...]:
     return tuple(g for g in pivot.groups if any(pivot.get(g, y, field) is not None for y in pivot.years))
 
 
-def _colours(groups: Sequence[str]) -> dict[str, str]:
-    """One palette colour per group, in order; ``grid`` is always grey."""
-    colours: dict[str, str] = {}
-    index = 0
-    for group in groups:
-        if group.lower() == "grid":
-            colours[group] = _GRID_COLOUR
-        else:
-            colours[group] = PALETTE[index % len(PALETTE)]
-            index += 1
-    return colours
-
-
 def _finish(fig: Any, height: int, y_title: str, **layout: Any) -> None:
     """``figures.style`` with a year axis (one tick per year); ``layout`` (Plotly layout arguments) applied after."""
     style(
@@ -282,7 +277,7 @@ def _fleet_by_chip_chart(result: Mapping[str, Any]) -> str | None:
     divisor, suffix = count_scale(values)
 
     fig = go.Figure()
-    colours = _colours(drawn)
+    colours = group_colours(drawn)
     for chip in drawn:
         fig.add_trace(
             go.Scatter(
@@ -369,7 +364,7 @@ def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
     values = [sites.total(y, "facility_power_gw") or 0.0 for y in sites.years] + [v for _, v in grid]
     divisor, axis_title = axis_scale(values, "power_gw")
     fig = go.Figure()
-    colours = _colours(drawn)
+    colours = group_colours(drawn)
     for site in drawn:
         fig.add_trace(
             go.Scatter(
@@ -405,14 +400,27 @@ def _fleet_by_site_chart(result: Mapping[str, Any]) -> str | None:
                 y=[v / divisor for _, v in grid],
                 mode="lines+markers",
                 name="Grid available (all sites)",
-                line={"color": _GRID_COLOUR, "width": 2, "dash": "dash"},
-                marker={"size": 6, "color": _GRID_COLOUR},
+                line={"color": GRID_COLOUR, "width": 2, "dash": "dash"},
+                marker={"size": 6, "color": GRID_COLOUR},
                 customdata=[[escape(format_value(v, "power_gw"))] for _, v in grid],
                 hovertemplate="<b>Grid available, all sites</b>, %{x}<br>%{customdata[0]}<extra></extra>",
             )
         )
     _finish(fig, 440, _power_axis_title("Facility power", axis_title))
     return figure_html(fig, _CHART_IDS[1])
+
+
+def _site_map_chart(result: Mapping[str, Any], catalog_sites: Sequence[MapSite]) -> str | None:
+    """Chart "Sites": the catalogue's sites and the plan's sites in its final year on an offline world map.
+
+    Returns
+    -------
+    str or None
+        The topojson preload and the chart (``sitemap.site_map_html``), or ``None`` when the plan has no site rows.
+    """
+    if not any(as_year(row.get("year")) is not None for row in as_entries(result, "by_site")):
+        return None
+    return site_map_html(catalog_sites, result)
 
 
 def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
@@ -432,7 +440,7 @@ def _power_by_source_chart(result: Mapping[str, Any]) -> str | None:
 
     divisor, axis_title = axis_scale((power.total(y, "capacity_gw") or 0.0 for y in power.years), "power_gw")
     fig = go.Figure()
-    colours = _colours(sources)
+    colours = group_colours(sources)
     for source in sources:
         fig.add_trace(
             go.Bar(
@@ -842,6 +850,7 @@ def render_plan_html(result: dict[str, Any]) -> str:
     name = entry_text(scenario, "name") or "unnamed scenario"
     _, badge, _ = _status(data)
     bindings = _bindings(data)
+    catalog_sites = load_map_sites()
 
     chips = _pivot(as_entries(data, "by_chip"), "chip", ("h100e",))
     sites = _pivot(as_entries(data, "by_site"), "site", ("facility_power_gw",))
@@ -868,6 +877,15 @@ def render_plan_html(result: dict[str, Any]) -> str:
             "Fleet by site",
             _fleet_by_site_chart(data),
             _pivot_table(sites, sites.groups, "facility_power_gw", "power_gw", "Facility power by site", "Site"),
+        ),
+        chart_section(
+            "sites",
+            "Sites",
+            _site_map_chart(data, catalog_sites),
+            '<p class="caption">Diamonds: every site in the catalogue (hover for its grid import and campus).'
+            " Discs: the plan's sites in its final year, drawn at their catalogue site; disc area is proportional"
+            " to facility power, colour is the source of most of the site's energy (as in Power by source).</p>"
+            + site_plan_table(data, catalog_sites),
         ),
         chart_section(
             "power-by-source",

@@ -16,6 +16,7 @@ EVIL_SITE = "<script>alert('site')</script>"
 CHART_IDS = (
     "chart-fleet-by-chip",
     "chart-fleet-by-site",
+    "chart-site-map",
     "chart-power-by-source",
     "chart-cost-by-year",
     "chart-binding-limits",
@@ -25,6 +26,7 @@ OUTLINE = (
     "summary",
     "chart-fleet-by-chip",
     "chart-fleet-by-site",
+    "chart-site-map",
     "chart-power-by-source",
     "chart-cost-by-year",
     "chart-binding-limits",
@@ -32,7 +34,7 @@ OUTLINE = (
 )
 """Sections between the title and the notes, in page order."""
 
-TITLES = ("Fleet by chip", "Fleet by site", "Power by source", "Cost by year", "Binding limits")
+TITLES = ("Fleet by chip", "Fleet by site", "Sites", "Power by source", "Cost by year", "Binding limits")
 """Section headings (``<h2>``) on the page."""
 
 
@@ -312,8 +314,8 @@ def test_text_is_escaped(plotlyjs: str) -> None:
     assert "<img" not in page
     assert "<i>note" not in page
     assert "<svg" not in page
-    # The only <script> tags are ours: config, plotly.js and one per chart.
-    assert page.count("<script") == 2 + 5
+    # The only <script> tags are ours: config, plotly.js, one per chart and the site map's topojson preload.
+    assert page.count("<script") == 2 + len(CHART_IDS) + 1
 
 
 @pytest.mark.parametrize(
@@ -333,7 +335,7 @@ def test_missing_keys_do_not_crash(result: dict[str, Any], plotlyjs: str) -> Non
     assert page.rstrip().endswith("</html>")
     rest = without_bundle(page, plotlyjs)
     assert rest.count('class="plotly-graph-div"') == 0
-    assert rest.count("No data for this chart.") == 5
+    assert rest.count("No data for this chart.") == len(CHART_IDS)
 
 
 def test_partially_missing_fields_are_tolerated(plotlyjs: str) -> None:
@@ -347,7 +349,7 @@ def test_partially_missing_fields_are_tolerated(plotlyjs: str) -> None:
     result["by_chip"].append("junk")
     result["extra_unknown_key"] = {"x": [1, 2]}
     rest = without_bundle(render_plan_html(result), plotlyjs)
-    assert rest.count('class="plotly-graph-div"') == 4
+    assert rest.count('class="plotly-graph-div"') == len(CHART_IDS) - 1
     assert rest.count("No data for this chart.") == 1
     assert rest.index("No data for this chart.") > rest.index('id="power-by-source"')
     assert '"name":"Opex"' in rest and '"name":"Capex"' not in rest
