@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format typecheck pytest bench docs clean
+.PHONY: run test lint format typecheck pytest bench docs screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix gigafleet tests benchmarks scripts
 	$(BIN)/ruff format gigafleet tests benchmarks scripts
+
+screenshots: $(STAMP)
+	GIGAFLEET_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_web_browser.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy gigafleet

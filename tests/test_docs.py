@@ -149,3 +149,17 @@ def test_strict_site_build_fails_on_a_broken_reference(tmp_path: Path) -> None:
     build = _mkdocs_strict(copy)
     assert build.returncode != 0
     assert "R56" in build.stderr
+
+
+def test_web_docs_show_the_browser_tests_screenshots() -> None:
+    """docs/web.md shows exactly the screenshots tests/test_web_browser.py makes (``make screenshots``), and each
+    is in the repository."""
+    import re
+
+    from tests.test_web_browser import DOCS_IMAGES, DOCS_SHOTS
+
+    shown = re.findall(r"\]\(images/web/([0-9a-z-]+)\.jpg\)", (ROOT / "docs" / "web.md").read_text(encoding="utf-8"))
+    assert sorted(shown) == sorted(DOCS_SHOTS)
+    for name in DOCS_SHOTS:
+        picture = DOCS_IMAGES / f"{name}.jpg"
+        assert picture.is_file() and picture.read_bytes()[:3] == b"\xff\xd8\xff", picture

@@ -27,14 +27,25 @@ DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images" / "web"
 """Where ``make screenshots`` (GIGAFLEET_DOCS_SCREENSHOTS=1) writes the pictures of docs/web.md."""
 
 
+DOCS_SHOTS = (
+    "01-estimate",
+    "04-run",
+    "05-compare",
+    "06-catalog-table",
+    "07-scenario-form-errors",
+    "08-scenario-form-run",
+)
+"""The screenshots docs/web.md shows (JPEG, viewport-sized)."""
+
+
 def shot(page: Any, name: str, *, full_page: bool = True) -> None:
-    """Save a screenshot under test-artifacts/, and under docs/images/web/ when GIGAFLEET_DOCS_SCREENSHOTS=1 (the
-    pictures in docs/web.md are these, made by this test)."""
+    """Save a screenshot under test-artifacts/; with GIGAFLEET_DOCS_SCREENSHOTS=1 (``make screenshots``) the ones
+    docs/web.md shows are also written to docs/images/web/ (so the pictures in the docs are made by this test)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
-    if os.environ.get("GIGAFLEET_DOCS_SCREENSHOTS") == "1":
+    if os.environ.get("GIGAFLEET_DOCS_SCREENSHOTS") == "1" and name in DOCS_SHOTS:
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(DOCS_IMAGES / f"{name}.png"), full_page=full_page)
+        page.screenshot(path=str(DOCS_IMAGES / f"{name}.jpg"), type="jpeg", quality=70, full_page=False)
 
 
 pytestmark = pytest.mark.skipif(
@@ -59,13 +70,13 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
         shown = page.inner_text("#estimate-table")
         assert "Facility power" in shown and "$" in shown and "e+" not in shown
         page.wait_for_selector("#estimate-chart .main-svg")
-        page.screenshot(path=str(ARTIFACTS / "01-estimate.png"), full_page=True)
+        shot(page, "01-estimate")
 
         page.fill("input[name=accelerators]", "1OOM")
         page.click("#estimate-form button[type=submit]")
         expect(page.locator("#error-accelerators")).to_contain_text("1OOM")
         expect(page.locator("#estimate-table")).to_have_count(0)  # no stale result beside the error
-        page.screenshot(path=str(ARTIFACTS / "02-field-error.png"), full_page=True)
+        shot(page, "02-field-error")
 
         run_ids = []
         for attempt in range(2):
@@ -75,20 +86,20 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
             page.wait_for_selector("#run-link", timeout=120_000)
             assert "job" in page.inner_text("#scenario-progress")
             if attempt == 0:
-                page.screenshot(path=str(ARTIFACTS / "03-plan-progress-done.png"), full_page=True)
+                shot(page, "03-plan-progress-done")
             run_ids.append(page.inner_text("#run-link").split()[-1])
         page.click("#run-link")
         page.wait_for_selector("#run-years")
         page.wait_for_selector("#run-chart .main-svg")
         assert "2029" in page.inner_text("#run-years")
-        page.screenshot(path=str(ARTIFACTS / "04-run.png"), full_page=True)
+        shot(page, "04-run")
 
         page.goto(server + f"/compare?a={run_ids[0]}&b={run_ids[1]}")
         page.wait_for_selector("#compare-a")
         page.wait_for_selector("#compare-b")
         page.wait_for_selector("#compare-chart .main-svg")
         assert "Capex, all years" in page.inner_text("#compare-totals")
-        page.screenshot(path=str(ARTIFACTS / "05-compare.png"), full_page=True)
+        shot(page, "05-compare")
 
         page.goto(server + "/catalog")
         total = page.locator("#catalog-table tbody tr").count()
@@ -103,10 +114,10 @@ def test_estimate_error_plan_and_compare_in_the_browser(server: str) -> None:
         top = float(page.locator("#catalog-table tbody tr").first.locator("td").nth(5).get_attribute("data-value"))
         assert first <= top and top > 1e9
         assert page.locator("#catalog-table a[href^='https://']").count() > 100  # sources link to their pages
-        page.screenshot(path=str(ARTIFACTS / "06-catalog-table.png"), full_page=False)
+        shot(page, "06-catalog-table", full_page=False)
         page.goto(server + "/catalog?item=gb200")
         assert "tdp_w" in page.content()
-        page.screenshot(path=str(ARTIFACTS / "06-catalog.png"), full_page=True)
+        shot(page, "06-catalog")
         browser.close()
     assert not [p for p in problems if "Content Security Policy" in p], problems
 

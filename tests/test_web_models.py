@@ -34,3 +34,32 @@ def test_the_estimate_page_has_an_input_for_every_field(tmp_path: object) -> Non
     html = estimate_fields(load_catalog())
     for name in EstimateRequest.model_fields:
         assert f"name='{name}'" in html and f"id='error-{name}'" in html, name
+
+
+def test_each_command_request_has_the_clis_flags_and_defaults() -> None:
+    """The API request models of reliability, power, capability and installed carry exactly the CLI's flags with
+    the CLI's defaults (from gigafleet.inputs); the only difference is the API's memory cap."""
+    import dataclasses
+
+    from gigafleet import inputs
+    from gigafleet.web.models import (
+        API_MAX_MEMORY_GB,
+        CapabilityRequest,
+        InstalledRequestBody,
+        PowerRequest,
+        ReliabilityRequest,
+    )
+
+    cases = (
+        (ReliabilityRequest, inputs.RELIABILITY_DEFAULTS, {}, {"max_memory_gb"}),
+        (PowerRequest, inputs.POWER_DEFAULTS, {"site", "it_load_gw"}, {"solver"}),
+        (CapabilityRequest, inputs.CAPABILITY_DEFAULTS, {"plan_run"}, set()),
+        (InstalledRequestBody, inputs.INSTALLED_DEFAULTS, {"vendor"}, set()),
+    )
+    for model, defaults, extra, left in cases:
+        flags = {f.name: getattr(defaults, f.name) for f in dataclasses.fields(defaults)}
+        assert set(model.model_fields) == (set(flags) - left) | extra, model.__name__
+        for name, value in flags.items():
+            if name not in left:
+                assert model.model_fields[name].default == value, (model.__name__, name)
+    assert ReliabilityRequest.model_fields["max_memory_gb"].default == f"{API_MAX_MEMORY_GB:g}"

@@ -141,7 +141,9 @@ def estimate_fields(catalog: Any) -> str:
     rows = []
     for name, field in EstimateRequest.model_fields.items():
         start = ESTIMATE_PAGE_VALUES.get(name, field.default if field.default is not None else "")
-        label = name.replace("_", " ").replace(" usd", " [USD]").replace(" gw", " [GW]").capitalize()
+        words = [{"it": "IT", "mfu": "MFU", "gw": "[GW]", "usd": "[USD]"}.get(w, w) for w in name.split("_")]
+        label = " ".join(words)
+        label = label[:1].upper() + label[1:]
         help_text = escape(field.description or "")
         if name in choices:
             control = f"<select name='{name}'>{_options(choices[name], str(start))}</select>"

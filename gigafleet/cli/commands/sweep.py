@@ -88,7 +88,8 @@ def sweep_report_command(
     html: HtmlOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Summarise a sweep: P10/P50/P90 of outputs, fan charts by year, Sobol/Morris sensitivity (tornado)."""
+    """Summarise a sweep: P10/P50/P90 of outputs, fan charts by year, results by each swept axis, Sobol/Morris
+    sensitivity (tornado)."""
     check_outputs(("--html", html))
     from gigafleet.reports.sweep import write_sweep_report
     from gigafleet.uncertainty.sensitivity import summarise_sweep
