@@ -291,6 +291,18 @@ def list_runs(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any]
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def run_kind(run_id: str, path: str | os.PathLike[str] | None = None) -> str:
+    """The kind of a stored run (``plan``, ``power`` ...); ``""`` when the store does not hold it."""
+    file = store_path(path)
+    if not file.exists():
+        return ""
+    with connect(file, read_only=True) as con:
+        if not has_table(con, "runs"):
+            return ""
+        row = con.execute("SELECT kind FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    return str(row[0]) if row else ""
+
+
 def has_table(con: Any, name: str) -> bool:
     """Whether the store open on ``con`` has table ``name`` (a store holding only plans has no sweep tables)."""
     row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()

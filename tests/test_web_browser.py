@@ -34,6 +34,7 @@ DOCS_SHOTS = (
     "06-catalog-table",
     "07-scenario-form-errors",
     "08-scenario-form-run",
+    "09-sites",
 )
 """The screenshots docs/web.md shows (JPEG, viewport-sized)."""
 
@@ -190,3 +191,47 @@ def test_scenario_form_shows_every_error_and_runs_a_plan(server: str) -> None:
         assert page.eval_on_selector("#scenario-bar", "(bar) => bar.value") == 1
         shot(page, "08-scenario-form-run")
         browser.close()
+
+
+def test_site_map_draws_offline_with_a_plans_sites(server: str) -> None:
+    """The Sites page draws the catalogue's sites and a stored plan's on the shipped base map, with every request
+    off the server refused (no CDN): land and country paths drawn, one marker per site."""
+    import time
+
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    from gigafleet.reports.sitemap import load_map_sites
+
+    job = httpx.post(server + "/api/plan", json={"scenario": "demo"}).json()
+    for _ in range(1200):
+        job = httpx.get(f"{server}/api/jobs/{job['id']}").json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done", job
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        blocked: list[str] = []
+
+        def route(request_route: Any) -> None:
+            url = request_route.request.url
+            if url.startswith(server):
+                request_route.continue_()
+            else:
+                blocked.append(url)
+                request_route.abort()
+
+        page.route("**/*", route)
+        page.goto(f"{server}/runs/{job['run_id']}")
+        page.click("#run-sites")
+        page.wait_for_selector("#site-map[data-drawn]")
+        page.wait_for_selector("#site-map .geolayer .layer.countries path")
+        assert page.locator("#site-map .geolayer .layer.land path").count() > 0
+        assert page.get_attribute("#site-map", "data-drawn") == "2"  # the demo's two campuses
+        points = page.locator("#site-map .scattergeo .point").count()
+        assert points == len(load_map_sites()) + 2, points
+        shot(page, "09-sites", full_page=False)
+        browser.close()
+    assert blocked == [], blocked

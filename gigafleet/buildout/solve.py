@@ -779,6 +779,9 @@ def plan(
         raise SolverError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
     say("reporting")
     results = _results(built, scenario)
+    weather = {site.id: site.weather for site in scenario.sites}
+    for row in results["by_site"]:  # the catalogue site each plan site stands at (placed on the site map)
+        row["weather"] = weather.get(row["site"])
     worst = max((y["shortfall"] / y["target"] for y in results["years"] if y["target"]), default=0.0)
     binding = _binding(built, worst > SHORTFALL_TOLERANCE)
     unmet = _unmet(built, scenario, results, binding)

@@ -5,6 +5,8 @@
 * ``values``: tolerant readers of result dictionaries (numbers are printed by ``gigafleet.formatting``);
 * ``estimate``, ``plan``, ``power``, ``reliability``, ``capability``, ``sweep``: ``render_*_html`` and
   ``write_*_report`` of each command's result.
+* ``sitemap``: the offline site map (``site_map_html`` for reports, ``site_map_json`` for the web app), on the
+  shipped Natural Earth base map.
 
 Every page works offline: plotly.js is embedded inline exactly once and nothing refers to an external script,
 style sheet or font. All text taken from a result is HTML-escaped. Tables are plain HTML and readable without

@@ -112,13 +112,6 @@ def _field_error(exc: InputError | GigafleetError) -> JSONResponse:
     )
 
 
-def run_kind(store: Path, run_id: str) -> str:
-    """The kind of a stored run (``plan``, ``power`` ...); ``""`` when the store does not hold it."""
-    from gigafleet.store import list_runs
-
-    return next((str(r["kind"]) for r in list_runs(store) if r["run_id"] == run_id), "")
-
-
 def validation_detail(errors: Iterable[Any]) -> list[dict[str, Any]]:
     """Pydantic errors as a short 422 ``detail``: field names kept in ``loc``, every input clipped.
 
@@ -653,8 +646,9 @@ def create_app(
         if fmt == "html":  # the report of the run's kind (a fixed table: nothing stored chooses code)
             from gigafleet.reports.plan import render_plan_html
             from gigafleet.reports.power import render_power_html
+            from gigafleet.store import run_kind
 
-            render = {"plan": render_plan_html, "power": render_power_html}.get(run_kind(runs_store, run_id))
+            render = {"plan": render_plan_html, "power": render_power_html}.get(run_kind(run_id, runs_store))
             if render is None:
                 raise HTTPException(404, "this run has no HTML report")
             return HTMLResponse(render(result))

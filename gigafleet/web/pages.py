@@ -45,6 +45,7 @@ NAV = [
     ("/sweeps", "Sweeps"),
     ("/runs", "Runs"),
     ("/compare", "Compare"),
+    ("/sites", "Sites"),
     ("/catalog", "Catalogue"),
     ("/docs", "API"),
 ]
@@ -404,9 +405,9 @@ def add_pages(app: FastAPI, store: Path) -> None:
     @app.get("/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
     def run_page(run_id: str) -> HTMLResponse:
         result = _run(run_id)
-        from gigafleet.web.app import run_kind
+        from gigafleet.store import run_kind
 
-        if run_kind(store, run_id) == "power":
+        if run_kind(run_id, store) == "power":
             return _power_run_page(run_id, result)
         binding = "".join(
             f"<tr><td>{escape(b['limit'])}</td><td>{b['year']}</td><td>{escape(b['where'])}</td>"
@@ -414,8 +415,10 @@ def add_pages(app: FastAPI, store: Path) -> None:
             for b in result.get("binding", [])[:40]
         )
         downloads = " · ".join(
-            f"<a href='/api/runs/{run_id}/download/{f}'>{f.upper()}</a>" for f in ("json", "csv", "parquet", "html")
+            f"<a href='/api/runs/{run_id}/download/{f}'>{f.upper()}</a>"
+            for f in ("json", "csv", "parquet", "xlsx", "html")
         )
+        downloads += f" · <a id='run-sites' href='/sites?run={escape(run_id)}'>sites on the map</a>"
         body = (
             f"<p>Status <b id='run-status'>{escape(result.get('status'))}</b>; scenario "
             f"{escape(result.get('scenario', {}).get('name'))}; downloads: {downloads}</p>"
@@ -450,6 +453,39 @@ def add_pages(app: FastAPI, store: Path) -> None:
             f"<th>Capacity</th><th>Share of energy</th></tr>{capacity}</table>"
         )
         return page(f"Run {run_id}", body, "run")
+
+    @app.get("/api/sites", tags=["api"])
+    def api_sites(run: str | None = None) -> dict[str, Any]:
+        """The site map: every catalogue site and, with ``?run=ID``, a stored plan's sites in its final year (disc
+        area by facility GW, colour by main power source). Returns the Plotly figure, its config and the base map
+        (Natural Earth 1:110m, shipped: the page never fetches one from a CDN)."""
+        from gigafleet.reports.sitemap import site_map_json
+
+        return site_map_json(_run(run) if run is not None else None)
+
+    @app.get("/sites", response_class=HTMLResponse, include_in_schema=False)
+    def sites_page(run: str | None = None) -> HTMLResponse:
+        """The catalogue's sites on an offline map; ``?run=ID`` adds a stored plan's sites."""
+        from gigafleet.store import list_runs
+
+        plans = [r["run_id"] for r in list_runs(store) if r["kind"] == "plan"]
+        if run is not None:
+            _run(run)  # 404 for an unknown run, before the page
+        picker = (
+            "<form action='/sites' method='get'><label>Plan <select name='run'>"
+            f"<option value=''>(catalogue sites only)</option>{_options(plans, run or '')}</select></label> "
+            "<button type='submit'>Show</button></form>"
+            if plans
+            else "<p class='muted'>Run a plan to see its sites on the map too.</p>"
+        )
+        body = (
+            f"{picker}<p class='muted'>Every catalogue site (grey) and, for a plan, its sites in the final year: disc "
+            "area by facility power, colour by main power source. The base map is shipped (Natural Earth 1:110m); "
+            "nothing is fetched from the internet.</p>"
+            f"<div id='site-map' data-run='{escape(run or '')}' style='height:560px'></div>"
+            "<div id='site-notes' class='muted'></div>"
+        )
+        return page("Sites", body, "sites")
 
     @app.get("/compare", response_class=HTMLResponse, include_in_schema=False)
     def compare_page(

@@ -426,8 +426,23 @@ function setupCatalog() {
   filter();
 }
 
+// The site map: the figure and the shipped base map come from /api/sites; Plotly finds the map preloaded in
+// window.PlotlyGeoAssets and never fetches one.
+async function setupSites() {
+  const target = document.getElementById("site-map"); if (!target) return;
+  const query = target.dataset.run ? "?run=" + encodeURIComponent(target.dataset.run) : "";
+  const map = await (await api("/api/sites" + query)).json();
+  window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};
+  window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};
+  window.PlotlyGeoAssets.topojson[map.topojson_name] = map.topojson;
+  await window.Plotly.newPlot(target, map.figure.data, map.figure.layout, map.config);
+  const notes = document.getElementById("site-notes");
+  if (map.unplaced && map.unplaced.length) notes.textContent = "Not on the map (no catalogue site): " + map.unplaced.join(", ");
+  target.dataset.drawn = String(map.sites.length);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  setupEstimate(); setupCheck(); setupScenarios(); setupSweeps(); setupCatalog();
+  setupEstimate(); setupCheck(); setupScenarios(); setupSweeps(); setupCatalog(); setupSites();
   const run = document.getElementById("run-chart"); if (run) plotRuns("run-chart", [run.dataset.run]);
   const compare = document.getElementById("compare-chart");
   if (compare) plotRuns("compare-chart", [compare.dataset.a, compare.dataset.b]);
