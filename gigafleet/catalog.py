@@ -56,6 +56,10 @@ COLUMNS: tuple[str, ...] = (
 )
 SOURCE_COLUMNS: tuple[str, ...] = ("tag", "title", "publisher", "url", "date", "accessed")
 SITE_ATTRIBUTE_COLUMNS: tuple[str, ...] = ("id", "label", "region", "country", "campus", "source", "as_of", "note")
+SITE_ATTRIBUTE_OPTIONAL_COLUMNS: tuple[str, ...] = ("status",)
+"""Columns ``site_attributes.csv`` may add after :data:`SITE_ATTRIBUTE_COLUMNS` (all of them, in this order)."""
+SITE_STATUSES: tuple[str, ...] = ("operating", "under-construction", "announced")
+"""Allowed values of a site's ``status`` (empty: not recorded)."""
 INSTALLED_CHIP_COLUMNS: tuple[str, ...] = (
     "chip",
     "epoch_name",
@@ -556,14 +560,16 @@ def _parse_float(text: str) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def _read_rows(path: Path, columns: tuple[str, ...], defects: list[Defect]) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(
+    path: Path, columns: tuple[str, ...], defects: list[Defect], optional: tuple[str, ...] = ()
+) -> list[tuple[int, dict[str, str]]]:
     if not path.is_file():
         defects.append(Defect(path.name, 0, "file is missing"))
         return []
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         header = tuple(reader.fieldnames or ())
-        if header != columns:
+        if header not in (columns, columns + optional):
             defects.append(Defect(path.name, 1, f"header is {','.join(header)}; expected {','.join(columns)}"))
             return []
         rows = []
@@ -638,7 +644,18 @@ def read_catalog(root: str | os.PathLike[str] | None = None) -> Catalog:
             catalog.defects.append(Defect("sources.csv", line, f"tag {row['tag']!r} is defined twice"))
         else:
             catalog.sources[row["tag"]] = Source(**row)
-    for line, row in _read_rows(folder / "site_attributes.csv", SITE_ATTRIBUTE_COLUMNS, catalog.defects):
+    for line, row in _read_rows(
+        folder / "site_attributes.csv", SITE_ATTRIBUTE_COLUMNS, catalog.defects, SITE_ATTRIBUTE_OPTIONAL_COLUMNS
+    ):
+        status = row.get("status", "")
+        if status and status not in SITE_STATUSES:
+            catalog.defects.append(
+                Defect(
+                    "site_attributes.csv",
+                    line,
+                    f"{row['id']}: status {status!r} is not one of {', '.join(SITE_STATUSES)}",
+                )
+            )
         for tag in (t.strip() for t in row["source"].split(";") if t.strip()):
             if tag not in catalog.sources:
                 catalog.defects.append(
