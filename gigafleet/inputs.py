@@ -322,6 +322,18 @@ def parse_regime(text: str, flag: str = "--regime") -> str:
     return value
 
 
+def replications_flag(text: str | int, high: int, flag: str = "--replications") -> int | None:
+    """``--replications``: ``auto`` (None: the engine's rule) or a whole number from 1 to ``high``."""
+    if isinstance(text, str) and text.strip().lower() == "auto":
+        return None
+    if isinstance(text, bool):
+        raise InputError(flag, text, f"auto or a whole number from 1 to {high:,}")
+    try:
+        return int_flag(text, flag, low=1, high=high)
+    except InputError:
+        raise InputError(flag, text, f"auto or a whole number from 1 to {high:,}") from None
+
+
 @dataclass(frozen=True)
 class ReliabilityFlags:
     """Defaults of ``gigafleet reliability``'s flags, as typed (None: not given; see the flags' help)."""
@@ -339,6 +351,7 @@ class ReliabilityFlags:
     max_memory_gb: str = "4"
     regime: str = "auto"
     year: str | None = None
+    replications: str = "auto"
 
 
 RELIABILITY_DEFAULTS = ReliabilityFlags()
@@ -360,6 +373,7 @@ def reliability_spec(
     max_memory_gb: str = RELIABILITY_DEFAULTS.max_memory_gb,
     regime: str = RELIABILITY_DEFAULTS.regime,
     year: str | None = RELIABILITY_DEFAULTS.year,
+    replications: str = RELIABILITY_DEFAULTS.replications,
 ) -> ReliabilitySpec:
     """The reliability study of ``gigafleet reliability``'s flags (strings as typed), each parsed and bounded.
 
@@ -367,7 +381,7 @@ def reliability_spec(
     engine checks the rest (chip, job size against the fleet, memory) when it runs.
     """
     from gigafleet.quantities import parse_accelerators, parse_amount, parse_positive
-    from gigafleet.reliability.summary import ReliabilitySpec
+    from gigafleet.reliability.summary import MAX_REPLICATIONS, ReliabilitySpec
 
     count = parse_accelerators(
         accelerators if accelerators is not None else RELIABILITY_DEFAULTS.accelerators, "--accelerators"
@@ -395,6 +409,7 @@ def reliability_spec(
         memory_limit_bytes=int(memory_gb(max_memory_gb) * 2**30),
         regime=parse_regime(regime),
         year=int_flag(year, "--year", low=YEAR_RANGE[0], high=YEAR_RANGE[1]),
+        replications=replications_flag(replications, MAX_REPLICATIONS),
     )
     if spec.accelerators != count or spec.job_size != job:
         raise InputError("--accelerators", accelerators, "a whole number of accelerators")
@@ -417,6 +432,7 @@ class PowerFlags:
     grid_gw: str | None = None
     seed: str = "0"
     solver: str = "highs"
+    replications: str = "auto"
 
 
 POWER_DEFAULTS = PowerFlags()
@@ -442,13 +458,14 @@ def campus_spec(
     training_swing: str = POWER_DEFAULTS.training_swing,
     grid_gw: str | None = POWER_DEFAULTS.grid_gw,
     seed: str = POWER_DEFAULTS.seed,
+    replications: str = POWER_DEFAULTS.replications,
 ) -> CampusSpec:
     """The campus problem of ``gigafleet power``'s flags (strings as typed), each parsed (errors name the flag).
 
     The catalogue checks (site, sources, cooling, ranges) are
     :func:`gigafleet.power.campus.validate_campus`'s, run by ``design_campus`` before any work.
     """
-    from gigafleet.power.campus import CampusSpec
+    from gigafleet.power.campus import MAX_REPLICATIONS, CampusSpec
     from gigafleet.quantities import parse_amount, parse_fraction, parse_positive
 
     availability_value = parse_amount(availability, "--availability")
@@ -466,6 +483,7 @@ def campus_spec(
         training_swing=parse_amount(training_swing, "--training-swing"),
         grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
         seed=int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
+        replications=replications_flag(replications, MAX_REPLICATIONS),
     )
 
 

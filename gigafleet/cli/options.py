@@ -163,6 +163,14 @@ SourcesOpt = Annotated[
         "bridge (rented turbines).",
     ),
 ]
+PowerReplicationsOpt = Annotated[
+    str,
+    typer.Option(
+        "--replications",
+        help="Designs behind the P10/P50/P90 (weather seed + r, sampled costs), or auto: 4 for --hours repdays, "
+        "1 for --hours full (each full year is another ~1 min solve; ask e.g. --replications 4).",
+    ),
+]
 HoursOpt = Annotated[str, typer.Option("--hours", help="full (8,760 h) or repdays (tsam typical days).")]
 PowerDaysOpt = Annotated[str, typer.Option("--days", help="Typical days for --hours repdays.")]
 PowerCoolingOpt = Annotated[str, typer.Option("--cooling", help="air, liquid or immersion (hourly PUE model).")]
@@ -198,6 +206,14 @@ ReliabilityRegimeOpt = Annotated[
 ]
 ReliabilityYearOpt = Annotated[
     str | None, typer.Option("--year", help="Year of operation, for --regime auto [default: this year].")
+]
+ReliabilityReplicationsOpt = Annotated[
+    str,
+    typer.Option(
+        "--replications",
+        help="Runs behind the P10/P50/P90 (seed + r, sampled failure rates), or auto: 8 up to 4x10^8 "
+        "accelerator-days (accelerators x max(days, 30)), then fewer, 1 at 10^8 accelerators.",
+    ),
 ]
 HostOpt = Annotated[str, typer.Option("--host", help="Interface to bind (loopback by default).")]
 PortOpt = Annotated[str, typer.Option("--port", help="TCP port (1-65535).")]

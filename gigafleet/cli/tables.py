@@ -367,8 +367,52 @@ def print_power(result: dict[str, Any]) -> None:
     out.print(mix)
     for row in result["binding"]:
         out.print(f"binding: {row['limit']} = {format_price(row['shadow_price'], row['unit'])} ({row['meaning']})")
+    cost, reps = result.get("cost_range"), result.get("replications")
+    if cost:
+        repriced = _triples_table(f"This design re-priced under {cost['samples']:,} cost draws")
+        _triple_row(repriced, "LCOE", cost["lcoe_usd_per_mwh"], _per_mwh)
+        _triple_row(repriced, "Annual cost", cost["annual_cost_usd"], lambda v: money(v) + "/yr")
+        out.print(repriced)
+        out.print(f"[dim]- {cost['note']}[/dim]")
+    if reps:
+        m = reps["metrics"]
+        designs = _triples_table(f"P10 / P50 / P90 over {reps['count']} design{'s' if reps['count'] != 1 else ''}")
+        _triple_row(designs, "LCOE", m["lcoe_usd_per_mwh"], _per_mwh)
+        _triple_row(designs, "Annual cost", m["annual_cost_usd"], lambda v: money(v) + "/yr")
+        _triple_row(designs, "Capex (generation)", m["capex_usd"], lambda v: money(v if abs(v) >= 1 else 0.0))
+        _triple_row(designs, "CO2", m["co2_g_per_kwh"], lambda v: f"{v:,.0f} g/kWh")
+        _triple_row(designs, "Energy", m["energy_twh"], lambda v: f"{sig(v)} TWh/yr")
+        for source, triple in reps["capacity_gw"].items():
+            if (triple["p90"] or 0.0) >= CAPACITY_NOISE_GW:
+                _triple_row(
+                    designs, f"{source} capacity", triple, lambda v: f"{sig(v if v >= CAPACITY_NOISE_GW else 0.0)} GW"
+                )
+        out.print(designs)
+        out.print(f"[dim]- {reps['note']}[/dim]")
     for note in result.get("notes", []):
         out.print(f"[dim]- {note}[/dim]")
+
+
+CAPACITY_NOISE_GW = 1e-6
+"""Capacities below this are solver noise (1 kW) and shown as 0 [GW]."""
+
+
+def _per_mwh(value: float) -> str:
+    return f"${value:,.1f}/MWh"
+
+
+def _triples_table(title: str) -> Any:
+    """A table of P10 / P50 / P90 rows (``Quantity``, ``P10``, ``P50``, ``P90``)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("Quantity", "P10", "P50", "P90"):
+        table.add_column(column, justify="right" if column != "Quantity" else "left")
+    return table
+
+
+def _triple_row(table: Any, label: str, triple: dict[str, float | None], show: Any) -> None:
+    table.add_row(label, *(show(triple[p]) if triple.get(p) is not None else "-" for p in ("p10", "p50", "p90")))
 
 
 def print_reliability(result: dict[str, Any]) -> None:
@@ -425,6 +469,21 @@ def print_reliability(result: dict[str, Any]) -> None:
     for label, value in rows:
         table.add_row(label, value)
     out.print(table)
+    reps = result.get("replications")
+    if reps:
+        m = reps["metrics"]
+        spread = _triples_table(f"P10 / P50 / P90 over {reps['count']} replication{'s' if reps['count'] != 1 else ''}")
+        for label, key, show in (
+            ("Goodput", "goodput", lambda v: f"{v:.3f}"),
+            ("Fleet failures per day", "failures_per_day", sig),
+            ("Job interruptions", "job_interruptions", lambda v: f"{v:,.0f}"),
+            ("Fleet availability (mean)", "availability_mean", lambda v: f"{v:.4%}"),
+            ("GPU-hours lost", "gpu_hours_lost_total", scaled),
+            ("Spares needed (P99)", "spares_needed_p99", sig),
+        ):
+            _triple_row(spread, label, m[key], show)
+        out.print(spread)
+        out.print(f"[dim]- {reps['note']}[/dim]")
     causes = Table(title="Failures by cause")
     for column in ("Cause", "Fleet per day", "Job interruptions"):
         causes.add_column(column, justify="right" if column != "Cause" else "left")

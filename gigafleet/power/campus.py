@@ -19,9 +19,10 @@ the peak-load, least-solar and least-wind days.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +32,8 @@ import xarray as xr
 
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError, InputError
-from gigafleet.fleet import capital_recovery_factor
 from gigafleet.power.facility import campus_load_mw, cooling_physics, hourly_pue
-from gigafleet.power.regional import grid_co2_g_per_kwh, region_capex_factor, region_gas_price
+from gigafleet.power.regional import grid_co2_g_per_kwh
 from gigafleet.power.repdays import representative_days
 from gigafleet.power.weather import REFERENCE_YEAR, site_climate, site_weather
 from gigafleet.solver import solve_quietly
@@ -98,6 +98,10 @@ class CampusSpec:
         Grid import cap [GW]; ``None`` uses the site's ``grid_import_gw``.
     seed
         Weather seed.
+    replications
+        Designs behind the P10/P50/P90 (``replications`` in the result): replication 0 is this design, r >= 1
+        re-solves with weather seed + r and sampled cost inputs; ``None``: :func:`auto_replications` (the CLI's
+        default).
     """
 
     site: str
@@ -114,6 +118,24 @@ class CampusSpec:
     grid_gw: float | None = None
     seed: int = 0
     notes: list[str] = field(default_factory=list)
+    replications: int | None = 1
+
+
+AUTO_REPLICATIONS_REPDAYS = 4
+"""Replications of ``--replications auto`` with ``--hours repdays`` (one more design costs ~1.5 s here)."""
+MAX_REPLICATIONS = 100
+"""Most replications one design may ask for."""
+AUTO_RULE = (
+    f"auto: {AUTO_REPLICATIONS_REPDAYS} with --hours repdays (~1.5 s per extra design), 1 with --hours full "
+    "(each extra design re-solves a full year, ~1 min; ask with --replications N)"
+)
+"""The ``auto`` rule in words (help text and JSON)."""
+
+
+def auto_replications(spec: CampusSpec) -> int:
+    """Replications of ``--replications auto``: :data:`AUTO_REPLICATIONS_REPDAYS` for representative days, 1 for
+    the full year (see :data:`AUTO_RULE`)."""
+    return AUTO_REPLICATIONS_REPDAYS if spec.hours == "repdays" else 1
 
 
 @dataclass
@@ -153,24 +175,27 @@ def normalise_sources(
     return tuple(out)
 
 
-def source_data(catalog: Catalog, source: str, wacc: float, region: str = "us") -> SourceData:
+def source_data(
+    catalog: Catalog, source: str, wacc: float, region: str = "us", costs: Mapping[str, float] | None = None
+) -> SourceData:
     """Costs of a source built in ``region``, annualised at ``wacc`` over its life.
 
     Capex is the catalogue (US) capex times the region's factor and fuel is priced at the region's gas price
-    (:mod:`gigafleet.power.regional`).
+    (:mod:`gigafleet.power.regional`); ``costs`` (keys of :func:`gigafleet.power.uncertainty.cost_inputs`)
+    replaces catalogue mid values, e.g. by a draw of a replication.
     """
+    from gigafleet.power.uncertainty import cost_inputs, mid_costs, source_costs
+
     item = catalog.item("power_sources", source)
-    capex = item["capex_usd_per_kw"].mid * 1000.0 * region_capex_factor(catalog, region, source)
-    fixed = item["fixed_om_usd_per_kw_year"].mid * 1000.0
-    life = max(item["lifetime_years"].mid, 1.0)
-    fuel = item["heat_rate_btu_per_kwh"].mid / 1000.0 * region_gas_price(catalog, region)
+    values = {**mid_costs(cost_inputs(catalog, region, (source,))), "wacc": wacc, **(costs or {})}
+    priced = source_costs(catalog, source, region, values)
     return SourceData(
         id=source,
-        annual_fixed_usd_per_mw=capex * float(capital_recovery_factor(wacc, life)) + fixed,
-        capex_usd_per_mw=capex,
-        fixed_om_usd_per_mw=fixed,
+        annual_fixed_usd_per_mw=float(priced.annual_fixed_usd_per_mw),
+        capex_usd_per_mw=float(priced.capex_usd_per_mw),
+        fixed_om_usd_per_mw=float(priced.fixed_om_usd_per_mw),
         variable_usd_per_mwh=item["variable_om_usd_per_mwh"].mid,
-        fuel_usd_per_mwh=fuel,
+        fuel_usd_per_mwh=float(priced.fuel_usd_per_mwh),
         co2_t_per_mwh=item["co2_g_per_kwh"].mid / 1000.0,
         firm_credit=item["firm_capacity_credit"].mid,
         availability=1.0 - item["forced_outage_rate"].mid,
@@ -250,8 +275,10 @@ class CampusInputs:
     mean_pue: float
 
 
-def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
-    """Weather, facility load and source costs for a spec (validated first)."""
+def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, float] | None = None) -> CampusInputs:
+    """Weather, facility load and source costs for a spec (validated first); ``costs`` replaces catalogue mid
+    cost inputs (keys of :func:`gigafleet.power.uncertainty.cost_inputs`: capex, fixed O&M, gas and grid
+    prices, WACC)."""
     sources = validate_campus(catalog, spec)
     site = site_climate(catalog, spec.site)
     weather = site_weather(catalog, spec.site, spec.seed)
@@ -289,7 +316,9 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
         assignments = np.zeros(365, dtype=int)
     region = catalog.item("regions", site.region)
     wacc = catalog.item("facility", "finance")["wacc"].mid
-    data = {s: source_data(catalog, s, wacc, site.region) for s in sources if s != "grid"}
+    if costs is not None:
+        wacc = costs.get("wacc", wacc)
+    data = {s: source_data(catalog, s, wacc, site.region, costs) for s in sources if s != "grid"}
     battery = catalog.item("power_sources", "battery-4h")
     grid_cap = (spec.grid_gw if spec.grid_gw is not None else site.grid_import_gw) * 1000.0
     return CampusInputs(
@@ -300,7 +329,9 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec) -> CampusInputs:
         weight=weight,
         data=data,
         grid_cap_mw=grid_cap if "grid" in sources else 0.0,
-        grid_price_usd_per_mwh=region["electricity_price_usd_per_mwh"].mid,
+        grid_price_usd_per_mwh=(costs or {}).get(
+            "electricity_price_usd_per_mwh", region["electricity_price_usd_per_mwh"].mid
+        ),
         grid_co2_t_per_mwh=grid_co2_g_per_kwh(catalog, site.region, spec.year) / 1000.0,
         grid_water_m3_per_mwh=catalog.item("power_sources", "grid")["water_m3_per_mwh"].mid,
         grid_minimum_take=catalog.item("power_sources", "grid")["minimum_take_fraction"].mid,
@@ -590,7 +621,83 @@ def design_campus(
         return {**head, "status": "infeasible", "notes": [*spec.notes, explanation], "binding": []}
     if status != "ok" or termination != "optimal":
         raise PowerModelError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
-    return {**head, **_report(inputs, model), "status": "optimal"}
+    design = {**head, **_report(inputs, model), "status": "optimal"}
+    from gigafleet.power.uncertainty import cost_range
+
+    variable = {s: d.variable_usd_per_mwh for s, d in inputs.data.items()}
+    design["cost_range"] = cost_range(catalog, site.region, design, variable, spec.seed)
+    design["replications"] = _replications(catalog, spec, solver, inputs, design, progress)
+    return design
+
+
+REPLICATION_METRICS = ("lcoe_usd_per_mwh", "annual_cost_usd", "capex_usd", "co2_g_per_kwh", "energy_twh")
+"""Design metrics summarised over replications."""
+
+
+def _replications(
+    catalog: Catalog,
+    spec: CampusSpec,
+    solver: str,
+    inputs: CampusInputs,
+    design: dict[str, Any],
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """The ``replications`` block: replication 0 is ``design``; replication r >= 1 re-solves with weather seed
+    + r and one draw of the ranged cost inputs (:func:`gigafleet.power.uncertainty.one_draw`, generator
+    ``(seed, r)``)."""
+    from gigafleet.power.uncertainty import cost_inputs, one_draw, percentiles
+
+    count = spec.replications if spec.replications is not None else auto_replications(spec)
+    if not 1 <= count <= MAX_REPLICATIONS:
+        raise InputError("--replications", count, f"auto or a whole number from 1 to {MAX_REPLICATIONS}")
+    region = site_climate(catalog, spec.site).region
+    ranges = cost_inputs(catalog, region, inputs.sources)
+    runs = [design]
+    infeasible = []
+    for r in range(1, count):
+        if progress is not None:
+            progress(f"replication {r + 1} of {count}: weather seed {spec.seed + r}, sampled costs")
+        spec_r = dataclasses.replace(spec, seed=spec.seed + r, notes=[], replications=1)
+        inputs_r = build_campus_inputs(catalog, spec_r, one_draw(ranges, np.random.default_rng((spec.seed, r))))
+        solved = solve_campus(catalog, spec_r, solver, inputs=inputs_r)
+        if solved.status == "ok" and solved.termination == "optimal":
+            runs.append(_report(inputs_r, solved.model, weeks=False))
+        else:
+            infeasible.append(spec.seed + r)
+    sources = [row["source"] for row in design["capacity"]]
+    capacity = {
+        source: percentiles(
+            [next((row["capacity_gw"] for row in run["capacity"] if row["source"] == source), 0.0) for run in runs]
+        )
+        for source in sources
+    }
+    metrics = {
+        name: percentiles([run[name] for run in runs if run[name] is not None] or [float("nan")])
+        for name in REPLICATION_METRICS
+    }
+    if count == 1:
+        note = (
+            "One design (this seed at catalogue mid costs): each P10/P50/P90 is that single value; ask for more "
+            "with --replications N (each re-solves the LP"
+            + (", ~1 min for a full year)." if spec.hours == "full" else ").")
+        )
+    else:
+        note = (
+            f"P10/P50/P90 over {len(runs)} designs: design 0 is the one above; design r >= 1 re-solves with "
+            "weather seed + r and one PERT draw of each ranged cost input (capex and fixed O&M of each source, "
+            "gas and grid prices, cost of capital)."
+            + (f" {len(infeasible)} infeasible replication(s) left out." if infeasible else "")
+        )
+    return {
+        "count": count,
+        "auto": spec.replications is None,
+        "rule": AUTO_RULE,
+        "seeds": [spec.seed + r for r in range(count)],
+        "infeasible_seeds": infeasible,
+        "metrics": metrics,
+        "capacity_gw": capacity,
+        "note": note,
+    }
 
 
 def _explain_infeasible(catalog: Catalog, inputs: CampusInputs, solver: str) -> str:
@@ -614,7 +721,8 @@ def _explain_infeasible(catalog: Catalog, inputs: CampusInputs, solver: str) -> 
     )
 
 
-def _report(inputs: CampusInputs, model: Any) -> dict[str, Any]:
+def _report(inputs: CampusInputs, model: Any, *, weeks: bool = True) -> dict[str, Any]:
+    """The design of a solved model (``weeks``: with the summer and winter weeks' hourly dispatch)."""
     spec = inputs.spec
     w = inputs.weight
     total_load_mwh = float((inputs.load_mw.sum("hour") * w).sum())
@@ -743,7 +851,7 @@ def _report(inputs: CampusInputs, model: Any) -> dict[str, Any]:
         "capacity": rows,
         "cost_stack": stack,
         "binding": binding,
-        "weeks": {"summer": _week(inputs, model, summer), "winter": _week(inputs, model, winter)},
+        "weeks": {"summer": _week(inputs, model, summer), "winter": _week(inputs, model, winter)} if weeks else {},
         "notes": [
             *spec.notes,
             "Costs are annual: capex annualised at the catalogue cost of capital over each plant's life, plus "

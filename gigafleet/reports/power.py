@@ -16,7 +16,9 @@ Layout, in order:
    and the PUE (or, without it, the outdoor temperature) on a secondary axis;
 5. chart "Capacity mix" (capacity per source, annotated with its share of the energy);
 6. chart "Cost stack" (annual capital, fixed O&M, variable and fuel cost per source);
-7. capacity table, binding-limits table and the notes.
+7. P10/P50/P90 table: the design re-priced under sampled costs (``cost_range``) and the metrics and capacities
+   over the replicated designs (``replications``; also error bars on the capacity chart);
+8. capacity table, binding-limits table and the notes.
 
 Every chart that has no data shows a short note instead. Tables are plain HTML, so
 the page stays readable without JavaScript.
@@ -687,7 +689,12 @@ def _week_caption(week: _Week) -> str:
     return f'<p class="caption">{escape(lead + ": " + "; ".join(facts) + "." + legend)}</p>'
 
 
-def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colours: Mapping[str, str]) -> str | None:
+def _capacity_chart(
+    items: Sequence[_Capacity],
+    peak_load_gw: float | None,
+    colours: Mapping[str, str],
+    ranges: Mapping[str, tuple[float | None, float | None, float | None]] | None = None,
+) -> str | None:
     """Chart 3, "Capacity mix": capacity per source, each bar annotated with its share of the energy.
 
     Parameters
@@ -698,6 +705,8 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
         Peak load, drawn as a dashed line when known [GW].
     colours : mapping of str to str
         Colour per source.
+    ranges : mapping of str to (P10, P50, P90), optional
+        Capacity over the replicated designs [GW]: drawn as error bars from P10 to P90 around each bar.
 
     Returns
     -------
@@ -746,6 +755,16 @@ def _capacity_chart(items: Sequence[_Capacity], peak_load_gw: float | None, colo
             showlegend=False,
         )
     )
+    if ranges:
+        bars = [item.capacity_gw or 0.0 for item in plotted]
+        spans = [ranges.get(item.source, (None, None, None)) for item in plotted]
+        pairs = list(zip(bars, spans, strict=True))
+        plus = [max(((high if high is not None else v) - v) / divisor, 0.0) for v, (_, _, high) in pairs]
+        minus = [max((v - (low if low is not None else v)) / divisor, 0.0) for v, (low, _, _) in pairs]
+        fig.update_traces(
+            error_y={"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": "#444"}
+        )
+        values += [high for _, _, high in spans if high is not None]
     if peak_load_gw is not None:
         fig.add_hline(
             y=peak_load_gw / divisor,
@@ -1061,6 +1080,88 @@ def _capacity_section(items: Sequence[_Capacity]) -> str:
     )
 
 
+def _triple(value: object) -> tuple[float | None, float | None, float | None]:
+    mapping = as_mapping(value)
+    return (as_number(mapping.get("p10")), as_number(mapping.get("p50")), as_number(mapping.get("p90")))
+
+
+def _capacity_ranges(result: Mapping[str, Any]) -> dict[str, tuple[float | None, float | None, float | None]]:
+    """P10/P50/P90 of each source's capacity over the replicated designs [GW] (none with one design)."""
+    block = as_mapping(result.get("replications"))
+    count = as_number(block.get("count"))
+    if count is None or count < 2:
+        return {}
+    return {str(source): _triple(value) for source, value in as_mapping(block.get("capacity_gw")).items()}
+
+
+def _noise_free(value: float | None, floor: float) -> float | None:
+    """``value``, or 0 where its size is below ``floor`` (solver noise on a source left unbuilt)."""
+    return None if value is None else (value if abs(value) >= floor else 0.0)
+
+
+_RANGE_ROWS: tuple[tuple[str, str, Callable[[float | None], str]], ...] = (
+    ("LCOE", "lcoe_usd_per_mwh", lambda v: _usd_per_mwh(v)),
+    ("Annual cost", "annual_cost_usd", lambda v: format_value(v, "usd_per_year")),
+    (
+        "Capex (generation)",
+        "capex_usd",
+        lambda v: format_value(None if v is None else (v if abs(v) >= 1 else 0.0), "usd"),
+    ),
+    ("CO2 intensity", "co2_g_per_kwh", lambda v: _with_unit(v, "g/kWh")),
+    ("Energy", "energy_twh", lambda v: format_value(v, "energy_twh")),
+)
+"""Rows of the replications part of the ranges table: label, key in ``replications.metrics``, formatter."""
+
+
+def _ranges_section(result: Mapping[str, Any]) -> str:
+    """P10/P50/P90: the design re-priced under sampled costs, then the metrics and capacities over replicated
+    designs; empty when the result has neither."""
+    rows: list[tuple[str, str, str, str]] = []
+    captions: list[str] = []
+
+    def add(label: str, triple: tuple[float | None, float | None, float | None], show: Any) -> None:
+        if any(v is not None for v in triple):
+            low, mid, high = (DASH if v is None else str(show(v)) for v in triple)
+            rows.append((label, low, mid, high))
+
+    cost = as_mapping(result.get("cost_range"))
+    if cost:
+        samples = as_number(cost.get("samples"))
+        basis = f" (this design, {format_value(samples, 'count')} cost draws)" if samples else " (this design)"
+        add("LCOE" + basis, _triple(cost.get("lcoe_usd_per_mwh")), _usd_per_mwh)
+        add("Annual cost" + basis, _triple(cost.get("annual_cost_usd")), lambda v: format_value(v, "usd_per_year"))
+        if cost.get("note"):
+            captions.append(str(cost["note"]))
+    block = as_mapping(result.get("replications"))
+    metrics = as_mapping(block.get("metrics"))
+    if metrics:
+        count = as_number(block.get("count"))
+        basis = f" ({format_value(count, 'count')} designs)" if count else ""
+        for label, key, show in _RANGE_ROWS:
+            add(label + basis, _triple(metrics.get(key)), show)
+        for source, (low, mid, high) in _capacity_ranges(result).items():
+            if high is not None and high >= 1e-6:
+                add(
+                    f"{source} capacity{basis}",
+                    (low, mid, high),
+                    lambda v: format_value(v if v >= 1e-6 else 0.0, "power_gw"),
+                )
+        if block.get("note"):
+            captions.append(str(block["note"]))
+    if not rows:
+        return ""
+    return table_section(
+        "ranges",
+        "P10 / P50 / P90",
+        ("Quantity", "P10", "P50", "P90"),
+        rows,
+        numeric=(1, 2, 3),
+        css="ranges",
+        empty="No ranges in this result.",
+        caption=" ".join(captions),
+    )
+
+
 def _binding_section(result: Mapping[str, Any]) -> str:
     """Binding limits as a static table."""
     rows = [
@@ -1097,7 +1198,9 @@ def render_power_html(result: dict[str, Any]) -> str:
         fractions [1], ``capex_usd`` [USD], ``annual_cost_usd`` [USD/yr]),
         ``cost_stack`` (per source [USD/yr]), ``weeks`` (``summer``/``winter``: hourly
         series in [MW], ``battery_soc_mwh`` [MWh], ``pue`` [1], ``temp_c`` [°C]),
-        ``binding`` (``shadow_price`` [``unit``]), ``solver`` (times [s]) and ``notes``.
+        ``binding`` (``shadow_price`` [``unit``]), ``solver`` (times [s]), ``cost_range``
+        and ``replications`` (``{"p10", "p50", "p90"}`` of LCOE [USD/MWh], annual cost [USD/yr],
+        capex [USD], CO2 [g/kWh], energy [TWh/yr] and ``capacity_gw`` per source [GW]) and ``notes``.
         Every key is optional; missing or malformed entries are skipped.
 
     """
@@ -1116,13 +1219,16 @@ def render_power_html(result: dict[str, Any]) -> str:
         chart_section(
             "capacity-mix",
             "Capacity mix",
-            _capacity_chart(capacities, as_number(data.get("peak_load_gw")), colours),
-            '<p class="caption">Bar labels: share of the energy served. Dashed line: peak load.</p>'
+            _capacity_chart(capacities, as_number(data.get("peak_load_gw")), colours, _capacity_ranges(data)),
+            '<p class="caption">Bar labels: share of the energy served. Dashed line: peak load.'
+            + (" Error bars: P10 to P90 over the replicated designs." if _capacity_ranges(data) else "")
+            + "</p>"
             if capacities
             else "",
         )
     )
     sections.append(chart_section("cost-stack", "Cost stack", _cost_chart(costs), _cost_table(costs)))
+    sections.append(_ranges_section(data))
 
     return _PAGE.render(
         f"gigafleet power: {_site_name(data)} ({badge})",

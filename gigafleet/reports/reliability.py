@@ -12,6 +12,7 @@ Layout, in order:
    checkpoint interval used against the Young and Daly optima, goodput simulated and
    analytic, GPU-hours lost, spares needed at P99, minimum spare pool, stockout days,
    simulation speed), human formatted;
+   then, when the result has ``replications``, a P10/P50/P90 table of the headline metrics over them;
 3. chart "Failures per day by cause" (fleet failures per day, stacked by cause);
 4. chart "Goodput vs job size" (log job-size axis, simulated goodput as markers, the
    analytic goodput as a line, the job's mean time between interruptions on the right axis);
@@ -33,7 +34,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from gigafleet.formatting import DASH, fleet_label, format_count, format_percent, format_sig, format_value
-from gigafleet.reports.document import Page, chart_section, escape, html_table, inputs_html, key_figures_section
+from gigafleet.reports.document import (
+    Page,
+    chart_section,
+    escape,
+    html_table,
+    inputs_html,
+    key_figures_section,
+    table_section,
+)
 from gigafleet.reports.figures import PALETTE, count_axis_title, count_scale, figure_html, log_ticks, style
 from gigafleet.reports.styles import PLAN_CSS
 from gigafleet.reports.values import (
@@ -904,6 +913,50 @@ def _causes_section(result: Mapping[str, Any]) -> str:
     )
 
 
+REPLICATION_ROWS: tuple[tuple[str, str, Callable[[float], str]], ...] = (
+    ("Goodput", "goodput", lambda v: format_percent(v, 4)),
+    ("Fleet failures per day", "failures_per_day", lambda v: format_sig(v, 3)),
+    ("Job interruptions", "job_interruptions", lambda v: format_sig(v, 4)),
+    ("Fleet availability (mean)", "availability_mean", lambda v: format_percent(v, 5)),
+    ("GPU-hours lost", "gpu_hours_lost_total", lambda v: _amount(v, "GPU-h")),
+    ("Spares needed (P99)", "spares_needed_p99", lambda v: f"{format_count(v)} devices"),
+)
+"""Rows of the replications table: label, key in ``replications.metrics``, formatter."""
+
+
+def _replications_section(result: Mapping[str, Any]) -> str:
+    """P10/P50/P90 of the headline metrics over the replications (``replications`` in the result), with the
+    seeds and failure-rate multipliers in the caption; empty when the result has none."""
+    block = as_mapping(result.get("replications"))
+    metrics = as_mapping(block.get("metrics"))
+    if not metrics:
+        return ""
+    rows = []
+    for label, key, show in REPLICATION_ROWS:
+        triple = as_mapping(metrics.get(key))
+        values = [as_number(triple.get(p)) for p in ("p10", "p50", "p90")]
+        if any(v is not None for v in values):
+            rows.append((label, *(DASH if v is None else show(v) for v in values)))
+    count = as_number(block.get("count"))
+    multipliers = [m for m in (as_number(x) for x in block.get("rate_multipliers") or []) if m is not None]
+    caption = str(block.get("note") or "")
+    if len(multipliers) > 1:
+        caption += f" Failure-rate multipliers {format_sig(min(multipliers), 3)} to {format_sig(max(multipliers), 3)}."
+    if block.get("rule"):
+        caption += f" Replications {block['rule']}."
+    title = "P10 / P50 / P90" + (f" over {format_count(count)} replications" if count and count > 1 else "")
+    return table_section(
+        "replications",
+        title,
+        ("Quantity", "P10", "P50", "P90"),
+        rows,
+        numeric=(1, 2, 3),
+        css="replications",
+        empty="No replicated metrics in this result.",
+        caption=caption.strip(),
+    )
+
+
 def render_reliability_html(result: dict[str, Any]) -> str:
     """Render a reliability simulation as a self-contained HTML page (see ``gigafleet.reports``).
 
@@ -924,7 +977,8 @@ def render_reliability_html(result: dict[str, Any]) -> str:
         ``spares`` (``pool_initial``, ``pool_by_day``, ``min_pool`` and
         ``spares_needed_p99`` [devices], ``stockout_days`` [d]), ``spares_needed_p99``
         [devices], ``engine`` (``events`` [1], ``seconds`` [s], ``events_per_second``
-        [1/s]) and ``notes``. Every key is optional; missing or malformed entries are skipped.
+        [1/s]), ``replications`` (``count``, ``seeds``, ``rate_multipliers`` and ``metrics``: P10/P50/P90 of
+        the headline metrics) and ``notes``. Every key is optional; missing or malformed entries are skipped.
 
     """
     data: Mapping[str, Any] = result if isinstance(result, Mapping) else {}
@@ -952,7 +1006,7 @@ def render_reliability_html(result: dict[str, Any]) -> str:
     return _PAGE.render(
         f"gigafleet {_fleet_title(as_mapping(data.get('inputs')))}",
         _title_section(data),
-        (key_figures_section(_key_figure_rows(data)), *sections, _causes_section(data)),
+        (key_figures_section(_key_figure_rows(data)), _replications_section(data), *sections, _causes_section(data)),
         data,
     )
 

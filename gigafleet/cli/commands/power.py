@@ -14,6 +14,7 @@ from gigafleet.cli.options import (
     ParquetDirOpt,
     PowerCoolingOpt,
     PowerDaysOpt,
+    PowerReplicationsOpt,
     PowerYearOpt,
     ReportOpt,
     ReserveMarginOpt,
@@ -45,6 +46,7 @@ def power(
     grid_gw: GridGwOpt = D.grid_gw,
     seed: SeedOpt = D.seed,
     solver: SolverOpt = D.solver,
+    replications: PowerReplicationsOpt = D.replications,
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     csv_dir: CsvOpt = None,
@@ -73,6 +75,7 @@ def power(
         training_swing=training_swing,
         grid_gw=grid_gw,
         seed=seed,
+        replications=replications,
     )
     check_solver(solver)
     with stages(f"power for {spec.site}") as stage:

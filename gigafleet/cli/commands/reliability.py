@@ -16,6 +16,7 @@ from gigafleet.cli.options import (
     ReliabilityChipOpt,
     ReliabilityDaysOpt,
     ReliabilityRegimeOpt,
+    ReliabilityReplicationsOpt,
     ReliabilityYearOpt,
     ReportOpt,
     RestartMinutesOpt,
@@ -43,6 +44,7 @@ def reliability(
     max_memory_gb: MaxMemoryGbOpt = D.max_memory_gb,
     regime: ReliabilityRegimeOpt = D.regime,
     year: ReliabilityYearOpt = D.year,
+    replications: ReliabilityReplicationsOpt = D.replications,
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     csv_dir: CsvOpt = None,
@@ -70,8 +72,9 @@ def reliability(
         max_memory_gb=max_memory_gb,
         regime=regime,
         year=year,
+        replications=replications,
     )
     with stages(f"reliability of {spec.accelerators:,} accelerators") as stage:
         stage(f"simulating {spec.days:g} days of failures and repairs")
-        result = simulate_reliability(load_catalog(), spec)
+        result = simulate_reliability(load_catalog(), spec, progress=stage)
     emit(result, as_json=as_json, show=print_reliability, report=report, kind="reliability", tables=tables)
