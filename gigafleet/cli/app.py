@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typer
 
 from gigafleet.errors import GigafleetError
-from gigafleet.inputs import bounded as _bounded
 
 if TYPE_CHECKING:
     from gigafleet.catalog import Catalog
@@ -154,13 +153,6 @@ def check_outputs(*paths: tuple[str, Path | None], folder: tuple[str, Path | Non
         check_output_path(folder[1], folder[0], directory=True)
 
 
-def memory_gb(text: str) -> float:
-    """``--max-memory-gb`` [GiB], bounded."""
-    from gigafleet.inputs import MEMORY_GB_RANGE
-
-    return _bounded(text, "--max-memory-gb", *MEMORY_GB_RANGE)
-
-
 FLEET_FLAGS = ("chip", "accelerators", "it_power_gw", "facility_power_gw", "budget_usd", "cooling", "region", "year")
 """Scenario keys a fleet flag of the same name sets (``--fleet`` sets ``counts``)."""
 
@@ -174,7 +166,7 @@ def fleet_spec(
     errors name the flag, or the scenario file's key where the value came from ``--scenario``.
     """
     from gigafleet.catalog import load_catalog
-    from gigafleet.inputs import build_scenario, error_names
+    from gigafleet.inputs import build_scenario, error_names, memory_gb
     from gigafleet.scenario import to_spec
 
     scenario = build_scenario(**flags, scenario_file=scenario_file, max_memory_gb=memory_gb(max_memory_gb))
@@ -187,16 +179,6 @@ def check_solver(name: str) -> None:
     from gigafleet.solver import check_solver
 
     check_solver(name, "--solver")
-
-
-def regime_flag(text: str) -> str:
-    from gigafleet.errors import InputError
-    from gigafleet.reliability.regimes import REGIMES
-
-    value = text.strip().lower()
-    if value not in ("auto", *REGIMES):
-        raise InputError("--regime", text, ["auto", *REGIMES])
-    return value
 
 
 def finite(obj: Any) -> Any:

@@ -43,6 +43,7 @@ from gigafleet.errors import MAX_ECHO_CHARS, GigafleetError, InputError, clip
 from gigafleet.reports.document import escape
 from gigafleet.web.models import (
     API_MAX_MEMORY_GB,
+    API_MAX_REPLICATIONS,
     API_MAX_SAMPLES,
     RUN_ID,
     CapabilityRequest,
@@ -483,11 +484,12 @@ def create_app(
     def api_reliability(request: ReliabilityRequest) -> dict[str, Any]:
         """Same fields and JSON as ``gigafleet reliability --json``; ``max_memory_gb`` at most the API's cap."""
         from gigafleet.catalog import load_catalog
-        from gigafleet.inputs import bounded, reliability_spec
+        from gigafleet.inputs import bounded, reliability_spec, replications_flag
         from gigafleet.reliability.summary import simulate_reliability
 
         flags = flag_texts(request)
         bounded(flags["max_memory_gb"], "max_memory_gb", 0.01, API_MAX_MEMORY_GB, "GiB")
+        replications_flag(flags["replications"], API_MAX_REPLICATIONS, "replications")
         return simulate_reliability(load_catalog(), reliability_spec(**flags))
 
     @app.post("/api/capability", tags=["api"])
@@ -530,10 +532,12 @@ def create_app(
 
         The request is checked (flags and catalogue) before it is queued; 429 when the job queue is full."""
         from gigafleet.catalog import load_catalog
-        from gigafleet.inputs import campus_spec
+        from gigafleet.inputs import campus_spec, replications_flag
         from gigafleet.power.campus import validate_campus
 
-        spec = campus_spec(**flag_texts(request))
+        flags = flag_texts(request)
+        replications_flag(flags["replications"], API_MAX_REPLICATIONS, "replications")
+        spec = campus_spec(**flags)
         validate_campus(load_catalog(), dataclasses.replace(spec, notes=[]))  # refused now, not in the job
         return start(lambda: jobs.start_power(spec, request.model_dump_json()))
 

@@ -27,6 +27,8 @@ API_MAX_SAMPLES = 100_000
 """Most Monte Carlo samples one estimate or check request may ask for."""
 API_MAX_MEMORY_GB = 1.0
 """Largest estimated peak memory of one estimate or check request [GiB]."""
+API_MAX_REPLICATIONS = 16
+"""Most replications one reliability or power request may ask for."""
 
 
 class EstimateRequest(BaseModel):
@@ -282,6 +284,7 @@ class ReliabilityRequest(BaseModel):
     )
     regime: str = "auto"
     year: Amount = None
+    replications: Amount = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
 
 
 class PowerRequest(BaseModel):
@@ -301,6 +304,7 @@ class PowerRequest(BaseModel):
     training_swing: Amount = "0"
     grid_gw: Amount = None
     seed: Amount = "0"
+    replications: Amount = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
 
 
 class CapabilityRequest(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from gigafleet.cli.app import Tables, app, check_outputs, dump, emit, fleet_spec, memory_gb, user_errors
+from gigafleet.cli.app import Tables, app, check_outputs, dump, emit, fleet_spec, user_errors
 from gigafleet.cli.options import (
     DEFAULT_SAMPLES_TEXT,
     AcceleratorsOpt,
@@ -38,6 +38,7 @@ from gigafleet.cli.options import (
     YearOpt,
 )
 from gigafleet.cli.tables import print_claims, print_estimate
+from gigafleet.inputs import memory_gb
 
 
 @app.command()
