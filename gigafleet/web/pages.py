@@ -479,7 +479,8 @@ def add_pages(app: FastAPI, store: Path) -> None:
             else "<p class='muted'>Run a plan to see its sites on the map too.</p>"
         )
         body = (
-            f"{picker}<p class='muted'>Every catalogue site (diamonds) and, for a plan, its sites in the final year: disc "
+            f"{picker}<p class='muted'>Every catalogue site (diamonds) and, for a plan, its sites in the final year: "
+            "disc "
             "area by facility power, colour by main power source. The base map is shipped (Natural Earth 1:110m); "
             "nothing is fetched from the internet.</p>"
             f"<div id='site-map' data-run='{escape(run or '')}' style='height:560px'></div>"
