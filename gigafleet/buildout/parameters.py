@@ -188,10 +188,10 @@ def build_hourly_profiles(
 def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray) -> xr.DataArray:
     """Discounted sum, within the horizon, of the annuity of 1 USD of capex installed in each year [USD/USD]."""
     crf = float(capital_recovery_factor(wacc, life))
-    values = []
-    for vintage in years:
-        served = [y for y in years if vintage <= y < vintage + life]
-        values.append(crf * float(discount.sel(year=served).sum()))
+    start = years.to_numpy(dtype=float)
+    factors = discount.to_numpy()
+    served = (start[None, :] >= start[:, None]) & (start[None, :] < start[:, None] + life)  # (vintage, year)
+    values = [crf * float(factors[row].sum()) for row in served]
     return xr.DataArray(values, coords={"year": years}, dims="year")
 
 
@@ -214,9 +214,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     discount = xr.DataArray([(1 + wacc) ** -(y - start) for y in years], coords={"year": years}, dims="year")
 
     per_site_chip: dict[str, dict[str, dict[str, float]]] = {}
+    per_kind: dict[tuple[object, ...], dict[str, float]] = {}  # sites alike in region, cooling and climate share
     for site in scenario.sites:
         per_site_chip[site.id] = {}
         for chip in scenario.chips:
+            kind = (chip, site.region, site.cooling, site.climate)
+            if kind in per_kind:
+                per_site_chip[site.id][chip] = per_kind[kind]
+                continue
             spec = FleetSpec(
                 {chip: 1.0},
                 Sizing("accelerators", 1.0),
@@ -248,6 +253,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
                 "facility_opex_per_mw": values["opex.facility_maintenance"] / it_mw,
                 "water_m3": values["water_m3_per_year"],
             }
+            per_kind[kind] = per_site_chip[site.id][chip]
 
     def site_chip(key: str) -> xr.DataArray:
         data = [[per_site_chip[s][c][key] for c in chips] for s in sites]
@@ -258,8 +264,15 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     # accelerator prices follow the catalogue price path over the horizon (fleet.price_factor): a chip bought in
     # a later year costs that year's share of its first-year price; servers and network do not move
+    factors: dict[tuple[str, int], float] = {}
+
+    def factor(chip: str, year: int) -> float:
+        if (chip, year) not in factors:
+            factors[chip, year] = price_factor(catalog, chip, year)
+        return factors[chip, year]
+
     def later_price(chip: str, year: int, first_year: float) -> float:
-        return price_factor(catalog, chip, year) / price_factor(catalog, chip, int(first_year))
+        return factor(chip, year) / factor(chip, int(first_year))
 
     it_capex_by_year = xr.DataArray(
         [
@@ -297,17 +310,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     regions = [catalog.item("regions", s.region) for s in scenario.sites]
     max_facility = [s.max_facility_gw * MW_PER_GW if s.max_facility_gw is not None else np.inf for s in scenario.sites]
 
-    existing = xr.DataArray(
-        np.zeros((len(years), len(sites), len(chips))),
-        coords={"year": years, "site": sites, "chip": chips},
-        dims=("year", "site", "chip"),
-    )
+    stock = np.zeros((len(years), len(sites), len(chips)))
+    year_values = years.to_numpy()
     for row in existing_rows(catalog, scenario):
         if row.chip not in chips:
             raise InputError("existing.chip", row.chip, f"one of the scenario's chips ({', '.join(chips)})")
-        for y in years:
-            if 0 <= y - row.year < chip_life:
-                existing.loc[{"year": y, "site": row.site, "chip": row.chip}] += row.count
+        in_service = (year_values - row.year >= 0) & (year_values - row.year < chip_life)
+        stock[in_service, sites.get_loc(row.site), chips.get_loc(row.chip)] += row.count
+    existing = xr.DataArray(stock, coords={"year": years, "site": sites, "chip": chips}, dims=("year", "site", "chip"))
 
     source_rows: dict[str, dict[str, float]] = {}
     for source in sources:

@@ -352,10 +352,10 @@ def _unmet(
                 if cap is not None and delivered >= cap * (1 - 1e-6):  # at its cap: the cap is why, whatever
                     limits = unmet[-1]["limited_by"]  # the (degenerate) duals say
                     unmet[-1]["limited_by"] = ["site_limit", *[x for x in limits if x != "site_limit"]]
-    stock = _value(built.expressions["stock"]) + p.existing_stock
-    idle_mw = _value(built.expressions["idle"])
+    stock = built.value("stock") + p.existing_stock
+    idle_mw = built.value("idle")
     peak_gw = ((stock * p.facility_mw).sum("chip") - built.model.variables["idle_mw"].solution.fillna(0.0)) / MW_PER_GW
-    firm_onsite = _value(built.expressions["cap_stock"]).where(p.source_allowed, 0.0) * p.source_firm_credit
+    firm_onsite = built.value("cap_stock").where(p.source_allowed, 0.0) * p.source_firm_credit
     firm_gw = (p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW
     existing_gw = (p.existing_stock * p.facility_mw).sum("chip") / MW_PER_GW
     for year in p.years:
@@ -447,18 +447,18 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     p: PlanInputs = built.inputs
     m = built.model
     e = built.expressions
-    new_stock = _value(e["stock"])
+    new_stock = built.value("stock")
     stock = new_stock + p.existing_stock
     buy = m.variables["buy"].solution.fillna(0.0)
     dc = m.variables["datacentre_mw"].solution.fillna(0.0)
-    cap_stock = _value(e["cap_stock"]).where(p.source_allowed, 0.0)
+    cap_stock = built.value("cap_stock").where(p.source_allowed, 0.0)
     gen = m.variables["generation_mwh"].solution.fillna(0.0)
     grid = m.variables["grid_mwh"].solution.fillna(0.0)
     contract = m.variables["grid_contract_mw"].solution.fillna(0.0)
-    idle_mw = _value(e["idle"])
-    idle_capital = _value(e["idle_capital"])
-    capex = _value(e["capex_by_year"]) * USD_SCALE
-    running = _value(e["running"]) * USD_SCALE + e["existing_opex_usd"]  # + the existing fleet's fixed opex
+    idle_mw = built.value("idle")
+    idle_capital = built.value("idle_capital")
+    capex = built.value("capex_by_year") * USD_SCALE
+    running = built.value("running") * USD_SCALE + e["existing_opex_usd"]  # + the existing fleet's fixed opex
     retired = xr.zeros_like(p.years.to_series().astype(float).to_xarray())
     if "retire_new" in m.variables:
         retired = (
@@ -509,7 +509,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
                 "capex_usd": float(capex.sel(year=y)),
                 "opex_usd": float(running.sel(year=y)),
                 "co2_mt": float(co2_mt.sel(year=y)),
-                "wafers_used": float(_value(e["wafers_used"]).sel(year=y)),
+                "wafers_used": float(built.value("wafers_used").sel(year=y)),
                 "wafers_available": float(p.wafers.sel(year=y)),
                 "idle_gw": float(idle_mw.sel(year=y).sum()) / MW_PER_GW,
                 "idle_capital_usd": float(idle_capital.sel(year=y)),
@@ -530,7 +530,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
                         "h100e": in_service * float(p.h100e.sel(chip=c)),
                     }
                 )
-    dc_stock = _value(e["dc_stock"]) + p.existing_dc_mw
+    dc_stock = built.value("dc_stock") + p.existing_dc_mw
     by_site = []
     for y in p.years:
         for s in p.sites:
@@ -585,7 +585,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
         penalty_usd += float(m.variables["campus_shortfall_mw"].solution.fillna(0.0).sum()) * campus_shortfall_penalty(
             built.inputs
         )
-    cost = float(_value(e["capital"]) * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
+    cost = float(built.value("capital") * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
     return {
         "years": years,
         "by_chip": by_chip,
