@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from gigafleet.buildout.model import USD_SCALE, BuiltModel, build_model, campus_shortfall_penalty
@@ -176,59 +177,85 @@ def _dual(model: Any, name: str) -> xr.DataArray | None:
     return dual if isinstance(dual, xr.DataArray) else None
 
 
+BINDING_KEYS = ("limit", "year", "where", "shadow_price", "unit", "meaning", "price_kind")
+"""Keys of every ``binding`` row, in order; ``shortfall_relief`` and ``steps_to_close`` follow where they apply."""
+
+
+def _where_labels(frame: pd.DataFrame) -> np.ndarray:
+    """``where`` of each dual row: ``site/source``, ``site``, ``chip`` or ``fleet`` (by the constraint's dims)."""
+    if "source" in frame and "site" in frame:
+        return np.asarray(frame["site"].astype(str) + "/" + frame["source"].astype(str), dtype=object)
+    for dim in ("site", "chip"):
+        if dim in frame:
+            return np.asarray(frame[dim].astype(str), dtype=object)
+    return np.full(len(frame), "fleet", dtype=object)
+
+
 def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
     """Every limit with a non-zero shadow price, in user units (positive = value of relaxing it).
 
     In a shortfall, each limit also gets ``shortfall_relief`` (target units one more step buys) and, in years with
     a shortfall, ``steps_to_close`` (steps of that limit alone that would close the year's gap: a linear estimate).
+    One frame per constraint family (its duals), filtered and converted as whole columns.
     """
-    rows: list[dict[str, Any]] = []
     model = built.model
-    shortfall_by_year: dict[int, float] = {}
+    shortfall_by_year = pd.Series(dtype=float)
     if "shortfall" in model.variables:
-        solution = model.variables["shortfall"].solution.fillna(0.0)
-        shortfall_by_year = {int(y): float(solution.sel(year=y)) for y in solution.year.values}
+        shortfall_by_year = model.variables["shortfall"].solution.fillna(0.0).to_series()
+        shortfall_by_year.index = shortfall_by_year.index.astype(int)
     penalty = built.penalty_usd_per_unit
+    frames = []
     for name, spec in LIMITS.items():
         dual = _dual(model, name)
         if dual is None:
             continue
         frame = dual.to_dataframe(name="dual").reset_index()
-        for record in frame.to_dict("records"):
-            value = record["dual"]
-            if value is None or not math.isfinite(value) or abs(value) < DUAL_TOLERANCE:
-                continue
-            year = int(record.get("year", record.get("vintage", 0)))
-            if name in ("target", "campus_size"):
-                shadow = value * spec.scale / (built.inputs.metric_scale if name == "target" else 1.0)
-            else:
-                shadow = -value * spec.scale  # <= limits: relaxing lowers cost
-            where = "fleet"
-            if "source" in record and "site" in record:
-                where = f"{record['site']}/{record['source']}"
-            elif "site" in record:
-                where = str(record["site"])
-            elif "chip" in record:
-                where = str(record["chip"])
-            row: dict[str, Any] = {
+        value = frame["dual"].to_numpy(dtype=float)
+        keep = np.isfinite(value) & (np.abs(value) >= DUAL_TOLERANCE)
+        if not keep.any():
+            continue
+        frame, value = frame[keep], value[keep]
+        year_column = "year" if "year" in frame else "vintage" if "vintage" in frame else None
+        years = frame[year_column].to_numpy(dtype=int) if year_column else np.zeros(len(frame), dtype=int)
+        if name in ("target", "campus_size"):
+            shadow = value * spec.scale / (built.inputs.metric_scale if name == "target" else 1.0)
+        else:
+            shadow = -value * spec.scale  # <= limits: relaxing lowers cost
+        # in a year short of its target the price is set by the shortfall penalty: it says how much one more
+        # step moves the plan toward the target, not what the step is worth in money
+        gap = shortfall_by_year.reindex(years).fillna(0.0).to_numpy()
+        out = pd.DataFrame(
+            {
                 "limit": spec.limit,
-                "year": year,
-                "where": where,
+                "year": years,
+                "where": _where_labels(frame),
                 "shadow_price": shadow,
                 "unit": spec.unit,
                 "meaning": spec.meaning,
+                "price_kind": np.where(gap > SHORT_TOLERANCE, "toward_target", "cost"),
             }
-            gap = shortfall_by_year.get(year, 0.0)
-            # in a year short of its target the price is set by the shortfall penalty: it says how much one more
-            # step moves the plan toward the target, not what the step is worth in money
-            row["price_kind"] = "toward_target" if gap > SHORT_TOLERANCE else "cost"
-            if shortfall and name not in ("target", "campus_size") and penalty > 0:
-                relief = shadow / penalty  # target units (model) bought by one more step of this limit
-                row["shortfall_relief"] = relief * built.inputs.metric_scale
-                if gap > 0 and relief > 0:
-                    row["steps_to_close"] = gap / relief  # linear estimate, valid near the optimum
-            rows.append(row)
-    rows.sort(key=lambda r: (r["year"], -abs(r["shadow_price"])))
+        )
+        if shortfall and name not in ("target", "campus_size") and penalty > 0:
+            relief = shadow / penalty  # target units (model) bought by one more step of this limit
+            out["shortfall_relief"] = relief * built.inputs.metric_scale
+            with np.errstate(divide="ignore", invalid="ignore"):
+                # linear estimate, valid near the optimum
+                out["steps_to_close"] = np.where((gap > 0) & (relief > 0), gap / relief, np.nan)
+        frames.append(out)
+    if not frames:
+        return []
+    table = pd.concat(frames, ignore_index=True)
+    order = np.lexsort((-np.abs(table["shadow_price"].to_numpy()), table["year"].to_numpy()))  # stable
+    rows = []
+    for record in table.iloc[order].to_dict("records"):
+        row = {key: record[key] for key in BINDING_KEYS}
+        relief = record.get("shortfall_relief")
+        if relief is not None and not (isinstance(relief, float) and math.isnan(relief)):
+            row["shortfall_relief"] = relief
+            steps = record.get("steps_to_close")
+            if steps is not None and not math.isnan(steps):
+                row["steps_to_close"] = steps
+        rows.append(row)
     return rows
 
 
@@ -281,6 +308,39 @@ def _is_short(required: float, delivered: float, floor: float) -> bool:
     return required - delivered > max(SHORTFALL_TOLERANCE * abs(required), floor)
 
 
+class _LimitIndex:
+    """The binding rows as arrays, to answer :meth:`limited_by` for many (year, site) pairs without a scan each."""
+
+    def __init__(self, binding: list[dict[str, Any]]) -> None:
+        rows = [row for row in binding if row["limit"] not in ("target", "campus_size")]
+        self.names = list(dict.fromkeys(str(row["limit"]) for row in rows))
+        code = {name: index for index, name in enumerate(self.names)}
+        self.codes = np.array([code[str(row["limit"])] for row in rows], dtype=int)
+        self.years = np.array([int(row["year"]) for row in rows], dtype=int)
+        self.fleet = np.array([str(row["where"]) == "fleet" for row in rows], dtype=bool)
+        self.sites = np.array([str(row["where"]).split("/")[0] for row in rows], dtype=object)
+        self.strength = np.array([abs(float(row["shadow_price"])) for row in rows], dtype=float)
+
+    def limited_by(self, year: int, site: str | None) -> list[str]:
+        """See :func:`_limited_by`."""
+        mask = self.years <= year
+        if site is not None:
+            mask &= self.fleet | (self.sites == site)
+        index = np.flatnonzero(mask)
+        if not len(index):
+            return []
+        codes, count = self.codes[index], len(self.names)
+        strongest = np.zeros(count)
+        np.maximum.at(strongest, codes, self.strength[index])
+        first = np.full(count, len(self.codes))
+        np.minimum.at(first, codes, index)  # binding's order breaks ties, as a dict of first appearances would
+        this_year = np.zeros(count, dtype=bool)
+        this_year[codes[self.years[index] == year]] = True
+        present = np.unique(codes)
+        ranked = sorted(present, key=lambda c: (not this_year[c], -strongest[c], first[c]))
+        return [self.names[c] for c in ranked]
+
+
 def _limited_by(binding: list[dict[str, Any]], year: int, site: str | None) -> list[str]:
     """Binding limits that can explain a shortfall in ``year`` at ``site`` (``None``: anywhere).
 
@@ -288,18 +348,7 @@ def _limited_by(binding: list[dict[str, Any]], year: int, site: str | None) -> l
     requirement's own constraints (``target``, ``campus_size``) are left out. Limits binding in ``year`` itself
     come first, each group by largest shadow price.
     """
-    strongest: dict[str, float] = {}
-    this_year: set[str] = set()
-    for row in binding:
-        if row["limit"] in ("target", "campus_size") or row["year"] > year:
-            continue
-        where = str(row["where"])
-        if site is not None and where != "fleet" and where.split("/")[0] != site:
-            continue
-        strongest[row["limit"]] = max(strongest.get(row["limit"], 0.0), abs(float(row["shadow_price"])))
-        if row["year"] == year:
-            this_year.add(row["limit"])
-    return sorted(strongest, key=lambda name: (name not in this_year, -strongest[name]))
+    return _LimitIndex(binding).limited_by(year, site)
 
 
 def _unmet(
@@ -321,6 +370,7 @@ def _unmet(
     """
     p: PlanInputs = built.inputs
     unmet: list[dict[str, Any]] = []
+    limits = _LimitIndex(binding)
 
     def add(requirement: str, where: str, year: int, required: float, delivered: float, unit: str) -> None:
         unmet.append(
@@ -332,7 +382,7 @@ def _unmet(
                 "delivered": delivered,
                 "short": required - delivered,
                 "unit": unit,
-                "limited_by": _limited_by(binding, year, None if where == "fleet" else where),
+                "limited_by": limits.limited_by(year, None if where == "fleet" else where),
             }
         )
 
@@ -350,24 +400,27 @@ def _unmet(
                 add("min_facility_gw", site.id, year, required, delivered, "GW")
                 cap = site.max_facility_gw
                 if cap is not None and delivered >= cap * (1 - 1e-6):  # at its cap: the cap is why, whatever
-                    limits = unmet[-1]["limited_by"]  # the (degenerate) duals say
-                    unmet[-1]["limited_by"] = ["site_limit", *[x for x in limits if x != "site_limit"]]
+                    reasons = unmet[-1]["limited_by"]  # the (degenerate) duals say
+                    unmet[-1]["limited_by"] = ["site_limit", *[x for x in reasons if x != "site_limit"]]
+    # firm power and idle existing hardware, per site-year: whole (year, site) arrays, then only the short cells
+    dims = ("year", "site")
     stock = built.value("stock") + p.existing_stock
-    idle_mw = built.value("idle")
-    peak_gw = ((stock * p.facility_mw).sum("chip") - built.model.variables["idle_mw"].solution.fillna(0.0)) / MW_PER_GW
+    idle_mw = built.value("idle").transpose(*dims).to_numpy()
+    idle_var = built.model.variables["idle_mw"].solution.fillna(0.0).transpose(*dims).to_numpy()
+    peak_gw = ((stock * p.facility_mw).sum("chip").transpose(*dims).to_numpy() - idle_var) / MW_PER_GW
     firm_onsite = built.value("cap_stock").where(p.source_allowed, 0.0) * p.source_firm_credit
-    firm_gw = (p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW
-    existing_gw = (p.existing_stock * p.facility_mw).sum("chip") / MW_PER_GW
-    for year in p.years:
-        for site_id in p.sites:
-            need = float(peak_gw.sel(year=year, site=site_id))
-            have = float(firm_gw.sel(year=year, site=site_id))
-            if _is_short(need, have, UNMET_ABS_TOLERANCE):
-                add("firm_power", str(site_id), int(year), need, have, "GW")
-            owned = float(existing_gw.sel(year=year, site=site_id))
-            idle = float(idle_mw.sel(year=year, site=site_id)) / MW_PER_GW
-            if _is_short(owned, owned - idle, UNMET_ABS_TOLERANCE):  # hardware already bought waits for power
-                add("power_existing", str(site_id), int(year), owned, owned - idle, "GW")
+    firm_gw = ((p.grid_mw + firm_onsite.sum("source")) / MW_PER_GW).transpose(*dims).to_numpy()
+    owned_gw = ((p.existing_stock * p.facility_mw).sum("chip") / MW_PER_GW).transpose(*dims).to_numpy()
+    powered_gw = owned_gw - idle_mw / MW_PER_GW
+    floor = UNMET_ABS_TOLERANCE
+    firm_short = peak_gw - firm_gw > np.maximum(SHORTFALL_TOLERANCE * np.abs(peak_gw), floor)
+    idle_short = owned_gw - powered_gw > np.maximum(SHORTFALL_TOLERANCE * np.abs(owned_gw), floor)
+    years, sites = p.years.to_numpy(), [str(s) for s in p.sites]
+    for i, j in zip(*np.nonzero(firm_short | idle_short), strict=True):
+        if firm_short[i, j]:
+            add("firm_power", sites[j], int(years[i]), float(peak_gw[i, j]), float(firm_gw[i, j]), "GW")
+        if idle_short[i, j]:  # hardware already bought waits for power
+            add("power_existing", sites[j], int(years[i]), float(owned_gw[i, j]), float(powered_gw[i, j]), "GW")
     unmet.sort(key=lambda u: (u["year"], u["requirement"], u["where"]))
     return unmet
 
@@ -438,19 +491,29 @@ def _conflict(built: BuiltModel) -> list[dict[str, Any]]:
     return rows
 
 
-def _value(expression: Any) -> xr.DataArray:
-    solution = expression.solution
-    return solution.fillna(0.0) if isinstance(solution, xr.DataArray) else xr.DataArray(float(solution))
+def _records(columns: dict[str, Any]) -> list[dict[str, Any]]:
+    """JSON rows from equal-length columns (arrays or lists), in column order; numbers as Python floats/ints."""
+    records: list[dict[str, Any]] = pd.DataFrame(columns).to_dict("records")
+    return records
+
+
+def _on(array: xr.DataArray, *dims: str) -> np.ndarray:
+    """Values of a labelled array in the given dimension order."""
+    return array.transpose(*dims).to_numpy()
 
 
 def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
+    """The solved plan as JSON rows (``years``, ``by_chip``, ``by_site``, ``power``) and cost totals.
+
+    Every quantity is computed once over whole arrays (year, site, chip, source) from the solution; the rows are
+    the arrays' cells in year, then site/chip/source order.
+    """
     p: PlanInputs = built.inputs
     m = built.model
     e = built.expressions
-    new_stock = built.value("stock")
-    stock = new_stock + p.existing_stock
-    buy = m.variables["buy"].solution.fillna(0.0)
-    dc = m.variables["datacentre_mw"].solution.fillna(0.0)
+    stock = built.value("stock") + p.existing_stock
+    buy = m.variables["buy"].solution.fillna(0.0).rename({"vintage": "year"})
+    dc = m.variables["datacentre_mw"].solution.fillna(0.0).rename({"vintage": "year"})
     cap_stock = built.value("cap_stock").where(p.source_allowed, 0.0)
     gen = m.variables["generation_mwh"].solution.fillna(0.0)
     grid = m.variables["grid_mwh"].solution.fillna(0.0)
@@ -459,7 +522,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     idle_capital = built.value("idle_capital")
     capex = built.value("capex_by_year") * USD_SCALE
     running = built.value("running") * USD_SCALE + e["existing_opex_usd"]  # + the existing fleet's fixed opex
-    retired = xr.zeros_like(p.years.to_series().astype(float).to_xarray())
+    retired = xr.zeros_like(p.target)
     if "retire_new" in m.variables:
         retired = (
             m.variables["retire_new"].solution.fillna(0.0).sum(["vintage", "site", "chip"])
@@ -470,113 +533,110 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
         if "shortfall" in m.variables
         else xr.zeros_like(p.target)
     )
-    h100e = (stock * p.h100e).sum(["site", "chip"])
-    metric = (stock * p.metric).sum(["site", "chip"]) * p.metric_scale
-    it_gw = (stock * p.it_mw).sum(["site", "chip"]) / MW_PER_GW
+    h100e = _on((stock * p.h100e).sum(["site", "chip"]), "year")
+    metric = _on((stock * p.metric).sum(["site", "chip"]) * p.metric_scale, "year")
     facility_by_site = (stock * p.facility_mw).sum("chip") / MW_PER_GW
-    energy_twh = (stock * p.energy_mwh).sum(["site", "chip"]) / 1e6
     co2_mt = ((grid * p.grid_co2_t_per_mwh).sum("site") + (gen * p.source_co2_t_per_mwh).sum(["site", "source"])) / 1e6
-    h100e_per_metric = float((p.h100e / (p.metric * p.metric_scale)).mean())
-    years = []
-    for y in p.years:
-        target = p.target.sel(year=y).item()
-        short = float(shortfall.sel(year=y)) if "year" in shortfall.dims else 0.0
-        years.append(
-            {
-                "year": int(y),
-                "accelerators": float(stock.sel(year=y).sum()),
-                "installed": float(buy.sel(vintage=y).sum()),
-                "retired_early": float(retired.sel(year=y)),
-                "h100e": float(h100e.sel(year=y)),
-                "target": None if math.isnan(target) else float(target) * p.metric_scale,
-                "target_metric": p.target_metric,
-                "delivered_metric": float(metric.sel(year=y)),
-                "shortfall": short,
-                # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
-                "shortfall_h100e": short
-                * (
-                    1.0
-                    if p.target_metric == "h100e"
-                    else (
-                        float(h100e.sel(year=y)) / float(metric.sel(year=y))
-                        if float(metric.sel(year=y)) > 0
-                        else h100e_per_metric
-                    )
-                ),
-                "it_power_gw": float(it_gw.sel(year=y)),
-                "facility_power_gw": float(facility_by_site.sel(year=y).sum()),
-                "energy_twh": float(energy_twh.sel(year=y)),
-                "capex_usd": float(capex.sel(year=y)),
-                "opex_usd": float(running.sel(year=y)),
-                "co2_mt": float(co2_mt.sel(year=y)),
-                "wafers_used": float(built.value("wafers_used").sel(year=y)),
-                "wafers_available": float(p.wafers.sel(year=y)),
-                "idle_gw": float(idle_mw.sel(year=y).sum()) / MW_PER_GW,
-                "idle_capital_usd": float(idle_capital.sel(year=y)),
-            }
+    short = _on(shortfall, "year")
+    if p.target_metric == "h100e":
+        per_metric = np.ones(len(p.years))
+    else:  # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
+        fallback = float((p.h100e / (p.metric * p.metric_scale)).mean())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_metric = np.where(metric > 0, h100e / metric, fallback)
+    target = _on(p.target, "year")
+    years = _records(
+        {
+            "year": p.years.to_numpy(dtype=int),
+            "accelerators": _on(stock.sum(["site", "chip"]), "year"),
+            "installed": _on(buy.sum(["site", "chip"]), "year"),
+            "retired_early": _on(retired, "year"),
+            "h100e": h100e,
+            "target": np.array([None if math.isnan(t) else float(t) * p.metric_scale for t in target], dtype=object),
+            "target_metric": p.target_metric,
+            "delivered_metric": metric,
+            "shortfall": short,
+            "shortfall_h100e": short * per_metric,
+            "it_power_gw": _on((stock * p.it_mw).sum(["site", "chip"]) / MW_PER_GW, "year"),
+            "facility_power_gw": _on(facility_by_site.sum("site"), "year"),
+            "energy_twh": _on((stock * p.energy_mwh).sum(["site", "chip"]) / 1e6, "year"),
+            "capex_usd": _on(capex, "year"),
+            "opex_usd": _on(running, "year"),
+            "co2_mt": _on(co2_mt, "year"),
+            "wafers_used": _on(built.value("wafers_used"), "year"),
+            "wafers_available": _on(p.wafers, "year"),
+            "idle_gw": _on(idle_mw.sum("site"), "year") / MW_PER_GW,
+            "idle_capital_usd": _on(idle_capital, "year"),
+        }
+    )
+    n_years, n_sites, n_chips = len(p.years), len(p.sites), len(p.chips)
+    year_of = np.repeat(p.years.to_numpy(dtype=int), n_sites)  # (year, site) cells, year-major
+    site_of = np.tile(np.array([str(s) for s in p.sites], dtype=object), n_years)
+
+    in_service = _on(stock.sum("site"), "year", "chip").ravel()
+    installed = _on(buy.sum("site"), "year", "chip").ravel()
+    listed = (in_service != 0) | (installed != 0)
+    by_chip = _records(
+        {
+            "year": np.repeat(p.years.to_numpy(dtype=int), n_chips)[listed],
+            "chip": np.tile(np.array([str(c) for c in p.chips], dtype=object), n_years)[listed],
+            "installed": installed[listed],
+            "in_service": in_service[listed],
+            "h100e": (in_service * np.tile(p.h100e.to_numpy(), n_years))[listed],
+        }
+    )
+    weather = {site.id: site.weather for site in scenario.sites}  # the catalogue site each plan site stands at
+    contracted_gw = np.maximum(0.0, _on(contract, "year", "site").ravel()) / MW_PER_GW
+    by_site = _records(
+        {
+            "year": year_of,
+            "site": site_of,
+            "accelerators": _on(stock.sum("chip"), "year", "site").ravel(),
+            "h100e": _on((stock * p.h100e).sum("chip"), "year", "site").ravel(),
+            "facility_power_gw": _on(facility_by_site, "year", "site").ravel(),
+            "datacentre_gw": _on(built.value("dc_stock") + p.existing_dc_mw, "year", "site").ravel() / MW_PER_GW,
+            "datacentre_built_gw": _on(dc, "year", "site").ravel() / MW_PER_GW,
+            "grid_gw_used": _on(grid, "year", "site").ravel() / 8766.0 / MW_PER_GW,
+            "grid_gw_available": _on(p.grid_mw, "year", "site").ravel() / MW_PER_GW,
+            "grid_gw_contracted": contracted_gw,
+            "idle_gw": _on(idle_mw, "year", "site").ravel() / MW_PER_GW,
+            "weather": [weather.get(site) for site in site_of],
+        }
+    )
+    # power rows: per site-year the grid first, then each allowed on-site source with capacity or energy
+    grid_rows = _records(
+        {
+            "year": year_of,
+            "site": site_of,
+            "source": "grid",
+            "capacity_gw": _on(p.grid_mw, "year", "site").ravel() / MW_PER_GW,
+            "subscribed_gw": contracted_gw,
+            "energy_twh": _on(grid, "year", "site").ravel() / 1e6,
+        }
+    )
+    n_sources = len(p.sources)
+    capacity = _on(cap_stock, "year", "site", "source").ravel()
+    energy = _on(gen, "year", "site", "source").ravel()
+    allowed = np.tile(_on(p.source_allowed, "site", "source").ravel(), n_years)
+    shown = allowed & ((capacity != 0) | (energy != 0))
+    source_rows = _records(
+        {
+            "year": np.repeat(year_of, n_sources)[shown],
+            "site": np.repeat(site_of, n_sources)[shown],
+            "source": np.tile(np.array([str(s) for s in p.sources], dtype=object), n_years * n_sites)[shown],
+            "capacity_gw": capacity[shown] / MW_PER_GW,
+            "energy_twh": energy[shown] / 1e6,
+        }
+    )
+    cell = np.flatnonzero(shown) // n_sources  # the site-year of each source row
+    order = np.lexsort(
+        (
+            np.concatenate([np.zeros(len(grid_rows)), np.ones(len(source_rows))]),
+            np.concatenate([np.arange(len(grid_rows)), cell]),
         )
-    by_chip = []
-    for y in p.years:
-        for c in p.chips:
-            in_service = float(stock.sel(year=y, chip=c).sum())
-            installed = float(buy.sel(vintage=y, chip=c).sum())
-            if in_service or installed:
-                by_chip.append(
-                    {
-                        "year": int(y),
-                        "chip": str(c),
-                        "installed": installed,
-                        "in_service": in_service,
-                        "h100e": in_service * float(p.h100e.sel(chip=c)),
-                    }
-                )
-    dc_stock = built.value("dc_stock") + p.existing_dc_mw
-    by_site = []
-    for y in p.years:
-        for s in p.sites:
-            by_site.append(
-                {
-                    "year": int(y),
-                    "site": str(s),
-                    "accelerators": float(stock.sel(year=y, site=s).sum()),
-                    "h100e": float((stock.sel(year=y, site=s) * p.h100e).sum()),
-                    "facility_power_gw": float(facility_by_site.sel(year=y, site=s)),
-                    "datacentre_gw": float(dc_stock.sel(year=y, site=s)) / MW_PER_GW,
-                    "datacentre_built_gw": float(dc.sel(vintage=y, site=s)) / MW_PER_GW,
-                    "grid_gw_used": float(grid.sel(year=y, site=s)) / 8766.0 / MW_PER_GW,
-                    "grid_gw_available": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
-                    "grid_gw_contracted": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
-                    "idle_gw": float(idle_mw.sel(year=y, site=s)) / MW_PER_GW,
-                }
-            )
-    power = []
-    for y in p.years:
-        for s in p.sites:
-            power.append(
-                {
-                    "year": int(y),
-                    "site": str(s),
-                    "source": "grid",
-                    "capacity_gw": float(p.grid_mw.sel(year=y, site=s)) / MW_PER_GW,
-                    "subscribed_gw": max(0.0, float(contract.sel(year=y, site=s))) / MW_PER_GW,
-                    "energy_twh": float(grid.sel(year=y, site=s)) / 1e6,
-                }
-            )
-            for src in p.sources:
-                if not bool(p.source_allowed.sel(site=s, source=src)):
-                    continue
-                capacity = float(cap_stock.sel(year=y, site=s, source=src))
-                energy = float(gen.sel(year=y, site=s, source=src))
-                if capacity or energy:
-                    power.append(
-                        {
-                            "year": int(y),
-                            "site": str(s),
-                            "source": str(src),
-                            "capacity_gw": capacity / MW_PER_GW,
-                            "energy_twh": energy / 1e6,
-                        }
-                    )
+    )
+    combined = grid_rows + source_rows
+    power = [combined[i] for i in order]
     objective = float(m.objective.value) * USD_SCALE
     penalty_usd = 0.0
     if "shortfall" in m.variables:
@@ -653,15 +713,22 @@ def power_mix_notes(p: PlanInputs, results: dict[str, Any]) -> list[str]:
     for row in results["power"]:
         if row["source"] in GAS_SOURCES and row["capacity_gw"] > 1e-6:
             gas.setdefault((row["year"], row["site"]), {})[row["source"]] = row["capacity_gw"]
+    prices = {str(k): float(v) for k, v in p.grid_price_usd_per_mwh.to_series().items()}
+    variable_usd = p.source_variable_usd_per_mwh.transpose("site", "source").to_series()
+    variable = {(str(s), str(src)): float(v) for (s, src), v in variable_usd.items()}
+    lcoe: dict[tuple[str, str], float] = {}  # per site and source, computed once
     for row in results["by_site"]:
         found = gas.get((row["year"], row["site"]))
         if not found:
             continue
         what = " + ".join(f"{scaled(gw)} GW {src}" for src, gw in sorted(found.items()))
         available, subscribed = row["grid_gw_available"], row["grid_gw_contracted"]
-        price = float(p.grid_price_usd_per_mwh.sel(site=row["site"]))
-        cheapest = min(onsite_lcoe_usd_per_mwh(p, row["site"], src) for src in found)
-        running = min(float(p.source_variable_usd_per_mwh.sel(site=row["site"], source=src)) for src in found)
+        price = prices[row["site"]]
+        for src in found:
+            if (row["site"], src) not in lcoe:
+                lcoe[row["site"], src] = onsite_lcoe_usd_per_mwh(p, row["site"], src)
+        cheapest = min(lcoe[row["site"], src] for src in found)
+        running = min(variable[row["site"], src] for src in found)
         head = f"{row['site']} {row['year']}: {what} on site"
         peak = f"the site's {scaled(row['facility_power_gw'])} GW peak"
         if available <= 1e-9:
@@ -779,9 +846,6 @@ def plan(
         raise SolverError(f"solver {solver!r} stopped with status {status!r}, termination {termination!r}")
     say("reporting")
     results = _results(built, scenario)
-    weather = {site.id: site.weather for site in scenario.sites}
-    for row in results["by_site"]:  # the catalogue site each plan site stands at (placed on the site map)
-        row["weather"] = weather.get(row["site"])
     worst = max((y["shortfall"] / y["target"] for y in results["years"] if y["target"]), default=0.0)
     binding = _binding(built, worst > SHORTFALL_TOLERANCE)
     unmet = _unmet(built, scenario, results, binding)
