@@ -6,12 +6,11 @@ The dict built here is the contract of ``gigafleet estimate --json`` (``schema_v
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gigafleet.catalog import BASELINE_METRICS, Catalog, load_catalog
-from gigafleet.claims import Claims, check_claims, resolve_baseline
 from gigafleet.fleet import (
     CAPEX_PARTS,
     OPEX_PARTS,
@@ -22,7 +21,10 @@ from gigafleet.fleet import (
     FloatArray,
     simulate_fleet,
 )
-from gigafleet.uncertainty.sampling import quantiles, sample_parameter
+from gigafleet.uncertainty.sampling import Quantiles, quantiles, sample_parameter
+
+if TYPE_CHECKING:
+    from gigafleet.claims import Claims
 
 SCHEMA_VERSION = 1
 
@@ -54,15 +56,28 @@ HEADLINE_KEYS: tuple[str, ...] = (
 UNITS: dict[str, str] = {"energy_twh_per_year": "TWh/yr", "power_gw": "GW"}
 
 
-def _q(samples: FloatArray) -> dict[str, float]:
-    return quantiles(samples).to_dict()
+class SummaryCache:
+    """P10/P50/P90 of output arrays, each array summarised once (outputs share arrays: TCO and required revenue,
+    opex and the opex part of TCO, a fleet total and its comparisons with point baselines)."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[FloatArray, Quantiles]] = {}
+
+    def __call__(self, samples: FloatArray) -> Quantiles:
+        known = self._done.get(id(samples))
+        if known is None or known[0] is not samples:
+            known = self._done[id(samples)] = (samples, quantiles(samples))
+        return known[1]
 
 
-def compare_with_baselines(catalog: Catalog, totals: dict[str, FloatArray], seed: int = 0) -> list[dict[str, Any]]:
+def compare_with_baselines(
+    catalog: Catalog, totals: dict[str, FloatArray], seed: int = 0, *, summaries: SummaryCache | None = None
+) -> list[dict[str, Any]]:
     """Ratios of the fleet to every baseline in the catalogue.
 
     Energy baselines (TWh/yr) are compared with the fleet's annual facility energy; power baselines (GW) with
-    its facility power at peak. Baselines given as a range are sampled too.
+    its facility power at peak. Baselines given as a range are sampled too; a point baseline divides the fleet's
+    percentiles (the same order statistics as those of the ratio samples, without a pass over them).
 
     Returns
     -------
@@ -71,6 +86,7 @@ def compare_with_baselines(catalog: Catalog, totals: dict[str, FloatArray], seed
         the baseline, ``ratio`` (P50 of fleet / baseline), ``ratio_p10``, ``ratio_p90``, ``source``, ``as_of``.
     """
     rng = np.random.default_rng(seed + 7919)
+    summarise_samples = summaries or SummaryCache()
     rows: list[dict[str, Any]] = []
     for item_id in catalog.ids("baselines"):
         item = catalog.item("baselines", item_id)
@@ -79,8 +95,11 @@ def compare_with_baselines(catalog: Catalog, totals: dict[str, FloatArray], seed
             if parameter is None:
                 continue
             fleet = totals[metric]
-            baseline = sample_parameter(parameter, fleet.size, rng) if parameter.is_range else parameter.mid
-            ratio = quantiles(fleet / baseline)
+            if parameter.is_range:
+                ratio = quantiles(fleet / sample_parameter(parameter, fleet.size, rng))
+            else:
+                of_fleet = summarise_samples(fleet)
+                ratio = Quantiles(*(value / parameter.mid for value in (of_fleet.p10, of_fleet.p50, of_fleet.p90)))
             rows.append(
                 {
                     "name": item_id,
@@ -104,15 +123,20 @@ def summarise(
 ) -> dict[str, Any]:
     """Turn fleet samples into the JSON-ready estimate dict (see module docstring)."""
     totals, spec = result.totals, result.spec
+    summaries = SummaryCache()
+
+    def _q(key: str) -> dict[str, float]:
+        return summaries(totals[key]).to_dict()
+
     out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "inputs": inputs_dict(spec, samples=samples, seed=seed)}
     for key in HEADLINE_KEYS:
-        out[key] = _q(totals[key])
-    out["peak_flops"] = {p: _q(totals[f"peak_flops.{p}"]) for p in PRECISIONS}
-    out["effective_flops"] = {p: _q(totals[f"effective_flops.{p}"]) for p in PRECISIONS}
-    out["capex_breakdown_usd"] = {p: _q(totals[f"capex.{p}"]) for p in CAPEX_PARTS}
-    out["opex_breakdown_usd_per_year"] = {p: _q(totals[f"opex.{p}"]) for p in OPEX_PARTS}
-    out["tco_breakdown_usd_per_year"] = {p: _q(totals[f"tco.{p}"]) for p in TCO_PARTS}
-    out["comparisons"] = compare_with_baselines(catalog, totals, seed)
+        out[key] = _q(key)
+    out["peak_flops"] = {p: _q(f"peak_flops.{p}") for p in PRECISIONS}
+    out["effective_flops"] = {p: _q(f"effective_flops.{p}") for p in PRECISIONS}
+    out["capex_breakdown_usd"] = {p: _q(f"capex.{p}") for p in CAPEX_PARTS}
+    out["opex_breakdown_usd_per_year"] = {p: _q(f"opex.{p}") for p in OPEX_PARTS}
+    out["tco_breakdown_usd_per_year"] = {p: _q(f"tco.{p}") for p in TCO_PARTS}
+    out["comparisons"] = compare_with_baselines(catalog, totals, seed, summaries=summaries)
     out["notes"] = list(notes or []) + standard_notes(catalog, spec)
     return out
 
@@ -218,6 +242,8 @@ def check(
     InputError
         A ``share_of`` country the catalogue has no baseline for (before anything is sampled).
     """
+    from gigafleet.claims import check_claims, resolve_baseline
+
     cat = catalog or load_catalog()
     for key in claims.share_of:
         resolve_baseline(cat, key)

@@ -28,16 +28,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from gigafleet.catalog import Catalog, Item, Parameter
 from gigafleet.errors import InputError
-from gigafleet.uncertainty.sampling import comonotonic, sample_parameter
+from gigafleet.uncertainty import sampling
+from gigafleet.uncertainty.sampling import comonotonic, parameter_quantiles, pert_table, sample_parameter
 
 FloatArray = npt.NDArray[np.float64]
+SampleArray = npt.NDArray[np.floating[Any]]
+"""Sampled inputs: float64, or float32 (:data:`LARGE_SAMPLE_DTYPE`) from PERT_TABLE_MIN_SAMPLES samples on."""
 
 HOURS_PER_YEAR = 8766.0
 """Hours in an average (Julian) year [h]: 365.25 × 24."""
@@ -75,7 +78,7 @@ TCO_PARTS: tuple[str, ...] = ("it_capital", "facility_capital", "opex")
 # --------------------------------------------------------------------------------------------------------
 
 
-def capital_recovery_factor(rate: FloatArray | float, years: FloatArray | float) -> FloatArray:
+def capital_recovery_factor(rate: SampleArray | float, years: SampleArray | float) -> FloatArray:
     """Capital recovery factor: the annuity per unit of capital [1/yr].
 
     Parameters
@@ -95,14 +98,32 @@ def capital_recovery_factor(rate: FloatArray | float, years: FloatArray | float)
     >>> round(float(capital_recovery_factor(0.08, 5)), 4)
     0.2505
     """
+    return capital_recovery_factors(rate, years)[0]
+
+
+def capital_recovery_factors(rate: SampleArray | float, *years: SampleArray | float) -> list[FloatArray]:
+    """:func:`capital_recovery_factor` at one rate for several asset lives, sharing the work [1/yr]."""
     r = np.asarray(rate, dtype=float)
-    n = np.asarray(years, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        crf = np.where(r == 0, 1.0 / n, r / (1.0 - (1.0 + r) ** (-n)))
-    return np.asarray(crf, dtype=float)
+    base = 1.0 + r
+    zero = r == 0
+    any_zero = bool(np.any(zero))
+    out = []
+    for life in years:
+        n = np.asarray(life, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crf = np.asarray(np.power(base, -n))
+            if crf.ndim:  # in place at 10^6 samples; scalars as they come
+                np.subtract(1.0, crf, out=crf)
+                np.divide(r, crf, out=crf)
+            else:
+                crf = np.asarray(r / (1.0 - crf))
+            if any_zero:
+                crf = np.where(zero, 1.0 / n, crf)
+        out.append(np.asarray(crf, dtype=float))
+    return out
 
 
-def average_power_fraction(utilisation: FloatArray | float, idle_fraction: FloatArray | float) -> FloatArray:
+def average_power_fraction(utilisation: SampleArray | float, idle_fraction: SampleArray | float) -> FloatArray:
     """Average draw as a share of peak IT power: idle + (1 − idle) × utilisation [fraction].
 
     Parameters
@@ -114,7 +135,10 @@ def average_power_fraction(utilisation: FloatArray | float, idle_fraction: Float
     """
     u = np.asarray(utilisation, dtype=float)
     idle = np.asarray(idle_fraction, dtype=float)
-    return np.asarray(idle + (1.0 - idle) * u, dtype=float)
+    fraction = np.subtract(1.0, idle)
+    fraction *= u
+    fraction += idle
+    return np.asarray(fraction, dtype=float)
 
 
 def annual_energy_twh(average_power_gw: FloatArray | float, hours: float = HOURS_PER_YEAR) -> FloatArray:
@@ -125,7 +149,9 @@ def annual_energy_twh(average_power_gw: FloatArray | float, hours: float = HOURS
     >>> round(float(annual_energy_twh(75.0)), 1)  # the press figure's 75 GW, all year
     657.5
     """
-    return np.asarray(np.asarray(average_power_gw, dtype=float) * hours / 1000.0, dtype=float)
+    energy = np.multiply(np.asarray(average_power_gw, dtype=float), hours)
+    energy /= 1000.0
+    return np.asarray(energy, dtype=float)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -178,14 +204,16 @@ class SampledInputs:
     """Monte Carlo samples of every input the model reads.
 
     ``chips[name]`` has shape (n_chips, n_samples) in the order of ``chip_ids``; ``scalars[name]`` has shape
-    (n_samples,). Units are those of the catalogue parameter names.
+    (n_samples,). Units are those of the catalogue parameter names. Point values are read-only broadcasts of one
+    float (:func:`constant_samples`: no memory at 10^6+ samples); read them, do not write them. From
+    :data:`PERT_TABLE_MIN_SAMPLES` samples on, drawn values are :data:`LARGE_SAMPLE_DTYPE` (float32).
     """
 
     chip_ids: tuple[str, ...]
     shares: FloatArray
     n_samples: int
-    chips: dict[str, FloatArray] = field(default_factory=dict)
-    scalars: dict[str, FloatArray] = field(default_factory=dict)
+    chips: dict[str, SampleArray] = field(default_factory=dict)
+    scalars: dict[str, SampleArray] = field(default_factory=dict)
 
 
 CHIP_INPUTS: tuple[str, ...] = (
@@ -199,6 +227,14 @@ CHIP_INPUTS: tuple[str, ...] = (
     "bf16_dense_tflops",
     "fp8_dense_tflops",
 )
+
+LARGE_SAMPLE_DTYPE: type[np.floating[Any]] = np.float32
+"""Type of the drawn inputs from :data:`PERT_TABLE_MIN_SAMPLES` samples on (constants stay float64 broadcasts;
+every output is float64): single precision halves their memory and traffic, and moves any P10/P50/P90 at
+10^6 samples by under 1e-6 of its value (``tests/test_fleet.py``), ~1,000x below the Monte Carlo noise."""
+
+CHIP_POWER_CHAIN: tuple[str, ...] = ("tdp_w", "server_power_kw", "it_power_kw")
+"""Chip inputs drawn comonotonic: chip, server and IT power per accelerator rise and fall together."""
 
 SCALAR_INPUTS: dict[str, tuple[str, str, str]] = {
     # name in model: (kind, item id or "<cooling>"/"<region>", parameter)
@@ -311,29 +347,85 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
     shares = np.array([spec.mix[c] for c in chip_ids], dtype=float)
     sampled = SampledInputs(chip_ids=chip_ids, shares=shares, n_samples=n_samples)
     items = [catalog.item("accelerators", c) for c in chip_ids]
+    # From PERT_TABLE_MIN_SAMPLES on, draws are inverse CDFs of uniforms: linked pairs share their uniforms
+    # (comonotonic by construction, no sorting). Below, they are drawn independently and reordered by rank.
+    shared = n_samples >= sampling.PERT_TABLE_MIN_SAMPLES
+    power_u = [rng.random(n_samples) for _ in items] if shared else []
+    rows: dict[str, list[SampleArray]] = {}
     for name in (*CHIP_INPUTS, "fp4_dense_tflops"):
-        sampled.chips[name] = np.stack([sample_parameter(_chip_parameter(i, name), n_samples, rng) for i in items])
+        rows[name] = [
+            _draw(
+                _chip_parameter(item, name),
+                n_samples,
+                rng,
+                power_u[row] if shared and name in CHIP_POWER_CHAIN else None,
+                shared,
+            )
+            for row, item in enumerate(items)
+        ]
     # Physically linked pairs move together; IT power never falls below server power in a sample.
     for row in range(len(chip_ids)):
-        chip_kw = sampled.chips["tdp_w"][row] / 1000.0
-        server = np.maximum(comonotonic(chip_kw, sampled.chips["server_power_kw"][row]), chip_kw)
-        sampled.chips["server_power_kw"][row] = server
-        sampled.chips["it_power_kw"][row] = np.maximum(comonotonic(server, sampled.chips["it_power_kw"][row]), server)
+        tdp = rows["tdp_w"][row]
+        chip_kw = constant_samples(float(tdp[0]) / 1000.0, n_samples) if _is_constant(tdp) else tdp / 1000.0
+        server, it = rows["server_power_kw"][row], rows["it_power_kw"][row]
+        server = _at_least(server if shared else comonotonic(chip_kw, server), chip_kw)
+        rows["server_power_kw"][row] = server
+        rows["it_power_kw"][row] = _at_least(it if shared else comonotonic(server, it), server)
+    for name, values in rows.items():
+        sampled.chips[name] = values[0][None, :] if len(values) == 1 else np.stack(values)
     overrides = {"utilisation": spec.utilisation, "mfu": spec.mfu}
+    pue_u = rng.random(n_samples) if shared else None
     for name, (kind, item_id, parameter) in SCALAR_INPUTS.items():
         override = overrides.get(name)
         if override is not None:
-            sampled.scalars[name] = np.full(n_samples, float(override))
+            sampled.scalars[name] = constant_samples(float(override), n_samples)
         else:
-            sampled.scalars[name] = sample_parameter(_resolve(catalog, spec, kind, item_id, parameter), n_samples, rng)
+            u = pue_u if name in ("pue", "peak_pue") else None
+            sampled.scalars[name] = _draw(_resolve(catalog, spec, kind, item_id, parameter), n_samples, rng, u, shared)
     # grid CO2 follows the region's cited trend to the fleet's year (the whole sampled range moves with it)
-    sampled.scalars["grid_co2_g_per_kwh"] = np.maximum(
-        0.0, sampled.scalars["grid_co2_g_per_kwh"] + _grid_co2_shift(catalog, spec)
-    )
-    pue = sampled.scalars["pue"]
-    sampled.scalars["peak_pue"] = np.maximum(comonotonic(pue, sampled.scalars["peak_pue"]), pue)
+    co2, shift = sampled.scalars["grid_co2_g_per_kwh"], _grid_co2_shift(catalog, spec)
+    if _is_constant(co2):
+        sampled.scalars["grid_co2_g_per_kwh"] = constant_samples(max(0.0, float(co2[0]) + shift), n_samples)
+    else:
+        co2 += shift
+        np.maximum(co2, 0.0, out=co2)
+    pue, peak_pue = sampled.scalars["pue"], sampled.scalars["peak_pue"]
+    sampled.scalars["peak_pue"] = _at_least(peak_pue if shared else comonotonic(pue, peak_pue), pue)
     _apply_price_path(catalog, spec, sampled)
     return sampled
+
+
+def constant_samples(value: float, n_samples: int) -> FloatArray:
+    """``n_samples`` copies of ``value`` that take no memory: a read-only broadcast of one float [unit of value]."""
+    return np.broadcast_to(np.float64(value), (n_samples,))
+
+
+def _is_constant(samples: SampleArray) -> bool:
+    """Whether ``samples`` is a :func:`constant_samples` array (stride 0)."""
+    return samples.ndim == 1 and samples.size > 1 and samples.strides[0] == 0
+
+
+def _draw(
+    parameter: Parameter, n_samples: int, rng: np.random.Generator, u: FloatArray | None, large: bool
+) -> SampleArray:
+    """Samples of a parameter: a constant for a point value; else PERT draws, from the uniforms ``u`` if given.
+
+    With ``large`` (:data:`PERT_TABLE_MIN_SAMPLES` samples or more) the draws are the inverse-CDF table at
+    uniforms (``u`` or fresh ones), as :data:`LARGE_SAMPLE_DTYPE`."""
+    if not parameter.is_range:
+        return constant_samples(parameter.mid, n_samples)
+    if not large:
+        return sample_parameter(parameter, n_samples, rng)
+    uniforms = rng.random(n_samples) if u is None else u
+    table = pert_table(parameter.low, parameter.mid, parameter.high)
+    if table is None:  # an exponent beyond the table's range: exact quantiles
+        return parameter_quantiles(parameter, uniforms).astype(LARGE_SAMPLE_DTYPE)
+    return table(uniforms, LARGE_SAMPLE_DTYPE)
+
+
+def _at_least(values: SampleArray, floor: SampleArray) -> SampleArray:
+    """max(values, floor) sample by sample, in place unless ``values`` is read-only."""
+    return np.maximum(values, floor, out=values) if values.flags.writeable else np.maximum(values, floor)
 
 
 def price_years(catalog: Catalog, chip: str, year: int) -> int:
@@ -359,10 +451,12 @@ def price_factor(catalog: Catalog, chip: str, year: int, decline_per_year: float
 def _apply_price_path(catalog: Catalog, spec: FleetSpec, inputs: SampledInputs) -> None:
     """Move each chip's sampled price along the catalogue price path to ``spec.year`` (in place)."""
     decline = inputs.scalars["price_decline_per_year"]
-    for row, chip in enumerate(inputs.chip_ids):
-        inputs.chips["unit_price_usd"][row] = inputs.chips["unit_price_usd"][row] * (1.0 - decline) ** price_years(
-            catalog, chip, spec.year
-        )
+    prices = inputs.chips["unit_price_usd"]
+    moved = [
+        price * (1.0 - decline) ** price_years(catalog, chip, spec.year)
+        for price, chip in zip(prices, inputs.chip_ids, strict=True)
+    ]
+    inputs.chips["unit_price_usd"] = np.stack(moved) if len(moved) > 1 else moved[0][None, :]
 
 
 def _grid_co2_shift(catalog: Catalog, spec: FleetSpec) -> float:
@@ -424,16 +518,42 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     """
     w = inputs.shares[:, None]  # (C, 1) share of each chip in one accelerator of the mix
     chips, s = inputs.chips, inputs.scalars
+    # Arithmetic in place where a temporary would do (10^6+ samples): the operations and their order are those
+    # of the formulas, so the numbers are the same to the bit as with fresh arrays.
 
-    def mix(name: str) -> FloatArray:
+    def mix(name: str, divisor: float = 1.0, factor: float = 1.0) -> FloatArray:
+        """The mix's value of a chip input, / divisor × factor (a new array, or a constant for point values)."""
         if len(inputs.chip_ids) == 1:
-            return np.array(chips[name][0], dtype=float)
-        return np.asarray((w * chips[name]).sum(axis=0), dtype=float)
+            row = chips[name][0]
+            if _is_constant(row):
+                return constant_samples(float(row[0]) / divisor * factor, row.size)
+            value = np.array(row, dtype=float)
+        else:
+            value = np.asarray((w * chips[name]).sum(axis=0), dtype=float)
+        if divisor != 1.0:
+            value /= divisor
+        if factor != 1.0:
+            value *= factor
+        return value
 
-    out: dict[str, FloatArray] = {"accelerators": np.ones(inputs.n_samples)}
-    chip_gw = mix("tdp_w") / 1e9
-    server_gw = mix("server_power_kw") / 1e6
-    it_gw = mix("it_power_kw") / 1e6
+    def product(*factors: SampleArray | float) -> FloatArray:
+        """factors[0] × factors[1] × ... left to right, in one new float64 array (inputs may be float32)."""
+        result: FloatArray = np.multiply(factors[0], factors[1], dtype=np.float64)
+        for factor in factors[2:]:
+            result *= factor
+        return result
+
+    def total(*terms: SampleArray) -> FloatArray:
+        """terms[0] + terms[1] + ... left to right, in one new float64 array (inputs may be float32)."""
+        result: FloatArray = np.add(terms[0], terms[1], dtype=np.float64)
+        for term in terms[2:]:
+            result += term
+        return result
+
+    out: dict[str, FloatArray] = {"accelerators": constant_samples(1.0, inputs.n_samples)}
+    chip_gw = mix("tdp_w", divisor=1e9)
+    server_gw = mix("server_power_kw", divisor=1e6)
+    it_gw = mix("it_power_kw", divisor=1e6)
     facility_gw = it_gw * s["peak_pue"]
     out.update(
         chip_power_gw=chip_gw,
@@ -444,19 +564,23 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
     )
 
     # Energy, water, CO2
-    average_it_gw = it_gw * average_power_fraction(s["utilisation"], s["idle_fraction"])
+    average_it_gw = average_power_fraction(s["utilisation"], s["idle_fraction"])
+    average_it_gw *= it_gw  # it × fraction: the product commutes to the bit
     average_facility_gw = average_it_gw * s["pue"]
     it_twh = annual_energy_twh(average_it_gw)
     facility_twh = annual_energy_twh(average_facility_gw)
-    water_m3 = it_twh * 1e9 * s["wue_l_per_kwh"] / 1000.0  # TWh -> kWh, L -> m3
+    water_m3 = product(it_twh, 1e9, s["wue_l_per_kwh"])  # TWh -> kWh, L -> m3
+    water_m3 /= 1000.0
+    co2_mt = facility_twh * s["grid_co2_g_per_kwh"]
+    co2_mt /= 1000.0  # TWh × g/kWh = kt; /1000 -> Mt
     out.update(
         average_it_power_gw=average_it_gw,
         average_facility_power_gw=average_facility_gw,
         it_energy_twh_per_year=it_twh,
         energy_twh_per_year=facility_twh,
         water_m3_per_year=water_m3,
-        co2_mt_per_year=facility_twh * s["grid_co2_g_per_kwh"] / 1000.0,
-    )  # TWh × g/kWh = kt; /1000 -> Mt
+        co2_mt_per_year=co2_mt,
+    )
 
     # Capex
     it_mw = it_gw * 1000.0
@@ -465,52 +589,61 @@ def per_accelerator(inputs: SampledInputs) -> dict[str, FloatArray]:
         "servers": mix("server_capex_usd"),
         "networking": mix("network_capex_usd"),
     }
-    capex["storage"] = s["storage_share"] * (capex["servers"] + capex["networking"])
-    construction = it_mw * s["construction_usd_per_mw"] * s["construction_factor"]
-    capex["power_and_cooling"] = construction * s["share_critical_capacity"] + it_mw * s["cooling_capex_usd_per_mw"]
+    storage = capex["servers"] + capex["networking"]
+    storage *= s["storage_share"]
+    capex["storage"] = storage
+    construction = product(it_mw, s["construction_usd_per_mw"], s["construction_factor"])
+    power_and_cooling = construction * s["share_critical_capacity"]
+    power_and_cooling += product(it_mw, s["cooling_capex_usd_per_mw"])
+    capex["power_and_cooling"] = power_and_cooling
     capex["shell"] = construction * s["share_shell"]
-    capex["site_and_fitout"] = construction * (
-        s["share_site"] + s["share_white_space"] + s["share_back_of_house"] + s["share_office"]
-    )
+    site = total(s["share_site"], s["share_white_space"], s["share_back_of_house"], s["share_office"])
+    site *= construction
+    capex["site_and_fitout"] = site
     capex["land"] = it_mw * s["land_usd_per_mw"]
-    capex["grid_connection"] = out["grid_connection_gw"] * 1000.0 * s["grid_usd_per_mw"]
-    it_capex = sum((capex[p] for p in IT_CAPEX_PARTS), np.zeros(inputs.n_samples))
-    facility_capex = sum((capex[p] for p in CAPEX_PARTS if p not in IT_CAPEX_PARTS), np.zeros(inputs.n_samples))
+    capex["grid_connection"] = product(out["grid_connection_gw"], 1000.0, s["grid_usd_per_mw"])
+    del construction
+    it_capex = total(*(capex[p] for p in IT_CAPEX_PARTS))
+    facility_capex = total(*(capex[p] for p in CAPEX_PARTS if p not in IT_CAPEX_PARTS))
     out["capex_usd"] = it_capex + facility_capex
     out.update({f"capex.{p}": capex[p] for p in CAPEX_PARTS})
 
     # Opex
     opex = {
-        "energy": facility_twh * 1e6 * s["electricity_usd_per_mwh"],  # TWh -> MWh
+        "energy": product(facility_twh, 1e6, s["electricity_usd_per_mwh"]),  # TWh -> MWh
         "it_maintenance": it_capex * s["it_maintenance_share"],
         "facility_maintenance": facility_capex * s["facility_maintenance_share"],
-        "staff": it_mw * s["staff_fte_per_mw"] * s["staff_usd_per_fte"],
+        "staff": product(it_mw, s["staff_fte_per_mw"], s["staff_usd_per_fte"]),
         "water": water_m3 * s["water_usd_per_m3"],
     }
-    out["opex_usd_per_year"] = sum((opex[p] for p in OPEX_PARTS), np.zeros(inputs.n_samples))
+    del it_mw
+    out["opex_usd_per_year"] = total(*(opex[p] for p in OPEX_PARTS))
     out.update({f"opex.{p}": opex[p] for p in OPEX_PARTS})
 
     # Annualised TCO: capital recovered at the cost of capital over each asset life, plus opex
-    tco = {
-        "it_capital": it_capex * capital_recovery_factor(s["wacc"], s["it_life_years"]),
-        "facility_capital": facility_capex * capital_recovery_factor(s["wacc"], s["facility_life_years"]),
-        "opex": out["opex_usd_per_year"],
-    }
-    out["tco_usd_per_year"] = tco["it_capital"] + tco["facility_capital"] + tco["opex"]
+    it_capital, facility_capital = capital_recovery_factors(s["wacc"], s["it_life_years"], s["facility_life_years"])
+    it_capital *= it_capex  # crf × capex: the product commutes to the bit
+    facility_capital *= facility_capex
+    del it_capex, facility_capex
+    tco = {"it_capital": it_capital, "facility_capital": facility_capital, "opex": out["opex_usd_per_year"]}
+    out["tco_usd_per_year"] = total(tco["it_capital"], tco["facility_capital"], tco["opex"])
     out.update({f"tco.{p}": tco[p] for p in TCO_PARTS})
     out["required_revenue_usd_per_year"] = out["tco_usd_per_year"]
 
     # Compute
     out["h100e"] = mix("h100e_factor")
-    busy = s["utilisation"] * s["mfu"]
+    busy = product(s["utilisation"], s["mfu"])
     for precision in PRECISIONS:
-        peak = mix(f"{precision}_dense_tflops") * 1e12
+        peak = mix(f"{precision}_dense_tflops", factor=1e12)
         out[f"peak_flops.{precision}"] = peak
         out[f"effective_flops.{precision}"] = peak * busy
+    del busy
 
     # Intensive economics
     out["usd_per_accelerator_hour"] = out["tco_usd_per_year"] / HOURS_PER_YEAR
-    out["breakeven_usd_per_h100e_hour"] = out["tco_usd_per_year"] / (out["h100e"] * HOURS_PER_YEAR * s["utilisation"])
+    breakeven = product(out["h100e"], HOURS_PER_YEAR, s["utilisation"])
+    np.divide(out["tco_usd_per_year"], breakeven, out=breakeven)
+    out["breakeven_usd_per_h100e_hour"] = breakeven
     out["capex_usd_per_it_gw"] = out["capex_usd"] / it_gw
     out["capex_usd_per_facility_gw"] = out["capex_usd"] / facility_gw
     return out
@@ -528,7 +661,10 @@ def fleet_size(per_unit: Mapping[str, FloatArray], sizing: Sizing) -> FloatArray
     --------
     An IT-power target of 1 GW with 1.9 kW of IT per accelerator gives ≈ 526,000 accelerators.
     """
-    return np.asarray(sizing.value / per_unit[SIZING_OUTPUT[sizing.kind]], dtype=float)
+    per_accelerator_value = per_unit[SIZING_OUTPUT[sizing.kind]]
+    if _is_constant(per_accelerator_value):
+        return constant_samples(sizing.value / float(per_accelerator_value[0]), per_accelerator_value.size)
+    return np.asarray(sizing.value / per_accelerator_value, dtype=float)
 
 
 def scale(
@@ -536,7 +672,8 @@ def scale(
 ) -> dict[str, FloatArray]:
     """Fleet totals: extensive outputs × number of accelerators; intensive outputs unchanged.
 
-    With ``in_place`` the per-accelerator arrays are overwritten (saves memory at 10^6+ samples).
+    With ``in_place`` the per-accelerator arrays are overwritten (saves memory at 10^6+ samples); a constant
+    (:func:`constant_samples`) times a constant stays a constant.
     """
     out: dict[str, FloatArray] = {}
     done: dict[int, FloatArray] = {}  # the same array under two keys is scaled once
@@ -545,7 +682,9 @@ def scale(
             out[key] = value
         elif id(value) in done:
             out[key] = done[id(value)]
-        elif in_place:
+        elif _is_constant(value) and _is_constant(accelerators):
+            out[key] = done[id(value)] = constant_samples(float(value[0]) * float(accelerators[0]), value.size)
+        elif in_place and value.flags.writeable:
             value *= accelerators
             out[key] = done[id(value)] = value
         else:

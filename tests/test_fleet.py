@@ -28,6 +28,9 @@ from gigafleet.fleet import (
 
 CATALOG = load_catalog()
 SAMPLES = 4000
+LARGE = 100_000
+"""Above PERT_TABLE_MIN_SAMPLES: inverse-CDF table draws, float32 inputs, window percentiles (issue 18)."""
+BOTH_PATHS = pytest.mark.parametrize("samples", [SAMPLES, LARGE], ids=["exact-draws", "table-draws"])
 
 
 def spec(
@@ -64,9 +67,10 @@ def test_energy_and_average_power_closed_forms() -> None:
 # ---- published figures (../shared/validation-cases.md) -------------------------------------------------
 
 
-def test_f1_press_claim_chip_power_energy_ratio_and_all_in_power() -> None:
+@BOTH_PATHS
+def test_f1_press_claim_chip_power_energy_ratio_and_all_in_power(samples: int) -> None:
     """F1: chip-only 100M H100 = 70 GW; 75 GW all year / UK demand in 2.0-2.5; all-in >= 1.8x chip-only."""
-    result = simulate_fleet(CATALOG, spec("h100", 1e8, cooling="air"), SAMPLES)
+    result = simulate_fleet(CATALOG, spec("h100", 1e8, cooling="air"), samples)
     assert np.allclose(result.totals["chip_power_gw"], 70.0)
     uk = CATALOG.item("baselines", "uk-demand")["energy_twh_per_year"].mid
     ratio = float(annual_energy_twh(75.0)) / uk
@@ -76,22 +80,24 @@ def test_f1_press_claim_chip_power_energy_ratio_and_all_in_power() -> None:
     facility = result.totals["facility_power_gw"]
     assert np.percentile(facility, 10) >= 1.8 * 70.0
     # also with the most favourable cooling
-    liquid = simulate_fleet(CATALOG, spec("h100", 1e8, cooling="liquid"), SAMPLES)
+    liquid = simulate_fleet(CATALOG, spec("h100", 1e8, cooling="liquid"), samples)
     assert np.percentile(liquid.totals["facility_power_gw"], 10) >= 1.8 * 70.0
 
 
-def test_f2_semianalysis_100k_h100_cluster() -> None:
+@BOTH_PATHS
+def test_f2_semianalysis_100k_h100_cluster(samples: int) -> None:
     """F2: 100k H100: ~150 MW critical IT (130-165 MW); 1.4-1.8 TWh/yr at full load."""
-    out = estimate(spec("h100", 1e5, utilisation=1.0), samples=SAMPLES, catalog=CATALOG)
+    out = estimate(spec("h100", 1e5, utilisation=1.0), samples=samples, catalog=CATALOG)
     assert 0.130 <= out["it_power_gw"]["p50"] <= 0.165
     assert 1.4 <= out["energy_twh_per_year"]["p50"] <= 1.8
     # energy cost at their $0.078/kWh is ~$124M/yr: our energy cost at the US price is the same order
     assert 80e6 <= out["opex_breakdown_usd_per_year"]["energy"]["p50"] <= 170e6
 
 
-def test_f3_epoch_1gw_gb200_campus() -> None:
+@BOTH_PATHS
+def test_f3_epoch_1gw_gb200_campus(samples: int) -> None:
     """F3: 1 GW IT of GB200 NVL72: capex $30-46B, annualised TCO $7-10B/yr, servers ~60% of TCO."""
-    out = estimate(spec("gb200", 1.0, cooling="liquid", kind="it_power_gw"), samples=SAMPLES, catalog=CATALOG)
+    out = estimate(spec("gb200", 1.0, cooling="liquid", kind="it_power_gw"), samples=samples, catalog=CATALOG)
     assert out["it_power_gw"]["p50"] == pytest.approx(1.0)
     assert 30e9 <= out["capex_usd"]["p50"] <= 46e9
     assert 7e9 <= out["tco_usd_per_year"]["p50"] <= 10e9
@@ -100,7 +106,8 @@ def test_f3_epoch_1gw_gb200_campus() -> None:
     assert 0.3e9 <= out["opex_breakdown_usd_per_year"]["energy"]["p50"] <= 1.0e9
 
 
-def test_f4_capex_per_gw_in_industry_band() -> None:
+@BOTH_PATHS
+def test_f4_capex_per_gw_in_industry_band(samples: int) -> None:
     """F4: Blackwell-class campuses: Bernstein ~$35B/GW, McKinsey ~$42B/GW, NVIDIA ~$50B/GW -> $30-55B per GW.
 
     The press figures do not say which GW they mean. Per GW of IT power gigafleet must sit in the band. Per GW
@@ -109,7 +116,7 @@ def test_f4_capex_per_gw_in_industry_band() -> None:
     $25B, not $30B (recorded as a correction to validation case F4).
     """
     for chip in ("gb200", "gb300", "b200"):
-        out = estimate(spec(chip, 1.0, cooling="liquid", kind="it_power_gw"), samples=SAMPLES, catalog=CATALOG)
+        out = estimate(spec(chip, 1.0, cooling="liquid", kind="it_power_gw"), samples=samples, catalog=CATALOG)
         assert 30e9 <= out["capex_usd_per_it_gw"]["p50"] <= 55e9, chip
         assert 25e9 <= out["capex_usd_per_facility_gw"]["p50"] <= 55e9, chip
         assert out["capex_usd"]["p50"] == pytest.approx(out["capex_usd_per_it_gw"]["p50"], rel=0.02)
@@ -367,3 +374,60 @@ def test_epochs_h100_prices_are_on_the_path_within_its_range() -> None:
     mid = CATALOG.item("accelerators", "h100")["unit_price_usd"].mid  # Epoch 2024
     assert 27000 <= mid * price_factor(CATALOG, "h100", 2023) <= 40000  # Epoch 2023: $30-40k (geomean $34.6k)
     assert 20000 <= mid * price_factor(CATALOG, "h100", 2025) <= 27000  # Epoch 2025: $20-27k
+
+
+# ---- large runs: table draws, shared uniforms, float32 inputs (issue 18) ------------------------------
+
+
+def test_large_runs_keep_linked_pairs_comonotonic_and_ordered() -> None:
+    """From PERT_TABLE_MIN_SAMPLES on, linked pairs share their uniforms: server and IT power (and annual and
+    design-day PUE) rise and fall together, and IT >= server >= chip, peak PUE >= PUE, in every sample."""
+    inputs = sample_inputs(CATALOG, spec("gb200", 1e8, cooling="liquid"), LARGE, 4)
+    chips, scalars = inputs.chips, inputs.scalars
+    chip_kw = chips["tdp_w"][0] / 1000.0
+    server, it = chips["server_power_kw"][0], chips["it_power_kw"][0]
+    assert server.dtype == np.float32 and np.all(server >= chip_kw) and np.all(it >= server)
+    # comonotonic: sorted by one (ties in float32 broken by the other), the other never falls
+    assert np.all(np.diff(it[np.lexsort((it, server))]) >= 0)
+    pue, peak_pue = scalars["pue"], scalars["peak_pue"]
+    assert np.all(np.diff(peak_pue[np.lexsort((peak_pue, pue))]) >= 0) and np.all(peak_pue >= pue)
+    # point values take no memory and stay exact
+    assert chips["tdp_w"][0].strides == (0,) and float(chips["tdp_w"][0][0]) == 1200.0
+
+
+def _flat(result: dict[str, object], prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in result.items():
+        if isinstance(value, dict) and set(value) == {"p10", "p50", "p90"}:
+            out.update({f"{prefix}{key}.{p}": float(v) for p, v in value.items()})
+        elif isinstance(value, dict) and key != "inputs":
+            out.update(_flat(value, f"{prefix}{key}."))
+    return out
+
+
+@pytest.mark.parametrize("chip", ["gb200", "h100"])
+def test_float32_inputs_move_percentiles_far_below_the_noise(chip: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Single-precision inputs (the same uniforms, so the same draws to 6e-8) change no P10/P50/P90 by 1e-5."""
+    import gigafleet.fleet as fleet
+
+    fleet_spec = spec(chip, 1e8, cooling="liquid")
+    single = _flat(estimate(fleet_spec, samples=LARGE, seed=2, catalog=CATALOG))
+    monkeypatch.setattr(fleet, "LARGE_SAMPLE_DTYPE", np.float64)
+    double = _flat(estimate(fleet_spec, samples=LARGE, seed=2, catalog=CATALOG))
+    assert single.keys() == double.keys() and len(single) > 100
+    worst = max(abs(single[k] - double[k]) / abs(double[k]) for k in double if double[k])
+    assert worst < 1e-5
+
+
+def test_table_draws_and_exact_draws_agree_within_monte_carlo_noise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The large-run sampler is the same model: medians of every output within 1% of the exact Beta draws with
+    rank-reordered pairs (the Monte Carlo noise of a median at 10^5 samples is ~0.1-0.3%)."""
+    from gigafleet.uncertainty import sampling
+
+    fleet_spec = FleetSpec({"h100": 0.5, "b200": 0.5}, Sizing("it_power_gw", 2.0), "liquid", "us", 2028)
+    table = _flat(estimate(fleet_spec, samples=LARGE, seed=1, catalog=CATALOG))
+    monkeypatch.setattr(sampling, "PERT_TABLE_MIN_SAMPLES", 10**12)
+    exact = _flat(estimate(fleet_spec, samples=LARGE, seed=1, catalog=CATALOG))
+    for key in exact:
+        if key.endswith(".p50") and exact[key]:
+            assert table[key] == pytest.approx(exact[key], rel=0.01), key
