@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -362,9 +363,98 @@ def test_a_run_failing_in_a_worker_is_one_clear_error_and_keeps_finished_runs(tm
         {"name": "fragile", "kind": "function", "function": "fragile", "axes": {"function.x": [0.0, 1.0, 2.0, 3.0]}}
     )
     store = tmp_path / "s.duckdb"
-    with pytest.raises(SweepRunError, match="x too large"):
+    with pytest.raises(SweepRunError, match=r"failed: ValueError: x too large for this model; \d finished runs"):
         run_sweep(experiment, "", store=store, workers=1)
     assert 0 < len(_rows(store, sweep_id(experiment))) <= 3
+
+
+def test_a_run_whose_workers_die_is_one_clear_error_that_says_resume(tmp_path: Path) -> None:
+    """A run that kills every worker it lands on ends as KilledWorker (after allowed-failures deaths): one error
+    naming it and --resume, not a traceback or the (type, exception, traceback) tuple Dask hands back."""
+    import dask
+
+    from gigafleet.uncertainty.registry import register_function
+    from gigafleet.uncertainty.sweep import SweepRunError
+
+    def fatal(x: float = 0.0, seed: int = 0) -> dict[str, float]:
+        if x > 0.5:
+            os._exit(1)  # the worker process dies under the run, as on a lost node
+        return {"y": x}
+
+    register_function("fatal", fatal, replace=True)
+    experiment = Experiment.model_validate(
+        {"name": "fatal", "kind": "function", "function": "fatal", "axes": {"function.x": [0.0, 1.0]}}
+    )
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), pytest.raises(SweepRunError) as caught:
+        run_sweep(experiment, "", store=tmp_path / "s.duckdb", workers=1)
+    message = str(caught.value)
+    assert "failed: KilledWorker: " in message and "workers died while running it" in message, message
+    assert "--resume" in message and "tuple" not in message and "\n" not in message
+
+
+def test_runs_lost_to_the_cluster_are_told_apart_from_model_errors() -> None:
+    """A cancelled run (the scheduler went away) or a KilledWorker is the cluster's failure (--resume); a run's own
+    exception, as the (type, exception, traceback) Dask hands back, is the model's. Messages stay on one line."""
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+
+    from gigafleet.uncertainty.sweep import _failure, _lost_to_the_cluster
+
+    cancelled = FutureCancelledError("execute_run-1", "scheduler-lost", "Client lost the connection")
+    killed = KilledWorker("execute_run-2", None, 3)  # type: ignore[arg-type]
+    assert _lost_to_the_cluster(cancelled) and _lost_to_the_cluster((KilledWorker, killed, None))
+    assert not _lost_to_the_cluster((ValueError, ValueError("x too large"), None))
+    assert _failure(cancelled) == (
+        "FutureCancelledError: execute_run-1 cancelled for reason: scheduler-lost. Client lost the connection"
+    )
+    assert _failure((ValueError, ValueError("x\ntoo large"), None)) == "ValueError: x too large"
+
+
+def _results_held_by_worker(x: float = 0.0, seed: int = 0) -> dict[str, float]:
+    """y = x after 0.1 s, and how many task results the worker running it holds [count]."""
+    from distributed import get_worker
+
+    time.sleep(0.1)
+    return {"y": x, "held": float(len(get_worker().data))}
+
+
+def test_committed_runs_are_released_from_the_workers(tmp_path: Path) -> None:
+    """Once a run's row is committed the cluster forgets its result: workers hold only runs not stored yet (not the
+    whole sweep), so a worker lost mid-sweep costs only what it was running (tests/test_dask_cluster.py kills one)."""
+    from gigafleet.uncertainty.registry import register_function
+
+    register_function("held-results", _results_held_by_worker, replace=True)
+    experiment = Experiment.model_validate(
+        {"name": "held", "kind": "function", "function": "held-results", "axes": {"function.x": list(range(30))}}
+    )
+    store = tmp_path / "s.duckdb"
+    assert run_sweep(experiment, "", store=store, workers=1)["completed"] == 30
+    _, runs = load_results(store, sweep_id(experiment))
+    held = [run["outputs"]["held"] for run in runs]
+    assert len(held) == 30 and max(held) <= 15, held  # without the release: 0, 1, 2, ... 29
+
+
+def test_a_sweep_inside_another_clients_context_tracks_its_futures_on_its_own_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``with Client(...)`` (another client current) the sweep still follows its futures on its own client's
+    event loop: as_completed left to pick the current client's loop hung about one 1,000-run sweep in three."""
+    import dask.distributed
+    from dask.distributed import Client, LocalCluster
+
+    loops: list[bool] = []
+    as_completed = dask.distributed.as_completed
+
+    def spy(futures: Any, *args: Any, **kwargs: Any) -> Any:
+        loops.append(kwargs.get("loop") is next(iter(futures)).client.loop)
+        return as_completed(futures, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    monkeypatch.setattr(dask.distributed, "as_completed", spy)
+    experiment = Experiment.model_validate(_slow(4, 0.0))
+    other = LocalCluster(n_workers=0, processes=False, dashboard_address=":0")  # type: ignore[no-untyped-call]
+    with other, Client(other):  # type: ignore[no-untyped-call]
+        outcome = run_sweep(experiment, "", store=tmp_path / "s.duckdb", workers=1)
+    assert outcome["completed"] == 8 and loops == [True]
 
 
 def test_report_json_turns_nan_outputs_into_null(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 * Every run has a stable id (hash of its values and replication); finished runs are inserted and committed by
   the client as soon as they arrive (in the batches Dask hands back), so a sweep killed at any point (Ctrl-C,
-  SIGKILL, lost worker) loses only runs in flight.
+  SIGKILL, lost worker) loses only runs in flight. A committed run is released on the cluster at once, so a worker
+  that dies costs only the runs it had not handed over yet: Dask re-runs those on the workers left.
   ``--resume`` re-expands the experiment, skips the ids already stored, and runs the rest: no run is redone,
   duplicated or lost.
 * Runs execute on a Dask ``LocalCluster`` (processes, one thread each) by default, or on an existing scheduler
@@ -11,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as _dt
 import json
 import math
@@ -222,10 +225,17 @@ def _execute(
                 client.submit(execute_run, experiment.kind, target, run.values, run.seed, pure=False): run
                 for run in chunk
             }
-            completed = as_completed(futures, with_results=True, raise_errors=False)  # type: ignore[no-untyped-call]
+            # Track the futures on their own client's event loop: left to itself, as_completed takes the loop of the
+            # caller's current client (any ``with Client(...)`` around run_sweep), and a sweep could hang forever.
+            completed = as_completed(  # type: ignore[no-untyped-call]
+                futures, loop=client.loop, with_results=True, raise_errors=False
+            )
             for finished_batch in completed.batches():  # type: ignore[no-untyped-call]
-                failed = [(futures[f], out) for f, out in finished_batch if f.status == "error"]
-                finished_batch = [(f, out) for f, out in finished_batch if f.status != "error"]
+                # A run's outputs are a dict; an erred run comes back as (type, exception, traceback), a cancelled
+                # one (scheduler lost) as the CancelledError. Judged by the outcome: a future's status may already
+                # have moved on (a result lost with its worker after it was gathered is being recomputed).
+                failed = [(futures[f], out) for f, out in finished_batch if not isinstance(out, dict)]
+                finished_batch = [(f, out) for f, out in finished_batch if isinstance(out, dict)]
                 rows = []
                 for future, outputs in finished_batch:
                     run = futures[future]
@@ -243,6 +253,9 @@ def _execute(
                 if rows:
                     with connect(store) as con:  # one short commit per batch
                         con.executemany("INSERT INTO sweep_runs VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                for future, _ in finished_batch:  # committed: the cluster forgets the result, so a worker lost
+                    del futures[future]  # later costs no recomputation (only the runs it was executing)
+                    future.release()
                 finished += len(rows)
                 if progress:
                     progress(finished, total)
@@ -252,8 +265,13 @@ def _execute(
                         future.cancel()
                     raise SweepRunError(
                         f"sweep {sweep}: run {run.index} ({json.dumps(run.values)[:200]}) failed: "
-                        f"{type(exc).__name__}: {str(exc)[:200]}; {finished} finished runs are "
-                        "stored: fix the experiment, or --resume to retry the rest"
+                        f"{_failure(exc)}; {finished} finished runs are stored: "
+                        + (
+                            "the cluster lost it (workers died under it, or the scheduler went away): --resume "
+                            "to retry the rest"
+                            if _lost_to_the_cluster(exc)
+                            else "fix the experiment, or --resume to retry the rest"
+                        )
                     )
             if stop is not None and _converged(store, sweep, stop.output, stop.relative_halfwidth, stop.min_runs):
                 break
@@ -261,6 +279,28 @@ def _execute(
         client.close()
         if scheduler is None and client.cluster is not None:
             client.cluster.close()
+
+
+def _error_of(outcome: Any) -> BaseException | Any:
+    """The exception of a failed run: ``as_completed(raise_errors=False)`` hands (type, exception, traceback)."""
+    if isinstance(outcome, tuple) and len(outcome) == 3 and isinstance(outcome[1], BaseException):
+        return outcome[1]
+    return outcome
+
+
+def _failure(outcome: Any) -> str:
+    """``Type: message`` of a failed run, on one line, the message cut to 200 characters."""
+    error = _error_of(outcome)
+    return f"{type(error).__name__}: {' '.join(str(error).split())[:200]}"
+
+
+def _lost_to_the_cluster(outcome: Any) -> bool:
+    """Whether the run failed for the cluster, not the model: Dask gave it up after its workers died under it
+    (``KilledWorker``, see ``distributed.scheduler.allowed-failures``), or cancelled it (the scheduler was lost)."""
+    from distributed import KilledWorker
+
+    error = _error_of(outcome)
+    return isinstance(error, (KilledWorker, asyncio.CancelledError, concurrent.futures.CancelledError))
 
 
 def _converged(store: Path, sweep: str, output: str, halfwidth: float, min_runs: int) -> bool:
