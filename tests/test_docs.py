@@ -25,7 +25,9 @@ def _examples(path: Path) -> list[tuple[str, list[str]]]:
     """(command, documented output lines) for every `gigafleet ...` line in the file's ```bash blocks."""
     text = path.read_text(encoding="utf-8")
     found = []
-    for block in re.findall(r"```(?:bash)?\n(.*?)```", text, flags=re.S):
+    for language, block in re.findall(r"^```([a-z]*)\n(.*?)^```", text, flags=re.S | re.M):  # fences paired
+        if language not in ("", "bash"):
+            continue
         lines = block.splitlines()
         for i, line in enumerate(lines):
             command = line.removeprefix("$ ").split("  #")[0].split(" # ")[0].split(" > ")[0].strip()
