@@ -108,25 +108,33 @@ def test_goodput_matches_daly_exact_expression() -> None:
 
 
 def test_daly_interval_is_near_the_simulated_optimum() -> None:
+    # Goodput averaged over four realisations: one realisation's curve is too noisy for the 0.005 bound (over 30
+    # seeds a single one misses it 17-27% of the time, with the engine before and after issue 18 alike; the seed
+    # this test pinned happened to pass on the old random stream). Four keep every block of 40 seeds under 0.004.
     model = without_domains(exponential(failure_model(CATALOG, "h100")))
     job, horizon = 16_384, 60 * 24.0
     m = 1.0 / job_rate_per_hour(model, job)
     delta, restart = 5 / 60, 5 / 60
-    events = simulate_fleet_failures(model, job, horizon, seed=7, track_devices=job)
     grid = np.linspace(0.3, 2.0, 18) * daly_interval(delta, m)
-    goodput = [
-        simulate_job(
-            events.job_times,
-            events.job_devices_needed,
-            events.job_down,
-            horizon_hours=horizon,
-            interval_hours=float(t),
-            write_hours=delta,
-            restart_hours=restart,
-            hot_spares=10_000,
-        ).goodput
-        for t in grid
-    ]
+    curves = []
+    for seed in (7, 8, 9, 10):
+        events = simulate_fleet_failures(model, job, horizon, seed=seed, track_devices=job)
+        curves.append(
+            [
+                simulate_job(
+                    events.job_times,
+                    events.job_devices_needed,
+                    events.job_down,
+                    horizon_hours=horizon,
+                    interval_hours=float(t),
+                    write_hours=delta,
+                    restart_hours=restart,
+                    hot_spares=10_000,
+                ).goodput
+                for t in grid
+            ]
+        )
+    goodput = list(np.mean(curves, axis=0))
     best = grid[int(np.argmax(goodput))]
     assert best == pytest.approx(daly_interval(delta, m), rel=0.35)  # flat optimum: within the grid's resolution
     assert max(goodput) - goodput[int(np.argmin(np.abs(grid - daly_interval(delta, m))))] < 0.005
