@@ -1,102 +1,140 @@
-"""Benchmark ladder for the build-out planner: model build and solve time as the problem grows.
+"""Benchmark of the build-out planner at world scale: build, solve and extraction time as the plan grows.
 
-Sizes go up to 10 sites x 11 years x 10+ chips x 8+ on-site power sources, then the shipped openai-100x scenario.
-Goal (issue 3): openai-100x in under 60 s on 2 cores, with model building a small share of it.
-Each row prints build and solve seconds and their ratio to the smallest rung, run in this same process.
+1. A ladder of synthetic world plans (``gigafleet.buildout.synthetic.world_scenario``: openai-100x's sites
+   replicated, every catalogue chip and on-site source, 2025-2040, yearly steps) at 2, 5, 10, 20 and 40 sites:
+   variables, build / solve / extract seconds, build/solve, and build and extraction time per 1,000 variables
+   as a ratio to the smallest rung, run in this same process (about 1 everywhere = linear growth).
+2. ``world-2040`` yearly (the shipped scenario when it exists, else the synthetic 40-site world):
+   goal (issue 18) build + solve + extract < 60 s and build <= solve.
+3. ``world-2040`` with ``step: quarter``: goal < 5 min, same ratios.
+4. ``gigafleet plan openai-100x --json`` end to end in a fresh process (imports included): goal < 2 s;
+   printed against the in-process plan of the same scenario and a bare ``import linopy, highspy``.
 
-Run: ``.venv/bin/python benchmarks/bench_plan.py``.
+Build = coefficients + linopy model; extract = everything after the solve (results, binding limits, unmet
+requirements, notes). Run: ``.venv/bin/python benchmarks/bench_plan.py [--quick] [--sites 40]
+[--early-retirement]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import subprocess
+import sys
 import time
 from typing import Any
 
-from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario
+from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario, resolve_scenario_path
 from gigafleet.buildout.solve import plan
-from gigafleet.catalog import load_catalog
+from gigafleet.buildout.synthetic import world_scenario
+from gigafleet.catalog import Catalog, load_catalog
+from gigafleet.errors import GigafleetError
 
-CHIPS = [
-    "h100",
-    "h200",
-    "b200",
-    "gb200",
-    "b300",
-    "gb300",
-    "mi300x",
-    "mi325x",
-    "mi355x",
-    "rubin",
-    "rubin-ultra",
-    "tpu-v7",
-    "trainium2",
-    "trainium3",
-]
-SOURCES = [
-    "ccgt",
-    "ocgt",
-    "recip",
-    "nuclear-large",
-    "nuclear-smr",
-    "nuclear-restart",
-    "solar-pv",
-    "wind-onshore",
-    "battery-4h",
-]
-REGIONS = ["us-tx", "us-va", "us-ga", "us-la", "us-ok", "us-nm", "us-wa", "us-tn", "us", "us-tx"]
+LADDER = (2, 5, 10, 20, 40)
+WORLD_GOAL_S = 60.0
+QUARTER_GOAL_S = 300.0
+END_TO_END_GOAL_S = 2.0
 
 
-def synthetic(sites: int, years: int, chips: int, sources: int) -> PlanScenario:
-    start = 2025
-    data: dict[str, Any] = {
-        "name": f"ladder-{sites}x{years}x{chips}x{sources}",
-        "years": {"start": start, "end": start + years - 1},
-        "targets": {"metric": "h100e", "values": {start + i: 1e6 * 1.6**i for i in range(years)}},
-        "chips": CHIPS[:chips],
-        "sites": [
-            {
-                "id": f"site-{i}",
-                "region": REGIONS[i % len(REGIONS)],
-                "cooling": "liquid",
-                "grid_gw": {start: 1.0 + i, start + 4: 3.0 + 2 * i},
-                "onsite": SOURCES[:sources],
-                "max_facility_gw": 20.0,
-            }
-            for i in range(sites)
-        ],
-        "supply": {"buyer_share": 0.3},
-        "budget_usd_per_year": {start: 300e9},
+def timed_plan(catalog: Catalog, scenario: PlanScenario) -> dict[str, Any]:
+    """Plan a scenario; its variables, status and build / solve / extract seconds."""
+    started = time.perf_counter()
+    result = plan(catalog, scenario)
+    total = time.perf_counter() - started
+    solver = result["solver"]
+    build, solve = solver["build_seconds"], solver["seconds"]
+    return {
+        "variables": solver["variables"],
+        "constraints": solver["constraints"],
+        "status": result["status"],
+        "build": build,
+        "solve": solve,
+        "extract": total - build - solve,
+        "total": total,
     }
-    return PlanScenario.model_validate(data)
+
+
+def world(catalog: Catalog, sites: int, step: str, early_retirement: bool) -> tuple[str, PlanScenario]:
+    """The shipped ``world-2040`` scenario when it exists (with ``step``), else the synthetic world."""
+    try:
+        scenario = load_plan_scenario(resolve_scenario_path("world-2040"))
+    except GigafleetError:
+        synthetic = world_scenario(catalog, sites, step=step, early_retirement=early_retirement)
+        return f"synthetic world ({sites} sites)", synthetic
+    data = scenario.model_dump()
+    data["step"] = step
+    return "world-2040", PlanScenario.model_validate(data)
+
+
+def row(label: str, run: dict[str, Any]) -> str:
+    return (
+        f"{label:<34} {run['variables']:>8,} {run['build']:>8.2f} {run['solve']:>8.2f} {run['extract']:>8.2f} "
+        f"{run['total']:>8.2f} {run['build'] / run['solve']:>8.2f}"
+    )
+
+
+HEADER = f"{'plan':<34} {'vars':>8} {'build s':>8} {'solve s':>8} {'extract':>8} {'total s':>8} {'b/solve':>8}"
+
+
+def ladder(catalog: Catalog, rungs: tuple[int, ...], early_retirement: bool) -> None:
+    print(f"{HEADER} {'x build/var':>12} {'x extract/var':>14}  status")
+    base: dict[str, Any] | None = None
+    for sites in rungs:
+        run = timed_plan(catalog, world_scenario(catalog, sites, early_retirement=early_retirement))
+        base = base or run
+        per_var = run["variables"] / base["variables"]
+        print(
+            f"{row(f'{sites} sites x 16 years', run)} {run['build'] / base['build'] / per_var:>12.2f} "
+            f"{run['extract'] / base['extract'] / per_var:>14.2f}  {run['status']}",
+            flush=True,
+        )
+
+
+def goal(label: str, run: dict[str, Any], limit: float) -> None:
+    met = run["total"] < limit and run["build"] <= run["solve"]
+    print(
+        f"{row(label, run)}  goal total < {limit:.0f} s and build <= solve: {'met' if met else 'NOT met'} "
+        f"({run['status']})",
+        flush=True,
+    )
+
+
+def end_to_end(catalog: Catalog) -> None:
+    command = [sys.executable, "-c", "from gigafleet.cli import main; main()", "plan", "openai-100x", "--json"]
+    command.append("--no-store")
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import linopy, highspy"], check=True, capture_output=True)
+    imports = time.perf_counter() - started
+    run = timed_plan(catalog, load_plan_scenario("openai-100x"))
+    print(
+        f"plan openai-100x end to end {wall:.2f} s (goal < {END_TO_END_GOAL_S:.0f} s: "
+        f"{'met' if wall < END_TO_END_GOAL_S else 'NOT met'}); in process {run['total']:.2f} s "
+        f"(build {run['build']:.2f}, solve {run['solve']:.2f}, extract {run['extract']:.2f}) = "
+        f"{run['total'] / wall:.0%} of it; a bare 'import linopy, highspy' process {imports:.2f} s = "
+        f"{imports / wall:.0%}"
+    )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="ladder to 10 sites, no world runs")
+    parser.add_argument("--sites", type=int, default=40, help="sites of the synthetic world (default 40)")
+    parser.add_argument("--early-retirement", action="store_true", help="allow early retirement in the world")
+    parser.add_argument("--no-quarter", action="store_true", help="skip the quarterly world")
+    args = parser.parse_args()
     catalog = load_catalog()
-    plan(catalog, synthetic(1, 2, 1, 1))  # warm-up: imports, solver start
-    rungs = [(1, 5, 3, 2), (3, 11, 6, 4), (6, 11, 10, 8), (10, 11, 10, 8), (10, 11, 14, 9)]
-    print(
-        f"{'size (sites x years x chips x sources)':<40} {'vars':>7} {'build [s]':>10} {'solve [s]':>10} "
-        f"{'x build':>8} {'x solve':>8}  status"
-    )
-    base: tuple[float, float] | None = None
-    for rung in rungs:
-        result = plan(catalog, synthetic(*rung))
-        solver = result["solver"]
-        build, solve = solver["build_seconds"], solver["seconds"]
-        base = base or (build, solve)
-        print(
-            f"{' x '.join(map(str, rung)):<40} {solver['variables']:>7,} {build:>10.2f} {solve:>10.2f} "
-            f"{build / base[0]:>8.1f} {solve / base[1]:>8.1f}  {result['status']}"
-        )
-    started = time.perf_counter()
-    result = plan(catalog, load_plan_scenario("openai-100x"))
-    total = time.perf_counter() - started
-    solver = result["solver"]
-    print(
-        f"openai-100x: {solver['variables']:,} variables, build {solver['build_seconds']:.2f} s, solve "
-        f"{solver['seconds']:.2f} s, total {total:.2f} s (goal < 60 s: {'met' if total < 60 else 'NOT met'}); "
-        f"status {result['status']}"
-    )
+    plan(catalog, world_scenario(catalog, 1, end=2026, early_retirement=False))  # warm-up: imports, solver start
+    ladder(catalog, LADDER[:3] if args.quick else LADDER, args.early_retirement)
+    if not args.quick:
+        print(HEADER)
+        label, scenario = world(catalog, args.sites, "year", args.early_retirement)
+        goal(f"{label}, yearly", timed_plan(catalog, scenario), WORLD_GOAL_S)
+        if not args.no_quarter:
+            label, scenario = world(catalog, args.sites, "quarter", False)
+            goal(f"{label}, quarterly", timed_plan(catalog, scenario), QUARTER_GOAL_S)
+    end_to_end(catalog)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ def define_variables(m: Any, p: PlanInputs) -> PlanVariables:
     hourly dispatch, campus shortfall."""
     vintages = p.years.rename("vintage")
     vintage_years = _vintage(xr.DataArray(p.years, coords={"year": p.years}, dims="year"))
-    available = (vintage_years >= p.launch_year) & (vintage_years <= p.last_sale_year)
+    available = (vintage_years >= p.launch_year) & (np.floor(vintage_years) <= p.last_sale_year)
     buy = m.add_variables(
         lower=0,
         coords=[vintages, p.sites, p.chips],
@@ -346,7 +346,7 @@ def define_firm_power(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks) -> Non
         add_constraint(
             m,
             "grid_minimum_take",
-            v.grid - v.contract * (p.grid_minimum_take * p.grid_load_factor * HOURS_PER_YEAR),
+            v.grid - v.contract * (p.grid_minimum_take * p.grid_load_factor * (HOURS_PER_YEAR * p.step_years)),
             ">=",
             0.0,
         )
@@ -380,19 +380,20 @@ def define_site_limits(m: Any, p: PlanInputs, s: Stocks) -> None:
 def define_annual_energy(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks) -> None:
     """``energy_balance`` (grid + generation ≥ the fleet's energy), ``generation`` (≤ capacity × capacity factor ×
     hours in service), ``storage_energy`` (batteries make no net energy): ``power_model: firm``."""
-    existing_energy = (p.existing_stock * p.energy_mwh).sum("chip")
-    energy = (s.stock * p.energy_mwh).sum("chip")
+    step = p.step_years  # energy per step: the yearly energy x the step's length
+    existing_energy = (p.existing_stock * p.energy_mwh).sum("chip") * step
+    energy = (s.stock * (p.energy_mwh * step)).sum("chip")
     add_constraint(
         m,
         "energy_balance",
-        v.grid + v.generation.sum("source") - energy + s.unpowered * _per_existing_mw(p, p.energy_mwh),
+        v.grid + v.generation.sum("source") - energy + s.unpowered * (_per_existing_mw(p, p.energy_mwh) * step),
         ">=",
         existing_energy,
     )
     add_constraint(
         m,
         "generation",
-        v.generation - s.cap_stock * (p.source_share * p.source_capacity_factor * HOURS_PER_YEAR),
+        v.generation - s.cap_stock * (p.source_share * p.source_capacity_factor * (HOURS_PER_YEAR * step)),
         "<=",
         0.0,
         mask=p.source_allowed.expand_dims(year=p.years),
@@ -485,8 +486,8 @@ def define_hourly_supply(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks) -> 
 
 
 def define_grid_energy(m: Any, p: PlanInputs, v: PlanVariables) -> None:
-    """``grid_energy``: grid energy ≤ subscribed capacity × hours."""
-    add_constraint(m, "grid_energy", v.grid - v.contract * HOURS_PER_YEAR, "<=", 0.0)
+    """``grid_energy``: grid energy ≤ subscribed capacity × hours (of the step)."""
+    add_constraint(m, "grid_energy", v.grid - v.contract * (HOURS_PER_YEAR * p.step_years), "<=", 0.0)
 
 
 def define_power_lead_time(m: Any, p: PlanInputs, v: PlanVariables) -> None:
@@ -568,10 +569,23 @@ def define_budget(m: Any, p: PlanInputs, v: PlanVariables) -> Terms:
     )
     finite_budget = xr.apply_ufunc(np.isfinite, p.budget_usd)
     if bool(finite_budget.any()):
+        spent = capex_by_year
+        if p.step_years != 1.0:  # budgets are per calendar year: the capex of its steps together
+            spent = (capex_by_year.rename({"year": "step"}) * _steps_of_years(p)).sum("step")
         add_constraint(
-            m, "budget", capex_by_year, "<=", (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), mask=finite_budget
+            m, "budget", spent, "<=", (p.budget_usd / USD_SCALE).where(finite_budget, 0.0), mask=finite_budget
         )
     return capex_by_year
+
+
+def _steps_of_years(p: PlanInputs) -> xr.DataArray:
+    """1 where a step (``step``) falls in a calendar year (``year``), else 0."""
+    assert p.calendar_years is not None
+    steps = p.years.to_numpy(dtype=float)
+    member = np.floor(steps)[:, None] == p.calendar_years.to_numpy()[None, :]
+    return xr.DataArray(
+        member.astype(float), coords={"step": p.years.rename("step"), "year": p.calendar_years}, dims=("step", "year")
+    )
 
 
 def define_target(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks) -> None:
@@ -598,16 +612,21 @@ def define_objective(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks, objecti
     )
     # the existing fleet's IT maintenance, staff and water and its halls' maintenance are paid too: a constant
     # (linopy objectives take none, and it changes no decision), added to the reported opex and cost
-    existing_opex = (p.existing_stock * p.it_opex_usd).sum(["site", "chip"]) + (
-        p.existing_dc_mw * p.facility_opex_usd_per_mw
-    ).sum("site")
+    # opex per step: yearly rates x the step's length; grid and generation are energies of the step already
+    step = p.step_years
+    existing_opex = (
+        (p.existing_stock * p.it_opex_usd).sum(["site", "chip"])
+        + (p.existing_dc_mw * p.facility_opex_usd_per_mw).sum("site")
+    ) * step
     running = (
-        (s.stock * (p.it_opex_usd / USD_SCALE)).sum(["site", "chip"])
-        + (s.dc_stock * (p.facility_opex_usd_per_mw / USD_SCALE)).sum("site")
+        (s.stock * (p.it_opex_usd * step / USD_SCALE)).sum(["site", "chip"])
+        + (s.dc_stock * (p.facility_opex_usd_per_mw * step / USD_SCALE)).sum("site")
         + (v.grid * (p.grid_price_usd_per_mwh / USD_SCALE)).sum("site")
         + (v.generation * (p.source_variable_usd_per_mwh / USD_SCALE)).sum(["site", "source"])
-        + (s.cap_stock * (p.source_fixed_usd_per_mw_year / USD_SCALE)).where(p.source_allowed).sum(["site", "source"])
-        + (s.unpowered * (p.idle_capital_usd_per_mw_year / USD_SCALE)).sum("site")
+        + (s.cap_stock * (p.source_fixed_usd_per_mw_year * step / USD_SCALE))
+        .where(p.source_allowed)
+        .sum(["site", "source"])
+        + (s.unpowered * (p.idle_capital_usd_per_mw_year * step / USD_SCALE)).sum("site")
     )
     cost = capital + (running * p.discount).sum()
     if bool(p.target.notnull().any()):
@@ -628,7 +647,7 @@ def define_objective(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks, objecti
         "running": running,
         "capital": capital,
         "idle": s.unpowered,
-        "idle_capital": (s.unpowered * p.idle_capital_usd_per_mw_year).sum("site"),
+        "idle_capital": (s.unpowered * (p.idle_capital_usd_per_mw_year * step)).sum("site"),
         "contract": v.contract,
         "existing_opex_usd": existing_opex,
     }

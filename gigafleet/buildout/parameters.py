@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gigafleet.buildout.scenario import PlanScenario, existing_rows, step_value
+from gigafleet.buildout.scenario import STEP_YEARS, PlanScenario, existing_rows, step_value
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
 from gigafleet.fleet import (
@@ -45,6 +45,9 @@ class PlanInputs:
     """Every coefficient the model needs, as labelled arrays.
 
     Dimensions: ``year``, ``site``, ``chip``, ``source`` (on-site power sources), ``vintage`` (install year).
+    With ``step: quarter`` the ``year`` and ``vintage`` coordinates are the quarters' start times in years
+    (2026.0, 2026.25, ...); quantities per step (supply, wafers, budgets per calendar year aside) are per quarter,
+    rates (power, costs per year, build rates per year) stay per year and the model scales them by ``step_years``.
     Units are in the attribute names' suffixes: ``_mw`` per accelerator [MW], ``_usd`` [USD],
     ``_usd_per_mw`` [USD/MW], ``_mwh`` [MWh/yr], ``_t_per_mwh`` [t CO2/MWh].
     """
@@ -94,7 +97,7 @@ class PlanInputs:
     source_active: xr.DataArray  # (year, vintage, source)
     source_share: xr.DataArray  # (year, source) share of the year new capacity serves (first year)
     source_annuity: xr.DataArray  # (year, source)
-    datacentre_first_year: int
+    datacentre_first_year: float  # first year (step) new halls can serve
     wafers: xr.DataArray  # (year) CoWoS wafers obtainable by this buyer
     ramp_share: xr.DataArray  # (year, chip) largest share of the year's wafers a chip can take (1 = no limit)
     turbine_mw: xr.DataArray  # (year) gas-turbine capacity (CCGT, OCGT) obtainable by this buyer [MW]
@@ -111,6 +114,8 @@ class PlanInputs:
     target_metric: str
     early_retirement: bool = False
     hourly: HourlyProfiles | None = None
+    step_years: float = 1.0  # length of a step [years]: 1 (step: year) or 0.25 (step: quarter)
+    calendar_years: pd.Index | None = None  # the horizon's years (``years`` holds the steps' start times)
 
 
 @dataclass
@@ -185,9 +190,16 @@ def build_hourly_profiles(
     )
 
 
-def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray) -> xr.DataArray:
-    """Discounted sum, within the horizon, of the annuity of 1 USD of capex installed in each year [USD/USD]."""
-    crf = float(capital_recovery_factor(wacc, life))
+def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray, step: float = 1.0) -> xr.DataArray:
+    """Discounted sum, within the horizon, of the annuity of 1 USD of capex installed in each step [USD/USD].
+
+    With quarterly steps the annuity is paid each quarter at the quarterly rate ``(1 + wacc)^(1/4) - 1`` over
+    ``4 x life`` quarters (the same present value as the yearly annuity over ``life`` years).
+    """
+    if step == 1.0:
+        crf = float(capital_recovery_factor(wacc, life))
+    else:
+        crf = float(capital_recovery_factor((1.0 + wacc) ** step - 1.0, life / step))
     start = years.to_numpy(dtype=float)
     factors = discount.to_numpy()
     served = (start[None, :] >= start[:, None]) & (start[None, :] < start[:, None] + life)  # (vintage, year)
@@ -203,7 +215,15 @@ def _active(years: pd.Index, life: float) -> xr.DataArray:
 def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     """Assemble all coefficients for a validated scenario (see :func:`check_plan_scenario`)."""
     start, end = scenario.years.start, scenario.years.end
-    years = pd.Index(range(start, end + 1), name="year")
+    step = STEP_YEARS[scenario.step]
+    calendar = pd.Index(range(start, end + 1), name="year")
+    years = calendar if step == 1.0 else pd.Index(start + step * np.arange(round(len(calendar) / step)), name="year")
+    calendar_of = np.floor(years.to_numpy(dtype=float)).astype(int)  # the calendar year of each step
+    quarter_of = np.rint((years.to_numpy(dtype=float) - calendar_of) / step).astype(int)  # 0-based step in its year
+    year_end = years.to_numpy(dtype=float) + step > calendar_of + 1 - 1e-9  # the last step of each year
+    # supply per step: a year's supply split evenly (or by supply.quarter_shares) over its steps
+    quarter_shares = scenario.supply.quarter_shares or [step] * round(1 / step)
+    supply_share = np.ones(len(years)) if step == 1.0 else np.array([quarter_shares[q] for q in quarter_of])
     sites = pd.Index([s.id for s in scenario.sites], name="site")
     chips = pd.Index(scenario.chips, name="chip")
     sources = pd.Index(sorted({p for s in scenario.sites for p in s.onsite}) or ["none"], name="source")
@@ -280,12 +300,12 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
                 [
                     per_site_chip[s][c]["it_capex"]
                     + per_site_chip[s][c]["accelerator_capex"]
-                    * (later_price(c, y, per_site_chip[s][c]["price_year"]) - 1.0)
+                    * (later_price(c, int(calendar_of[i]), per_site_chip[s][c]["price_year"]) - 1.0)
                     for c in chips
                 ]
                 for s in sites
             ]
-            for y in years
+            for i in range(len(years))
         ],
         coords={"year": years, "site": sites, "chip": chips},
         dims=("year", "site", "chip"),
@@ -366,10 +386,12 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     # lead times in months, not rounded years: capacity ordered at the start of the horizon serves from
     # start + lead; in the year that lead time ends it counts for that year's remaining share
+    # (with quarterly steps: from the quarter in which the lead time ends, for that quarter's remaining share)
+    def first_step(lead: float) -> float:
+        return start + int(np.floor(lead + 1e-9)) if step == 1.0 else start + step * np.floor(lead / step + 1e-9)
+
     source_first = xr.DataArray(
-        [start + int(np.floor(source_rows[p]["lead"] + 1e-9)) for p in sources],
-        coords={"source": sources},
-        dims="source",
+        [first_step(source_rows[p]["lead"]) for p in sources], coords={"source": sources}, dims="source"
     )
     source_active = xr.concat([_active(years, source_rows[p]["life"]) for p in sources], dim=sources)
     # capacity arriving mid-year is in place at the year's end (firm power, fixed costs) but generates only for
@@ -378,11 +400,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         np.ones((len(years), len(sources))), coords={"year": years, "source": sources}, dims=("year", "source")
     )
     for index, source in enumerate(sources):
-        first_year = int(source_first.values[index])
-        served = 1.0 - (source_rows[source]["lead"] - np.floor(source_rows[source]["lead"] + 1e-9))
+        first_year = source_first.values[index]
+        lead_steps = source_rows[source]["lead"] / step
+        served = 1.0 - (lead_steps - np.floor(lead_steps + 1e-9))
         if first_year in years and served < 1.0 - 1e-9:
             source_share.loc[{"source": source, "year": first_year}] = served
-    source_annuity = xr.concat([_annuity(wacc, source_rows[p]["life"], years, discount) for p in sources], dim=sources)
+    source_annuity = xr.concat(
+        [_annuity(wacc, source_rows[p]["life"], years, discount, step) for p in sources], dim=sources
+    )
     allowed = xr.DataArray(
         [[p in s.onsite for p in sources] for s in scenario.sites],
         coords={"site": sites, "source": sources},
@@ -401,6 +426,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
             catalogue_year = max([k for k in known if k <= y] or [min(known)])
             value = catalog.item("supply", f"cowos-{catalogue_year}")["wafers_per_month"].mid * 12
         wafers.append(value * scenario.supply.buyer_share)
+    wafers = list(np.array(wafers) * supply_share)
     wafers_per_accelerator = 1.0 / (chip_param("packages_per_cowos_wafer") * package_yield)
     # production ramp: a chip takes at most this share of the year's wafers in its volume year and the year after
     ramp = catalog.item("supply", "production-ramp")
@@ -410,7 +436,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     ramp_share = xr.DataArray(
         [
             [first_share if y == launch[c] else second_share if y == launch[c] + 1 else 1.0 for c in chips]
-            for y in years
+            for y in calendar_of
         ],
         coords={"year": years, "chip": chips},
         dims=("year", "chip"),
@@ -432,11 +458,11 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     turbines = [
         world_output("gas-turbines", scenario.supply.gas_turbine_gw_per_year, y) * turbine_share * MW_PER_GW_TURBINES
         for y in years
-    ]
+    ] * supply_share
     engines = [
         world_output("gas-engines", scenario.supply.gas_engine_gw_per_year, y) * turbine_share * MW_PER_GW_TURBINES
         for y in years
-    ]
+    ] * supply_share
 
     bridge_default = catalog.item("supply", "bridge-fleet")["gw"].mid
     bridge = []
@@ -466,13 +492,15 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
 
     hbm_share = scenario.supply.hbm_buyer_share or scenario.supply.buyer_share
     hbm = [step_value(scenario.supply.hbm_stacks_per_year, y) for y in years]
-    max_build = [
-        s.max_build_gw_per_year * MW_PER_GW if s.max_build_gw_per_year is not None else np.inf for s in scenario.sites
+    max_build = [  # per step: the yearly rate x the step's length
+        s.max_build_gw_per_year * MW_PER_GW * step if s.max_build_gw_per_year is not None else np.inf
+        for s in scenario.sites
     ]
-    min_facility = [
-        [s.min_facility_gw[y] * MW_PER_GW if y in s.min_facility_gw else np.nan for s in scenario.sites] for y in years
+    min_facility = [  # campus sizes and targets hold at each year's end (its last step)
+        [s.min_facility_gw[y] * MW_PER_GW if end_of_year and y in s.min_facility_gw else np.nan for s in scenario.sites]
+        for y, end_of_year in zip(calendar_of, year_end, strict=True)
     ]
-    budget = [step_value(scenario.budget_usd_per_year, y) for y in years]
+    budget = [step_value(scenario.budget_usd_per_year, y) for y in calendar]  # per calendar year
     target_values = scenario.targets.values if scenario.targets is not None else {}
     return PlanInputs(
         years=years,
@@ -501,14 +529,14 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         facility_life_years=facility_life,
         wacc=wacc,
         active_chip=_active(years, chip_life),
-        annuity_chip=_annuity(wacc, chip_life, years, discount),
-        annuity_facility=_annuity(wacc, facility_life, years, discount),
+        annuity_chip=_annuity(wacc, chip_life, years, discount, step),
+        annuity_facility=_annuity(wacc, facility_life, years, discount, step),
         grid_mw=xr.DataArray(grid, coords={"year": years, "site": sites}, dims=("year", "site")),
         grid_price_usd_per_mwh=xr.DataArray(
             [r["electricity_price_usd_per_mwh"].mid for r in regions], coords={"site": sites}, dims="site"
         ),
         grid_co2_t_per_mwh=xr.DataArray(
-            [[grid_co2_g_per_kwh(catalog, s.region, y) / 1000.0 for s in scenario.sites] for y in years],
+            [[grid_co2_g_per_kwh(catalog, s.region, int(y)) / 1000.0 for s in scenario.sites] for y in calendar_of],
             coords={"year": years, "site": sites},
             dims=("year", "site"),
         ),
@@ -546,27 +574,40 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         source_active=source_active,
         source_share=source_share,
         source_annuity=source_annuity,
-        datacentre_first_year=start + int(np.ceil(dc_lead)),
+        datacentre_first_year=start + int(np.ceil(dc_lead))
+        if step == 1.0
+        else start + step * float(np.ceil(dc_lead / step - 1e-9)),
         wafers=xr.DataArray(wafers, coords={"year": years}, dims="year"),
         ramp_share=ramp_share,
         turbine_mw=xr.DataArray(turbines, coords={"year": years}, dims="year"),
         engine_mw=xr.DataArray(engines, coords={"year": years}, dims="year"),
         bridge_mw=xr.DataArray(bridge, coords={"year": years}, dims="year"),
         wafers_per_accelerator=wafers_per_accelerator,
-        budget_usd=xr.DataArray([b if b is not None else np.inf for b in budget], coords={"year": years}, dims="year"),
+        budget_usd=xr.DataArray(
+            [b if b is not None else np.inf for b in budget], coords={"year": calendar}, dims="year"
+        ),
         hbm_stacks=xr.DataArray(
-            [h * hbm_share if h is not None else np.inf for h in hbm], coords={"year": years}, dims="year"
+            [h * hbm_share * f if h is not None else np.inf for h, f in zip(hbm, supply_share, strict=True)],
+            coords={"year": years},
+            dims="year",
         ),
         hbm_per_accelerator=chip_param("hbm_stacks"),
         max_build_mw=xr.DataArray(max_build, coords={"site": sites}, dims="site"),
         min_facility_mw=xr.DataArray(min_facility, coords={"year": years, "site": sites}, dims=("year", "site")),
         metric_scale=metric_scale,
         target=xr.DataArray(
-            [target_values.get(y, np.nan) / metric_scale for y in years], coords={"year": years}, dims="year"
+            [
+                target_values.get(y, np.nan) / metric_scale if end_of_year else np.nan
+                for y, end_of_year in zip(calendar_of, year_end, strict=True)
+            ],
+            coords={"year": years},
+            dims="year",
         ),
         target_metric=metric_name,
         early_retirement=scenario.early_retirement,
         hourly=build_hourly_profiles(catalog, scenario, sites, sources) if scenario.power_model == "hourly" else None,
+        step_years=step,
+        calendar_years=calendar,
     )
 
 

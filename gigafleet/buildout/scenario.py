@@ -94,6 +94,15 @@ class Supply(_Strict):
     bridge_gw: ByYear = Field(default_factory=dict)
     ramp_first_year_share: float | None = Field(None, gt=0, le=1)
     ramp_second_year_share: float | None = Field(None, gt=0, le=1)
+    quarter_shares: list[Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        None, min_length=4, max_length=4, description="share of each year's supply in Q1-Q4 (step: quarter)"
+    )
+
+    @model_validator(mode="after")
+    def _quarters(self) -> Supply:
+        if self.quarter_shares is not None and abs(sum(self.quarter_shares) - 1) > 1e-6:
+            raise ValueError(f"quarter_shares sum to {sum(self.quarter_shares):.4g}; they must sum to 1")
+        return self
 
 
 class SalesWindow(_Strict):
@@ -154,12 +163,17 @@ class Finance(_Strict):
     facility_life_years: int | None = Field(None, ge=1, le=60)
 
 
+STEP_YEARS: dict[str, float] = {"year": 1.0, "quarter": 0.25}
+"""Length of a model step [years] for each ``step`` value."""
+
+
 class PlanScenario(_Strict):
     """A build-out scenario (see ``docs/plan.md``)."""
 
     name: str
     description: str = ""
     years: Horizon
+    step: Literal["year", "quarter"] = "year"
     objective: Literal["min_cost", "max_h100e"] = "min_cost"
     targets: Targets | None = None
     chips: list[str] = Field(min_length=1)
@@ -306,6 +320,15 @@ def check_plan_scenario(catalog: Catalog, scenario: PlanScenario, source: str = 
     for key in scenario.lead_times_years:
         if key != "datacentre":
             catalog.item("power_sources", key, field_name=f"{source}: lead_times_years")
+    if scenario.step != "year":
+        if scenario.power_model == "hourly":
+            raise InputError(
+                f"{source}: step", scenario.step, "year with power_model: hourly (representative days are per year)"
+            )
+        if scenario.early_retirement:
+            raise InputError(f"{source}: step", scenario.step, "year with early_retirement: true")
+    elif scenario.supply.quarter_shares is not None:
+        raise InputError(f"{source}: supply.quarter_shares", scenario.supply.quarter_shares, "only with step: quarter")
 
 
 def _line_of(text: str, key: object) -> int | None:

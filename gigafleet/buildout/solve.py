@@ -196,12 +196,16 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
 
     In a shortfall, each limit also gets ``shortfall_relief`` (target units one more step buys) and, in years with
     a shortfall, ``steps_to_close`` (steps of that limit alone that would close the year's gap: a linear estimate).
-    One frame per constraint family (its duals), filtered and converted as whole columns.
+    One frame per constraint family (its duals), filtered and converted as whole columns. With quarterly steps,
+    rows of per-quarter limits also carry ``quarter`` (1-4, after ``year``).
     """
     model = built.model
+    quarterly = built.inputs.step_years != 1.0
     shortfall_by_year = pd.Series(dtype=float)
     if "shortfall" in model.variables:
         shortfall_by_year = model.variables["shortfall"].solution.fillna(0.0).to_series()
+        if quarterly:  # targets hold at each year's last step: the year's gap is the sum over its steps
+            shortfall_by_year = shortfall_by_year.groupby(np.floor(shortfall_by_year.index.to_numpy(float))).sum()
         shortfall_by_year.index = shortfall_by_year.index.astype(int)
     penalty = built.penalty_usd_per_unit
     frames = []
@@ -216,7 +220,10 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
             continue
         frame, value = frame[keep], value[keep]
         year_column = "year" if "year" in frame else "vintage" if "vintage" in frame else None
-        years = frame[year_column].to_numpy(dtype=int) if year_column else np.zeros(len(frame), dtype=int)
+        times = frame[year_column].to_numpy(dtype=float) if year_column else np.zeros(len(frame))
+        years = np.floor(times).astype(int)
+        per_step = quarterly and year_column is not None and dual.indexes[year_column].equals(built.inputs.years)
+        quarter = np.rint((times - years) / built.inputs.step_years).astype(int) + 1 if per_step else None
         if name in ("target", "campus_size"):
             shadow = value * spec.scale / (built.inputs.metric_scale if name == "target" else 1.0)
         else:
@@ -235,6 +242,8 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
                 "price_kind": np.where(gap > SHORT_TOLERANCE, "toward_target", "cost"),
             }
         )
+        if quarterly:
+            out.insert(2, "quarter", quarter if quarter is not None else 0)
         if shortfall and name not in ("target", "campus_size") and penalty > 0:
             relief = shadow / penalty  # target units (model) bought by one more step of this limit
             out["shortfall_relief"] = relief * built.inputs.metric_scale
@@ -245,10 +254,13 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
     if not frames:
         return []
     table = pd.concat(frames, ignore_index=True)
-    order = np.lexsort((-np.abs(table["shadow_price"].to_numpy()), table["year"].to_numpy()))  # stable
+    within = table["quarter"].to_numpy() if quarterly else np.zeros(len(table))  # per-year limits first
+    order = np.lexsort((-np.abs(table["shadow_price"].to_numpy()), within, table["year"].to_numpy()))  # stable
     rows = []
     for record in table.iloc[order].to_dict("records"):
         row = {key: record[key] for key in BINDING_KEYS}
+        if quarterly and record["quarter"]:
+            row = {"limit": row.pop("limit"), "year": row.pop("year"), "quarter": record["quarter"], **row}
         relief = record.get("shortfall_relief")
         if relief is not None and not (isinstance(relief, float) and math.isnan(relief)):
             row["shortfall_relief"] = relief
@@ -372,12 +384,15 @@ def _unmet(
     unmet: list[dict[str, Any]] = []
     limits = _LimitIndex(binding)
 
-    def add(requirement: str, where: str, year: int, required: float, delivered: float, unit: str) -> None:
+    def add(
+        requirement: str, where: str, year: int, required: float, delivered: float, unit: str, quarter: int = 0
+    ) -> None:
         unmet.append(
             {
                 "requirement": requirement,
                 "where": where,
                 "year": year,
+                **({"quarter": quarter} if quarter else {}),
                 "required": required,
                 "delivered": delivered,
                 "short": required - delivered,
@@ -415,13 +430,17 @@ def _unmet(
     floor = UNMET_ABS_TOLERANCE
     firm_short = peak_gw - firm_gw > np.maximum(SHORTFALL_TOLERANCE * np.abs(peak_gw), floor)
     idle_short = owned_gw - powered_gw > np.maximum(SHORTFALL_TOLERANCE * np.abs(owned_gw), floor)
-    years, sites = p.years.to_numpy(), [str(s) for s in p.sites]
+    sites = [str(s) for s in p.sites]
+    times = p.years.to_numpy(dtype=float)
+    years = np.floor(times).astype(int)  # with quarterly steps these rows also name the quarter (1-4)
+    quarters = np.rint((times - years) / p.step_years).astype(int) + 1 if p.step_years != 1.0 else np.zeros(len(times))
     for i, j in zip(*np.nonzero(firm_short | idle_short), strict=True):
+        year, quarter = int(years[i]), int(quarters[i])
         if firm_short[i, j]:
-            add("firm_power", sites[j], int(years[i]), float(peak_gw[i, j]), float(firm_gw[i, j]), "GW")
+            add("firm_power", sites[j], year, float(peak_gw[i, j]), float(firm_gw[i, j]), "GW", quarter)
         if idle_short[i, j]:  # hardware already bought waits for power
-            add("power_existing", sites[j], int(years[i]), float(owned_gw[i, j]), float(powered_gw[i, j]), "GW")
-    unmet.sort(key=lambda u: (u["year"], u["requirement"], u["where"]))
+            add("power_existing", sites[j], year, float(owned_gw[i, j]), float(powered_gw[i, j]), "GW", quarter)
+    unmet.sort(key=lambda u: (u["year"], u["requirement"], u["where"], u.get("quarter", 0)))
     return unmet
 
 
@@ -502,11 +521,26 @@ def _on(array: xr.DataArray, *dims: str) -> np.ndarray:
     return array.transpose(*dims).to_numpy()
 
 
+def _per_year(p: PlanInputs, array: xr.DataArray, how: str) -> xr.DataArray:
+    """A per-step array as per calendar year: ``sum`` (flows), ``last`` (stocks at the year's end) or ``mean``
+    (year averages); the array itself with yearly steps."""
+    if p.step_years == 1.0:
+        return array
+    steps = round(1 / p.step_years)
+    if how == "last":
+        out = array.isel(year=slice(steps - 1, None, steps))
+    else:
+        out = getattr(array.coarsen(year=steps), how)()
+    return out.assign_coords(year=p.calendar_years)
+
+
 def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
-    """The solved plan as JSON rows (``years``, ``by_chip``, ``by_site``, ``power``) and cost totals.
+    """The solved plan as JSON rows (``years``, ``by_chip``, ``by_site``, ``power``; ``quarters`` with quarterly
+    steps) and cost totals.
 
     Every quantity is computed once over whole arrays (year, site, chip, source) from the solution; the rows are
-    the arrays' cells in year, then site/chip/source order.
+    the arrays' cells in year, then site/chip/source order. With quarterly steps, yearly rows hold stocks at the
+    year's end (its last quarter), flows summed over its quarters and idle power averaged over them.
     """
     p: PlanInputs = built.inputs
     m = built.model
@@ -533,52 +567,70 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
         if "shortfall" in m.variables
         else xr.zeros_like(p.target)
     )
-    h100e = _on((stock * p.h100e).sum(["site", "chip"]), "year")
-    metric = _on((stock * p.metric).sum(["site", "chip"]) * p.metric_scale, "year")
-    facility_by_site = (stock * p.facility_mw).sum("chip") / MW_PER_GW
     co2_mt = ((grid * p.grid_co2_t_per_mwh).sum("site") + (gen * p.source_co2_t_per_mwh).sum(["site", "source"])) / 1e6
-    short = _on(shortfall, "year")
-    if p.target_metric == "h100e":
-        per_metric = np.ones(len(p.years))
-    else:  # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
-        fallback = float((p.h100e / (p.metric * p.metric_scale)).mean())
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_metric = np.where(metric > 0, h100e / metric, fallback)
-    target = _on(p.target, "year")
-    years = _records(
-        {
-            "year": p.years.to_numpy(dtype=int),
-            "accelerators": _on(stock.sum(["site", "chip"]), "year"),
-            "installed": _on(buy.sum(["site", "chip"]), "year"),
-            "retired_early": _on(retired, "year"),
+    fallback = float((p.h100e / (p.metric * p.metric_scale)).mean())
+
+    def columns(per: Any) -> dict[str, Any]:
+        """The ``years`` columns, each step array taken per year (``per = _per_year``) or per step."""
+        at_end = per(stock, "last")
+        h100e = _on((at_end * p.h100e).sum(["site", "chip"]), "year")
+        metric = _on((at_end * p.metric).sum(["site", "chip"]) * p.metric_scale, "year")
+        short = _on(per(shortfall, "last"), "year")
+        if p.target_metric == "h100e":
+            per_metric = np.ones(len(short))
+        else:  # H100e in every target mode: the year's fleet mix (H100e per unit of the target metric) prices the gap
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_metric = np.where(metric > 0, h100e / metric, fallback)
+        target = _on(per(p.target, "last"), "year")
+        return {
+            "accelerators": _on(at_end.sum(["site", "chip"]), "year"),
+            "installed": _on(per(buy.sum(["site", "chip"]), "sum"), "year"),
+            "retired_early": _on(per(retired, "sum"), "year"),
             "h100e": h100e,
             "target": np.array([None if math.isnan(t) else float(t) * p.metric_scale for t in target], dtype=object),
             "target_metric": p.target_metric,
             "delivered_metric": metric,
             "shortfall": short,
             "shortfall_h100e": short * per_metric,
-            "it_power_gw": _on((stock * p.it_mw).sum(["site", "chip"]) / MW_PER_GW, "year"),
-            "facility_power_gw": _on(facility_by_site.sum("site"), "year"),
-            "energy_twh": _on((stock * p.energy_mwh).sum(["site", "chip"]) / 1e6, "year"),
-            "capex_usd": _on(capex, "year"),
-            "opex_usd": _on(running, "year"),
-            "co2_mt": _on(co2_mt, "year"),
-            "wafers_used": _on(built.value("wafers_used"), "year"),
-            "wafers_available": _on(p.wafers, "year"),
-            "idle_gw": _on(idle_mw.sum("site"), "year") / MW_PER_GW,
-            "idle_capital_usd": _on(idle_capital, "year"),
+            "it_power_gw": _on((at_end * p.it_mw).sum(["site", "chip"]) / MW_PER_GW, "year"),
+            "facility_power_gw": _on(((at_end * p.facility_mw).sum("chip") / MW_PER_GW).sum("site"), "year"),
+            "energy_twh": _on(per((stock * (p.energy_mwh * p.step_years)).sum(["site", "chip"]) / 1e6, "sum"), "year"),
+            "capex_usd": _on(per(capex, "sum"), "year"),
+            "opex_usd": _on(per(running, "sum"), "year"),
+            "co2_mt": _on(per(co2_mt, "sum"), "year"),
+            "wafers_used": _on(per(built.value("wafers_used"), "sum"), "year"),
+            "wafers_available": _on(per(p.wafers, "sum"), "year"),
+            "idle_gw": _on(per(idle_mw.sum("site"), "mean"), "year") / MW_PER_GW,
+            "idle_capital_usd": _on(per(idle_capital, "sum"), "year"),
         }
-    )
-    n_years, n_sites, n_chips = len(p.years), len(p.sites), len(p.chips)
-    year_of = np.repeat(p.years.to_numpy(dtype=int), n_sites)  # (year, site) cells, year-major
+
+    def per_year(array: xr.DataArray, how: str) -> xr.DataArray:
+        return _per_year(p, array, how)
+
+    calendar = p.calendar_years if p.calendar_years is not None else p.years
+    years = _records({"year": calendar.to_numpy(dtype=int), **columns(per_year)})
+    quarters = None
+    if p.step_years != 1.0:
+        times = p.years.to_numpy(dtype=float)
+        step_years = np.floor(times).astype(int)
+        quarters = _records(
+            {
+                "year": step_years,
+                "quarter": np.rint((times - step_years) / p.step_years).astype(int) + 1,
+                **columns(lambda array, how: array),
+            }
+        )
+    stock = per_year(stock, "last")  # from here on: per calendar year
+    n_years, n_sites, n_chips = len(calendar), len(p.sites), len(p.chips)
+    year_of = np.repeat(calendar.to_numpy(dtype=int), n_sites)  # (year, site) cells, year-major
     site_of = np.tile(np.array([str(s) for s in p.sites], dtype=object), n_years)
 
     in_service = _on(stock.sum("site"), "year", "chip").ravel()
-    installed = _on(buy.sum("site"), "year", "chip").ravel()
+    installed = _on(per_year(buy.sum("site"), "sum"), "year", "chip").ravel()
     listed = (in_service != 0) | (installed != 0)
     by_chip = _records(
         {
-            "year": np.repeat(p.years.to_numpy(dtype=int), n_chips)[listed],
+            "year": np.repeat(calendar.to_numpy(dtype=int), n_chips)[listed],
             "chip": np.tile(np.array([str(c) for c in p.chips], dtype=object), n_years)[listed],
             "installed": installed[listed],
             "in_service": in_service[listed],
@@ -586,20 +638,23 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
         }
     )
     weather = {site.id: site.weather for site in scenario.sites}  # the catalogue site each plan site stands at
-    contracted_gw = np.maximum(0.0, _on(contract, "year", "site").ravel()) / MW_PER_GW
+    grid_available = per_year(p.grid_mw, "last")
+    grid_energy = per_year(grid, "sum")
+    contracted_gw = np.maximum(0.0, _on(per_year(contract, "last"), "year", "site").ravel()) / MW_PER_GW
     by_site = _records(
         {
             "year": year_of,
             "site": site_of,
             "accelerators": _on(stock.sum("chip"), "year", "site").ravel(),
             "h100e": _on((stock * p.h100e).sum("chip"), "year", "site").ravel(),
-            "facility_power_gw": _on(facility_by_site, "year", "site").ravel(),
-            "datacentre_gw": _on(built.value("dc_stock") + p.existing_dc_mw, "year", "site").ravel() / MW_PER_GW,
-            "datacentre_built_gw": _on(dc, "year", "site").ravel() / MW_PER_GW,
-            "grid_gw_used": _on(grid, "year", "site").ravel() / 8766.0 / MW_PER_GW,
-            "grid_gw_available": _on(p.grid_mw, "year", "site").ravel() / MW_PER_GW,
+            "facility_power_gw": _on((stock * p.facility_mw).sum("chip") / MW_PER_GW, "year", "site").ravel(),
+            "datacentre_gw": _on(per_year(built.value("dc_stock") + p.existing_dc_mw, "last"), "year", "site").ravel()
+            / MW_PER_GW,
+            "datacentre_built_gw": _on(per_year(dc, "sum"), "year", "site").ravel() / MW_PER_GW,
+            "grid_gw_used": _on(grid_energy, "year", "site").ravel() / 8766.0 / MW_PER_GW,
+            "grid_gw_available": _on(grid_available, "year", "site").ravel() / MW_PER_GW,
             "grid_gw_contracted": contracted_gw,
-            "idle_gw": _on(idle_mw, "year", "site").ravel() / MW_PER_GW,
+            "idle_gw": _on(per_year(idle_mw, "mean"), "year", "site").ravel() / MW_PER_GW,
             "weather": [weather.get(site) for site in site_of],
         }
     )
@@ -609,14 +664,14 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
             "year": year_of,
             "site": site_of,
             "source": "grid",
-            "capacity_gw": _on(p.grid_mw, "year", "site").ravel() / MW_PER_GW,
+            "capacity_gw": _on(grid_available, "year", "site").ravel() / MW_PER_GW,
             "subscribed_gw": contracted_gw,
-            "energy_twh": _on(grid, "year", "site").ravel() / 1e6,
+            "energy_twh": _on(grid_energy, "year", "site").ravel() / 1e6,
         }
     )
     n_sources = len(p.sources)
-    capacity = _on(cap_stock, "year", "site", "source").ravel()
-    energy = _on(gen, "year", "site", "source").ravel()
+    capacity = _on(per_year(cap_stock, "last"), "year", "site", "source").ravel()
+    energy = _on(per_year(gen, "sum"), "year", "site", "source").ravel()
     allowed = np.tile(_on(p.source_allowed, "site", "source").ravel(), n_years)
     shown = allowed & ((capacity != 0) | (energy != 0))
     source_rows = _records(
@@ -648,6 +703,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     cost = float(built.value("capital") * USD_SCALE) + float(((running / USD_SCALE) * p.discount).sum()) * USD_SCALE
     return {
         "years": years,
+        **({"quarters": quarters} if quarters is not None else {}),
         "by_chip": by_chip,
         "by_site": by_site,
         "power": power,
@@ -862,6 +918,14 @@ def plan(
             f"Hourly supply: each site's load (IT draw x hourly PUE from its weather) is balanced hour by "
             f"hour on {scenario.power_days} typical days plus extreme days (tsam) with on-site generation, "
             "grid import and batteries; energy_twh reports the fleet model's annual energy."
+        )
+    elif scenario.step == "quarter":
+        notes.append(
+            "Steps are quarters (step: quarter): purchases, halls and plants are decided, supply is limited "
+            "(each year's supply split over its quarters) and energy balanced per quarter; targets and campus "
+            "sizes hold at each year's last quarter; budgets per year cover its quarters; costs are discounted "
+            "per quarter. 'years' rows give stocks at the year's end, flows summed over its quarters and idle "
+            "power averaged; 'quarters' rows give each quarter."
         )
     else:
         notes.append(
