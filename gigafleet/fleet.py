@@ -26,7 +26,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,7 +36,7 @@ import numpy.typing as npt
 from gigafleet.catalog import Catalog, Item, Parameter
 from gigafleet.errors import InputError
 from gigafleet.uncertainty import sampling
-from gigafleet.uncertainty.sampling import comonotonic, parameter_quantiles, pert_table, sample_parameter
+from gigafleet.uncertainty.sampling import TableScratch, comonotonic, parameter_quantiles, pert_table, sample_parameter
 
 FloatArray = npt.NDArray[np.float64]
 SampleArray = npt.NDArray[np.floating[Any]]
@@ -350,7 +350,17 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
     # From PERT_TABLE_MIN_SAMPLES on, draws are inverse CDFs of uniforms: linked pairs share their uniforms
     # (comonotonic by construction, no sorting). Below, they are drawn independently and reordered by rank.
     shared = n_samples >= sampling.PERT_TABLE_MIN_SAMPLES
+    overrides = {"utilisation": spec.utilisation, "mfu": spec.mfu}
     power_u = [rng.random(n_samples) for _ in items] if shared else []
+    scratch = TableScratch.of(n_samples) if shared else None
+    block = None
+    if shared:  # every drawn input in one allocation: huge pages (a 4 MB row alone gets 1,000 small ones)
+        drawn = sum(_chip_parameter(i, name).is_range for name in (*CHIP_INPUTS, "fp4_dense_tflops") for i in items)
+        drawn += sum(
+            overrides.get(name) is None and _resolve(catalog, spec, kind, item_id, parameter_name).is_range
+            for name, (kind, item_id, parameter_name) in SCALAR_INPUTS.items()
+        )
+        block = iter(np.empty((drawn, n_samples), dtype=LARGE_SAMPLE_DTYPE))
     rows: dict[str, list[SampleArray]] = {}
     for name in (*CHIP_INPUTS, "fp4_dense_tflops"):
         rows[name] = [
@@ -360,6 +370,8 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
                 rng,
                 power_u[row] if shared and name in CHIP_POWER_CHAIN else None,
                 shared,
+                scratch,
+                block,
             )
             for row, item in enumerate(items)
         ]
@@ -373,15 +385,15 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
         rows["it_power_kw"][row] = _at_least(it if shared else comonotonic(server, it), server)
     for name, values in rows.items():
         sampled.chips[name] = values[0][None, :] if len(values) == 1 else np.stack(values)
-    overrides = {"utilisation": spec.utilisation, "mfu": spec.mfu}
     pue_u = rng.random(n_samples) if shared else None
-    for name, (kind, item_id, parameter) in SCALAR_INPUTS.items():
+    for name, (kind, item_id, parameter_name) in SCALAR_INPUTS.items():
         override = overrides.get(name)
         if override is not None:
             sampled.scalars[name] = constant_samples(float(override), n_samples)
         else:
             u = pue_u if name in ("pue", "peak_pue") else None
-            sampled.scalars[name] = _draw(_resolve(catalog, spec, kind, item_id, parameter), n_samples, rng, u, shared)
+            parameter = _resolve(catalog, spec, kind, item_id, parameter_name)
+            sampled.scalars[name] = _draw(parameter, n_samples, rng, u, shared, scratch, block)
     # grid CO2 follows the region's cited trend to the fleet's year (the whole sampled range moves with it)
     co2, shift = sampled.scalars["grid_co2_g_per_kwh"], _grid_co2_shift(catalog, spec)
     if _is_constant(co2):
@@ -406,21 +418,28 @@ def _is_constant(samples: SampleArray) -> bool:
 
 
 def _draw(
-    parameter: Parameter, n_samples: int, rng: np.random.Generator, u: FloatArray | None, large: bool
+    parameter: Parameter,
+    n_samples: int,
+    rng: np.random.Generator,
+    u: FloatArray | None,
+    large: bool,
+    scratch: TableScratch | None = None,
+    block: Iterator[SampleArray] | None = None,
 ) -> SampleArray:
     """Samples of a parameter: a constant for a point value; else PERT draws, from the uniforms ``u`` if given.
 
     With ``large`` (:data:`PERT_TABLE_MIN_SAMPLES` samples or more) the draws are the inverse-CDF table at
-    uniforms (``u`` or fresh ones), as :data:`LARGE_SAMPLE_DTYPE`."""
+    uniforms (``u`` or fresh ones), as :data:`LARGE_SAMPLE_DTYPE`, with the work arrays of ``scratch``, into
+    the next row of ``block``."""
     if not parameter.is_range:
         return constant_samples(parameter.mid, n_samples)
     if not large:
         return sample_parameter(parameter, n_samples, rng)
-    uniforms = rng.random(n_samples) if u is None else u
+    uniforms = (rng.random(n_samples) if scratch is None else rng.random(out=scratch.uniforms)) if u is None else u
     table = pert_table(parameter.low, parameter.mid, parameter.high)
     if table is None:  # an exponent beyond the table's range: exact quantiles
         return parameter_quantiles(parameter, uniforms).astype(LARGE_SAMPLE_DTYPE)
-    return table(uniforms, LARGE_SAMPLE_DTYPE)
+    return table(uniforms, LARGE_SAMPLE_DTYPE, scratch=scratch, out=next(block) if block is not None else None)
 
 
 def _at_least(values: SampleArray, floor: SampleArray) -> SampleArray:
