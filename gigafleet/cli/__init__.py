@@ -2,7 +2,10 @@
 
 ``app`` holds the Typer application and the shared checks, ``options`` the shared option types, ``tables`` what
 commands print, and ``commands`` one module per command group (importing it registers every command).
-Heavy modules (numpy, pydantic, plotly) are imported inside commands so that ``gigafleet --help`` is fast.
+Start-up is kept short (issue 18): engines, numpy, pydantic and heavy libraries (linopy, xarray, dask, plotly,
+duckdb, pvlib, ...) are imported inside the commands that use them, ``tables`` only when tables are printed, and
+help screens import Typer's Rich help without Markdown and tracebacks (``app.import_rich_utils``);
+``tests/test_cli_imports.py`` guards it and ``benchmarks/bench_startup.py`` times it.
 Every user error prints one line ``error: ...`` on stderr and exits with code 2.
 """
 

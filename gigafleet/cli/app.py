@@ -8,15 +8,16 @@ Every user error prints one line ``error: ...`` on stderr and exits with code 2.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
-import json
+import importlib
 import sys
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
+import typer.core
 
 from gigafleet.errors import GigafleetError
 
@@ -25,7 +26,128 @@ if TYPE_CHECKING:
     from gigafleet.fleet import FleetSpec
     from gigafleet.scenario import Scenario
 
-app = typer.Typer(
+# --------------------------------------------------------------------------------------------------------
+# Start-up: Typer renders help and usage errors with ``typer.rich_utils``, which imports ``rich.markdown``
+# (markdown-it, pygments) and ``rich.traceback`` (pygments, attrs) at its top: about half the time of
+# ``gigafleet --help``. Neither is used here (``rich_markup_mode`` is not "markdown", pretty exceptions are
+# off), so the help classes below import it with stand-ins for those two classes that import the real one
+# on first use. Same help, same errors; measured by ``benchmarks/bench_startup.py``.
+# --------------------------------------------------------------------------------------------------------
+
+_DEFERRED_RICH = (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback"))
+"""The (module, class) pairs of ``typer.rich_utils``'s imports that help and usage errors never use."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _DeferredClass(type):
+    """The metaclass of a stand-in for a Rich class: a call or a class attribute (``Traceback.from_exception``)
+    imports the real class and goes to it; ``Markdown | Text`` in annotations works as for any class."""
+
+    _module: str
+
+    def real(cls) -> Any:
+        return getattr(importlib.import_module(cls._module), cls.__name__)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls.real()(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(cls.real(), name)
+
+
+def import_rich_utils() -> None:
+    """Import ``typer.rich_utils`` (once) without importing ``rich.markdown`` and ``rich.traceback``.
+
+    While it is imported, ``sys.modules`` holds a stand-in module for each of those not yet imported, with a
+    :class:`_DeferredClass` of the name it takes; the stand-ins are removed afterwards, so a later import of
+    either (``typer.rich_utils`` itself on first use, or any other code) loads the real module.
+    """
+    if "typer.rich_utils" in sys.modules:
+        return
+    stand_ins: dict[str, types.ModuleType] = {}
+    for module, name in _DEFERRED_RICH:
+        if module not in sys.modules:
+            stand_ins[module] = types.ModuleType(module)
+            setattr(stand_ins[module], name, _DeferredClass(name, (), {"_module": module}))
+    sys.modules.update(stand_ins)
+    try:
+        from typer import rich_utils  # noqa: F401  (an import statement, so -X importtime lists it)
+    finally:
+        for module, stand_in in stand_ins.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]
+
+
+def _help_flag_off(option: Any) -> Any:
+    """The ``--help`` option with ``False`` for its default instead of ``None``.
+
+    Typer coerces a flag's value through a pydantic ``TypeAdapter`` unless it is already a bool, so the
+    ``--help`` flag of ``gigafleet`` left out of ``gigafleet estimate --help`` (``None``) imports pydantic
+    (~0.1 s) for nothing; ``False`` means the same to the flag's callback (no help) and is not shown.
+    """
+    if option is not None and option.default is None:
+        option.default = False
+    return option
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose Rich help imports ``typer.rich_utils`` without Markdown and tracebacks."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        import_rich_utils()
+        super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _help_flag_off(super().get_help_option(ctx))
+
+
+class _Group(typer.core.TyperGroup):
+    """A command group whose Rich help and usage errors import ``typer.rich_utils`` without Markdown and
+    tracebacks (usage errors are raised while parsing or invoking, and shown by Typer with ``rich_utils``)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        import_rich_utils()
+        super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _help_flag_off(super().get_help_option(ctx))
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception:
+            import_rich_utils()
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception:
+            import_rich_utils()
+            raise
+
+
+class _Typer(typer.Typer):
+    """``typer.Typer`` whose groups are :class:`_Group` and commands :class:`_Command` (unless told others)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("cls", _Group)
+        super().__init__(**kwargs)
+
+    def command(self, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(name, **kwargs)
+
+
+app = _Typer(
     name="gigafleet",
     help="Plan and simulate AI compute fleets: what N accelerators really take (power, energy, water, CO2, "
     "money), with P10/P50/P90 ranges from a cited catalogue.",
@@ -33,10 +155,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-catalog_app = typer.Typer(help="List, show and check the cited catalogue.", no_args_is_help=True)
+catalog_app = _Typer(help="List, show and check the cited catalogue.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def user_errors(func: F) -> F:
@@ -82,18 +202,19 @@ def stages(title: str) -> Iterator[Callable[[str], None]]:
         yield lambda stage: progress.update(task, description=f"{title}: {stage}")
 
 
-@dataclasses.dataclass(frozen=True)
 class Tables:
     """Where a command writes its result as tidy tables (``--csv DIR``, ``--parquet DIR``, ``--xlsx FILE``).
 
     Made when the command starts, so an unwritable path fails before any work; :func:`emit` writes them.
+    (A plain class: a frozen dataclass costs about 1 ms of every start, ``gigafleet --help`` included.)
     """
 
-    csv_dir: Path | None = None
-    parquet_dir: Path | None = None
-    xlsx: Path | None = None
+    __slots__ = ("csv_dir", "parquet_dir", "xlsx")
 
-    def __post_init__(self) -> None:
+    def __init__(self, csv_dir: Path | None = None, parquet_dir: Path | None = None, xlsx: Path | None = None) -> None:
+        self.csv_dir = csv_dir
+        self.parquet_dir = parquet_dir
+        self.xlsx = xlsx
         check_outputs(("--xlsx", self.xlsx), folder=("--csv", self.csv_dir))
         check_outputs(folder=("--parquet", self.parquet_dir))
         from gigafleet.errors import InputError
@@ -122,22 +243,25 @@ def emit(
     result: dict[str, Any],
     *,
     as_json: bool,
-    show: Callable[[dict[str, Any]], None],
+    show: Callable[[dict[str, Any]], None] | str,
     report: Path | None = None,
     kind: str = "estimate",
     tables: Tables | None = None,
 ) -> None:
     """A command's output: the HTML report and the tidy tables if asked (their paths on stderr), then JSON or the
-    command's tables."""
+    command's tables: ``show(result)``, or for a name the function of that name in ``gigafleet.cli.tables``
+    (imported only when tables are printed)."""
     if tables is not None:
         tables.write(result)
     if report is not None:
-        import importlib
-
         writer = getattr(importlib.import_module(REPORTS[kind]), f"write_{kind}_report")
         typer.echo(f"report written to {writer(result, report)}", err=True)
     if as_json:
         dump(result)
+    elif isinstance(show, str):
+        from gigafleet.cli import tables as cli_tables
+
+        getattr(cli_tables, show)(result)
     else:
         show(result)
 
@@ -195,6 +319,8 @@ def finite(obj: Any) -> Any:
 
 
 def dump(obj: Any) -> None:
+    import json
+
     typer.echo(json.dumps(finite(obj), indent=2, allow_nan=False))
 
 

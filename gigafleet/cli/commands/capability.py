@@ -1,7 +1,5 @@
 """``gigafleet capability``: FLOP/s, the largest training run and inference capacity of a fleet or a plan."""
 
-from __future__ import annotations
-
 from gigafleet.cli.app import Tables, app, check_outputs, emit, stages, user_errors
 from gigafleet.cli.options import (
     AcceleratorsOpt,
@@ -26,7 +24,6 @@ from gigafleet.cli.options import (
     TrainingShareOpt,
     XlsxOpt,
 )
-from gigafleet.cli.tables import print_capability
 from gigafleet.inputs import CAPABILITY_DEFAULTS as D
 
 
@@ -85,4 +82,4 @@ def capability(
     with stages("capability") as stage:
         stage("fleet, reliability regimes and limits")
         result = run_capability(catalog, fleets, spec, inputs)
-    emit(result, as_json=as_json, show=print_capability, report=report, kind="capability", tables=tables)
+    emit(result, as_json=as_json, show="print_capability", report=report, kind="capability", tables=tables)

@@ -1,14 +1,11 @@
 """``gigafleet catalog list|show|check|audit``: the cited catalogue."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer
 
 from gigafleet.cli.app import catalog_app, dump, user_errors
 from gigafleet.cli.options import ItemIdOpt, JsonOpt, KindOpt, MaxPlanRowsOpt, PathTextOpt, PlanNameOpt, TopOpt
-from gigafleet.cli.tables import console
 from gigafleet.inputs import int_flag as _int_flag
 
 
@@ -19,6 +16,7 @@ def catalog_list(kind: KindOpt = None, as_json: JsonOpt = False) -> None:
     from rich.table import Table
 
     from gigafleet.catalog import KINDS, load_catalog
+    from gigafleet.cli.tables import console
 
     catalog = load_catalog()
     kinds = [catalog._kind(kind)] if kind is not None else list(KINDS)
@@ -51,6 +49,7 @@ def catalog_show(item_id: ItemIdOpt, as_json: JsonOpt = False) -> None:
     from rich.table import Table
 
     from gigafleet.catalog import load_catalog
+    from gigafleet.cli.tables import console
     from gigafleet.formatting import format_parameter
 
     catalog = load_catalog()
@@ -144,6 +143,7 @@ def catalog_audit(
 
     from gigafleet.audit import audit, top_unsourced
     from gigafleet.catalog import load_catalog
+    from gigafleet.cli.tables import console
     from gigafleet.formatting import sig
 
     n_top = _int_flag(top, "--top", low=1, high=100_000)

@@ -1,10 +1,7 @@
 """``gigafleet compare``: stored plans side by side, every metric with its delta to the first."""
 
-from __future__ import annotations
-
 from gigafleet.cli.app import app, check_outputs, emit, user_errors
 from gigafleet.cli.options import CompareCsvOpt, CompareReportOpt, CompareRunsArg, JsonOpt, PlanStoreOpt
-from gigafleet.cli.tables import print_compare
 
 
 @app.command()
@@ -32,4 +29,4 @@ def compare(
         csv_dir.mkdir(parents=True, exist_ok=True)
         for name, frame in comparison_tables(result).items():
             write_atomic(csv_dir / f"{name}.csv", frame.to_csv(index=False))
-    emit(result, as_json=as_json, show=print_compare, report=report, kind="compare")
+    emit(result, as_json=as_json, show="print_compare", report=report, kind="compare")

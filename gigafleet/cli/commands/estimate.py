@@ -1,8 +1,5 @@
 """``gigafleet estimate``, ``check`` (press claims) and ``run`` (a scenario file): the fleet estimate commands."""
 
-from __future__ import annotations
-
-import json
 from typing import Any
 
 import typer
@@ -37,7 +34,6 @@ from gigafleet.cli.options import (
     XlsxOpt,
     YearOpt,
 )
-from gigafleet.cli.tables import print_claims, print_estimate
 from gigafleet.inputs import memory_gb
 
 
@@ -93,7 +89,7 @@ def estimate(
     )
     result = run_estimate(spec, samples=spec_scenario.samples, seed=spec_scenario.seed, catalog=catalog)
     title = spec_scenario.name if scenario else "gigafleet estimate"
-    emit(result, as_json=as_json, show=lambda r: print_estimate(r, title), report=report, tables=tables)
+    emit(result, as_json=as_json, show=lambda r: _show_estimate(r, title), report=report, tables=tables)
 
 
 @app.command()
@@ -156,6 +152,8 @@ def check(
     if as_json:
         dump(checked)
     else:
+        from gigafleet.cli.tables import print_claims
+
         print_claims(checked["claims"])
 
 
@@ -201,6 +199,8 @@ def run(
     if claims:
         summary["claims"] = claims
     out.mkdir(parents=True, exist_ok=True)
+    import json
+
     from gigafleet.safeio import write_atomic
 
     json_path = write_atomic(out / "estimate.json", json.dumps(summary, indent=2, allow_nan=False))
@@ -210,7 +210,15 @@ def run(
     typer.echo(f"results: {json_path}, {out / 'report.html'}", err=True)
 
 
+def _show_estimate(result: dict[str, Any], title: str) -> None:
+    from gigafleet.cli.tables import print_estimate
+
+    print_estimate(result, title)
+
+
 def _show_run(summary: dict[str, Any], name: str, claims: list[dict[str, Any]]) -> None:
+    from gigafleet.cli.tables import print_claims, print_estimate
+
     print_estimate(summary, name)
     if claims:
         print_claims(claims)

@@ -1,10 +1,7 @@
 """``gigafleet installed``: the installed base of accelerators at a date."""
 
-from __future__ import annotations
-
 from gigafleet.cli.app import app, dump, user_errors
 from gigafleet.cli.options import JsonOpt, LifetimeYearsOpt, SamplesOpt, SeedOpt, ThroughOpt, VendorOpt
-from gigafleet.cli.tables import print_installed
 from gigafleet.inputs import INSTALLED_DEFAULTS as D
 
 
@@ -40,4 +37,6 @@ def installed(
     if as_json:
         dump(result)
     else:
+        from gigafleet.cli.tables import print_installed
+
         print_installed(result)

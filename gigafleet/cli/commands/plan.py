@@ -1,7 +1,5 @@
 """``gigafleet plan``: the least-cost build-out plan."""
 
-from __future__ import annotations
-
 import typer
 
 from gigafleet.cli.app import Tables, app, check_solver, emit, stages, user_errors
@@ -16,7 +14,6 @@ from gigafleet.cli.options import (
     SolverOpt,
     XlsxOpt,
 )
-from gigafleet.cli.tables import print_plan
 
 
 @app.command()
@@ -69,7 +66,7 @@ def plan(
         else:
             where = f"the result was written to {fallback}" if fallback else "the result is printed below only"
             store_failure = f"{reason}; {where}"
-    emit(result, as_json=as_json, show=print_plan, report=report, kind="plan", tables=tables)
+    emit(result, as_json=as_json, show="print_plan", report=report, kind="plan", tables=tables)
     if store_failure is not None:
         typer.echo(f"error: {store_failure}", err=True)
         raise typer.Exit(2)

@@ -1,7 +1,5 @@
 """``gigafleet power``: one campus's least-cost power supply, hour by hour."""
 
-from __future__ import annotations
-
 from gigafleet.cli.app import Tables, app, check_outputs, check_solver, emit, stages, user_errors
 from gigafleet.cli.options import (
     AvailabilityOpt,
@@ -25,7 +23,6 @@ from gigafleet.cli.options import (
     TrainingSwingOpt,
     XlsxOpt,
 )
-from gigafleet.cli.tables import print_power
 from gigafleet.inputs import POWER_DEFAULTS as D
 
 
@@ -80,4 +77,4 @@ def power(
     check_solver(solver)
     with stages(f"power for {spec.site}") as stage:
         result = design_campus(catalog, spec, solver, progress=stage)
-    emit(result, as_json=as_json, show=print_power, report=report, kind="power", tables=tables)
+    emit(result, as_json=as_json, show="print_power", report=report, kind="power", tables=tables)

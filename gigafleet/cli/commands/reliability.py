@@ -1,7 +1,5 @@
 """``gigafleet reliability``: failures, repairs, spares and goodput of a fleet and its job."""
 
-from __future__ import annotations
-
 from gigafleet.cli.app import Tables, app, check_outputs, emit, stages, user_errors
 from gigafleet.cli.options import (
     AcceleratorsOpt,
@@ -24,7 +22,6 @@ from gigafleet.cli.options import (
     SparesPctOpt,
     XlsxOpt,
 )
-from gigafleet.cli.tables import print_reliability
 from gigafleet.inputs import RELIABILITY_DEFAULTS as D
 
 
@@ -77,4 +74,4 @@ def reliability(
     with stages(f"reliability of {spec.accelerators:,} accelerators") as stage:
         stage(f"simulating {spec.days:g} days of failures and repairs")
         result = simulate_reliability(load_catalog(), spec, progress=stage)
-    emit(result, as_json=as_json, show=print_reliability, report=report, kind="reliability", tables=tables)
+    emit(result, as_json=as_json, show="print_reliability", report=report, kind="reliability", tables=tables)

@@ -1,7 +1,5 @@
 """``gigafleet serve``: the web app."""
 
-from __future__ import annotations
-
 from gigafleet.cli.app import app, user_errors
 from gigafleet.cli.options import AllowHostOpt, HostOpt, MaxJobsOpt, NoTokenOpt, PortOpt, ServeStoreOpt, TokenOpt
 from gigafleet.inputs import int_flag as _int_flag

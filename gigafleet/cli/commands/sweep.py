@@ -1,7 +1,5 @@
 """``gigafleet sweep`` and ``report``: uncertainty sweeps and their reports."""
 
-from __future__ import annotations
-
 import re
 from pathlib import Path
 
