@@ -98,3 +98,26 @@ def test_small_estimate_imports_only_the_estimate_engine() -> None:
     never = tuple(name for name in HEAVY if name != "scipy")  # scipy.stats may build the sampler's tables
     assert _roots(modules, never) == [], "gigafleet estimate imported the modules of other commands"
     assert "gigafleet.cli.tables" not in modules  # --json prints no tables
+
+
+def test_help_shows_bracketed_text_as_written() -> None:
+    """Rich would read ``[default: gb200]`` as a markup tag and drop it: every bracketed part of every option's
+    help is on the help screen."""
+    import re
+
+    import typer
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    group = typer.main.get_command(app)
+    checked = 0
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        if not hasattr(command, "params") or name == "catalog":
+            continue
+        shown = " ".join(CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "400"}).output.split())
+        for param in command.params:
+            for part in re.findall(r"\[[a-z][^\]]*\]", getattr(param, "help", None) or ""):
+                assert " ".join(part.split()) in shown, (name, part)
+                checked += 1
+    assert checked >= 10

@@ -95,11 +95,23 @@ def _help_flag_off(option: Any) -> Any:
 
 
 class _Command(typer.core.TyperCommand):
-    """A command whose Rich help imports ``typer.rich_utils`` without Markdown and tracebacks."""
+    """A command whose Rich help imports ``typer.rich_utils`` without Markdown and tracebacks, and shows each
+    option's help as written (``[default: gb200]`` is text, not a Rich markup tag that would vanish)."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         import_rich_utils()
-        super().format_help(ctx, formatter)
+        from rich.markup import escape
+
+        written = [(param, getattr(param, "help", None)) for param in self.params]
+        for param, text in written:
+            if text:
+                param.help = escape(text)  # type: ignore[attr-defined]
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            for param, text in written:
+                if text:
+                    param.help = text  # type: ignore[attr-defined]
 
     def get_help_option(self, ctx: Any) -> Any:
         return _help_flag_off(super().get_help_option(ctx))
