@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -316,6 +317,56 @@ def _next_failures(
     return parts[0], parts[1], parts[2], parts[3]
 
 
+class _JobLog:
+    """The job's device events as (time, outcome category, device id), appended into big blocks.
+
+    Each block is one allocation of ``BLOCK`` events (~59 MB: its own memory map), so the log goes back to the
+    system once read; hundreds of small per-round arrays would fragment the heap and keep ~0.2 GiB resident at
+    10^8 tracked devices."""
+
+    BLOCK = 1 << 22
+
+    def __init__(self, id_type: type[np.signedinteger[Any]]) -> None:
+        self.id_type = id_type
+        self.times: list[np.ndarray] = []
+        self.categories: list[np.ndarray] = []
+        self.ids: list[np.ndarray] = []
+        self.free = 0  # room left in the last block
+
+    def _new_block(self) -> None:
+        n, id_bytes = self.BLOCK, np.dtype(self.id_type).itemsize
+        memory = np.empty(n * (8 + 2 + id_bytes), dtype=np.uint8)
+        self.times.append(memory[: 8 * n].view(np.float64))
+        self.ids.append(memory[8 * n : (8 + id_bytes) * n].view(self.id_type))
+        self.categories.append(memory[(8 + id_bytes) * n :].view(np.int16))
+        self.free = n
+
+    def add(self, times: np.ndarray, categories: np.ndarray, ids: np.ndarray) -> None:
+        """Append events (in their order)."""
+        done = 0
+        while done < times.size:
+            if not self.free:
+                self._new_block()
+            start = self.BLOCK - self.free
+            take = min(self.free, times.size - done)
+            self.times[-1][start : start + take] = times[done : done + take]
+            self.categories[-1][start : start + take] = categories[done : done + take]
+            self.ids[-1][start : start + take] = ids[done : done + take]
+            self.free -= take
+            done += take
+
+    def fields(self) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+        """The filled parts of the blocks, by field (the log hands them over and forgets them)."""
+        if self.times and self.free:
+            used = self.BLOCK - self.free
+            self.times[-1] = self.times[-1][:used]
+            self.categories[-1] = self.categories[-1][:used]
+            self.ids[-1] = self.ids[-1][:used]
+        fields = (self.times, self.categories, self.ids)
+        self.times, self.categories, self.ids, self.free = [], [], [], 0
+        return fields
+
+
 def _device_ranges(n_devices: int, track_devices: int, chunk: int) -> list[tuple[int, int, bool]]:
     """(start, end, tracked) ranges of at most ``chunk`` devices; tracked ranges are the job's devices."""
     tracked = min(max(track_devices, 0), n_devices)
@@ -382,7 +433,8 @@ def simulate_fleet_failures(
     vendor_hours = float(model.vendor_return_hours)
     events = 0
     age0 = float(model.reference_age_hours if start_age_hours is None else start_age_hours)
-    job_parts: list[tuple[np.ndarray, ...]] = []  # (time, outcome category, device id), first rounds sorted
+    id_type = np.int32 if n_devices < 2**31 else np.int64  # the job's device ids, until the end
+    job_log = _JobLog(id_type)  # (time, outcome category, device id), each chunk's first failures in time order
 
     def record(t_fail: np.ndarray, category: np.ndarray, down: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
         """Add failures at ``t_fail`` to the aggregates; return when each device is back (t_fail + down)."""
@@ -400,11 +452,10 @@ def simulate_fleet_failures(
             vendor = (t_fail[spare] + vendor_hours).astype(np.int64)
             returned_at[:] += np.bincount(vendor, minlength=returned_at.size)[: returned_at.size]
         if ids is not None:  # the job's devices: time, outcome category and device (expanded at the end)
-            job_parts.append((t_fail, category.astype(np.int16), ids))
+            job_log.add(t_fail, category, ids)
         return back
 
     bound = _hazard_bound(model, outcomes, age0, age0 + horizon_hours)  # operating ages stay in this range
-    id_type = np.int32 if n_devices < 2**31 else np.int64  # the job's device ids, until the end
     for first, stop, tracked in _device_ranges(n_devices, track_devices, chunk):
         failing, t_fail, block = _first_failures(model, outcomes, stop - first, age0, horizon_hours, rng)
         # devices are alike: which ones fail matters only for the job's (tracked) devices
@@ -486,8 +537,8 @@ def simulate_fleet_failures(
         tech_hours_by_day=tech.astype(np.float64),
         events=events,
     )
-    if job_parts or job_domain_parts:
-        _sorted_job_events(result, outcomes, model, job_parts, job_domain_parts)
+    if job_log.times or job_domain_parts:
+        _sorted_job_events(result, outcomes, model, job_log, job_domain_parts)
     return result
 
 
@@ -495,19 +546,19 @@ def _sorted_job_events(
     result: FleetEvents,
     outcomes: _Outcomes,
     model: FailureModel,
-    device_parts: list[tuple[np.ndarray, ...]],
+    job_log: _JobLog,
     domain_parts: list[tuple[np.ndarray, ...]],
 ) -> None:
     """Fill the job fields of ``result`` in time order, one field at a time (10^8 tracked devices: ~16M events).
 
-    Device events come as (time, outcome category, device) parts, the first failures of each chunk already in
-    time order (a stable sort merges those runs in few passes); cause, class, repair time and devices needed are
-    looked up from the category. Domain shocks are full (time, cause, class, down, needed, first device) parts.
+    Device events come from the log as (time, outcome category, device), the first failures of each chunk already
+    in time order (a stable sort merges those runs in few passes); cause, class, repair time and devices needed
+    are looked up from the category. Domain shocks are full (time, cause, class, down, needed, first device)
+    parts. Each field's parts are dropped once read, so the log's blocks go back before the last fields are made.
     """
     n_modes = len(model.modes)
-    n_device = sum(p[0].size for p in device_parts)
-    device_times, device_categories, device_ids = (list(column) for column in zip(*device_parts, strict=True))
-    device_parts.clear()  # each field's parts are freed once gathered (peak ~ final arrays + two fields)
+    device_times, device_categories, device_ids = job_log.fields()
+    n_device = sum(p.size for p in device_times)
     # lookup tables over device categories, then one pseudo-category per domain
     cause = np.concatenate([outcomes.cause, np.arange(n_modes, n_modes + len(DOMAINS), dtype=np.int16)])
     repair = np.concatenate([outcomes.repair, np.ones(len(DOMAINS), dtype=np.int8)])
@@ -518,14 +569,19 @@ def _sorted_job_events(
     order = np.argsort(times, kind="stable")
     result.job_times = times[order]
     del times
-    category = np.concatenate(
-        device_categories + [(categories + p[1] - n_modes).astype(np.int16) for p in domain_parts]
-    )[order]
-    device_categories.clear()
+    ids = np.concatenate(device_ids + [p[5].astype(job_log.id_type) for p in domain_parts])
+    device_ids.clear()
+    devices = np.empty(ids.size, dtype=np.int64)
+    for first in range(0, ids.size, DEFAULT_CHUNK):  # gathered in blocks: no full-size temporary
+        devices[first : first + DEFAULT_CHUNK] = ids[order[first : first + DEFAULT_CHUNK]]
+    del ids
+    result.job_devices = devices
+    domain_categories = [(categories + p[1] - n_modes).astype(np.int16) for p in domain_parts]
+    category = np.concatenate(device_categories + domain_categories)
+    device_categories.clear()  # the log's last views: its blocks are freed here
+    category = category[order]
     result.job_causes = cause.take(category)
     result.job_classes = repair.take(category)
-    result.job_devices = np.concatenate(device_ids + [p[5] for p in domain_parts])[order].astype(np.int64)
-    device_ids.clear()
     shocks = np.flatnonzero(order >= n_device)  # domain shocks need as many devices as the domain has in the job
     shock_needs = np.concatenate([p[4] for p in domain_parts])[order[shocks] - n_device] if shocks.size else None
     del order
