@@ -4,6 +4,8 @@
    replicated, every catalogue chip and on-site source, 2025-2040, yearly steps) at 2, 5, 10, 20 and 40 sites:
    variables, build / solve / extract seconds, build/solve, and build and extraction time per 1,000 variables
    as a ratio to the smallest rung, run in this same process (about 1 everywhere = linear growth).
+   Then a build-only ladder (no solve) of quarterly synthetic worlds at 10 to 160 sites (up to ~300,000
+   variables): build seconds per 100,000 variables, as a ratio to the smallest rung.
 2. ``world-2040`` yearly (the shipped scenario when it exists, else the synthetic 40-site world):
    goal (issue 18) build + solve + extract < 60 s and build <= solve.
 3. ``world-2040`` with ``step: quarter``: goal < 5 min, same ratios.
@@ -62,6 +64,7 @@ def world(catalog: Catalog, sites: int, step: str, early_retirement: bool) -> tu
         return f"synthetic world ({sites} sites)", synthetic
     data = scenario.model_dump()
     data["step"] = step
+    data["early_retirement"] = early_retirement or scenario.early_retirement
     return "world-2040", PlanScenario.model_validate(data)
 
 
@@ -87,6 +90,23 @@ def ladder(catalog: Catalog, rungs: tuple[int, ...], early_retirement: bool) -> 
             f"{run['extract'] / base['extract'] / per_var:>14.2f}  {run['status']}",
             flush=True,
         )
+
+
+def build_ladder(catalog: Catalog, rungs: tuple[int, ...]) -> None:
+    from gigafleet.buildout.model import build_model
+    from gigafleet.buildout.parameters import build_inputs
+
+    print(f"{'build only, quarterly (2025-2040)':<34} {'vars':>8} {'build s':>8} {'s/100k var':>11} {'x':>6}")
+    base: float | None = None
+    for sites in rungs:
+        scenario = world_scenario(catalog, sites, step="quarter", early_retirement=False)
+        started = time.perf_counter()
+        built = build_model(build_inputs(catalog, scenario))
+        seconds = time.perf_counter() - started
+        per = seconds / built.model.nvars * 1e5
+        base = base or per
+        label = f"{sites} sites x 64 quarters"
+        print(f"{label:<34} {built.model.nvars:>8,} {seconds:>8.2f} {per:>11.2f} {per / base:>6.2f}", flush=True)
 
 
 def goal(label: str, run: dict[str, Any], limit: float) -> None:
@@ -127,6 +147,7 @@ def main() -> None:
     catalog = load_catalog()
     plan(catalog, world_scenario(catalog, 1, end=2026, early_retirement=False))  # warm-up: imports, solver start
     ladder(catalog, LADDER[:3] if args.quick else LADDER, args.early_retirement)
+    build_ladder(catalog, (10, 20) if args.quick else (10, 20, 40, 80, 160))
     if not args.quick:
         print(HEADER)
         label, scenario = world(catalog, args.sites, "year", args.early_retirement)
