@@ -257,8 +257,9 @@ def _hazard_bound(model: FailureModel, outcomes: _Outcomes, youngest: float, old
     monotone, so its largest value is at one end); infinite for a decreasing hazard at age 0."""
     bound = outcomes.constant_rate
     for m in outcomes.varying:
-        ends = _hazard(model, int(m), np.array([max(youngest, 0.0), oldest]))
-        bound += float(ends.max()) if youngest > 0 or model.shape[m] >= 1 else math.inf
+        if youngest <= 0 and model.shape[m] < 1:
+            return math.inf
+        bound += float(_hazard(model, int(m), np.array([youngest, oldest])).max())
     return bound
 
 
