@@ -415,3 +415,26 @@ def test_a_shortfall_plan_leads_with_what_it_reaches() -> None:
     flat = " ".join(wide.stdout.split())
     assert f"Reaches {scaled(reach['delivered'])} accelerators" in flat and "not a cost" in flat
     assert "What blocks the target" in flat and "What binds the cost" in flat and "accelerators per GW" in flat
+
+
+def test_plan_step_flag_overrides_the_scenario(tmp_path: Path) -> None:
+    """``plan --step quarter`` plans quarter by quarter and stores a scenario text that says so."""
+    import json
+
+    from gigafleet.buildout.scenario import PlanScenario
+    from gigafleet.safeio import load_yaml_text
+    from gigafleet.store import load_run
+
+    store = tmp_path / "runs.duckdb"
+    result = CliRunner().invoke(app, ["plan", "demo", "--step", "quarter", "--store", str(store), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["quarters"]) == 16 and len(data["years"]) == 4
+    import duckdb
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        text = con.execute("SELECT scenario_yaml FROM runs").fetchone()[0]
+    assert PlanScenario.model_validate(load_yaml_text(text)).step == "quarter"
+    assert load_run(data["run_id"], store)["run_id"] == data["run_id"]
+    bad = CliRunner().invoke(app, ["plan", "demo", "--step", "month", "--no-store"])
+    assert bad.exit_code == 2 and "--step" in bad.stderr

@@ -132,7 +132,8 @@ VendorOpt = Annotated[
 PlanScenarioOpt = Annotated[
     str,
     typer.Argument(
-        help="Plan scenario YAML, or a built-in name (demo, openai-100x, situational-awareness, ai-2027, colossus)."
+        help="Plan scenario YAML, or a built-in name (demo, openai-100x, situational-awareness, ai-2027, colossus, "
+        "world-2040)."
     ),
 ]
 SolverOpt = Annotated[str, typer.Option("--solver", help="Any linopy solver name.")]
@@ -141,6 +142,12 @@ PlanStoreOpt = Annotated[
     Path | None, typer.Option("--store", help="DuckDB run store [default: out/gigafleet.duckdb; $GIGAFLEET_STORE].")
 ]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the run in the store.")]
+PlanStepOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--step", help="Model step, year or quarter (overrides the scenario's step) [default: the scenario's]."
+    ),
+]
 SiteOpt = Annotated[str, typer.Option("--site", help="Site id (gigafleet catalog list sites).")]
 ItLoadGwOpt = Annotated[str, typer.Option("--it-load-gw", help="Average IT load [GW].")]
 PowerYearOpt = Annotated[

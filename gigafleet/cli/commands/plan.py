@@ -10,6 +10,7 @@ from gigafleet.cli.options import (
     ParquetDirOpt,
     PlanReportOpt,
     PlanScenarioOpt,
+    PlanStepOpt,
     PlanStoreOpt,
     SolverOpt,
     XlsxOpt,
@@ -20,6 +21,7 @@ from gigafleet.cli.options import (
 @user_errors
 def plan(
     scenario: PlanScenarioOpt = "openai-100x",
+    step: PlanStepOpt = None,
     solver: SolverOpt = "highs",
     as_json: JsonOpt = False,
     report: PlanReportOpt = None,
@@ -43,6 +45,17 @@ def plan(
     path = resolve_scenario_path(scenario)
     loaded = load_plan_scenario(path)
     text = read_text_file(path, "scenario file")
+    if step is not None and step.strip().lower() != loaded.step:
+        chosen = step.strip().lower()
+        if chosen not in ("year", "quarter"):
+            raise InputError("--step", step, ["year", "quarter"])
+        import re
+
+        # the stored text says what was run: its step line replaced, or one added
+        line = f"step: {chosen}  # gigafleet plan --step {chosen}"
+        text, found = re.subn(r"(?m)^step:.*$", line, text)
+        text = text if found else f"{text.rstrip()}\n{line}\n"
+        loaded = loaded.model_copy(update={"step": chosen})  # the scenario's own checks run in the plan
     if report is not None:
         check_output_path(report, "--report")
     check_solver(solver)
