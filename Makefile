@@ -44,6 +44,8 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_samples.py
+	$(BIN)/python benchmarks/bench_estimate.py
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_power.py
 	$(BIN)/python benchmarks/bench_reliability.py

@@ -198,3 +198,13 @@ def test_fleet_failure_counts_scale_with_size_and_rates() -> None:
     expected = 200_000 * model.total_rate_per_hour * 30 * 24.0
     # repairs keep devices down briefly, so slightly fewer failures than the always-up expectation
     assert events.failures_by_day.sum() == pytest.approx(expected, rel=0.03)
+
+
+def test_poisson_p99_is_within_one_unit_of_the_exact_quantile() -> None:
+    from scipy import stats
+
+    from gigafleet.reliability.summary import POISSON_NORMAL_FROM, poisson_p99
+
+    for mean in (0.5, 7.0, 999.0, POISSON_NORMAL_FROM * 1.001, 4321.0, 5e4, 3e5, 2e6):
+        exact = float(stats.poisson.ppf(0.99, mean))
+        assert abs(poisson_p99(mean) - exact) <= 1.0, mean
