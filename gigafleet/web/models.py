@@ -260,8 +260,10 @@ def parse_experiment_text(text: str) -> Experiment:
     return experiment
 
 
-Amount = str | int | float | None
+Value = str | int | float
 """A flag value as JSON: text as typed on the command line (``"100k"``, ``"80%"``) or a number."""
+Amount = Value | None
+"""A flag that may be left out (``null``: the CLI's "not given")."""
 
 
 class ReliabilityRequest(BaseModel):
@@ -269,22 +271,22 @@ class ReliabilityRequest(BaseModel):
     :data:`gigafleet.inputs.RELIABILITY_DEFAULTS`), with the API's memory cap."""
 
     model_config = ConfigDict(extra="forbid")
-    accelerators: Amount = Field("100k", examples=["1M"])
+    accelerators: Value = Field("100k", examples=["1M"])
     chip: str = "h100"
-    days: Amount = "365"
+    days: Value = "365"
     job_size: Amount = None
-    checkpoint_interval: Amount = "auto"
+    checkpoint_interval: Value = "auto"
     checkpoint_write_minutes: Amount = None
     restart_minutes: Amount = None
     hot_spares: Amount = None
-    spares_pct: Amount = "2"
-    seed: Amount = "0"
-    max_memory_gb: Amount = Field(
+    spares_pct: Value = "2"
+    seed: Value = "0"
+    max_memory_gb: Value = Field(
         "1", description=f"Most memory the simulation may use [GiB], at most {API_MAX_MEMORY_GB:g}."
     )
     regime: str = "auto"
     year: Amount = None
-    replications: Amount = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
+    replications: Value = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
 
 
 class PowerRequest(BaseModel):
@@ -292,19 +294,19 @@ class PowerRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     site: str = Field(examples=["abilene-tx"])
-    it_load_gw: Amount = Field(examples=["1.2"])
+    it_load_gw: Value = Field(examples=["1.2"])
     year: Amount = None
     carbon_cap: Amount = None
-    availability: Amount = "0.999"
+    availability: Value = "0.999"
     sources: str = "grid,ccgt,ocgt,recip,solar,wind,battery,bridge"
     hours: str = Field("full", examples=["repdays"])
-    days: Amount = "12"
+    days: Value = "12"
     cooling: str = "liquid"
-    reserve_margin: Amount = "0.15"
-    training_swing: Amount = "0"
+    reserve_margin: Value = "0.15"
+    training_swing: Value = "0"
     grid_gw: Amount = None
-    seed: Amount = "0"
-    replications: Amount = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
+    seed: Value = "0"
+    replications: Value = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
 
 
 class CapabilityRequest(BaseModel):
@@ -316,28 +318,28 @@ class CapabilityRequest(BaseModel):
     chip: str = "gb200"
     fleet: str | None = None
     plan_run: str | None = Field(None, description="A stored plan's run id (12 hexadecimal characters).")
-    days: Amount = "100"
+    days: Value = "100"
     precision: str = "bf16"
     mfu: Amount = None
     goodput: Amount = None
-    training_share: Amount = "0.5"
+    training_share: Value = "0.5"
     campus_share: Amount = None
-    linked_campuses: Amount = "1"
-    serve_params: Amount = "405B"
+    linked_campuses: Value = "1"
+    serve_params: Value = "405B"
     regime: str = "auto"
-    samples: Amount = str(DEFAULT_SAMPLES)
-    seed: Amount = "0"
+    samples: Value = str(DEFAULT_SAMPLES)
+    seed: Value = "0"
 
 
 class InstalledRequestBody(BaseModel):
     """Fields of ``gigafleet installed`` (defaults from :data:`gigafleet.inputs.INSTALLED_DEFAULTS`)."""
 
     model_config = ConfigDict(extra="forbid")
-    through: Amount = Field("2026", examples=["2026", "2025-06"])
+    through: Value = Field("2026", examples=["2026", "2025-06"])
     lifetime_years: Amount = None
     vendor: list[str] = Field(default_factory=list, max_length=20)
-    samples: Amount = "4000"
-    seed: Amount = "20261201"
+    samples: Value = "4000"
+    seed: Value = "20261201"
 
 
 def flag_texts(request: BaseModel, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -458,7 +458,7 @@ def add_pages(app: FastAPI, store: Path) -> None:
     def api_sites(run: str | None = None) -> dict[str, Any]:
         """The site map: every catalogue site and, with ``?run=ID``, a stored plan's sites in its final year (disc
         area by facility GW, colour by main power source). Returns the Plotly figure, its config and the base map
-        (Natural Earth 1:110m, shipped: the page never fetches one from a CDN)."""
+        (Natural Earth 1:110m, shipped with the package: nothing is fetched from the internet)."""
         from gigafleet.reports.sitemap import site_map_json
 
         return site_map_json(_run(run) if run is not None else None)
