@@ -39,7 +39,7 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/gigafleet catalog check
-	$(BIN)/python -m pytest -q -m "not benchmark"
+	$(BIN)/python -m pytest -q -m "not benchmark" -n 2 --dist worksteal
 	$(BIN)/python -m pytest -q --doctest-modules gigafleet
 
 bench: $(STAMP)

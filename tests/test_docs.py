@@ -45,7 +45,28 @@ def _examples(path: Path) -> list[tuple[str, list[str]]]:
 EXAMPLES = [(path.name, command, output) for path in DOC_FILES for command, output in _examples(path)]
 
 
-@pytest.mark.parametrize(("source", "command", "output"), EXAMPLES, ids=[f"{s}:{c[:60]}" for s, c, _ in EXAMPLES])
+SLOW_EXAMPLES = {
+    "gigafleet power --site abilene-tx --it-load-gw 1.2",  # a full year at 1.2 GW: minutes on 2 busy cores
+    "gigafleet sweep openai-100x-uncertainty",  # the flagship sweep: 100+ plan runs
+}
+"""Examples run with the benchmarks (``pytest -m benchmark``), not in ``make test``: tests/test_power.py's full-year
+tests and the smaller sweeps cover the same paths there."""
+
+
+def _slow(command: str) -> bool:
+    return command in SLOW_EXAMPLES
+
+
+def test_the_slow_examples_are_still_in_the_docs() -> None:
+    assert SLOW_EXAMPLES <= {command for _, command, _ in EXAMPLES}
+
+
+PARAMS = [
+    pytest.param(s, c, o, id=f"{s}:{c[:60]}", marks=[pytest.mark.benchmark] if _slow(c) else []) for s, c, o in EXAMPLES
+]
+
+
+@pytest.mark.parametrize(("source", "command", "output"), PARAMS)
 def test_documented_example_runs(
     source: str, command: str, output: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
