@@ -205,18 +205,7 @@ class Jobs:
 
     def start(self, scenario: PlanScenario, text: str) -> str:
         """Queue a validated plan scenario (``text``: its YAML, stored with the run); returns the job id."""
-        return self._submit(
-            {
-                "status": "queued",
-                "stage": "queued",
-                "progress": 0.0,
-                "run_id": None,
-                "error": None,
-                "started": time.time(),
-                "scenario": scenario.name,
-            },
-            lambda job_id: self._run(job_id, scenario, text),
-        )
+        return self._submit(self._record(scenario.name), lambda job_id: self._run(job_id, scenario, text))
 
     def _update(self, job_id: str, **changes: Any) -> None:
         with self.lock:
@@ -232,59 +221,66 @@ class Jobs:
             return bool(self.jobs.get(job_id, {}).get("status") == "cancelled")
 
     def _run(self, job_id: str, scenario: PlanScenario, text: str) -> None:
-        from gigafleet.buildout.solve import plan
-        from gigafleet.catalog import load_catalog
-        from gigafleet.store import save_run
+        def compute() -> dict[str, Any]:
+            from gigafleet.buildout.solve import plan
+            from gigafleet.catalog import load_catalog
 
-        try:
-            if self._cancelled(job_id):
-                return
-            self._update(job_id, status="running", stage="validating", progress=PLAN_PROGRESS[0][1])
-            result = plan(load_catalog(), scenario, source="web", progress=lambda stage: self._stage(job_id, stage))
-            if self._cancelled(job_id):
-                return
-            run_id = save_run("plan", result, text, self.store)
-            self._update(job_id, status="done", stage="done", run_id=run_id, progress=1.0)
-        except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
-            self._update(job_id, status="failed", stage="failed", error=first_line(exc))
+            return plan(load_catalog(), scenario, source="web", progress=lambda stage: self._stage(job_id, stage))
+
+        self._stored(job_id, "plan", compute, text, None, PLAN_PROGRESS[0][1])
 
     def start_power(self, spec: CampusSpec, text: str) -> str:
         """Queue a campus design (``text``: the request as JSON, stored with the run); returns the job id."""
         return self._submit(
-            {
-                "kind": "power",
-                "status": "queued",
-                "stage": "queued",
-                "progress": 0.0,
-                "run_id": None,
-                "error": None,
-                "started": time.time(),
-                "scenario": f"power {spec.site}",
-            },
-            lambda job_id: self._power(job_id, spec, text),
+            {**self._record(f"power {spec.site}"), "kind": "power"}, lambda job_id: self._power(job_id, spec, text)
         )
 
     def _power(self, job_id: str, spec: CampusSpec, text: str) -> None:
-        from gigafleet.catalog import load_catalog
-        from gigafleet.power.campus import design_campus
+        seen: list[str] = []
+
+        def stage(text: str) -> None:  # design_campus names each stage as it starts
+            seen.append(text)
+            self._update(job_id, stage=text, progress=min(0.9, 0.1 * len(seen) + (0.3 if "solving" in text else 0)))
+
+        def compute() -> dict[str, Any]:
+            from gigafleet.catalog import load_catalog
+            from gigafleet.power.campus import design_campus
+
+            return design_campus(load_catalog(), spec, progress=stage)
+
+        self._stored(job_id, "power", compute, text, f"power {spec.site} {spec.it_load_gw:g} GW", 0.02)
+
+    @staticmethod
+    def _record(scenario: str) -> dict[str, Any]:
+        """A new job's record: queued, nothing done."""
+        return {
+            "status": "queued",
+            "stage": "queued",
+            "progress": 0.0,
+            "run_id": None,
+            "error": None,
+            "started": time.time(),
+            "scenario": scenario,
+        }
+
+    def _stored(
+        self, job_id: str, kind: str, compute: Callable[[], dict[str, Any]], text: str, name: str | None, first: float
+    ) -> None:
+        """Run ``compute`` unless the job was cancelled, store its result as a run of ``kind`` (``text``: its
+        input), and record the run id; a failure is recorded, never raised (the store is untouched then: one
+        transaction per run)."""
         from gigafleet.store import save_run
 
         try:
             if self._cancelled(job_id):
                 return
-            self._update(job_id, status="running", stage="validating", progress=0.02)
-            seen: list[str] = []
-
-            def stage(text: str) -> None:  # design_campus names each stage as it starts
-                seen.append(text)
-                self._update(job_id, stage=text, progress=min(0.9, 0.1 * len(seen) + (0.3 if "solving" in text else 0)))
-
-            result = design_campus(load_catalog(), spec, progress=stage)
+            self._update(job_id, status="running", stage="validating", progress=first)
+            result = compute()
             if self._cancelled(job_id):
                 return
-            run_id = save_run("power", result, text, self.store, name=f"power {spec.site} {spec.it_load_gw:g} GW")
+            run_id = save_run(kind, result, text, self.store, name=name)
             self._update(job_id, status="done", stage="done", run_id=run_id, progress=1.0)
-        except Exception as exc:  # reported to the user; the store is untouched (one transaction per run)
+        except Exception as exc:  # reported to the user
             self._update(job_id, status="failed", stage="failed", error=first_line(exc))
 
     def start_sweep(self, experiment: Experiment, text: str) -> str:
