@@ -28,18 +28,8 @@ from gigafleet.reports.sitemap import (
     topojson_preload_script,
 )
 from gigafleet.testing.reports import plotly_bundle, section, without_bundle
+from tests.test_web_browser import ARGS, CHROMIUM  # one Chromium set-up for every browser test
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 EVIL = "<script>alert('map')</script>"
