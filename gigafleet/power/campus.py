@@ -1,4 +1,4 @@
-"""Hourly least-cost power supply for an AI campus (linopy + HiGHS).
+"""Hourly least-cost power supply for an AI campus (a sparse LP built from numpy arrays, solved by HiGHS).
 
 The load is IT × PUE(t) (facility physics from the site's hourly temperature). Candidate supplies: grid import
 (capped, at the regional industrial price and grid CO2), gas CCGT, simple-cycle turbines, reciprocating engines,
@@ -33,10 +33,10 @@ import xarray as xr
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError, InputError
 from gigafleet.power.facility import campus_load_mw, cooling_physics, hourly_pue
+from gigafleet.power.lp import LinearProgram
 from gigafleet.power.regional import grid_co2_g_per_kwh
 from gigafleet.power.repdays import representative_days
 from gigafleet.power.weather import REFERENCE_YEAR, site_climate, site_weather
-from gigafleet.solver import solve_quietly
 
 USD_SCALE = 1e6
 VALUE_OF_LOST_LOAD_USD_PER_MWH = 10_000.0
@@ -122,11 +122,12 @@ class CampusSpec:
 
 
 AUTO_REPLICATIONS_REPDAYS = 4
-"""Replications of ``--replications auto`` with ``--hours repdays`` (one more design costs ~1.5 s here)."""
+"""Replications of ``--replications auto`` with ``--hours repdays`` (one more design costs ~0.2 s here: weather
+from the cached clear sky, tsam, a warm-started simplex)."""
 MAX_REPLICATIONS = 100
 """Most replications one design may ask for."""
 AUTO_RULE = (
-    f"auto: {AUTO_REPLICATIONS_REPDAYS} with --hours repdays (~1.5 s per extra design), 1 with --hours full "
+    f"auto: {AUTO_REPLICATIONS_REPDAYS} with --hours repdays (~0.2 s per extra design), 1 with --hours full "
     "(each extra design re-solves a full year, ~1 min; ask with --replications N)"
 )
 """The ``auto`` rule in words (help text and JSON)."""
@@ -295,8 +296,10 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, 
         series = reps.series
         periods = pd.Index(sorted(set(series.index.get_level_values("period"))), name="period")
 
+        table = series.unstack("hour")  # period x (column, hour), one reshape for all columns
+
         def grid(column: str) -> xr.DataArray:
-            values = np.array([series.loc[p][column].to_numpy() for p in periods])
+            values = table[column].reindex(periods).to_numpy(dtype=float)
             return xr.DataArray(
                 values, coords={"period": periods, "hour": pd.RangeIndex(24, name="hour")}, dims=("period", "hour")
             )
@@ -348,104 +351,125 @@ def _hour_weight(inputs: CampusInputs) -> xr.DataArray:
     return inputs.weight
 
 
-def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> Any:
-    """The linopy model (see module docstring). ``carbon_slack`` adds a penalised slack on the carbon cap."""
-    import linopy
-
+def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> LinearProgram:
+    """The linear programme (see module docstring), one array operation per constraint family.
+    ``carbon_slack`` adds a penalised slack on the carbon cap."""
     spec = inputs.spec
-    m = linopy.Model()
+    m = LinearProgram()
     periods, hours = inputs.load_mw.indexes["period"], inputs.load_mw.indexes["hour"]
-    w = _hour_weight(inputs)
+    grid_shape = (len(periods), len(hours))
+    w = np.asarray(_hour_weight(inputs).to_numpy(), dtype=float)  # (period)
+    w_ph = np.broadcast_to(w[:, None], grid_shape)
+    load = np.asarray(inputs.load_mw.to_numpy(), dtype=float)  # (period, hour)
     gens = [s for s in inputs.sources if s in DISPATCHABLE or s in VARIABLE]
-    total_load = float((inputs.load_mw.sum("hour") * w).sum())
+    total_load = float((load.sum(axis=1) * w).sum())
+    hours_total = float(w.sum() * len(hours))
     peak_load = float(inputs.hourly["load"].max())
     blocks = [inputs.data[g].unit_size_mw for g in gens if g in DISPATCHABLE and 0 < inputs.data[g].unit_size_mw]
     n_plus_one = max([b for b in blocks if b <= peak_load] or [0.0])
     firm_required = peak_load * (1 + spec.reserve_margin) + n_plus_one
-    # linear expressions built up term by term (plain numbers until a variable joins them)
-    supply: Any = 0
-    variable_cost: Any = 0
-    fixed_cost: Any = 0
-    emissions: Any = 0
-    firm: Any = 0
+    # objective, emission and firm-capacity terms: (columns, coefficients) pairs, summed
+    objective: list[tuple[Any, Any]] = []
+    emissions: list[tuple[Any, Any]] = []
+    firm: list[tuple[Any, Any]] = []
+    supply: list[tuple[Any, Any]] = []  # terms of the (period, hour) balance rows
     if gens:
         gen_index = pd.Index(gens, name="source")
-        capacity = m.add_variables(lower=0, coords=[gen_index], name="capacity_mw")
-        dispatch = m.add_variables(lower=0, coords=[gen_index, periods, hours], name="dispatch_mw")
-        avail = xr.concat(
+        capacity = m.add_variables("capacity_mw", [gen_index])
+        dispatch = m.add_variables("dispatch_mw", [gen_index, periods, hours])
+        avail = np.stack(
             [
-                inputs.capacity_factor[g]
+                np.asarray(inputs.capacity_factor[g].to_numpy(), dtype=float)
                 if g in VARIABLE
-                else xr.full_like(inputs.load_mw, inputs.data[g].availability)
+                else np.full(grid_shape, inputs.data[g].availability)
                 for g in gens
-            ],
-            dim=gen_index,
+            ]
+        )  # (source, period, hour)
+        shape = (len(gens), *grid_shape)
+        m.add_constraints(
+            "generation", shape, [(dispatch.index, 1.0), (capacity.index[:, None, None], -avail)], "<=", 0.0
         )
-        m.add_constraints(dispatch - capacity * avail <= 0, name="generation")
         firm_gens = [g for g in gens if g in DISPATCHABLE]
         if firm_gens:  # dispatch honesty: no source runs above its catalogue capacity-factor high over the year
-            ceiling = xr.DataArray(
-                [inputs.data[g].max_capacity_factor for g in firm_gens],
-                coords={"source": pd.Index(firm_gens, name="source")},
-                dims="source",
-            )
-            hours_total = float((xr.ones_like(inputs.load_mw).sum("hour") * w).sum())
+            ceiling = np.array([inputs.data[g].max_capacity_factor for g in firm_gens])
+            flat = dispatch.sel("source", firm_gens).reshape(len(firm_gens), -1)
             m.add_constraints(
-                (dispatch.sel(source=firm_gens).sum("hour") * w).sum("period")
-                - capacity.sel(source=firm_gens) * (ceiling * hours_total)
-                <= 0,
-                name="capacity_factor_ceiling",
+                "capacity_factor_ceiling",
+                (len(firm_gens),),
+                [
+                    (flat, np.broadcast_to(w_ph.ravel(), flat.shape)),
+                    (capacity.sel("source", firm_gens), -ceiling * hours_total),
+                ],
+                "<=",
+                0.0,
             )
-        supply = dispatch.sum("source")
-        marginal = xr.DataArray(
-            [inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens],
-            coords={"source": gen_index},
-            dims="source",
-        )
-        annual_fixed = xr.DataArray(
-            [inputs.data[g].annual_fixed_usd_per_mw for g in gens], coords={"source": gen_index}, dims="source"
-        )
-        co2 = xr.DataArray([inputs.data[g].co2_t_per_mwh for g in gens], coords={"source": gen_index}, dims="source")
-        credit = xr.DataArray([inputs.data[g].firm_credit for g in gens], coords={"source": gen_index}, dims="source")
-        variable_cost = ((dispatch * (marginal / USD_SCALE)).sum("source").sum("hour") * w).sum()
-        fixed_cost = (capacity * (annual_fixed / USD_SCALE)).sum()
-        emissions = ((dispatch * co2).sum("source").sum("hour") * w).sum()
-        firm = (capacity * credit).sum()
+        marginal = np.array([inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens])
+        annual_fixed = np.array([inputs.data[g].annual_fixed_usd_per_mw for g in gens])
+        co2 = np.array([inputs.data[g].co2_t_per_mwh for g in gens])
+        credit = np.array([inputs.data[g].firm_credit for g in gens])
+        objective += [
+            (dispatch.index, (marginal / USD_SCALE)[:, None, None] * w_ph),
+            (capacity.index, annual_fixed / USD_SCALE),
+        ]
+        emissions.append((dispatch.index, co2[:, None, None] * w_ph))
+        firm.append((capacity.index, credit))
+        supply.append((np.moveaxis(dispatch.index, 0, -1), 1.0))
     if "grid" in inputs.sources and inputs.grid_cap_mw > 0:
         # the grid is a subscription (at most the connection): it counts as firm capacity and serves its slice of
         # the load (its share of the firm requirement x load, times the minimum take) before on-site plant runs
-        subscribed = m.add_variables(lower=0, upper=inputs.grid_cap_mw, name="grid_subscribed_mw")
-        grid = m.add_variables(lower=0, coords=[periods, hours], name="grid_mw")
-        m.add_constraints(grid - subscribed <= 0, name="grid_import")
+        subscribed = m.add_variables("grid_subscribed_mw", upper=inputs.grid_cap_mw)
+        grid = m.add_variables("grid_mw", [periods, hours])
+        m.add_constraints("grid_import", grid_shape, [(grid.index, 1.0), (subscribed.index, -1.0)], "<=", 0.0)
         if inputs.grid_minimum_take > 0:
             m.add_constraints(
-                grid - subscribed * (inputs.grid_minimum_take * inputs.load_mw / firm_required) >= 0,
-                name="grid_minimum_take",
+                "grid_minimum_take",
+                grid_shape,
+                [(grid.index, 1.0), (subscribed.index, -(inputs.grid_minimum_take * load / firm_required))],
+                ">=",
+                0.0,
             )
-        supply = supply + grid
-        variable_cost = variable_cost + ((grid * (inputs.grid_price_usd_per_mwh / USD_SCALE)).sum("hour") * w).sum()
-        emissions = emissions + ((grid * inputs.grid_co2_t_per_mwh).sum("hour") * w).sum()
-        firm = firm + subscribed
+        supply.append((grid.index, 1.0))
+        objective.append((grid.index, inputs.grid_price_usd_per_mwh / USD_SCALE * w_ph))
+        emissions.append((grid.index, inputs.grid_co2_t_per_mwh * w_ph))
+        firm.append((subscribed.index, 1.0))
     if "battery-4h" in inputs.sources:
         battery = inputs.data["battery-4h"]
-        power = m.add_variables(lower=0, name="battery_mw")
-        charge = m.add_variables(lower=0, coords=[periods, hours], name="charge_mw")
-        discharge = m.add_variables(lower=0, coords=[periods, hours], name="discharge_mw")
-        soc = m.add_variables(lower=0, coords=[periods, hours], name="soc_mwh")
+        power = m.add_variables("battery_mw")
+        charge = m.add_variables("charge_mw", [periods, hours])
+        discharge = m.add_variables("discharge_mw", [periods, hours])
+        soc = m.add_variables("soc_mwh", [periods, hours])
         eta = math.sqrt(inputs.battery_efficiency)
-        m.add_constraints(soc - soc.roll(hour=1) - eta * charge + (1.0 / eta) * discharge == 0, name="state_of_charge")
-        m.add_constraints(soc - inputs.battery_duration_h * power <= 0, name="storage_energy")
-        m.add_constraints(charge - power <= 0, name="charge_limit")
-        m.add_constraints(discharge - power <= 0, name="discharge_limit")
-        supply = supply + discharge - charge
-        fixed_cost = fixed_cost + power * (battery.annual_fixed_usd_per_mw / USD_SCALE)
-        variable_cost = variable_cost + ((discharge * (battery.variable_usd_per_mwh / USD_SCALE)).sum("hour") * w).sum()
-        firm = firm + battery.firm_credit * power
+        m.add_constraints(
+            "state_of_charge",
+            grid_shape,
+            [
+                (soc.index, 1.0),
+                (np.roll(soc.index, 1, axis=1), -1.0),  # the previous hour, cyclic within each period
+                (charge.index, -eta),
+                (discharge.index, 1.0 / eta),
+            ],
+            "==",
+            0.0,
+        )
+        m.add_constraints(
+            "storage_energy", grid_shape, [(soc.index, 1.0), (power.index, -inputs.battery_duration_h)], "<=", 0.0
+        )
+        m.add_constraints("charge_limit", grid_shape, [(charge.index, 1.0), (power.index, -1.0)], "<=", 0.0)
+        m.add_constraints("discharge_limit", grid_shape, [(discharge.index, 1.0), (power.index, -1.0)], "<=", 0.0)
+        supply += [(discharge.index, 1.0), (charge.index, -1.0)]
+        objective += [
+            (power.index, battery.annual_fixed_usd_per_mw / USD_SCALE),
+            (discharge.index, battery.variable_usd_per_mwh / USD_SCALE * w_ph),
+        ]
+        firm.append((power.index, battery.firm_credit))
         if spec.training_swing > 0:
-            m.add_constraints(power >= spec.training_swing * spec.it_load_gw * 1000.0, name="training_buffer")
-    unserved = m.add_variables(lower=0, coords=[periods, hours], name="unserved_mw")
-    m.add_constraints(supply + unserved >= inputs.load_mw, name="balance")
-    m.add_constraints(((unserved.sum("hour")) * w).sum() <= (1 - spec.availability) * total_load, name="availability")
+            m.add_constraints(
+                "training_buffer", (), [(power.index, 1.0)], ">=", spec.training_swing * spec.it_load_gw * 1000.0
+            )
+    unserved = m.add_variables("unserved_mw", [periods, hours])
+    m.add_constraints("balance", grid_shape, [*supply, (unserved.index, 1.0)], ">=", load)
+    unserved_weighted = (unserved.index.ravel(), w_ph.ravel())
+    m.add_constraints("availability", (), [unserved_weighted], "<=", (1 - spec.availability) * total_load)
     onsite_firm = any(g in DISPATCHABLE for g in gens) or "battery-4h" in inputs.sources
     if not onsite_firm:  # only the grid can be firm: say so plainly instead of an infeasible model
         if inputs.grid_cap_mw < firm_required:
@@ -456,31 +480,57 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> A
                 f"only {inputs.grid_cap_mw / 1000:.2f} GW of grid import is available by {spec.year} "
                 "(add a dispatchable source, a later --year, or raise --grid-gw)",
             )
-    if not isinstance(firm, (int, float)):
-        m.add_constraints(firm >= firm_required, name="firm_capacity")
-    penalty = ((unserved.sum("hour") * w).sum()) * (VALUE_OF_LOST_LOAD_USD_PER_MWH / USD_SCALE)
-    objective = fixed_cost + variable_cost + penalty
+    if firm:
+        m.add_constraints("firm_capacity", (), [_flat(term) for term in firm], ">=", firm_required)
+    objective.append((unserved.index, w_ph * (VALUE_OF_LOST_LOAD_USD_PER_MWH / USD_SCALE)))
     if spec.carbon_cap_g_per_kwh is not None:
         # the cap is on the intensity of the energy served (as reported): unserved load earns no allowance
-        cap_t = spec.carbon_cap_g_per_kwh / 1000.0 * (total_load - (unserved.sum("hour") * w).sum())
+        rate = spec.carbon_cap_g_per_kwh / 1000.0
+        cap_terms = [*(_flat(term) for term in emissions), (unserved_weighted[0], rate * unserved_weighted[1])]
         if carbon_slack:
-            slack = m.add_variables(lower=0, name="carbon_slack_t")
-            m.add_constraints(emissions - slack <= cap_t, name="carbon_cap")
-            objective = objective + slack * 1e6
-        elif isinstance(emissions, (int, float)):  # nothing emits: only a zero cap with no load could fail
-            if emissions > spec.carbon_cap_g_per_kwh / 1000.0 * total_load:
+            slack = m.add_variables("carbon_slack_t")
+            m.add_constraints("carbon_cap", (), [*cap_terms, (slack.index, -1.0)], "<=", rate * total_load)
+            objective.append((slack.index, 1e6))
+        elif not emissions:  # nothing emits: only a zero cap with no load could fail
+            if 0.0 > rate * total_load:
                 raise InputError("--carbon-cap-g-per-kwh", spec.carbon_cap_g_per_kwh, "a cap above 0 g/kWh")
         else:
-            m.add_constraints(emissions <= cap_t, name="carbon_cap")
+            m.add_constraints("carbon_cap", (), cap_terms, "<=", rate * total_load)
     m.add_objective(objective)
     return m
 
 
-def _solve(model: Any, solver: str, interior_point: bool = False) -> tuple[str, str]:
-    # HiGHS IPX: ~1.5x faster than dual simplex on carbon-capped full years
-    options = {"solver": "ipm"} if interior_point else None
-    status, termination = solve_quietly(model, solver, error=PowerModelError, highs_options=options)
-    return str(status), str(termination)
+def _flat(term: tuple[Any, Any]) -> tuple[Any, Any]:
+    """A (columns, coefficients) term as one flat list of terms (for a single row)."""
+    columns = np.asarray(term[0])
+    return columns.ravel(), np.broadcast_to(np.asarray(term[1], dtype=float), columns.shape).ravel()
+
+
+INTERIOR_POINT_OPTIONS: dict[str, Any] = {"solver": "ipm", "ipx_dualize_strategy": 1}
+"""HiGHS options of carbon-capped full years (8,760 h): interior point (IPX) on the dual programme, then crossover
+to a basic optimum. On the 1.2 GW Abilene year capped at 100 g/kWh (2-core machine, loaded): 61 CPU-s against 128
+for IPX on the primal (HiGHS's default choice) and 162 for dual simplex, and 54 against 134 on a 0.2 GW campus;
+crossover costs under 1 s of it, so it stays on (exact duals, a vertex). Uncapped full years stay on dual
+simplex: IPX won on the default Abilene year (125 against 206 CPU-s) but lost 57 to 24 and 4.7 to 1.5 CPU-s on
+smaller campuses. Representative days stay on dual simplex (3,600 columns; replications warm-start from its
+basis). ``run_crossover: off``, ``ipm_optimality_tolerance`` 1e-4, ``user_bound_scale`` -1, PDLP and a simplex
+start from the representative-days solution (``setSolution``) were measured and lost
+(benchmarks/bench_power.py, docs/power.md)."""
+
+
+def _solve(
+    model: LinearProgram, solver: str, interior_point: bool = False, warm_start: LinearProgram | None = None
+) -> tuple[str, str]:
+    """Solve with HiGHS: dual simplex (from ``warm_start``'s basis where given), or interior point."""
+    _check_solver(solver)
+    options = INTERIOR_POINT_OPTIONS if interior_point else None
+    return model.solve(options, warm_start=None if interior_point else warm_start, error=PowerModelError)
+
+
+def _check_solver(solver: str) -> None:
+    """The campus programme is solved by HiGHS (highspy) directly; any other name is a one-line error."""
+    if solver != "highs":
+        raise InputError("--solver", solver, ["highs"])
 
 
 def _week(inputs: CampusInputs, model: Any, start_day: int) -> dict[str, Any]:
@@ -551,9 +601,12 @@ def solve_campus(
     solver: str = "highs",
     inputs: CampusInputs | None = None,
     progress: Callable[[str], None] | None = None,
+    warm_start: LinearProgram | None = None,
 ) -> SolvedCampus:
     """Build and solve the campus LP (``inputs`` may be given, e.g. a truncated horizon in tests); ``progress`` is
-    told each stage as it starts (weather and load, the LP, the solve)."""
+    told each stage as it starts (weather and load, the LP, the solve); ``warm_start``, a solved programme of the
+    same shape (another replication's), starts the simplex from its basis (same optimum, fewer iterations)."""
+    _check_solver(solver)
     say = progress or (lambda _stage: None)
     started = time.perf_counter()
     hours = "every hour of the year" if spec.hours == "full" else f"{spec.n_days} representative days"
@@ -564,9 +617,8 @@ def solve_campus(
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
     say(f"solving {model.nvars:,} variables x {model.ncons:,} constraints ({solver})")
-    status, termination = _solve(
-        model, solver, interior_point=spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
-    )
+    interior_point = spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
+    status, termination = _solve(model, solver, interior_point=interior_point, warm_start=warm_start)
     return SolvedCampus(prepared, model, status, termination, build_seconds, time.perf_counter() - started)
 
 
@@ -626,7 +678,7 @@ def design_campus(
 
     variable = {s: d.variable_usd_per_mwh for s, d in inputs.data.items()}
     design["cost_range"] = cost_range(catalog, site.region, design, variable, spec.seed)
-    design["replications"] = _replications(catalog, spec, solver, inputs, design, progress)
+    design["replications"] = _replications(catalog, spec, solver, inputs, design, progress, model)
     return design
 
 
@@ -641,10 +693,12 @@ def _replications(
     inputs: CampusInputs,
     design: dict[str, Any],
     progress: Callable[[str], None] | None,
+    design_model: LinearProgram | None = None,
 ) -> dict[str, Any]:
     """The ``replications`` block: replication 0 is ``design``; replication r >= 1 re-solves with weather seed
     + r and one draw of the ranged cost inputs (:func:`gigafleet.power.uncertainty.one_draw`, generator
-    ``(seed, r)``)."""
+    ``(seed, r)``). Each replication's simplex starts from ``design_model``'s final basis (same programme shape,
+    new coefficients): the same optima in a fraction of the iterations."""
     from gigafleet.power.uncertainty import cost_inputs, one_draw, percentiles
 
     count = spec.replications if spec.replications is not None else auto_replications(spec)
@@ -654,12 +708,13 @@ def _replications(
     ranges = cost_inputs(catalog, region, inputs.sources)
     runs = [design]
     infeasible = []
+    model = design_model
     for r in range(1, count):
         if progress is not None:
             progress(f"replication {r + 1} of {count}: weather seed {spec.seed + r}, sampled costs")
         spec_r = dataclasses.replace(spec, seed=spec.seed + r, notes=[], replications=1)
         inputs_r = build_campus_inputs(catalog, spec_r, one_draw(ranges, np.random.default_rng((spec.seed, r))))
-        solved = solve_campus(catalog, spec_r, solver, inputs=inputs_r)
+        solved = solve_campus(catalog, spec_r, solver, inputs=inputs_r, warm_start=model)
         if solved.status == "ok" and solved.termination == "optimal":
             runs.append(_report(inputs_r, solved.model, weeks=False))
         else:
@@ -705,7 +760,7 @@ def _explain_infeasible(catalog: Catalog, inputs: CampusInputs, solver: str) -> 
     spec = inputs.spec
     if spec.carbon_cap_g_per_kwh is not None:
         model = build_campus_model(inputs, carbon_slack=True)
-        status, termination = _solve(model, solver)
+        status, termination = _solve(model, solver, interior_point=spec.hours == "full")  # capped, as the design
         if status == "ok" and termination == "optimal":
             total = float((inputs.load_mw.sum("hour") * inputs.weight).sum())
             emitted = spec.carbon_cap_g_per_kwh / 1000.0 * total + float(model.variables["carbon_slack_t"].solution)
@@ -724,40 +779,45 @@ def _explain_infeasible(catalog: Catalog, inputs: CampusInputs, solver: str) -> 
 def _report(inputs: CampusInputs, model: Any, *, weeks: bool = True) -> dict[str, Any]:
     """The design of a solved model (``weeks``: with the summer and winter weeks' hourly dispatch)."""
     spec = inputs.spec
-    w = inputs.weight
-    total_load_mwh = float((inputs.load_mw.sum("hour") * w).sum())
+    w = np.asarray(inputs.weight.to_numpy(), dtype=float)  # (period)
+    load = np.asarray(inputs.load_mw.to_numpy(), dtype=float)  # (period, hour)
     energy: dict[str, float] = {}
     hours_served: dict[str, float] = {}
     capacity_mw: dict[str, float] = {}
-    load = inputs.load_mw
-    hours_total = float((xr.ones_like(load).sum("hour") * w).sum())
+    hours_total = float(w.sum() * load.shape[-1])
 
-    def served_share(dispatch: xr.DataArray) -> float:
-        return float(((dispatch > 0.01 * load).sum("hour") * w).sum()) / hours_total
+    def weighted(values: np.ndarray) -> float:
+        """Sum over hours of the real year of a (..., period, hour) array [its unit x h]."""
+        return float((values.sum(axis=-1) * w).sum(axis=-1))
 
+    def served_share(dispatch: np.ndarray) -> float:
+        return weighted((dispatch > 0.01 * load).astype(float)) / hours_total
+
+    def solution(name: str) -> np.ndarray:
+        return np.asarray(model.variables[name].solution.to_numpy(), dtype=float)
+
+    total_load_mwh = weighted(load)
     if "dispatch_mw" in model.variables:
-        dispatch = model.variables["dispatch_mw"].solution
-        for source in dispatch.indexes["source"]:
-            d = dispatch.sel(source=source)
-            energy[str(source)] = float((d.sum("hour") * w).sum())
-            hours_served[str(source)] = served_share(d)
+        dispatch = solution("dispatch_mw")
+        sources = [str(source) for source in model.variables["dispatch_mw"].solution.indexes["source"]]
+        for i, source in enumerate(sources):
+            energy[source] = weighted(dispatch[i])
+            hours_served[source] = served_share(dispatch[i])
         capacity = model.variables["capacity_mw"].solution
         capacity_mw.update({str(s): float(capacity.sel(source=s)) for s in capacity.indexes["source"]})
     if "grid_mw" in model.variables:
-        g = model.variables["grid_mw"].solution
-        energy["grid"] = float((g.sum("hour") * w).sum())
+        g = solution("grid_mw")
+        energy["grid"] = weighted(g)
         hours_served["grid"] = served_share(g)
         capacity_mw["grid"] = float(g.max())
     if "battery_mw" in model.variables:
-        discharge = model.variables["discharge_mw"].solution
-        energy["battery-4h"] = float((discharge.sum("hour") * w).sum())
+        discharge = solution("discharge_mw")
+        energy["battery-4h"] = weighted(discharge)
         hours_served["battery-4h"] = served_share(discharge)
         capacity_mw["battery-4h"] = float(model.variables["battery_mw"].solution)
-    unserved = float((model.variables["unserved_mw"].solution.sum("hour") * w).sum())
+    unserved = weighted(solution("unserved_mw"))
     supplied = sum(energy.values())
-    charge = (
-        float((model.variables["charge_mw"].solution.sum("hour") * w).sum()) if "charge_mw" in model.variables else 0.0
-    )
+    charge = weighted(solution("charge_mw")) if "charge_mw" in model.variables else 0.0
     curtailment = max(0.0, supplied - charge - (total_load_mwh - unserved))
     rows, stack = [], []
     annual_cost = capex = co2 = water = land = 0.0

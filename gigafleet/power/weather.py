@@ -29,9 +29,11 @@ References
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from gigafleet.catalog import Catalog
@@ -39,6 +41,7 @@ from gigafleet.errors import InputError
 
 REFERENCE_YEAR = 2023
 HOURS = 8760
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -132,26 +135,62 @@ def _beta_from_mean(mean: np.ndarray, concentration: float) -> tuple[np.ndarray,
     return m * concentration, (1 - m) * concentration
 
 
+def clear_sky(
+    latitude_deg: float, longitude_deg: float, elevation_m: float, times: pd.DatetimeIndex
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Clear-sky GHI [W/m2], apparent solar zenith and azimuth [deg] at a place and times (pvlib Ineichen with
+    the bundled Linke turbidity; NREL SPA solar position). Read-only arrays.
+
+    They do not depend on the weather seed: for the reference year (:func:`hourly_index`) they are computed once
+    per place and process (:func:`_reference_clear_sky`), so replications of a design reuse them."""
+    if len(times) == HOURS and times.equals(hourly_index()):
+        return _reference_clear_sky(latitude_deg, longitude_deg, elevation_m)
+    return _clear_sky(latitude_deg, longitude_deg, elevation_m, times)
+
+
+@functools.lru_cache(maxsize=64)
+def _reference_clear_sky(
+    latitude_deg: float, longitude_deg: float, elevation_m: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """:func:`clear_sky` over the reference year, cached per place."""
+    return _clear_sky(latitude_deg, longitude_deg, elevation_m, hourly_index())
+
+
+def _clear_sky(
+    latitude_deg: float, longitude_deg: float, elevation_m: float, times: pd.DatetimeIndex
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    import pvlib
+
+    location = pvlib.location.Location(latitude_deg, longitude_deg, tz="UTC", altitude=elevation_m)
+    solpos = location.get_solarposition(times)
+    clear = location.get_clearsky(times, model="ineichen", solar_position=solpos)
+    arrays = (
+        np.asarray(clear["ghi"], dtype=float),
+        np.asarray(solpos["apparent_zenith"], dtype=float),
+        np.asarray(solpos["azimuth"], dtype=float),
+    )
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
 def solar_capacity_factor(
     site: SiteClimate, times: pd.DatetimeIndex, temp_c: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """Hourly AC capacity factor of a fixed-tilt PV plant [fraction] (see module docstring)."""
+    """Hourly AC capacity factor of a fixed-tilt PV plant [fraction] (see module docstring); ``times`` are the
+    reference year's hours (:func:`hourly_index`)."""
     import pvlib
-    from scipy import stats
+    from scipy import special
 
-    location = pvlib.location.Location(site.latitude_deg, site.longitude_deg, tz="UTC", altitude=site.elevation_m)
-    clear = location.get_clearsky(times, model="ineichen")
-    solpos = location.get_solarposition(times)
-    clear_ghi = np.asarray(clear["ghi"], dtype=float)
+    clear_ghi, zenith, azimuth_deg = clear_sky(site.latitude_deg, site.longitude_deg, site.elevation_m, times)
     clear_year = clear_ghi.sum() / 1000.0  # kWh/m2
     mean_transmittance = float(np.clip(site.ghi_kwh_m2_year / clear_year, 0.2, 0.97))
     a, b = _beta_from_mean(np.array([mean_transmittance]), 6.0)
-    u = stats.norm.cdf(_ar1(366, 0.5, rng))  # persistent daily cloudiness
-    daily = stats.beta.ppf(u, a[0], b[0])
+    u = special.ndtr(_ar1(366, 0.5, rng))  # persistent daily cloudiness (normal CDF)
+    daily = special.betaincinv(a[0], b[0], u)  # Beta quantile (scipy.stats.beta.ppf)
     day_index = np.asarray(times.dayofyear) - 1
     ghi = clear_ghi * daily[day_index]
     ghi *= site.ghi_kwh_m2_year / max(ghi.sum() / 1000.0, 1e-9)  # exact annual GHI
-    zenith = np.asarray(solpos["apparent_zenith"], dtype=float)
     erbs = pvlib.irradiance.erbs(ghi, zenith, times)
     tilt = abs(site.latitude_deg)
     azimuth = 180.0 if site.latitude_deg >= 0 else 0.0
@@ -159,7 +198,7 @@ def solar_capacity_factor(
         surface_tilt=tilt,
         surface_azimuth=azimuth,
         solar_zenith=zenith,
-        solar_azimuth=np.asarray(solpos["azimuth"], dtype=float),
+        solar_azimuth=azimuth_deg,
         dni=np.asarray(erbs["dni"], dtype=float),
         ghi=ghi,
         dhi=np.asarray(erbs["dhi"], dtype=float),
@@ -180,7 +219,7 @@ def solar_capacity_factor(
 
 def wind_capacity_factor(site: SiteClimate, times: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     """Hourly capacity factor of onshore wind [fraction] (see module docstring)."""
-    from scipy import stats
+    from scipy import special
 
     ratio = max(site.wind_winter_summer_ratio, 1e-3)
     amplitude = (ratio - 1) / (ratio + 1)
@@ -188,8 +227,8 @@ def wind_capacity_factor(site: SiteClimate, times: pd.DatetimeIndex, rng: np.ran
     winter_peak_day = 15.0 if site.latitude_deg >= 0 else 196.0
     seasonal = site.wind_cf * (1 + amplitude * np.cos(2 * np.pi * (days - winter_peak_day) / 365.0))
     a, b = _beta_from_mean(seasonal, 2.5)
-    u = stats.norm.cdf(_ar1(len(times), 0.985, rng))
-    cf = stats.beta.ppf(u, a, b)
+    u = special.ndtr(_ar1(len(times), 0.985, rng))  # normal CDF
+    cf = special.betaincinv(a, b, u)  # Beta quantile (scipy.stats.beta.ppf)
     cf *= site.wind_cf / max(cf.mean(), 1e-9)
     return np.asarray(np.clip(cf, 0.0, 1.0), dtype=float)
 
