@@ -27,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,9 @@ REPDAYS = ["power", "--site", "abilene-tx", "--it-load-gw", "1.2", "--hours", "r
 FULL_CAPPED = ["power", "--site", "abilene-tx", "--it-load-gw", "1.2", "--hours", "full"]
 FULL_CAPPED += ["--carbon-cap-g-per-kwh", "100", "--json"]
 TODAY_OPTIMUM_USD = 1_085_115_241.58
-"""Annual cost [USD/yr] of ``FULL_CAPPED`` at commit 78ee082 (linopy build, HiGHS IPX + crossover): 91.41 USD/MWh;
-that run took 366 s of solve (IPX 55 iterations, 128 CPU-s) on a 2-core machine under a load of ~5, ~55 s quiet."""
+"""Annual cost [USD/yr] of ``FULL_CAPPED`` at commit 78ee082 (linopy build, HiGHS IPX on the primal + crossover):
+91.41 USD/MWh; its solve took 156 s on the 2-core development machine at a load of 2-6 (IPX: 55 iterations,
+128 CPU-s) against 78.5 s after (IPX on the dual, 61 CPU-s)."""
 
 
 def _child_cpu() -> float:
@@ -55,9 +57,15 @@ def _run(argv: list[str], before: Path | None) -> tuple[float, dict[str, Any]]:
     if before is not None:
         env["PYTHONPATH"] = str(before)
     cpu, started = _child_cpu(), time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "gigafleet.cli", *argv], check=True, capture_output=True, text=True, env=env
-    )
+    with tempfile.TemporaryDirectory() as folder:  # not the repository: ``-m`` puts the working folder first
+        done = subprocess.run(
+            [sys.executable, "-m", "gigafleet.cli", *argv],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=folder,
+        )
     wall = time.perf_counter() - started
     return wall, {**json.loads(done.stdout), "_cpu_seconds": _child_cpu() - cpu}
 

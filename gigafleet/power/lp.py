@@ -189,19 +189,19 @@ class LinearProgram:
                     highs.setOptionValue(key, value)
                 lower, upper = np.concatenate(self._lower), np.concatenate(self._upper)
                 highs.addCols(self.nvars, self._cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), [])
-                counts = np.concatenate(self._row_counts) if self._row_counts else np.zeros(0, np.int64)
-                starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-                index = np.concatenate(self._row_index).astype(np.int32)
-                value = np.concatenate(self._row_value)
-                highs.addRows(
-                    self.ncons,
-                    np.concatenate(self._row_lower),
-                    np.concatenate(self._row_upper),
-                    len(index),
-                    starts,
-                    index,
-                    value,
-                )
+                if self.ncons:
+                    counts = np.concatenate(self._row_counts)
+                    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+                    index = np.concatenate(self._row_index).astype(np.int32)
+                    highs.addRows(
+                        self.ncons,
+                        np.concatenate(self._row_lower),
+                        np.concatenate(self._row_upper),
+                        len(index),
+                        starts,
+                        index,
+                        np.concatenate(self._row_value),
+                    )
                 if (
                     warm_start is not None
                     and warm_start.basis is not None
