@@ -147,28 +147,13 @@ def _first_error(first: Any, where: str) -> GigafleetError:
     )
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def estimate_scenario(request: EstimateRequest) -> Scenario:
     """The estimate scenario of a request, parsed and bounded as the CLI's flags, with the API's caps."""
     from gigafleet.inputs import build_scenario
 
+    flags = flag_texts(request)  # a CheckRequest's claims are parsed by the check, not here
     return build_scenario(
-        chip=request.chip,
-        fleet=request.fleet,
-        accelerators=_text(request.accelerators),
-        it_power_gw=_text(request.it_power_gw),
-        facility_power_gw=_text(request.facility_power_gw),
-        budget_usd=_text(request.budget_usd),
-        cooling=request.cooling,
-        region=request.region,
-        year=_text(request.year),
-        utilisation=_text(request.utilisation),
-        mfu=_text(request.mfu),
-        samples=str(request.samples),
-        seed=str(request.seed),
+        **{name: flags[name] for name in EstimateRequest.model_fields},
         scenario_file=None,
         max_samples=API_MAX_SAMPLES,
         max_memory_gb=API_MAX_MEMORY_GB,
