@@ -44,7 +44,7 @@ class ReliabilitySpec:
     chip: str
     accelerators: int
     days: float
-    job_size: int
+    job_size: int | None  # None: auto (see resolve_job_size)
     checkpoint_interval_hours: float | None = None  # None: Daly's optimum
     checkpoint_write_minutes: float | None = None  # None: catalogue default
     restart_minutes: float | None = None  # None: catalogue default
@@ -57,6 +57,13 @@ class ReliabilitySpec:
     year: int | None = None  # for regime auto [default: this year]
     replications: int | None = 1  # runs behind the P10/P50/P90; None: auto_replications (the CLI's default)
     vary_rates: bool = True  # replications >= 1 draw a failure-rate multiplier (False: seeds only)
+
+    @property
+    def job(self) -> int:
+        """The job size once resolved [accelerators] (:func:`resolve_job_size`; an error while it is auto)."""
+        if self.job_size is None:
+            raise ValueError("job size is auto: resolve it first (resolve_job_size)")
+        return self.job_size
 
 
 def job_rate_per_hour(model: FailureModel, job_size: int) -> float:
@@ -100,24 +107,81 @@ def _goodput_range(
 
     rng = np.random.default_rng(spec.seed)
     multipliers = rate_multipliers(catalog, chip, 2000, rng)
-    if not applicable(regime, spec.job_size):
+    if not applicable(regime, spec.job):
         return {"p10": simulated, "p50": simulated, "p90": simulated}
-    samples = goodput_samples(catalog, chip, regime.name, spec.job_size, multipliers)
-    centre = float(goodput_samples(catalog, chip, regime.name, spec.job_size, np.ones(1))[0])
+    samples = goodput_samples(catalog, chip, regime.name, spec.job, multipliers)
+    centre = float(goodput_samples(catalog, chip, regime.name, spec.job, np.ones(1))[0])
     scaled = np.clip(samples * (simulated / centre if centre > 0 else 1.0), 0.0, 1.0)
     p10, p50, p90 = np.percentile(scaled, [10, 50, 90])
     return {"p10": float(p10), "p50": float(p50), "p90": float(p90)}
 
 
+JOB_SIZE_AUTO_RULE = (
+    "auto: the whole fleet, unless a job that large delivers less than a smaller one (J x goodput(J), the "
+    "regime's closed form, peaks below the fleet size); then the peak size, and the fleet holds several such jobs"
+)
+"""``--job-size auto`` in words (help text and JSON)."""
+
+
+def resolve_job_size(catalog: Catalog, spec: ReliabilitySpec) -> tuple[ReliabilitySpec, dict[str, Any]]:
+    """The study with its job size set, and the ``job_sizing`` block of the JSON.
+
+    ``spec.job_size`` None (``--job-size auto``, the default) is the whole fleet up to the size at which a bigger
+    synchronous job delivers less compute: the peak of J x goodput(J) over the regimes ``spec.regime`` allows (all
+    available in ``spec.year`` for ``auto``), found by :func:`gigafleet.reliability.sizing.best_run`, the same
+    search ``gigafleet capability`` sizes its largest run with. Below the peak the job is the fleet, so a bigger
+    fleet never simulates a job with less delivered compute; above it (10^7 GB200 and more), one job of 10^8
+    would spend almost all its time restarting, so the job is the peak size and the fleet holds
+    ``fleet // job`` of them.
+
+    Examples
+    --------
+    >>> from gigafleet.catalog import load_catalog
+    >>> spec, sizing = resolve_job_size(
+    ...     load_catalog(), ReliabilitySpec(chip="gb200", accelerators=10**8, days=30, job_size=None, regime="elastic")
+    ... )
+    >>> sizing["rule"], 10**6 < spec.job_size < 10**7, sizing["jobs_in_fleet"] > 10
+    ('auto', True, True)
+    """
+    from gigafleet.reliability.sizing import best_run
+
+    if spec.job_size is not None:
+        sizing = {"rule": "given", "job_size": spec.job_size, "peak_job_size": None}
+    else:
+        year = spec.year if spec.year is not None else _dt.date.today().year
+        allowed = available_regimes(catalog, year) if spec.regime == "auto" else [spec.regime]
+        rows = best_run(catalog, spec.chip, spec.accelerators, allowed)
+        if not rows:
+            raise InputError("--regime", spec.regime, f"a regime that can run a job of up to {spec.accelerators:,}")
+        top = rows[0]
+        peaked = top["job_size"] < top["job_size_max"]  # the peak lies below the fleet (in whole replicas)
+        job = int(top["job_size"]) if peaked else spec.accelerators
+        spec = dataclasses.replace(spec, job_size=job)
+        sizing = {"rule": "auto", "job_size": job, "peak_job_size": int(top["job_size"]) if peaked else None}
+    assert spec.job_size is not None
+    jobs = spec.accelerators // spec.job_size if spec.job_size > 0 else 0
+    if sizing["peak_job_size"] is not None:
+        note = (
+            f"Job size auto: {spec.job_size:,} accelerators, the size at which a bigger synchronous job delivers "
+            f"less (J x goodput peaks there); the fleet of {spec.accelerators:,} holds {jobs:,} such jobs. "
+            "Give --job-size to simulate another."
+        )
+    elif sizing["rule"] == "auto":
+        note = f"Job size auto: the whole fleet ({spec.job_size:,} accelerators), below the peak of J x goodput."
+    else:
+        note = f"Job size {spec.job_size:,} accelerators (given)."
+    return spec, {**sizing, "jobs_in_fleet": jobs, "description": JOB_SIZE_AUTO_RULE, "note": note}
+
+
 def validate(spec: ReliabilitySpec) -> None:
-    """Reject impossible studies with one-line errors."""
+    """Reject impossible studies with one-line errors (a job size of None, auto, is checked once resolved)."""
     if not 1 <= spec.accelerators <= 1e9:
         raise InputError("--accelerators", spec.accelerators, "a whole number of accelerators from 1 to 1e9")
     if not 1 / 24 <= spec.days <= MAX_DAYS:
         raise InputError("--days", spec.days, f"a number of days from 1/24 (one hour) to {MAX_DAYS:,} (10 years)")
-    if spec.job_size < 1:
+    if spec.job_size is not None and spec.job_size < 1:
         raise InputError("--job-size", spec.job_size, "a positive number of accelerators")
-    if spec.job_size > spec.accelerators:
+    if spec.job_size is not None and spec.job_size > spec.accelerators:
         raise InputError("--job-size", spec.job_size, f"at most the fleet size ({spec.accelerators:,})")
     if not 0 <= spec.spares_pct <= 100:
         raise InputError("--spares-pct", spec.spares_pct, "a percentage from 0 to 100")
@@ -271,17 +335,17 @@ def _replicate(catalog: Catalog, spec: ReliabilitySpec, regime_name: str, replic
         spec.accelerators,
         horizon,
         seed=spec.seed + replication,
-        track_devices=spec.job_size,
+        track_devices=spec.job,
         start_age_hours=spec.start_age_days * 24.0 if spec.start_age_days is not None else None,
         memory_limit_bytes=spec.memory_limit_bytes,
     )
-    outcome = _play(model, events, spec, spec.job_size, regime, spec.checkpoint_interval_hours)[0]
+    outcome = _play(model, events, spec, spec.job, regime, spec.checkpoint_interval_hours)[0]
     return {
         "goodput": outcome.goodput,
         "failures_per_day": float(_failures_per_day(events, horizon).sum()),
         "job_interruptions": float(outcome.interruptions),
         "availability_mean": float(_availability_by_day(events, spec).mean()),
-        "gpu_hours_lost_total": float(sum(_gpu_hours_lost(outcome, spec.job_size).values())),
+        "gpu_hours_lost_total": float(sum(_gpu_hours_lost(outcome, spec.job).values())),
         "spares_needed_p99": _spares_p99(events, model, horizon),
     }
 
@@ -380,6 +444,7 @@ def simulate_reliability(
 ) -> dict[str, Any]:
     """Run the study and return the JSON-ready summary (``progress`` is told when each replication starts)."""
     validate(spec)
+    spec, sizing = resolve_job_size(catalog, spec)
     replications = spec.replications if spec.replications is not None else auto_replications(spec)
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise InputError("--replications", replications, f"auto or a whole number from 1 to {MAX_REPLICATIONS}")
@@ -392,12 +457,12 @@ def simulate_reliability(
             f"~{memory / 2**30:.2f} GiB; raise --max-memory-gb if the machine has it)",
         )
     model = failure_model(catalog, spec.chip)
-    regime = resolve_regime(catalog, model, spec.regime, spec.job_size, spec.year)
+    regime = resolve_regime(catalog, model, spec.regime, spec.job, spec.year)
     write_h = spec.checkpoint_write_minutes / 60.0 if spec.checkpoint_write_minutes is not None else regime.write_hours
     restart_h = spec.restart_minutes / 60.0 if spec.restart_minutes is not None else regime.restart_hours
     regime = dataclasses.replace(regime, write_hours=write_h, restart_hours=restart_h)
     horizon = spec.days * 24.0
-    mtbi = 1.0 / max(stop_rate_per_hour(model, regime, spec.job_size), 1e-12)  # elastic: fabric outages only
+    mtbi = 1.0 / max(stop_rate_per_hour(model, regime, spec.job), 1e-12)  # elastic: fabric outages only
     young, daly = young_interval(write_h, mtbi), daly_interval(write_h, mtbi)
     interval = spec.checkpoint_interval_hours if spec.checkpoint_interval_hours is not None else daly
     if spec.checkpoint_interval_hours is None and write_h <= 0:
@@ -411,7 +476,7 @@ def simulate_reliability(
         if spec.checkpoint_interval_hours is None:
             raise InputError(
                 "--job-size",
-                spec.job_size,
+                spec.job,
                 f"a job whose mean time between interruptions ({mtbi * 60:.3g} min) is well above the "
                 f"checkpoint write time ({write_h * 60:.2f} min); this one cannot make progress",
             )
@@ -420,19 +485,19 @@ def simulate_reliability(
             interval * 60,
             f"an interval in minutes longer than the checkpoint write time ({write_h * 60:.2f} min)",
         )
-    hot = spec.hot_spares if spec.hot_spares is not None else math.ceil(spec.job_size * spec.spares_pct / 100)
+    hot = spec.hot_spares if spec.hot_spares is not None else math.ceil(spec.job * spec.spares_pct / 100)
     started = time.perf_counter()
     events = simulate_fleet_failures(
         model,
         spec.accelerators,
         horizon,
         seed=spec.seed,
-        track_devices=spec.job_size,
+        track_devices=spec.job,
         start_age_hours=spec.start_age_days * 24.0 if spec.start_age_days is not None else None,
         memory_limit_bytes=spec.memory_limit_bytes,
     )
     seconds = time.perf_counter() - started
-    times, causes, needed, down = _job_events(events, spec.job_size)
+    times, causes, needed, down = _job_events(events, spec.job)
 
     def play(size: int, regime_s: RecoveryRegime, tau: float | None = None) -> tuple[JobOutcome, float, float]:
         """Simulated outcome, MTBI of job stops and interval for a job of ``size`` under ``regime_s``."""
@@ -450,19 +515,19 @@ def simulate_reliability(
             hot_spares=hot,
         )
     else:
-        outcome = play(spec.job_size, regime, interval)[0]
+        outcome = play(spec.job, regime, interval)[0]
     regimes = []
     for name in REGIMES:
         option = regime if name == regime.name else recovery_regime(catalog, name, model)
-        if not applicable(option, spec.job_size):
+        if not applicable(option, spec.job):
             continue
-        played = outcome if name == regime.name else play(spec.job_size, option)[0]
+        played = outcome if name == regime.name else play(spec.job, option)[0]
         regimes.append(
             {
                 "regime": name,
                 "available_from_year": option.available_from_year,
                 "goodput": played.goodput,
-                "goodput_analytic": analytic_goodput(model, option, spec.job_size),
+                "goodput_analytic": analytic_goodput(model, option, spec.job),
                 "job_interruptions": played.interruptions,
             }
         )
@@ -472,10 +537,10 @@ def simulate_reliability(
     curve = []
     size = 1000
     sizes = []
-    while size < spec.job_size:
+    while size < spec.job:
         sizes.append(size)
         size *= 10
-    sizes.append(spec.job_size)
+    sizes.append(spec.job)
     small = dataclasses.replace(
         recovery_regime(catalog, "in-memory", model), write_hours=write_h, restart_hours=restart_h
     )  # an elastic regime below two replicas recovers in memory
@@ -505,7 +570,7 @@ def simulate_reliability(
     for load in events.tech_hours_by_day:
         backlog = max(0.0, backlog + load - capacity)
         worst = max(worst, backlog)
-    lost = _gpu_hours_lost(outcome, spec.job_size)
+    lost = _gpu_hours_lost(outcome, spec.job)
     headline = {
         "goodput": outcome.goodput,
         "failures_per_day": float(per_day.sum()),
@@ -525,7 +590,7 @@ def simulate_reliability(
             "accelerators": spec.accelerators,
             "chip": model.chip,
             "days": spec.days,
-            "job_size": spec.job_size,
+            "job_size": spec.job,
             "checkpoint_interval_hours": spec.checkpoint_interval_hours or "auto",
             "checkpoint_write_minutes": write_h * 60,
             "restart_minutes": restart_h * 60,
@@ -554,7 +619,7 @@ def simulate_reliability(
         "goodput_analytic": (
             expected_goodput(interval, write_h, restart_h, mtbi)
             if regime.stops_on_device_failure
-            else analytic_goodput(model, regime, spec.job_size)
+            else analytic_goodput(model, regime, spec.job)
         ),
         "regime": regime.name,
         "regimes": regimes,
@@ -585,6 +650,7 @@ def simulate_reliability(
             "events_per_second": events.events / seconds if seconds > 0 else None,
         },
         "notes": [
+            sizing["note"],
             "Rates are the Llama 3 H100 interruption table per GPU-day, scaled by the chip's generation factor; "
             "hazards apply to each device's operating age (repairs do not reset it).",
             "The job's interruptions are its devices' failures plus shocks to its racks, PDUs, cooling loops and "
@@ -593,6 +659,7 @@ def simulate_reliability(
             "(Poisson, at the simulated consumption rate).",
         ],
         "replications": _replications_summary(catalog, spec, runs, auto=spec.replications is None),
+        "job_sizing": sizing,
     }
 
 
