@@ -150,10 +150,8 @@ def resolve_job_size(catalog: Catalog, spec: ReliabilitySpec) -> tuple[Reliabili
     else:
         year = spec.year if spec.year is not None else _dt.date.today().year
         allowed = available_regimes(catalog, year) if spec.regime == "auto" else [spec.regime]
-        rows = best_run(catalog, spec.chip, spec.accelerators, allowed)
-        if not rows:
-            raise InputError("--regime", spec.regime, f"a regime that can run a job of up to {spec.accelerators:,}")
-        top = rows[0]
+        rows = best_run(catalog, spec.chip, spec.accelerators, allowed)  # none: resolve_regime says why
+        top = rows[0] if rows else {"job_size": spec.accelerators, "job_size_max": spec.accelerators}
         peaked = top["job_size"] < top["job_size_max"]  # the peak lies below the fleet (in whole replicas)
         job = int(top["job_size"]) if peaked else spec.accelerators
         spec = dataclasses.replace(spec, job_size=job)
