@@ -19,7 +19,7 @@ seed                   0 to 2^31 - 1 (whole, exact)             every engine acc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -334,8 +334,25 @@ def replications_flag(text: str | int, high: int, flag: str = "--replications") 
         raise InputError(flag, text, f"auto or a whole number from 1 to {high:,}") from None
 
 
-@dataclass(frozen=True)
-class ReliabilityFlags:
+class _FlagDefaults:
+    """Base of the holders of a command's flag defaults (``RELIABILITY_DEFAULTS`` ...): read-only.
+
+    Each holder is a ``@dataclass(init=False, repr=False, eq=False)`` whose fields are class attributes, so that
+    ``dataclasses.fields`` and ``asdict`` read them; it has no generated methods, which a frozen dataclass compiles
+    at import (~1 ms each, of every start of the command line, ``gigafleet --help`` included).
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+@dataclass(init=False, repr=False, eq=False)
+class ReliabilityFlags(_FlagDefaults):
     """Defaults of ``gigafleet reliability``'s flags, as typed (None: not given; see the flags' help)."""
 
     accelerators: str = "100k"
@@ -416,8 +433,8 @@ def reliability_spec(
     return spec
 
 
-@dataclass(frozen=True)
-class PowerFlags:
+@dataclass(init=False, repr=False, eq=False)
+class PowerFlags(_FlagDefaults):
     """Defaults of ``gigafleet power``'s flags, as typed (``--site`` and ``--it-load-gw`` have none)."""
 
     year: str | None = None
@@ -487,8 +504,8 @@ def campus_spec(
     )
 
 
-@dataclass(frozen=True)
-class CapabilityFlags:
+@dataclass(init=False, repr=False, eq=False)
+class CapabilityFlags(_FlagDefaults):
     """Defaults of ``gigafleet capability``'s flags, as typed (None: not given)."""
 
     accelerators: str | None = None
@@ -631,8 +648,8 @@ def capability_fleets(
     return [fleet_slice(catalog, {chip.strip().lower(): count}, count, spec.campus_share)], inputs
 
 
-@dataclass(frozen=True)
-class InstalledFlags:
+@dataclass(init=False, repr=False, eq=False)
+class InstalledFlags(_FlagDefaults):
     """Defaults of ``gigafleet installed``'s flags, as typed (None: not given)."""
 
     through: str = "2026"
@@ -649,15 +666,27 @@ INSTALLED_SAMPLES_RANGE = (200, 200_000)
 """Allowed ``installed --samples``."""
 
 
-@dataclass(frozen=True)
 class InstalledRequest:
-    """The parsed arguments of :func:`gigafleet.installed.installed_base` (after ``catalog``)."""
+    """The parsed arguments of :func:`gigafleet.installed.installed_base` (after ``catalog``).
 
-    through: Through
-    lifetime_years: float | None
-    samples: int
-    seed: int
-    vendors: list[str] | None
+    (A plain class: a frozen dataclass costs about 1 ms of every start, ``gigafleet --help`` included.)
+    """
+
+    __slots__ = ("lifetime_years", "samples", "seed", "through", "vendors")
+    _FIELDS = ("through", "lifetime_years", "samples", "seed", "vendors")
+
+    def __init__(
+        self, through: Through, lifetime_years: float | None, samples: int, seed: int, vendors: list[str] | None
+    ) -> None:
+        self.through = through
+        self.lifetime_years = lifetime_years
+        self.samples = samples
+        self.seed = seed
+        self.vendors = vendors
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"InstalledRequest({fields})"
 
 
 def installed_request(
