@@ -36,7 +36,7 @@ from gigafleet.power.facility import campus_load_mw, cooling_physics, hourly_pue
 from gigafleet.power.lp import LinearProgram
 from gigafleet.power.regional import grid_co2_g_per_kwh
 from gigafleet.power.repdays import representative_days
-from gigafleet.power.weather import REFERENCE_YEAR, site_climate, site_weather
+from gigafleet.power.weather import REFERENCE_YEAR, hourly_index, site_climate, weather_arrays
 
 USD_SCALE = 1e6
 VALUE_OF_LOST_LOAD_USD_PER_MWH = 10_000.0
@@ -282,31 +282,26 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, 
     prices, WACC)."""
     sources = validate_campus(catalog, spec)
     site = site_climate(catalog, spec.site)
-    weather = site_weather(catalog, spec.site, spec.seed)
+    weather = weather_arrays(catalog, spec.site, spec.seed)
     physics = cooling_physics(catalog, spec.cooling)
-    pue = hourly_pue(weather["temp_c"].to_numpy(), physics)
+    pue = hourly_pue(weather["temp_c"], physics)
     load = campus_load_mw(spec.it_load_gw * 1000.0, pue, spec.training_swing, np.random.default_rng(spec.seed + 1))
-    hourly = weather.assign(pue=pue, load=load)
+    hourly = pd.DataFrame({**weather, "pue": pue, "load": load}, index=hourly_index())
     hourly.attrs["latitude"] = site.latitude_deg
     hourly.attrs["wue_l_per_kwh"] = physics.wue_l_per_kwh
     if spec.hours == "repdays":
         reps = representative_days(
-            hourly.rename(columns={"solar_cf": "solar", "wind_cf": "wind"})[["load", "solar", "wind"]], spec.n_days
+            {"load": load, "solar": weather["solar_cf"], "wind": weather["wind_cf"]}, spec.n_days
         )
-        series = reps.series
-        periods = pd.Index(sorted(set(series.index.get_level_values("period"))), name="period")
-
-        table = series.unstack("hour")  # period x (column, hour), one reshape for all columns
+        periods = pd.RangeIndex(len(reps.weights), name="period")
+        coords = {"period": periods, "hour": pd.RangeIndex(24, name="hour")}
 
         def grid(column: str) -> xr.DataArray:
-            values = table[column].reindex(periods).to_numpy(dtype=float)
-            return xr.DataArray(
-                values, coords={"period": periods, "hour": pd.RangeIndex(24, name="hour")}, dims=("period", "hour")
-            )
+            return xr.DataArray(reps.profiles[column], coords=coords, dims=("period", "hour"))
 
         load_da = grid("load")
         cf = {"solar-pv": grid("solar").clip(0, 1), "wind-onshore": grid("wind").clip(0, 1)}
-        weight = xr.DataArray(reps.weights.reindex(periods).to_numpy(), coords={"period": periods}, dims="period")
+        weight = xr.DataArray(reps.weights, coords={"period": periods}, dims="period")
         assignments = reps.assignments
     else:
         coords = {"period": pd.RangeIndex(1, name="period"), "hour": pd.RangeIndex(len(hourly), name="hour")}
