@@ -89,3 +89,25 @@ def test_simulated_goodput_at_ten_million_is_not_a_restart_loop() -> None:
     assert big["goodput"] > 0.3
     assert big["inputs"]["job_size"] * big["goodput"] > small["inputs"]["job_size"] * small["goodput"]
     assert big["job_sizing"]["rule"] == "auto" and big["notes"][0].startswith("Job size auto")
+
+
+def test_cli_job_size_auto_is_the_default_and_can_be_named() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from gigafleet.cli import app
+
+    runner = CliRunner()
+    args = ["reliability", "--accelerators", "100M", "--chip", "gb200", "--days", "2", "--replications", "1"]
+    results = []
+    for extra in ([], ["--job-size", "auto"], ["--job-size", "AUTO"]):
+        done = runner.invoke(app, [*args, *extra, "--json"])
+        assert done.exit_code == 0, done.output
+        results.append(json.loads(done.output))
+    assert results[0]["job_sizing"] == results[1]["job_sizing"] == results[2]["job_sizing"]
+    assert results[0]["job_sizing"]["jobs_in_fleet"] == 19
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0 and "holds 19" in " ".join(table.output.split())
+    bad = runner.invoke(app, [*args, "--job-size", "big"])
+    assert bad.exit_code != 0 and "--job-size" in bad.output

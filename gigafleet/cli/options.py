@@ -189,7 +189,12 @@ GridGwOpt = Annotated[str | None, typer.Option("--grid-gw", help="Grid import ca
 ReliabilityChipOpt = Annotated[str, typer.Option("--chip", help="Accelerator id.")]
 ReliabilityDaysOpt = Annotated[str, typer.Option("--days", help="Simulated days.")]
 JobSizeOpt = Annotated[
-    str | None, typer.Option("--job-size", help="Largest synchronous job [accelerators] [default: the whole fleet].")
+    str | None,
+    typer.Option(
+        "--job-size",
+        help="Largest synchronous job [accelerators], or 'auto': the whole fleet up to the size past which a bigger "
+        "job delivers less (J x goodput peaks) [default: auto].",
+    ),
 ]
 CheckpointIntervalOpt = Annotated[
     str, typer.Option("--checkpoint-interval", help="Compute between checkpoints: 'auto' (Daly's optimum) or minutes.")

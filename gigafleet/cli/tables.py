@@ -416,6 +416,7 @@ def _triple_row(table: Any, label: str, triple: dict[str, float | None], show: A
 
 
 def print_reliability(result: dict[str, Any]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     from gigafleet.formatting import scaled, sig
@@ -427,6 +428,9 @@ def print_reliability(result: dict[str, Any]) -> None:
         f"{i['job_size']:,} accelerators, {i['hot_spares']:,} hot spares; regime {result['regime']}; engine "
         f"{result['engine']['seconds']:.2f} s for {result['engine']['events']:,} events"
     )
+    sizing = result.get("job_sizing") or {}
+    if sizing.get("peak_job_size") is not None:
+        out.print(f"[dim]- {escape(sizing['note'])}[/dim]")
     table = Table(title="Fleet and largest job")
     table.add_column("Quantity")
     table.add_column("Value", justify="right")
