@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from gigafleet.buildout.lp import PlanLP
 from gigafleet.buildout.parameters import BRIDGE_SOURCES, ENGINE_SOURCES, TURBINE_SOURCES, PlanInputs
-from gigafleet.buildout.terms import Terms, add_constraint
+from gigafleet.buildout.terms import Terms, add_constraint, filled_like, finite, set_objective
 from gigafleet.fleet import HOURS_PER_YEAR
 
 STORAGE_SOURCES = ("battery-4h",)
@@ -51,7 +52,7 @@ class BuiltModel:
     and, for ``existing_opex_usd``, a constant array [USD/yr].
     """
 
-    model: Any  # linopy.Model
+    model: Any  # PlanLP (solver highs) or linopy.Model
     inputs: PlanInputs
     objective: str
     penalty_usd_per_unit: float
@@ -129,7 +130,7 @@ def campus_shortfall_penalty(p: PlanInputs) -> float:
     return shortfall_penalty(p) * float((p.metric / p.facility_mw).max())
 
 
-def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
+def build_model(p: PlanInputs, objective: str = "min_cost", solver: str = "highs") -> BuiltModel:
     """Build the linear programme: the variables, then one ``define_*`` function per constraint family.
 
     Parameters
@@ -139,15 +140,21 @@ def build_model(p: PlanInputs, objective: str = "min_cost") -> BuiltModel:
     objective
         ``min_cost``: meet targets at least discounted cost (shortfall penalised);
         ``max_h100e``: most H100e-years within the budget.
+    solver
+        ``highs``: the programme is a :class:`~gigafleet.buildout.lp.PlanLP` (numpy arrays handed to highspy, no
+        linopy); any other linopy solver name: a ``linopy.Model`` (the same programme).
 
     Returns
     -------
     BuiltModel
         The model and the expressions used to report results.
     """
-    import linopy
+    if solver == "highs":
+        m: Any = PlanLP()
+    else:
+        import linopy
 
-    m = linopy.Model()
+        m = linopy.Model()
     v = define_variables(m, p)
     stocks = define_stocks(m, p, v)
     define_datacentre(m, p, v, stocks)
@@ -221,7 +228,7 @@ def define_variables(m: Any, p: PlanInputs) -> PlanVariables:
         retire_years = p.years.rename("retire_year")
         r_year = xr.DataArray(p.years.values, coords={"retire_year": retire_years}, dims="retire_year")
         v_year = xr.DataArray(p.years.values, coords={"vintage": vintages}, dims="vintage")
-        template = xr.ones_like(p.it_mw).expand_dims(vintage=vintages)  # (vintage, site, chip)
+        template = filled_like(p.it_mw, 1).expand_dims(vintage=vintages)  # (vintage, site, chip)
         can_retire = ((r_year > v_year) & (r_year - v_year < p.chip_life_years)).broadcast_like(template)
         retire_new = m.add_variables(
             lower=0,
@@ -355,7 +362,7 @@ def define_firm_power(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks) -> Non
 def define_site_limits(m: Any, p: PlanInputs, s: Stocks) -> None:
     """``site_limit`` (facility power ≤ the site's cap) and ``water`` (water use ≤ the site's limit)."""
     existing_facility = existing_facility_mw(p)
-    finite_site = xr.apply_ufunc(np.isfinite, p.max_facility_mw)
+    finite_site = finite(p.max_facility_mw)
     if bool(finite_site.any()):
         add_constraint(
             m,
@@ -365,7 +372,7 @@ def define_site_limits(m: Any, p: PlanInputs, s: Stocks) -> None:
             p.max_facility_mw.where(finite_site, 0.0) - existing_facility,
             mask=finite_site.broadcast_like(p.grid_mw),
         )
-    finite_water = xr.apply_ufunc(np.isfinite, p.max_water_m3)
+    finite_water = finite(p.max_water_m3)
     if bool(finite_water.any()):
         add_constraint(
             m,
@@ -502,7 +509,7 @@ def define_power_lead_time(m: Any, p: PlanInputs, v: PlanVariables) -> None:
 
 def define_hbm_supply(m: Any, p: PlanInputs, v: PlanVariables) -> None:
     """``hbm_supply``: HBM stacks of the year's purchases ≤ the stacks this buyer obtains."""
-    finite_hbm = xr.apply_ufunc(np.isfinite, p.hbm_stacks)
+    finite_hbm = finite(p.hbm_stacks)
     if bool(finite_hbm.any()):
         stacks_used = _vintage_to_year((v.buy * p.hbm_per_accelerator).sum(["site", "chip"]))
         add_constraint(m, "hbm_supply", stacks_used, "<=", p.hbm_stacks.where(finite_hbm, 0.0), mask=finite_hbm)
@@ -510,7 +517,7 @@ def define_hbm_supply(m: Any, p: PlanInputs, v: PlanVariables) -> None:
 
 def define_growth(m: Any, p: PlanInputs, v: PlanVariables) -> None:
     """``growth``: facility power added per year ≤ the site's build rate."""
-    finite_build = xr.apply_ufunc(np.isfinite, p.max_build_mw)
+    finite_build = finite(p.max_build_mw)
     if bool(finite_build.any()):
         pue_peak = (p.facility_mw / p.it_mw).isel(chip=0, drop=True)
         mask = finite_build.expand_dims(vintage=p.years.rename("vintage")).transpose("vintage", "site")
@@ -567,7 +574,7 @@ def define_budget(m: Any, p: PlanInputs, v: PlanVariables) -> Terms:
         + (v.datacentre * (p.facility_capex_usd_per_mw / USD_SCALE)).sum("site")
         + (v.capacity * (p.source_capex_usd_per_mw / USD_SCALE)).where(p.source_allowed).sum(["site", "source"])
     )
-    finite_budget = xr.apply_ufunc(np.isfinite, p.budget_usd)
+    finite_budget = finite(p.budget_usd)
     if bool(finite_budget.any()):
         spent = capex_by_year
         if p.step_years != 1.0:  # budgets are per calendar year: the capex of its steps together
@@ -635,9 +642,9 @@ def define_objective(m: Any, p: PlanInputs, v: PlanVariables, s: Stocks, objecti
         cost = cost + (v.campus_shortfall * (campus_shortfall_penalty(p) / USD_SCALE)).sum()
     if objective == "max_h100e":
         h100e_years = (s.stock * p.h100e).sum()
-        m.add_objective((h100e_years * -1.0 + cost * 1e-9).to_linexpr(m))
+        set_objective(m, h100e_years * -1.0 + cost * 1e-9)
     else:
-        m.add_objective(cost.to_linexpr(m))
+        set_objective(m, cost)
     return {
         "stock": s.stock,
         "retired_new": s.retired_new,

@@ -15,6 +15,7 @@ import xarray as xr
 from gigafleet.buildout.model import USD_SCALE, BuiltModel, build_model, campus_shortfall_penalty
 from gigafleet.buildout.parameters import MW_PER_GW, PlanInputs, build_inputs
 from gigafleet.buildout.scenario import PlanScenario, check_plan_scenario
+from gigafleet.buildout.terms import filled_like
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError
 from gigafleet.power.lcoe import lcoe_usd_per_mwh
@@ -556,7 +557,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     idle_capital = built.value("idle_capital")
     capex = built.value("capex_by_year") * USD_SCALE
     running = built.value("running") * USD_SCALE + e["existing_opex_usd"]  # + the existing fleet's fixed opex
-    retired = xr.zeros_like(p.target)
+    retired = filled_like(p.target, 0)
     if "retire_new" in m.variables:
         retired = (
             m.variables["retire_new"].solution.fillna(0.0).sum(["vintage", "site", "chip"])
@@ -565,7 +566,7 @@ def _results(built: BuiltModel, scenario: PlanScenario) -> dict[str, Any]:
     shortfall = (
         m.variables["shortfall"].solution.fillna(0.0) * p.metric_scale
         if "shortfall" in m.variables
-        else xr.zeros_like(p.target)
+        else filled_like(p.target, 0)
     )
     co2_mt = ((grid * p.grid_co2_t_per_mwh).sum("site") + (gen * p.source_co2_t_per_mwh).sum(["site", "source"])) / 1e6
     fallback = float((p.h100e / (p.metric * p.metric_scale)).mean())
@@ -850,7 +851,7 @@ def plan(
     say("building model")
     started = time.perf_counter()
     inputs = build_inputs(catalog, scenario)
-    built = build_model(inputs, scenario.objective)
+    built = build_model(inputs, scenario.objective, solver)
     build_seconds = time.perf_counter() - started
     say(f"solving with {solver} ({built.model.nvars:,} variables, {built.model.ncons:,} constraints)")
     started = time.perf_counter()

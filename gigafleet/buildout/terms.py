@@ -4,7 +4,8 @@ A linopy ``LinearExpression`` is a dataset of ``coeffs`` and ``vars`` (variable 
 trailing ``_term`` axis. :class:`Terms` holds the same two arrays with their dimension names and coordinates and
 does the handful of operations the build-out model needs (scale by a labelled array, add, sum over dimensions,
 select, mask, roll, rename) in numpy, so a whole constraint family is assembled in a few array operations and
-handed to linopy once (:func:`add_constraint`, :meth:`Terms.to_linexpr`). linopy's arithmetic aligns every operand
+handed over once (:func:`add_constraint`, :func:`set_objective`): to :class:`~gigafleet.buildout.lp.PlanLP`
+(HiGHS, no linopy) or to linopy (other solvers, :meth:`Terms.to_linexpr`). linopy's arithmetic aligns every operand
 through xarray (milliseconds per operation, whatever the size); here only the final hand-over does.
 
 Broadcasting follows linopy's (and xarray's) rule: the result has the left operand's dimensions, then the right
@@ -236,15 +237,25 @@ class Terms:
         return xr.DataArray((self.coeffs * x).sum(axis=-1), coords=self.coords, dims=self.dims)
 
 
+def set_objective(model: Any, expression: Terms) -> None:
+    """Minimise ``expression`` (summed to a single cell) in a :class:`~gigafleet.buildout.lp.PlanLP` or a linopy
+    ``model``."""
+    from gigafleet.buildout.lp import PlanLP
+
+    if isinstance(model, PlanLP):
+        model.set_objective(expression.vars, expression.coeffs)
+    else:
+        model.add_objective(expression.to_linexpr(model))
+
+
 def add_constraint(
     model: Any, name: str, lhs: Terms, sign: str, rhs: xr.DataArray | float, mask: xr.DataArray | None = None
 ) -> Any:
-    """Add ``lhs sign rhs`` to a linopy ``model`` as one constraint over all cells (rows with a NaN rhs dropped).
+    """Add ``lhs sign rhs`` to ``model`` (a :class:`~gigafleet.buildout.lp.PlanLP` or a linopy ``Model``) as one
+    constraint over all cells (rows with a NaN rhs dropped).
 
     The rows have ``lhs``'s dimensions, then those of ``rhs`` it lacks (linopy's order for ``lhs <= rhs``).
     """
-    from linopy.constraints import Constraint
-
     dims: tuple[str, ...] = lhs.dims
     coords = dict(lhs.coords)
     if isinstance(rhs, xr.DataArray):
@@ -252,6 +263,12 @@ def add_constraint(
     coeffs, labels = lhs.broadcast(dims, coords)
     shape = tuple(len(coords[d]) for d in dims)
     right = np.broadcast_to(labelled(rhs, dims, coords), shape).astype(float)
+    from gigafleet.buildout.lp import PlanLP
+
+    if isinstance(model, PlanLP):
+        return model.add_rows(name, dims, coords, coeffs, labels, sign, right, mask=mask)
+    from linopy.constraints import Constraint
+
     full = (*dims, TERM_DIM)
     data = xr.Dataset(
         {
@@ -263,3 +280,15 @@ def add_constraint(
         coords={d: coords[d] for d in dims},
     )
     return model.add_constraints(Constraint(data, model), name=name, mask=mask)
+
+
+def filled_like(array: xr.DataArray, value: float) -> xr.DataArray:
+    """``array`` (its dtype, coordinates, name) filled with ``value``: ``xr.full_like`` without its check for
+    chunked (dask) data, which imports dask (see :mod:`gigafleet.buildout.lazydask`)."""
+    return array.copy(data=np.full(array.shape, value, dtype=array.dtype))
+
+
+def finite(array: xr.DataArray) -> xr.DataArray:
+    """Where ``array`` is finite (``np.isfinite`` cell by cell, the array's coordinates), without
+    ``xr.apply_ufunc``'s check for chunked (dask) data."""
+    return array.copy(data=np.isfinite(array.values))
