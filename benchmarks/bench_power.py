@@ -50,10 +50,13 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(argv: list[str], before: Path | None) -> tuple[float, dict[str, Any]]:
-    """Wall time [s] and JSON of one ``gigafleet`` command (of the checkout ``before`` if given); the child's CPU
-    time [s] is added to the JSON as ``_cpu_seconds`` (on a shared machine it moves less than wall time)."""
+def _run(argv: list[str], before: Path | None, cache: str | None = None) -> tuple[float, dict[str, Any]]:
+    """Wall time [s] and JSON of one ``gigafleet`` command (of the checkout ``before`` if given; ``cache``: the
+    clear-sky cache folder, ``GIGAFLEET_CACHE_DIR``); the child's CPU time [s] is added to the JSON as
+    ``_cpu_seconds`` (on a shared machine it moves less than wall time)."""
     env = dict(os.environ)
+    if cache is not None:
+        env["GIGAFLEET_CACHE_DIR"] = cache
     if before is not None:
         env["PYTHONPATH"] = str(before)
     cpu, started = _child_cpu(), time.perf_counter()
@@ -108,6 +111,9 @@ def goals(before: Path | None, repeat: int, full_year: bool) -> None:
         print(f"{'  CPU time':<34} {cpu:>9.2f} {cpu / floor_cpu:>7.1f} {_ratio(cpu, old_cpu)}")
         solver = result["solver"]
         print(f"{'  of which build / solve (JSON)':<34} {solver['build_seconds']:>9.2f} / {solver['seconds']:.2f}")
+    with tempfile.TemporaryDirectory() as empty:  # the first run at a place computes the clear sky with pvlib
+        cold, _ = _run(REPDAYS, None, cache=empty)
+    print(f"{'  the same, clear-sky cache empty':<34} {cold:>9.2f}   (pvlib imported once per place)")
     catalog = load_catalog()
     spec = CampusSpec(site="abilene-tx", it_load_gw=1.2, hours="repdays")
     design_campus(catalog, dataclasses.replace(spec, replications=1))  # warm imports and caches

@@ -238,3 +238,121 @@ def test_a_warm_started_replication_has_the_cold_optimum() -> None:
 def test_only_highs_solves_the_campus() -> None:
     with pytest.raises(InputError, match="--solver"):
         design_campus(CATALOG, CampusSpec(site=SITE, it_load_gw=0.5, hours="repdays", n_days=4), solver="glpk")
+
+
+def _hourly(site: str, seed: int) -> dict[str, np.ndarray]:
+    """The load, solar and wind series the campus clusters (1.2 GW IT, liquid cooling)."""
+    from gigafleet.power.facility import campus_load_mw, cooling_physics, hourly_pue
+
+    w = weather.weather_arrays(CATALOG, site, seed)
+    pue = hourly_pue(w["temp_c"], cooling_physics(CATALOG, "liquid"))
+    load = campus_load_mw(1200.0, pue, 0.0, np.random.default_rng(seed + 1))
+    return {"load": load, "solar": w["solar_cf"], "wind": w["wind_cf"]}
+
+
+@pytest.mark.parametrize(("site", "seed", "n_days"), [(SITE, 0, 12), (SITE, 3, 6), ("lulea-se", 1, 24)])
+def test_numpy_representative_days_are_tsams(site: str, seed: int, n_days: int) -> None:
+    """gigafleet.power.repdays re-does tsam's aggregation (Ward, medoids, appended extremes, column-mean
+    rescaling): the same days, weights and typical profiles, bit for bit."""
+    tsam = pytest.importorskip("tsam")
+    from gigafleet.power.repdays import representative_days
+
+    hourly = _hourly(site, seed)
+    data = pd.DataFrame(hourly, index=pd.date_range("2023-01-01", periods=8760, freq="h"))
+    extremes = tsam.ExtremeConfig(method="append", max_value=["load"], min_period=["solar", "wind"])
+    ref = tsam.aggregate(data, n_clusters=n_days, period_duration=24, extremes=extremes, preserve_column_means=True)
+    periods = sorted(set(ref.cluster_representatives.index.get_level_values(0)))
+    ours = representative_days(hourly, n_days)
+    assert periods == list(range(len(ours.weights)))
+    np.testing.assert_array_equal(ours.weights, pd.Series(ref.cluster_counts).reindex(periods).to_numpy())
+    np.testing.assert_array_equal(ours.assignments, np.asarray(ref.cluster_assignments))
+    for column in hourly:
+        want = ref.cluster_representatives[column].unstack().reindex(periods).to_numpy()
+        np.testing.assert_array_equal(ours.profiles[column], want)
+
+
+def test_numpy_irradiance_is_pvlibs() -> None:
+    """Erbs, the isotropic plane of array and the calendar in numpy equal pvlib's and pandas' (1e-12)."""
+    pvlib = pytest.importorskip("pvlib")
+    site = weather.site_climate(CATALOG, SITE)
+    times = weather.hourly_index()
+    ghi, zenith, azimuth = weather.clear_sky(site.latitude_deg, site.longitude_deg, site.elevation_m)
+    ghi = ghi * 0.7
+    day, _ = weather.reference_calendar()
+    dni, dhi = weather.erbs(ghi, zenith, day)
+    ref = pvlib.irradiance.erbs(ghi, zenith, times)
+    np.testing.assert_allclose(dni, ref["dni"], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(dhi, ref["dhi"], rtol=1e-12, atol=1e-9)
+    poa = weather.plane_of_array(32.0, 180.0, zenith, azimuth, dni, ghi, dhi)
+    want = pvlib.irradiance.get_total_irradiance(32.0, 180.0, zenith, azimuth, dni, ghi, dhi)["poa_global"]
+    np.testing.assert_allclose(np.nan_to_num(poa), np.nan_to_num(np.asarray(want)), rtol=1e-12, atol=1e-9)
+    for offset in (-6.0, 5.5, 4.0, 0.0):
+        local = times + pd.Timedelta(hours=offset)
+        got_day, got_hour = weather.reference_calendar(offset)
+        np.testing.assert_array_equal(got_day, np.asarray(local.dayofyear))
+        np.testing.assert_array_equal(got_hour, np.asarray(local.hour))
+
+
+def test_clear_sky_is_kept_on_disk(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed-independent clear sky is written once per place and read back bit for bit (no pvlib needed then);
+    an unreadable file is recomputed, not an error."""
+    monkeypatch.setenv("GIGAFLEET_CACHE_DIR", str(tmp_path))
+    site = weather.site_climate(CATALOG, SITE)
+    place = (site.latitude_deg, site.longitude_deg, site.elevation_m)
+    weather._reference_clear_sky.cache_clear()
+    first = weather.clear_sky(*place)
+    (path,) = list((tmp_path / "clear-sky").glob("*.npy"))
+    weather._reference_clear_sky.cache_clear()
+    again = weather.clear_sky(*place)
+    for got, want in zip(again, first, strict=True):
+        np.testing.assert_array_equal(got, want)
+        assert not got.flags.writeable
+    path.write_bytes(b"not an array")
+    weather._reference_clear_sky.cache_clear()
+    np.testing.assert_array_equal(weather.clear_sky(*place)[0], first[0])
+    weather._reference_clear_sky.cache_clear()
+
+
+def test_the_repdays_design_imports_no_tsam_pandas_free_weather(tmp_path: Any) -> None:
+    """A representative-days design (clear sky on disk) imports neither tsam, scikit-learn nor pvlib."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from gigafleet.catalog import load_catalog; from gigafleet.power.campus import CampusSpec, "
+        "design_campus; design_campus(load_catalog(), CampusSpec(site='abilene-tx', it_load_gw=1.2, "
+        "hours='repdays', n_days=6, replications=2)); "
+        "print(sorted(m for m in ('tsam', 'sklearn', 'pvlib', 'linopy') if m in sys.modules))"
+    )
+    env = {**os.environ, "GIGAFLEET_CACHE_DIR": str(tmp_path)}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True) for _ in "ab"
+    ]
+    assert runs[0].stdout.strip() == "['pvlib']"  # the first computes the clear sky
+    assert runs[1].stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("cap", [100.0, None])
+def test_the_compact_programme_has_the_full_optimum(cap: float | None) -> None:
+    """The compact programme of capped full years (renewables at their capacity factor, grid = take + extra) has
+    fewer rows and columns and the full programme's optimum; its expanded solution is feasible for the full one."""
+    from gigafleet.power.campus import _solve, expand_compact
+
+    spec = CampusSpec(site=SITE, it_load_gw=1.2, hours="repdays", n_days=6, carbon_cap_g_per_kwh=cap)
+    inputs = build_campus_inputs(CATALOG, spec)
+    full, compact = build_campus_model(inputs), build_campus_model(inputs, compact=True)
+    assert compact.nvars < full.nvars and compact.ncons < full.ncons
+    assert _solve(full, "highs") == _solve(compact, "highs") == ("ok", "optimal")
+    assert compact.objective.value == pytest.approx(full.objective.value, rel=1e-9)
+    expand_compact(inputs, compact)
+    dispatch = compact.variables["dispatch_mw"].solution
+    capacity = compact.variables["capacity_mw"].solution
+    for g in ("solar-pv", "wind-onshore"):
+        np.testing.assert_allclose(dispatch.sel(source=g), inputs.capacity_factor[g] * float(capacity.sel(source=g)))
+    grid = compact.variables["grid_mw"].solution.to_numpy()
+    subscribed = float(compact.variables["grid_subscribed_mw"].solution)
+    assert (grid <= subscribed + 1e-6).all()
+    supply = dispatch.sum("source").to_numpy() + grid + compact.variables["discharge_mw"].solution.to_numpy()
+    supply -= compact.variables["charge_mw"].solution.to_numpy()
+    assert (supply + compact.variables["unserved_mw"].solution.to_numpy() >= inputs.load_mw.to_numpy() - 1e-6).all()

@@ -346,9 +346,16 @@ def _hour_weight(inputs: CampusInputs) -> xr.DataArray:
     return inputs.weight
 
 
-def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> LinearProgram:
+def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False, compact: bool = False) -> LinearProgram:
     """The linear programme (see module docstring), one array operation per constraint family.
-    ``carbon_slack`` adds a penalised slack on the carbon cap."""
+    ``carbon_slack`` adds a penalised slack on the carbon cap.
+
+    ``compact`` (capped full years): the same optimum from fewer rows and columns. Solar and wind with no running
+    cost and no CO2 run at capacity x capacity factor every hour (surplus is free curtailment, so some optimum
+    always does: their dispatch columns and capacity rows go); the grid is its minimum take (a share of the
+    subscription) plus a non-negative extra bounded by the rest of the subscription (one row an hour instead of
+    two). :func:`expand_compact` puts the dropped dispatch back after the solve (renewables at capacity x capacity
+    factor, grid = take + extra), a solution of the full programme at the same cost."""
     spec = inputs.spec
     m = LinearProgram()
     periods, hours = inputs.load_mw.indexes["period"], inputs.load_mw.indexes["hour"]
@@ -370,21 +377,42 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> L
     supply: list[tuple[Any, Any]] = []  # terms of the (period, hour) balance rows
     if gens:
         gen_index = pd.Index(gens, name="source")
+        marginal_all = {g: inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens}
+        fixed = [
+            g
+            for g in gens
+            if compact and g in VARIABLE and marginal_all[g] == 0.0 and inputs.data[g].co2_t_per_mwh == 0.0
+        ]  # run at their capacity factor (compact)
+        run = [g for g in gens if g not in fixed]
+        m.notes["fixed_sources"] = fixed
         capacity = m.add_variables("capacity_mw", [gen_index])
-        dispatch = m.add_variables("dispatch_mw", [gen_index, periods, hours])
+        annual_fixed = np.array([inputs.data[g].annual_fixed_usd_per_mw for g in gens])
+        credit = np.array([inputs.data[g].firm_credit for g in gens])
+        objective.append((capacity.index, annual_fixed / USD_SCALE))
+        firm.append((capacity.index, credit))
+        for g in fixed:
+            cf_g = np.asarray(inputs.capacity_factor[g].to_numpy(), dtype=float)
+            supply.append((capacity.sel("source", [g])[0], cf_g))
+    if gens and run:
+        run_index = pd.Index(run, name="source")
+        dispatch = m.add_variables("dispatch_mw", [run_index, periods, hours])
         avail = np.stack(
             [
                 np.asarray(inputs.capacity_factor[g].to_numpy(), dtype=float)
                 if g in VARIABLE
                 else np.full(grid_shape, inputs.data[g].availability)
-                for g in gens
+                for g in run
             ]
         )  # (source, period, hour)
-        shape = (len(gens), *grid_shape)
+        shape = (len(run), *grid_shape)
         m.add_constraints(
-            "generation", shape, [(dispatch.index, 1.0), (capacity.index[:, None, None], -avail)], "<=", 0.0
+            "generation",
+            shape,
+            [(dispatch.index, 1.0), (capacity.sel("source", run)[:, None, None], -avail)],
+            "<=",
+            0.0,
         )
-        firm_gens = [g for g in gens if g in DISPATCHABLE]
+        firm_gens = [g for g in run if g in DISPATCHABLE]
         if firm_gens:  # dispatch honesty: no source runs above its catalogue capacity-factor high over the year
             ceiling = np.array([inputs.data[g].max_capacity_factor for g in firm_gens])
             flat = dispatch.sel("source", firm_gens).reshape(len(firm_gens), -1)
@@ -398,34 +426,43 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> L
                 "<=",
                 0.0,
             )
-        marginal = np.array([inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens])
-        annual_fixed = np.array([inputs.data[g].annual_fixed_usd_per_mw for g in gens])
-        co2 = np.array([inputs.data[g].co2_t_per_mwh for g in gens])
-        credit = np.array([inputs.data[g].firm_credit for g in gens])
-        objective += [
-            (dispatch.index, (marginal / USD_SCALE)[:, None, None] * w_ph),
-            (capacity.index, annual_fixed / USD_SCALE),
-        ]
+        marginal = np.array([marginal_all[g] for g in run])
+        co2 = np.array([inputs.data[g].co2_t_per_mwh for g in run])
+        objective.append((dispatch.index, (marginal / USD_SCALE)[:, None, None] * w_ph))
         emissions.append((dispatch.index, co2[:, None, None] * w_ph))
-        firm.append((capacity.index, credit))
         supply.append((np.moveaxis(dispatch.index, 0, -1), 1.0))
     if "grid" in inputs.sources and inputs.grid_cap_mw > 0:
         # the grid is a subscription (at most the connection): it counts as firm capacity and serves its slice of
         # the load (its share of the firm requirement x load, times the minimum take) before on-site plant runs
         subscribed = m.add_variables("grid_subscribed_mw", upper=inputs.grid_cap_mw)
-        grid = m.add_variables("grid_mw", [periods, hours])
-        m.add_constraints("grid_import", grid_shape, [(grid.index, 1.0), (subscribed.index, -1.0)], "<=", 0.0)
-        if inputs.grid_minimum_take > 0:
+        price = inputs.grid_price_usd_per_mwh / USD_SCALE * w_ph
+        if compact and inputs.grid_minimum_take > 0:  # grid = take x subscribed + extra, extra >= 0
+            take = inputs.grid_minimum_take * load / firm_required  # (period, hour)
+            m.notes["grid_take"] = take
+            extra = m.add_variables("grid_extra_mw", [periods, hours])
             m.add_constraints(
-                "grid_minimum_take",
-                grid_shape,
-                [(grid.index, 1.0), (subscribed.index, -(inputs.grid_minimum_take * load / firm_required))],
-                ">=",
-                0.0,
+                "grid_import", grid_shape, [(extra.index, 1.0), (subscribed.index, take - 1.0)], "<=", 0.0
             )
-        supply.append((grid.index, 1.0))
-        objective.append((grid.index, inputs.grid_price_usd_per_mwh / USD_SCALE * w_ph))
-        emissions.append((grid.index, inputs.grid_co2_t_per_mwh * w_ph))
+            supply += [(extra.index, 1.0), (subscribed.index, take)]
+            objective += [(extra.index, price), (subscribed.index, float((price * take).sum()))]
+            emissions += [
+                (extra.index, inputs.grid_co2_t_per_mwh * w_ph),
+                (subscribed.index, float((inputs.grid_co2_t_per_mwh * w_ph * take).sum())),
+            ]
+        else:
+            grid = m.add_variables("grid_mw", [periods, hours])
+            m.add_constraints("grid_import", grid_shape, [(grid.index, 1.0), (subscribed.index, -1.0)], "<=", 0.0)
+            if inputs.grid_minimum_take > 0:
+                m.add_constraints(
+                    "grid_minimum_take",
+                    grid_shape,
+                    [(grid.index, 1.0), (subscribed.index, -(inputs.grid_minimum_take * load / firm_required))],
+                    ">=",
+                    0.0,
+                )
+            supply.append((grid.index, 1.0))
+            objective.append((grid.index, price))
+            emissions.append((grid.index, inputs.grid_co2_t_per_mwh * w_ph))
         firm.append((subscribed.index, 1.0))
     if "battery-4h" in inputs.sources:
         battery = inputs.data["battery-4h"]
@@ -493,6 +530,50 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False) -> L
             m.add_constraints("carbon_cap", (), cap_terms, "<=", rate * total_load)
     m.add_objective(objective)
     return m
+
+
+def expand_compact(inputs: CampusInputs, model: LinearProgram) -> None:
+    """Give a solved compact programme (:func:`build_campus_model`) the full programme's ``dispatch_mw`` (every
+    generator) and ``grid_mw`` solutions: grid = minimum take + extra; solar and wind at capacity x capacity
+    factor, all they can give (the vertex of the full programme where each of their capacity rows binds, so the
+    report's curtailment is the energy they could give and the load did not take). A no-op for a programme built
+    without ``compact``."""
+    from gigafleet.power.lp import Block
+
+    periods, hours = inputs.load_mw.indexes["period"], inputs.load_mw.indexes["hour"]
+    dims = ("period", "hour")
+
+    def values(name: str) -> np.ndarray:
+        return np.asarray(model.variables[name].solution.to_numpy(), dtype=float)
+
+    if "grid_extra_mw" in model.variables:
+        grid = model.notes["grid_take"] * float(model.variables["grid_subscribed_mw"].solution) + values(
+            "grid_extra_mw"
+        )
+        block = Block("grid_mw", np.full(grid.shape, -1, dtype=np.int64), (periods, hours))
+        block.solution = xr.DataArray(grid, coords={"period": periods, "hour": hours}, dims=dims)
+        model.variables["grid_mw"] = block
+    fixed = model.notes.get("fixed_sources") or []
+    if not fixed:
+        return
+    capacity = model.variables["capacity_mw"].solution
+    gens = [str(s) for s in capacity.indexes["source"]]
+    ran = model.variables.get("dispatch_mw")
+    dispatched = {str(g): values("dispatch_mw")[i] for i, g in enumerate(ran.solution.indexes["source"])} if ran else {}
+    dispatch = np.stack(
+        [
+            dispatched[g]
+            if g in dispatched
+            else np.asarray(inputs.capacity_factor[g].to_numpy(), dtype=float) * float(capacity.sel(source=g))
+            for g in gens
+        ]
+    )
+    source = pd.Index(gens, name="source")
+    block = Block("dispatch_mw", np.full(dispatch.shape, -1, dtype=np.int64), (source, periods, hours))
+    block.solution = xr.DataArray(
+        dispatch, coords={"source": source, "period": periods, "hour": hours}, dims=("source", *dims)
+    )
+    model.variables["dispatch_mw"] = block
 
 
 def _flat(term: tuple[Any, Any]) -> tuple[Any, Any]:
@@ -608,12 +689,14 @@ def solve_campus(
     say(f"weather, PUE and load of {spec.site} ({hours})")
     prepared = inputs or build_campus_inputs(catalog, spec)
     say("building the LP")
-    model = build_campus_model(prepared)
+    interior_point = spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
+    model = build_campus_model(prepared, compact=interior_point)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
     say(f"solving {model.nvars:,} variables x {model.ncons:,} constraints ({solver})")
-    interior_point = spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
     status, termination = _solve(model, solver, interior_point=interior_point, warm_start=warm_start)
+    if status == "ok" and model.objective.value is not None:
+        expand_compact(prepared, model)
     return SolvedCampus(prepared, model, status, termination, build_seconds, time.perf_counter() - started)
 
 
@@ -754,7 +837,7 @@ def _explain_infeasible(catalog: Catalog, inputs: CampusInputs, solver: str) -> 
     """Name the binding limit of an infeasible design (re-solve with a penalised carbon slack if a cap is set)."""
     spec = inputs.spec
     if spec.carbon_cap_g_per_kwh is not None:
-        model = build_campus_model(inputs, carbon_slack=True)
+        model = build_campus_model(inputs, carbon_slack=True, compact=spec.hours == "full")
         status, termination = _solve(model, solver, interior_point=spec.hours == "full")  # capped, as the design
         if status == "ok" and termination == "optimal":
             total = float((inputs.load_mw.sum("hour") * inputs.weight).sum())

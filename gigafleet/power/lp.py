@@ -101,6 +101,7 @@ class LinearProgram:
     ncons: int = 0
     basis: Any = None  # HiGHS's basis after a simplex solve (a warm start for a programme of the same shape)
     iterations: int = 0  # simplex + interior-point iterations of the last solve
+    notes: dict[str, Any] = field(default_factory=dict)  # what the builder keeps for reading the solution
 
     def add_variables(
         self, name: str, coords: Sequence[pd.Index] = (), lower: float = 0.0, upper: float = INF
