@@ -6,11 +6,12 @@ The dict built here is the contract of ``gigafleet estimate --json`` (``schema_v
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gigafleet.catalog import BASELINE_METRICS, Catalog, load_catalog
+from gigafleet.catalog import BASELINE_METRICS, Catalog, Item, Parameter, load_catalog
 from gigafleet.fleet import (
     CAPEX_PARTS,
     OPEX_PARTS,
@@ -21,7 +22,7 @@ from gigafleet.fleet import (
     FloatArray,
     simulate_fleet,
 )
-from gigafleet.uncertainty.sampling import Quantiles, quantiles, sample_parameter
+from gigafleet.uncertainty.sampling import Quantiles, quantiles_of, sample_parameter
 
 if TYPE_CHECKING:
     from gigafleet.claims import Claims
@@ -58,16 +59,33 @@ UNITS: dict[str, str] = {"energy_twh_per_year": "TWh/yr", "power_gw": "GW"}
 
 class SummaryCache:
     """P10/P50/P90 of output arrays, each array summarised once (outputs share arrays: TCO and required revenue,
-    opex and the opex part of TCO, a fleet total and its comparisons with point baselines)."""
+    opex and the opex part of TCO, a fleet total and its comparisons with point baselines).
+
+    Arrays announced with :meth:`want` are summarised together, in one call of :func:`quantiles_of`, when the
+    first summary is asked for (a small run: one partition of one buffer for all of them)."""
 
     def __init__(self) -> None:
         self._done: dict[int, tuple[FloatArray, Quantiles]] = {}
+        self._wanted: dict[int, FloatArray] = {}
+
+    def want(self, arrays: Iterable[FloatArray]) -> None:
+        """Announce arrays to summarise with the next one asked for."""
+        for samples in arrays:
+            if not self._known(samples):
+                self._wanted[id(samples)] = samples
 
     def __call__(self, samples: FloatArray) -> Quantiles:
+        if not self._known(samples):
+            self.want([samples])
+            todo = list(self._wanted.values())
+            self._wanted.clear()
+            for array, summary in zip(todo, quantiles_of(todo), strict=True):
+                self._done[id(array)] = (array, summary)
+        return self._done[id(samples)][1]
+
+    def _known(self, samples: FloatArray) -> bool:
         known = self._done.get(id(samples))
-        if known is None or known[0] is not samples:
-            known = self._done[id(samples)] = (samples, quantiles(samples))
-        return known[1]
+        return known is not None and known[0] is samples
 
 
 def compare_with_baselines(
@@ -77,7 +95,8 @@ def compare_with_baselines(
 
     Energy baselines (TWh/yr) are compared with the fleet's annual facility energy; power baselines (GW) with
     its facility power at peak. Baselines given as a range are sampled too; a point baseline divides the fleet's
-    percentiles (the same order statistics as those of the ratio samples, without a pass over them).
+    percentiles (the same order statistics as those of the ratio samples, without a pass over them). Every
+    array is summarised with those already announced to ``summaries`` (:meth:`SummaryCache.want`).
 
     Returns
     -------
@@ -87,7 +106,7 @@ def compare_with_baselines(
     """
     rng = np.random.default_rng(seed + 7919)
     summarise_samples = summaries or SummaryCache()
-    rows: list[dict[str, Any]] = []
+    compared: list[tuple[str, Item, str, str, Parameter, FloatArray]] = []  # ..., the samples summarised
     for item_id in catalog.ids("baselines"):
         item = catalog.item("baselines", item_id)
         for parameter_name, metric in BASELINE_METRICS.items():
@@ -95,35 +114,42 @@ def compare_with_baselines(
             if parameter is None:
                 continue
             fleet = totals[metric]
-            if parameter.is_range:
-                ratio = quantiles(fleet / sample_parameter(parameter, fleet.size, rng))
-            else:
-                of_fleet = summarise_samples(fleet)
-                ratio = Quantiles(*(value / parameter.mid for value in (of_fleet.p10, of_fleet.p50, of_fleet.p90)))
-            rows.append(
-                {
-                    "name": item_id,
-                    "label": item.label,
-                    "definition": parameter.note,
-                    "metric": metric,
-                    "value": parameter.mid,
-                    "unit": UNITS[parameter_name],
-                    "ratio": ratio.p50,
-                    "ratio_p10": ratio.p10,
-                    "ratio_p90": ratio.p90,
-                    "source": ";".join(parameter.sources),
-                    "as_of": parameter.as_of,
-                }
-            )
+            samples = fleet / sample_parameter(parameter, fleet.size, rng) if parameter.is_range else fleet
+            compared.append((item_id, item, parameter_name, metric, parameter, samples))
+    summarise_samples.want(row[-1] for row in compared)
+    rows: list[dict[str, Any]] = []
+    for item_id, item, parameter_name, metric, parameter, samples in compared:
+        ratio = summarise_samples(samples)
+        if not parameter.is_range:
+            ratio = Quantiles(*(value / parameter.mid for value in (ratio.p10, ratio.p50, ratio.p90)))
+        rows.append(
+            {
+                "name": item_id,
+                "label": item.label,
+                "definition": parameter.note,
+                "metric": metric,
+                "value": parameter.mid,
+                "unit": UNITS[parameter_name],
+                "ratio": ratio.p50,
+                "ratio_p10": ratio.p10,
+                "ratio_p90": ratio.p90,
+                "source": ";".join(parameter.sources),
+                "as_of": parameter.as_of,
+            }
+        )
     return rows
 
 
 def summarise(
     result: FleetSamples, catalog: Catalog, *, samples: int, seed: int, notes: list[str] | None = None
 ) -> dict[str, Any]:
-    """Turn fleet samples into the JSON-ready estimate dict (see module docstring)."""
+    """Turn fleet samples into the JSON-ready estimate dict (see module docstring).
+
+    Every output and every sampled baseline ratio is summarised in one call of :func:`quantiles_of`."""
     totals, spec = result.totals, result.spec
     summaries = SummaryCache()
+    summaries.want(totals.values())
+    comparisons = compare_with_baselines(catalog, totals, seed, summaries=summaries)  # summarises them all
 
     def _q(key: str) -> dict[str, float]:
         return summaries(totals[key]).to_dict()
@@ -136,7 +162,7 @@ def summarise(
     out["capex_breakdown_usd"] = {p: _q(f"capex.{p}") for p in CAPEX_PARTS}
     out["opex_breakdown_usd_per_year"] = {p: _q(f"opex.{p}") for p in OPEX_PARTS}
     out["tco_breakdown_usd_per_year"] = {p: _q(f"tco.{p}") for p in TCO_PARTS}
-    out["comparisons"] = compare_with_baselines(catalog, totals, seed, summaries=summaries)
+    out["comparisons"] = comparisons
     out["notes"] = list(notes or []) + standard_notes(catalog, spec)
     return out
 
