@@ -55,6 +55,28 @@ def test_plan_lp_is_the_programme_linopy_hands_highs(name: str) -> None:
     np.testing.assert_array_equal(got.row_upper, np.where(expected.sense != ">", expected.b, np.inf))
 
 
+def test_plan_lp_sums_repeated_variables_and_drops_zero_terms() -> None:
+    """A row's repeated variable is summed (cancelling terms leave no entry), near-zero terms are dropped, rows
+    without terms or with a NaN or vacuous right-hand side are inactive: as linopy and scipy do it."""
+    import pandas as pd
+    import scipy.sparse
+
+    lp = PlanLP()
+    x = lp.add_variables(coords=[pd.RangeIndex(3, name="i")], name="x")
+    assert x.labels.values.tolist() == [0, 1, 2]
+    rows = pd.RangeIndex(4, name="r")
+    labels = np.array([[2, 0, 0, 1, 1], [0, 1, -1, -1, -1], [2, -1, -1, -1, -1], [1, -1, -1, -1, -1]])
+    coeffs = np.array([[1e-12, 1.0, 2.0, 3.0, -3.0], [1.0, 1.0, 0, 0, 0], [5e-11, 0, 0, 0, 0], [1.0, 0, 0, 0, 0]])
+    lp.add_rows("c", ["r"], {"r": rows}, coeffs, labels, "<=", np.array([1.0, np.nan, 2.0, np.inf]))
+    assert lp.constraints["c"].labels.values.tolist() == [0, -1, -1, -1]
+    got = lp.matrices().A
+    expected = scipy.sparse.csr_array(([1.0, 2.0, 3.0, -3.0], [0, 0, 1, 1], [0, 4]), shape=(1, 3))
+    expected.sum_duplicates()
+    expected.eliminate_zeros()
+    assert got.shape == (1, 3) and got.indices.tolist() == expected.indices.tolist() == [0]
+    assert got.data.tolist() == expected.data.tolist() == [3.0] and got.indptr.tolist() == [0, 1]
+
+
 def test_plan_lp_solution_and_duals_match_linopy() -> None:
     """Solved through PlanLP and through linopy, the demo gives the same objective, solution and duals."""
     from gigafleet.buildout.solve import SolverError
@@ -90,7 +112,7 @@ def test_a_plan_imports_neither_linopy_nor_dask() -> None:
         "assert result['binding'] and result['notes']"
     )
     assert "gigafleet" in modules
-    assert not {"linopy", "dask", "polars"} & modules
+    assert not {"linopy", "dask", "polars", "scipy"} & modules
 
 
 def test_xarray_still_sees_dask_arrays_once_dask_is_imported() -> None:

@@ -5,7 +5,8 @@
 ``ncons``, ``solve``, ``compute_infeasibilities``, ``constraints.get_label_position``), and hands HiGHS exactly
 the programme linopy's direct interface would: the same columns (active variable labels in label order), rows
 (active constraint labels in label order), coefficients (terms within ``1e-10`` of zero dropped, repeated
-variables of a row summed by :mod:`scipy.sparse`, zeros left by the sum dropped), bounds and calls
+variables of a row summed, each row's columns ascending as in scipy's canonical CSR, zeros left by the sum
+dropped), bounds and calls
 (``addVars``, ``changeColsCost``, ``addRows``, ``run``), so plans are the same to the last digit. A row is active
 when it is not masked, its right-hand side is a number (NaN drops it), it is not a vacuous ``<= inf`` or
 ``>= -inf``, and it keeps at least one term.
@@ -103,6 +104,22 @@ class Objective:
 
 
 @dataclass
+class CSR:
+    """A sparse matrix in compressed rows, each row's columns ascending (as ``scipy.sparse.csr_array`` holds it
+    after ``sum_duplicates``), without importing scipy."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    @property
+    def nnz(self) -> int:
+        """Stored entries."""
+        return len(self.data)
+
+
+@dataclass
 class Matrices:
     """A :class:`PlanLP` as HiGHS receives it: columns ``vlabels`` (their bounds and costs), ``A`` (CSR) and row
     bounds; ``position[label]`` is a variable label's column (−1: masked)."""
@@ -112,7 +129,7 @@ class Matrices:
     lower: np.ndarray
     upper: np.ndarray
     cost: np.ndarray
-    A: Any  # scipy.sparse.csr_array
+    A: CSR
     row_lower: np.ndarray
     row_upper: np.ndarray
 
@@ -227,8 +244,6 @@ class PlanLP:
 
     def matrices(self) -> Matrices:
         """The programme as HiGHS receives it: active columns and rows in label order (see the module docstring)."""
-        import scipy.sparse
-
         variables = list(self.variables.values())
         flat = [v.labels.values.ravel() for v in variables]
         present = [labels >= 0 for labels in flat]
@@ -240,32 +255,34 @@ class PlanLP:
         n_cols = len(vlabels)
         cost = np.zeros(n_cols)
         np.add.at(cost, position[self._objective_labels], self._objective_coeffs)
-        data, indices, indptr = [np.zeros(0)], [np.zeros(0, dtype=np.int64)], [np.zeros(1, dtype=np.int64)]
+        data, indices, counts = [np.zeros(0)], [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
         rhs, sense = [np.zeros(0)], [np.zeros(0, dtype="U1")]
-        offset = 0
         for rows in self._rows:
-            block = scipy.sparse.csr_array(
-                (rows.coeffs, position[rows.labels], np.concatenate([[0], np.cumsum(rows.counts)])),
-                shape=(len(rows.rhs), n_cols),
-            )
-            block.sum_duplicates()
-            keep = block.data != 0  # a repeated variable whose terms cancel
-            kept_indptr = np.concatenate([[0], np.cumsum(keep)])[block.indptr]
-            data.append(block.data[keep])
-            indices.append(block.indices[keep])
-            indptr.append(kept_indptr[1:] + offset)
-            offset += int(keep.sum())
+            n = len(rows.rhs)
+            row_of = np.repeat(np.arange(n), rows.counts)
+            columns = position[rows.labels]
+            order = np.lexsort((columns, row_of))  # each row's entries by column (scipy's canonical CSR)
+            row_of, columns, values = row_of[order], columns[order], rows.coeffs[order]
+            first = np.ones(len(order), dtype=bool)  # a repeated variable of a row: its terms summed
+            first[1:] = (row_of[1:] != row_of[:-1]) | (columns[1:] != columns[:-1])
+            if not first.all():
+                starts = np.flatnonzero(first)
+                row_of, columns, values = row_of[starts], columns[starts], np.add.reduceat(values, starts)
+            keep = values != 0  # terms that cancel
+            data.append(values[keep])
+            indices.append(columns[keep])
+            counts.append(np.bincount(row_of[keep], minlength=n))
             rhs.append(rows.rhs)
-            sense.append(np.full(len(rows.rhs), rows.sense))
+            sense.append(np.full(n, rows.sense))
         b, signs = np.concatenate(rhs), np.concatenate(sense)
         n_rows = len(b)
-        index_dtype = np.int32 if max(offset, n_rows, n_cols) < np.iinfo(np.int32).max else np.int64
-        matrix = scipy.sparse.csr_array(
-            (
-                np.concatenate(data),
-                np.concatenate(indices).astype(index_dtype),
-                np.concatenate(indptr).astype(index_dtype),
-            ),
+        indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))])
+        nnz = int(indptr[-1])
+        index_dtype = np.int32 if max(nnz, n_rows, n_cols) < np.iinfo(np.int32).max else np.int64
+        matrix = CSR(
+            data=np.concatenate(data),
+            indices=np.concatenate(indices).astype(index_dtype),
+            indptr=indptr.astype(index_dtype),
             shape=(n_rows, n_cols),
         )
         return Matrices(

@@ -182,14 +182,15 @@ BINDING_KEYS = ("limit", "year", "where", "shadow_price", "unit", "meaning", "pr
 """Keys of every ``binding`` row, in order; ``shortfall_relief`` and ``steps_to_close`` follow where they apply."""
 
 
-def _where_labels(frame: pd.DataFrame) -> np.ndarray:
-    """``where`` of each dual row: ``site/source``, ``site``, ``chip`` or ``fleet`` (by the constraint's dims)."""
-    if "source" in frame and "site" in frame:
-        return np.asarray(frame["site"].astype(str) + "/" + frame["source"].astype(str), dtype=object)
+def _where_labels(cells: dict[str, np.ndarray], count: int) -> np.ndarray:
+    """``where`` of each dual row: ``site/source``, ``site``, ``chip`` or ``fleet`` (by the constraint's dims);
+    ``cells`` holds each dimension's label per row."""
+    if "source" in cells and "site" in cells:
+        return np.array([f"{a}/{b}" for a, b in zip(cells["site"], cells["source"], strict=True)], dtype=object)
     for dim in ("site", "chip"):
-        if dim in frame:
-            return np.asarray(frame[dim].astype(str), dtype=object)
-    return np.full(len(frame), "fleet", dtype=object)
+        if dim in cells:
+            return np.array([str(label) for label in cells[dim]], dtype=object)
+    return np.full(count, "fleet", dtype=object)
 
 
 def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
@@ -197,8 +198,9 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
 
     In a shortfall, each limit also gets ``shortfall_relief`` (target units one more step buys) and, in years with
     a shortfall, ``steps_to_close`` (steps of that limit alone that would close the year's gap: a linear estimate).
-    One frame per constraint family (its duals), filtered and converted as whole columns. With quarterly steps,
-    rows of per-quarter limits also carry ``quarter`` (1-4, after ``year``).
+    Each constraint family's duals are filtered and converted as whole numpy columns (cells in the duals' order),
+    then all families sorted at once. With quarterly steps, rows of per-quarter limits also carry ``quarter`` (1-4,
+    after ``year``).
     """
     model = built.model
     quarterly = built.inputs.step_years != 1.0
@@ -208,20 +210,23 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
         if quarterly:  # targets hold at each year's last step: the year's gap is the sum over its steps
             shortfall_by_year = shortfall_by_year.groupby(np.floor(shortfall_by_year.index.to_numpy(float))).sum()
         shortfall_by_year.index = shortfall_by_year.index.astype(int)
+    gap_by_year = {int(year): float(gap) for year, gap in shortfall_by_year.items()}
     penalty = built.penalty_usd_per_unit
-    frames = []
+    parts: dict[str, list[np.ndarray]] = {key: [] for key in (*BINDING_KEYS, "quarter", "relief", "steps")}
     for name, spec in LIMITS.items():
         dual = _dual(model, name)
         if dual is None:
             continue
-        frame = dual.to_dataframe(name="dual").reset_index()
-        value = frame["dual"].to_numpy(dtype=float)
-        keep = np.isfinite(value) & (np.abs(value) >= DUAL_TOLERANCE)
+        values = dual.to_numpy()
+        keep = np.isfinite(values) & (np.abs(values) >= DUAL_TOLERANCE)
         if not keep.any():
             continue
-        frame, value = frame[keep], value[keep]
-        year_column = "year" if "year" in frame else "vintage" if "vintage" in frame else None
-        times = frame[year_column].to_numpy(dtype=float) if year_column else np.zeros(len(frame))
+        cells = np.nonzero(keep)  # C order: the order of dual.to_dataframe()'s rows
+        value = values[keep].astype(float)
+        labels = {str(d): dual.indexes[d].to_numpy()[i] for d, i in zip(dual.dims, cells, strict=True)}
+        count = len(value)
+        year_column = "year" if "year" in labels else "vintage" if "vintage" in labels else None
+        times = labels[year_column].astype(float) if year_column else np.zeros(count)
         years = np.floor(times).astype(int)
         per_step = quarterly and year_column is not None and dual.indexes[year_column].equals(built.inputs.years)
         quarter = np.rint((times - years) / built.inputs.step_years).astype(int) + 1 if per_step else None
@@ -231,43 +236,41 @@ def _binding(built: BuiltModel, shortfall: bool) -> list[dict[str, Any]]:
             shadow = -value * spec.scale  # <= limits: relaxing lowers cost
         # in a year short of its target the price is set by the shortfall penalty: it says how much one more
         # step moves the plan toward the target, not what the step is worth in money
-        gap = shortfall_by_year.reindex(years).fillna(0.0).to_numpy()
-        out = pd.DataFrame(
-            {
-                "limit": spec.limit,
-                "year": years,
-                "where": _where_labels(frame),
-                "shadow_price": shadow,
-                "unit": spec.unit,
-                "meaning": spec.meaning,
-                "price_kind": np.where(gap > SHORT_TOLERANCE, "toward_target", "cost"),
-            }
-        )
-        if quarterly:
-            out.insert(2, "quarter", quarter if quarter is not None else 0)
+        gap = np.array([gap_by_year.get(year, 0.0) for year in years.tolist()], dtype=float)
+        relief = steps_to_close = np.full(count, np.nan)
         if shortfall and name not in ("target", "campus_size") and penalty > 0:
-            relief = shadow / penalty  # target units (model) bought by one more step of this limit
-            out["shortfall_relief"] = relief * built.inputs.metric_scale
+            per_step_relief = shadow / penalty  # target units (model) bought by one more step of this limit
+            relief = per_step_relief * built.inputs.metric_scale
             with np.errstate(divide="ignore", invalid="ignore"):
                 # linear estimate, valid near the optimum
-                out["steps_to_close"] = np.where((gap > 0) & (relief > 0), gap / relief, np.nan)
-        frames.append(out)
-    if not frames:
+                steps_to_close = np.where((gap > 0) & (per_step_relief > 0), gap / per_step_relief, np.nan)
+        parts["limit"].append(np.full(count, spec.limit, dtype=object))
+        parts["year"].append(years)
+        parts["where"].append(_where_labels(labels, count))
+        parts["shadow_price"].append(shadow)
+        parts["unit"].append(np.full(count, spec.unit, dtype=object))
+        parts["meaning"].append(np.full(count, spec.meaning, dtype=object))
+        parts["price_kind"].append(np.where(gap > SHORT_TOLERANCE, "toward_target", "cost").astype(object))
+        parts["quarter"].append(quarter if quarter is not None else np.zeros(count, dtype=int))
+        parts["relief"].append(relief)
+        parts["steps"].append(steps_to_close)
+    if not parts["limit"]:
         return []
-    table = pd.concat(frames, ignore_index=True)
-    within = table["quarter"].to_numpy() if quarterly else np.zeros(len(table))  # per-year limits first
-    order = np.lexsort((-np.abs(table["shadow_price"].to_numpy()), within, table["year"].to_numpy()))  # stable
+    table = {key: np.concatenate(arrays) for key, arrays in parts.items()}
+    within = table["quarter"] if quarterly else np.zeros(len(table["year"]))  # per-year limits first
+    order = np.lexsort((-np.abs(table["shadow_price"]), within, table["year"]))  # stable
+    columns = {key: table[key][order].tolist() for key in table}
     rows = []
-    for record in table.iloc[order].to_dict("records"):
-        row = {key: record[key] for key in BINDING_KEYS}
-        if quarterly and record["quarter"]:
-            row = {"limit": row.pop("limit"), "year": row.pop("year"), "quarter": record["quarter"], **row}
-        relief = record.get("shortfall_relief")
-        if relief is not None and not (isinstance(relief, float) and math.isnan(relief)):
-            row["shortfall_relief"] = relief
-            steps = record.get("steps_to_close")
-            if steps is not None and not math.isnan(steps):
-                row["steps_to_close"] = steps
+    for i in range(len(order)):
+        row = {key: columns[key][i] for key in BINDING_KEYS}
+        if quarterly and columns["quarter"][i]:
+            row = {"limit": row.pop("limit"), "year": row.pop("year"), "quarter": columns["quarter"][i], **row}
+        relief_value = columns["relief"][i]
+        if not math.isnan(relief_value):
+            row["shortfall_relief"] = relief_value
+            steps_value = columns["steps"][i]
+            if not math.isnan(steps_value):
+                row["steps_to_close"] = steps_value
         rows.append(row)
     return rows
 
@@ -512,9 +515,18 @@ def _conflict(built: BuiltModel) -> list[dict[str, Any]]:
 
 
 def _records(columns: dict[str, Any]) -> list[dict[str, Any]]:
-    """JSON rows from equal-length columns (arrays or lists), in column order; numbers as Python floats/ints."""
-    records: list[dict[str, Any]] = pd.DataFrame(columns).to_dict("records")
-    return records
+    """JSON rows from equal-length columns (arrays or lists; a single string or number is repeated), in column
+    order; numbers as Python floats/ints."""
+    lengths = [len(c) for c in columns.values() if not isinstance(c, (str, int, float))]
+    count = lengths[0] if lengths else 1
+    values = []
+    for column in columns.values():
+        if isinstance(column, (str, int, float)):
+            values.append([column] * count)
+        else:
+            values.append([v.item() if isinstance(v, np.generic) else v for v in np.asarray(column).tolist()])
+    keys = list(columns)
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _on(array: xr.DataArray, *dims: str) -> np.ndarray:
