@@ -114,7 +114,11 @@ def compare_with_baselines(
             if parameter is None:
                 continue
             fleet = totals[metric]
-            samples = fleet / sample_parameter(parameter, fleet.size, rng) if parameter.is_range else fleet
+            if parameter.is_range:
+                samples = sample_parameter(parameter, fleet.size, rng)
+                np.divide(fleet, samples, out=samples)  # in place of the draws: the ratio samples
+            else:
+                samples = fleet
             compared.append((item_id, item, parameter_name, metric, parameter, samples))
     summarise_samples.want(row[-1] for row in compared)
     rows: list[dict[str, Any]] = []

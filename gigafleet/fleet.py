@@ -396,7 +396,7 @@ def sample_inputs(catalog: Catalog, spec: FleetSpec, n_samples: int, seed: int) 
             sampled.scalars[name] = _draw(parameter, n_samples, rng, u, shared, scratch, block)
     # grid CO2 follows the region's cited trend to the fleet's year (the whole sampled range moves with it)
     co2, shift = sampled.scalars["grid_co2_g_per_kwh"], _grid_co2_shift(catalog, spec)
-    if _is_constant(co2):
+    if not co2.flags.writeable:  # a point value (constant_samples; also of 1 sample, which _is_constant is not)
         sampled.scalars["grid_co2_g_per_kwh"] = constant_samples(max(0.0, float(co2[0]) + shift), n_samples)
     else:
         co2 += shift

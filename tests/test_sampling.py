@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -148,3 +150,53 @@ def test_quantiles_with_a_nan_are_nan_as_numpy() -> None:
     x[1234] = np.nan
     q = quantiles(x)
     assert np.isnan(q.p10) and np.isnan(q.p50) and np.isnan(q.p90)
+
+
+@pytest.mark.parametrize("n", [1000, 40_000])
+def test_quantiles_interpolate_as_numpy_from_the_upper_neighbour_past_half_way(n: int) -> None:
+    """P10 of n = 1000 (40,000) lies 0.9 of the way from order statistic 99 (3,999) to the next: numpy takes
+    b - (b - a)(1 - 0.9), which for these two values is not a + (b - a) 0.9 in floating point."""
+    from gigafleet.uncertainty.sampling import quantiles_of
+
+    rank = math.floor((n - 1) * 0.1)
+    x = np.random.default_rng(2).permutation(np.array([0.001] * (rank + 1) + [0.002] * (n - rank - 1)))
+    expected = tuple(float(v) for v in np.percentile(x, (10, 50, 90)))
+    a, b, gamma = 0.001, 0.002, (n - 1) * 0.1 - rank
+    assert expected[0] != a + (b - a) * gamma  # the case this test is for
+    got = quantiles(x)
+    assert (got.p10, got.p50, got.p90) == expected
+    together = quantiles_of([x, x[:999], np.full(3, 1.5)])
+    assert [(q.p10, q.p50, q.p90) for q in together] == [
+        expected,
+        *[tuple(float(v) for v in np.percentile(y, (10, 50, 90))) for y in (x[:999], np.full(3, 1.5))],
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 999, 32_767, 32_768, 100_001])
+def test_quantiles_of_many_arrays_equal_numpy_percentile_bit_for_bit(n: int) -> None:
+    """Small sizes (one partition of one buffer), window sizes, NaN, infinities, signed zeros and constants."""
+    from gigafleet.uncertainty.sampling import quantiles_of
+
+    rng = np.random.default_rng(n)
+    with_nan, with_inf = rng.random(n), rng.standard_normal(n)
+    with_nan[n // 2] = np.nan
+    with_inf[0] = np.inf
+    arrays = [
+        rng.standard_normal(n),
+        rng.lognormal(30, 3, n),
+        np.round(rng.random(n) * 7),
+        with_nan,
+        with_inf,
+        np.full(n, -0.0),
+        np.full(n, np.inf),
+        np.broadcast_to(np.float64(-0.0), (n,)),
+        np.broadcast_to(np.float64(3.3), (n,)),
+        rng.random(n).astype(np.float32),
+    ]
+    with np.errstate(invalid="ignore"):
+        expected = [np.percentile(x, (10, 50, 90)).astype(float).tolist() for x in arrays]
+        got = [[q.p10, q.p50, q.p90] for q in quantiles_of(arrays)]
+    # equal bit for bit: the same floats, NaN where numpy gives NaN, and the sign of zero
+    assert [[(math.isnan(v), math.copysign(1.0, v), v if v == v else 0.0) for v in row] for row in got] == [
+        [(math.isnan(v), math.copysign(1.0, v), v if v == v else 0.0) for v in row] for row in expected
+    ]
