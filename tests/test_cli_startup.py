@@ -134,3 +134,25 @@ def test_flag_defaults_are_read_only() -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             delattr(defaults, name)
     assert inputs.INSTALLED_DEFAULTS.samples == "4000"
+
+
+@pytest.mark.parametrize(
+    ("args", "frozen"), [(["--help"], True), (["estimat"], True), (["catalog", "list", "regions", "--json"], False)]
+)
+def test_main_freezes_the_collector_only_when_no_command_ran(args: list[str], frozen: bool) -> None:
+    """A help screen or a usage error ends the process with ``gc.freeze`` (no collection of everything at exit);
+    after a command's work the collector is left as it is (its garbage may hold things to release)."""
+    import subprocess
+
+    code = (
+        "import gc, sys\n"
+        "from gigafleet.cli import main\n"
+        f"sys.argv = ['gigafleet', *{args!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('FROZEN', gc.get_freeze_count() > 0, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert f"FROZEN {frozen}" in done.stderr, done.stderr[-2000:]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import gc
 import importlib
 import inspect
 import sys
@@ -117,6 +118,17 @@ class _Command(typer.core.TyperCommand):
 
     def get_help_option(self, ctx: Any) -> Any:
         return _help_flag_off(super().get_help_option(ctx))
+
+    def invoke(self, ctx: Any) -> Any:
+        _Run.command_called = True
+        return super().invoke(ctx)
+
+
+class _Run:
+    """What :func:`main` needs to know of its run: whether a command's function was called (not only a help
+    screen or a usage error shown)."""
+
+    command_called = False
 
 
 class _Group(typer.core.TyperGroup):
@@ -465,12 +477,21 @@ def dump(obj: Any) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    When no command ran (a help screen or a usage error was shown), the objects made so far are moved out of the
+    garbage collector's reach (``gc.freeze``) before the process ends: the collections that Python runs while it
+    shuts down would otherwise go through every one of them (Typer, Click and Rich: ~3% of ``gigafleet --help``
+    on an idle machine, ~15% on a busy one), to find no garbage with anything to release.
+    """
     try:
         command(app)()  # app(), with each command built only when used
     except GigafleetError as exc:  # errors raised outside commands (e.g. while parsing)
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    finally:
+        if not _Run.command_called:
+            gc.freeze()
 
 
 if __name__ == "__main__":
