@@ -62,6 +62,13 @@ def test_an_infeasible_programme_says_so() -> None:
     assert lp.variables["x"].solution is None
 
 
+def _xr(array: Any) -> xr.DataArray:
+    """A :class:`gigafleet.power.labelled.Labelled` as the xarray it stands for (for linopy)."""
+    return xr.DataArray(
+        array.to_numpy(), coords={a.name: pd.Index(list(a), name=a.name) for a in array.axes}, dims=array.dims
+    )
+
+
 def _reference_linopy_model(inputs: CampusInputs) -> Any:
     """The campus LP as gigafleet built it through linopy before the numpy build (commit 78ee082), kept here as
     the reference the fast build must match."""
@@ -69,10 +76,11 @@ def _reference_linopy_model(inputs: CampusInputs) -> Any:
 
     spec = inputs.spec
     m = linopy.Model()
-    periods, hours = inputs.load_mw.indexes["period"], inputs.load_mw.indexes["hour"]
-    w = inputs.weight
+    load, w = _xr(inputs.load_mw), _xr(inputs.weight)
+    periods, hours = load.indexes["period"], load.indexes["hour"]
+    capacity_factor = {g: _xr(v) for g, v in inputs.capacity_factor.items()}
     gens = [s for s in inputs.sources if s in DISPATCHABLE or s in VARIABLE]
-    total_load = float((inputs.load_mw.sum("hour") * w).sum())
+    total_load = float((load.sum("hour") * w).sum())
     peak_load = float(inputs.hourly["load"].max())
     blocks = [inputs.data[g].unit_size_mw for g in gens if g in DISPATCHABLE and 0 < inputs.data[g].unit_size_mw]
     firm_required = peak_load * (1 + spec.reserve_margin) + max([b for b in blocks if b <= peak_load] or [0.0])
@@ -81,7 +89,7 @@ def _reference_linopy_model(inputs: CampusInputs) -> Any:
     dispatch = m.add_variables(lower=0, coords=[gen_index, periods, hours], name="dispatch_mw")
     avail = xr.concat(
         [
-            inputs.capacity_factor[g] if g in VARIABLE else xr.full_like(inputs.load_mw, inputs.data[g].availability)
+            capacity_factor[g] if g in VARIABLE else xr.full_like(load, inputs.data[g].availability)
             for g in gens
         ],
         dim=gen_index,
@@ -93,7 +101,7 @@ def _reference_linopy_model(inputs: CampusInputs) -> Any:
         coords={"source": pd.Index(firm_gens, name="source")},
         dims="source",
     )
-    hours_total = float((xr.ones_like(inputs.load_mw).sum("hour") * w).sum())
+    hours_total = float((xr.ones_like(load).sum("hour") * w).sum())
     m.add_constraints(
         (dispatch.sel(source=firm_gens).sum("hour") * w).sum("period")
         - capacity.sel(source=firm_gens) * (ceiling * hours_total)
@@ -115,7 +123,7 @@ def _reference_linopy_model(inputs: CampusInputs) -> Any:
     grid = m.add_variables(lower=0, coords=[periods, hours], name="grid_mw")
     m.add_constraints(grid - subscribed <= 0, name="grid_import")
     m.add_constraints(
-        grid - subscribed * (inputs.grid_minimum_take * inputs.load_mw / firm_required) >= 0, name="grid_minimum_take"
+        grid - subscribed * (inputs.grid_minimum_take * load / firm_required) >= 0, name="grid_minimum_take"
     )
     variable_cost = variable_cost + ((grid * (inputs.grid_price_usd_per_mwh / USD_SCALE)).sum("hour") * w).sum()
     emissions = emissions + ((grid * inputs.grid_co2_t_per_mwh).sum("hour") * w).sum()
@@ -135,7 +143,7 @@ def _reference_linopy_model(inputs: CampusInputs) -> Any:
     variable_cost = variable_cost + ((discharge * (battery.variable_usd_per_mwh / USD_SCALE)).sum("hour") * w).sum()
     firm = firm + subscribed + battery.firm_credit * power
     unserved = m.add_variables(lower=0, coords=[periods, hours], name="unserved_mw")
-    m.add_constraints(supply + unserved >= inputs.load_mw, name="balance")
+    m.add_constraints(supply + unserved >= load, name="balance")
     m.add_constraints((unserved.sum("hour") * w).sum() <= (1 - spec.availability) * total_load, name="availability")
     m.add_constraints(firm >= firm_required, name="firm_capacity")
     penalty = (unserved.sum("hour") * w).sum() * (VALUE_OF_LOST_LOAD_USD_PER_MWH / USD_SCALE)
@@ -150,7 +158,7 @@ def _two_days(spec: CampusSpec) -> CampusInputs:
     """Two days of the year, each hour standing for 182.5 (a fast full-year-shaped programme)."""
     full = build_campus_inputs(CATALOG, spec)
 
-    def cut(array: xr.DataArray) -> xr.DataArray:
+    def cut(array: Any) -> Any:
         return array.isel(hour=slice(4000, 4048))
 
     return dataclasses.replace(

@@ -27,16 +27,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 
 from gigafleet.catalog import Catalog
 from gigafleet.errors import GigafleetError, InputError
 from gigafleet.power.facility import campus_load_mw, cooling_physics, hourly_pue
+from gigafleet.power.labelled import Axis, Labelled, axis_range
 from gigafleet.power.lp import LinearProgram
 from gigafleet.power.regional import grid_co2_g_per_kwh
 from gigafleet.power.repdays import representative_days
-from gigafleet.power.weather import REFERENCE_YEAR, hourly_index, site_climate, weather_arrays
+from gigafleet.power.weather import REFERENCE_YEAR, site_climate, weather_arrays
 
 USD_SCALE = 1e6
 VALUE_OF_LOST_LOAD_USD_PER_MWH = 10_000.0
@@ -254,15 +253,35 @@ def _month(year: float) -> str:
     return f"{('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[month]} {whole}"
 
 
+class HourlyTable(dict[str, np.ndarray]):
+    """The year's hourly columns (weather, ``pue``, ``load``; 8,760 values each) with ``attrs`` (site latitude,
+    cooling water use): what a pandas ``DataFrame`` held here, without pandas."""
+
+    def __init__(self, columns: Mapping[str, Any], attrs: Mapping[str, Any] | None = None) -> None:
+        super().__init__({name: np.asarray(values) for name, values in columns.items()})
+        self.attrs: dict[str, Any] = dict(attrs or {})
+
+    def head(self, hours: int) -> HourlyTable:
+        """The first ``hours`` hours of every column (same attrs)."""
+        return HourlyTable({name: values[:hours] for name, values in self.items()}, self.attrs)
+
+
+def hour_stamps(start: int, stop: int) -> list[str]:
+    """Hours ``start`` .. ``stop`` - 1 of the reference year as pandas writes a UTC timestamp
+    (``2023-07-09 00:00:00+00:00``)."""
+    first = np.datetime64(f"{REFERENCE_YEAR}-01-01T00", "h")
+    return [f"{str(t)[:10]} {str(t)[11:13]}:00:00+00:00" for t in first + np.arange(start, stop)]
+
+
 @dataclass
 class CampusInputs:
     """Time series (dims period × hour) and source data for the LP."""
 
     spec: CampusSpec
     sources: tuple[str, ...]
-    load_mw: xr.DataArray
-    capacity_factor: dict[str, xr.DataArray]
-    weight: xr.DataArray  # (period) real days (or hours/24) each period stands for
+    load_mw: Labelled  # (period, hour) [MW]
+    capacity_factor: dict[str, Labelled]  # (period, hour) [fraction]
+    weight: Labelled  # (period) real days (or hours/24) each period stands for
     data: dict[str, SourceData]
     grid_cap_mw: float
     grid_price_usd_per_mwh: float
@@ -271,7 +290,7 @@ class CampusInputs:
     grid_minimum_take: float  # share of the subscribed slice of the load the grid serves first
     battery_duration_h: float
     battery_efficiency: float
-    hourly: pd.DataFrame  # full-year hourly weather, pue and load
+    hourly: HourlyTable  # full-year hourly weather, pue and load
     assignments: np.ndarray  # real day -> period (repdays), or zeros (full)
     mean_pue: float
 
@@ -286,31 +305,32 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, 
     physics = cooling_physics(catalog, spec.cooling)
     pue = hourly_pue(weather["temp_c"], physics)
     load = campus_load_mw(spec.it_load_gw * 1000.0, pue, spec.training_swing, np.random.default_rng(spec.seed + 1))
-    hourly = pd.DataFrame({**weather, "pue": pue, "load": load}, index=hourly_index())
-    hourly.attrs["latitude"] = site.latitude_deg
-    hourly.attrs["wue_l_per_kwh"] = physics.wue_l_per_kwh
+    hourly = HourlyTable(
+        {**weather, "pue": pue, "load": load},
+        attrs={"latitude": site.latitude_deg, "wue_l_per_kwh": physics.wue_l_per_kwh},
+    )
     if spec.hours == "repdays":
         reps = representative_days(
             {"load": load, "solar": weather["solar_cf"], "wind": weather["wind_cf"]}, spec.n_days
         )
-        periods = pd.RangeIndex(len(reps.weights), name="period")
-        coords = {"period": periods, "hour": pd.RangeIndex(24, name="hour")}
+        periods = axis_range("period", len(reps.weights))
+        day = (periods, axis_range("hour", 24))
 
-        def grid(column: str) -> xr.DataArray:
-            return xr.DataArray(reps.profiles[column], coords=coords, dims=("period", "hour"))
+        def grid(column: str) -> Labelled:
+            return Labelled(reps.profiles[column], day)
 
         load_da = grid("load")
         cf = {"solar-pv": grid("solar").clip(0, 1), "wind-onshore": grid("wind").clip(0, 1)}
-        weight = xr.DataArray(reps.weights, coords={"period": periods}, dims="period")
+        weight = Labelled(reps.weights, (periods,))
         assignments = reps.assignments
     else:
-        coords = {"period": pd.RangeIndex(1, name="period"), "hour": pd.RangeIndex(len(hourly), name="hour")}
-        load_da = xr.DataArray(hourly["load"].to_numpy()[None, :], coords=coords, dims=("period", "hour"))
+        year = (axis_range("period", 1), axis_range("hour", len(hourly["load"])))
+        load_da = Labelled(hourly["load"][None, :], year)
         cf = {
-            "solar-pv": xr.DataArray(hourly["solar_cf"].to_numpy()[None, :], coords=coords, dims=("period", "hour")),
-            "wind-onshore": xr.DataArray(hourly["wind_cf"].to_numpy()[None, :], coords=coords, dims=("period", "hour")),
+            "solar-pv": Labelled(hourly["solar_cf"][None, :], year),
+            "wind-onshore": Labelled(hourly["wind_cf"][None, :], year),
         }
-        weight = xr.DataArray([1.0], coords={"period": coords["period"]}, dims="period")
+        weight = Labelled([1.0], year[:1])
         assignments = np.zeros(365, dtype=int)
     region = catalog.item("regions", site.region)
     wacc = catalog.item("facility", "finance")["wacc"].mid
@@ -341,7 +361,7 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, 
     )
 
 
-def _hour_weight(inputs: CampusInputs) -> xr.DataArray:
+def _hour_weight(inputs: CampusInputs) -> Labelled:
     """Hours of the real year each modelled hour stands for (1 for the full year; days represented for repdays)."""
     return inputs.weight
 
@@ -376,7 +396,7 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False, comp
     firm: list[tuple[Any, Any]] = []
     supply: list[tuple[Any, Any]] = []  # terms of the (period, hour) balance rows
     if gens:
-        gen_index = pd.Index(gens, name="source")
+        gen_index = Axis("source", gens)
         marginal_all = {g: inputs.data[g].variable_usd_per_mwh + inputs.data[g].fuel_usd_per_mwh for g in gens}
         fixed = [
             g
@@ -394,7 +414,7 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False, comp
             cf_g = np.asarray(inputs.capacity_factor[g].to_numpy(), dtype=float)
             supply.append((capacity.sel("source", [g])[0], cf_g))
     if gens and run:
-        run_index = pd.Index(run, name="source")
+        run_index = Axis("source", run)
         dispatch = m.add_variables("dispatch_mw", [run_index, periods, hours])
         avail = np.stack(
             [
@@ -541,7 +561,6 @@ def expand_compact(inputs: CampusInputs, model: LinearProgram) -> None:
     from gigafleet.power.lp import Block
 
     periods, hours = inputs.load_mw.indexes["period"], inputs.load_mw.indexes["hour"]
-    dims = ("period", "hour")
 
     def values(name: str) -> np.ndarray:
         return np.asarray(model.variables[name].solution.to_numpy(), dtype=float)
@@ -551,7 +570,7 @@ def expand_compact(inputs: CampusInputs, model: LinearProgram) -> None:
             "grid_extra_mw"
         )
         block = Block("grid_mw", np.full(grid.shape, -1, dtype=np.int64), (periods, hours))
-        block.solution = xr.DataArray(grid, coords={"period": periods, "hour": hours}, dims=dims)
+        block.solution = Labelled(grid, (periods, hours))
         model.variables["grid_mw"] = block
     fixed = model.notes.get("fixed_sources") or []
     if not fixed:
@@ -568,11 +587,9 @@ def expand_compact(inputs: CampusInputs, model: LinearProgram) -> None:
             for g in gens
         ]
     )
-    source = pd.Index(gens, name="source")
+    source = Axis("source", gens)
     block = Block("dispatch_mw", np.full(dispatch.shape, -1, dtype=np.int64), (source, periods, hours))
-    block.solution = xr.DataArray(
-        dispatch, coords={"source": source, "period": periods, "hour": hours}, dims=("source", *dims)
-    )
+    block.solution = Labelled(dispatch, (source, periods, hours))
     model.variables["dispatch_mw"] = block
 
 
@@ -612,9 +629,8 @@ def _check_solver(solver: str) -> None:
 def _week(inputs: CampusInputs, model: Any, start_day: int) -> dict[str, Any]:
     """Hourly dispatch of the 7 days from ``start_day`` (0-based), mapped from representative days if needed."""
     days = range(start_day, start_day + 7)
-    index = inputs.hourly.index
 
-    def series(values: xr.DataArray) -> list[float]:
+    def series(values: Labelled) -> list[float]:
         out: list[float] = []
         for day in days:
             if inputs.spec.hours == "repdays":
@@ -632,12 +648,12 @@ def _week(inputs: CampusInputs, model: Any, start_day: int) -> dict[str, Any]:
     if "grid_mw" in model.variables:
         dispatch["grid"] = series(model.variables["grid_mw"].solution)
     week: dict[str, Any] = {
-        "start": str(index[start_day * 24].date()),
-        "time": [str(t) for t in index[start_day * 24 : (start_day + 7) * 24]],
+        "start": hour_stamps(start_day * 24, start_day * 24 + 1)[0][:10],
+        "time": hour_stamps(start_day * 24, (start_day + 7) * 24),
         "load_mw": series(inputs.load_mw),
         "dispatch_mw": dispatch,
-        "pue": [float(v) for v in inputs.hourly["pue"].to_numpy()[start_day * 24 : (start_day + 7) * 24]],
-        "temp_c": [float(v) for v in inputs.hourly["temp_c"].to_numpy()[start_day * 24 : (start_day + 7) * 24]],
+        "pue": [float(v) for v in inputs.hourly["pue"][start_day * 24 : (start_day + 7) * 24]],
+        "temp_c": [float(v) for v in inputs.hourly["temp_c"][start_day * 24 : (start_day + 7) * 24]],
     }
     if "discharge_mw" in model.variables:
         dispatch["battery"] = series(model.variables["discharge_mw"].solution)

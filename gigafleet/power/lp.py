@@ -5,9 +5,9 @@ arrays. Building them through linopy costs ~0.8 s per model on a 2-core machine 
 operation) and linopy's import another ~0.3 s; here each family is one set of numpy index and coefficient arrays,
 assembled into HiGHS's row-wise matrix in a few milliseconds. Variables and constraints keep linopy's names,
 order and sign conventions (``<=`` rows have non-positive duals in a minimisation, as HiGHS reports them), and the
-solved programme answers the few questions linopy's model did: ``variables[name].solution`` (an
-:class:`xarray.DataArray` with the block's coordinates), ``constraints[name].dual``, ``objective.value``,
-``nvars`` and ``ncons``.
+solved programme answers the few questions linopy's model did: ``variables[name].solution`` (a
+:class:`gigafleet.power.labelled.Labelled` with the block's coordinates), ``constraints[name].dual``,
+``objective.value``, ``nvars`` and ``ncons``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from gigafleet.errors import GigafleetError
+from gigafleet.power.labelled import Axis, Labelled
 
 INF = float("inf")
 IntArray = npt.NDArray[np.int64]
@@ -48,8 +48,8 @@ class Block:
 
     name: str
     index: IntArray
-    coords: tuple[pd.Index, ...]
-    solution: Any = None  # xarray.DataArray once solved
+    coords: tuple[Axis, ...]
+    solution: Any = None  # a Labelled once solved
 
     @property
     def dims(self) -> tuple[str, ...]:
@@ -58,7 +58,7 @@ class Block:
     def sel(self, dim: str, labels: Sequence[Any]) -> IntArray:
         """Columns of the block at ``labels`` along ``dim`` (that axis kept, in the order given)."""
         axis = self.dims.index(dim)
-        positions = self.coords[axis].get_indexer(list(labels))
+        positions = [self.coords[axis].position(label) for label in labels]
         return np.asarray(np.take(self.index, positions, axis=axis), dtype=np.int64)
 
 
@@ -103,9 +103,7 @@ class LinearProgram:
     iterations: int = 0  # simplex + interior-point iterations of the last solve
     notes: dict[str, Any] = field(default_factory=dict)  # what the builder keeps for reading the solution
 
-    def add_variables(
-        self, name: str, coords: Sequence[pd.Index] = (), lower: float = 0.0, upper: float = INF
-    ) -> Block:
+    def add_variables(self, name: str, coords: Sequence[Axis] = (), lower: float = 0.0, upper: float = INF) -> Block:
         """A block of variables over the product of ``coords`` (none: a scalar), bounded by ``lower`` and
         ``upper``."""
         shape = tuple(len(c) for c in coords)
@@ -178,7 +176,6 @@ class LinearProgram:
         ``warm_start``: a solved programme of the same shape (same variables and rows, other coefficients) whose
         final basis starts the simplex; ignored when the shapes differ or it has no basis."""
         import highspy
-        import xarray as xr
 
         from gigafleet.solver import silence_stdout
 
@@ -225,7 +222,7 @@ class LinearProgram:
             raise error(f"solver 'highs' failed: {exc}") from None
         if words[0] == "ok":
             for block in self.variables.values():
-                block.solution = xr.DataArray(col[block.index], coords=list(block.coords) or None, dims=block.dims)
+                block.solution = Labelled(col[block.index], block.coords)
             for rows in self.constraints.values():
                 rows.dual = dual[rows.rows]
         return words

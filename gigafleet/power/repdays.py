@@ -244,4 +244,4 @@ def _water_fill(values: FloatArray, weights: FloatArray, lower: float, upper: fl
         step = min(abs(residual), capacity)
         adjusted = adjusted + np.sign(residual) * step * room / capacity
         np.clip(adjusted, lower, upper, out=adjusted)
-    return adjusted
+    return np.asarray(adjusted, dtype=float)
