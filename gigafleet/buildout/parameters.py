@@ -222,6 +222,14 @@ def _annuity(wacc: float, life: float, years: pd.Index, discount: xr.DataArray, 
     return xr.DataArray(values, coords={"year": years}, dims="year")
 
 
+def _stack(arrays: list[xr.DataArray], index: pd.Index) -> xr.DataArray:
+    """Arrays of equal dimensions and coordinates stacked along a new first dimension ``index`` (as ``xr.concat``
+    along a new dimension, without its alignment of every operand)."""
+    first = arrays[0]
+    coords = {str(index.name): index, **{str(d): first.indexes[d] for d in first.dims}}
+    return xr.DataArray(np.stack([a.values for a in arrays]), coords=coords, dims=(str(index.name), *first.dims))
+
+
 def _active(years: pd.Index, life: float) -> xr.DataArray:
     grid = np.array([[1.0 if 0 <= y - v < life else 0.0 for v in years] for y in years])
     return xr.DataArray(grid, coords={"year": years, "vintage": years.rename("vintage")}, dims=("year", "vintage"))
@@ -408,7 +416,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
     source_first = xr.DataArray(
         [first_step(source_rows[p]["lead"]) for p in sources], coords={"source": sources}, dims="source"
     )
-    source_active = xr.concat([_active(years, source_rows[p]["life"]) for p in sources], dim=sources)
+    source_active = _stack([_active(years, source_rows[p]["life"]) for p in sources], sources)
     # capacity arriving mid-year is in place at the year's end (firm power, fixed costs) but generates only for
     # the share of the year it is in service; hardware already bought waits for it (see model: idle_mw)
     source_share = xr.DataArray(
@@ -420,9 +428,7 @@ def build_inputs(catalog: Catalog, scenario: PlanScenario) -> PlanInputs:
         served = 1.0 - (lead_steps - np.floor(lead_steps + 1e-9))
         if first_year in years and served < 1.0 - 1e-9:
             source_share.loc[{"source": source, "year": first_year}] = served
-    source_annuity = xr.concat(
-        [_annuity(wacc, source_rows[p]["life"], years, discount, step) for p in sources], dim=sources
-    )
+    source_annuity = _stack([_annuity(wacc, source_rows[p]["life"], years, discount, step) for p in sources], sources)
     allowed = xr.DataArray(
         [[p in s.onsite for p in sources] for s in scenario.sites],
         coords={"site": sites, "source": sources},
