@@ -77,6 +77,43 @@ def test_plan_lp_sums_repeated_variables_and_drops_zero_terms() -> None:
     assert got.data.tolist() == expected.data.tolist() == [3.0] and got.indptr.tolist() == [0, 1]
 
 
+# linopy's HiGHS termination map (linopy.solvers.Highs._solve, linopy 0.10): HiGHS model status -> termination
+LINOPY_TERMINATION = {
+    "kNotset": "unknown",
+    "kLoadError": "internal_solver_error",
+    "kModelError": "internal_solver_error",
+    "kPresolveError": "internal_solver_error",
+    "kSolveError": "internal_solver_error",
+    "kPostsolveError": "internal_solver_error",
+    "kModelEmpty": "unknown",
+    "kMemoryLimit": "resource_interrupt",
+    "kOptimal": "optimal",
+    "kInfeasible": "infeasible",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kUnbounded": "unbounded",
+    "kObjectiveBound": "terminated_by_limit",
+    "kObjectiveTarget": "terminated_by_limit",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "terminated_by_limit",
+    "kInterrupt": "user_interrupt",
+    "kUnknown": "unknown",
+}
+
+
+def test_plan_lp_reports_highs_statuses_in_linopys_words() -> None:
+    import highspy
+    from linopy.constants import SolverStatus, TerminationCondition
+
+    from gigafleet.buildout.lp import HIGHS_STATUS
+
+    highs = highspy.Highs()
+    for name, termination in LINOPY_TERMINATION.items():
+        text = highs.modelStatusToString(getattr(highspy.HighsModelStatus, name))
+        status = SolverStatus.from_termination_condition(TerminationCondition(termination))
+        assert HIGHS_STATUS.get(text, ("unknown", "unknown")) == (str(status), termination), name
+
+
 def test_plan_lp_solution_and_duals_match_linopy() -> None:
     """Solved through PlanLP and through linopy, the demo gives the same objective, solution and duals."""
     from gigafleet.buildout.solve import SolverError

@@ -39,11 +39,15 @@ HIGHS_STATUS = {
     "Unbounded": ("warning", "unbounded"),
     "Time limit reached": ("ok", "time_limit"),
     "Iteration limit reached": ("ok", "iteration_limit"),
-    "Objective bound": ("ok", "terminated_by_limit"),
-    "Objective target": ("ok", "terminated_by_limit"),
+    "Bound on objective reached": ("ok", "terminated_by_limit"),
+    "Target for objective reached": ("ok", "terminated_by_limit"),
     "Solution limit reached": ("ok", "terminated_by_limit"),
-    "Interrupted by user": ("warning", "user_interrupt"),
-    "Memory limit reached": ("warning", "resource_interrupt"),
+    "Interrupted by user": ("aborted", "user_interrupt"),
+    "Memory limit reached": ("aborted", "resource_interrupt"),
+    **{
+        f"{stage} error": ("error", "internal_solver_error")
+        for stage in ("Load", "Model", "Presolve", "Solve", "Postsolve")
+    },
 }
 """HiGHS model status (its string) -> linopy's ``(status, termination)`` words, as the plan JSON reports them."""
 
@@ -318,7 +322,7 @@ class PlanLP:
             highs.setOptionValue(key, value)
         highs.run()
         self.solver_model = highs
-        words = HIGHS_STATUS.get(highs.modelStatusToString(highs.getModelStatus()), ("warning", "unknown"))
+        words = HIGHS_STATUS.get(highs.modelStatusToString(highs.getModelStatus()), ("unknown", "unknown"))
         if words[0] == "ok":
             solution = highs.getSolution()
             col = np.asarray(solution.col_value, dtype=float)
