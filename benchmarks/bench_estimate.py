@@ -6,13 +6,20 @@ Goals (issue 18): ``gigafleet estimate --accelerators 100M --chip gb200 --sample
 * ``engine``: :func:`gigafleet.estimate.estimate` on a loaded catalogue (sampling, model, summary), best of
   ``--repeat``, with the large-run paths (inverse-CDF table draws, shared uniforms for linked pairs, float32
   inputs, window percentiles) against the same call with them switched off (``Generator.beta`` draws, rank
-  reordering, ``np.percentile``): the in-process baseline, so the ratio holds on a busy machine;
+  reordering, batch partitions): the in-process baseline, so the ratio holds on a busy machine; and the
+  10^6 run on one thread (:mod:`gigafleet.uncertainty.parallel` held to one worker);
 * ``cli``: the whole command in a fresh process (interpreter, imports, catalogue, engine, JSON) with its peak
-  memory, against ``python -c "import numpy"`` in the same way (the floor of any fresh process);
+  memory, best and median of ``--repeat``, against ``python -c "import numpy"`` in the same way (the floor of
+  any fresh process). Byte code is cached (``PYTHONPYCACHEPREFIX``, one warm-up run each), as in an
+  installed package, even where ``PYTHONDONTWRITEBYTECODE`` is set. With ``--before DIR`` (a checkout of older
+  gigafleet, e.g. ``git worktree add /tmp/before <commit>``) the same command of that code runs in turn with
+  this one, and its JSON must equal this one's to 1e-9 (relative);
 * ``float32``: the worst relative change of any P10/P50/P90 at 10^6 samples from float32 inputs, against the
   same uniforms in float64 (goal < 1e-4, well below the Monte Carlo noise of ~1e-3).
 
-Run: ``.venv/bin/python benchmarks/bench_estimate.py [--repeat 3] [--large 1000000]``.
+The load average is printed: other work on the machine slows every line (the ratios less).
+
+Run: ``.venv/bin/python benchmarks/bench_estimate.py [--repeat 5] [--large 1000000] [--before DIR]``.
 """
 
 from __future__ import annotations
@@ -20,9 +27,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import resource
+import os
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +44,7 @@ import gigafleet.fleet as fleet
 import gigafleet.uncertainty.sampling as sampling
 from gigafleet.catalog import load_catalog
 from gigafleet.fleet import FleetSpec, Sizing
+from gigafleet.uncertainty import parallel
 
 SPEC = FleetSpec({"gb200": 1.0}, Sizing("accelerators", 1e8), "liquid", "us", 2026)
 
@@ -50,7 +60,7 @@ def best_of(repeat: int, func: Callable[[], object]) -> float:
 
 @contextlib.contextmanager
 def exact_paths() -> Iterator[None]:
-    """Switch the large-run paths off: Generator.beta draws, rank-reordered pairs, np.percentile."""
+    """Switch the large-run paths off: Generator.beta draws, rank-reordered pairs, batch partitions."""
     saved = (sampling.PERT_TABLE_MIN_SAMPLES, sampling.FAST_QUANTILES_MIN_SAMPLES)
     sampling.PERT_TABLE_MIN_SAMPLES = sampling.FAST_QUANTILES_MIN_SAMPLES = 10**15
     try:
@@ -59,14 +69,95 @@ def exact_paths() -> Iterator[None]:
         sampling.PERT_TABLE_MIN_SAMPLES, sampling.FAST_QUANTILES_MIN_SAMPLES = saved
 
 
-def fresh_process(command: list[str], repeat: int) -> tuple[float, float]:
-    """Best wall time [s] and peak resident memory [MiB] of a command in a fresh process."""
-    best = float("inf")
-    for _ in range(repeat):
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Hold :mod:`gigafleet.uncertainty.parallel` to one worker."""
+    saved = parallel.MAX_WORKERS
+    parallel.MAX_WORKERS = 1
+    parallel.workers.cache_clear()
+    try:
+        yield
+    finally:
+        parallel.MAX_WORKERS = saved
+        parallel.workers.cache_clear()
+
+
+def fresh_env(cache: str, before: Path | None = None) -> dict[str, str]:
+    """Environment of a fresh process: byte code cached under ``cache``; ``before`` first on the path."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache
+    if before is not None:
+        env["PYTHONPATH"] = str(before)
+    return env
+
+
+def fresh_process(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall time [s], CPU time [s], peak resident memory [MiB] and output of a command in a fresh process (run
+    in an empty folder: the working folder is never on its path)."""
+    with tempfile.TemporaryDirectory() as folder, tempfile.TemporaryFile("w+") as out:
         started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        best = min(best, time.perf_counter() - started)
-    return best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=folder)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode:
+            raise SystemExit(f"{' '.join(command)} failed ({child.returncode})")
+        out.seek(0)
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read()
+
+
+def same_json(a: Any, b: Any, rel: float = 1e-9) -> bool:
+    """Whether two JSON values are equal, numbers to ``rel`` (relative)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k], rel) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y, rel) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return a == b or abs(a - b) <= rel * max(abs(a), abs(b))
+    return bool(a == b)
+
+
+def cli_table(repeat: int, large: int, before: Path | None) -> None:
+    """The whole command in fresh processes (after, and before when given, in turn), against the numpy floor.
+
+    Wall times are best and median of ``repeat``; CPU time (user + system, all threads) is the least, which other
+    work on the machine changes far less than the wall time."""
+    exe = str(Path(sys.executable).with_name("gigafleet"))
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as old_cache:
+        env, old_env = fresh_env(cache), fresh_env(old_cache, before)
+        floor_command = [sys.executable, "-c", "import numpy"]
+        fresh_process(floor_command, env)
+        floor = min(fresh_process(floor_command, env)[0] for _ in range(repeat))
+        head = f"{'cli (fresh process)':<22} {'best [s]':>8} {'median':>7} {'CPU [s]':>7} {'goal':>5} {'/numpy':>7}"
+        head += f" {'MiB':>5}" + (f" {'before':>7} {'median':>7} {'CPU':>6} {'ratio':>6}" if before else "")
+        print(f"\n{head}")
+        for n, goal in ((1_000, 0.4), (large, 1.5)):
+            command = [exe, "estimate", "--accelerators", "100M", "--chip", "gb200", "--samples", str(n), "--json"]
+            fresh_process(command, env)  # byte code cached
+            if before is not None:
+                fresh_process(command, old_env)
+            runs, old_runs = [], []
+            for _ in range(repeat):
+                runs.append(fresh_process(command, env))
+                if before is not None:
+                    old_runs.append(fresh_process(command, old_env))
+                    if not same_json(json.loads(runs[-1][3]), json.loads(old_runs[-1][3])):
+                        raise SystemExit(f"n={n}: the JSON differs from the one of {before}")
+            walls = [run[0] for run in runs]
+            best, median, cpu = min(walls), statistics.median(walls), min(run[1] for run in runs)
+            met = "met" if best < goal else "NOT met"
+            line = f"{f'estimate n={n:.0e}':<22} {best:>8.3f} {median:>7.3f} {cpu:>7.3f} {goal:>5.1f}"
+            line += f" {best / floor:>6.1f}x {max(run[2] for run in runs):>5.0f}"
+            if before is not None:
+                old_walls = [run[0] for run in old_runs]
+                old_best, old_cpu = min(old_walls), min(run[1] for run in old_runs)
+                line += (
+                    f" {old_best:>7.3f} {statistics.median(old_walls):>7.3f} {old_cpu:>6.3f} {best / old_best:>5.2f}x"
+                )
+            print(f"{line}  {met}")
+        print(f"{'python -c import numpy':<22} {floor:>8.3f}")
+        if before is not None:
+            print(f"(before: {before}; its JSON equal to this one's to 1e-9 at both sizes)")
 
 
 def flat(result: dict[str, Any], prefix: str = "") -> dict[str, float]:
@@ -81,9 +172,11 @@ def flat(result: dict[str, Any], prefix: str = "") -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--before", type=Path, default=None, help="checkout of older gigafleet to compare with")
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     catalog = load_catalog()
     estimate_module.estimate(SPEC, samples=1000, catalog=catalog)  # warm-up (imports, caches)
 
@@ -96,16 +189,11 @@ def main() -> None:
         with exact_paths():
             exact = best_of(args.repeat, run(n))
         print(f"{f'estimate() n={n:.0e}':<24} {now:>9.3f} {exact:>10.3f} {exact / now:>8.1f}x")
+    with one_thread():
+        single_thread = best_of(args.repeat, run(args.large))
+    print(f"{'  the same, 1 thread':<24} {single_thread:>9.3f}   ({parallel.workers()} threads otherwise)")
 
-    exe = str(Path(sys.executable).with_name("gigafleet"))
-    floor, _ = fresh_process([sys.executable, "-c", "import numpy"], args.repeat)
-    print(f"\n{'cli (fresh process)':<24} {'wall [s]':>9} {'goal [s]':>10} {'/ numpy':>9} {'peak MiB':>9}")
-    for n, goal in ((1_000, 0.4), (args.large, 1.5)):
-        command = [exe, "estimate", "--accelerators", "100M", "--chip", "gb200", "--samples", str(n), "--json"]
-        wall, peak = fresh_process(command, args.repeat)
-        met = "met" if wall < goal else "NOT met"
-        print(f"{f'estimate n={n:.0e}':<24} {wall:>9.3f} {goal:>10.1f} {wall / floor:>8.1f}x {peak:>9.0f}  {met}")
-    print(f"{'python -c import numpy':<24} {floor:>9.3f}")
+    cli_table(args.repeat, args.large, args.before)
 
     single = flat(estimate_module.estimate(SPEC, samples=args.large, seed=1, catalog=catalog))
     saved = fleet.LARGE_SAMPLE_DTYPE
