@@ -88,10 +88,7 @@ def _reference_linopy_model(inputs: CampusInputs) -> Any:
     capacity = m.add_variables(lower=0, coords=[gen_index], name="capacity_mw")
     dispatch = m.add_variables(lower=0, coords=[gen_index, periods, hours], name="dispatch_mw")
     avail = xr.concat(
-        [
-            capacity_factor[g] if g in VARIABLE else xr.full_like(load, inputs.data[g].availability)
-            for g in gens
-        ],
+        [capacity_factor[g] if g in VARIABLE else xr.full_like(load, inputs.data[g].availability) for g in gens],
         dim=gen_index,
     )
     m.add_constraints(dispatch - capacity * avail <= 0, name="generation")

@@ -13,8 +13,8 @@ annual cost (annualised capex + fixed O&M + fuel and variable O&M + grid energy)
 * battery state of charge, cyclic over the year (full) or over each representative day (repdays);
 * optional carbon cap on supplied energy [g/kWh]; optional battery buffer ≥ training swing × IT load.
 
-With ``hours="repdays"`` the year is replaced by tsam representative days (weights = days represented) that keep
-the peak-load, least-solar and least-wind days.
+With ``hours="repdays"`` the year is replaced by representative days (tsam's clustering, re-done in numpy; weights =
+days represented) that keep the peak-load, least-solar and least-wind days.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class CampusSpec:
 
 AUTO_REPLICATIONS_REPDAYS = 4
 """Replications of ``--replications auto`` with ``--hours repdays`` (one more design costs ~0.2 s here: weather
-from the cached clear sky, tsam, a warm-started simplex)."""
+from the cached clear sky, the numpy clustering, a warm-started simplex)."""
 MAX_REPLICATIONS = 100
 """Most replications one design may ask for."""
 AUTO_RULE = (
