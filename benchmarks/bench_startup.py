@@ -1,8 +1,9 @@
 """Benchmark: start-up of the ``gigafleet`` command line against ``python -c "import typer, rich"``.
 
-Goal (issue 18): ``gigafleet --help`` in < 1.5x the time of ``python -c "import typer, rich"`` (the floor of
-any Typer + Rich program). Every command is a fresh process, timed whole (interpreter, imports, work, exit);
-the commands are run in turns (one of each per round) so that load on a busy machine hits them alike, and the
+Goal (issue 18): ``gigafleet --help`` in < 1.5x the time of ``python -c "import typer, rich"`` (what any Typer +
+Rich program imports first; drawing a Rich help screen imports more of Rich: ``docs/startup.md``). Every
+command is a fresh process, timed whole (interpreter, imports, work, exit); the commands are run in turns (one
+of each per round) so that load on a busy machine hits them alike, and the
 medians of ``--runs`` rounds are printed with their ratio to the baseline, with the fastest run of each (the
 least disturbed by other work) and the median CPU time (user + system: waiting for a CPU does not count, so it
 moves less than wall time on a busy machine):

@@ -1,7 +1,8 @@
 """The Typer application of the ``gigafleet`` command line, and the checks and output its commands share.
 
-Commands live in ``gigafleet.cli.commands`` (importing ``gigafleet.cli`` registers them). Heavy modules
-(numpy, pydantic, plotly) are imported inside commands so that ``gigafleet --help`` is fast.
+Commands live in ``gigafleet.cli.commands`` (importing ``gigafleet.cli`` registers them); :func:`main` builds
+each one's click command only when it is used (:func:`command`). Heavy modules (numpy, pydantic, plotly) are
+imported inside commands so that ``gigafleet --help`` is fast.
 Every user error prints one line ``error: ...`` on stderr and exits with code 2.
 """
 
