@@ -117,3 +117,23 @@ def test_a_small_estimate_imports_neither_numpy_ma_nor_a_thread_pool() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_threads_follow_the_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gigafleet.errors import InputError
+
+    try:
+        monkeypatch.setenv(parallel.THREADS_ENV, "3")
+        parallel.workers.cache_clear()
+        assert parallel.workers() == 3
+        assert [p.stop - p.start for p in parallel.parts(10 * parallel.PARALLEL_MIN_SAMPLES)] == [
+            10 * parallel.PARALLEL_MIN_SAMPLES // 3 + extra for extra in (0, 1, 1)
+        ]
+        assert parallel.parts(parallel.PARALLEL_MIN_SAMPLES - 1) == [slice(0, parallel.PARALLEL_MIN_SAMPLES - 1)]
+        monkeypatch.setenv(parallel.THREADS_ENV, "0")
+        parallel.workers.cache_clear()
+        with pytest.raises(InputError, match=parallel.THREADS_ENV):
+            parallel.workers()
+    finally:
+        monkeypatch.undo()
+        parallel.workers.cache_clear()

@@ -25,9 +25,22 @@ MAX_WORKERS = 4
 """Most threads used (the work is bound by memory bandwidth, which a few cores saturate)."""
 
 
+THREADS_ENV = "GIGAFLEET_THREADS"
+"""Environment variable that sets the number of threads (a whole number ≥ 1; 1 keeps all work on the caller's
+thread, e.g. in processes that already share the cores, such as Dask workers)."""
+
+
 @lru_cache(maxsize=1)
 def workers() -> int:
-    """Threads for large runs: the cores this process may use, at most :data:`MAX_WORKERS` (≥ 1)."""
+    """Threads for large runs: :data:`THREADS_ENV` if set, else the cores this process may use, at most
+    :data:`MAX_WORKERS` (≥ 1)."""
+    text = os.environ.get(THREADS_ENV, "").strip()
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            from gigafleet.errors import InputError
+
+            raise InputError(THREADS_ENV, text, "a whole number of threads, at least 1")
+        return int(text)
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
