@@ -65,7 +65,9 @@ def test_capability_samples_default_is_the_scenario_default() -> None:
 
 def test_reliability_spec_defaults() -> None:
     spec = inputs.reliability_spec()
-    assert (spec.chip, spec.accelerators, spec.days, spec.job_size, spec.seed) == ("h100", 100_000, 365.0, 100_000, 0)
+    assert (spec.chip, spec.accelerators, spec.days, spec.job_size, spec.seed) == ("h100", 100_000, 365.0, None, 0)
+    assert inputs.reliability_spec(job_size="auto").job_size is None  # auto: the engine sizes the job
+    assert inputs.reliability_spec(job_size="2k").job_size == 2000
     assert spec.regime == "auto" and spec.checkpoint_interval_hours is None
     assert spec.memory_limit_bytes == 4 * 2**30
     assert inputs.reliability_spec(checkpoint_interval="90", job_size="1k").checkpoint_interval_hours == 1.5
