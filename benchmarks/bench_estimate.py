@@ -7,7 +7,7 @@ Goals (issue 18): ``gigafleet estimate --accelerators 100M --chip gb200 --sample
   ``--repeat``, with the large-run paths (inverse-CDF table draws, shared uniforms for linked pairs, float32
   inputs, window percentiles) against the same call with them switched off (``Generator.beta`` draws, rank
   reordering, batch partitions): the in-process baseline, so the ratio holds on a busy machine; and the
-  10^6 run on one thread (:mod:`gigafleet.uncertainty.parallel` held to one worker);
+  10^6 run held to one and to two threads (:mod:`gigafleet.uncertainty.parallel`);
 * ``cli``: the whole command in a fresh process (interpreter, imports, catalogue, engine, JSON) with its CPU
   time and peak memory, best and median of ``--repeat``, with its default threads and held to one and to two
   (``GIGAFLEET_THREADS``), against ``python -c "import numpy"`` in the same way (the floor of
@@ -71,15 +71,18 @@ def exact_paths() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Hold :mod:`gigafleet.uncertainty.parallel` to one worker."""
-    saved = parallel.MAX_WORKERS
-    parallel.MAX_WORKERS = 1
+def threads(count: int) -> Iterator[None]:
+    """Hold :mod:`gigafleet.uncertainty.parallel` to ``count`` workers."""
+    saved = os.environ.get(parallel.THREADS_ENV)
+    os.environ[parallel.THREADS_ENV] = str(count)
     parallel.workers.cache_clear()
     try:
         yield
     finally:
-        parallel.MAX_WORKERS = saved
+        if saved is None:
+            del os.environ[parallel.THREADS_ENV]
+        else:
+            os.environ[parallel.THREADS_ENV] = saved
         parallel.workers.cache_clear()
 
 
@@ -207,9 +210,11 @@ def main() -> None:
         with exact_paths():
             exact = best_of(args.repeat, run(n))
         print(f"{f'estimate() n={n:.0e}':<24} {now:>9.3f} {exact:>10.3f} {exact / now:>8.1f}x")
-    with one_thread():
-        single_thread = best_of(args.repeat, run(args.large))
-    print(f"{'  the same, 1 thread':<24} {single_thread:>9.3f}   ({parallel.workers()} threads otherwise)")
+    print(f"{'':<24} ({parallel.workers()} thread(s): 1 + the idle cores)")
+    for count in (1, 2):
+        with threads(count):
+            held = best_of(args.repeat, run(args.large))
+        print(f"{f'  the same, {count} thread(s)':<24} {held:>9.3f}")
 
     cli_table(args.repeat, args.large, args.before)
 

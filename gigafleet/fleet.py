@@ -439,11 +439,14 @@ def _draw(
         return constant_samples(parameter.mid, n_samples)
     if not large:
         return sample_parameter(parameter, n_samples, rng)
-    uniforms = (rng.random(n_samples) if scratch is None else rng.random(out=scratch.uniforms)) if u is None else u
     table = pert_table(parameter.low, parameter.mid, parameter.high)
+    row = next(block) if block is not None and table is not None else None
+    if u is None and table is not None:
+        return table.draw(rng, n_samples, LARGE_SAMPLE_DTYPE, scratch=scratch, out=row)
+    uniforms = (rng.random(n_samples) if scratch is None else rng.random(out=scratch.uniforms)) if u is None else u
     if table is None:  # an exponent beyond the table's range: exact quantiles
         return parameter_quantiles(parameter, uniforms).astype(LARGE_SAMPLE_DTYPE)
-    return table(uniforms, LARGE_SAMPLE_DTYPE, scratch=scratch, out=next(block) if block is not None else None)
+    return table(uniforms, LARGE_SAMPLE_DTYPE, scratch=scratch, out=row)
 
 
 def _at_least(values: SampleArray, floor: SampleArray) -> SampleArray:

@@ -89,22 +89,26 @@ def test_large_runs_give_the_same_numbers_on_one_thread_and_on_two(monkeypatch: 
     assert json.dumps(one) == json.dumps(two)
 
 
-def test_table_draws_split_into_parts_and_steps_equal_one_piece() -> None:
-    """Parts on threads and cache-sized steps within them compute each value as the whole array would."""
+@pytest.mark.parametrize("threads", [1, 2])
+def test_table_draws_split_into_parts_and_steps_equal_one_piece(threads: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts on threads and cache-sized steps within them compute each value as the whole array in one step
+    would; fresh draws (uniforms drawn a step at a time on one thread) equal the table at the whole stream."""
+    _threads(monkeypatch, threads)
     table = sampling.pert_table(2.0, 3.0, 7.0)
     assert table is not None
-    u = np.random.default_rng(0).random(3 * sampling.TABLE_CHUNK + 17)
+    n = 3 * sampling.TABLE_CHUNK + 17 if threads == 1 else 2 * parallel.PARALLEL_MIN_SAMPLES + 17
+    u = np.random.default_rng(0).random(n)
     u[:3] = (0.0, 1e-14, 1.0 - 1e-14)
+    one_step = sampling.TableWork(np.empty(n), np.empty(n), np.empty(n, np.intp), np.empty(n, np.float32))
     for dtype in (np.float32, np.float64):
-        whole = np.empty(u.size, dtype)
-        table._fill(
-            u,
-            whole,
-            dtype == np.float32,
-            sampling.TableWork(np.empty(u.size), np.empty(u.size, np.intp), np.empty(u.size, np.float32)),
-        )
+        whole = np.empty(n, dtype)
+        table._step(u, whole, dtype == np.float32, one_step)
         assert np.array_equal(table(u, dtype), whole)
-        assert np.array_equal(table(u, dtype, scratch=sampling.TableScratch.of(u.size)), whole)
+        assert np.array_equal(table(u, dtype, scratch=sampling.TableScratch.of(n)), whole)
+        stream = np.random.default_rng(9).random(n)
+        for scratch in (None, sampling.TableScratch.of(n)):
+            drawn = table.draw(np.random.default_rng(9), n, dtype, scratch=scratch)
+            assert drawn.dtype == dtype and np.array_equal(drawn, table(stream, dtype))
 
 
 def test_a_small_estimate_imports_neither_numpy_ma_nor_a_thread_pool() -> None:

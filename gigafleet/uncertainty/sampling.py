@@ -224,28 +224,57 @@ class PertTable:
             )
         return values
 
+    def draw(
+        self,
+        rng: np.random.Generator,
+        size: int,
+        dtype: npt.DTypeLike = np.float64,
+        *,
+        scratch: TableScratch | None = None,
+        out: npt.NDArray[np.floating[Any]] | None = None,
+    ) -> npt.NDArray[np.floating[Any]]:
+        """``size`` draws: the values at ``rng.random(size)`` [unit of the range], as ``dtype``.
+
+        On one thread the uniforms are drawn a step at a time into the step's work arrays (the same stream, so
+        the same values as drawing them all first: they never leave the core's cache); split across threads,
+        they are drawn first (into ``scratch`` if given) and filled as :meth:`__call__` does."""
+        if len(parallel.parts(size)) > 1:
+            fits = scratch is not None and scratch.uniforms.size == size
+            uniforms = rng.random(out=scratch.uniforms) if scratch is not None and fits else rng.random(size)
+            return self(uniforms, dtype, scratch=scratch if fits else None, out=out)
+        single = np.dtype(dtype) == np.float32
+        values = np.empty(size, np.float32 if single else np.float64) if out is None else out
+        work = scratch.work[0] if scratch is not None and len(scratch.work) == 1 else TableWork.of(size)
+        for start in range(0, size, TABLE_CHUNK):
+            step_out = values[start : start + TABLE_CHUNK]
+            self._step(rng.random(out=work.uniforms[: step_out.size]), step_out, single, work)
+        return values
+
     def _fill(self, u: FloatArray, out: npt.NDArray[np.floating[Any]], single: bool, work: TableWork | None) -> None:
         """Write the values at ``u`` into ``out`` (same shape), a step of :data:`TABLE_CHUNK` at a time."""
-        knots, slopes = (self.knots32, self.slopes32) if single else (self.knots, self.slopes)
         work = work or TableWork.of(u.size)
-        span = self.high - self.low
         for start in range(0, u.size, TABLE_CHUNK):
-            step_u, step_out = u[start : start + TABLE_CHUNK], out[start : start + TABLE_CHUNK]
-            m = step_u.size
-            position = np.multiply(step_u, TABLE_CELLS, out=work.position[:m])
-            cell = work.cell[:m]
-            np.copyto(cell, position, casting="unsafe")  # truncation, as astype
-            # the fraction of the cell (u = 1 is cell TABLE_CELLS, fraction 0: the last knot)
-            fraction = np.subtract(position, cell, out=work.fraction32[:m] if single else position)
-            slopes.take(cell, mode="clip", out=step_out)
-            step_out *= fraction
-            step_out += knots.take(cell, out=fraction, mode="clip")
-            lower = np.flatnonzero(step_u < TABLE_TAIL)
-            if lower.size:
-                step_out[lower] = self.low + span * np.exp(_tail_lookup(self.lower, step_u[lower]))
-            upper = np.flatnonzero(step_u > 1.0 - TABLE_TAIL)
-            if upper.size:
-                step_out[upper] = self.high - span * np.exp(_tail_lookup(self.upper, 1.0 - step_u[upper]))
+            self._step(u[start : start + TABLE_CHUNK], out[start : start + TABLE_CHUNK], single, work)
+
+    def _step(self, u: FloatArray, out: npt.NDArray[np.floating[Any]], single: bool, work: TableWork) -> None:
+        """Write the values at ``u`` (at most :data:`TABLE_CHUNK` of them) into ``out``."""
+        knots, slopes = (self.knots32, self.slopes32) if single else (self.knots, self.slopes)
+        m = u.size
+        position = np.multiply(u, TABLE_CELLS, out=work.position[:m])
+        cell = work.cell[:m]
+        np.copyto(cell, position, casting="unsafe")  # truncation, as astype
+        # the fraction of the cell (u = 1 is cell TABLE_CELLS, fraction 0: the last knot)
+        fraction = np.subtract(position, cell, out=work.fraction32[:m] if single else position)
+        slopes.take(cell, mode="clip", out=out)
+        out *= fraction
+        out += knots.take(cell, out=fraction, mode="clip")
+        span = self.high - self.low
+        lower = np.flatnonzero(u < TABLE_TAIL)
+        if lower.size:
+            out[lower] = self.low + span * np.exp(_tail_lookup(self.lower, u[lower]))
+        upper = np.flatnonzero(u > 1.0 - TABLE_TAIL)
+        if upper.size:
+            out[upper] = self.high - span * np.exp(_tail_lookup(self.upper, 1.0 - u[upper]))
 
 
 TABLE_CHUNK = 65_536
@@ -255,8 +284,10 @@ seven passes over them cost a third less than over whole 10^6-sample arrays in m
 
 @dataclass(frozen=True, eq=False)
 class TableWork:
-    """Work arrays of :class:`PertTable` steps: positions, cells and fractions of up to :data:`TABLE_CHUNK` values."""
+    """Work arrays of :class:`PertTable` steps: uniforms, positions, cells and fractions of up to
+    :data:`TABLE_CHUNK` values."""
 
+    uniforms: FloatArray
     position: FloatArray
     cell: npt.NDArray[np.intp]
     fraction32: npt.NDArray[np.float32]
@@ -265,7 +296,7 @@ class TableWork:
     def of(size: int) -> TableWork:
         """Work arrays for steps over ``size`` values."""
         m = min(size, TABLE_CHUNK)
-        return TableWork(np.empty(m), np.empty(m, dtype=np.intp), np.empty(m, np.float32))
+        return TableWork(np.empty(m), np.empty(m), np.empty(m, dtype=np.intp), np.empty(m, np.float32))
 
 
 @dataclass(frozen=True, eq=False)
