@@ -243,7 +243,9 @@ class PertTable:
             uniforms = rng.random(out=scratch.uniforms) if scratch is not None and fits else rng.random(size)
             return self(uniforms, dtype, scratch=scratch if fits else None, out=out)
         single = np.dtype(dtype) == np.float32
-        values = np.empty(size, np.float32 if single else np.float64) if out is None else out
+        values: npt.NDArray[np.floating[Any]] = (
+            np.empty(size, np.float32 if single else np.float64) if out is None else out
+        )
         work = scratch.work[0] if scratch is not None and len(scratch.work) == 1 else TableWork.of(size)
         for start in range(0, size, TABLE_CHUNK):
             step_out = values[start : start + TABLE_CHUNK]
