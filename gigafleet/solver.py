@@ -14,6 +14,26 @@ from typing import Any
 
 from gigafleet.errors import GigafleetError
 
+HIGHS_STATUS = {
+    "Optimal": ("ok", "optimal"),
+    "Infeasible": ("warning", "infeasible"),
+    "Primal infeasible or unbounded": ("warning", "infeasible_or_unbounded"),
+    "Unbounded": ("warning", "unbounded"),
+    "Time limit reached": ("ok", "time_limit"),
+    "Iteration limit reached": ("ok", "iteration_limit"),
+    "Bound on objective reached": ("ok", "terminated_by_limit"),
+    "Target for objective reached": ("ok", "terminated_by_limit"),
+    "Solution limit reached": ("ok", "terminated_by_limit"),
+    "Interrupted by user": ("aborted", "user_interrupt"),
+    "Memory limit reached": ("aborted", "resource_interrupt"),
+    **{
+        f"{stage} error": ("error", "internal_solver_error")
+        for stage in ("Load", "Model", "Presolve", "Solve", "Postsolve")
+    },
+}
+"""HiGHS model status (its string) -> linopy's ``(status, termination)`` words, as the plan and campus JSON
+report them (one map for both programmes handed to highspy)."""
+
 
 @contextlib.contextmanager
 def silence_stdout() -> Iterator[None]:

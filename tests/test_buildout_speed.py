@@ -105,7 +105,7 @@ def test_plan_lp_reports_highs_statuses_in_linopys_words() -> None:
     import highspy
     from linopy.constants import SolverStatus, TerminationCondition
 
-    from gigafleet.buildout.lp import HIGHS_STATUS
+    from gigafleet.solver import HIGHS_STATUS
 
     highs = highspy.Highs()
     for name, termination in LINOPY_TERMINATION.items():

@@ -27,29 +27,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gigafleet.solver import HIGHS_STATUS
+
 INF = float("inf")
 
 ZERO_COEFFICIENT = 1e-10
 """Terms whose coefficient is at most this in magnitude are dropped (linopy's ``sanitize_zeros``)."""
 
-HIGHS_STATUS = {
-    "Optimal": ("ok", "optimal"),
-    "Infeasible": ("warning", "infeasible"),
-    "Primal infeasible or unbounded": ("warning", "infeasible_or_unbounded"),
-    "Unbounded": ("warning", "unbounded"),
-    "Time limit reached": ("ok", "time_limit"),
-    "Iteration limit reached": ("ok", "iteration_limit"),
-    "Bound on objective reached": ("ok", "terminated_by_limit"),
-    "Target for objective reached": ("ok", "terminated_by_limit"),
-    "Solution limit reached": ("ok", "terminated_by_limit"),
-    "Interrupted by user": ("aborted", "user_interrupt"),
-    "Memory limit reached": ("aborted", "resource_interrupt"),
-    **{
-        f"{stage} error": ("error", "internal_solver_error")
-        for stage in ("Load", "Model", "Presolve", "Solve", "Postsolve")
-    },
-}
-"""HiGHS model status (its string) -> linopy's ``(status, termination)`` words, as the plan JSON reports them."""
 
 
 def _layout(array: xr.DataArray | float, dims: Sequence[str], coords: dict[str, pd.Index]) -> np.ndarray:

@@ -21,25 +21,12 @@ import numpy.typing as npt
 
 from gigafleet.errors import GigafleetError
 from gigafleet.power.labelled import Axis, Labelled
+from gigafleet.solver import HIGHS_STATUS
 
 INF = float("inf")
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-HIGHS_STATUS = {
-    "Optimal": ("ok", "optimal"),
-    "Infeasible": ("warning", "infeasible"),
-    "Primal infeasible or unbounded": ("warning", "infeasible_or_unbounded"),
-    "Unbounded": ("warning", "unbounded"),
-    "Time limit reached": ("ok", "time_limit"),
-    "Iteration limit reached": ("ok", "iteration_limit"),
-    "Objective bound": ("ok", "terminated_by_limit"),
-    "Objective target": ("ok", "terminated_by_limit"),
-    "Solution limit reached": ("ok", "terminated_by_limit"),
-    "Interrupted by user": ("aborted", "user_interrupt"),
-    "Memory limit reached": ("aborted", "resource_interrupt"),
-}
-"""HiGHS model status (its string) -> linopy's ``(status, termination)`` words, which the campus JSON reports."""
 
 
 @dataclass
