@@ -197,6 +197,8 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--before", type=Path, default=None, help="checkout of older gigafleet to compare with")
     args = parser.parse_args()
+    if args.before is not None and not (args.before / "gigafleet" / "__init__.py").is_file():
+        parser.error(f"--before {args.before}: no gigafleet package there (the runs would be of this checkout)")
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     catalog = load_catalog()
     estimate_module.estimate(SPEC, samples=1000, catalog=catalog)  # warm-up (imports, caches)
