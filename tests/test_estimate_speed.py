@@ -154,3 +154,20 @@ def test_threads_without_the_variable_are_the_idle_cores_plus_one(monkeypatch: p
     finally:
         monkeypatch.undo()
         parallel.workers.cache_clear()
+
+
+def test_work_mapped_from_a_pool_thread_runs_on_that_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A function on the pool that maps work again gets it done on its own thread (no wait on a full pool)."""
+    import threading
+
+    _threads(monkeypatch, 2)
+
+    def inner(_: int) -> list[str]:
+        return parallel.map_parallel(lambda _: threading.current_thread().name, range(3))
+
+    outer: list[list[list[str]]] = []
+    runner = threading.Thread(target=lambda: outer.append(parallel.map_parallel(inner, range(4))), daemon=True)
+    runner.start()
+    runner.join(30)
+    assert outer, "the pool's threads wait on work queued behind them"
+    assert all(len(set(names)) == 1 and names[0].startswith("gigafleet-numpy") for names in outer[0])

@@ -60,11 +60,14 @@ def workers() -> int:
     return max(1, min(MAX_WORKERS, cores, 1 + math.floor(idle)))
 
 
+_THREAD_PREFIX = "gigafleet-numpy"
+
+
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
     from concurrent.futures import ThreadPoolExecutor  # on first use: small runs never import it
 
-    return ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="gigafleet-numpy")
+    return ThreadPoolExecutor(max_workers=workers(), thread_name_prefix=_THREAD_PREFIX)
 
 
 def parts(size: int) -> list[slice]:
@@ -74,10 +77,18 @@ def parts(size: int) -> list[slice]:
     return [slice(bounds[i], bounds[i + 1]) for i in range(count)]
 
 
+def _in_pool() -> bool:
+    """Whether this is one of the pool's threads."""
+    import threading  # with the pool: small runs never import it
+
+    return threading.current_thread().name.startswith(_THREAD_PREFIX)
+
+
 def map_parallel(function: Callable[[T], R], items: Iterable[T], *, parallel: bool = True) -> list[R]:
     """``[function(item) for item in items]``, on the pool's threads when ``parallel`` and there are workers to
-    share them (results in the order of ``items``; the first exception is raised)."""
+    share them (results in the order of ``items``; the first exception is raised). Called from one of the
+    pool's threads it runs on that thread (waiting on the pool from inside it could wait forever)."""
     work = list(items)
-    if not parallel or len(work) < 2 or workers() < 2:
+    if not parallel or len(work) < 2 or workers() < 2 or _in_pool():
         return [function(item) for item in work]
     return list(_pool().map(function, work))
