@@ -42,10 +42,11 @@ SEED_MAX = 2**31 - 1
 DEFAULT_MAX_MEMORY_GB = 4.0
 MEMORY_GB_RANGE = (0.1, 1024.0)
 """Allowed ``--max-memory-gb`` [GiB]."""
-ESTIMATE_BYTES_PER_SAMPLE = 800.0
+ESTIMATE_BYTES_PER_SAMPLE = 420.0
 ESTIMATE_BYTES_PER_SAMPLE_CHIP = 150.0
 """Peak memory of ``estimate`` per Monte Carlo sample, and per sample and accelerator type [bytes]. Measured
-peak RSS at 10^6 samples: 0.73 GB for one chip, 0.91 GB for three; the estimate is ~30% above."""
+peak RSS at 10^6 samples (issue 18, float32 inputs and windowed percentiles): 0.47 GB for one chip, 0.75 GB for
+three (316 + 113 x chips bytes per sample + ~55 MB); the estimate is ~33% above."""
 
 _INTEGER = re.compile(r"^\s*[+-]?\d{1,30}(?:[_,]\d{3}){0,10}\s*$", re.ASCII)
 
