@@ -35,7 +35,6 @@ ZERO_COEFFICIENT = 1e-10
 """Terms whose coefficient is at most this in magnitude are dropped (linopy's ``sanitize_zeros``)."""
 
 
-
 def _layout(array: xr.DataArray | float, dims: Sequence[str], coords: dict[str, pd.Index]) -> np.ndarray:
     """``array`` broadcast to the full shape of ``dims`` (see :func:`gigafleet.buildout.terms.labelled`)."""
     from gigafleet.buildout.terms import labelled

@@ -28,7 +28,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-
 @dataclass
 class Block:
     """A named array of variables: column numbers ``index`` (shape of the coordinates) and their coordinates."""
