@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from gigafleet.catalog import Catalog
 from gigafleet.errors import InputError
-from gigafleet.reliability.sizing import _best_size, best_run
+from gigafleet.reliability.sizing import best_run, best_size
 from gigafleet.uncertainty.sampling import quantiles, sample_parameter
 
 FloatArray = npt.NDArray[np.float64]
@@ -223,7 +223,7 @@ def effective_accelerator_samples(
     from gigafleet.reliability.regimes import on_rate_quantiles, recovery_regime
 
     def best(model: Any) -> float:
-        found = [_best_size(model, recovery_regime(catalog, name, model), job_max) for name in regimes]
+        found = [best_size(model, recovery_regime(catalog, name, model), job_max) for name in regimes]
         return max(f[1] for f in found if f is not None)
 
     return on_rate_quantiles(catalog, chip, multipliers, best)

@@ -947,9 +947,9 @@ def silent_cases() -> Iterator[Any]:
         files={"s.yaml": _dump(_set(SCENARIO, "fleet.accelerators", True))},
     )
     yield param("silent:estimate--seed=2**53+1", est.invocation({"--seed": "9007199254740993"}), "--seed")
-    yield param(
+    yield param(  # one job of 10^9 (the default job size, auto, makes a 10^9 fleet a study that runs)
         "silent:reliability-absurd",
-        rel.invocation({"--accelerators": "1e9", "--days": "1"}),
+        rel.invocation({"--accelerators": "1e9", "--days": "1", "--job-size": "1e9"}),
         ["--accelerators", "--job-size", "--max-memory-gb"],
     )
 

@@ -36,8 +36,8 @@ ZERO_COEFFICIENT = 1e-10
 
 
 def _layout(array: xr.DataArray | float, dims: Sequence[str], coords: dict[str, pd.Index]) -> np.ndarray:
-    """``array`` broadcast to the full shape of ``dims`` (see :func:`gigafleet.buildout.terms.labelled`)."""
-    from gigafleet.buildout.terms import labelled
+    """``array`` broadcast to the full shape of ``dims`` (see :func:`gigafleet.buildout.labels.labelled`)."""
+    from gigafleet.buildout.labels import labelled
 
     shape = tuple(len(coords[d]) for d in dims)
     return np.broadcast_to(labelled(array, dims, coords), shape)

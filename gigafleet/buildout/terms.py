@@ -23,34 +23,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gigafleet.buildout.labels import check_coords, labelled
+
 TERM_DIM = "_term"
 """Name of linopy's term dimension."""
-
-
-def _check_coords(dim: str, left: pd.Index, right: pd.Index) -> None:
-    if left is not right and not left.equals(right):
-        raise ValueError(f"dimension {dim!r}: coordinates differ ({list(left)[:4]}... vs {list(right)[:4]}...)")
-
-
-def labelled(array: xr.DataArray | float, dims: Sequence[str], coords: Mapping[str, pd.Index]) -> np.ndarray:
-    """``array``'s values laid out on ``dims`` (its own dimensions in that order, size-1 axes for the others).
-
-    Parameters
-    ----------
-    array
-        A labelled array whose dimensions are among ``dims`` (shared coordinates must be equal), or a number.
-    dims, coords
-        Target dimensions and their coordinates.
-    """
-    if not isinstance(array, xr.DataArray):
-        return np.asarray(float(array)).reshape((1,) * len(dims))
-    for dim in array.dims:
-        if dim not in dims:
-            raise ValueError(f"dimension {dim!r} of the array is not among {list(dims)}")
-        _check_coords(str(dim), coords[str(dim)], array.indexes[dim])
-    own = [d for d in dims if d in array.dims]
-    values = array.transpose(*own).values
-    return values[tuple(slice(None) if d in array.dims else None for d in dims)]
 
 
 class Terms:
@@ -98,7 +74,7 @@ class Terms:
         new = [d for d in dims if d not in self.dims]
         for d in dims:
             if d in self.dims:
-                _check_coords(d, self.coords[d], coords[d])
+                check_coords(d, self.coords[d], coords[d])
         return self.dims + tuple(new), {**self.coords, **{d: coords[d] for d in new}}
 
     def broadcast(self, dims: Sequence[str], coords: Mapping[str, pd.Index]) -> tuple[np.ndarray, np.ndarray]:
@@ -106,7 +82,7 @@ class Terms:
         for d in self.dims:
             if d not in dims:
                 raise ValueError(f"dimension {d!r} is not among {list(dims)}")
-            _check_coords(d, self.coords[d], coords[d])
+            check_coords(d, self.coords[d], coords[d])
         order = [self.dims.index(d) for d in dims if d in self.dims] + [len(self.dims)]
         index = (*tuple(slice(None) if d in self.dims else None for d in dims), slice(None))
         full = (*tuple(len(coords[d]) for d in dims), self.nterm)

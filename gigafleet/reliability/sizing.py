@@ -23,7 +23,7 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
 
     A bigger job is not always a bigger run: past some size, failures cost more than the added accelerators give
     (under storage-restart at ~10^5-10^6 accelerators). Sizes are searched on a log grid (:data:`JOB_SIZE_GRID`,
-    24 per decade) refined by a bounded scalar search, with ``job_max`` always a candidate (:func:`_best_size`), so
+    24 per decade) refined by a bounded scalar search, with ``job_max`` always a candidate (:func:`best_size`), so
     a larger fleet never finds a smaller run; goodput is the regime's closed form
     (:func:`gigafleet.reliability.regimes.analytic_goodput`, which the engine reproduces within a few tenths of a
     percent). Returns one row per regime: ``regime``,
@@ -37,7 +37,7 @@ def best_run(catalog: Catalog, chip: str, job_max: int, regimes: list[str]) -> l
     rows = []
     for name in regimes:
         regime = recovery_regime(catalog, name, model)
-        found = _best_size(model, regime, job_max)
+        found = best_size(model, regime, job_max)
         if found is None:
             continue
         size, effective = found
@@ -59,7 +59,7 @@ def job_unit(regime: Any) -> int:
     return 1 if regime.stops_on_device_failure else max(1, int(regime.replica_accelerators))
 
 
-def _best_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | None:
+def best_size(model: Any, regime: Any, job_max: int) -> tuple[int, float] | None:
     """(J, J x goodput(J)) maximising delivered accelerators over 1 <= J <= job_max, or None if none applies.
 
     The unconstrained peak (searched up to the grid's 10^10) is used whenever it fits within ``job_max``, so every
