@@ -255,10 +255,13 @@ def _open_offline(path: Path, screenshot: Path | None) -> tuple[int, int, list[s
             page.route("**/*", only_files)
             page.goto(path.as_uri())
             page.wait_for_selector("#chart-site-map .main-svg")
-            try:  # drawn: the land and country paths and the markers appear together
-                page.wait_for_selector("#chart-site-map .geolayer .layer.countries path", timeout=10_000)
-            except Exception:
-                pass
+            countries = page.locator("#chart-site-map .geolayer .layer.countries path")
+            for _ in range(100):  # drawn (land, countries and markers appear together), or its map request refused
+                if countries.count() or blocked:
+                    break
+                page.wait_for_timeout(100)
+            if blocked:
+                page.wait_for_timeout(500)  # anything still to draw after the refusal
             base = page.locator("#chart-site-map .geolayer .layer.countries path").count()
             base += page.locator("#chart-site-map .geolayer .layer.land path").count()
             points = page.locator("#chart-site-map .scattergeo .point").count()
