@@ -15,24 +15,15 @@ from gigafleet.catalog import load_catalog
 from gigafleet.errors import InputError
 from gigafleet.fleet import IT_CAPEX_PARTS, FleetSpec, Sizing, capital_recovery_factor, per_accelerator, point_inputs
 from gigafleet.scenario import ScenarioError
+from tests.test_buildout import tiny as yearly_tiny
 
 CATALOG = load_catalog()
 
 
 def tiny(**changes: Any) -> PlanScenario:
-    """1 site, 1 chip, grid only, 2 years in quarters, no existing capacity, no lead times."""
-    data: dict[str, Any] = {
-        "name": "tiny-quarters",
-        "years": {"start": 2026, "end": 2027},
-        "step": "quarter",
-        "targets": {"metric": "accelerators", "values": {2026: 1000, 2027: 2000}},
-        "chips": ["gb200"],
-        "sites": [{"id": "a", "region": "us-tx", "cooling": "liquid", "grid_gw": {2026: 1.0}}],
-        "supply": {"cowos_wafers_per_year": {2026: 1e6}, "buyer_share": 0.5},
-        "lead_times_years": {"datacentre": 0},
-    }
-    data.update(changes)
-    return PlanScenario.model_validate(data)
+    """test_buildout's tiny plan (1 site, 1 chip, grid only, 2 years, no existing capacity, no lead times) in
+    quarters."""
+    return yearly_tiny(**{"name": "tiny-quarters", "step": "quarter", **changes})
 
 
 def _quarterly(name: str, **changes: Any) -> PlanScenario:
