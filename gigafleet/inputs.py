@@ -405,7 +405,7 @@ def reliability_spec(
         accelerators if accelerators is not None else RELIABILITY_DEFAULTS.accelerators, "--accelerators"
     )
     auto_job = job_size is None or job_size.strip().lower() == "auto"  # resolved by the engine (resolve_job_size)
-    job = count if job_size is None or auto_job else parse_accelerators(job_size, "--job-size")
+    job = None if job_size is None or auto_job else parse_accelerators(job_size, "--job-size")
     if checkpoint_interval.strip().lower() == "auto":
         interval = None
     else:
@@ -414,7 +414,7 @@ def reliability_spec(
         chip=chip.strip().lower(),
         accelerators=round(count),
         days=parse_positive(days, "--days"),
-        job_size=None if auto_job else round(job),
+        job_size=None if job is None else round(job),
         checkpoint_interval_hours=interval,
         checkpoint_write_minutes=(
             parse_amount(checkpoint_write_minutes, "--checkpoint-write-minutes")
@@ -430,7 +430,7 @@ def reliability_spec(
         year=int_flag(year, "--year", low=YEAR_RANGE[0], high=YEAR_RANGE[1]),
         replications=replications_flag(replications, MAX_REPLICATIONS),
     )
-    if spec.accelerators != count or (spec.job_size is not None and spec.job_size != job):
+    if spec.accelerators != count or (job is not None and spec.job_size != job):
         raise InputError("--accelerators", accelerators, "a whole number of accelerators")
     return spec
 

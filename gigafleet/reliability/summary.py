@@ -156,18 +156,17 @@ def resolve_job_size(catalog: Catalog, spec: ReliabilitySpec) -> tuple[Reliabili
         job = int(top["job_size"]) if peaked else spec.accelerators
         spec = dataclasses.replace(spec, job_size=job)
         sizing = {"rule": "auto", "job_size": job, "peak_job_size": int(top["job_size"]) if peaked else None}
-    assert spec.job_size is not None
-    jobs = spec.accelerators // spec.job_size if spec.job_size > 0 else 0
+    jobs = spec.accelerators // spec.job  # validate() held a given size to 1 .. the fleet
     if sizing["peak_job_size"] is not None:
         note = (
-            f"Job size auto: {spec.job_size:,} accelerators, the size at which a bigger synchronous job delivers "
+            f"Job size auto: {spec.job:,} accelerators, the size at which a bigger synchronous job delivers "
             f"less (J x goodput peaks there); the fleet of {spec.accelerators:,} holds {jobs:,} such jobs. "
             "Give --job-size to simulate another."
         )
     elif sizing["rule"] == "auto":
-        note = f"Job size auto: the whole fleet ({spec.job_size:,} accelerators), below the peak of J x goodput."
+        note = f"Job size auto: the whole fleet ({spec.job:,} accelerators), below the peak of J x goodput."
     else:
-        note = f"Job size {spec.job_size:,} accelerators (given)."
+        note = f"Job size {spec.job:,} accelerators (given)."
     return spec, {**sizing, "jobs_in_fleet": jobs, "description": JOB_SIZE_AUTO_RULE, "note": note}
 
 
