@@ -14,7 +14,7 @@ import xarray as xr
 
 from gigafleet.buildout.model import build_model
 from gigafleet.buildout.parameters import build_inputs
-from gigafleet.buildout.scenario import load_plan_scenario
+from gigafleet.buildout.scenario import TARGET_CEILINGS, load_plan_scenario
 from gigafleet.buildout.solve import plan
 from gigafleet.buildout.synthetic import world_scenario
 from gigafleet.buildout.terms import Terms, add_constraint
@@ -286,6 +286,19 @@ def test_synthetic_world_scenario_has_every_chip_and_source_at_each_site() -> No
     assert sources == set(CATALOG.ids("power_sources")) - {"grid", "natural-gas"}
     built = build_model(build_inputs(CATALOG, world_scenario(CATALOG, 8)))
     assert built.model.nvars > 10_000
+
+
+def test_synthetic_world_past_the_target_ceiling_is_a_valid_scenario() -> None:
+    """200 campuses (the benchmark's yearly world past 10^5 variables): the geometric targets would pass the
+    scenario ceiling of 10^10 accelerators by 2040, so they stop at it and the scenario still validates."""
+    scenario = world_scenario(CATALOG, 200, early_retirement=False)
+    assert scenario.targets is not None
+    values = scenario.targets.values
+    assert max(values.values()) == TARGET_CEILINGS["accelerators"]
+    assert values[2025] == pytest.approx(25e6) and values[2030] < TARGET_CEILINGS["accelerators"]
+    assert list(values.values()) == sorted(values.values())
+    built = build_model(build_inputs(CATALOG, scenario))
+    assert built.model.nvars > 100_000
 
 
 @pytest.mark.benchmark

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gigafleet.buildout.scenario import PlanScenario, load_plan_scenario
+from gigafleet.buildout.scenario import TARGET_CEILINGS, PlanScenario, load_plan_scenario
 from gigafleet.catalog import Catalog
 
 NOT_ONSITE = ("grid", "natural-gas")
@@ -45,7 +45,8 @@ def world_scenario(
     -------
     PlanScenario
         Validated; targets grow geometrically from the existing fleet's 1M accelerators (x1.585/yr, as in
-        ``openai-100x``) scaled by the number of copies; budgets and the buyer's CoWoS share scale the same way.
+        ``openai-100x``) scaled by the number of copies, capped at the scenario ceiling (10^10); budgets and
+        the buyer's CoWoS share scale the same way.
     """
     data = load_plan_scenario("openai-100x").model_dump(exclude_none=True)
     base_sites: list[dict[str, Any]] = list(data["sites"])
@@ -62,7 +63,8 @@ def world_scenario(
         row.update(id=site_id, onsite=sources)
         site_rows.append(row)
         existing.extend({**e, "site": site_id} for e in data.get("existing", []) if e["site"] == base["id"])
-    targets = {year: 1e6 * max(1.0, copies) * 1.585 ** (year - 2025) for year in range(start, end + 1)}
+    ceiling = TARGET_CEILINGS["accelerators"]  # past ~80 sites the geometric targets would exceed it by 2040
+    targets = {year: min(ceiling, 1e6 * max(1.0, copies) * 1.585 ** (year - 2025)) for year in range(start, end + 1)}
     scenario: dict[str, Any] = {
         "name": f"world-synthetic-{sites}",
         "description": f"openai-100x's sites replicated to {sites} campuses, every chip and source, {start}-{end}",
