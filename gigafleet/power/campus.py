@@ -599,7 +599,7 @@ def _flat(term: tuple[Any, Any]) -> tuple[Any, Any]:
     return columns.ravel(), np.broadcast_to(np.asarray(term[1], dtype=float), columns.shape).ravel()
 
 
-INTERIOR_POINT_OPTIONS: dict[str, Any] = {"solver": "ipm", "ipx_dualize_strategy": 1}
+INTERIOR_POINT_OPTIONS: dict[str, Any] = {"solver": "ipx", "ipx_dualize_strategy": 1}
 """HiGHS options of carbon-capped full years (8,760 h): interior point (IPX) on the dual programme, then crossover
 to a basic optimum. On the 1.2 GW Abilene year capped at 100 g/kWh (2-core machine, loaded): 61 CPU-s against 128
 for IPX on the primal (HiGHS's default choice) and 162 for dual simplex, and 54 against 134 on a 0.2 GW campus;
@@ -608,7 +608,9 @@ simplex: IPX won on the default Abilene year (125 against 206 CPU-s) but lost 57
 smaller campuses. Representative days stay on dual simplex (3,600 columns; replications warm-start from its
 basis). ``run_crossover: off``, ``ipm_optimality_tolerance`` 1e-4, ``user_bound_scale`` -1, PDLP and a simplex
 start from the representative-days solution (``setSolution``) were measured and lost
-(benchmarks/bench_power.py, docs/power.md)."""
+(benchmarks/bench_power.py, docs/power.md). ``ipx`` by name, not ``ipm``: with the optional ``highspy-extras``
+installed, ``ipm`` means HiPO, which was measured faster on three capped years of four, slower on the fourth, and
+lands on another optimal vertex (docs/power.md, "HiPO, measured")."""
 
 
 def _solve(
