@@ -123,6 +123,45 @@ def _truncated(spec: CampusSpec, days: int) -> CampusInputs:
     )
 
 
+def test_a_time_averaged_year_is_a_lower_bound_on_the_hourly_one() -> None:
+    """Averaging consecutive hours is a relaxation (each row is linear and capacities are the same every hour), so
+    its least cost is at most the hourly one, and averaging the averaged blocks again (4 h from 2 h, 6 h from 2 h or
+    3 h) relaxes further; the battery moves ``step_h`` hours of charge a step (without that the averaged battery
+    would be worth a fraction of the hourly one and the bound would fail)."""
+    from gigafleet.power.campus import build_campus_model, time_averaged_inputs
+
+    spec = CampusSpec(
+        site=SITE,
+        it_load_gw=0.3,
+        sources=("grid", "recip", "solar", "wind", "battery"),
+        grid_gw=0.1,
+        carbon_cap_g_per_kwh=120.0,
+    )
+    hourly = _truncated(spec, 21)
+    cost: dict[int, float] = {}
+    for step_h in (1, 2, 3, 4, 6):
+        averaged = time_averaged_inputs(hourly, step_h)
+        assert averaged.load_mw.sizes["hour"] == 21 * 24 // step_h and averaged.step_h == step_h
+        assert float(averaged.load_mw.sum()) * step_h == pytest.approx(float(hourly.load_mw.sum()), rel=1e-12)
+        model = build_campus_model(averaged, compact=True)
+        assert model.solve()[1] == "optimal" and model.objective.value is not None
+        assert float(np.asarray(model.variables["battery_mw"].solution.to_numpy())) > 1.0  # the battery matters
+        cost[step_h] = model.objective.value
+    tolerance = 1 + 1e-9
+    assert cost[6] <= cost[3] * tolerance and cost[3] <= cost[1] * tolerance
+    assert cost[6] <= cost[2] * tolerance and cost[4] <= cost[2] * tolerance and cost[2] <= cost[1] * tolerance
+    assert cost[2] >= 0.97 * cost[1] and cost[6] >= 0.85 * cost[1]  # close, and closer the finer the step
+
+
+def test_time_averaged_inputs_refuse_bad_steps() -> None:
+    from gigafleet.power.campus import time_averaged_inputs
+
+    hourly = _truncated(CampusSpec(site=SITE, it_load_gw=0.3), 2)
+    for bad in (0, -3, 49, 2.5):
+        with pytest.raises(InputError, match="step_h"):
+            time_averaged_inputs(hourly, bad)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("carbon_cap", [None, 150.0])
 def test_same_problem_in_pypsa_gives_same_least_cost(carbon_cap: float | None) -> None:
     import pypsa

@@ -293,6 +293,7 @@ class CampusInputs:
     hourly: HourlyTable  # full-year hourly weather, pue and load
     assignments: np.ndarray  # real day -> period (repdays), or zeros (full)
     mean_pue: float
+    step_h: float = 1.0  # hours each modelled step lasts [h]: 1, or more for a time-averaged year (a relaxation)
 
 
 def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, float] | None = None) -> CampusInputs:
@@ -358,6 +359,31 @@ def build_campus_inputs(catalog: Catalog, spec: CampusSpec, costs: Mapping[str, 
         hourly=hourly,
         assignments=assignments,
         mean_pue=float(np.mean(pue)),
+    )
+
+
+def time_averaged_inputs(inputs: CampusInputs, step_h: int) -> CampusInputs:
+    """A year's inputs averaged over consecutive blocks of ``step_h`` hours: load and capacity factors are block
+    means, each step weighs ``step_h`` times an hour, and the battery moves ``step_h`` hours of charge per step
+    (:attr:`CampusInputs.step_h`); a partial last block is dropped.
+
+    Every feasible hourly plan averages to a feasible block plan of the same cost (each row is linear, and
+    capacities are the same in every hour), so the averaged programme is a relaxation: its optimum is a lower bound
+    on the hourly one [USD/yr]. Its capacities alone are not a feasible hourly plan. Used by
+    ``benchmarks/bench_power_bounds.py``; not by the CLI."""
+    if not isinstance(step_h, int) or step_h < 1 or step_h > inputs.load_mw.sizes["hour"]:
+        raise InputError("step_h", step_h, f"a whole number of hours from 1 to {inputs.load_mw.sizes['hour']}")
+    steps = inputs.load_mw.sizes["hour"] // step_h
+
+    def mean(series: Labelled) -> Labelled:
+        values = np.asarray(series.to_numpy(), dtype=float)[:, : steps * step_h]
+        blocks = values.reshape(values.shape[0], steps, step_h).mean(axis=2)
+        return Labelled(blocks, (series.axes[0], axis_range("hour", steps)))
+
+    weight = Labelled(np.asarray(inputs.weight.to_numpy(), dtype=float) * step_h, inputs.weight.axes)
+    factors = {k: mean(v) for k, v in inputs.capacity_factor.items()}
+    return dataclasses.replace(
+        inputs, load_mw=mean(inputs.load_mw), capacity_factor=factors, weight=weight, step_h=inputs.step_h * step_h
     )
 
 
@@ -497,8 +523,8 @@ def build_campus_model(inputs: CampusInputs, *, carbon_slack: bool = False, comp
             [
                 (soc.index, 1.0),
                 (np.roll(soc.index, 1, axis=1), -1.0),  # the previous hour, cyclic within each period
-                (charge.index, -eta),
-                (discharge.index, 1.0 / eta),
+                (charge.index, -eta * inputs.step_h),
+                (discharge.index, inputs.step_h / eta),
             ],
             "==",
             0.0,

@@ -149,6 +149,32 @@ class LinearProgram:
             np.add.at(cost, cols.ravel(), coefs.ravel())
         self._cost = cost
 
+    def highs(self, options: Mapping[str, Any] | None = None) -> Any:
+        """The programme loaded into a new, quiet ``highspy.Highs`` with ``options`` set (not solved): for callers
+        that change bounds and re-solve, or read what :meth:`solve` does not keep (column duals)."""
+        import highspy
+
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        highs.setOptionValue("output_flag", False)
+        for key, value in (options or {}).items():
+            highs.setOptionValue(key, value)
+        lower, upper = np.concatenate(self._lower), np.concatenate(self._upper)
+        highs.addCols(self.nvars, self._cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), [])
+        if self.ncons:
+            counts = np.concatenate(self._row_counts)
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+            index = np.concatenate(self._row_index).astype(np.int32)
+            highs.addRows(
+                self.ncons,
+                np.concatenate(self._row_lower),
+                np.concatenate(self._row_upper),
+                len(index),
+                starts,
+                index,
+                np.concatenate(self._row_value),
+            )
+        return highs
+
     def solve(
         self,
         options: Mapping[str, Any] | None = None,
@@ -161,31 +187,11 @@ class LinearProgram:
 
         ``warm_start``: a solved programme of the same shape (same variables and rows, other coefficients) whose
         final basis starts the simplex; ignored when the shapes differ or it has no basis."""
-        import highspy
-
         from gigafleet.solver import silence_stdout
 
         try:
             with silence_stdout():
-                highs = highspy.Highs()  # type: ignore[no-untyped-call]
-                highs.setOptionValue("output_flag", False)
-                for key, value in (options or {}).items():
-                    highs.setOptionValue(key, value)
-                lower, upper = np.concatenate(self._lower), np.concatenate(self._upper)
-                highs.addCols(self.nvars, self._cost, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), [])
-                if self.ncons:
-                    counts = np.concatenate(self._row_counts)
-                    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-                    index = np.concatenate(self._row_index).astype(np.int32)
-                    highs.addRows(
-                        self.ncons,
-                        np.concatenate(self._row_lower),
-                        np.concatenate(self._row_upper),
-                        len(index),
-                        starts,
-                        index,
-                        np.concatenate(self._row_value),
-                    )
+                highs = self.highs(options)
                 if (
                     warm_start is not None
                     and warm_start.basis is not None
