@@ -452,6 +452,7 @@ class PowerFlags(_FlagDefaults):
     seed: str = "0"
     solver: str = "highs"
     replications: str = "auto"
+    optimality_gap: str | None = None
 
 
 POWER_DEFAULTS = PowerFlags()
@@ -478,6 +479,7 @@ def campus_spec(
     grid_gw: str | None = POWER_DEFAULTS.grid_gw,
     seed: str = POWER_DEFAULTS.seed,
     replications: str = POWER_DEFAULTS.replications,
+    optimality_gap: str | None = POWER_DEFAULTS.optimality_gap,
 ) -> CampusSpec:
     """The campus problem of ``gigafleet power``'s flags (strings as typed), each parsed (errors name the flag).
 
@@ -503,6 +505,7 @@ def campus_spec(
         grid_gw=parse_amount(grid_gw, "--grid-gw") if grid_gw is not None else None,
         seed=int_flag(seed, "--seed", low=0, high=SEED_MAX) or 0,
         replications=replications_flag(replications, MAX_REPLICATIONS),
+        optimality_gap=parse_fraction(optimality_gap, "--optimality-gap") if optimality_gap is not None else None,
     )
 
 

@@ -325,6 +325,15 @@ def print_power(result: dict[str, Any]) -> None:
         f"status [{colour}]{result['status']}[/{colour}]; solved in {result['solver']['seconds']:.2f} s "
         f"(build {result['solver']['build_seconds']:.2f} s, {result['inputs']['hours']})"
     )
+    bounds = result["solver"].get("bounds")
+    if bounds and bounds.get("gap") is not None and bounds["method"] == "cutting planes":
+        out.print(
+            f"cutting planes ({bounds['iterations']} hourly plans): this plan is within {bounds['gap']:.2%} of the "
+            f"least cost (certified; asked {bounds['requested_gap']:.2%}); shadow prices are the dispatch's at these "
+            "capacities"
+        )
+    elif bounds:
+        out.print(f"{bounds['method']}: {bounds.get('note', '')}")
     if result["status"] != "optimal":
         for note in result.get("notes", []):
             out.print(f"- {note}")

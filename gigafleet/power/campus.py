@@ -97,6 +97,10 @@ class CampusSpec:
         Grid import cap [GW]; ``None`` uses the site's ``grid_import_gw``.
     seed
         Weather seed.
+    optimality_gap
+        Carbon-capped full years only: instead of the exact solve, stop at this relative gap between a certified
+        lower bound on the least cost and a feasible hourly plan (cutting planes on the capacities,
+        :mod:`gigafleet.power.decomposition`) [fraction, 1e-4 to 0.1]; ``None``: exact.
     replications
         Designs behind the P10/P50/P90 (``replications`` in the result): replication 0 is this design, r >= 1
         re-solves with weather seed + r and sampled cost inputs; ``None``: :func:`auto_replications` (the CLI's
@@ -118,6 +122,7 @@ class CampusSpec:
     seed: int = 0
     notes: list[str] = field(default_factory=list)
     replications: int | None = 1
+    optimality_gap: float | None = None
 
 
 AUTO_REPLICATIONS_REPDAYS = 4
@@ -229,6 +234,15 @@ def validate_campus(catalog: Catalog, spec: CampusSpec) -> tuple[str, ...]:
         raise InputError("--training-swing", spec.training_swing, "a fraction in [0, 1)")
     if not 2 <= spec.n_days <= 60:
         raise InputError("--days", spec.n_days, "2 to 60 typical days")
+    if spec.optimality_gap is not None:
+        if not (isinstance(spec.optimality_gap, float | int) and 1e-4 <= spec.optimality_gap <= 0.1):
+            raise InputError("--optimality-gap", spec.optimality_gap, "a fraction from 0.0001 to 0.1, e.g. 0.005")
+        if spec.hours != "full" or spec.carbon_cap_g_per_kwh is None:
+            raise InputError(
+                "--optimality-gap",
+                spec.optimality_gap,
+                "only with --hours full and --carbon-cap-g-per-kwh (other designs are solved exactly in seconds)",
+            )
     sources = normalise_sources(catalog, spec.sources)
     usable = []
     for source in sources:
@@ -734,14 +748,115 @@ def solve_campus(
     prepared = inputs or build_campus_inputs(catalog, spec)
     say("building the LP")
     interior_point = spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
-    model = build_campus_model(prepared, compact=interior_point)
-    build_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    say(f"solving {model.nvars:,} variables x {model.ncons:,} constraints ({solver})")
-    status, termination = _solve(model, solver, interior_point=interior_point, warm_start=warm_start)
+    if interior_point and spec.optimality_gap is not None:
+        branch = time.perf_counter()
+        model, status, termination = _solve_by_cuts(catalog, prepared, say)
+        cut_build = float(model.notes["bounds"]["build_seconds"])  # the representative days and the programme
+        build_seconds, started = branch - started + cut_build, branch + cut_build
+    else:
+        model = build_campus_model(prepared, compact=interior_point)
+        build_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        say(f"solving {model.nvars:,} variables x {model.ncons:,} constraints ({solver})")
+        status, termination = _solve(model, solver, interior_point=interior_point, warm_start=warm_start)
     if status == "ok" and model.objective.value is not None:
         expand_compact(prepared, model)
     return SolvedCampus(prepared, model, status, termination, build_seconds, time.perf_counter() - started)
+
+
+CUT_CAPACITIES = ("capacity_mw", "grid_subscribed_mw", "battery_mw")
+"""The campus programme's capacity blocks: the master's decisions in :func:`_solve_by_cuts`."""
+CUT_RELAXATION_STEP_H = 24
+"""Hours per step of the time-averaged year that the cutting planes' master holds (a relaxation: its cost is a
+lower bound beside the cuts; 1 for none)."""
+
+
+def _capacity_columns(model: LinearProgram) -> np.ndarray:
+    """Column numbers of :data:`CUT_CAPACITIES` in ``model``, in that order."""
+    parts = [np.atleast_1d(model.variables[n].index).ravel() for n in CUT_CAPACITIES if n in model.variables]
+    return np.concatenate(parts).astype(np.int32)
+
+
+def _solve_by_cuts(
+    catalog: Catalog, inputs: CampusInputs, say: Callable[[str], None]
+) -> tuple[LinearProgram, str, str]:
+    """A capped full year to ``spec.optimality_gap`` (:func:`gigafleet.power.decomposition.solve_by_cuts`), started
+    from the representative-days design's capacities; the exact interior-point solve if the cuts stop short.
+    ``model.notes["bounds"]`` says which, with both bounds [USD/yr]."""
+    from gigafleet.power import decomposition
+
+    spec = inputs.spec
+    gap = float(spec.optimality_gap or 0.0)
+    started = time.perf_counter()
+    say(f"representative days of {spec.site}: the first plan")
+    first = solve_campus(
+        catalog, dataclasses.replace(spec, hours="repdays", optimality_gap=None, replications=1, notes=[])
+    )
+    model = build_campus_model(inputs, compact=True, carbon_slack=True)
+    columns = _capacity_columns(model)
+    step_h = CUT_RELAXATION_STEP_H
+    relaxation = None
+    if step_h > 1 and inputs.load_mw.sizes["hour"] >= 2 * step_h:
+        relaxation = build_campus_model(time_averaged_inputs(inputs, step_h), compact=True)
+    if first.status == "ok" and first.termination == "optimal":
+        start = np.concatenate(
+            [
+                np.atleast_1d(np.asarray(first.model.variables[n].solution.to_numpy(), dtype=float))
+                for n in CUT_CAPACITIES
+                if n in model.variables
+            ]
+        )
+    else:
+        start = np.zeros(len(columns))
+    build_seconds = time.perf_counter() - started
+    say(f"cutting planes on {len(columns)} capacities, each plan {model.nvars:,} variables (to a {gap:.2%} gap)")
+    result = decomposition.solve_by_cuts(
+        model,
+        columns,
+        int(model.variables["carbon_slack_t"].index),
+        start,
+        float(inputs.hourly["load"].max()),
+        gap,
+        USD_SCALE,
+        max_iterations=decomposition.MAX_ITERATIONS,
+        progress=say,
+        availability_row=int(model.constraints["availability"].rows),
+        relaxation=(relaxation, _capacity_columns(relaxation)) if relaxation is not None else None,
+    )
+    bounds: dict[str, Any] = {
+        "method": "cutting planes",
+        "bounds_of": "the programme's objective: annual cost plus unserved energy at the value of lost load "
+        f"({VALUE_OF_LOST_LOAD_USD_PER_MWH:,.0f} USD/MWh)",
+        "shadow_prices": "of the hourly dispatch with these capacities fixed (short-run); the exact solve (no "
+        "--optimality-gap) gives the long-run ones",
+        "requested_gap": gap,
+        "iterations": result.iterations,
+        "lower_bound_usd": result.lower * USD_SCALE if math.isfinite(result.lower) else None,
+        "upper_bound_usd": result.upper * USD_SCALE if math.isfinite(result.upper) else None,
+        "gap": result.gap if math.isfinite(result.gap) else None,
+        "build_seconds": build_seconds,
+    }
+    if result.converged and result.column_values is not None and result.row_duals is not None:
+        model.load_solution(result.column_values, result.row_duals, objective=result.upper)
+        model.notes["bounds"] = bounds
+        return model, "ok", "optimal"
+    say(f"cutting planes stopped at a {result.gap:.2%} gap after {result.iterations} plans: the exact solve")
+    exact = build_campus_model(inputs, compact=True)
+    status, termination = _solve(exact, "highs", interior_point=True)
+    bounds.update(
+        method="exact (cutting planes stopped short)",
+        shadow_prices="of the exact solve (long-run)",
+        note=f"the cuts reached a {result.gap:.3%} gap in {result.iterations} plans "
+        f"(limit {decomposition.MAX_ITERATIONS})",
+    )
+    if exact.objective.value is not None:
+        bounds.update(
+            lower_bound_usd=exact.objective.value * USD_SCALE,
+            upper_bound_usd=exact.objective.value * USD_SCALE,
+            gap=0.0,
+        )
+    exact.notes["bounds"] = bounds
+    return exact, status, termination
 
 
 def design_campus(
@@ -779,6 +894,7 @@ def design_campus(
             "grid_gw": inputs.grid_cap_mw / 1000.0,
             "seed": spec.seed,
             "weather_year": REFERENCE_YEAR,
+            "optimality_gap": spec.optimality_gap,
         },
         "solver": {
             "name": solver,
@@ -790,6 +906,8 @@ def design_campus(
             "constraints": int(model.ncons),
         },
     }
+    if "bounds" in model.notes:  # --optimality-gap: how the year was solved, and its certified bounds
+        head["solver"]["bounds"] = {k: v for k, v in model.notes["bounds"].items() if k != "build_seconds"}
     if termination in ("infeasible", "infeasible_or_unbounded"):
         explanation = _explain_infeasible(catalog, inputs, solver)
         return {**head, "status": "infeasible", "notes": [*spec.notes, explanation], "binding": []}

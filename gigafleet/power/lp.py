@@ -213,8 +213,16 @@ class LinearProgram:
         except Exception as exc:  # highspy raises many types
             raise error(f"solver 'highs' failed: {exc}") from None
         if words[0] == "ok":
-            for block in self.variables.values():
-                block.solution = Labelled(col[block.index], block.coords)
-            for rows in self.constraints.values():
-                rows.dual = dual[rows.rows]
+            self.load_solution(col, dual)
         return words
+
+    def load_solution(self, col: npt.ArrayLike, dual: npt.ArrayLike, objective: float | None = None) -> None:
+        """Give every block its ``solution`` and every family its ``dual`` from HiGHS's column values and row duals
+        (and set the objective value if given): a solution found outside :meth:`solve`."""
+        col, dual = np.asarray(col, dtype=float), np.asarray(dual, dtype=float)
+        for block in self.variables.values():
+            block.solution = Labelled(col[block.index], block.coords)
+        for rows in self.constraints.values():
+            rows.dual = dual[rows.rows]
+        if objective is not None:
+            self.objective.value = objective

@@ -9,6 +9,7 @@ from gigafleet.cli.options import (
     HoursOpt,
     ItLoadGwOpt,
     JsonOpt,
+    OptimalityGapOpt,
     ParquetDirOpt,
     PowerCoolingOpt,
     PowerDaysOpt,
@@ -44,6 +45,7 @@ def power(
     seed: SeedOpt = D.seed,
     solver: SolverOpt = D.solver,
     replications: PowerReplicationsOpt = D.replications,
+    optimality_gap: OptimalityGapOpt = D.optimality_gap,
     as_json: JsonOpt = False,
     report: ReportOpt = None,
     csv_dir: CsvOpt = None,
@@ -73,6 +75,7 @@ def power(
         grid_gw=grid_gw,
         seed=seed,
         replications=replications,
+        optimality_gap=optimality_gap,
     )
     check_solver(solver)
     with stages(f"power for {spec.site}") as stage:
