@@ -750,7 +750,7 @@ def solve_campus(
     interior_point = spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
     if interior_point and spec.optimality_gap is not None:
         branch = time.perf_counter()
-        model, status, termination = _solve_by_cuts(catalog, prepared, say)
+        model, status, termination = _solve_by_cuts(catalog, spec, prepared, say)
         cut_build = float(model.notes["bounds"]["build_seconds"])  # the representative days and the programme
         build_seconds, started = branch - started + cut_build, branch + cut_build
     else:
@@ -778,14 +778,13 @@ def _capacity_columns(model: LinearProgram) -> np.ndarray:
 
 
 def _solve_by_cuts(
-    catalog: Catalog, inputs: CampusInputs, say: Callable[[str], None]
+    catalog: Catalog, spec: CampusSpec, inputs: CampusInputs, say: Callable[[str], None]
 ) -> tuple[LinearProgram, str, str]:
     """A capped full year to ``spec.optimality_gap`` (:func:`gigafleet.power.decomposition.solve_by_cuts`), started
     from the representative-days design's capacities; the exact interior-point solve if the cuts stop short.
     ``model.notes["bounds"]`` says which, with both bounds [USD/yr]."""
     from gigafleet.power import decomposition
 
-    spec = inputs.spec
     gap = float(spec.optimality_gap or 0.0)
     started = time.perf_counter()
     say(f"representative days of {spec.site}: the first plan")
