@@ -292,6 +292,7 @@ class PowerRequest(BaseModel):
     grid_gw: Amount = None
     seed: Value = "0"
     replications: Value = Field("auto", description=f"auto or 1 to {API_MAX_REPLICATIONS} (the API's cap).")
+    optimality_gap: Amount = Field(None, description="capped full years: certified gap of the cutting planes")
 
 
 class CapabilityRequest(BaseModel):
