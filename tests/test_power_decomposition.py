@@ -17,11 +17,11 @@ from gigafleet.power.campus import (
     USD_SCALE,
     CampusInputs,
     CampusSpec,
-    build_campus_inputs,
     build_campus_model,
     solve_campus,
     validate_campus,
 )
+from tests.test_power import _truncated
 
 CATALOG = load_catalog()
 SPEC = CampusSpec(
@@ -32,19 +32,6 @@ SPEC = CampusSpec(
     carbon_cap_g_per_kwh=120.0,
     optimality_gap=0.002,
 )
-
-
-def _truncated(spec: CampusSpec, days: int) -> CampusInputs:
-    """The first ``days`` days of the year, each hour weighted to stand for a full year."""
-    full = build_campus_inputs(CATALOG, spec)
-    hours = days * 24
-    return dataclasses.replace(
-        full,
-        load_mw=full.load_mw.isel(hour=slice(0, hours)),
-        capacity_factor={k: v.isel(hour=slice(0, hours)) for k, v in full.capacity_factor.items()},
-        weight=full.weight * (8760 / hours),
-        hourly=full.hourly.head(hours),
-    )
 
 
 def _exact(inputs: CampusInputs) -> float:

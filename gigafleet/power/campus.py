@@ -383,8 +383,8 @@ def time_averaged_inputs(inputs: CampusInputs, step_h: int) -> CampusInputs:
 
     Every feasible hourly plan averages to a feasible block plan of the same cost (each row is linear, and
     capacities are the same in every hour), so the averaged programme is a relaxation: its optimum is a lower bound
-    on the hourly one [USD/yr]. Its capacities alone are not a feasible hourly plan. Used by
-    ``benchmarks/bench_power_bounds.py``; not by the CLI."""
+    on the hourly one [USD/yr]. Its capacities alone are not a feasible hourly plan. The cutting planes' master
+    holds one (``power --optimality-gap``, :data:`CUT_RELAXATION_STEP_H`)."""
     if not isinstance(step_h, int) or step_h < 1 or step_h > inputs.load_mw.sizes["hour"]:
         raise InputError("step_h", step_h, f"a whole number of hours from 1 to {inputs.load_mw.sizes['hour']}")
     steps = inputs.load_mw.sizes["hour"] // step_h
@@ -750,9 +750,8 @@ def solve_campus(
     interior_point = spec.hours == "full" and spec.carbon_cap_g_per_kwh is not None
     if interior_point and spec.optimality_gap is not None:
         branch = time.perf_counter()
-        model, status, termination = _solve_by_cuts(catalog, spec, prepared, say)
-        cut_build = float(model.notes["bounds"]["build_seconds"])  # the representative days and the programme
-        build_seconds, started = branch - started + cut_build, branch + cut_build
+        model, status, termination, cut_build = _solve_by_cuts(catalog, spec, prepared, say)
+        build_seconds, started = branch - started + cut_build, branch + cut_build  # cut_build: repdays + programmes
     else:
         model = build_campus_model(prepared, compact=interior_point)
         build_seconds = time.perf_counter() - started
@@ -777,12 +776,23 @@ def _capacity_columns(model: LinearProgram) -> np.ndarray:
     return np.concatenate(parts).astype(np.int32)
 
 
+def _capacity_values(model: LinearProgram) -> np.ndarray:
+    """Solved values [MW] of :data:`CUT_CAPACITIES` in ``model``, in :func:`_capacity_columns`' order."""
+    parts = [
+        np.atleast_1d(np.asarray(model.variables[n].solution.to_numpy(), dtype=float))
+        for n in CUT_CAPACITIES
+        if n in model.variables
+    ]
+    return np.concatenate(parts)
+
+
 def _solve_by_cuts(
     catalog: Catalog, spec: CampusSpec, inputs: CampusInputs, say: Callable[[str], None]
-) -> tuple[LinearProgram, str, str]:
+) -> tuple[LinearProgram, str, str, float]:
     """A capped full year to ``spec.optimality_gap`` (:func:`gigafleet.power.decomposition.solve_by_cuts`), started
     from the representative-days design's capacities; the exact interior-point solve if the cuts stop short.
-    ``model.notes["bounds"]`` says which, with both bounds [USD/yr]."""
+    ``model.notes["bounds"]`` says which, with both bounds [USD/yr]. Also returns the seconds spent before the
+    cuts (the representative-days design and building the programmes)."""
     from gigafleet.power import decomposition
 
     gap = float(spec.optimality_gap or 0.0)
@@ -797,16 +807,8 @@ def _solve_by_cuts(
     relaxation = None
     if step_h > 1 and inputs.load_mw.sizes["hour"] >= 2 * step_h:
         relaxation = build_campus_model(time_averaged_inputs(inputs, step_h), compact=True)
-    if first.status == "ok" and first.termination == "optimal":
-        start = np.concatenate(
-            [
-                np.atleast_1d(np.asarray(first.model.variables[n].solution.to_numpy(), dtype=float))
-                for n in CUT_CAPACITIES
-                if n in model.variables
-            ]
-        )
-    else:
-        start = np.zeros(len(columns))
+    solved_first = first.status == "ok" and first.termination == "optimal"
+    start = _capacity_values(first.model) if solved_first else np.zeros(len(columns))
     build_seconds = time.perf_counter() - started
     say(f"cutting planes on {len(columns)} capacities, each plan {model.nvars:,} variables (to a {gap:.2%} gap)")
     result = decomposition.solve_by_cuts(
@@ -833,12 +835,11 @@ def _solve_by_cuts(
         "lower_bound_usd": result.lower * USD_SCALE if math.isfinite(result.lower) else None,
         "upper_bound_usd": result.upper * USD_SCALE if math.isfinite(result.upper) else None,
         "gap": result.gap if math.isfinite(result.gap) else None,
-        "build_seconds": build_seconds,
     }
     if result.converged and result.column_values is not None and result.row_duals is not None:
         model.load_solution(result.column_values, result.row_duals, objective=result.upper)
         model.notes["bounds"] = bounds
-        return model, "ok", "optimal"
+        return model, "ok", "optimal", build_seconds
     say(f"cutting planes stopped at a {result.gap:.2%} gap after {result.iterations} plans: the exact solve")
     exact = build_campus_model(inputs, compact=True)
     status, termination = _solve(exact, "highs", interior_point=True)
@@ -855,7 +856,7 @@ def _solve_by_cuts(
             gap=0.0,
         )
     exact.notes["bounds"] = bounds
-    return exact, status, termination
+    return exact, status, termination, build_seconds
 
 
 def design_campus(
@@ -906,7 +907,7 @@ def design_campus(
         },
     }
     if "bounds" in model.notes:  # --optimality-gap: how the year was solved, and its certified bounds
-        head["solver"]["bounds"] = {k: v for k, v in model.notes["bounds"].items() if k != "build_seconds"}
+        head["solver"]["bounds"] = dict(model.notes["bounds"])
     if termination in ("infeasible", "infeasible_or_unbounded"):
         explanation = _explain_infeasible(catalog, inputs, solver)
         return {**head, "status": "infeasible", "notes": [*spec.notes, explanation], "binding": []}
