@@ -190,10 +190,14 @@ class Jobs:
                 self.active -= 1
                 del self.jobs[job_id]
                 raise QueueFullError("the server is shutting down") from None
-            finished = [k for k, job in self.jobs.items() if k not in self.futures]
-            for old in finished[: max(0, len(self.jobs) - MAX_JOB_RECORDS)]:
-                del self.jobs[old]
+            self._prune()
         return job_id
+
+    def _prune(self) -> None:
+        """Drop the oldest finished records over :data:`MAX_JOB_RECORDS` (the caller holds the lock)."""
+        finished = [k for k in self.jobs if k not in self.futures]
+        for old in finished[: max(0, len(self.jobs) - MAX_JOB_RECORDS)]:
+            del self.jobs[old]
 
     def _guarded(self, job_id: str, work: Callable[[str], None]) -> None:
         try:
@@ -202,6 +206,7 @@ class Jobs:
             with self.lock:
                 self.active -= 1
                 self.futures.pop(job_id, None)
+                self._prune()  # also here: jobs still queued at the last submit finish over the cap
 
     def start(self, scenario: PlanScenario, text: str) -> str:
         """Queue a validated plan scenario (``text``: its YAML, stored with the run); returns the job id."""
